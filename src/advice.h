@@ -1,0 +1,27 @@
+/* madvise advice names. Pure. */
+#ifndef PMADV_ADVICE_H
+#define PMADV_ADVICE_H
+
+#include <stdbool.h>
+
+struct advice {
+	const char *name;	/* lower case, without MADV_ */
+	int value;
+	bool remote;		/* allowed on another process (Linux 6.18) */
+	const char *since;	/* kernel that first allowed it remotely */
+};
+
+/* Look up "pageout", "PAGEOUT", "MADV_PAGEOUT"... NULL when unknown. */
+const struct advice *advice_lookup(const char *s);
+
+/* Value to name, or NULL. */
+const struct advice *advice_by_value(int value);
+
+/* The names accepted for another process, comma separated. */
+const char *advice_remote_list(void);
+
+/* Advice that only ages or reclaims pages (cold, pageout): the kernel
+ * refuses it on locked, hugetlb and VM_IO/PFNMAP mappings. */
+bool advice_reclaims(int value);
+
+#endif

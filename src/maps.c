@@ -1,0 +1,279 @@
+/* /proc/PID/maps and smaps parsing. Hand-written rather than sscanf: a
+ * target may have 65,000 mappings and this runs inside the freeze window. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "maps.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex number up to 16 digits; advances *p. */
+static int hex(char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0, d;
+
+	while ((d = hexval(**p)) >= 0) {
+		if (++n > 16)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+		(*p)++;
+	}
+	*out = v;
+	return n ? 0 : -1;
+}
+
+static int dec(char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(**p - '0');
+		(*p)++;
+		n++;
+	}
+	*out = v;
+	return n ? 0 : -1;
+}
+
+static int expect(char **p, char c)
+{
+	if (**p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+int maps_parse_line(char *line, struct mapping *m)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dlen = sizeof(deleted) - 1;
+	char *p = line;
+	uint64_t major, minor;
+	size_t len;
+
+	memset(m, 0, sizeof(*m));
+	if (hex(&p, &m->start) || expect(&p, '-') || hex(&p, &m->end) ||
+	    expect(&p, ' '))
+		return -1;
+	if (m->end <= m->start)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		if (!*p || *p == ' ')
+			return -1;
+		m->perms[i] = *p++;
+	}
+	if (expect(&p, ' ') || hex(&p, &m->offset) || expect(&p, ' ') ||
+	    hex(&p, &major) || expect(&p, ':') || hex(&p, &minor) ||
+	    expect(&p, ' ') || dec(&p, &m->inode))
+		return -1;
+	if (major > 0xfff || minor > 0xfffff)
+		return -1;
+	m->dev = (uint32_t)(major << 20 | minor);
+	/* the kernel pads with spaces up to the name column */
+	if (*p && *p != ' ')
+		return -1;
+	while (*p == ' ')
+		p++;
+	len = strlen(p);
+	if (len >= dlen && !memcmp(p + len - dlen, deleted, dlen)) {
+		len -= dlen;
+		p[len] = '\0';
+		m->deleted = true;
+	}
+	m->name = p;
+	m->name_len = (uint32_t)len;
+	return 0;
+}
+
+static int grow(struct maps *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 256;
+	struct mapping *v = realloc(m->v, cap * sizeof(*v));
+
+	if (!v)
+		return -1;
+	m->v = v;
+	if (m->stats) {
+		struct mapping_stats *s = realloc(m->stats, cap * sizeof(*s));
+		if (!s)
+			return -1;
+		m->stats = s;
+	}
+	m->cap = cap;
+	return 0;
+}
+
+/* "Rss:   123 kB" -> bytes */
+static uint64_t kb_value(const char *v)
+{
+	char *p = (char *)v;
+	uint64_t n;
+
+	while (*p == ' ')
+		p++;
+	if (dec(&p, &n) || n > UINT64_MAX / 1024)
+		return 0;
+	return n * 1024;
+}
+
+static uint16_t vmflags_parse(const char *s)
+{
+	uint16_t f = VMF_KNOWN;
+
+	/* two-letter flags separated by spaces */
+	for (const char *p = s; p[0] && p[1]; p++) {
+		if (p[0] == ' ' || p[1] == ' ')
+			continue;
+		if (p[0] == 'l' && p[1] == 'o')
+			f |= VMF_LOCKED;
+		else if (p[0] == 'h' && p[1] == 't')
+			f |= VMF_HUGETLB;
+		else if (p[0] == 'p' && p[1] == 'f')
+			f |= VMF_PFNMAP;
+		else if (p[0] == 'i' && p[1] == 'o')
+			f |= VMF_IO;
+		p++;
+	}
+	return f;
+}
+
+/* An smaps attribute line ("Rss:  4 kB", "VmFlags: rd wr"): its key starts
+ * with an upper-case letter, as procps' pmap tells them apart. */
+static int smaps_attr(char *line, struct maps *m)
+{
+	struct mapping_stats *st;
+	char *colon = strchr(line, ':');
+
+	if (!colon || !m->n)
+		return -1;
+	if (!m->stats) {
+		m->stats = calloc(m->cap, sizeof(*m->stats));
+		if (!m->stats)
+			return MAPS_ENOMEM;
+	}
+	st = &m->stats[m->n - 1];
+	*colon = '\0';
+	if (!strcmp(line, "Rss"))
+		st->rss = kb_value(colon + 1);
+	else if (!strcmp(line, "Swap"))
+		st->swap = kb_value(colon + 1);
+	else if (!strcmp(line, "AnonHugePages"))
+		st->anon_huge = kb_value(colon + 1);
+	else if (!strcmp(line, "Locked"))
+		st->locked = kb_value(colon + 1);
+	else if (!strcmp(line, "VmFlags"))
+		m->v[m->n - 1].vmflags = vmflags_parse(colon + 1);
+	return 0;
+}
+
+int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line)
+{
+	char *p = text, *end = text + len;
+	size_t lineno = 0;
+
+	*bad_line = 0;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = p;
+
+		lineno++;
+		if (nl) {
+			*nl = '\0';
+			p = nl + 1;
+		} else {
+			p = end;	/* last line: text[len] is its terminator */
+		}
+		if (!*line)
+			continue;
+		if (*line >= 'A' && *line <= 'Z') {
+			int rc = smaps_attr(line, m);
+			if (rc == MAPS_ENOMEM)
+				return rc;
+			if (rc) {
+				*bad_line = lineno;
+				return MAPS_BADLINE;
+			}
+			continue;
+		}
+		if (m->n == m->cap && grow(m))
+			return MAPS_ENOMEM;
+		if (maps_parse_line(line, &m->v[m->n])) {
+			*bad_line = lineno;
+			return MAPS_BADLINE;
+		}
+		if (m->n && m->v[m->n].start < m->v[m->n - 1].end) {
+			*bad_line = lineno;
+			return MAPS_ORDER;
+		}
+		if (m->stats)
+			memset(&m->stats[m->n], 0, sizeof(m->stats[0]));
+		m->n++;
+	}
+	return MAPS_OK;
+}
+
+void maps_free(struct maps *m)
+{
+	free(m->v);
+	free(m->stats);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool bracketed(const struct mapping *m, const char *prefix)
+{
+	return !strncmp(m->name, prefix, strlen(prefix));
+}
+
+enum map_class mapping_class(const struct mapping *m)
+{
+	if (!m->name_len || !strcmp(m->name, "[heap]") ||
+	    bracketed(m, "[stack") || bracketed(m, "[anon:") ||
+	    bracketed(m, "[anon_shmem:"))
+		return CLASS_ANON;
+	/* MAP_SHARED|MAP_ANONYMOUS shows as /dev/zero (deleted), SysV shm as
+	 * /SYSV<key> (deleted): anonymous memory behind a shmem inode */
+	if (m->deleted && (!strcmp(m->name, "/dev/zero") || bracketed(m, "/SYSV")))
+		return CLASS_ANON;
+	if (m->name[0] == '[')
+		return CLASS_SPECIAL;
+	return CLASS_FILE;
+}
+
+const char *mapping_class_name(enum map_class c)
+{
+	switch (c) {
+	case CLASS_ANON:
+		return "anon";
+	case CLASS_FILE:
+		return "file";
+	default:
+		return "special";
+	}
+}
+
+size_t maps_find(const struct maps *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

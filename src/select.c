@@ -1,0 +1,231 @@
+/* Selection of mapping pieces to advise. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "select.h"
+
+int select_add_regex(struct selection *sel, const char *src, char *err,
+		     size_t errlen)
+{
+	struct regex_sel *v = realloc(sel->regexes,
+				      (sel->nregexes + 1) * sizeof(*v));
+	int rc;
+
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return REG_ESPACE;
+	}
+	sel->regexes = v;
+	v[sel->nregexes].src = src;
+	rc = regcomp(&v[sel->nregexes].re, src, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		regerror(rc, &v[sel->nregexes].re, err, errlen);
+		return rc;
+	}
+	sel->nregexes++;
+	return 0;
+}
+
+bool selection_empty(const struct selection *sel)
+{
+	return !sel->all && !sel->nranges && !sel->nnames && !sel->nregexes;
+}
+
+bool select_name_matches(const char *want, const struct mapping *m)
+{
+	const char *slash;
+
+	if (!strcmp(want, m->name))
+		return true;
+	slash = strrchr(m->name, '/');
+	return slash && slash != m->name + m->name_len - 1 &&
+	       !strcmp(want, slash + 1);
+}
+
+struct vec {
+	struct piece *v;
+	size_t n, cap;
+};
+
+static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct piece *v = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = (struct piece){ start, end, (uint32_t)map };
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool passes_filters(const struct mapping *m, unsigned int f)
+{
+	unsigned int cls = f & (SEL_ANON | SEL_FILE);
+	unsigned int shr = f & (SEL_PRIVATE | SEL_SHARED);
+	enum map_class c = mapping_class(m);
+
+	if (cls && !((cls & SEL_ANON && c == CLASS_ANON) ||
+		     (cls & SEL_FILE && c == CLASS_FILE)))
+		return false;
+	if (shr && !((shr & SEL_SHARED && mapping_shared(m)) ||
+		     (shr & SEL_PRIVATE && !mapping_shared(m))))
+		return false;
+	return true;
+}
+
+/* Why the kernel would refuse this mapping for this advice, or NULL.
+ * Known from names and, when smaps was read, VmFlags. */
+static const char *refusal(const struct mapping *m, int advice)
+{
+	if (!strcmp(m->name, "[vsyscall]"))
+		return "vsyscall page: not a real mapping";
+	if (!advice_reclaims(advice))
+		return NULL;
+	if (!strcmp(m->name, "[vvar]") || !strcmp(m->name, "[vvar_vclock]"))
+		return "vvar: PFN mapping, refused for cold/pageout";
+	if (m->vmflags & VMF_LOCKED)
+		return "locked (mlock): refused for cold/pageout";
+	if (m->vmflags & VMF_HUGETLB)
+		return "hugetlb: refused for cold/pageout";
+	if (m->vmflags & (VMF_PFNMAP | VMF_IO))
+		return "I/O or PFN mapping: refused for cold/pageout";
+	return NULL;
+}
+
+static int collect(const struct maps *maps, const struct selection *sel,
+		   struct vec *cand, struct plan *out)
+{
+	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
+	bool *hit = calloc(nsel ? nsel : 1, sizeof(*hit));
+
+	if (!hit)
+		return -1;
+	for (size_t r = 0; r < sel->nranges; r++) {
+		const struct addr_range *a = &sel->ranges[r];
+		for (size_t i = maps_find(maps, a->start);
+		     i < maps->n && maps->v[i].start < a->end; i++) {
+			const struct mapping *m = &maps->v[i];
+			uint64_t s = a->start > m->start ? a->start : m->start;
+			uint64_t e = a->end < m->end ? a->end : m->end;
+			hit[r] = true;
+			if (push(cand, s, e, i))
+				goto oom;
+		}
+	}
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct mapping *m = &maps->v[i];
+		bool take = sel->all;
+
+		for (size_t k = 0; k < sel->nnames; k++)
+			if (select_name_matches(sel->names[k], m))
+				take = hit[sel->nranges + k] = true;
+		for (size_t k = 0; k < sel->nregexes; k++)
+			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
+				take = hit[sel->nranges + sel->nnames + k] = true;
+		if (take && push(cand, m->start, m->end, i))
+			goto oom;
+	}
+	out->unmatched = calloc(nsel ? nsel : 1, sizeof(*out->unmatched));
+	if (!out->unmatched)
+		goto oom;
+	for (size_t k = 0; k < nsel; k++) {
+		struct unmatched *u = &out->unmatched[out->nunmatched];
+		if (hit[k])
+			continue;
+		if (k < sel->nranges)
+			*u = (struct unmatched){ "range", sel->range_src[k] };
+		else if (k < sel->nranges + sel->nnames)
+			*u = (struct unmatched){ "mapping", sel->names[k - sel->nranges] };
+		else
+			*u = (struct unmatched){ "regex", sel->regexes[k - sel->nranges - sel->nnames].src };
+		out->nunmatched++;
+	}
+	free(hit);
+	return 0;
+oom:
+	free(hit);
+	return -1;
+}
+
+int select_plan(const struct maps *maps, const struct selection *sel,
+		int advice, struct plan *out)
+{
+	struct vec cand = { 0 }, keep = { 0 };
+	size_t nskips = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (collect(maps, sel, &cand, out))
+		goto oom;
+	/* ranges come first, then whole mappings in order: sort to merge */
+	for (size_t i = 1; i < cand.n; i++)
+		if (cand.v[i].start < cand.v[i - 1].start) {
+			qsort(cand.v, cand.n, sizeof(*cand.v), by_start);
+			break;
+		}
+	out->skips = calloc(cand.n ? cand.n : 1, sizeof(*out->skips));
+	if (!out->skips)
+		goto oom;
+	for (size_t i = 0; i < cand.n;) {
+		struct piece p = cand.v[i++];
+		const struct mapping *m = &maps->v[p.map];
+		const char *why;
+
+		/* union overlapping selections within one mapping */
+		while (i < cand.n && cand.v[i].map == p.map && cand.v[i].start <= p.end) {
+			if (cand.v[i].end > p.end)
+				p.end = cand.v[i].end;
+			i++;
+		}
+		if (!passes_filters(m, sel->filters))
+			continue;
+		why = refusal(m, advice);
+		if (why) {
+			out->skips[nskips++] = (struct skip){ p.start, p.end, p.map, why };
+			continue;
+		}
+		if (push(&keep, p.start, p.end, p.map))
+			goto oom;
+		out->bytes += p.end - p.start;
+	}
+	free(cand.v);
+	out->pieces = keep.v;
+	out->npieces = keep.n;
+	out->nskips = nskips;
+	return 0;
+oom:
+	free(cand.v);
+	free(keep.v);
+	plan_free(out);
+	return -1;
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->pieces);
+	free(p->skips);
+	free(p->unmatched);
+	memset(p, 0, sizeof(*p));
+}
+
+void selection_free(struct selection *sel)
+{
+	for (size_t k = 0; k < sel->nregexes; k++)
+		regfree(&sel->regexes[k].re);
+	free(sel->regexes);
+	free(sel->ranges);
+	free(sel->range_src);
+	free(sel->names);
+	memset(sel, 0, sizeof(*sel));
+}

@@ -1,0 +1,266 @@
+/* The target process: pidfd, liveness, libproc2 facts, /proc reads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libproc2/pids.h>
+
+#include "sys.h"
+#include "target.h"
+
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
+
+static void init(struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pidfd = -1;
+}
+
+int target_open_pid(pid_t pid, struct target *t, char *err, size_t errlen)
+{
+	init(t);
+	t->pid = pid;
+	t->pidfd = sys_pidfd_open(pid, 0);
+	if (t->pidfd >= 0)
+		return 0;
+	switch (errno) {
+	case ESRCH:
+		snprintf(err, errlen, "no such process: %d", (int)pid);
+		break;
+	case ENOENT:
+		snprintf(err, errlen, "%d is a thread, not a process: name its "
+			 "thread group (Tgid in /proc/%d/status)", (int)pid, (int)pid);
+		break;
+	case ENOSYS:
+		snprintf(err, errlen, "this kernel has no pidfd_open (Linux 5.3 "
+			 "or later needed)");
+		break;
+	default:
+		snprintf(err, errlen, "cannot open process %d: %s", (int)pid,
+			 strerror(errno));
+	}
+	return -1;
+}
+
+int target_open_pidfd(int fd, struct target *t, char *err, size_t errlen)
+{
+	char path[64], line[256];
+	FILE *f;
+	long pid = LONG_MIN;
+
+	init(t);
+	t->inherited = true;
+	if (fcntl(fd, F_GETFD) < 0) {
+		snprintf(err, errlen, "--pidfd %d: file descriptor is not open", fd);
+		return -1;
+	}
+	/* only a pidfd's fdinfo has a Pid: line */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "--pidfd %d: cannot read %s: %s", fd, path,
+			 strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	if (pid == LONG_MIN) {
+		snprintf(err, errlen, "--pidfd %d: not a pidfd (hint: pass a "
+			 "descriptor from pidfd_open(2) or clone(CLONE_PIDFD))", fd);
+		return -1;
+	}
+	if (pid == -1) {
+		snprintf(err, errlen, "--pidfd %d: the process has exited", fd);
+		return -1;
+	}
+	if (pid == 0) {
+		snprintf(err, errlen, "--pidfd %d: the process is in a PID "
+			 "namespace not visible from here", fd);
+		return -1;
+	}
+	t->pid = (pid_t)pid;
+	t->pidfd = fd;
+	return 0;
+}
+
+/* TracerPid and HugetlbPages are not among libproc2's items. */
+static void read_status_extras(struct target *t)
+{
+	char path[64], line[256];
+	FILE *f;
+	unsigned long long kb;
+	int v;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "TracerPid: %d", &v) == 1)
+			t->tracer = v;
+		else if (sscanf(line, "HugetlbPages: %llu kB", &kb) == 1)
+			t->hugetlb = kb * 1024;
+	}
+	fclose(f);
+}
+
+int target_facts(struct target *t, char *err, size_t errlen)
+{
+	enum pids_item items[] = { PIDS_CMD, PIDS_STATE, PIDS_FLAGS,
+				   PIDS_ID_EUID, PIDS_VM_RSS_LOCKED };
+	enum { I_CMD, I_STATE, I_FLAGS, I_EUID, I_LCK };
+	struct pids_info *info = NULL;
+	struct pids_fetch *fetch;
+	unsigned int pid = (unsigned int)t->pid;
+	int rc = -1;
+
+	if (procps_pids_new(&info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0) {
+		snprintf(err, errlen, "libproc2: cannot read process table");
+		return -1;
+	}
+	fetch = procps_pids_select(info, &pid, 1, PIDS_SELECT_PID);
+	if (!fetch || fetch->counts->total < 1) {
+		snprintf(err, errlen, "no such process: %d", (int)t->pid);
+		goto out;
+	}
+	struct pids_stack *s = fetch->stacks[0];
+	snprintf(t->comm, sizeof(t->comm), "%s", PIDS_VAL(I_CMD, str, s, info));
+	t->state = PIDS_VAL(I_STATE, s_ch, s, info);
+	t->kthread = PIDS_VAL(I_FLAGS, ul_int, s, info) & PF_KTHREAD;
+	t->euid = PIDS_VAL(I_EUID, u_int, s, info);
+	t->locked = (uint64_t)PIDS_VAL(I_LCK, ul_int, s, info) * 1024;
+	read_status_extras(t);
+	if (t->kthread) {
+		snprintf(err, errlen, "%d (%s) is a kernel thread: it has no "
+			 "address space to advise", (int)t->pid, t->comm);
+		goto out;
+	}
+	if (t->state == 'Z' || t->state == 'X') {
+		snprintf(err, errlen, "%d (%s) is a zombie: it has no memory left "
+			 "to advise", (int)t->pid, t->comm);
+		goto out;
+	}
+	rc = 0;
+out:
+	procps_pids_unref(&info);
+	return rc;
+}
+
+int target_alive(const struct target *t)
+{
+	return sys_pidfd_send_signal(t->pidfd, 0) == 0 ? 0 : errno;
+}
+
+int target_read(const struct target *t, const char *file, char **bufp,
+		size_t *lenp)
+{
+	char path[64];
+	size_t cap = 256 * 1024, len = 0;
+	char *buf;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)t->pid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? ESRCH : errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return ENOMEM;
+	}
+	/* large reads: seq_file fills the whole buffer per call, so a changing
+	 * address space is seen in as few pieces as possible */
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 64 * 1024) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				e = ENOMEM;
+				goto fail;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return e;
+}
+
+static int read_uid(pid_t pid, unsigned int *ruid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u", ruid) == 1) {
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+void target_explain_denied(const struct target *t, int errnum, char *err,
+			   size_t errlen)
+{
+	unsigned int uid;
+
+	if (errnum == EPERM) {
+		snprintf(err, errlen, "not permitted to advise %d (%s): "
+			 "process_madvise needs CAP_SYS_NICE (hint: run as root "
+			 "or grant cap_sys_nice)", (int)t->pid, t->comm);
+		return;
+	}
+	if (t->tracer > 0) {
+		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
+			 "access denied; it is traced by process %d",
+			 (int)t->pid, t->comm, (int)t->tracer);
+	} else if (read_uid(t->pid, &uid) == 0 && uid != geteuid() && geteuid() != 0) {
+		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
+			 "access denied; it runs as uid %u, you are uid %u "
+			 "(hint: run as that user or as root)", (int)t->pid,
+			 t->comm, uid, (unsigned int)geteuid());
+	} else {
+		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
+			 "access denied (not dumpable, or a security module said "
+			 "no; CAP_SYS_PTRACE overrides)", (int)t->pid, t->comm);
+	}
+}
+
+void target_close(struct target *t)
+{
+	if (t->pidfd >= 0 && !t->inherited)
+		close(t->pidfd);
+	t->pidfd = -1;
+}

@@ -1,0 +1,48 @@
+/* The process pmadv advises: opened through a pidfd so a recycled PID can
+ * never be misdirected; facts from libproc2; its /proc files read whole. */
+#ifndef PMADV_TARGET_H
+#define PMADV_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct target {
+	pid_t pid;
+	int pidfd;
+	bool inherited;		/* --pidfd: the caller's, not ours to close */
+	char comm[64];
+	char state;		/* as in /proc/PID/stat */
+	bool kthread;
+	unsigned int euid;
+	uint64_t locked;	/* VmLck, bytes */
+	uint64_t hugetlb;	/* HugetlbPages, bytes */
+	pid_t tracer;		/* TracerPid */
+};
+
+/* Open by PID / by an inherited pidfd. Return 0, or -1 with one line in err.
+ * Exit-status class of the failure: *usage set for bad input. */
+int target_open_pid(pid_t pid, struct target *t, char *err, size_t errlen);
+int target_open_pidfd(int fd, struct target *t, char *err, size_t errlen);
+
+/* Process facts through libproc2 and /proc/PID/status; refuses zombies and
+ * kernel threads with a message. Returns 0 or -1. */
+int target_facts(struct target *t, char *err, size_t errlen);
+
+/* 0 while the process lives (zombies included), else an errno. */
+int target_alive(const struct target *t);
+
+/* Read /proc/PID/<file> whole into a malloc'd, NUL-terminated buffer.
+ * Returns 0 or an errno. */
+int target_read(const struct target *t, const char *file, char **buf,
+		size_t *len);
+
+/* Explain a refusal (EACCES/EPERM) in one line: uid mismatch, tracer,
+ * CAP_SYS_NICE. */
+void target_explain_denied(const struct target *t, int errnum, char *err,
+			   size_t errlen);
+
+void target_close(struct target *t);
+
+#endif
