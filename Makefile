@@ -6,7 +6,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null || echo $(PREFIX)/share/bash-completion/completions)
+BASHCOMPDIR ?= $(shell pkg-config --define-variable=prefix=$(PREFIX) --variable=completionsdir bash-completion 2>/dev/null || echo $(PREFIX)/share/bash-completion/completions)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -29,7 +29,7 @@ HELPERS := $(HELPER_SRC:tests/helpers/%.c=tests/helpers/bin/%)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps check check-unit check-sanitize demo bench fuzz install uninstall clean test-helpers
+.PHONY: all deps check check-unit check-sanitize demo install uninstall clean test-helpers
 
 all: $(BIN)
 
@@ -56,9 +56,38 @@ deps:
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do $$t tests/fixtures; done
 
+BATS ?= bats
+BATS_FLAGS ?=
+
 check: deps
 	$(MAKE) all test-helpers check-unit
-	PMADV=$(CURDIR)/$(BIN) bats tests
+	PMADV=$(CURDIR)/$(BIN) $(BATS) $(BATS_FLAGS) tests
+
+# The whole suite again against an ASan+UBSan build (own objects, own binary).
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+check-sanitize: deps
+	$(MAKE) BUILD=build-san BIN=pmadv-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" pmadv-san
+	$(MAKE) test-helpers
+	$(MAKE) BUILD=build-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check-unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		PMADV=$(CURDIR)/pmadv-san $(BATS) $(BATS_FLAGS) tests
+
+demo: deps
+	$(MAKE) all test-helpers
+	@sh tools/demo.sh $(CURDIR)/$(BIN) tests/helpers/bin
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/pmadv
+	install -D -m 0644 man/pmadv.1 $(DESTDIR)$(MANDIR)/man1/pmadv.1
+	install -D -m 0644 completions/pmadv $(DESTDIR)$(BASHCOMPDIR)/pmadv
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pmadv $(DESTDIR)$(MANDIR)/man1/pmadv.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/pmadv
 
 clean:
 	rm -rf build build-san tests/helpers/bin pmadv pmadv-san
+
+# Benchmark (make bench) and fuzzing (make fuzz) live beside their code.
+-include bench/bench.mk
+-include fuzz/fuzz.mk

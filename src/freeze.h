@@ -46,4 +46,13 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 int freeze_end(struct freeze *f, struct freeze_info *info, char *err,
 	       size_t errlen);
 
+/* The processes of a cgroup and of its descendants (what freezing it
+ * freezes), pmadv itself left out, in increasing order. cgroup is a
+ * directory under a cgroup mount (v2 or any v1 hierarchy) or a path as
+ * /proc/PID/cgroup shows it (looked up in v2, then the v1 freezer, then the
+ * other v1 hierarchies). *pids is malloc'd, to free; *n may be 0. Returns 0,
+ * or -1 with one line in err. */
+int freeze_cgroup_members(const char *cgroup, pid_t **pids, size_t *n,
+			  char *err, size_t errlen);
+
 #endif

@@ -1,6 +1,8 @@
-/* argp option table and checks. */
+/* argp option table and checks. Everything that can be checked without a
+ * target is checked here, so bad input never costs a freeze. */
 #include <argp.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 #include "size.h"
 
 const char *argp_program_version = "pmadv " PMADV_VERSION;
-const char *argp_program_bug_address = NULL;
 
 enum {
 	OPT_PIDFD = 256,
@@ -20,14 +21,23 @@ enum {
 	OPT_PRIVATE,
 	OPT_SHARED,
 	OPT_FREEZE_TIMEOUT,
+	OPT_FULL,
+	OPT_LIMIT,
+	OPT_OUTPUT_ALL,
+	OPT_RAW,
+	OPT_NOHEADINGS,
 };
 
 static const struct argp_option table[] = {
-	{ NULL, 0, NULL, 0, "Target:", 1 },
+	{ NULL, 0, NULL, 0, "Targets (each gets its own result):", 1 },
 	{ "pid", 'p', "PID", 0, "target process (also /proc/PID); repeats, and takes comma lists", 1 },
 	{ "pidfd", OPT_PIDFD, "FD", 0, "target given as a pidfd inherited from the caller", 1 },
+	{ "name", 'N', "PATTERN", 0, "processes whose command name matches this regex, like pgrep", 1 },
+	{ "full", OPT_FULL, NULL, 0, "-N matches the full command line", 1 },
+	{ "cgroup", 'c', "PATH", 0, "every process of this cgroup (v2 or v1; a directory or a path as /proc/PID/cgroup shows it)", 1 },
 	{ NULL, 0, NULL, 0, "Advice:", 2 },
 	{ "advice", 'a', "ADVICE", 0, "cold, pageout, willneed or collapse (case-insensitive, MADV_ prefix optional)", 2 },
+	{ "list", 'l', NULL, 0, "list the target's mappings with size, Rss, class and the advice each can take; advise nothing", 2 },
 	{ NULL, 0, NULL, 0, "Selection (at least one; -r, -m, -e repeat and are united):", 3 },
 	{ "range", 'r', "RANGE", 0, "START-END or START+LENGTH; hex (0x..) or decimal, K M G T suffixes; page-aligned outward, clipped to mappings", 3 },
 	{ "mapping", 'm', "NAME", 0, "mappings whose pathname, or its last component, is NAME: [heap], [stack], libc.so.6, /usr/bin/foo", 3 },
@@ -38,14 +48,20 @@ static const struct argp_option table[] = {
 	{ "file", OPT_FILE, NULL, 0, "file-backed mappings only", 4 },
 	{ "private", OPT_PRIVATE, NULL, 0, "private mappings only", 4 },
 	{ "shared", OPT_SHARED, NULL, 0, "shared mappings only", 4 },
+	{ "limit", OPT_LIMIT, "SIZE|PCT%", 0, "advise at most SIZE bytes, or PCT% of the target's Rss, most resident mappings first", 4 },
 	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
 	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
 	{ "freeze-timeout", OPT_FREEZE_TIMEOUT, "TIME", 0, "how long to wait for the freeze (default 5s; 500ms, 2s...)", 5 },
 	{ NULL, 0, NULL, 0, "Output:", 6 },
 	{ "dry-run", 'n', NULL, 0, "show what would be advised; advise nothing", 6 },
 	{ "json", 'J', NULL, 0, "one JSON document on stdout", 6 },
-	{ "verbose", 'v', NULL, 0, "one line per range, exact sizes", 6 },
+	{ "verbose", 'v', NULL, 0, "a table of every range, exact byte counts", 6 },
 	{ "quiet", 'q', NULL, 0, "errors only", 6 },
+	{ "output", 'o', "COLS", 0, "table columns, comma separated; +COLS adds to the defaults", 6 },
+	{ "output-all", OPT_OUTPUT_ALL, NULL, 0, "every column", 6 },
+	{ "bytes", 'b', NULL, 0, "sizes in bytes, not human units", 6 },
+	{ "raw", OPT_RAW, NULL, 0, "raw table: columns separated by one space", 6 },
+	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "no table header", 6 },
 	{ NULL, 0, NULL, 0, "Informational:", -1 },
 	{ 0 }
 };
@@ -55,23 +71,56 @@ static const char doc[] =
 	"\v"
 	"Examples:\n"
 	"  pmadv -p 1234 -a pageout -m '[heap]'\n"
-	"  pmadv -p 1234 -a cold --all --anon -f cgroup\n"
+	"  pmadv -N '^worker$' -a cold --all --anon -f cgroup\n"
+	"  pmadv -p 1234 -l\n"
 	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
-	"  pmadv -p 1234 -a pageout -r 0x7f0000000000+64M -J | jq .advised\n"
+	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
-	"some failed).";
+	"some failed, or some targets failed).";
+
+/* --help ends with the output columns, taken from the column table. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&s, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\n\nAvailable output columns (-o):\n", text);
+	for (int c = 0; c < COL_COUNT; c++)
+		fprintf(f, "  %-11s %s\n", column_info(c)->name, column_info(c)->help);
+	fputs("Default -v columns:", f);
+	for (size_t i = 0; i < columns_range_ndefault; i++)
+		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_range_default[i])->name);
+	fputs("\nDefault -l columns:", f);
+	for (size_t i = 0; i < columns_list_ndefault; i++)
+		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_list_default[i])->name);
+	fputc('\n', f);
+	fclose(f);
+	return s;
+}
+
+static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
+{
+	void *p = realloc(v, (n + 1) * size);
+
+	if (!p)
+		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
+	return p;
+}
 
 static void add_target(struct argp_state *st, struct options *o, bool is_pidfd,
 		       int value)
 {
-	struct target_spec *v = realloc(o->targets, (o->ntargets + 1) * sizeof(*v));
-
-	if (!v)
-		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
-	o->targets = v;
-	v[o->ntargets++] = (struct target_spec){ is_pidfd, value };
+	o->targets = grow(st, o->targets, o->ntargets, sizeof(*o->targets));
+	o->targets[o->ntargets++] = (struct target_spec){ is_pidfd, value };
 }
 
 static int parse_int(const char *s, long max, long *out)
@@ -88,13 +137,15 @@ static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 {
 	char *save = NULL;
 
+	if (!*arg)
+		argp_error(st, "empty PID");
 	for (char *tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const char *s = tok;
 		long pid = 0;
 
 		if (!strncmp(s, "/proc/", 6))
 			s += 6;
-		/* PIDs are at most 2^22 (pid_max) */
+		/* PIDs are at most 2^22 (PID_MAX_LIMIT) */
 		if (parse_int(s, 4194304, &pid) || pid < 1)
 			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", tok);
 		if (pid == getpid())
@@ -103,13 +154,71 @@ static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 	}
 }
 
-static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
+static void parse_limit(struct argp_state *st, struct options *o, const char *arg)
 {
-	void *p = realloc(v, (n + 1) * size);
+	size_t len = strlen(arg);
+	uint64_t v;
 
-	if (!p)
-		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
-	return p;
+	if (len > 1 && arg[len - 1] == '%') {
+		char buf[32];
+		if (len - 1 >= sizeof(buf))
+			argp_error(st, "invalid --limit '%s'", arg);
+		memcpy(buf, arg, len - 1);
+		buf[len - 1] = '\0';
+		if (number_parse(buf, &v) || v == 0 || v > 100)
+			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", arg);
+		o->limit_pct = (unsigned int)v;
+	} else {
+		if (size_parse(arg, &v) || v == 0)
+			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
+				   "or a percentage (30%%)", arg);
+		o->limit_bytes = v;
+	}
+}
+
+static const char *output_arg;
+static bool output_all;
+
+static void check_end(struct argp_state *st, struct options *o)
+{
+	char bad[64];
+
+	if (!o->ntargets && !o->nnames && !o->ncgroups)
+		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME or -c CGROUP");
+	if (!o->advice && !o->list)
+		argp_error(st, "no advice: give -a cold|pageout|willneed|collapse (or -l to list)");
+	if (selection_empty(&o->sel) && !o->list)
+		argp_error(st, "nothing selected: give -r, -m, -e or --all");
+	if (o->quiet && o->verbose)
+		argp_error(st, "--quiet and --verbose exclude each other");
+	if (o->list && o->dry_run)
+		argp_error(st, "--list and --dry-run exclude each other (--list advises nothing)");
+	if (o->full && !o->nnames)
+		argp_error(st, "--full goes with -N");
+	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && o->ncgroups)
+		argp_error(st, "--freeze=cgroup:PATH and -c exclude each other "
+			   "(with -c, --freeze=cgroup freezes that cgroup once)");
+	if (output_all) {
+		for (int c = 0; c < COL_COUNT; c++)
+			o->columns[o->ncolumns++] = (enum col_id)c;
+	} else if (output_arg) {
+		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
+		size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
+		int n = columns_parse(output_arg, def, ndef, o->columns,
+				      sizeof(o->columns) / sizeof(o->columns[0]),
+				      bad, sizeof(bad));
+		if (n < 0)
+			argp_error(st, "unknown column '%s' (--help lists them)", bad);
+		o->ncolumns = (size_t)n;
+	} else {
+		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
+		size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
+		/* several targets share one table format: say whose rows */
+		if (o->ntargets + o->nnames + o->ncgroups > 1 || o->nnames || o->ncgroups)
+			o->columns[o->ncolumns++] = COL_PID;
+		for (size_t i = 0; i < ndef; i++)
+			o->columns[o->ncolumns++] = def[i];
+	}
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
@@ -129,6 +238,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", arg);
 		add_target(st, o, true, (int)v);
 		break;
+	case 'N': {
+		struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
+		if (select_add_regex(&tmp, arg, err, sizeof(err)))
+			argp_error(st, "invalid -N pattern '%s': %s", arg, err);
+		o->names = tmp.regexes;
+		o->nnames = tmp.nregexes;
+		break;
+	}
+	case OPT_FULL:
+		o->full = true;
+		break;
+	case 'c':
+		if (!*arg)
+			argp_error(st, "empty cgroup path");
+		o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
+		o->cgroups[o->ncgroups++] = arg;
+		break;
 	case 'a':
 		o->advice = advice_lookup(arg);
 		if (!o->advice)
@@ -136,6 +262,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (!o->advice->remote)
 			argp_error(st, "advice '%s' is not allowed on another process "
 				   "(process_madvise takes only %s)", arg, advice_remote_list());
+		break;
+	case 'l':
+		o->list = true;
 		break;
 	case 'r':
 		sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
@@ -169,6 +298,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_SHARED:
 		sel->filters |= SEL_SHARED;
 		break;
+	case OPT_LIMIT:
+		parse_limit(st, o, arg);
+		break;
 	case 'f':
 		if (freeze_parse_mode(arg, &o->freeze))
 			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", arg);
@@ -192,18 +324,26 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'q':
 		o->quiet = true;
 		break;
+	case 'o':
+		output_arg = arg;
+		break;
+	case OPT_OUTPUT_ALL:
+		output_all = true;
+		break;
+	case 'b':
+		o->bytes = true;
+		break;
+	case OPT_RAW:
+		o->raw = true;
+		break;
+	case OPT_NOHEADINGS:
+		o->noheadings = true;
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!o->ntargets)
-			argp_error(st, "no target: give -p PID or --pidfd FD");
-		if (!o->advice)
-			argp_error(st, "no advice: give -a cold|pageout|willneed|collapse");
-		if (selection_empty(sel))
-			argp_error(st, "nothing selected: give -r, -m, -e or --all");
-		if (o->quiet && o->verbose)
-			argp_error(st, "--quiet and --verbose exclude each other");
+		check_end(st, o);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -213,7 +353,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 
 void options_parse(int argc, char **argv, struct options *o)
 {
-	static const struct argp argp = { table, parse_opt, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { table, parse_opt, NULL, doc, NULL,
+					  help_filter, NULL };
 
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
@@ -224,7 +365,11 @@ void options_parse(int argc, char **argv, struct options *o)
 
 void options_free(struct options *o)
 {
+	struct selection names = { .regexes = o->names, .nregexes = o->nnames };
+
 	selection_free(&o->sel);
+	selection_free(&names);
 	free(o->targets);
+	free(o->cgroups);
 	memset(o, 0, sizeof(*o));
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "advice.h"
+#include "columns.h"
 #include "freeze.h"
 #include "select.h"
 
@@ -16,15 +17,26 @@ struct target_spec {
 };
 
 struct options {
-	struct target_spec *targets;
+	struct target_spec *targets;	/* -p, --pidfd */
 	size_t ntargets;
-	const struct advice *advice;
+	struct regex_sel *names;	/* -N */
+	size_t nnames;
+	bool full;			/* -N matches the whole command line */
+	const char **cgroups;		/* -c */
+	size_t ncgroups;
+	const struct advice *advice;	/* NULL only with --list */
 	struct selection sel;
 	struct freeze_req freeze;
+	uint64_t limit_bytes;		/* --limit SIZE, 0: none */
+	unsigned int limit_pct;		/* --limit PCT%, 0: none */
+	bool list;
 	bool dry_run;
 	bool json;
 	bool quiet;
 	bool verbose;
+	bool bytes, raw, noheadings;
+	enum col_id columns[COL_COUNT * 2];
+	size_t ncolumns;
 };
 
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */

@@ -1,37 +1,25 @@
 /* pmadv: memory advice for another process. main only orchestrates:
- * options, then per target: open, check, freeze, read maps, select, advise,
- * thaw; then report. */
+ * options, targets, then per target: open and check (before the window);
+ * freeze, read maps, select, advise, thaw (the window); measure and report
+ * (after it). */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #include "advise.h"
+#include "discover.h"
 #include "freeze.h"
 #include "maps.h"
 #include "options.h"
 #include "pmadv.h"
 #include "report.h"
+#include "run.h"
 #include "select.h"
 #include "target.h"
-
-#define ERRLEN 512
-
-/* Everything one target needs until it is reported. */
-struct run {
-	struct target t;
-	char *text;			/* maps/smaps text; names point into it */
-	struct maps maps;
-	struct plan plan;
-	struct advise_result *res;
-	bool *refused;
-	struct target_result r;
-	char err[ERRLEN];
-};
 
 static void warnmsg(const char *fmt, ...)
 {
@@ -44,213 +32,16 @@ static void warnmsg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Explain why the kernel would not take this advice at all. */
-static void explain_probe(struct run *x, const struct advice *adv, int e)
-{
-	struct utsname u;
-
-	switch (e) {
-	case EACCES:
-	case EPERM:
-		target_explain_denied(&x->t, e, x->err, sizeof(x->err));
-		break;
-	case ESRCH:
-		snprintf(x->err, sizeof(x->err), "%d (%s) has exited or has no "
-			 "address space", x->t.pid, x->t.comm);
-		break;
-	case EINVAL:
-		uname(&u);
-		snprintf(x->err, sizeof(x->err), "advice '%s' is not allowed on "
-			 "another process by this kernel (Linux %s; it needs %s or "
-			 "later)", adv->name, u.release, adv->since);
-		break;
-	case ENOSYS:
-		snprintf(x->err, sizeof(x->err), "this kernel has no "
-			 "process_madvise (Linux 5.10 or later needed)");
-		break;
-	case EBADF:
-		snprintf(x->err, sizeof(x->err), "descriptor %d is not a pidfd",
-			 x->t.pidfd);
-		break;
-	default:
-		snprintf(x->err, sizeof(x->err), "process_madvise on %d: %s",
-			 x->t.pid, strerror(e));
-	}
-}
-
-/* Reading smaps walks every page table: only when the cheap signs (VmLck,
- * HugetlbPages in status) say some mapping would be refused by name-less
- * VmFlags. */
-static bool need_smaps(const struct target *t, const struct advice *adv)
-{
-	return advice_reclaims(adv->value) && (t->locked || t->hugetlb);
-}
-
-/* Inside the freeze window: read maps, select. A torn read (addresses not
- * increasing) can only happen without a freeze; read again then. */
-static int read_and_select(struct run *x, const struct options *o)
-{
-	const char *file = need_smaps(&x->t, o->advice) ? "smaps" : "maps";
-
-	for (int attempt = 0;; attempt++) {
-		size_t len, bad;
-		int e = target_read(&x->t, file, &x->text, &len);
-
-		if (e) {
-			if (e == EACCES || e == EPERM)
-				target_explain_denied(&x->t, EACCES, x->err, sizeof(x->err));
-			else
-				snprintf(x->err, sizeof(x->err), "cannot read /proc/%d/%s: %s",
-					 x->t.pid, file, e == ESRCH ? "the process has exited" : strerror(e));
-			return -1;
-		}
-		e = maps_parse(x->text, len, &x->maps, &bad);
-		if (e == MAPS_OK)
-			break;
-		maps_free(&x->maps);
-		free(x->text);
-		x->text = NULL;
-		if (e != MAPS_ORDER || attempt == 2) {
-			snprintf(x->err, sizeof(x->err), "cannot parse /proc/%d/%s "
-				 "line %zu", x->t.pid, file, bad);
-			return -1;
-		}
-	}
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan)) {
-		snprintf(x->err, sizeof(x->err), "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-static void test_delay(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (ms && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* The freeze window: only maps, selection and the advice happen inside. */
-static int advise_target(struct run *x, const struct options *o,
-			 unsigned int delay_ms)
-{
-	struct freeze *fz = NULL;
-	char ferr[ERRLEN];
-	int rc = 0, e;
-
-	if (freeze_begin(&o->freeze, x->t.pid, x->t.pidfd, &fz, x->err, sizeof(x->err)))
-		return -1;
-	if (read_and_select(x, o)) {
-		rc = -1;
-		goto thaw;
-	}
-	/* the PID cannot have been recycled while its pidfd shows it alive:
-	 * the maps we read are this process's */
-	e = target_alive(&x->t);
-	if (e) {
-		snprintf(x->err, sizeof(x->err), "%d (%s) exited while its maps "
-			 "were read", x->t.pid, x->t.comm);
-		rc = -1;
-		goto thaw;
-	}
-	test_delay(delay_ms);
-	if (!o->dry_run && x->plan.npieces) {
-		struct advise_stats st;
-
-		x->res = calloc(x->plan.npieces, sizeof(*x->res));
-		if (!x->res) {
-			snprintf(x->err, sizeof(x->err), "out of memory");
-			rc = -1;
-			goto thaw;
-		}
-		advise_run(x->t.pidfd, o->advice->value, x->plan.pieces,
-			   x->plan.npieces, x->res, &st);
-		if (st.fatal) {
-			if (st.fatal == EACCES || st.fatal == EPERM)
-				target_explain_denied(&x->t, st.fatal, x->err, sizeof(x->err));
-			else if (st.fatal == ESRCH)
-				snprintf(x->err, sizeof(x->err), "%d (%s) exited while "
-					 "being advised", x->t.pid, x->t.comm);
-			else
-				snprintf(x->err, sizeof(x->err), "process_madvise on %d: %s",
-					 x->t.pid, strerror(st.fatal));
-			rc = st.fatal;
-		}
-	}
-thaw:
-	if (freeze_end(fz, &x->r.freeze, ferr, sizeof(ferr))) {
-		warnmsg("%s", ferr);
-		if (!rc) {
-			snprintf(x->err, sizeof(x->err), "%s", ferr);
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
-/* Tally the plan and the kernel's answers; refusals become skips. */
-static void tally(struct run *x, const struct options *o)
-{
-	struct target_result *r = &x->r;
-	const struct plan *p = &x->plan;
-
-	r->maps = &x->maps;
-	r->plan = p;
-	r->res = x->res;
-	r->nskipped = p->nskips;
-	if (x->res && advice_reclaims(o->advice->value))
-		x->refused = calloc(p->npieces ? p->npieces : 1, sizeof(*x->refused));
-	r->refused = x->refused;
-	for (size_t i = 0; i < p->npieces; i++) {
-		uint64_t size = p->pieces[i].end - p->pieces[i].start;
-
-		/* EINVAL for cold/pageout on a range that was mapped: the kernel's
-		 * own word that this mapping cannot take it (locked, hugetlb...) */
-		if (x->refused && x->res[i].err == EINVAL && !x->res[i].advised) {
-			x->refused[i] = true;
-			r->nskipped++;
-			continue;
-		}
-		r->nranges++;
-		r->requested += size;
-		if (x->res) {
-			r->advised += x->res[i].advised;
-			r->failed += size - x->res[i].advised;
-		}
-	}
-}
-
-static void warn_failures(const struct run *x)
-{
-	const struct plan *p = &x->plan;
-
-	for (size_t i = 0; i < p->nunmatched; i++)
-		warnmsg("%d (%s): %s '%s' %s", x->t.pid, x->t.comm,
-			p->unmatched[i].kind, p->unmatched[i].what,
-			strcmp(p->unmatched[i].kind, "range") ?
-			"matches no mapping" : "covers no mapping");
-	if (!x->res || x->r.error)
-		return;
-	for (size_t i = 0; i < p->npieces; i++) {
-		if (!x->res[i].err || (x->refused && x->refused[i]))
-			continue;
-		warnmsg("%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid, x->t.comm,
-			(unsigned long long)p->pieces[i].start,
-			(unsigned long long)p->pieces[i].end, strerror(x->res[i].err),
-			x->res[i].err == ENOMEM ? " (unmapped since maps were read; "
-			"hint: --freeze)" : "");
-	}
-}
-
 /* Status of one target, as in the EXIT STATUS contract. */
-static int target_status(const struct run *x, bool dry_run)
+static int target_status(const struct run *x, const struct options *o)
 {
 	const struct target_result *r = &x->r;
 
 	if (r->error)
 		return PMADV_EXIT_FAIL;
-	if (dry_run)
+	if (o->list)
+		return PMADV_EXIT_OK;
+	if (o->dry_run)
 		return !r->requested ? PMADV_EXIT_FAIL :
 		       x->plan.nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
 	if (!r->advised)
@@ -260,85 +51,220 @@ static int target_status(const struct run *x, bool dry_run)
 	return PMADV_EXIT_OK;
 }
 
-static int run_one(const struct options *o, const struct target_spec *spec,
-		   unsigned int delay_ms)
+/* Say on stderr what went wrong; hand the result to report. */
+static int conclude(struct run *x, const struct options *o)
+{
+	int status;
+
+	run_tally(x, o);
+	if (x->failed) {
+		x->r.error = x->err;
+		warnmsg("%s", x->err);
+	} else if (!o->list && !x->plan.npieces && !x->plan.nunmatched &&
+		   !x->r.nskipped) {
+		snprintf(x->err, sizeof(x->err), "%d (%s): nothing to advise: no "
+			 "mapping passed the filters", x->t.pid, x->t.comm);
+		warnmsg("%s", x->err);
+	} else if (!o->list && !x->r.nranges && !x->plan.nunmatched) {
+		snprintf(x->err, sizeof(x->err), "%d (%s): nothing to advise: "
+			 "every selected mapping was skipped (-v says why)",
+			 x->t.pid, x->t.comm);
+		warnmsg("%s", x->err);
+	}
+	run_warnings(x, warnmsg);
+	if (o->list && !x->failed) {
+		struct list_result l = { x->t.pid, "", &x->maps,
+					 o->advice ? o->advice->value : -1 };
+		snprintf(l.comm, sizeof(l.comm), "%s", x->t.comm);
+		report_list(&l);
+	} else if (!o->list) {
+		report_target(&x->r);
+	}
+	status = target_status(x, o);
+	run_free(x);
+	return status;
+}
+
+struct tally {
+	int ok, fail, partial;
+};
+
+static void count(struct tally *t, int status)
+{
+	if (status == PMADV_EXIT_OK)
+		t->ok++;
+	else if (status == PMADV_EXIT_PARTIAL)
+		t->partial++;
+	else
+		t->fail++;
+}
+
+/* A target that could not even be found: reported like any other. */
+static void lost_target(const struct options *o, struct tally *t, int pid,
+			const char *fmt, ...)
 {
 	struct run x;
-	int rc, status;
+	va_list ap;
 
-	memset(&x, 0, sizeof(x));
-	x.t.pidfd = -1;
-	x.r.freeze.mode = FREEZE_NONE;
-	rc = spec->is_pidfd ? target_open_pidfd(spec->value, &x.t, x.err, sizeof(x.err))
-			    : target_open_pid(spec->value, &x.t, x.err, sizeof(x.err));
-	if (!rc)
-		rc = target_facts(&x.t, x.err, sizeof(x.err));
-	if (!rc && !o->dry_run) {
-		/* cheap and touches nothing: permission, advice, kernel support */
-		int e = advise_probe(x.t.pidfd, o->advice->value);
-		if (e) {
-			explain_probe(&x, o->advice, e);
-			rc = -1;
+	run_init(&x, pid);
+	va_start(ap, fmt);
+	vsnprintf(x.err, sizeof(x.err), fmt, ap);
+	va_end(ap);
+	x.failed = true;
+	count(t, conclude(&x, o));
+}
+
+static void one_target(const struct options *o, const struct target_spec *spec,
+		       bool discovered,
+		       const regex_t *must_match, struct tally *t)
+{
+	struct run x;
+
+	run_init(&x, spec->value);
+	if (!run_prepare(&x, o, spec, must_match, discovered) && !x.gone) {
+		if (o->list)
+			run_list(&x, o);
+		else
+			run_window(&x, o, &o->freeze);
+		run_measure_after(&x, o);
+	}
+	if (x.gone) {		/* a listed process that has since exited */
+		run_free(&x);
+		return;
+	}
+	count(t, conclude(&x, o));
+}
+
+/* -c with --freeze=cgroup: the cgroup is frozen once for all its members,
+ * and every member is read and advised inside that one window. */
+static void cgroup_group(const struct options *o, const char *cg,
+			 const pid_t *pids, size_t n, struct tally *t)
+{
+	struct run *xs = calloc(n, sizeof(*xs));
+	struct freeze_req req = o->freeze;
+	struct freeze_req none = { FREEZE_NONE, NULL, 0 };
+	struct freeze *fz = NULL;
+	struct freeze_info info;
+	char err[512];
+	size_t first = n;
+
+	if (!xs) {
+		lost_target(o, t, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct target_spec spec = { false, pids[i] };
+		run_init(&xs[i], pids[i]);
+		if (!run_prepare(&xs[i], o, &spec, NULL, true) && !xs[i].gone && first == n)
+			first = i;
+	}
+	req.cgroup = cg;
+	if (first < n && !o->list &&
+	    freeze_begin(&req, xs[first].t.pid, xs[first].t.pidfd, &fz, err, sizeof(err))) {
+		for (size_t i = 0; i < n; i++)
+			if (!xs[i].failed && !xs[i].gone) {
+				snprintf(xs[i].err, sizeof(xs[i].err), "%s", err);
+				xs[i].failed = true;
+			}
+		first = n;
+	}
+	for (size_t i = 0; first < n && i < n; i++)
+		if (!xs[i].failed && !xs[i].gone)
+			run_window(&xs[i], o, &none);
+	if (fz) {
+		if (freeze_end(fz, &info, err, sizeof(err)))
+			warnmsg("%s", err);
+		for (size_t i = 0; i < n; i++)
+			xs[i].r.freeze = info;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (xs[i].gone) {
+			run_free(&xs[i]);
+			continue;
 		}
+		run_measure_after(&xs[i], o);
+		count(t, conclude(&xs[i], o));
 	}
-	if (!rc)
-		rc = advise_target(&x, o, delay_ms);
-	x.r.pid = spec->is_pidfd && !x.t.pid ? -1 : x.t.pid;
-	snprintf(x.r.comm, sizeof(x.r.comm), "%s", x.t.comm);
-	tally(&x, o);
-	if (rc) {
-		x.r.error = x.err;
-		warnmsg("%s", x.err);
-	} else if (!x.plan.npieces && !x.plan.nunmatched) {
-		snprintf(x.err, sizeof(x.err), "%d (%s): nothing to advise: %s",
-			 x.t.pid, x.t.comm, x.plan.nskips ?
-			 "every selected mapping was skipped (-v says why)" :
-			 "no mapping passed the filters");
-		warnmsg("%s", x.err);
+	free(xs);
+}
+
+static void by_name(const struct options *o, struct tally *t)
+{
+	for (size_t k = 0; k < o->nnames; k++) {
+		pid_t *pids;
+		size_t n;
+
+		if (discover_by_name(&o->names[k].re, o->full, &pids, &n)) {
+			lost_target(o, t, 0, "cannot list processes: %s", strerror(errno));
+			continue;
+		}
+		if (!n)
+			lost_target(o, t, 0, "no process matches -N '%s'%s",
+				    o->names[k].src, o->full ? " --full" : "");
+		for (size_t i = 0; i < n; i++) {
+			struct target_spec spec = { false, pids[i] };
+			/* re-checked once the pidfd holds the process: a PID
+			 * recycled since the listing is not the one named */
+			one_target(o, &spec, true, o->full ? NULL : &o->names[k].re, t);
+		}
+		free(pids);
 	}
-	warn_failures(&x);
-	report_target(&x.r);
-	status = target_status(&x, o->dry_run);
-	plan_free(&x.plan);
-	maps_free(&x.maps);
-	free(x.text);
-	free(x.res);
-	free(x.refused);
-	target_close(&x.t);
-	return status;
+}
+
+static void by_cgroup(const struct options *o, struct tally *t)
+{
+	for (size_t k = 0; k < o->ncgroups; k++) {
+		char err[512];
+		pid_t *pids;
+		size_t n;
+
+		if (freeze_cgroup_members(o->cgroups[k], &pids, &n, err, sizeof(err))) {
+			lost_target(o, t, 0, "%s", err);
+			continue;
+		}
+		if (!n)
+			lost_target(o, t, 0, "cgroup %s has no process to advise",
+				    o->cgroups[k]);
+		else if (o->freeze.mode == FREEZE_CGROUP)
+			cgroup_group(o, o->cgroups[k], pids, n, t);
+		else
+			for (size_t i = 0; i < n; i++) {
+				struct target_spec spec = { false, pids[i] };
+				one_target(o, &spec, true, NULL, t);
+			}
+		free(pids);
+	}
 }
 
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct report_opts ro;
-	const char *delay = getenv("PMADV_TEST_DELAY_MS");
-	unsigned int delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
-	int nok = 0, nfail = 0, npartial = 0, status;
+	struct tally t = { 0 };
+	int status;
 
 	/* a closed stdout shows as EPIPE at exit, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &o);
-	ro = (struct report_opts){ o.advice->name, o.dry_run, o.json, o.verbose, o.quiet };
+	ro = (struct report_opts){
+		.advice = o.advice ? o.advice->name : "", .dry_run = o.dry_run,
+		.json = o.json, .verbose = o.verbose, .quiet = o.quiet,
+		.list = o.list, .bytes = o.bytes, .raw = o.raw,
+		.noheadings = o.noheadings, .columns = o.columns,
+		.ncolumns = o.ncolumns,
+	};
 	if (report_init(&ro)) {
 		warnmsg("out of memory");
 		return PMADV_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < o.ntargets; i++) {
-		switch (run_one(&o, &o.targets[i], delay_ms)) {
-		case PMADV_EXIT_OK:
-			nok++;
-			break;
-		case PMADV_EXIT_PARTIAL:
-			npartial++;
-			break;
-		default:
-			nfail++;
-		}
-	}
-	status = !nfail && !npartial ? PMADV_EXIT_OK :
-		 !nok && !npartial ? PMADV_EXIT_FAIL : PMADV_EXIT_PARTIAL;
-	if (report_finish()) {
+	for (size_t i = 0; i < o.ntargets; i++)
+		one_target(&o, &o.targets[i], false, NULL, &t);
+	by_name(&o, &t);
+	by_cgroup(&o, &t);
+	status = !t.fail && !t.partial ? PMADV_EXIT_OK :
+		 !t.ok && !t.partial ? PMADV_EXIT_FAIL : PMADV_EXIT_PARTIAL;
+	/* a reader that went away (| head) is not an error, as in util-linux */
+	if (report_finish() && errno != EPIPE) {
 		warnmsg("write error on standard output: %s", strerror(errno));
 		if (status == PMADV_EXIT_OK)
 			status = PMADV_EXIT_FAIL;

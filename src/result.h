@@ -9,6 +9,7 @@
 #include "freeze.h"
 #include "maps.h"
 #include "select.h"
+#include "target.h"
 
 struct target_result {
 	int pid;
@@ -23,6 +24,16 @@ struct target_result {
 	uint64_t requested, advised, failed;
 	size_t nranges, nskipped;
 	struct freeze_info freeze;
+	struct mem_rollup before, after;	/* smaps_rollup, when shown */
+	const struct maps *smaps_before, *smaps_after;	/* -v per range */
+};
+
+/* -l: one target's mappings and what the advice would do to each. */
+struct list_result {
+	int pid;
+	char comm[64];
+	const struct maps *maps;	/* parsed from smaps: stats present */
+	int advice;			/* -1: none given */
 };
 
 #endif

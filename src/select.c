@@ -85,9 +85,7 @@ static bool passes_filters(const struct mapping *m, unsigned int f)
 	return true;
 }
 
-/* Why the kernel would refuse this mapping for this advice, or NULL.
- * Known from names and, when smaps was read, VmFlags. */
-static const char *refusal(const struct mapping *m, int advice)
+const char *select_refusal(const struct mapping *m, int advice)
 {
 	if (!strcmp(m->name, "[vsyscall]"))
 		return "vsyscall page: not a real mapping";
@@ -190,7 +188,7 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 		}
 		if (!passes_filters(m, sel->filters))
 			continue;
-		why = refusal(m, advice);
+		why = select_refusal(m, advice);
 		if (why) {
 			out->skips[nskips++] = (struct skip){ p.start, p.end, p.map, why };
 			continue;
@@ -228,4 +226,79 @@ void selection_free(struct selection *sel)
 	free(sel->range_src);
 	free(sel->names);
 	memset(sel, 0, sizeof(*sel));
+}
+
+/* Resident bytes attributed to a piece: its mapping's Rss, pro rata. */
+static uint64_t piece_rss(const struct maps *maps, const struct piece *p)
+{
+	const struct mapping *m = &maps->v[p->map];
+	uint64_t rss = maps->stats ? maps->stats[p->map].rss : 0;
+	unsigned __int128 x = (unsigned __int128)rss * (p->end - p->start);
+
+	return (uint64_t)(x / (m->end - m->start));
+}
+
+static const struct maps *sort_maps;
+static const struct piece *sort_pieces;
+
+static int by_rss_desc(const void *a, const void *b)
+{
+	const struct piece *x = &sort_pieces[*(const size_t *)a];
+	const struct piece *y = &sort_pieces[*(const size_t *)b];
+	uint64_t rx = piece_rss(sort_maps, x), ry = piece_rss(sort_maps, y);
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int select_limit(struct plan *p, const struct maps *maps, uint64_t budget,
+		 uint64_t page)
+{
+	size_t *order = malloc((p->npieces ? p->npieces : 1) * sizeof(*order));
+	bool *keep = calloc(p->npieces ? p->npieces : 1, sizeof(*keep));
+	size_t n = 0;
+
+	if (!order || !keep) {
+		free(order);
+		free(keep);
+		return -1;
+	}
+	for (size_t i = 0; i < p->npieces; i++)
+		order[i] = i;
+	sort_maps = maps;
+	sort_pieces = p->pieces;
+	qsort(order, p->npieces, sizeof(*order), by_rss_desc);
+	p->bytes = 0;
+	for (size_t k = 0; k < p->npieces && p->bytes < budget; k++) {
+		struct piece *pc = &p->pieces[order[k]];
+		uint64_t size = pc->end - pc->start;
+
+		if (size > budget - p->bytes) {
+			/* the last one is cut to fit, whole pages only */
+			size = (budget - p->bytes) & ~(page - 1);
+			if (!size)
+				break;
+			pc->end = pc->start + size;
+		}
+		keep[order[k]] = true;
+		p->bytes += size;
+	}
+	/* keep address order for the kernel and the report */
+	for (size_t i = 0; i < p->npieces; i++)
+		if (keep[i])
+			p->pieces[n++] = p->pieces[i];
+	p->npieces = n;
+	free(order);
+	free(keep);
+	return 0;
+}
+
+uint64_t maps_total_rss(const struct maps *maps)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; maps->stats && i < maps->n; i++)
+		sum += maps->stats[i].rss;
+	return sum;
 }

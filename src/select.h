@@ -74,9 +74,22 @@ bool selection_empty(const struct selection *sel);
 /* Does NAME select mapping m: equal pathname or equal last component. */
 bool select_name_matches(const char *want, const struct mapping *m);
 
+/* Why the kernel would refuse this mapping for this advice, or NULL.
+ * Known from names and, when smaps was read, VmFlags. */
+const char *select_refusal(const struct mapping *m, int advice);
+
 /* Build the plan for advice value `advice`. Returns 0 or -1 (no memory). */
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out);
+
+/* --limit: keep at most budget bytes of the plan, the pieces whose mappings
+ * have the most resident memory (smaps Rss) first; the last one kept is cut
+ * at a page boundary to fit. Returns 0 or -1 (no memory). */
+int select_limit(struct plan *p, const struct maps *maps, uint64_t budget,
+		 uint64_t page);
+
+/* Sum of the mappings' Rss (smaps only). */
+uint64_t maps_total_rss(const struct maps *maps);
 
 void plan_free(struct plan *p);
 void selection_free(struct selection *sel);

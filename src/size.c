@@ -65,20 +65,44 @@ static int suffix_shift(const char *sfx, unsigned int *shift)
 int size_parse(const char *s, uint64_t *out)
 {
 	const char *end;
-	uint64_t v;
+	uint64_t v, frac = 0, scale = 1;
 	unsigned int shift;
 	int rc = parse_u64(s, &v, &end);
 
 	if (rc)
 		return rc;
+	/* a decimal fraction, as in 1.5G (not for hex) */
+	if (*end == '.' && s[1] != 'x' && s[1] != 'X') {
+		end++;
+		if (!isdigit((unsigned char)*end))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*end); end++) {
+			if (scale >= 1000000000ULL)
+				return -EINVAL;
+			frac = frac * 10 + (uint64_t)(*end - '0');
+			scale *= 10;
+		}
+	}
 	/* "B" alone means bytes */
 	if (!strcasecmp(end, "B"))
 		end += 1;
 	if (suffix_shift(end, &shift))
 		return -EINVAL;
+	if (scale > 1 && !shift)
+		return -EINVAL;	/* a fraction of a byte */
 	if (shift && v > (UINT64_MAX >> shift))
 		return -ERANGE;
-	*out = v << shift;
+	v <<= shift;
+	/* frac/scale of a unit: frac < scale <= 1e9 and shift <= 60 could
+	 * overflow, so scale the unit down first */
+	if (frac) {
+		uint64_t unit = 1ULL << shift;
+		uint64_t add = (unit / scale) * frac + ((unit % scale) * frac) / scale;
+		if (add > UINT64_MAX - v)
+			return -ERANGE;
+		v += add;
+	}
+	*out = v;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* Parse a number (decimal or 0x hex) with an optional K M G T P E suffix
- * (also KB, KiB...; all binary). Returns 0, -EINVAL (malformed) or -ERANGE
+ * (also KB, KiB...; all binary); a decimal fraction needs a suffix (1.5G). Returns 0, -EINVAL (malformed) or -ERANGE
  * (does not fit in 64 bits). */
 int size_parse(const char *s, uint64_t *out);
 

@@ -264,3 +264,24 @@ void target_close(struct target *t)
 		close(t->pidfd);
 	t->pidfd = -1;
 }
+
+void target_rollup(pid_t pid, struct mem_rollup *r)
+{
+	enum pids_item items[] = { PIDS_SMAP_RSS, PIDS_SMAP_SWAP, PIDS_SMAP_HUGE_ANON };
+	struct pids_info *info = NULL;
+	struct pids_fetch *fetch;
+	unsigned int p = (unsigned int)pid;
+
+	memset(r, 0, sizeof(*r));
+	if (procps_pids_new(&info, items, 3) < 0)
+		return;
+	fetch = procps_pids_select(info, &p, 1, PIDS_SELECT_PID);
+	if (fetch && fetch->counts->total >= 1) {
+		struct pids_stack *s = fetch->stacks[0];
+		r->rss = (uint64_t)PIDS_VAL(0, ul_int, s, info) * 1024;
+		r->swap = (uint64_t)PIDS_VAL(1, ul_int, s, info) * 1024;
+		r->anon_huge = (uint64_t)PIDS_VAL(2, ul_int, s, info) * 1024;
+		r->valid = true;
+	}
+	procps_pids_unref(&info);
+}

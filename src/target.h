@@ -45,4 +45,14 @@ void target_explain_denied(const struct target *t, int errnum, char *err,
 
 void target_close(struct target *t);
 
+/* Memory totals from smaps_rollup (through libproc2), bytes. */
+struct mem_rollup {
+	uint64_t rss, swap, anon_huge;
+	bool valid;
+};
+
+/* Walks the page tables: call outside the freeze window, and only when the
+ * figures will be shown. */
+void target_rollup(pid_t pid, struct mem_rollup *r);
+
 #endif

@@ -1,0 +1,54 @@
+/* Private to the freeze module: freezing through the cgroup freezer, v2
+ * (cgroup.freeze, cgroup.events) or v1 (freezer.state). */
+#ifndef PMADV_FREEZE_CGROUP_H
+#define PMADV_FREEZE_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "guardian.h"
+
+struct cg {
+	int version;		/* 2, or 1 for the v1 freezer */
+	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
+	char dir[PATH_MAX];	/* its directory */
+	int dirfd;
+	int statefd;		/* cgroup.freeze / freezer.state, write only */
+	int eventsfd;		/* v2: cgroup.events; else -1 */
+	dev_t dev;		/* of the directory: the lock key */
+	ino_t ino;
+};
+
+/* Find the cgroup to freeze from /proc/PID/cgroup and /proc/self/mountinfo:
+ * spec NULL means the target's own (v2 preferred; a hierarchy where the
+ * target sits in the root cgroup, or whose cgroup holds pmadv, is passed
+ * over); otherwise spec is a directory under a cgroup mount or a path as
+ * /proc/PID/cgroup shows it, and must contain the target. The root cgroup
+ * and cgroups that contain pmadv are refused. Opens the files; cg_close
+ * closes them. Returns 0, or -1 with one line in err. */
+int cg_resolve(const char *spec, pid_t pid, struct cg *c, char *err,
+	       size_t errlen);
+
+/* Was the cgroup frozen already, by someone else (v2 cgroup.freeze 1; v1
+ * self_freezing 1)? Then it is only waited for and never thawed. */
+int cg_already(const struct cg *c, bool *already, char *err, size_t errlen);
+
+/* The write that thaws it. */
+void cg_thaw_op(const struct cg *c, struct thaw_op *op);
+
+/* Freeze (unless only_wait) and wait until it is frozen: v2 polls
+ * cgroup.events for "frozen 1"; v1 re-reads freezer.state, re-writing FROZEN
+ * each round. Returns 0; or -1 with err naming the threads not frozen (the
+ * caller thaws: cg_freeze never does). */
+int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
+	      unsigned int timeout_ms, char *err, size_t errlen);
+
+/* Processes in the cgroup and its descendants. */
+unsigned int cg_count_procs(const struct cg *c);
+
+void cg_close(struct cg *c);
+
+#endif

@@ -1,0 +1,438 @@
+/* What undoes a freeze when pmadv cannot do it in order: the thaw action,
+ * fatal-signal handlers and the guardian process. See guardian.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guardian.h"
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* ---- primitives ---- */
+
+int fz_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int fz_pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+uint64_t fz_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fz_deadline(unsigned int ms)
+{
+	return fz_now_ns() + (uint64_t)ms * 1000000u;
+}
+
+unsigned int fz_ms_left(uint64_t deadline)
+{
+	uint64_t now = fz_now_ns();
+
+	if (now >= deadline)
+		return 0;
+	return (unsigned int)((deadline - now + 999999) / 1000000);
+}
+
+void fz_sleep_us(unsigned int us)
+{
+	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+ssize_t fz_read_file(int dirfd, const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd, saved;
+
+	if (len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+void fz_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	n = fz_read_file(AT_FDCWD, path, buf, len);
+	if (n <= 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	/* comm is the target's choice: keep it printable */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+void fz_append(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	used = strnlen(err, errlen);
+	if (used >= errlen - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + used, errlen - used, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the thaw action ---- */
+
+int thaw_op_run(const struct thaw_op *op)
+{
+	ssize_t n;
+
+	switch (op->kind) {
+	case THAW_SIGNAL:
+		return fz_pidfd_signal(op->fd, op->sig);
+	case THAW_WRITE:
+		do
+			n = write(op->fd, op->buf, op->len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -1;
+		return 0;
+	case THAW_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ---- the guardian ---- */
+
+static const int guardian_ignored[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU,
+	SIGUSR1, SIGUSR2, SIGALRM,
+};
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void close_range_fallback(unsigned int from, unsigned int to)
+{
+	if (syscall(SYS_close_range, from, to, 0) == 0)
+		return;
+	/* no close_range(2): close what a caller plausibly has open */
+	for (unsigned int fd = from; fd <= to && fd < 4096; fd++)
+		close((int)fd);
+}
+
+static void close_all_but(const int *keep, size_t nkeep)
+{
+	int sorted[40];
+	size_t n = 0;
+	unsigned int from = 3;
+
+	for (size_t i = 0; i < nkeep && n < 40; i++)
+		if (keep[i] >= 3)
+			sorted[n++] = keep[i];
+	qsort(sorted, n, sizeof(sorted[0]), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		unsigned int k = (unsigned int)sorted[i];
+
+		if (k < from)
+			continue;	/* duplicate */
+		if (k > from)
+			close_range_fallback(from, k - 1);
+		from = k + 1;
+	}
+	close_range_fallback(from, ~0u);
+}
+
+static void guardian_main(int sock, const struct thaw_op *op,
+			  const int *keep, size_t nkeep,
+			  const char *const *unlink_paths, size_t nunlink)
+{
+	struct sigaction sa;
+	sigset_t all;
+	int keepall[40];
+	size_t nk = 0;
+	char c;
+	ssize_t n;
+	int null;
+
+	setsid();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < sizeof(guardian_ignored) / sizeof(guardian_ignored[0]); i++)
+		sigaction(guardian_ignored[i], &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++) {
+		if (null >= 0 && null != fd)
+			dup2(null, fd);
+		else if (null < 0)
+			close(fd);
+	}
+	keepall[nk++] = sock;
+	if (op->kind != THAW_NONE)
+		keepall[nk++] = op->fd;
+	for (size_t i = 0; i < nkeep && nk < 40; i++)
+		keepall[nk++] = keep[i];
+	close_all_but(keepall, nk);
+	prctl(PR_SET_NAME, "pmadv-guardian", 0, 0, 0);
+
+	c = 'r';
+	if (send(sock, &c, 1, MSG_NOSIGNAL) != 1)
+		_exit(1);
+	for (;;) {
+		n = recv(sock, &c, 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 1 && c == 'd')
+			_exit(0);
+		if (n == 1)
+			continue;
+		break;		/* end of file or error: pmadv is gone */
+	}
+	thaw_op_run(op);
+	for (size_t i = 0; i < nunlink; i++)
+		if (unlink_paths[i])
+			unlink(unlink_paths[i]);
+	_exit(0);
+}
+
+int guardian_start(struct guardian *g, const struct thaw_op *op,
+		   const int *keep, size_t nkeep, const char *const *unlink_paths,
+		   size_t nunlink, uint64_t deadline, char *err, size_t errlen)
+{
+	struct pollfd pfd;
+	int sv[2], rc;
+	char c = 0;
+	pid_t pid;
+
+	g->pid = 0;
+	g->sock = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		snprintf(err, errlen, "cannot start the guardian: socketpair: %s",
+			 strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start the guardian: fork: %s",
+			 strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0)
+		guardian_main(sv[1], op, keep, nkeep, unlink_paths, nunlink);
+	close(sv[1]);
+	g->pid = pid;
+	g->sock = sv[0];
+
+	/* Freeze only once it is ready (out of our process group). */
+	pfd.fd = sv[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		unsigned int left = fz_ms_left(deadline);
+
+		rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	if (rc == 1 && recv(sv[0], &c, 1, 0) == 1 && c == 'r')
+		return 0;
+	snprintf(err, errlen, "the guardian process did not start%s",
+		 rc == 0 ? " in time" : "");
+	guardian_stop(g);
+	return -1;
+}
+
+void guardian_stop(struct guardian *g)
+{
+	char c = 'd';
+
+	if (g->sock >= 0) {
+		send(g->sock, &c, 1, MSG_NOSIGNAL);
+		close(g->sock);
+		g->sock = -1;
+	}
+	if (g->pid > 0) {
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		g->pid = 0;
+	}
+}
+
+/* ---- fatal signals ---- */
+
+#define THAW_SLOTS 8
+
+static const int fatal_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2,
+	SIGXCPU, SIGXFSZ,
+};
+#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+static struct {
+	volatile sig_atomic_t armed;
+	bool used;
+	struct thaw_op op;
+	int sock;
+} slots[THAW_SLOTS];
+static int narmed;
+static struct sigaction saved_act[NFATAL];
+static bool handled[NFATAL];
+static sigset_t saved_mask;
+static bool atexit_done;
+
+/* Async-signal-safe: write(2), send(2), syscall(2) only. */
+static void thaw_all(void)
+{
+	char c = 'd';
+
+	for (int i = 0; i < THAW_SLOTS; i++) {
+		if (!slots[i].armed)
+			continue;
+		slots[i].armed = 0;
+		thaw_op_run(&slots[i].op);
+		if (slots[i].sock >= 0)
+			send(slots[i].sock, &c, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+}
+
+static void on_fatal(int sig)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	thaw_all();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
+static void on_exit_thaw(void)
+{
+	thaw_all();
+}
+
+int thaw_arm(const struct thaw_op *op, int guardian_sock)
+{
+	struct sigaction sa;
+	sigset_t stops;
+	int slot = -1;
+
+	for (int i = 0; i < THAW_SLOTS; i++)
+		if (!slots[i].used) {
+			slot = i;
+			break;
+		}
+	if (slot < 0)
+		return -1;
+	if (!atexit_done && atexit(on_exit_thaw) == 0)
+		atexit_done = true;
+
+	if (narmed == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fatal;
+		sigfillset(&sa.sa_mask);	/* one handler at a time */
+		for (size_t i = 0; i < NFATAL; i++) {
+			handled[i] = false;
+			if (sigaction(fatal_signals[i], NULL, &saved_act[i]) != 0)
+				continue;
+			/* a caller that ignores or handles it keeps it so */
+			if (!(saved_act[i].sa_flags & SA_SIGINFO) &&
+			    saved_act[i].sa_handler == SIG_DFL &&
+			    sigaction(fatal_signals[i], &sa, NULL) == 0)
+				handled[i] = true;
+		}
+		sigemptyset(&stops);
+		sigaddset(&stops, SIGTSTP);
+		sigaddset(&stops, SIGTTIN);
+		sigaddset(&stops, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &stops, &saved_mask);
+	}
+	slots[slot].op = *op;
+	slots[slot].sock = guardian_sock;
+	slots[slot].used = true;
+	slots[slot].armed = 1;
+	narmed++;
+	return slot;
+}
+
+void thaw_disarm(int slot)
+{
+	if (slot < 0 || slot >= THAW_SLOTS || !slots[slot].used)
+		return;
+	slots[slot].armed = 0;
+	slots[slot].used = false;
+	if (--narmed == 0) {
+		for (size_t i = 0; i < NFATAL; i++)
+			if (handled[i])
+				sigaction(fatal_signals[i], &saved_act[i], NULL);
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	}
+}

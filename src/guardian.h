@@ -1,0 +1,89 @@
+/* Private to the freeze module (freeze.c, freeze_stop.c, freeze_cgroup.c,
+ * guardian.c). What must still work when pmadv cannot finish normally: the
+ * raw syscalls, the thaw action (async-signal-safe), the handlers that run it
+ * on a fatal signal, and the guardian process that runs it if pmadv dies.
+ * Also the few small primitives the freeze module shares. */
+#ifndef PMADV_GUARDIAN_H
+#define PMADV_GUARDIAN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- primitives ---- */
+
+/* pidfd_open(2) and pidfd_send_signal(2) through syscall(2): glibc 2.36 has
+ * no wrappers. Return -1 with errno set on failure. */
+int fz_pidfd_open(pid_t pid);
+int fz_pidfd_signal(int pidfd, int sig);
+
+uint64_t fz_now_ns(void);			/* CLOCK_MONOTONIC */
+uint64_t fz_deadline(unsigned int ms);		/* now + ms */
+unsigned int fz_ms_left(uint64_t deadline);	/* 0 once passed */
+void fz_sleep_us(unsigned int us);
+
+/* Read a small file (relative to dirfd, or absolute with AT_FDCWD) into buf,
+ * NUL-terminated. Returns the length, or -1 with errno set. */
+ssize_t fz_read_file(int dirfd, const char *path, char *buf, size_t len);
+
+/* Copy /proc/PID/comm (or "?") into buf. */
+void fz_comm(pid_t pid, char *buf, size_t len);
+
+/* Append printf-style text to err (bounded, always NUL-terminated). */
+void fz_append(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- the thaw action ---- */
+
+enum thaw_kind { THAW_NONE, THAW_SIGNAL, THAW_WRITE };
+
+/* Everything needed to undo a freeze, precomputed so that running it takes
+ * one system call: SIGCONT through a pidfd, or a write of "0"/"THAWED" to an
+ * already open cgroup.freeze/freezer.state. */
+struct thaw_op {
+	enum thaw_kind kind;
+	int fd;			/* pidfd (THAW_SIGNAL) or file (THAW_WRITE) */
+	int sig;		/* THAW_SIGNAL */
+	char buf[16];		/* THAW_WRITE */
+	size_t len;
+};
+
+/* Run it. Async-signal-safe. 0, or -1 with errno set. */
+int thaw_op_run(const struct thaw_op *op);
+
+/* ---- the guardian ---- */
+
+/* A child process that holds one end of a socket pair whose other end only
+ * pmadv holds. When pmadv sends "d" the guardian exits quietly; when it
+ * reads end-of-file (pmadv died, even by SIGKILL) it runs the thaw action,
+ * unlinks the lock files and exits. It leaves pmadv's session (setsid), so a
+ * signal to pmadv's process group does not reach it, ignores the
+ * terminating signals, and keeps no descriptor of the caller's: 0-2 become
+ * /dev/null and every other descriptor except those in keep is closed. The
+ * lock descriptors it keeps are inherited, so a lock is only released after
+ * the guardian has thawed: no other pmadv can freeze the target in between. */
+struct guardian {
+	pid_t pid;		/* 0: none */
+	int sock;		/* pmadv's end */
+};
+
+int guardian_start(struct guardian *g, const struct thaw_op *op,
+		   const int *keep, size_t nkeep, const char *const *unlink_paths,
+		   size_t nunlink, uint64_t deadline, char *err, size_t errlen);
+/* Tell it pmadv has thawed (or never froze), then reap it. */
+void guardian_stop(struct guardian *g);
+
+/* ---- fatal signals ---- */
+
+/* Arm op: until thaw_disarm, a fatal signal (SIGINT, SIGTERM, SIGHUP,
+ * SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ whose
+ * disposition was the default) runs op, tells the guardian, and re-raises the
+ * signal with its default action; exit() without freeze_end runs it too.
+ * SIGTSTP, SIGTTIN and SIGTTOU are held back while armed, so pmadv is not
+ * stopped with the target frozen. Returns a slot number, or -1 (too many). */
+int thaw_arm(const struct thaw_op *op, int guardian_sock);
+void thaw_disarm(int slot);
+
+#endif
