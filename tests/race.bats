@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# The race pmadv closes: a target that keeps remapping one address between
+# files A and B; pmadv selects by A's name and advises WILLNEED. If the
+# advice ever reads B's pages back into the page cache (dropped before each
+# run), pmadv advised memory nobody selected. Background reclaim only evicts
+# pages, so it cannot fake this signal (kernel-notes section 6).
+# PMADV_TEST_DELAY_MS widens the window between reading maps and advising.
+
+bats_require_minimum_version 1.5.0
+
+RUNS=${PMADV_RACE_RUNS:-200}
+
+setup() {
+	PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+	H=$BATS_TEST_DIRNAME/helpers/bin
+	cd "$BATS_TEST_TMPDIR"
+	head -c 65536 /dev/urandom > A
+	head -c 65536 /dev/urandom > B
+	"$H/flipper" A B 16 > flip.out 3>&- &
+	FLIP=$!
+	for _ in $(seq 100); do [[ -s flip.out ]] && break; sleep 0.02; done
+	[[ -s flip.out ]]
+	CG=""
+}
+
+teardown() {
+	kill -CONT "$FLIP" 2>/dev/null || true
+	kill -KILL "$FLIP" 2>/dev/null || true
+	wait "$FLIP" 2>/dev/null || true
+	if [[ -n $CG ]]; then
+		[[ -f $CG/cgroup.freeze ]] && echo 0 > "$CG/cgroup.freeze"
+		[[ -f $CG/freezer.state ]] && echo THAWED > "$CG/freezer.state"
+		rmdir "$CG" 2>/dev/null || true
+	fi
+}
+
+# mistargeted [PMADV OPTION...]: in how many of RUNS runs B's pages were
+# read back in (with STOP_AT_FIRST=1: stop counting at the first)
+mistargeted() {
+	local hits=0 i st
+	for ((i = 0; i < RUNS; i++)); do
+		[[ ${STOP_AT_FIRST:-0} == 1 && $hits -gt 0 ]] && break
+		"$H/pagecache" drop B
+		PMADV_TEST_DELAY_MS=2 "$PMADV" -p "$FLIP" -a willneed -m A -q "$@" 2>/dev/null && st=0 || st=$?
+		# 0: A was there and advised; 1: B was there, nothing to advise
+		[[ $st -le 1 ]] || { echo "run $i: exit $st" >&2; return 2; }
+		(( $("$H/pagecache" count B) == 0 )) || hits=$((hits + 1))
+	done
+	echo "$hits"
+}
+
+# A cgroup of its own for the flipper under the hierarchy's mount.
+cgroup_for_flipper() {	# $1: cgroup2 | freezer
+	local mnt
+	if [[ $1 == cgroup2 ]]; then
+		mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	else
+		mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+	fi
+	[[ -n $mnt ]] || skip "no $1 hierarchy mounted"
+	[[ $EUID -eq 0 ]] || skip "needs root to create a cgroup"
+	CG=$mnt/pmadv-race-$$-$BATS_TEST_NUMBER
+	mkdir "$CG" || skip "cannot create a cgroup under $mnt"
+	echo "$FLIP" > "$CG/cgroup.procs" || skip "cannot move a process into $CG"
+}
+
+@test "without a freeze the race is real: B's pages are advised at least once" {
+	STOP_AT_FIRST=1 run -0 mistargeted
+	echo "mistargeted $output of $RUNS runs"
+	(( output > 0 ))
+}
+
+@test "--freeze=stop: never advises the other file's pages" {
+	run -0 mistargeted -f stop
+	echo "mistargeted $output of $RUNS runs"
+	(( output == 0 ))
+	[[ $(ps -o stat= -p "$FLIP") != T* ]]
+}
+
+@test "--freeze=cgroup (v2): never advises the other file's pages" {
+	cgroup_for_flipper cgroup2
+	run -0 mistargeted -f cgroup
+	echo "mistargeted $output of $RUNS runs"
+	(( output == 0 ))
+	[[ $(cat "$CG/cgroup.freeze") == 0 ]]
+}
+
+@test "--freeze=cgroup (v1 freezer): never advises the other file's pages" {
+	cgroup_for_flipper freezer
+	run -0 mistargeted -f "cgroup:$CG"
+	echo "mistargeted $output of $RUNS runs"
+	(( output == 0 ))
+	[[ $(cat "$CG/freezer.state") == THAWED ]]
+}
