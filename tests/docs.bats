@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# The man page, the bash completion and --help stay in step; install works.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+	TOP=$BATS_TEST_DIRNAME/..
+	MAN=$TOP/man/pmadv.1
+	COMP=$TOP/completions/pmadv
+}
+
+teardown() {
+	[[ -n ${SLEEPER:-} ]] && kill "$SLEEPER" 2>/dev/null || true
+}
+
+help_long_options() {
+	"$PMADV" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u
+}
+
+help_columns() {
+	"$PMADV" --help | sed -n '/^Available output columns/,/^Default/p' |
+		awk 'NF && $1 ~ /^[A-Z-]+$/ { print $1 }'
+}
+
+# complete WORD...: COMPREPLY for the last word, in a real bash with
+# bash-completion loaded
+complete_words() {
+	local bc=/usr/share/bash-completion/bash_completion
+	[[ -r $bc ]] || skip "bash-completion not installed"
+	bash --norc --noprofile -c '
+		source "$1"; source "$2"; shift 2
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		_pmadv pmadv "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$bc" "$COMP" "$@"
+}
+
+@test "--help lists every long option of the option table and the man page documents each" {
+	run -0 help_long_options
+	[[ ${#lines[@]} -gt 25 ]]
+	local text
+	text=$(sed 's/\\-/-/g' "$MAN")
+	for opt in "${lines[@]}"; do
+		[[ $opt == --usage ]] && continue	# argp's own
+		grep -qF -- "$opt" <<<"$text" || { echo "man page lacks $opt"; return 1; }
+	done
+}
+
+@test "every --help column is in the man page's OUTPUT COLUMNS" {
+	run -0 help_columns
+	[[ ${#lines[@]} -ge 9 ]]
+	for c in "${lines[@]}"; do
+		grep -qxF ".B ${c//-/\\-}" "$MAN" || { echo "man page lacks column $c"; return 1; }
+	done
+}
+
+@test "man page is lint-clean" {
+	run -0 groff -ww -z -man "$MAN"
+	[[ -z $output ]]
+	if command -v mandoc >/dev/null; then
+		run -0 mandoc -Tlint "$MAN"
+		[[ -z $output ]]
+	fi
+	for s in NAME SYNOPSIS DESCRIPTION OPTIONS "OUTPUT COLUMNS" "EXIT STATUS" EXAMPLES NOTES "SEE ALSO"; do
+		grep -qE "^\.S[HS] \"?$s\"?$" "$MAN" || { echo "missing section $s"; return 1; }
+	done
+}
+
+@test "completion offers every long option of --help, and only those" {
+	run -0 complete_words pmadv --
+	local comp help
+	comp=$(printf '%s\n' "${lines[@]}" | grep -- '^--' | sort -u)
+	help=$(help_long_options)
+	diff <(echo "$comp") <(echo "$help")
+}
+
+@test "completion: advice names, freeze modes" {
+	run -0 complete_words pmadv -a p
+	[[ $output == pageout ]]
+	run -0 complete_words pmadv -a ""
+	[[ $(sort <<<"$output" | tr '\n' ' ') == "cold collapse pageout willneed " ]]
+	run -0 complete_words pmadv --freeze ""
+	[[ $output == *stop* && $output == *cgroup* && $output == *none* ]]
+}
+
+@test "completion: -o completes comma lists of the --help columns" {
+	run -0 complete_words pmadv -o ""
+	diff <(sort <<<"$output") <(help_columns | sort)
+	run -0 complete_words pmadv -o START,SI
+	[[ $output == START,SIZE ]]
+	run -0 complete_words pmadv -o +RSS-A
+	[[ $output == +RSS-AFTER ]]
+}
+
+@test "completion: PIDs with command names; -m completes that PID's mappings" {
+	sleep 1000 3>&- &
+	SLEEPER=$!
+	run -0 complete_words pmadv -p "$SLEEPER"
+	[[ $output == "$SLEEPER"* ]]
+	run -0 complete_words pmadv -p "$SLEEPER" -a cold -m ""
+	grep -qxF '[stack]' <<<"$output"
+	grep -qxF 'libc.so.6' <<<"$output"
+	grep -qxF "$(readlink -f /proc/$SLEEPER/exe)" <<<"$output"
+	run -0 complete_words pmadv -p "$SLEEPER" -m "[he"
+	[[ $output == "[heap]" ]]
+	run -0 complete_words pmadv -p ""
+	grep -qE "^$SLEEPER \(sleep\)$" <<<"$output"
+}
+
+@test "completion: -N process names, -c cgroup directories" {
+	sleep 1000 3>&- &
+	SLEEPER=$!
+	run -0 complete_words pmadv -N sle
+	grep -qx sleep <<<"$output"
+	mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[[ -n $mnt ]] || skip "no cgroup2 mount"
+	sub=$(find "$mnt" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	[[ -n $sub ]] || skip "no cgroup below $mnt"
+	run -0 complete_words pmadv -c "$mnt/"
+	grep -qxF "$sub" <<<"$output"
+}
+
+@test "make install honours DESTDIR and PREFIX; uninstall removes it all" {
+	dest=$BATS_TEST_TMPDIR/root
+	run -0 make -C "$TOP" install DESTDIR="$dest" PREFIX=/opt/pm
+	[[ -x $dest/opt/pm/bin/pmadv ]]
+	[[ -f $dest/opt/pm/share/man/man1/pmadv.1 ]]
+	comp=$(find "$dest" -path '*completions/pmadv')
+	[[ -n $comp && $comp == "$dest/opt/pm/"* ]]
+	run -0 "$dest/opt/pm/bin/pmadv" --version
+	[[ $output == "pmadv "* ]]
+	run -0 make -C "$TOP" uninstall DESTDIR="$dest" PREFIX=/opt/pm
+	[[ -z $(find "$dest" -type f) ]]
+}
