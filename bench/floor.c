@@ -1,0 +1,150 @@
+/* bench/floor: the floor pmadv is measured against. Does only the necessary
+ * work for `pmadv -p PID -a cold --anon --all`: pidfd_open, read
+ * /proc/PID/maps with one large buffer, parse, one iovec per anonymous
+ * mapping, one process_madvise per 1024 iovecs (and <= MAX_RW_COUNT bytes).
+ * No options beyond the variant, no output, no checks.
+ *
+ *   floor PID        text of /proc/PID/maps
+ *   floor -q PID     PROCMAP_QUERY ioctl (Linux 6.11+), asking every
+ *                    mapping's name (as text parsing gets it)
+ *   floor -Q PID     PROCMAP_QUERY, asking the name only of mappings
+ *                    without a file (a second ioctl for those)
+ *
+ * With FLOOR_TIMING set in the environment, prints to stderr
+ * "maps_ns=N advise_ns=N calls=N iovecs=N" (reading and parsing the maps;
+ * the process_madvise calls), the lower bound of a freeze window. */
+#include <errno.h>
+#include <sys/ioctl.h>
+
+#include "common.h"
+
+#ifndef PROCMAP_QUERY
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#endif
+
+static int anon_name(const char *name, uint32_t size)
+{
+	return size == 0 || !strcmp(name, "[heap]") || !strncmp(name, "[stack", 6);
+}
+
+static size_t query_anon(const char *pid, int lean, struct iovec **out)
+{
+	static char name[4096];
+	struct procmap_query q;
+	size_t n = 0, cap = 4096;
+	struct iovec *v = malloc(cap * sizeof(*v));
+	uint64_t addr = 0;
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		exit(1);
+	for (;;) {
+		int anon;
+
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+		q.query_addr = addr;
+		if (!lean) {
+			q.vma_name_addr = (uintptr_t)name;
+			q.vma_name_size = sizeof(name);
+		}
+		if (ioctl(fd, PROCMAP_QUERY, &q) < 0) {
+			if (errno == ENOENT)
+				break;
+			exit(1);
+		}
+		if (!lean) {
+			anon = anon_name(name, q.vma_name_size);
+		} else if (q.inode || q.dev_major || q.dev_minor) {
+			anon = 0;
+		} else {
+			struct procmap_query r = q;
+
+			r.query_flags = 0;
+			r.query_addr = q.vma_start;
+			r.vma_name_addr = (uintptr_t)name;
+			r.vma_name_size = sizeof(name);
+			anon = ioctl(fd, PROCMAP_QUERY, &r) == 0 &&
+			       anon_name(name, r.vma_name_size);
+		}
+		if (anon) {
+			if (n == cap)
+				v = realloc(v, (cap *= 2) * sizeof(*v));
+			v[n].iov_base = (void *)(uintptr_t)q.vma_start;
+			v[n].iov_len = q.vma_end - q.vma_start;
+			n++;
+		}
+		addr = q.vma_end;
+	}
+	close(fd);
+	*out = v;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	int mode = argc > 2 ? argv[1][1] : 0;	/* 0, 'q' or 'Q' */
+	const char *pid = argv[argc - 1];
+	int pidfd = (int)syscall(SYS_pidfd_open, atoi(pid), 0);
+	struct iovec *v, batch[MAX_IOV];
+	size_t n, calls = 0;
+	uint64_t t0, t1, t2;
+
+	t0 = now_ns();
+	if (mode) {
+		n = query_anon(pid, mode == 'Q', &v);
+	} else {
+		size_t len;
+		char *text = read_maps(pid, &len);
+		n = parse_anon(text, text + len, &v);
+	}
+	t1 = now_ns();
+	/* batches of <= 1024 iovecs and <= MAX_RW_COUNT bytes; a mapping larger
+	 * than what is left of a batch is split */
+	for (size_t i = 0; i < n;) {
+		size_t k = 0, bytes = 0;
+
+		while (i < n && k < MAX_IOV && bytes < MAX_RW_COUNT) {
+			size_t room = MAX_RW_COUNT - bytes;
+
+			batch[k] = v[i];
+			if (v[i].iov_len > room) {
+				batch[k].iov_len = room;
+				v[i].iov_base = (char *)v[i].iov_base + room;
+				v[i].iov_len -= room;
+			} else {
+				i++;
+			}
+			bytes += batch[k++].iov_len;
+		}
+		syscall(SYS_process_madvise, pidfd, batch, k, MADV_COLD, 0);
+		calls++;
+	}
+	t2 = now_ns();
+	if (getenv("FLOOR_TIMING"))
+		fprintf(stderr, "maps_ns=%llu advise_ns=%llu calls=%zu iovecs=%zu\n",
+			(unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+			calls, n);
+	return 0;
+}

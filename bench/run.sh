@@ -1,0 +1,356 @@
+#!/bin/bash
+# pmadv benchmark (`make bench`; see bench/RESULTS.md for the latest table).
+#
+# For each target size N (mappings made by bench/gen), in one run and
+# interleaved, median of several repetitions:
+#   pmadv      pmadv -p PID -a cold --anon --all -q
+#   floor      bench/floor PID       (text maps, the minimum work)
+#   procmap    bench/floor -q PID    (PROCMAP_QUERY ioctl, names)
+#   procmap-l  bench/floor -Q PID    (PROCMAP_QUERY, names only without file)
+#   naive      bench/naive PID       (one process_madvise per mapping)
+#   stop/cg    pmadv -f stop|cgroup ... -q; the freeze window from -J runs
+# plus the floor's own time to read maps + advise (FLOOR_TIMING), the bound
+# the freeze window is judged against, and pmadv's peak RSS.
+#
+# Environment: PMADV (binary, default ./pmadv), BENCH_SIZES ("50 1000 10000
+# 65000"), BENCH_REPS (override every size's repetitions), BENCH_OUT
+# (results file, default bench/RESULTS.md; "-" for none), BENCH_NICE
+# (niceness of the whole run when root, default -10, so that other load on
+# the machine disturbs the measurements less; 0 = leave as is), CC, CFLAGS.
+#
+# Every process started here is killed by PID, the cgroup made here removed,
+# vm.max_map_count restored, and nothing is left stopped or frozen.
+set -u
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$ROOT/bench
+BIN=$B/bin
+PMADV=${PMADV:-$ROOT/pmadv}
+SIZES=${BENCH_SIZES:-50 1000 10000 65000}
+OUT=${BENCH_OUT:-$B/RESULTS.md}
+CC=${CC:-cc}
+BFLAGS="-std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O2"
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+NICE=$(nice)
+if [ "$(id -u)" = 0 ] && [ "${BENCH_NICE:--10}" != 0 ] &&
+   renice -n "${BENCH_NICE:--10}" -p $$ >/dev/null 2>&1; then
+	NICE=$(nice)
+fi
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- build what is missing or stale ---------------------------------------
+mkdir -p "$BIN" || die "cannot create $BIN"
+for p in gen floor naive timeit peakrss; do
+	if [ ! -x "$BIN/$p" ] || [ "$B/$p.c" -nt "$BIN/$p" ] ||
+	   [ "$B/common.h" -nt "$BIN/$p" ]; then
+		$CC $BFLAGS ${CFLAGS:-} -o "$BIN/$p" "$B/$p.c" || die "cannot build $p"
+	fi
+done
+if [ ! -x "$PMADV" ]; then
+	make -C "$ROOT" >/dev/null || die "cannot build pmadv (make)"
+fi
+[ -x "$PMADV" ] || die "no pmadv binary at $PMADV"
+
+# --- state to undo -------------------------------------------------------
+TMP=$(mktemp -d /tmp/pmadv-bench.XXXXXX) || die "mktemp failed"
+GEN=""
+CG=""
+MAPCOUNT_OLD=""
+
+stop_gen() {
+	if [ -n "$GEN" ]; then
+		[ -n "$CG" ] && [ -e "$CG/cgroup.freeze" ] && echo 0 >"$CG/cgroup.freeze" 2>/dev/null
+		[ -n "$CG" ] && [ -e "$CG/freezer.state" ] && echo THAWED >"$CG/freezer.state" 2>/dev/null
+		kill -CONT "$GEN" 2>/dev/null
+		kill -KILL "$GEN" 2>/dev/null
+		wait "$GEN" 2>/dev/null
+		GEN=""
+	fi
+	if [ -n "$CG" ]; then
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			rmdir "$CG" 2>/dev/null && break
+			sleep 0.1
+		done
+		[ -d "$CG" ] && note "could not remove cgroup $CG"
+		CG=""
+	fi
+}
+
+cleanup() {
+	stop_gen
+	if [ -n "$MAPCOUNT_OLD" ]; then
+		echo "$MAPCOUNT_OLD" >/proc/sys/vm/max_map_count 2>/dev/null ||
+			note "could not restore vm.max_map_count=$MAPCOUNT_OLD"
+		MAPCOUNT_OLD=""
+	fi
+}
+trap 'cleanup; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM HUP
+
+# --- cgroup: v2 mount from mountinfo, else the v1 freezer -----------------
+# Fields: ... mountpoint(5) ... " - " fstype source superopts
+CG_V2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+	if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
+CG_V1=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+	if ($(i + 1) == "cgroup" && $(i + 3) ~ /(^|,)freezer(,|$)/) { print $5; exit } }' /proc/self/mountinfo)
+CG_BASE=""
+CG_NOTE=""
+if [ -n "$CG_V2" ] && [ -w "$CG_V2" ]; then
+	CG_BASE=$CG_V2
+elif [ -n "$CG_V1" ] && [ -w "$CG_V1" ]; then
+	CG_BASE=$CG_V1
+else
+	CG_NOTE="no writable cgroup v2 mount or v1 freezer: -f cgroup skipped"
+fi
+
+# Put the target in a cgroup of its own (pmadv never freezes its own).
+make_cgroup() {
+	[ -n "$CG_BASE" ] || return 1
+	CG=$CG_BASE/pmadv-bench.$$
+	mkdir "$CG" 2>/dev/null || { CG=""; CG_NOTE="cannot create a cgroup under $CG_BASE: -f cgroup skipped"; return 1; }
+	if ! echo "$1" >"$CG/cgroup.procs" 2>/dev/null; then
+		rmdir "$CG"; CG=""
+		CG_NOTE="cannot move the target into a cgroup under $CG_BASE: -f cgroup skipped"
+		return 1
+	fi
+}
+
+# --- vm.max_map_count ------------------------------------------------------
+maxn=0
+for n in $SIZES; do [ "$n" -gt "$maxn" ] && maxn=$n; done
+cur=$(cat /proc/sys/vm/max_map_count)
+if [ "$cur" -lt $((maxn + 200)) ]; then
+	MAPCOUNT_OLD=$cur
+	echo $((maxn + 1000)) >/proc/sys/vm/max_map_count 2>/dev/null ||
+		{ MAPCOUNT_OLD=""; note "vm.max_map_count=$cur may be too low for $maxn mappings"; }
+fi
+
+reps_for() {
+	if [ -n "${BENCH_REPS:-}" ]; then echo "$BENCH_REPS"; return; fi
+	case $1 in
+	50) echo 41 ;;
+	1000) echo 21 ;;
+	*) echo 11 ;;
+	esac
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+fmt() { awk -v a="$1" 'BEGIN { if (a == "-") print "-"; else printf "%.2f", a }'; }
+
+# frozen_ms of every JSON document in a file -> median
+frozen_median() { grep -o '"frozen_ms":[0-9.e+-]*' "$1" 2>/dev/null | cut -d: -f2 | median; }
+
+# Does `pmadv ... -f MODE` work on this target? Else a note with its error.
+probe_freeze() {
+	local msg
+	if msg=$($P -f "$1" 2>&1 >/dev/null); then
+		return 0
+	fi
+	NOTES+="N=$N: -f $1 skipped: pmadv failed: $(printf '%s' "$msg" | head -n 1)"$'\n'
+	return 1
+}
+
+T1=$TMP/t1
+T2=$TMP/t2
+: >"$T1"
+: >"$T2"
+FAILS=""
+NOTES=""
+START=$(date +%s)
+
+for N in $SIZES; do
+	REPS=$(reps_for "$N")
+	note "N=$N: starting gen"
+	rm -f "$TMP/latch"
+	"$BIN/gen" "$N" "$TMP/latch" &
+	GEN=$!
+	for _ in $(seq 600); do
+		[ -e "$TMP/latch" ] && break
+		kill -0 "$GEN" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ ! -e "$TMP/latch" ]; then
+		stop_gen
+		note "gen $N did not start; skipped"
+		continue
+	fi
+	MAPS=$(wc -l <"/proc/$GEN/maps")
+	IOV=$(FLOOR_TIMING=1 "$BIN/floor" "$GEN" 2>&1 | sed -n 's/.*iovecs=\([0-9]*\).*/\1/p')
+	make_cgroup "$GEN"
+
+	P="$PMADV -p $GEN -a cold --anon --all -q"
+	cases=("$P" "$BIN/floor $GEN" "$BIN/floor -q $GEN" "$BIN/floor -Q $GEN" "$BIN/naive $GEN")
+	fr_stop=0 fr_cg=0
+	if probe_freeze stop; then cases+=("$P -f stop"); fr_stop=1; fi
+	if [ -n "$CG" ] && probe_freeze cgroup; then cases+=("$P -f cgroup"); fr_cg=1; fi
+	args=()
+	for c in "${cases[@]}"; do
+		[ ${#args[@]} -gt 0 ] && args+=(":::")
+		read -r -a w <<<"$c"
+		args+=("${w[@]}")
+	done
+	note "N=$N: $MAPS mappings, $REPS rounds of ${#cases[@]} cases"
+	rm -f "$TMP"/err.*
+	mapfile -t R < <(FLOOR_TIMING=1 "$BIN/timeit" -n "$REPS" -e "$TMP/err" -- "${args[@]}")
+	for i in "${!cases[@]}"; do
+		read -r _ _ _ _ f _ <<<"${R[$i]:-- - - - 0}"
+		[ "$f" != 0 ] && FAILS+="N=$N: '${cases[$i]}' failed in $f of $REPS runs: $(head -n 1 "$TMP/err.$i" 2>/dev/null)"$'\n'
+	done
+	med() { echo "${R[$1]:--}" | awk '{ print $1 }'; }
+	pm=$(med 0) fl=$(med 1) pq=$(med 2) pl=$(med 3) nv=$(med 4)
+	cpu() { echo "${R[$1]:--}" | awk '{ print ($6 == "" ? "-" : $6) }'; }
+	cpm=$(cpu 0) cfl=$(cpu 1) cnv=$(cpu 4)
+	st=- cg=-
+	[ $fr_stop = 1 ] && st=$(med 5)
+	[ $fr_cg = 1 ] && cg=$(med $((5 + fr_stop)))
+
+	# the floor's own read-maps + advise time (FLOOR_TIMING lines of the
+	# timed runs above), the bound the freeze window is judged against;
+	# and the maps reading alone, text against PROCMAP_QUERY
+	ftime() { sed -n 's/maps_ns=\([0-9]*\) advise_ns=\([0-9]*\).*/\1 \2/p' "$TMP/err.$1" 2>/dev/null |
+		awk -v f="$2" '{ printf "%.4f\n", (f == "work" ? $1 + $2 : $1) / 1e6 }' | median; }
+	work=$(ftime 1 work)
+	mt=$(ftime 1 maps) mq=$(ftime 2 maps) ml=$(ftime 3 maps)
+
+	# freeze windows as pmadv measures them (-J "frozen_ms")
+	wst=- wcg=-
+	if [ $fr_stop = 1 ]; then
+		: >"$TMP/js"
+		"$BIN/timeit" -w 0 -n "$REPS" -o "$TMP/js" -e "$TMP/jerr" -- $P -f stop -J >/dev/null
+		wst=$(frozen_median "$TMP/js")
+	fi
+	if [ $fr_cg = 1 ]; then
+		: >"$TMP/jc"
+		"$BIN/timeit" -w 0 -n "$REPS" -o "$TMP/jc" -e "$TMP/jerr" -- $P -f cgroup -J >/dev/null
+		wcg=$(frozen_median "$TMP/jc")
+	fi
+	# nothing may stay stopped: gen's state must be S (sleeping in pause)
+	st_now=$(awk '{ sub(/.*\) /, ""); print substr($0, 1, 1) }' "/proc/$GEN/stat")
+	[ "$st_now" = S ] || FAILS+="N=$N: target left in state $st_now after the freeze runs"$'\n'
+
+	# peak RSS of pmadv: /usr/bin/time -f %M, else bench/peakrss (wait4)
+	if [ -x /usr/bin/time ]; then
+		rss=$(/usr/bin/time -f %M $P 2>&1 >/dev/null | tail -n 1)
+	else
+		rss=$("$BIN/peakrss" $P)
+	fi
+
+	stop_gen
+	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg" >>"$T1"
+	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv" >>"$T2"
+done
+cleanup
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+ELAPSED=$(( $(date +%s) - START ))
+
+# --- report -----------------------------------------------------------------
+report() {
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	echo "# pmadv benchmark results"
+	echo
+	echo "Made by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), in ${ELAPSED} s."
+	echo
+	echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+	echo "- Kernel: $(uname -r)"
+	echo "- Load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END;"
+	echo "  the bench ran at niceness $NICE. Other load makes every case slower;"
+	echo "  the interleaved rounds keep the ratios comparable, not the times."
+	echo "- pmadv: $("$PMADV" --version 2>/dev/null | head -n 1)"
+	echo "- Target: bench/gen N, alternating 1-page anonymous rw and file-backed"
+	echo "  private mappings, all touched; advice COLD on the anonymous ones"
+	echo "  (\`--anon --all\`; COLD on the same pages again each run is fine)."
+	echo "- Wall time: median of the rounds (bench/timeit: clock_gettime around"
+	echo "  fork/exec/wait4, all cases interleaved in each round), in ms."
+	echo
+	echo "## Wall time (ms) and ratios"
+	echo
+	echo "| N | maps lines | iovecs | rounds | pmadv | floor | floor procmap | floor procmap lean | naive | pmadv -f stop | pmadv -f cgroup | pmadv/floor | procmap/floor | naive/pmadv |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	while read -r n maps iov reps pm fl pq pl nv st cg; do
+		echo "| $n | $maps | $iov | $reps | $(fmt "$pm") | $(fmt "$fl") | $(fmt "$pq") | $(fmt "$pl") | $(fmt "$nv") | $(fmt "$st") | $(fmt "$cg") | $(ratio "$pm" "$fl") | $(ratio "$pq" "$fl") | $(ratio "$nv" "$pm") |"
+	done <"$T1"
+	echo
+	echo "## Freeze window and peak RSS"
+	echo
+	echo "Floor work = the floor's own time to read and parse maps + its"
+	echo "process_madvise calls (FLOOR_TIMING, median): the least a freeze window"
+	echo "can be. Windows are pmadv's -J \"frozen_ms\" (median)."
+	echo
+	echo "| N | floor work (ms) | window stop (ms) | stop/work | window cgroup (ms) | cgroup/work | pmadv peak RSS (KiB) |"
+	echo "|---|---|---|---|---|---|---|"
+	while read -r n work wst wcg rss _; do
+		echo "| $n | $(fmt "$work") | $(fmt "$wst") | $(ratio "$wst" "$work") | $(fmt "$wcg") | $(ratio "$wcg" "$work") | $rss |"
+	done <"$T2"
+	echo
+	echo "## CPU time (ms)"
+	echo
+	echo "User + system CPU time of the same runs (median): less disturbed than"
+	echo "wall time by other load, but blind to waiting."
+	echo
+	echo "| N | pmadv | floor | naive | pmadv/floor | naive/pmadv |"
+	echo "|---|---|---|---|---|---|"
+	while read -r n _ _ _ _ _ _ _ cpm cfl cnv; do
+		echo "| $n | $(fmt "$cpm") | $(fmt "$cfl") | $(fmt "$cnv") | $(ratio "$cpm" "$cfl") | $(ratio "$cnv" "$cpm") |"
+	done <"$T2"
+	echo
+	echo "## Reading the maps: text against PROCMAP_QUERY"
+	echo
+	echo "Inside the floor (FLOOR_TIMING, median, ms): read + parse of"
+	echo "/proc/PID/maps text; PROCMAP_QUERY asking every name; PROCMAP_QUERY"
+	echo "asking names only of mappings without a file (lean)."
+	echo
+	echo "| N | text | procmap | procmap lean | procmap/text |"
+	echo "|---|---|---|---|---|"
+	while read -r n _ _ _ _ mt mq ml; do
+		echo "| $n | $(fmt "$mt") | $(fmt "$mq") | $(fmt "$ml") | $(ratio "$mq" "$mt") |"
+	done <"$T2"
+	echo
+	echo "## Goals"
+	echo
+	paste -d' ' "$T1" "$T2" | awk '
+	function verdict(ok) { return ok ? "met" : "NOT met" }
+	{
+		n = $1; pm = $5; fl = $6; nv = $9; work = $13; wst = $14; wcg = $15; rss = $16
+		if (fl != "-" && pm != "-") {
+			r = pm / fl
+			if (n == 65000) printf "- pmadv/floor <= 1.10 at 65,000: %.2f, %s\n", r, verdict(r <= 1.10)
+			if (n == 50) printf "- pmadv/floor <= 1.5 at 50: %.2f, %s\n", r, verdict(r <= 1.5)
+		}
+		if (n >= 1000 && nv != "-" && pm != "-")
+			printf "- naive/pmadv >= 1.15 at %d: %.2f, %s\n", n, nv / pm, verdict(nv / pm >= 1.15)
+		if (wst != "-" && work != "-")
+			printf "- freeze window (stop) <= 1.2 x floor work at %d: %.2f, %s\n", n, wst / work, verdict(wst / work <= 1.2)
+		if (wcg != "-" && work != "-")
+			printf "- freeze window (cgroup) <= 1.2 x floor work at %d: %.2f, %s\n", n, wcg / work, verdict(wcg / work <= 1.2)
+		if (n == 65000 && rss != "")
+			printf "- peak RSS at 65,000 <= 16 MiB: %.1f MiB, %s\n", rss / 1024, verdict(rss <= 16384)
+	}'
+	if [ -n "$CG_NOTE" ] || [ -n "$NOTES" ]; then
+		echo
+		echo "Notes:"
+		echo
+		[ -n "$CG_NOTE" ] && echo "- $CG_NOTE."
+		printf '%s' "$NOTES" | sed 's/^/- /'
+	fi
+	if [ -n "$FAILS" ]; then
+		echo
+		echo "Failures:"
+		echo
+		printf '%s' "$FAILS" | sed 's/^/- /'
+	fi
+}
+
+report >"$B/.results.tmp"
+cat "$B/.results.tmp"
+if [ "$OUT" != "-" ]; then
+	mv "$B/.results.tmp" "$OUT"
+	note "results written to $OUT"
+else
+	rm -f "$B/.results.tmp"
+fi
