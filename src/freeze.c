@@ -84,15 +84,18 @@ const char *freeze_mode_name(enum freeze_mode mode)
 
 /* ---- locks ---- */
 
-/* /run/pmadv, made sticky and world-writable like /tmp so that every user's
- * pmadv meets in one place; /tmp/pmadv when /run is not writable. */
+/* /run/pmadv, made sticky and world-writable like /tmp (root creates it) so
+ * that every user's pmadv meets in one place; /tmp/pmadv-UID when /run/pmadv
+ * does not exist and cannot be made (runs of one user still meet there). */
 static const char *lock_dir(void)
 {
-	static const char *const dirs[] = { "/run/pmadv", "/tmp/pmadv" };
+	static char tmp[64];
+	const char *dirs[2] = { "/run/pmadv", tmp };
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (mkdir(dirs[i], 01777) == 0)
+	snprintf(tmp, sizeof(tmp), "/tmp/pmadv-%u", (unsigned int)geteuid());
+	for (size_t i = 0; i < 2; i++) {
+		if (mkdir(dirs[i], i == 0 ? 01777 : 0700) == 0 && i == 0)
 			chmod(dirs[i], 01777);	/* despite the umask */
 		if (lstat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
@@ -115,8 +118,8 @@ static int lock_take(struct lock *l, const char *name, uint64_t deadline,
 
 	l->fd = -1;
 	if (!dir) {
-		snprintf(err, errlen, "cannot lock %s: no writable /run/pmadv "
-			 "or /tmp/pmadv", what);
+		snprintf(err, errlen, "cannot lock %s: no usable /run/pmadv "
+			 "or /tmp/pmadv-%u", what, (unsigned int)geteuid());
 		return -1;
 	}
 	snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
@@ -353,7 +356,7 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 			goto fail;
 		/* Armed before the first signal or write: no moment where
 		 * the target is frozen and nothing would thaw it. */
-		f->slot = thaw_arm(&f->thaw, f->guard.sock);
+		f->slot = thaw_arm(&f->thaw, f->guard.sock, unlinks, 2);
 		if (f->slot < 0) {
 			snprintf(err, errlen, "too many targets frozen at once");
 			guardian_stop(&f->guard);

@@ -206,6 +206,7 @@ static void guardian_main(int sock, const struct thaw_op *op,
 			  const int *keep, size_t nkeep,
 			  const char *const *unlink_paths, size_t nunlink)
 {
+	struct thaw_op lop = *op;
 	struct sigaction sa;
 	sigset_t all;
 	int keepall[40];
@@ -213,6 +214,19 @@ static void guardian_main(int sock, const struct thaw_op *op,
 	char c;
 	ssize_t n;
 	int null;
+
+	/* pmadv may run with 0-2 closed, so its descriptors may sit there:
+	 * move what we keep above 2 before /dev/null takes 0-2 */
+	if (sock < 3)
+		sock = fcntl(sock, F_DUPFD_CLOEXEC, 3);
+	if (lop.kind != THAW_NONE && lop.fd >= 0 && lop.fd < 3)
+		lop.fd = fcntl(lop.fd, F_DUPFD_CLOEXEC, 3);
+	for (size_t i = 0; i < nkeep && nk < 38; i++)
+		keepall[nk++] = keep[i] >= 0 && keep[i] < 3 ?
+				fcntl(keep[i], F_DUPFD_CLOEXEC, 3) : keep[i];
+	keepall[nk++] = sock;
+	if (lop.kind != THAW_NONE)
+		keepall[nk++] = lop.fd;
 
 	setsid();
 	memset(&sa, 0, sizeof(sa));
@@ -229,11 +243,6 @@ static void guardian_main(int sock, const struct thaw_op *op,
 		else if (null < 0)
 			close(fd);
 	}
-	keepall[nk++] = sock;
-	if (op->kind != THAW_NONE)
-		keepall[nk++] = op->fd;
-	for (size_t i = 0; i < nkeep && nk < 40; i++)
-		keepall[nk++] = keep[i];
 	close_all_but(keepall, nk);
 	prctl(PR_SET_NAME, "pmadv-guardian", 0, 0, 0);
 
@@ -250,7 +259,7 @@ static void guardian_main(int sock, const struct thaw_op *op,
 			continue;
 		break;		/* end of file or error: pmadv is gone */
 	}
-	thaw_op_run(op);
+	thaw_op_run(&lop);
 	for (size_t i = 0; i < nunlink; i++)
 		if (unlink_paths[i])
 			unlink(unlink_paths[i]);
@@ -291,9 +300,11 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 	pfd.fd = sv[0];
 	pfd.events = POLLIN;
 	for (;;) {
+		/* it costs well under a millisecond; a run that spent its
+		 * time waiting for a lock still gets it */
 		unsigned int left = fz_ms_left(deadline);
 
-		rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		rc = poll(&pfd, 1, left > 1000 ? (int)left : 1000);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		break;
@@ -337,6 +348,7 @@ static struct {
 	bool used;
 	struct thaw_op op;
 	int sock;
+	const char *unlink[2];
 } slots[THAW_SLOTS];
 static int narmed;
 static struct sigaction saved_act[NFATAL];
@@ -354,6 +366,9 @@ static void thaw_all(void)
 			continue;
 		slots[i].armed = 0;
 		thaw_op_run(&slots[i].op);
+		for (int k = 0; k < 2; k++)
+			if (slots[i].unlink[k])
+				unlink(slots[i].unlink[k]);
 		if (slots[i].sock >= 0)
 			send(slots[i].sock, &c, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
@@ -379,7 +394,8 @@ static void on_exit_thaw(void)
 	thaw_all();
 }
 
-int thaw_arm(const struct thaw_op *op, int guardian_sock)
+int thaw_arm(const struct thaw_op *op, int guardian_sock,
+	     const char *const *unlink_paths, size_t nunlink)
 {
 	struct sigaction sa;
 	sigset_t stops;
@@ -417,6 +433,8 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock)
 	}
 	slots[slot].op = *op;
 	slots[slot].sock = guardian_sock;
+	for (size_t k = 0; k < 2; k++)
+		slots[slot].unlink[k] = k < nunlink ? unlink_paths[k] : NULL;
 	slots[slot].used = true;
 	slots[slot].armed = 1;
 	narmed++;

@@ -79,11 +79,14 @@ void guardian_stop(struct guardian *g);
 
 /* Arm op: until thaw_disarm, a fatal signal (SIGINT, SIGTERM, SIGHUP,
  * SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ whose
- * disposition was the default) runs op, tells the guardian, and re-raises the
- * signal with its default action; exit() without freeze_end runs it too.
- * SIGTSTP, SIGTTIN and SIGTTOU are held back while armed, so pmadv is not
- * stopped with the target frozen. Returns a slot number, or -1 (too many). */
-int thaw_arm(const struct thaw_op *op, int guardian_sock);
+ * disposition was the default) runs op, unlinks the lock files (their locks
+ * are released as pmadv and the guardian exit), tells the guardian, and
+ * re-raises the signal with its default action; exit() without freeze_end
+ * does the same. The strings must live until thaw_disarm. SIGTSTP, SIGTTIN
+ * and SIGTTOU are held back while armed, so pmadv is not stopped with the
+ * target frozen. Returns a slot number, or -1 (too many). */
+int thaw_arm(const struct thaw_op *op, int guardian_sock,
+	     const char *const *unlink_paths, size_t nunlink);
 void thaw_disarm(int slot);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigalloc.h"
 #include "maps.h"
 
 static int hexval(char c)
@@ -38,9 +39,11 @@ static int dec(char **p, uint64_t *out)
 	int n = 0;
 
 	while (**p >= '0' && **p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(**p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
 			return -1;
-		v = v * 10 + (uint64_t)(**p - '0');
+		v = v * 10 + d;
 		(*p)++;
 		n++;
 	}
@@ -56,7 +59,9 @@ static int expect(char **p, char c)
 	return 0;
 }
 
-int maps_parse_line(char *line, struct mapping *m)
+/* line holds len bytes and a NUL after them. Every field is assigned: no
+ * memset, which at 65,000 lines shows in profiles. */
+static int parse_line(char *line, size_t linelen, struct mapping *m)
 {
 	static const char deleted[] = " (deleted)";
 	const size_t dlen = sizeof(deleted) - 1;
@@ -64,7 +69,8 @@ int maps_parse_line(char *line, struct mapping *m)
 	uint64_t major, minor;
 	size_t len;
 
-	memset(m, 0, sizeof(*m));
+	m->vmflags = 0;
+	m->deleted = false;
 	if (hex(&p, &m->start) || expect(&p, '-') || hex(&p, &m->end) ||
 	    expect(&p, ' '))
 		return -1;
@@ -87,7 +93,7 @@ int maps_parse_line(char *line, struct mapping *m)
 		return -1;
 	while (*p == ' ')
 		p++;
-	len = strlen(p);
+	len = linelen - (size_t)(p - line);
 	if (len >= dlen && !memcmp(p + len - dlen, deleted, dlen)) {
 		len -= dlen;
 		p[len] = '\0';
@@ -98,10 +104,24 @@ int maps_parse_line(char *line, struct mapping *m)
 	return 0;
 }
 
-static int grow(struct maps *m)
+int maps_parse_line(char *line, struct mapping *m)
+{
+	return parse_line(line, strlen(line), m);
+}
+
+static int grow(struct maps *m, size_t want)
 {
 	size_t cap = m->cap ? m->cap * 2 : 256;
-	struct mapping *v = realloc(m->v, cap * sizeof(*v));
+	struct mapping *v;
+
+	if (cap < want)
+		cap = want;
+	if (!m->v) {
+		/* first allocation at the final size: one block, huge pages */
+		v = big_alloc(cap * sizeof(*v));
+	} else {
+		v = realloc(m->v, cap * sizeof(*v));
+	}
 
 	if (!v)
 		return -1;
@@ -158,7 +178,7 @@ static int smaps_attr(char *line, struct maps *m)
 	char *colon = strchr(line, ':');
 
 	if (!colon || !m->n)
-		return -1;
+		return MAPS_BADLINE;
 	if (!m->stats) {
 		m->stats = calloc(m->cap, sizeof(*m->stats));
 		if (!m->stats)
@@ -179,38 +199,57 @@ static int smaps_attr(char *line, struct maps *m)
 	return 0;
 }
 
+/* Upper bound of the mappings in a text: its lines, less smaps' attribute
+ * lines (upper-case first letter). */
+static size_t count_lines(const char *p, const char *end)
+{
+	size_t n = 1;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		p++;
+		if (p < end && (*p < 'A' || *p > 'Z'))
+			n++;
+	}
+	return n;
+}
+
 int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line)
 {
 	char *p = text, *end = text + len;
 	size_t lineno = 0;
 
 	*bad_line = 0;
+	if (!m->v && len && grow(m, count_lines(text, end)))
+		return MAPS_ENOMEM;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = p;
+		size_t linelen;
 
 		lineno++;
 		if (nl) {
 			*nl = '\0';
 			p = nl + 1;
 		} else {
-			p = end;	/* last line: text[len] is its terminator */
+			nl = end;	/* last line: text[len] is its terminator */
+			p = end;
 		}
+		linelen = (size_t)(nl - line);
 		if (!*line)
 			continue;
 		if (*line >= 'A' && *line <= 'Z') {
 			int rc = smaps_attr(line, m);
 			if (rc == MAPS_ENOMEM)
 				return rc;
-			if (rc) {
+			if (rc == MAPS_BADLINE) {
 				*bad_line = lineno;
 				return MAPS_BADLINE;
 			}
 			continue;
 		}
-		if (m->n == m->cap && grow(m))
+		if (m->n == m->cap && grow(m, 0))
 			return MAPS_ENOMEM;
-		if (maps_parse_line(line, &m->v[m->n])) {
+		if (parse_line(line, linelen, &m->v[m->n])) {
 			*bad_line = lineno;
 			return MAPS_BADLINE;
 		}
@@ -239,16 +278,16 @@ static bool bracketed(const struct mapping *m, const char *prefix)
 
 enum map_class mapping_class(const struct mapping *m)
 {
-	if (!m->name_len || !strcmp(m->name, "[heap]") ||
-	    bracketed(m, "[stack") || bracketed(m, "[anon:") ||
-	    bracketed(m, "[anon_shmem:"))
+	if (!m->name_len)
 		return CLASS_ANON;
+	if (m->name[0] == '[')
+		return !strcmp(m->name, "[heap]") || bracketed(m, "[stack") ||
+		       bracketed(m, "[anon:") || bracketed(m, "[anon_shmem:") ?
+		       CLASS_ANON : CLASS_SPECIAL;
 	/* MAP_SHARED|MAP_ANONYMOUS shows as /dev/zero (deleted), SysV shm as
 	 * /SYSV<key> (deleted): anonymous memory behind a shmem inode */
 	if (m->deleted && (!strcmp(m->name, "/dev/zero") || bracketed(m, "/SYSV")))
 		return CLASS_ANON;
-	if (m->name[0] == '[')
-		return CLASS_SPECIAL;
 	return CLASS_FILE;
 }
 

@@ -19,7 +19,8 @@ static int parse_u64(const char *s, uint64_t *out, const char **end)
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
 		p += 2;
-		if (!isxdigit((unsigned char)*p))
+		/* strtoull would take a second 0x prefix: 0x0x10 */
+		if (!isxdigit((unsigned char)*p) || p[1] == 'x' || p[1] == 'X')
 			return -EINVAL;
 	} else if (!isdigit((unsigned char)*p)) {
 		return -EINVAL;
