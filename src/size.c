@@ -117,7 +117,8 @@ char *size_format(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
 		return buf;
 	}
-	while (v >= 1024.0 && i < 5) {
+	/* 1048575 is "1.0 MiB", not "1024.0 KiB": compare as printed */
+	while (v >= 1023.95 && i < 5) {
 		v /= 1024.0;
 		i++;
 	}
