@@ -60,5 +60,10 @@ const char *advice_remote_list(void)
 
 bool advice_reclaims(int value)
 {
-	return value == 20 || value == 21;
+	return value == ADVICE_COLD || value == ADVICE_PAGEOUT;
+}
+
+bool advice_einval_is_refusal(int value)
+{
+	return advice_reclaims(value) || value == ADVICE_COLLAPSE;
 }

@@ -11,6 +11,11 @@ struct advice {
 	const char *since;	/* kernel that first allowed it remotely */
 };
 
+#define ADVICE_WILLNEED 3
+#define ADVICE_COLD 20
+#define ADVICE_PAGEOUT 21
+#define ADVICE_COLLAPSE 25
+
 /* Look up "pageout", "PAGEOUT", "MADV_PAGEOUT"... NULL when unknown. */
 const struct advice *advice_lookup(const char *s);
 
@@ -23,5 +28,9 @@ const char *advice_remote_list(void);
 /* Advice that only ages or reclaims pages (cold, pageout): the kernel
  * refuses it on locked, hugetlb and VM_IO/PFNMAP mappings. */
 bool advice_reclaims(int value);
+
+/* Advice for which the kernel's EINVAL on one range means "this mapping
+ * cannot take it" (cold, pageout, collapse): a skip, not a failure. */
+bool advice_einval_is_refusal(int value);
 
 #endif

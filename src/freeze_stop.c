@@ -132,10 +132,12 @@ static void traced_message(pid_t pid, pid_t tid, pid_t tracer, char *err,
 	fz_comm(tracer, comm, sizeof(comm));
 	snprintf(err, errlen, "cannot stop process %d: ", (int)pid);
 	if (tid != pid)
-		fz_append(err, errlen, "its thread %d ", (int)tid);
+		fz_append(err, errlen, "its thread %d is ", (int)tid);
+	else
+		fz_append(err, errlen, "it is ");
 	fz_append(err, errlen,
-		  "is traced by process %d (%s), and a traced process may "
-		  "never stop; detach the tracer or use --freeze=cgroup",
+		  "traced by process %d (%s), and a traced process may never "
+		  "stop; detach the tracer or use --freeze=cgroup",
 		  (int)tracer, comm);
 }
 

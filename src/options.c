@@ -26,6 +26,7 @@ enum {
 	OPT_OUTPUT_ALL,
 	OPT_RAW,
 	OPT_NOHEADINGS,
+	OPT_USAGE,
 };
 
 static const struct argp_option table[] = {
@@ -63,6 +64,9 @@ static const struct argp_option table[] = {
 	{ "raw", OPT_RAW, NULL, 0, "raw table: columns separated by one space", 6 },
 	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "no table header", 6 },
 	{ NULL, 0, NULL, 0, "Informational:", -1 },
+	{ "help", 'h', NULL, 0, "give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "print program version", -1 },
 	{ 0 }
 };
 
@@ -333,6 +337,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'b':
 		o->bytes = true;
 		break;
+	/* argp's own help is -?; util-linux tools answer -h (ARGP_NO_HELP) */
+	case 'h':
+		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
+		break;
+	case 'V':
+		printf("%s\n", argp_program_version);
+		exit(0);
 	case OPT_RAW:
 		o->raw = true;
 		break;
@@ -360,7 +374,7 @@ void options_parse(int argc, char **argv, struct options *o)
 	o->freeze.mode = FREEZE_NONE;
 	o->freeze.timeout_ms = 5000;
 	argp_err_exit_status = PMADV_EXIT_USAGE;
-	argp_parse(&argp, argc, argv, 0, NULL, o);
+	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
 }
 
 void options_free(struct options *o)

@@ -3,6 +3,7 @@
  * freeze, read maps, select, advise, thaw (the window); measure and report
  * (after it). */
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,7 +88,25 @@ static int conclude(struct run *x, const struct options *o)
 
 struct tally {
 	int ok, fail, partial;
+	pid_t *seen;		/* targets done: -p P,P or -N and -c overlapping */
+	size_t nseen;
 };
+
+/* First time this PID comes up? Remembers it. */
+static bool first_time(struct tally *t, pid_t pid)
+{
+	pid_t *v;
+
+	for (size_t i = 0; i < t->nseen; i++)
+		if (t->seen[i] == pid)
+			return false;
+	v = realloc(t->seen, (t->nseen + 1) * sizeof(*v));
+	if (v) {
+		t->seen = v;
+		t->seen[t->nseen++] = pid;
+	}
+	return true;
+}
 
 static void count(struct tally *t, int status)
 {
@@ -121,6 +140,8 @@ static void one_target(const struct options *o, const struct target_spec *spec,
 	struct run x;
 
 	run_init(&x, spec->value);
+	if (!spec->is_pidfd && !first_time(t, spec->value))
+		return;
 	if (!run_prepare(&x, o, spec, must_match, discovered) && !x.gone) {
 		if (o->list)
 			run_list(&x, o);
@@ -155,6 +176,10 @@ static void cgroup_group(const struct options *o, const char *cg,
 	for (size_t i = 0; i < n; i++) {
 		struct target_spec spec = { false, pids[i] };
 		run_init(&xs[i], pids[i]);
+		if (!first_time(t, pids[i])) {
+			xs[i].gone = true;	/* already done as another target */
+			continue;
+		}
 		if (!run_prepare(&xs[i], o, &spec, NULL, true) && !xs[i].gone && first == n)
 			first = i;
 	}
@@ -243,6 +268,8 @@ int main(int argc, char **argv)
 	struct tally t = { 0 };
 	int status;
 
+	/* the table library tells printable characters by the locale */
+	setlocale(LC_ALL, "");
 	/* a closed stdout shows as EPIPE at exit, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &o);
@@ -270,5 +297,6 @@ int main(int argc, char **argv)
 			status = PMADV_EXIT_FAIL;
 	}
 	options_free(&o);
+	free(t.seen);
 	return status;
 }

@@ -145,8 +145,8 @@ static void json_target(const struct target_result *r)
 		if (r->refused[i])
 			json_skip(f, &first, p->pieces[i].start, p->pieces[i].end,
 				  r->maps->v[p->pieces[i].map].name,
-				  "refused by the kernel for this advice (locked, "
-				  "hugetlb or I/O mapping)");
+				  "refused by the kernel for this advice (EINVAL: "
+				  "locked, hugetlb, I/O or ineligible mapping)");
 	fputs("]}", f);
 }
 
@@ -154,7 +154,7 @@ static void json_target(const struct target_result *r)
 
 static void fmt_size(uint64_t v, char *buf, size_t len)
 {
-	if (opt.bytes)
+	if (opt.bytes || opt.json)	/* JSON numbers are bytes */
 		snprintf(buf, len, "%" PRIu64, v);
 	else
 		size_format(v, buf, len);
@@ -224,8 +224,14 @@ static void add_row(const struct row *r)
 			snprintf(buf, sizeof(buf), "%d", r->pid);
 			break;
 		case COL_COMM:
-			scols_line_refer_data(ln, c, escape_str(r->comm, ESCAPE_TERMINAL));
-			continue;
+			/* JSON: libsmartcols escapes controls but passes invalid
+			 * UTF-8 through; make it text first */
+			if (opt.json) {
+				scols_line_refer_data(ln, c, escape_str(r->comm, ESCAPE_TERMINAL));
+				continue;
+			}
+			v = r->comm;
+			break;
 		case COL_START:
 			snprintf(buf, sizeof(buf), "0x%" PRIx64, r->start);
 			break;
@@ -262,10 +268,14 @@ static void add_row(const struct row *r)
 			v = mapping_class_name(mapping_class(r->m));
 			break;
 		case COL_NAME:
-			/* target-controlled text: never raw to the terminal */
-			scols_line_refer_data(ln, c, escape_str(r->m->name,
-				ESCAPE_TERMINAL));
-			continue;
+			/* target-controlled text: libsmartcols escapes what is not
+			 * printable (\xHH) in tables and JSON-escapes with -J */
+			if (opt.json) {
+				scols_line_refer_data(ln, c, escape_str(r->m->name, ESCAPE_TERMINAL));
+				continue;
+			}
+			v = r->m->name;
+			break;
 		case COL_ADVICE:
 			v = r->advice;
 			break;

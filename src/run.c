@@ -300,15 +300,15 @@ void run_tally(struct run *x, const struct options *o)
 	r->nskipped = p->nskips;
 	r->smaps_before = x->snap[0].n ? &x->snap[0] : NULL;
 	r->smaps_after = x->snap[1].n ? &x->snap[1] : NULL;
-	if (x->res && o->advice && advice_reclaims(o->advice->value))
+	if (x->res && o->advice && advice_einval_is_refusal(o->advice->value))
 		x->refused = calloc(p->npieces ? p->npieces : 1, sizeof(*x->refused));
 	r->refused = x->refused;
 	for (size_t i = 0; i < p->npieces; i++) {
 		uint64_t size = p->pieces[i].end - p->pieces[i].start;
 
-		/* EINVAL for cold/pageout on a range that was mapped: the
-		 * kernel's own word that this mapping cannot take it (locked,
-		 * hugetlb...); a skip, not a failure */
+		/* EINVAL for cold/pageout/collapse on a range that was mapped:
+		 * the kernel's own word that this mapping cannot take it
+		 * (locked, hugetlb, not huge-page eligible); a skip */
 		if (x->refused && x->res[i].err == EINVAL && !x->res[i].advised) {
 			x->refused[i] = true;
 			r->nskipped++;

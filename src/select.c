@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "bigalloc.h"
 #include "select.h"
 
 int select_add_regex(struct selection *sel, const char *src, char *err,
@@ -33,15 +34,31 @@ bool selection_empty(const struct selection *sel)
 	return !sel->all && !sel->nranges && !sel->nnames && !sel->nregexes;
 }
 
+/* Equal, where the kernel's "\012" in a maps name also stands for the
+ * newline an operator may type: both spellings select the mapping. */
+static bool names_equal(const char *want, const char *name)
+{
+	while (*want && *name) {
+		if (*want == '\n' && !strncmp(name, "\\012", 4)) {
+			want++;
+			name += 4;
+			continue;
+		}
+		if (*want++ != *name++)
+			return false;
+	}
+	return !*want && !*name;
+}
+
 bool select_name_matches(const char *want, const struct mapping *m)
 {
 	const char *slash;
 
-	if (!strcmp(want, m->name))
+	if (names_equal(want, m->name))
 		return true;
 	slash = strrchr(m->name, '/');
 	return slash && slash != m->name + m->name_len - 1 &&
-	       !strcmp(want, slash + 1);
+	       names_equal(want, slash + 1);
 }
 
 struct vec {
@@ -87,11 +104,16 @@ static bool passes_filters(const struct mapping *m, unsigned int f)
 
 const char *select_refusal(const struct mapping *m, int advice)
 {
-	if (!strcmp(m->name, "[vsyscall]"))
+	/* the special mappings' names all start with '[' */
+	bool special = m->name[0] == '[';
+
+	if (special && !strcmp(m->name, "[vsyscall]"))
 		return "vsyscall page: not a real mapping";
+	if (advice == ADVICE_COLLAPSE && mapping_class(m) == CLASS_SPECIAL)
+		return "special mapping: nothing to collapse";
 	if (!advice_reclaims(advice))
 		return NULL;
-	if (!strcmp(m->name, "[vvar]") || !strcmp(m->name, "[vvar_vclock]"))
+	if (special && (!strcmp(m->name, "[vvar]") || !strcmp(m->name, "[vvar_vclock]")))
 		return "vvar: PFN mapping, refused for cold/pageout";
 	if (m->vmflags & VMF_LOCKED)
 		return "locked (mlock): refused for cold/pageout";
@@ -102,42 +124,79 @@ const char *select_refusal(const struct mapping *m, int advice)
 	return NULL;
 }
 
-static int collect(const struct maps *maps, const struct selection *sel,
-		   struct vec *cand, struct plan *out)
+/* PMD-sized transparent huge page on x86_64 and arm64 with 4 KiB pages */
+#define HPAGE_SIZE (2ULL << 20)
+
+/* Where selected pieces go: filters and refusals applied on the way. */
+struct builder {
+	const struct maps *maps;
+	const struct selection *sel;
+	int advice;
+	struct vec keep;
+	struct skip *skips;
+	size_t nskips, skipcap;
+	uint64_t bytes;
+};
+
+static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
+{
+	const struct mapping *m = &b->maps->v[map];
+	const char *why;
+
+	if (!passes_filters(m, b->sel->filters))
+		return 0;
+	why = select_refusal(m, b->advice);
+	/* the kernel answers EINVAL for a range holding no whole huge page */
+	if (!why && b->advice == ADVICE_COLLAPSE &&
+	    ((start + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1)) + HPAGE_SIZE > end)
+		why = "holds no whole 2 MiB huge page: nothing to collapse";
+	if (why) {
+		if (b->nskips == b->skipcap) {
+			size_t cap = b->skipcap ? b->skipcap * 2 : 8;
+			struct skip *v = realloc(b->skips, cap * sizeof(*v));
+			if (!v)
+				return -1;
+			b->skips = v;
+			b->skipcap = cap;
+		}
+		b->skips[b->nskips++] = (struct skip){ start, end, (uint32_t)map, why };
+		return 0;
+	}
+	b->bytes += end - start;
+	return push(&b->keep, start, end, map);
+}
+
+/* Explicit ranges give pieces in any order, overlapping each other and the
+ * named mappings: sort, then unite overlaps within each mapping. */
+static int take_sorted(struct builder *b, struct vec *cand)
+{
+	for (size_t i = 1; i < cand->n; i++)
+		if (cand->v[i].start < cand->v[i - 1].start) {
+			qsort(cand->v, cand->n, sizeof(*cand->v), by_start);
+			break;
+		}
+	for (size_t i = 0; i < cand->n;) {
+		struct piece p = cand->v[i++];
+
+		while (i < cand->n && cand->v[i].map == p.map && cand->v[i].start <= p.end) {
+			if (cand->v[i].end > p.end)
+				p.end = cand->v[i].end;
+			i++;
+		}
+		if (take(b, p.start, p.end, p.map))
+			return -1;
+	}
+	return 0;
+}
+
+static int report_unmatched(const struct selection *sel, const bool *hit,
+			    struct plan *out)
 {
 	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
-	bool *hit = calloc(nsel ? nsel : 1, sizeof(*hit));
 
-	if (!hit)
-		return -1;
-	for (size_t r = 0; r < sel->nranges; r++) {
-		const struct addr_range *a = &sel->ranges[r];
-		for (size_t i = maps_find(maps, a->start);
-		     i < maps->n && maps->v[i].start < a->end; i++) {
-			const struct mapping *m = &maps->v[i];
-			uint64_t s = a->start > m->start ? a->start : m->start;
-			uint64_t e = a->end < m->end ? a->end : m->end;
-			hit[r] = true;
-			if (push(cand, s, e, i))
-				goto oom;
-		}
-	}
-	for (size_t i = 0; i < maps->n; i++) {
-		const struct mapping *m = &maps->v[i];
-		bool take = sel->all;
-
-		for (size_t k = 0; k < sel->nnames; k++)
-			if (select_name_matches(sel->names[k], m))
-				take = hit[sel->nranges + k] = true;
-		for (size_t k = 0; k < sel->nregexes; k++)
-			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
-				take = hit[sel->nranges + sel->nnames + k] = true;
-		if (take && push(cand, m->start, m->end, i))
-			goto oom;
-	}
 	out->unmatched = calloc(nsel ? nsel : 1, sizeof(*out->unmatched));
 	if (!out->unmatched)
-		goto oom;
+		return -1;
 	for (size_t k = 0; k < nsel; k++) {
 		struct unmatched *u = &out->unmatched[out->nunmatched];
 		if (hit[k])
@@ -150,61 +209,73 @@ static int collect(const struct maps *maps, const struct selection *sel,
 			*u = (struct unmatched){ "regex", sel->regexes[k - sel->nranges - sel->nnames].src };
 		out->nunmatched++;
 	}
-	free(hit);
 	return 0;
-oom:
-	free(hit);
-	return -1;
 }
 
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out)
 {
-	struct vec cand = { 0 }, keep = { 0 };
-	size_t nskips = 0;
+	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
+	struct builder b = { maps, sel, advice, { 0 }, NULL, 0, 0, 0 };
+	struct vec cand = { 0 };
+	bool *hit = calloc(nsel ? nsel : 1, sizeof(*hit));
 
 	memset(out, 0, sizeof(*out));
-	if (collect(maps, sel, &cand, out))
+	if (!hit)
 		goto oom;
-	/* ranges come first, then whole mappings in order: sort to merge */
-	for (size_t i = 1; i < cand.n; i++)
-		if (cand.v[i].start < cand.v[i - 1].start) {
-			qsort(cand.v, cand.n, sizeof(*cand.v), by_start);
-			break;
-		}
-	out->skips = calloc(cand.n ? cand.n : 1, sizeof(*out->skips));
-	if (!out->skips)
-		goto oom;
-	for (size_t i = 0; i < cand.n;) {
-		struct piece p = cand.v[i++];
-		const struct mapping *m = &maps->v[p.map];
-		const char *why;
-
-		/* union overlapping selections within one mapping */
-		while (i < cand.n && cand.v[i].map == p.map && cand.v[i].start <= p.end) {
-			if (cand.v[i].end > p.end)
-				p.end = cand.v[i].end;
-			i++;
-		}
-		if (!passes_filters(m, sel->filters))
-			continue;
-		why = select_refusal(m, advice);
-		if (why) {
-			out->skips[nskips++] = (struct skip){ p.start, p.end, p.map, why };
-			continue;
-		}
-		if (push(&keep, p.start, p.end, p.map))
+	/* without ranges, pieces are whole mappings, in order and disjoint:
+	 * straight into the plan, sized once for the worst case */
+	if (!sel->nranges) {
+		b.keep.v = big_alloc((maps->n ? maps->n : 1) * sizeof(*b.keep.v));
+		if (!b.keep.v)
 			goto oom;
-		out->bytes += p.end - p.start;
+		b.keep.cap = maps->n ? maps->n : 1;
 	}
+	for (size_t r = 0; r < sel->nranges; r++) {
+		const struct addr_range *a = &sel->ranges[r];
+		for (size_t i = maps_find(maps, a->start);
+		     i < maps->n && maps->v[i].start < a->end; i++) {
+			const struct mapping *m = &maps->v[i];
+			uint64_t s = a->start > m->start ? a->start : m->start;
+			uint64_t e = a->end < m->end ? a->end : m->end;
+			hit[r] = true;
+			if (push(&cand, s, e, i))
+				goto oom;
+		}
+	}
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct mapping *m = &maps->v[i];
+		bool want = sel->all;
+
+		for (size_t k = 0; k < sel->nnames; k++)
+			if (select_name_matches(sel->names[k], m))
+				want = hit[sel->nranges + k] = true;
+		for (size_t k = 0; k < sel->nregexes; k++)
+			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
+				want = hit[sel->nranges + sel->nnames + k] = true;
+		if (!want)
+			continue;
+		if (sel->nranges ? push(&cand, m->start, m->end, i) :
+				   take(&b, m->start, m->end, i))
+			goto oom;
+	}
+	if (sel->nranges && take_sorted(&b, &cand))
+		goto oom;
+	if (report_unmatched(sel, hit, out))
+		goto oom;
+	free(hit);
 	free(cand.v);
-	out->pieces = keep.v;
-	out->npieces = keep.n;
-	out->nskips = nskips;
+	out->pieces = b.keep.v;
+	out->npieces = b.keep.n;
+	out->skips = b.skips;
+	out->nskips = b.nskips;
+	out->bytes = b.bytes;
 	return 0;
 oom:
+	free(hit);
 	free(cand.v);
-	free(keep.v);
+	free(b.keep.v);
+	free(b.skips);
 	plan_free(out);
 	return -1;
 }

@@ -11,6 +11,7 @@
 
 #include <libproc2/pids.h>
 
+#include "bigalloc.h"
 #include "sys.h"
 #include "target.h"
 
@@ -182,13 +183,18 @@ int target_read(const struct target *t, const char *file, char **bufp,
 		ssize_t n;
 
 		if (cap - len < 64 * 1024) {
-			char *nb = realloc(buf, cap * 2);
+			/* past the first 256 KiB: a target with thousands of
+			 * mappings; grow in huge-page friendly blocks */
+			size_t ncap = cap < (8u << 20) ? (8u << 20) : cap * 2;
+			char *nb = big_alloc(ncap);
 			if (!nb) {
 				e = ENOMEM;
 				goto fail;
 			}
+			memcpy(nb, buf, len);
+			free(buf);
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0) {
