@@ -93,7 +93,8 @@ static int parse_line(char *line, size_t linelen, struct mapping *m)
 		return -1;
 	while (*p == ' ')
 		p++;
-	len = linelen - (size_t)(p - line);
+	/* a NUL inside the line (never from the kernel) ends the name */
+	len = strnlen(p, linelen - (size_t)(p - line));
 	if (len >= dlen && !memcmp(p + len - dlen, deleted, dlen)) {
 		len -= dlen;
 		p[len] = '\0';
