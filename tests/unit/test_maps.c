@@ -553,9 +553,9 @@ static void test_inode_max(void)
 
 /* A NUL byte inside a line (never in real /proc text, but maps_parse takes
  * any buffer): the line must be refused, or its name_len must agree with
- * strlen(name). BUG (open, from fuzz_smaps after c562880): parse_line()
- * takes name_len from the line length, past the NUL; " (deleted)" after
- * a NUL is stripped from a name that does not contain it.
+ * strlen(name). Found by fuzz_smaps after c562880 (name_len was taken
+ * from the line length, past the NUL, and " (deleted)" after a NUL was
+ * stripped from a name that does not contain it); fixed by strnlen.
  * Input: fuzz/corpus/regress/maps-nul-in-name. */
 static void test_nul_in_line(void)
 {

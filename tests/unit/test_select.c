@@ -492,12 +492,34 @@ static void test_refusals(void)
 		expect_skips(&sc.p, 1, (const uint32_t[]){ 11 },
 			     (const char *const[]){ "vsyscall" });
 	}
-	SCENARIO("--all collapse") {
+	SCENARIO("--all collapse: only what holds a whole 2 MiB huge page") {
 		sc.s.all = true;
 		if (plan(&M, &sc.s, COLLAPSE, &sc.p))
 			continue;
-		MAPS(&sc.p, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-		CHECK_U64(sc.p.nskips, 1);
+		MAPS(&sc.p, 10);
+		CHECK_U64(sc.p.nskips, 11);
+		if (sc.p.nskips == 11) {
+			CHECK(strstr(sc.p.skips[0].reason, "huge page") != NULL);
+			CHECK_U64(sc.p.skips[5].map, 5);
+			CHECK(strstr(sc.p.skips[5].reason, "special") != NULL);
+			CHECK(strstr(sc.p.skips[10].reason, "vsyscall") != NULL);
+		}
+	}
+	SCENARIO("collapse by range: aligned 2 MiB inside, or skipped") {
+		sel_range(&sc.s, "0x100000-0x500000");	/* clipped to map 10: whole */
+		sel_range(&sc.s, "0x1000+8K");		/* map 0: too small */
+		if (plan(&M, &sc.s, COLLAPSE, &sc.p))
+			continue;
+		MAPS(&sc.p, 10);
+		expect_skips(&sc.p, 1, (const uint32_t[]){ 0 },
+			     (const char *const[]){ "huge page" });
+	}
+	SCENARIO("collapse of half a huge page is skipped") {
+		sel_range(&sc.s, "0x200000+1M");
+		if (plan(&M, &sc.s, COLLAPSE, &sc.p))
+			continue;
+		CHECK_U64(sc.p.npieces, 0);
+		expect_skips(&sc.p, 1, (const uint32_t[]){ 10 }, NULL);
 	}
 	SCENARIO("-m [vsyscall] pageout: skipped, and not unmatched") {
 		sel_name(&sc.s, "[vsyscall]");
@@ -574,17 +596,23 @@ static void test_refusal_fn(void)
 {
 	struct mapping m = { 0 };
 
-	m.name = "[vsyscall]";
+#define NAME(s) (m.name = (s), m.name_len = (uint32_t)strlen(s))
+	NAME("[vsyscall]");
 	CHECK(select_refusal(&m, WILLNEED) != NULL);
 	CHECK(select_refusal(&m, PAGEOUT) != NULL);
 	CHECK(select_refusal(&m, COLLAPSE) != NULL);
-	m.name = "[vvar]";
+	NAME("[vvar]");
 	CHECK(select_refusal(&m, WILLNEED) == NULL);
 	CHECK(select_refusal(&m, COLD) != NULL);
-	m.name = "[vvar_vclock]";
+	CHECK(select_refusal(&m, COLLAPSE) != NULL);	/* special */
+	NAME("[vvar_vclock]");
 	CHECK(select_refusal(&m, PAGEOUT) != NULL);
+	NAME("[vdso]");
+	CHECK(select_refusal(&m, PAGEOUT) == NULL);
+	CHECK(select_refusal(&m, COLLAPSE) != NULL);
+	NAME("[heap]");
 	CHECK(select_refusal(&m, COLLAPSE) == NULL);
-	m.name = "";
+	NAME("");
 	CHECK(select_refusal(&m, PAGEOUT) == NULL);
 	m.vmflags = VMF_KNOWN;
 	CHECK(select_refusal(&m, PAGEOUT) == NULL);
@@ -599,9 +627,10 @@ static void test_refusal_fn(void)
 	m.vmflags = VMF_KNOWN | VMF_IO;
 	CHECK(select_refusal(&m, PAGEOUT) != NULL);
 	CHECK(select_refusal(&m, COLLAPSE) == NULL);
-	m.name = "/usr/lib/[vsyscall]";	/* only the exact name */
+	NAME("/usr/lib/[vsyscall]");	/* only the exact name */
 	m.vmflags = 0;
 	CHECK(select_refusal(&m, WILLNEED) == NULL);
+#undef NAME
 }
 
 /* --limit: keep the most resident pieces up to a byte budget. In
@@ -733,7 +762,8 @@ static void test_hostile(void)
 		static const char *const one[] = {
 			"a file with spaces.bin", "/tmp/pmadv-fixture/a file with spaces.bin",
 			"gone.bin", "memfd:pmadv-memfd", "/memfd:pmadv-memfd",
-			"new\\012line", "esc\033[31mred", "bad\377utf8",
+			"new\\012line", "new\nline", "/tmp/pmadv-fixture/new\nline",
+			"esc\033[31mred", "bad\377utf8",
 			"trailing space ", "[heap]", "[stack]", "/SYSV00000000",
 		};
 		for (size_t k = 0; k < sizeof(one) / sizeof(one[0]); k++) {
