@@ -298,5 +298,6 @@ int main(int argc, char **argv)
 	}
 	options_free(&o);
 	free(t.seen);
+	target_lib_done();
 	return status;
 }

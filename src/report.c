@@ -99,9 +99,10 @@ static void json_target(const struct target_result *r)
 		json_str(f, r->error);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"freeze\":\"%s\",\"frozen_ms\":%.3f,\"frozen_processes\":%u",
+	fprintf(f, ",\"freeze\":\"%s\",\"frozen_ms\":%.3f,\"frozen_processes\":%u"
+		",\"frozen_already\":%s",
 		freeze_mode_name(r->freeze.mode), (double)r->freeze.frozen_ns / 1e6,
-		r->freeze.processes);
+		r->freeze.processes, r->freeze.already ? "true" : "false");
 	json_num_or_null(f, "rss_before", r->before.valid, r->before.rss);
 	json_num_or_null(f, "rss_after", r->after.valid, r->after.rss);
 	json_num_or_null(f, "swap_before", r->before.valid, r->before.swap);

@@ -113,24 +113,38 @@ static void read_status_extras(struct target *t)
 	fclose(f);
 }
 
+/* libproc2 contexts, made once per run: procps_pids_new probes for libnuma
+ * every time, which costs more than the lookup itself. */
+static struct pids_info *facts_info, *rollup_info;
+
+void target_lib_done(void)
+{
+	if (facts_info)
+		procps_pids_unref(&facts_info);
+	if (rollup_info)
+		procps_pids_unref(&rollup_info);
+}
+
 int target_facts(struct target *t, char *err, size_t errlen)
 {
-	enum pids_item items[] = { PIDS_CMD, PIDS_STATE, PIDS_FLAGS,
-				   PIDS_ID_EUID, PIDS_VM_RSS_LOCKED };
+	static enum pids_item items[] = { PIDS_CMD, PIDS_STATE, PIDS_FLAGS,
+					  PIDS_ID_EUID, PIDS_VM_RSS_LOCKED };
 	enum { I_CMD, I_STATE, I_FLAGS, I_EUID, I_LCK };
-	struct pids_info *info = NULL;
+	struct pids_info *info;
 	struct pids_fetch *fetch;
 	unsigned int pid = (unsigned int)t->pid;
-	int rc = -1;
 
-	if (procps_pids_new(&info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0) {
+	if (!facts_info &&
+	    procps_pids_new(&facts_info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0) {
+		facts_info = NULL;
 		snprintf(err, errlen, "libproc2: cannot read process table");
 		return -1;
 	}
+	info = facts_info;
 	fetch = procps_pids_select(info, &pid, 1, PIDS_SELECT_PID);
 	if (!fetch || fetch->counts->total < 1) {
 		snprintf(err, errlen, "no such process: %d", (int)t->pid);
-		goto out;
+		return -1;
 	}
 	struct pids_stack *s = fetch->stacks[0];
 	snprintf(t->comm, sizeof(t->comm), "%s", PIDS_VAL(I_CMD, str, s, info));
@@ -142,17 +156,14 @@ int target_facts(struct target *t, char *err, size_t errlen)
 	if (t->kthread) {
 		snprintf(err, errlen, "%d (%s) is a kernel thread: it has no "
 			 "address space to advise", (int)t->pid, t->comm);
-		goto out;
+		return -1;
 	}
 	if (t->state == 'Z' || t->state == 'X') {
 		snprintf(err, errlen, "%d (%s) is a zombie: it has no memory left "
 			 "to advise", (int)t->pid, t->comm);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	procps_pids_unref(&info);
-	return rc;
+	return 0;
 }
 
 int target_alive(const struct target *t)
@@ -273,21 +284,22 @@ void target_close(struct target *t)
 
 void target_rollup(pid_t pid, struct mem_rollup *r)
 {
-	enum pids_item items[] = { PIDS_SMAP_RSS, PIDS_SMAP_SWAP, PIDS_SMAP_HUGE_ANON };
-	struct pids_info *info = NULL;
+	static enum pids_item items[] = { PIDS_SMAP_RSS, PIDS_SMAP_SWAP,
+					  PIDS_SMAP_HUGE_ANON };
 	struct pids_fetch *fetch;
 	unsigned int p = (unsigned int)pid;
 
 	memset(r, 0, sizeof(*r));
-	if (procps_pids_new(&info, items, 3) < 0)
+	if (!rollup_info && procps_pids_new(&rollup_info, items, 3) < 0) {
+		rollup_info = NULL;
 		return;
-	fetch = procps_pids_select(info, &p, 1, PIDS_SELECT_PID);
+	}
+	fetch = procps_pids_select(rollup_info, &p, 1, PIDS_SELECT_PID);
 	if (fetch && fetch->counts->total >= 1) {
 		struct pids_stack *s = fetch->stacks[0];
-		r->rss = (uint64_t)PIDS_VAL(0, ul_int, s, info) * 1024;
-		r->swap = (uint64_t)PIDS_VAL(1, ul_int, s, info) * 1024;
-		r->anon_huge = (uint64_t)PIDS_VAL(2, ul_int, s, info) * 1024;
+		r->rss = (uint64_t)PIDS_VAL(0, ul_int, s, rollup_info) * 1024;
+		r->swap = (uint64_t)PIDS_VAL(1, ul_int, s, rollup_info) * 1024;
+		r->anon_huge = (uint64_t)PIDS_VAL(2, ul_int, s, rollup_info) * 1024;
 		r->valid = true;
 	}
-	procps_pids_unref(&info);
 }

@@ -45,6 +45,9 @@ void target_explain_denied(const struct target *t, int errnum, char *err,
 
 void target_close(struct target *t);
 
+/* Release the libproc2 contexts kept between targets. */
+void target_lib_done(void);
+
 /* Memory totals from smaps_rollup (through libproc2), bytes. */
 struct mem_rollup {
 	uint64_t rss, swap, anon_huge;
