@@ -48,7 +48,7 @@ char *escape_str(const char *s, enum escape_mode mode)
 			o += sprintf(o, mode == ESCAPE_JSON ? "\\\\x%02x" : "\\x%02x", *p++);
 			continue;
 		}
-		if (n > 1) {
+		if (n > 1 || mode == ESCAPE_UTF8) {
 			/* C1 controls U+0080..U+009F act on terminals too */
 			if (mode == ESCAPE_TERMINAL && p[0] == 0xc2 && p[1] < 0xa0) {
 				o += sprintf(o, "\\xc2\\x%02x", p[1]);

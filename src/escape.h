@@ -6,6 +6,9 @@ enum escape_mode {
 	ESCAPE_TERMINAL,	/* control bytes, C1 controls, DEL and invalid
 				 * UTF-8 become \xHH; the rest as is
 				 * (the kernel's own \012 stays readable) */
+	ESCAPE_UTF8,		/* only invalid UTF-8 bytes become the text
+				 * \xHH: for a JSON writer that escapes the
+				 * rest itself (libsmartcols) */
 	ESCAPE_JSON,		/* contents of a JSON string (no quotes):
 				 * always valid JSON; invalid UTF-8 bytes
 				 * become the text \xHH */

@@ -139,12 +139,12 @@ static int parse_int(const char *s, long max, long *out)
 
 static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 {
-	char *save = NULL;
-
-	if (!*arg)
-		argp_error(st, "empty PID");
-	for (char *tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (char *tok = arg, *next; tok; tok = next) {
 		const char *s = tok;
+
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
 		long pid = 0;
 
 		if (!strncmp(s, "/proc/", 6))

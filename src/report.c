@@ -90,7 +90,11 @@ static void json_target(const struct target_result *r)
 	const struct plan *p = r->plan;
 	bool first = true;
 
-	fprintf(f, "%s{\"pid\":%d,\"comm\":", ntargets ? "," : "", r->pid);
+	/* a target never found (-N matching nothing) has no PID */
+	if (r->pid > 0)
+		fprintf(f, "%s{\"pid\":%d,\"comm\":", ntargets ? "," : "", r->pid);
+	else
+		fprintf(f, "%s{\"pid\":null,\"comm\":", ntargets ? "," : "");
 	json_str(f, r->comm);
 	fprintf(f, ",\"requested\":%" PRIu64 ",\"advised\":%" PRIu64
 		",\"failed\":%" PRIu64 ",\"error\":", r->requested, r->advised,
@@ -228,7 +232,7 @@ static void add_row(const struct row *r)
 			/* JSON: libsmartcols escapes controls but passes invalid
 			 * UTF-8 through; make it text first */
 			if (opt.json) {
-				scols_line_refer_data(ln, c, escape_str(r->comm, ESCAPE_TERMINAL));
+				scols_line_refer_data(ln, c, escape_str(r->comm, ESCAPE_UTF8));
 				continue;
 			}
 			v = r->comm;
@@ -272,7 +276,7 @@ static void add_row(const struct row *r)
 			/* target-controlled text: libsmartcols escapes what is not
 			 * printable (\xHH) in tables and JSON-escapes with -J */
 			if (opt.json) {
-				scols_line_refer_data(ln, c, escape_str(r->m->name, ESCAPE_TERMINAL));
+				scols_line_refer_data(ln, c, escape_str(r->m->name, ESCAPE_UTF8));
 				continue;
 			}
 			v = r->m->name;
@@ -385,14 +389,14 @@ static void human_target(const struct target_result *r)
 	putchar('\n');
 	if (r->before.valid && r->after.valid) {
 		/* what the advice did, never confused with what was advised */
-		size_format(r->before.rss, a, sizeof(a));
-		size_format(r->after.rss, b, sizeof(b));
+		fmt_size(r->before.rss, a, sizeof(a));
+		fmt_size(r->after.rss, b, sizeof(b));
 		printf("  Rss %s -> %s", a, b);
-		size_format(r->before.swap, a, sizeof(a));
-		size_format(r->after.swap, b, sizeof(b));
+		fmt_size(r->before.swap, a, sizeof(a));
+		fmt_size(r->after.swap, b, sizeof(b));
 		printf(", Swap %s -> %s", a, b);
-		size_format(r->before.anon_huge, a, sizeof(a));
-		size_format(r->after.anon_huge, c, sizeof(c));
+		fmt_size(r->before.anon_huge, a, sizeof(a));
+		fmt_size(r->after.anon_huge, c, sizeof(c));
 		printf(", AnonHugePages %s -> %s\n", a, c);
 	}
 	free(comm);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procmap.h"
 #include "run.h"
 
 void run_init(struct run *x, int pid)
@@ -65,10 +66,29 @@ static bool shows_effect(const struct options *o)
 	return !o->quiet && !o->list;
 }
 
+/* PROCMAP_QUERY instead of the text: forced by PMADV_MAPS_SOURCE=query
+ * (for benchmarks and diagnosis), else only when the text failed. */
+static int read_maps_query(struct run *x, char **text, struct maps *m)
+{
+	int e = procmap_read(x->t.pid, m, text);
+
+	if (e) {
+		maps_free(m);
+		free(*text);
+		*text = NULL;
+	}
+	return e;
+}
+
 /* Read and parse /proc/PID/<file> into text and m. A torn read (addresses
- * not increasing) can only happen on a changing target: read again. */
+ * not increasing) can only happen on a changing target: read again, and
+ * for maps, fall back to PROCMAP_QUERY. */
 static int read_maps(struct run *x, const char *file, char **text, struct maps *m)
 {
+	const bool maps = !strcmp(file, "maps");
+
+	if (maps && x->query_maps && !read_maps_query(x, text, m))
+		return 0;
 	for (int attempt = 0;; attempt++) {
 		size_t len, bad;
 		int e = target_read(&x->t, file, text, &len);
@@ -88,7 +108,13 @@ static int read_maps(struct run *x, const char *file, char **text, struct maps *
 		maps_free(m);
 		free(*text);
 		*text = NULL;
+		if (e == MAPS_ENOMEM) {
+			snprintf(x->err, sizeof(x->err), "out of memory");
+			return -1;
+		}
 		if (e != MAPS_ORDER || attempt == 2) {
+			if (maps && !read_maps_query(x, text, m))
+				return 0;
 			snprintf(x->err, sizeof(x->err), "cannot parse /proc/%d/%s "
 				 "line %zu", x->t.pid, file, bad);
 			return -1;
@@ -101,9 +127,11 @@ int run_prepare(struct run *x, const struct options *o,
 		bool discovered)
 {
 	const char *delay = getenv("PMADV_TEST_DELAY_MS");
+	const char *source = getenv("PMADV_MAPS_SOURCE");
 	int rc;
 
 	x->delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
+	x->query_maps = source && !strcmp(source, "query");
 	rc = spec->is_pidfd ? target_open_pidfd(spec->value, &x->t, x->err, sizeof(x->err))
 			    : target_open_pid(spec->value, &x->t, x->err, sizeof(x->err));
 	if (rc && discovered && errno == ESRCH) {
@@ -150,7 +178,8 @@ static int select_window(struct run *x, const struct options *o)
 		goto oom;
 	if (o->limit_bytes || o->limit_pct) {
 		uint64_t budget = o->limit_bytes ? o->limit_bytes :
-				  maps_total_rss(&x->maps) / 100 * o->limit_pct;
+				  (uint64_t)((unsigned __int128)maps_total_rss(&x->maps) *
+					     o->limit_pct / 100);
 		if (select_limit(&x->plan, &x->maps, budget, (uint64_t)sysconf(_SC_PAGESIZE)))
 			goto oom;
 	}

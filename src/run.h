@@ -25,6 +25,7 @@ struct run {
 	char *snap_text[2];		/* -v: smaps before and after */
 	struct maps snap[2];
 	unsigned int delay_ms;		/* PMADV_TEST_DELAY_MS */
+	bool query_maps;		/* PMADV_MAPS_SOURCE=query */
 	struct target_result r;
 	char err[RUN_ERRLEN];
 	bool failed;			/* err says why */

@@ -1,0 +1,160 @@
+/* PROCMAP_QUERY: the kernel answers "the mapping covering or after ADDR"
+ * with its bounds, flags and name. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "procmap.h"
+
+/* include/uapi/linux/fs.h (6.11); glibc 2.36's kernel headers lack it */
+struct pmadv_procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+
+#define PMADV_PROCMAP_QUERY _IOWR('f', 17, struct pmadv_procmap_query)
+#define Q_COVERING_OR_NEXT 0x10
+#define VMA_READABLE 0x01
+#define VMA_WRITABLE 0x02
+#define VMA_EXECUTABLE 0x04
+#define VMA_SHARED 0x08
+
+struct names {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Append a name as maps spells it (newline as \012); return its offset. */
+static int add_name(struct names *n, const char *s, size_t *off)
+{
+	size_t need = strlen(s) * 4 + 1;
+
+	if (n->len + need > n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 64 * 1024;
+		char *b;
+		while (cap < n->len + need)
+			cap *= 2;
+		b = realloc(n->buf, cap);
+		if (!b)
+			return -1;
+		n->buf = b;
+		n->cap = cap;
+	}
+	*off = n->len;
+	for (; *s; s++) {
+		if (*s == '\n') {
+			memcpy(n->buf + n->len, "\\012", 4);
+			n->len += 4;
+		} else {
+			n->buf[n->len++] = *s;
+		}
+	}
+	n->buf[n->len++] = '\0';
+	return 0;
+}
+
+static int push(struct maps *m, const struct mapping *v)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		struct mapping *nv = realloc(m->v, cap * sizeof(*nv));
+		if (!nv)
+			return -1;
+		m->v = nv;
+		m->cap = cap;
+	}
+	m->v[m->n++] = *v;
+	return 0;
+}
+
+int procmap_read(pid_t pid, struct maps *m, char **names)
+{
+	static char name[4096 + 1];
+	struct names nb = { 0 };
+	size_t *offs = NULL, noffs = 0;
+	uint64_t addr = 0;
+	char path[64];
+	int fd, e = 0;
+
+	*names = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? ESRCH : errno;
+	for (;;) {
+		struct pmadv_procmap_query q = {
+			.size = sizeof(q), .query_flags = Q_COVERING_OR_NEXT,
+			.query_addr = addr, .vma_name_size = sizeof(name) - 1,
+			.vma_name_addr = (uintptr_t)name,
+		};
+		struct mapping v = { 0 };
+		size_t off;
+
+		if (ioctl(fd, PMADV_PROCMAP_QUERY, &q) < 0) {
+			if (errno != ENOENT)
+				e = errno;
+			break;
+		}
+		name[q.vma_name_size ? q.vma_name_size - 1 : 0] = '\0';
+		/* d_path marks unlinked files as maps does */
+		size_t nl = strlen(name);
+		if (nl >= 10 && !strcmp(name + nl - 10, " (deleted)")) {
+			name[nl - 10] = '\0';
+			v.deleted = true;
+		}
+		v.start = q.vma_start;
+		v.end = q.vma_end;
+		v.offset = q.vma_offset;
+		v.inode = q.inode;
+		v.dev = q.dev_major << 20 | q.dev_minor;
+		v.perms[0] = q.vma_flags & VMA_READABLE ? 'r' : '-';
+		v.perms[1] = q.vma_flags & VMA_WRITABLE ? 'w' : '-';
+		v.perms[2] = q.vma_flags & VMA_EXECUTABLE ? 'x' : '-';
+		v.perms[3] = q.vma_flags & VMA_SHARED ? 's' : 'p';
+		if (add_name(&nb, name, &off) || push(m, &v)) {
+			e = ENOMEM;
+			break;
+		}
+		/* names move while the buffer grows: offsets now, pointers last */
+		if (noffs % 1024 == 0) {
+			size_t *o = realloc(offs, (noffs + 1024) * sizeof(*o));
+			if (!o) {
+				e = ENOMEM;
+				break;
+			}
+			offs = o;
+		}
+		offs[noffs++] = off;
+		addr = q.vma_end;
+	}
+	close(fd);
+	if (!e) {
+		for (size_t i = 0; i < m->n; i++) {
+			m->v[i].name = nb.buf + offs[i];
+			m->v[i].name_len = (uint32_t)strlen(m->v[i].name);
+		}
+		*names = nb.buf;
+	} else {
+		free(nb.buf);
+	}
+	free(offs);
+	return e;
+}
