@@ -16,7 +16,7 @@ bench: $(BIN) bench-bin
 
 bench-bin: $(BENCH_BINS)
 
-bench/bin/%: bench/%.c bench/common.h | bench/bin
+bench/bin/%: bench/%.c bench/common.h src/procmap_query.h | bench/bin
 	$(CC) $(BENCH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 bench/bin:

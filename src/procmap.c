@@ -10,32 +10,7 @@
 #include <unistd.h>
 
 #include "procmap.h"
-
-/* include/uapi/linux/fs.h (6.11); glibc 2.36's kernel headers lack it */
-struct pmadv_procmap_query {
-	uint64_t size;
-	uint64_t query_flags;
-	uint64_t query_addr;
-	uint64_t vma_start;
-	uint64_t vma_end;
-	uint64_t vma_flags;
-	uint64_t vma_page_size;
-	uint64_t vma_offset;
-	uint64_t inode;
-	uint32_t dev_major;
-	uint32_t dev_minor;
-	uint32_t vma_name_size;
-	uint32_t build_id_size;
-	uint64_t vma_name_addr;
-	uint64_t build_id_addr;
-};
-
-#define PMADV_PROCMAP_QUERY _IOWR('f', 17, struct pmadv_procmap_query)
-#define Q_COVERING_OR_NEXT 0x10
-#define VMA_READABLE 0x01
-#define VMA_WRITABLE 0x02
-#define VMA_EXECUTABLE 0x04
-#define VMA_SHARED 0x08
+#include "procmap_query.h"
 
 struct names {
 	char *buf;
@@ -100,15 +75,15 @@ int procmap_read(pid_t pid, struct maps *m, char **names)
 	if (fd < 0)
 		return errno == ENOENT ? ESRCH : errno;
 	for (;;) {
-		struct pmadv_procmap_query q = {
-			.size = sizeof(q), .query_flags = Q_COVERING_OR_NEXT,
+		struct procmap_query q = {
+			.size = sizeof(q), .query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
 			.query_addr = addr, .vma_name_size = sizeof(name) - 1,
 			.vma_name_addr = (uintptr_t)name,
 		};
 		struct mapping v = { 0 };
 		size_t off;
 
-		if (ioctl(fd, PMADV_PROCMAP_QUERY, &q) < 0) {
+		if (ioctl(fd, PROCMAP_QUERY, &q) < 0) {
 			if (errno != ENOENT)
 				e = errno;
 			break;
@@ -125,10 +100,10 @@ int procmap_read(pid_t pid, struct maps *m, char **names)
 		v.offset = q.vma_offset;
 		v.inode = q.inode;
 		v.dev = q.dev_major << 20 | q.dev_minor;
-		v.perms[0] = q.vma_flags & VMA_READABLE ? 'r' : '-';
-		v.perms[1] = q.vma_flags & VMA_WRITABLE ? 'w' : '-';
-		v.perms[2] = q.vma_flags & VMA_EXECUTABLE ? 'x' : '-';
-		v.perms[3] = q.vma_flags & VMA_SHARED ? 's' : 'p';
+		v.perms[0] = q.vma_flags & PROCMAP_QUERY_VMA_READABLE ? 'r' : '-';
+		v.perms[1] = q.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? 'w' : '-';
+		v.perms[2] = q.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? 'x' : '-';
+		v.perms[3] = q.vma_flags & PROCMAP_QUERY_VMA_SHARED ? 's' : 'p';
 		if (add_name(&nb, name, &off) || push(m, &v)) {
 			e = ENOMEM;
 			break;
