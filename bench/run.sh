@@ -8,6 +8,8 @@
 #   procmap    bench/floor -q PID    (PROCMAP_QUERY ioctl, names)
 #   procmap-l  bench/floor -Q PID    (PROCMAP_QUERY, names only without file)
 #   naive      bench/naive PID       (one process_madvise per mapping)
+#   pmadv-q    pmadv as above with PMADV_MAPS_SOURCE=query (its PROCMAP_QUERY
+#              path; started through env(1), which adds one exec)
 #   stop/cg    pmadv -f stop|cgroup ... -q; the freeze window from -J runs
 # plus the floor's own time to read maps + advise (FLOOR_TIMING), the bound
 # the freeze window is judged against, and pmadv's peak RSS.
@@ -184,7 +186,8 @@ for N in $SIZES; do
 	make_cgroup "$GEN"
 
 	P="$PMADV -p $GEN -a cold --anon --all -q"
-	cases=("$P" "$BIN/floor $GEN" "$BIN/floor -q $GEN" "$BIN/floor -Q $GEN" "$BIN/naive $GEN")
+	cases=("$P" "$BIN/floor $GEN" "$BIN/floor -q $GEN" "$BIN/floor -Q $GEN" "$BIN/naive $GEN"
+	       "env PMADV_MAPS_SOURCE=query $P")
 	fr_stop=0 fr_cg=0
 	if probe_freeze stop; then cases+=("$P -f stop"); fr_stop=1; fi
 	if [ -n "$CG" ] && probe_freeze cgroup; then cases+=("$P -f cgroup"); fr_cg=1; fi
@@ -202,12 +205,12 @@ for N in $SIZES; do
 		[ "$f" != 0 ] && FAILS+="N=$N: '${cases[$i]}' failed in $f of $REPS runs: $(head -n 1 "$TMP/err.$i" 2>/dev/null)"$'\n'
 	done
 	med() { echo "${R[$1]:--}" | awk '{ print $1 }'; }
-	pm=$(med 0) fl=$(med 1) pq=$(med 2) pl=$(med 3) nv=$(med 4)
+	pm=$(med 0) fl=$(med 1) pq=$(med 2) pl=$(med 3) nv=$(med 4) pmq=$(med 5)
 	cpu() { echo "${R[$1]:--}" | awk '{ print ($6 == "" ? "-" : $6) }'; }
 	cpm=$(cpu 0) cfl=$(cpu 1) cnv=$(cpu 4)
 	st=- cg=-
-	[ $fr_stop = 1 ] && st=$(med 5)
-	[ $fr_cg = 1 ] && cg=$(med $((5 + fr_stop)))
+	[ $fr_stop = 1 ] && st=$(med 6)
+	[ $fr_cg = 1 ] && cg=$(med $((6 + fr_stop)))
 
 	# the floor's own read-maps + advise time (FLOOR_TIMING lines of the
 	# timed runs above), the bound the freeze window is judged against;
@@ -241,7 +244,7 @@ for N in $SIZES; do
 	fi
 
 	stop_gen
-	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg" >>"$T1"
+	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq" >>"$T1"
 	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv" >>"$T2"
 done
 cleanup
@@ -270,10 +273,10 @@ report() {
 	echo
 	echo "## Wall time (ms) and ratios"
 	echo
-	echo "| N | maps lines | iovecs | rounds | pmadv | floor | floor procmap | floor procmap lean | naive | pmadv -f stop | pmadv -f cgroup | pmadv/floor | procmap/floor | naive/pmadv |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-	while read -r n maps iov reps pm fl pq pl nv st cg; do
-		echo "| $n | $maps | $iov | $reps | $(fmt "$pm") | $(fmt "$fl") | $(fmt "$pq") | $(fmt "$pl") | $(fmt "$nv") | $(fmt "$st") | $(fmt "$cg") | $(ratio "$pm" "$fl") | $(ratio "$pq" "$fl") | $(ratio "$nv" "$pm") |"
+	echo "| N | maps lines | iovecs | rounds | pmadv | pmadv (query) | floor | floor procmap | floor procmap lean | naive | pmadv -f stop | pmadv -f cgroup | pmadv/floor | procmap/floor | naive/pmadv |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	while read -r n maps iov reps pm fl pq pl nv st cg pmq; do
+		echo "| $n | $maps | $iov | $reps | $(fmt "$pm") | $(fmt "$pmq") | $(fmt "$fl") | $(fmt "$pq") | $(fmt "$pl") | $(fmt "$nv") | $(fmt "$st") | $(fmt "$cg") | $(ratio "$pm" "$fl") | $(ratio "$pq" "$fl") | $(ratio "$nv" "$pm") |"
 	done <"$T1"
 	echo
 	echo "## Freeze window and peak RSS"
@@ -316,7 +319,7 @@ report() {
 	paste -d' ' "$T1" "$T2" | awk '
 	function verdict(ok) { return ok ? "met" : "NOT met" }
 	{
-		n = $1; pm = $5; fl = $6; nv = $9; work = $13; wst = $14; wcg = $15; rss = $16
+		n = $1; pm = $5; fl = $6; nv = $9; work = $14; wst = $15; wcg = $16; rss = $17
 		if (fl != "-" && pm != "-") {
 			r = pm / fl
 			if (n == 65000) printf "- pmadv/floor <= 1.10 at 65,000: %.2f, %s\n", r, verdict(r <= 1.10)
