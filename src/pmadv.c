@@ -3,7 +3,6 @@
  * freeze, read maps, select, advise, thaw (the window); measure and report
  * (after it). */
 #include <errno.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -268,8 +267,6 @@ int main(int argc, char **argv)
 	struct tally t = { 0 };
 	int status;
 
-	/* the table library tells printable characters by the locale */
-	setlocale(LC_ALL, "");
 	/* a closed stdout shows as EPIPE at exit, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &o);

@@ -4,6 +4,7 @@
  * through escape.c, so it is valid JSON whatever bytes a target chose. */
 #include <errno.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,10 @@ static struct libscols_table *table;	/* -v / -l: one table for all targets */
 int report_init(const struct report_opts *o)
 {
 	opt = *o;
+	/* libsmartcols tells printable characters by the locale; loading it
+	 * costs start-up time, so only when a table will be printed */
+	if ((opt.verbose || opt.list) && !opt.quiet)
+		setlocale(LC_ALL, "");
 	if (opt.json && !opt.list) {
 		json_targets = open_memstream(&json_buf, &json_len);
 		if (!json_targets)
