@@ -29,7 +29,7 @@ int report_init(const struct report_opts *o)
 	opt = *o;
 	/* libsmartcols tells printable characters by the locale; loading it
 	 * costs start-up time, so only when a table will be printed */
-	if ((opt.verbose || opt.list) && !opt.quiet)
+	if (opt.verbose || opt.list)
 		setlocale(LC_ALL, "");
 	if (opt.json && !opt.list) {
 		json_targets = open_memstream(&json_buf, &json_len);
