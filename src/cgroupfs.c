@@ -383,6 +383,20 @@ int cgfs_members(const char *cgroup, pid_t **pids, size_t *n, char *err,
 			 strerror(errno));
 		return -1;
 	}
+	/* a hierarchy's root (its mount point: the parent is another file
+	 * system) holds every process of the machine */
+	{
+		struct stat self, parent;
+
+		if (fstat(fd, &self) == 0 && fstatat(fd, "..", &parent, 0) == 0 &&
+		    (self.st_dev != parent.st_dev || self.st_ino == parent.st_ino)) {
+			snprintf(err, errlen, "refusing the root cgroup %s: it holds "
+				 "every process of the machine (name a cgroup below it)",
+				 dir);
+			close(fd);
+			return -1;
+		}
+	}
 	cgfs_walk(fd, add_dir, &l);
 	close(fd);
 	if (l.oom) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "options.h"
 #include "pmadv.h"
 #include "size.h"
@@ -111,6 +112,20 @@ static char *help_filter(int key, const char *text, void *input)
 	return s;
 }
 
+/* An argument as shown in a message: escaped, since operators paste text
+ * with control characters too. Static rings: argp_error exits at once. */
+static const char *shown(const char *s)
+{
+	static char ring[4][512];
+	static int k;
+	char *e = escape_str(s, ESCAPE_TERMINAL);
+
+	k = (k + 1) % 4;
+	snprintf(ring[k], sizeof(ring[k]), "%s", e ? e : "?");
+	free(e);
+	return ring[k];
+}
+
 static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
 {
 	void *p = realloc(v, (n + 1) * size);
@@ -149,9 +164,12 @@ static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 
 		if (!strncmp(s, "/proc/", 6))
 			s += 6;
+		/* decimal only: "0x10" is no one's way of writing a PID */
+		if (s[strspn(s, "0123456789")])
+			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		/* PIDs are at most 2^22 (PID_MAX_LIMIT) */
 		if (parse_int(s, 4194304, &pid) || pid < 1)
-			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", tok);
+			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		if (pid == getpid())
 			argp_error(st, "PID %ld is pmadv itself", pid);
 		add_target(st, o, false, (int)pid);
@@ -166,16 +184,16 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 	if (len > 1 && arg[len - 1] == '%') {
 		char buf[32];
 		if (len - 1 >= sizeof(buf))
-			argp_error(st, "invalid --limit '%s'", arg);
+			argp_error(st, "invalid --limit '%s'", shown(arg));
 		memcpy(buf, arg, len - 1);
 		buf[len - 1] = '\0';
 		if (number_parse(buf, &v) || v == 0 || v > 100)
-			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", arg);
+			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
 		o->limit_pct = (unsigned int)v;
 	} else {
 		if (size_parse(arg, &v) || v == 0)
 			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
-				   "or a percentage (30%%)", arg);
+				   "or a percentage (30%%)", shown(arg));
 		o->limit_bytes = v;
 	}
 }
@@ -212,7 +230,7 @@ static void check_end(struct argp_state *st, struct options *o)
 				      sizeof(o->columns) / sizeof(o->columns[0]),
 				      bad, sizeof(bad));
 		if (n < 0)
-			argp_error(st, "unknown column '%s' (--help lists them)", bad);
+			argp_error(st, "unknown column '%s' (--help lists them)", shown(bad));
 		o->ncolumns = (size_t)n;
 	} else {
 		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
@@ -239,13 +257,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_PIDFD:
 		if (parse_int(arg, 1 << 30, &v))
-			argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", arg);
+			argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", shown(arg));
 		add_target(st, o, true, (int)v);
 		break;
 	case 'N': {
 		struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
 		if (select_add_regex(&tmp, arg, err, sizeof(err)))
-			argp_error(st, "invalid -N pattern '%s': %s", arg, err);
+			argp_error(st, "invalid -N pattern '%s': %s", shown(arg), err);
 		o->names = tmp.regexes;
 		o->nnames = tmp.nregexes;
 		break;
@@ -262,10 +280,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'a':
 		o->advice = advice_lookup(arg);
 		if (!o->advice)
-			argp_error(st, "unknown advice '%s' (use %s)", arg, advice_remote_list());
+			argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
 		if (!o->advice->remote)
 			argp_error(st, "advice '%s' is not allowed on another process "
-				   "(process_madvise takes only %s)", arg, advice_remote_list());
+				   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
 		break;
 	case 'l':
 		o->list = true;
@@ -274,7 +292,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
 		sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
 		if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &why))
-			argp_error(st, "invalid range '%s': %s", arg, why);
+			argp_error(st, "invalid range '%s': %s", shown(arg), why);
 		sel->range_src[sel->nranges++] = arg;
 		break;
 	case 'm':
@@ -285,7 +303,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case 'e':
 		if (select_add_regex(sel, arg, err, sizeof(err)))
-			argp_error(st, "invalid regex '%s': %s", arg, err);
+			argp_error(st, "invalid regex '%s': %s", shown(arg), err);
 		break;
 	case OPT_ALL:
 		sel->all = true;
@@ -307,12 +325,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case 'f':
 		if (freeze_parse_mode(arg, &o->freeze))
-			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", arg);
+			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", shown(arg));
 		break;
 	case OPT_FREEZE_TIMEOUT: {
 		unsigned int ms;
 		if (duration_parse_ms(arg, &ms) || ms == 0)
-			argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", arg);
+			argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
 		o->freeze.timeout_ms = ms;
 		break;
 	}
@@ -354,7 +372,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		o->noheadings = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", arg);
+		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", shown(arg));
 		break;
 	case ARGP_KEY_END:
 		check_end(st, o);

@@ -12,6 +12,7 @@
 
 #include "advise.h"
 #include "discover.h"
+#include "escape.h"
 #include "freeze.h"
 #include "maps.h"
 #include "options.h"
@@ -21,15 +22,19 @@
 #include "select.h"
 #include "target.h"
 
+/* One line on stderr. It may carry target-controlled text (command and
+ * mapping names) and the operator's own arguments: escaped as a whole. */
 static void warnmsg(const char *fmt, ...)
 {
+	char line[1024], *e;
 	va_list ap;
 
-	fputs("pmadv: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	e = escape_str(line, ESCAPE_TERMINAL);
+	fprintf(stderr, "pmadv: %s\n", e ? e : line);
+	free(e);
 }
 
 /* Status of one target, as in the EXIT STATUS contract. */

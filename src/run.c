@@ -229,6 +229,7 @@ void run_window(struct run *x, const struct options *o,
 {
 	struct freeze *fz = NULL;
 	char ferr[RUN_ERRLEN];
+	int e;
 
 	if (freeze_begin(req, x->t.pid, x->t.pidfd, &fz, x->err, sizeof(x->err))) {
 		fail(x);
@@ -240,9 +241,14 @@ void run_window(struct run *x, const struct options *o,
 	}
 	/* the PID cannot have been recycled while its pidfd shows it alive:
 	 * the maps just read are this process's */
-	if (target_alive(&x->t)) {
-		snprintf(x->err, sizeof(x->err), "%d (%s) exited while its maps "
-			 "were read", x->t.pid, x->t.comm);
+	e = target_alive(&x->t);
+	if (e) {
+		if (e == ESRCH)
+			snprintf(x->err, sizeof(x->err), "%d (%s) exited while its "
+				 "maps were read", x->t.pid, x->t.comm);
+		else
+			snprintf(x->err, sizeof(x->err), "cannot check through its "
+				 "pidfd that %d is alive: %s", x->t.pid, strerror(e));
 		fail(x);
 		goto thaw;
 	}

@@ -131,7 +131,9 @@ int duration_parse_ms(const char *s, unsigned int *ms)
 	char *end;
 	double v, scale;
 
-	if (!isdigit((unsigned char)*s))
+	/* digits and one decimal point: strtod alone would take 1e3, inf, 0x1p4 */
+	if (!isdigit((unsigned char)*s) || s[strspn(s, "0123456789.")] == 'e' ||
+	    s[strspn(s, "0123456789.")] == 'E' || strchr(s, 'x') || strchr(s, 'X'))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
