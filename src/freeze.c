@@ -334,6 +334,9 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 		if (cg_already(&f->cg, &f->already, err, errlen) != 0)
 			goto fail;
 		cg_thaw_op(&f->cg, &f->thaw);
+		/* counted before the freeze: the window holds only maps,
+		 * selection and advice */
+		f->processes = cg_count_procs(&f->cg);
 	}
 
 	if (f->already) {
@@ -375,8 +378,6 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 		}
 	}
 	f->frozen_at = fz_now_ns();
-	if (req->mode == FREEZE_CGROUP)
-		f->processes = cg_count_procs(&f->cg);
 	*out = f;
 	return 0;
 fail:
