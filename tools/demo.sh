@@ -39,6 +39,10 @@ echo "Rss of data.bin before: $(rss) kB"
 run "$PMADV" -p "$pid" -a pageout -m data.bin
 echo "Rss of data.bin after:  $(rss) kB"
 echo
-run "$PMADV" -p "$pid" -a cold --all --anon -f stop -J
+echo "\$ $PMADV -p $pid -a cold --all --anon -f stop -J | jq '{advised, ...}'"
+"$PMADV" -p "$pid" -a cold --all --anon -f stop -J |
+	jq '{advice, requested, advised, failed, freeze: .targets[0].freeze,
+	     frozen_ms: .targets[0].frozen_ms, ranges: (.targets[0].ranges | length)}'
+echo
 echo "== exit status of a bad range (2 = invalid input):"
 "$PMADV" -p "$pid" -a pageout -r 0x2000-0x1000 || echo "exit $?"
