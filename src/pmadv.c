@@ -197,9 +197,14 @@ static void cgroup_group(const struct options *o, const char *cg,
 			}
 		first = n;
 	}
-	for (size_t i = 0; first < n && i < n; i++)
-		if (!xs[i].failed && !xs[i].gone)
+	for (size_t i = 0; first < n && i < n; i++) {
+		if (xs[i].failed || xs[i].gone)
+			continue;
+		if (o->list)
+			run_list(&xs[i], o);	/* -l reads, never freezes */
+		else
 			run_window(&xs[i], o, &none);
+	}
 	if (fz) {
 		if (freeze_end(fz, &info, err, sizeof(err)))
 			warnmsg("%s", err);
