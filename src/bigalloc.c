@@ -1,5 +1,7 @@
 /* Huge-page friendly allocation for large arrays. */
+#include <malloc.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "bigalloc.h"
@@ -20,4 +22,21 @@ void *big_alloc(size_t size)
 	if (p)
 		(void)madvise(p, rounded, MADV_HUGEPAGE);
 	return p;
+}
+
+void heap_prewarm(size_t size)
+{
+	char *p;
+
+	/* served from the heap, not a fresh mmap, and not trimmed on free */
+	mallopt(M_MMAP_THRESHOLD, (int)(size * 2));
+	mallopt(M_TRIM_THRESHOLD, (int)(size * 4));
+	p = malloc(size);
+	if (p) {
+		/* volatile: a memset just before free is a dead store that
+		 * the compiler may drop */
+		for (size_t i = 0; i < size; i += 4096)
+			((volatile char *)p)[i] = 0;
+		free(p);
+	}
 }

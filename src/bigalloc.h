@@ -9,4 +9,10 @@
 
 void *big_alloc(size_t size);
 
+/* Fault in `size` bytes of heap and keep them: the small arrays a freeze
+ * window allocates then land on resident pages instead of taking page
+ * faults while the target is frozen. Call it after any fork (the guardian):
+ * pages shared with a child would fault again on the first write. */
+void heap_prewarm(size_t size);
+
 #endif

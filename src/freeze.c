@@ -365,6 +365,8 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 			guardian_stop(&f->guard);
 			goto fail;
 		}
+		if (req->before)
+			req->before();
 		f->froze = true;
 		if (req->mode == FREEZE_STOP)
 			rc = stop_freeze(pid, f->pidfd, deadline, timeout_ms, err,

@@ -18,6 +18,9 @@ struct freeze_req {
 	const char *cgroup;	/* FREEZE_CGROUP: NULL = the target's own cgroup;
 				 * else a directory or a /proc/PID/cgroup path */
 	unsigned int timeout_ms;	/* how long to wait for the freeze */
+	void (*before)(void);	/* optional: called when all is ready and
+				 * the target is about to freeze (after the
+				 * guardian's fork) */
 };
 
 /* What the freeze did, for the report. */

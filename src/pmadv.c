@@ -167,7 +167,7 @@ static void cgroup_group(const struct options *o, const char *cg,
 {
 	struct run *xs = calloc(n, sizeof(*xs));
 	struct freeze_req req = o->freeze;
-	struct freeze_req none = { FREEZE_NONE, NULL, 0 };
+	struct freeze_req none = { .mode = FREEZE_NONE };
 	struct freeze *fz = NULL;
 	struct freeze_info info;
 	char err[512];
@@ -188,6 +188,7 @@ static void cgroup_group(const struct options *o, const char *cg,
 			first = i;
 	}
 	req.cgroup = cg;
+	req.before = run_before_freeze;
 	if (first < n && !o->list &&
 	    freeze_begin(&req, xs[first].t.pid, xs[first].t.pidfd, &fz, err, sizeof(err))) {
 		for (size_t i = 0; i < n; i++)

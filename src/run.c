@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bigalloc.h"
 #include "procmap.h"
 #include "run.h"
 
@@ -224,14 +225,24 @@ static void advise(struct run *x, const struct options *o)
 		fail(x);
 }
 
-void run_window(struct run *x, const struct options *o,
-		const struct freeze_req *req)
+/* Just before the target freezes: a target of up to a few thousand
+ * mappings then costs no page fault of ours while frozen (larger ones use
+ * huge pages, bigalloc.c). */
+void run_before_freeze(void)
 {
+	heap_prewarm(1u << 20);
+}
+
+void run_window(struct run *x, const struct options *o,
+		const struct freeze_req *how)
+{
+	struct freeze_req req = *how;
 	struct freeze *fz = NULL;
 	char ferr[RUN_ERRLEN];
 	int e;
 
-	if (freeze_begin(req, x->t.pid, x->t.pidfd, &fz, x->err, sizeof(x->err))) {
+	req.before = run_before_freeze;
+	if (freeze_begin(&req, x->t.pid, x->t.pidfd, &fz, x->err, sizeof(x->err))) {
 		fail(x);
 		return;
 	}

@@ -43,9 +43,13 @@ int run_prepare(struct run *x, const struct options *o,
 		const struct target_spec *spec, const regex_t *must_match,
 		bool discovered);
 
-/* The window: freeze per req, read maps, select, advise, thaw. */
+/* The window: freeze as told, read maps, select, advise, thaw. */
 void run_window(struct run *x, const struct options *o,
-		const struct freeze_req *req);
+		const struct freeze_req *how);
+
+/* freeze_req.before for pmadv's windows: warm the heap after the
+ * guardian's fork. */
+void run_before_freeze(void);
 
 /* -l: read smaps and keep the selected mappings in x->maps. */
 void run_list(struct run *x, const struct options *o);
