@@ -133,3 +133,18 @@ complete_words() {
 	run -0 make -C "$TOP" uninstall DESTDIR="$dest" PREFIX=/opt/pm
 	[[ -z $(find "$dest" -type f) ]]
 }
+
+@test "configure (for packagers) finds the libraries and honours --prefix" {
+	command -v autoreconf >/dev/null || skip "autoconf not installed"
+	src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src"
+	cp -r "$TOP/configure.ac" "$TOP/config.mk.in" "$TOP/Makefile" "$TOP/src" \
+		"$TOP/man" "$TOP/completions" "$src"
+	run -0 bash -c "cd '$src' && autoreconf -i && ./configure --prefix=/opt/pm"
+	grep -q 'checking for libproc2 >= 4.0... yes' <<<"$output"
+	grep -q 'checking for smartcols... yes' <<<"$output"
+	grep -qx 'PREFIX = /opt/pm' "$src/config.mk"
+	run -0 make -C "$src" -n install DESTDIR=/x
+	grep -q ' /x/opt/pm/bin/pmadv$' <<<"$output"
+	grep -q ' /x/opt/pm/share/bash-completion/completions/pmadv$' <<<"$output"
+}
