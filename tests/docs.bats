@@ -11,7 +11,9 @@ setup() {
 }
 
 teardown() {
-	[[ -n ${SLEEPER:-} ]] && kill "$SLEEPER" 2>/dev/null || true
+	[[ -n ${SLEEPER:-} ]] && kill "$SLEEPER" 2>/dev/null
+	[[ -n ${CGDIR:-} ]] && rmdir "$CGDIR" 2>/dev/null
+	true
 }
 
 help_long_options() {
@@ -115,10 +117,11 @@ complete_words() {
 	grep -qx sleep <<<"$output"
 	mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	[[ -n $mnt ]] || skip "no cgroup2 mount"
-	sub=$(find "$mnt" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-	[[ -n $sub ]] || skip "no cgroup below $mnt"
-	run -0 complete_words pmadv -c "$mnt/"
-	grep -qxF "$sub" <<<"$output"
+	[[ $EUID -eq 0 ]] || skip "needs root to create a cgroup"
+	CGDIR=$mnt/pmadv-comp-$$
+	mkdir "$CGDIR"
+	run -0 complete_words pmadv -c "$mnt/pmadv-comp"
+	grep -qxF "$CGDIR" <<<"$output"
 }
 
 @test "make install honours DESTDIR and PREFIX; uninstall removes it all" {
