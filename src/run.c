@@ -225,12 +225,12 @@ static void advise(struct run *x, const struct options *o)
 		fail(x);
 }
 
-/* Just before the target freezes: a target of up to a few thousand
+/* Just before the target freezes: a target of up to ~2,000
  * mappings then costs no page fault of ours while frozen (larger ones use
  * huge pages, bigalloc.c). */
 void run_before_freeze(void)
 {
-	heap_prewarm(1u << 20);
+	heap_prewarm(512u << 10);
 }
 
 void run_window(struct run *x, const struct options *o,
