@@ -69,16 +69,15 @@ static void fill(struct batch *b, const struct piece *p, size_t n, size_t *i,
 	}
 }
 
-static void fail_rest(const struct piece *p, size_t n, size_t from, int e,
-		      struct advise_result *res, struct advise_stats *st)
+/* A process-wide error (the target died, access went away): every piece
+ * not yet done carries it. */
+static void fail_rest(size_t n, size_t from, int e, struct advise_result *res,
+		      struct advise_stats *st)
 {
-	for (size_t k = from; k < n; k++) {
+	for (size_t k = from; k < n; k++)
 		if (!res[k].err)
 			res[k].err = e;
-	}
 	st->fatal = e;
-	/* failed bytes are recomputed by the caller-facing total below */
-	(void)p;
 }
 
 void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
@@ -108,7 +107,7 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 		if (r < 0) {
 			e = errno;
 			if (advise_errno_is_fatal(e)) {
-				fail_rest(p, n, b.owner[0], e, res, st);
+				fail_rest(n, b.owner[0], e, res, st);
 				break;
 			}
 			f = 0;
@@ -127,7 +126,7 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 			} else {
 				e = errno;
 				if (advise_errno_is_fatal(e)) {
-					fail_rest(p, n, b.owner[f], e, res, st);
+					fail_rest(n, b.owner[f], e, res, st);
 					break;
 				}
 			}

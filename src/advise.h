@@ -31,8 +31,8 @@ int advise_probe(int pidfd, int advice);
 /* Whether an errno concerns the whole process rather than one range. */
 int advise_errno_is_fatal(int e);
 
-/* Advise every piece; res[i] for pieces[i]. Returns 0; st->fatal says
- * whether a process-wide error cut it short (remaining pieces carry it). */
+/* Advise every piece; res[i] for pieces[i]. st->fatal says whether a
+ * process-wide error cut it short (the remaining pieces carry it). */
 void advise_run(int pidfd, int advice, const struct piece *pieces, size_t n,
 		struct advise_result *res, struct advise_stats *st);
 
