@@ -288,7 +288,7 @@ void run_list(struct run *x, const struct options *o)
 	sel = o->sel;
 	if (selection_empty(&sel))
 		sel.all = true;
-	if (select_plan(&x->maps, &sel, o->advice ? o->advice->value : 3, &x->plan)) {
+	if (select_plan(&x->maps, &sel, o->advice ? o->advice->value : ADVICE_WILLNEED, &x->plan)) {
 		snprintf(x->err, sizeof(x->err), "out of memory");
 		fail(x);
 		return;
@@ -318,6 +318,10 @@ void run_list(struct run *x, const struct options *o)
 		}
 	}
 	keep.cap = keep.n;
+	if (!x->maps.stats) {
+		free(keep.stats);
+		keep.stats = NULL;
+	}
 	maps_free(&x->maps);
 	x->maps = keep;
 	plan_free(&x->plan);
