@@ -47,7 +47,7 @@ test-helpers: $(HELPERS)
 tests/helpers/bin/%: tests/helpers/%.c | tests/helpers/bin
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRC) $(wildcard src/*.h) | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRC) $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/unit
 	$(CC) $(PMADV_CPPFLAGS) $(CPPFLAGS) $(PMADV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_SRC)
 
 deps:

@@ -25,7 +25,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz/bin:
 	mkdir -p $@
 
-fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_PURE_SRC) $(wildcard src/*.h) | fuzz/bin
+fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h tests/unit/utf8_ref.h $(FUZZ_PURE_SRC) $(wildcard src/*.h) | fuzz/bin
 	$(FUZZ_CC) -D_GNU_SOURCE -Isrc -std=gnu11 -Wall -Wextra $(FUZZ_CFLAGS) $(FUZZ_SAN) \
 		-o $@ $< $(FUZZ_PURE_SRC)
 

@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "maps.h"
 #include "select.h"
+#include "../tests/unit/utf8_ref.h"
 
 /* -DFUZZ_KNOWN_BUGS=1 skips the checks that open bugs fail, to fuzz on past
  * them until they are fixed. None open now; last used for a NUL inside a
@@ -42,38 +43,6 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 	return s;
 }
 
-/* Independent UTF-8 check (Unicode Table 3-7): length of the well-formed
- * sequence at s, 0 if none. */
-static inline int fuzz_utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	int n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
 
 /* Terminal-safe: valid UTF-8, no C0 controls, no DEL, no C1 controls. */
 static inline void fuzz_check_terminal(const char *out)
@@ -81,7 +50,7 @@ static inline void fuzz_check_terminal(const char *out)
 	const unsigned char *p = (const unsigned char *)out;
 
 	while (*p) {
-		int n = fuzz_utf8_len(p);
+		int n = ref_utf8_len(p);
 
 		FUZZ_ASSERT(n > 0);
 		FUZZ_ASSERT(!(n == 1 && (*p < 0x20 || *p == 0x7f)));
@@ -110,7 +79,7 @@ static inline void fuzz_check_json(const char *out)
 			}
 			continue;
 		}
-		int n = fuzz_utf8_len(p);
+		int n = ref_utf8_len(p);
 		FUZZ_ASSERT(n > 0);
 		p += n;
 	}

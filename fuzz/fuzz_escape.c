@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(strlen(t) >= in && strlen(j) >= in);
 	FUZZ_ASSERT(strlen(t) <= in * 4 && strlen(j) <= in * 6);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		FUZZ_ASSERT(utf8_seq_len(p) == fuzz_utf8_len(p));
+		FUZZ_ASSERT(utf8_seq_len(p) == ref_utf8_len(p));
 	free(t);
 	free(j);
 	free(s);

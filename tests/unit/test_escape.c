@@ -6,39 +6,8 @@
 
 #include "check.h"
 #include "escape.h"
+#include "utf8_ref.h"
 
-/* ---- reference: the Unicode table of well-formed UTF-8 (Table 3-7) ---- */
-static int ref_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	int n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
 
 static uint32_t decode(const unsigned char *s, int n)
 {
@@ -57,7 +26,7 @@ static char *ref_terminal(const char *in)
 	char *out = malloc(strlen(in) * 8 + 1), *o = out;
 
 	while (*p) {
-		int n = ref_seq_len(p);
+		int n = ref_utf8_len(p);
 
 		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
 			o += sprintf(o, "\\x%02x", *p++);
@@ -82,7 +51,7 @@ static size_t ref_json_cps(const char *in, uint32_t *cps)
 	size_t n = 0;
 
 	while (*p) {
-		int len = ref_seq_len(p);
+		int len = ref_utf8_len(p);
 
 		if (len == 0) {
 			char hex[3];
@@ -149,7 +118,7 @@ static long json_contents(const char *s, uint32_t *cps, const char **why)
 			p++;
 			continue;
 		}
-		len = ref_seq_len(p);
+		len = ref_utf8_len(p);
 		if (!len) {
 			*why = "invalid UTF-8";
 			return -1;
@@ -317,7 +286,7 @@ static void test_exhaustive(void)
 				if (a >= 0xf0 && a <= 0xf4) {
 					for (int d = 0x70; d < 0xd0; d++) {
 						s[3] = (unsigned char)d;
-						lenbad += utf8_seq_len(s) != ref_seq_len(s);
+						lenbad += utf8_seq_len(s) != ref_utf8_len(s);
 					}
 					s[3] = 0;
 				}
