@@ -5,6 +5,8 @@
 PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
 HELPERS=${HELPERS:-$BATS_TEST_DIRNAME/helpers/bin}
 
+load cgroup_helper
+
 FZ_PIDS=()		# processes a test started: killed in teardown
 FZ_CGROUPS=()		# cgroups a test made: thawed, emptied, removed
 
@@ -16,28 +18,14 @@ freeze_setup() {
 }
 
 freeze_teardown() {
-	local cg p i
-	# thaw first: a task frozen by the v1 freezer does not even die
-	for cg in "${FZ_CGROUPS[@]}"; do
-		[[ -e $cg/cgroup.freeze ]] && echo 0 >"$cg/cgroup.freeze"
-		[[ -e $cg/freezer.state ]] && echo THAWED >"$cg/freezer.state"
-	done
+	local p
+	cgroups_thaw "${FZ_CGROUPS[@]}"
 	for p in "${FZ_PIDS[@]}"; do
 		kill -CONT "$p" 2>/dev/null
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	for cg in "${FZ_CGROUPS[@]}"; do
-		for i in $(seq 200); do
-			rmdir "$cg" 2>/dev/null && break
-			[[ -d $cg ]] || break
-			# a straggler (a pmadv or sh a test moved in): out with it
-			while read -r p; do
-				[[ -n $p ]] && kill -KILL "$p" 2>/dev/null
-			done <"$cg/cgroup.procs"
-			sleep 0.01
-		done
-	done
+	cgroups_remove "${FZ_CGROUPS[@]}"
 	return 0
 }
 

@@ -14,6 +14,7 @@
 bats_require_minimum_version 1.5.0
 
 load test_helper
+load cgroup_helper
 
 OP_CGROUPS=()
 
@@ -22,23 +23,9 @@ setup() {
 }
 
 teardown() {
-	local cg p i
-	for cg in "${OP_CGROUPS[@]}"; do
-		[[ -e $cg/cgroup.freeze ]] && echo 0 >"$cg/cgroup.freeze"
-		[[ -e $cg/freezer.state ]] && echo THAWED >"$cg/freezer.state"
-	done
+	cgroups_thaw "${OP_CGROUPS[@]}"
 	core_teardown
-	for cg in "${OP_CGROUPS[@]}"; do
-		for i in $(seq 200); do
-			rmdir "$cg" 2>/dev/null && break
-			[[ -d $cg ]] || break
-			while read -r p; do
-				[[ -n $p ]] && kill -KILL "$p" 2>/dev/null
-			done <"$cg/cgroup.procs"
-			sleep 0.01
-		done
-	done
-	return 0
+	cgroups_remove "${OP_CGROUPS[@]}"
 }
 
 # start_named NAME TARGET-OPTIONS...: run a copy of the target called NAME
