@@ -17,6 +17,7 @@
 #include "freeze_cgroup.h"
 #include "freeze_stop.h"
 #include "guardian.h"
+#include "sys.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -284,7 +285,7 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 		goto fail;
 	}
 	if (f->pidfd < 0) {
-		f->own_pidfd = fz_pidfd_open(pid);
+		f->own_pidfd = sys_pidfd_open(pid, 0);
 		if (f->own_pidfd < 0) {
 			snprintf(err, errlen, "cannot freeze process %d: %s",
 				 (int)pid, errno == ESRCH ? "no such process" :
@@ -294,7 +295,7 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 		f->pidfd = f->own_pidfd;
 	}
 	/* The start time read must belong to the pidfd's process. */
-	if (start_time(pid, &start) != 0 || fz_pidfd_signal(f->pidfd, 0) != 0) {
+	if (start_time(pid, &start) != 0 || sys_pidfd_send_signal(f->pidfd, 0) != 0) {
 		snprintf(err, errlen, "cannot freeze process %d: no such process",
 			 (int)pid);
 		goto fail;
@@ -317,7 +318,7 @@ int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
 	} else {
 		if (cg_resolve(req->cgroup, pid, &f->cg, err, errlen) != 0)
 			goto fail;
-		if (fz_pidfd_signal(f->pidfd, 0) != 0) {
+		if (sys_pidfd_send_signal(f->pidfd, 0) != 0) {
 			snprintf(err, errlen, "cannot freeze process %d: no such "
 				 "process", (int)pid);
 			goto fail;

@@ -12,6 +12,7 @@
 
 #include "freeze_stop.h"
 #include "guardian.h"
+#include "sys.h"
 
 #define SCAN_NAMED 6		/* threads named in a timeout message */
 
@@ -191,7 +192,7 @@ int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms
 	struct task_scan s;
 	unsigned int nap = 100, confirmed = 0;
 
-	if (fz_pidfd_signal(pidfd, SIGSTOP) != 0) {
+	if (sys_pidfd_send_signal(pidfd, SIGSTOP) != 0) {
 		snprintf(err, errlen, "cannot stop process %d: %s", (int)pid,
 			 errno == ESRCH ? "no such process" :
 			 errno == EPERM ? "not permitted to signal it" :

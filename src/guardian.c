@@ -16,28 +16,13 @@
 #include <unistd.h>
 
 #include "guardian.h"
+#include "sys.h"
 
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
 
 /* ---- primitives ---- */
-
-int fz_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-int fz_pidfd_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
 
 uint64_t fz_now_ns(void)
 {
@@ -143,7 +128,7 @@ int thaw_op_run(const struct thaw_op *op)
 
 	switch (op->kind) {
 	case THAW_SIGNAL:
-		return fz_pidfd_signal(op->fd, op->sig);
+		return sys_pidfd_send_signal(op->fd, op->sig);
 	case THAW_WRITE:
 		do
 			n = write(op->fd, op->buf, op->len);

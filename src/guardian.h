@@ -14,10 +14,8 @@
 
 /* ---- primitives ---- */
 
-/* pidfd_open(2) and pidfd_send_signal(2) through syscall(2): glibc 2.36 has
- * no wrappers. Return -1 with errno set on failure. */
-int fz_pidfd_open(pid_t pid);
-int fz_pidfd_signal(int pidfd, int sig);
+/* pidfd_open(2) and pidfd_send_signal(2): sys.h (one definition for all
+ * of pmadv; syscall(2) is async-signal-safe, as the thaw needs). */
 
 uint64_t fz_now_ns(void);			/* CLOCK_MONOTONIC */
 uint64_t fz_deadline(unsigned int ms);		/* now + ms */

@@ -229,30 +229,9 @@ fail:
 	return e;
 }
 
-static int read_uid(pid_t pid, unsigned int *ruid)
-{
-	char path[64], line[256];
-	FILE *f;
-	int rc = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Uid: %u", ruid) == 1) {
-			rc = 0;
-			break;
-		}
-	fclose(f);
-	return rc;
-}
-
 void target_explain_denied(const struct target *t, int errnum, char *err,
 			   size_t errlen)
 {
-	unsigned int uid;
-
 	if (errnum == EPERM) {
 		snprintf(err, errlen, "not permitted to advise %d (%s): "
 			 "process_madvise needs CAP_SYS_NICE (hint: run as root "
@@ -263,11 +242,11 @@ void target_explain_denied(const struct target *t, int errnum, char *err,
 		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
 			 "access denied; it is traced by process %d",
 			 (int)t->pid, t->comm, (int)t->tracer);
-	} else if (read_uid(t->pid, &uid) == 0 && uid != geteuid() && geteuid() != 0) {
+	} else if (t->euid != geteuid() && geteuid() != 0) {
 		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
 			 "access denied; it runs as uid %u, you are uid %u "
 			 "(hint: run as that user or as root)", (int)t->pid,
-			 t->comm, uid, (unsigned int)geteuid());
+			 t->comm, t->euid, (unsigned int)geteuid());
 	} else {
 		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
 			 "access denied (not dumpable, or a security module said "
