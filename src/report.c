@@ -112,6 +112,11 @@ static void json_target(const struct target_result *r)
 		",\"frozen_already\":%s",
 		freeze_mode_name(r->freeze.mode), (double)r->freeze.frozen_ns / 1e6,
 		r->freeze.processes, r->freeze.already ? "true" : "false");
+	fputs(",\"frozen_cgroup\":", f);
+	if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup[0])
+		json_str(f, r->freeze.cgroup);
+	else
+		fputs("null", f);
 	json_num_or_null(f, "rss_before", r->before.valid, r->before.rss);
 	json_num_or_null(f, "rss_after", r->after.valid, r->after.rss);
 	json_num_or_null(f, "swap_before", r->before.valid, r->before.swap);
@@ -388,6 +393,11 @@ static void human_target(const struct target_result *r)
 	if (r->freeze.mode != FREEZE_NONE) {
 		printf("; %s %.1f ms by %s", r->freeze.already ? "already frozen," : "frozen",
 		       (double)r->freeze.frozen_ns / 1e6, freeze_mode_name(r->freeze.mode));
+		if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup[0]) {
+			char *cg = escape_str(r->freeze.cgroup, ESCAPE_TERMINAL);
+			printf(" %s", cg ? cg : "?");
+			free(cg);
+		}
 		if (r->freeze.processes > 1)
 			printf(" (%u processes)", r->freeze.processes);
 	}

@@ -189,7 +189,7 @@ two_in_cgroup() {
 	for c in "$CG" "$CGPATH"; do
 		run -0 --separate-stderr "$PMADV" -c "$c" -a cold -m '[heap]' -J
 		[ "$(pids_of)" = "$(sorted "$A" "$B")" ]
-		[ "$(jq_out '[.targets[] | select(.freeze == "none")] | length')" -eq 2 ]
+		[ "$(jq_out '[.targets[] | select(.freeze == "none" and .frozen_cgroup == null)] | length')" -eq 2 ]
 	done
 }
 
@@ -206,6 +206,7 @@ cgroup_freeze_once() {
 	[ "$(pids_of)" = "$(sorted "$A" "$B")" ]
 	[ "$(jq_out '[.targets[].freeze] | unique | join(",")')" = cgroup ]
 	[ "$(jq_out '[.targets[].frozen_processes] | unique | join(",")')" = 2 ]
+	[ "$(jq_out '[.targets[].frozen_cgroup] | unique | join(",")')" = "$CGPATH" ]
 	[ "$(jq_out '[.targets[].frozen_ms] | unique | length')" -eq 1 ]
 	awk -v f="$(jq_out '.targets[0].frozen_ms')" 'BEGIN { exit !(f >= 800) }'
 	[ "$(jq_out '[.targets[] | select(.advised > 0)] | length')" -eq 2 ]
