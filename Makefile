@@ -21,7 +21,7 @@ BUILD ?= build
 BIN ?= pmadv
 
 # Modules with no I/O and no library needs: linked into unit tests and fuzzers.
-PURE_SRC := src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c
+PURE_SRC := src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c
 SRC := $(wildcard src/*.c)
 OBJ := $(SRC:src/%.c=$(BUILD)/%.o)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
