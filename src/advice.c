@@ -67,3 +67,11 @@ bool advice_einval_is_refusal(int value)
 {
 	return advice_reclaims(value) || value == ADVICE_COLLAPSE;
 }
+
+const struct advice *advice_remote(size_t i)
+{
+	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+		if (table[k].remote && i-- == 0)
+			return &table[k];
+	return NULL;
+}

@@ -3,6 +3,7 @@
 #define PMADV_ADVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct advice {
 	const char *name;	/* lower case, without MADV_ */
@@ -21,6 +22,10 @@ const struct advice *advice_lookup(const char *s);
 
 /* Value to name, or NULL. */
 const struct advice *advice_by_value(int value);
+
+/* The i-th advice allowed on another process (0, 1, ...), NULL past the
+ * last. */
+const struct advice *advice_remote(size_t i);
 
 /* The names accepted for another process, comma separated. */
 const char *advice_remote_list(void);

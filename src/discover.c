@@ -1,10 +1,16 @@
-/* Process discovery by name through libproc2, as pgrep does. */
+/* The targets a run names. See discover.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
 
 #include "discover.h"
+#include "freeze.h"
+#include "options.h"
 
 #define PF_KTHREAD 0x00200000
 
@@ -48,4 +54,115 @@ int discover_by_name(const regex_t *re, bool full, pid_t **pids, size_t *n)
 	}
 	procps_pids_unref(&info);
 	return 0;
+}
+
+static struct target_ref *push(struct target_list *l, enum ref_kind kind, int value)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct target_ref *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = (struct target_ref){ .kind = kind, .value = value };
+	return &l->v[l->n++];
+}
+
+/* A name or cgroup that gave no process: a target of its own that fails. */
+static int lost(struct target_list *l, const char *fmt, ...)
+{
+	struct target_ref *r = push(l, REF_LOST, 0);
+	va_list ap;
+	int n;
+
+	if (!r)
+		return -1;
+	va_start(ap, fmt);
+	n = vasprintf(&r->lost, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		l->n--;
+		return -1;
+	}
+	return 0;
+}
+
+static int add_found(struct target_list *l, const pid_t *pids, size_t n,
+		     const regex_t *must_match, const char *cgroup)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct target_ref *r = push(l, REF_PID, pids[i]);
+
+		if (!r)
+			return -1;
+		r->discovered = true;
+		r->must_match = must_match;
+		r->cgroup = cgroup;
+	}
+	return 0;
+}
+
+static int by_name(const struct options *o, struct target_list *l)
+{
+	for (size_t k = 0; k < o->nnames; k++) {
+		pid_t *pids;
+		size_t n;
+		int rc;
+
+		if (discover_by_name(&o->names[k].re, o->full, &pids, &n)) {
+			if (lost(l, "cannot list processes: %s", strerror(errno)))
+				return -1;
+			continue;
+		}
+		rc = !n ? lost(l, "no process matches -N '%s'%s", o->names[k].src,
+			       o->full ? " --full" : "") :
+			  add_found(l, pids, n, o->full ? NULL : &o->names[k].re, NULL);
+		free(pids);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static int by_cgroup(const struct options *o, struct target_list *l)
+{
+	for (size_t k = 0; k < o->ncgroups; k++) {
+		char err[ERR_LEN];
+		pid_t *pids;
+		size_t n;
+		int rc;
+
+		if (freeze_cgroup_members(o->cgroups[k], &pids, &n, err, sizeof(err))) {
+			if (lost(l, "%s", err))
+				return -1;
+			continue;
+		}
+		rc = !n ? lost(l, "cgroup %s has no process to advise", o->cgroups[k]) :
+			  add_found(l, pids, n, NULL, o->cgroups[k]);
+		free(pids);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+int discover_targets(const struct options *o, struct target_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < o->ntargets; i++)
+		if (!push(l, o->targets[i].is_pidfd ? REF_PIDFD : REF_PID,
+			  o->targets[i].value))
+			return -1;
+	return by_name(o, l) || by_cgroup(o, l) ? -1 : 0;
+}
+
+void target_list_free(struct target_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].lost);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }

@@ -1,4 +1,7 @@
-/* Finding target processes by name (like pgrep) through libproc2. */
+/* Which processes a run names, in order: -p and --pidfd as given, then the
+ * processes whose name matches -N (through libproc2, as pgrep does), then
+ * the members of each -c cgroup. Lists only: opening a target and checking
+ * it is still the one listed is run.c's job. */
 #ifndef PMADV_DISCOVER_H
 #define PMADV_DISCOVER_H
 
@@ -7,10 +10,34 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "err.h"
+
+struct options;
+
+enum ref_kind { REF_PID, REF_PIDFD, REF_LOST };
+
+struct target_ref {
+	enum ref_kind kind;
+	int value;			/* PID or descriptor */
+	bool discovered;		/* -N or -c: gone since listed is no error */
+	const regex_t *must_match;	/* -N: the name must still match */
+	const char *cgroup;		/* -c it came from */
+	char *lost;			/* REF_LOST: why no process came of it */
+};
+
+struct target_list {
+	struct target_ref *v;
+	size_t n, cap;
+};
+
+/* Every target the options name. Returns 0, or -1 (out of memory). */
+int discover_targets(const struct options *o, struct target_list *l);
+void target_list_free(struct target_list *l);
+
 /* PIDs of the processes whose command name (or, with full, whole command
  * line) matches re, in ascending order; never pmadv itself, kernel threads
- * or zombies (they have no memory to advise). Returns 0 or -1 (no memory or
- * /proc unreadable). *pids is malloc'd. */
+ * or zombies (they have no memory to advise). Returns 0, or -1 with errno
+ * (no memory, /proc unreadable). *pids is malloc'd. */
 int discover_by_name(const regex_t *re, bool full, pid_t **pids, size_t *n);
 
 #endif

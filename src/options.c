@@ -198,9 +198,6 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 	}
 }
 
-static const char *output_arg;
-static bool output_all;
-
 static void check_end(struct argp_state *st, struct options *o)
 {
 	char bad[64];
@@ -220,13 +217,13 @@ static void check_end(struct argp_state *st, struct options *o)
 	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && o->ncgroups)
 		argp_error(st, "--freeze=cgroup:PATH and -c exclude each other "
 			   "(with -c, --freeze=cgroup freezes that cgroup once)");
-	if (output_all) {
+	if (o->output_all) {
 		for (int c = 0; c < COL_COUNT; c++)
 			o->columns[o->ncolumns++] = (enum col_id)c;
-	} else if (output_arg) {
+	} else if (o->output_arg) {
 		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
 		size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
-		int n = columns_parse(output_arg, def, ndef, o->columns,
+		int n = columns_parse(o->output_arg, def, ndef, o->columns,
 				      sizeof(o->columns) / sizeof(o->columns[0]),
 				      bad, sizeof(bad));
 		if (n < 0)
@@ -347,10 +344,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		o->quiet = true;
 		break;
 	case 'o':
-		output_arg = arg;
+		o->output_arg = arg;
 		break;
 	case OPT_OUTPUT_ALL:
-		output_all = true;
+		o->output_all = true;
 		break;
 	case 'b':
 		o->bytes = true;
@@ -388,9 +385,14 @@ void options_parse(int argc, char **argv, struct options *o)
 	static const struct argp argp = { table, parse_opt, NULL, doc, NULL,
 					  help_filter, NULL };
 
+	const char *delay = getenv("PMADV_TEST_DELAY_MS");
+	const char *source = getenv("PMADV_MAPS_SOURCE");
+
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
 	o->freeze.timeout_ms = 5000;
+	o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
+	o->maps_query = source && !strcmp(source, "query");
 	argp_err_exit_status = PMADV_EXIT_USAGE;
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
 }

@@ -1,5 +1,7 @@
-/* Command-line options (argp). Everything is checked here, before any
- * target is touched: bad input never costs a freeze. */
+/* Command-line options (argp), and the one control struct: every run-wide
+ * setting lives in struct options, read once here (the test knobs from the
+ * environment too) and passed down read-only. Everything is checked here,
+ * before any target is touched: bad input never costs a freeze. */
 #ifndef PMADV_OPTIONS_H
 #define PMADV_OPTIONS_H
 
@@ -35,8 +37,15 @@ struct options {
 	bool quiet;
 	bool verbose;
 	bool bytes, raw, noheadings;
+	const char *output_arg;		/* -o as given, parsed at the end */
+	bool output_all;
 	enum col_id columns[COL_COUNT * 2];
 	size_t ncolumns;
+	/* Test knobs, from the environment (never documented for users):
+	 * PMADV_TEST_DELAY_MS holds each window open between selecting and
+	 * advising; PMADV_MAPS_SOURCE=query reads maps by PROCMAP_QUERY. */
+	unsigned int test_delay_ms;
+	bool maps_query;
 };
 
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */

@@ -11,32 +11,26 @@
 
 #include <libsmartcols.h>
 
-#include "advice.h"
 #include "escape.h"
 #include "report.h"
 #include "size.h"
 
-static struct report_opts opt;
-static char *json_buf;		/* the targets array, built as targets come */
-static size_t json_len;
-static FILE *json_targets;
-static uint64_t tot_req, tot_adv, tot_fail;
-static size_t ntargets;
-static struct libscols_table *table;	/* -v / -l: one table for all targets */
+struct report {
+	const struct options *o;
+	FILE *targets;			/* JSON: the targets array so far */
+	char *targets_buf;
+	size_t targets_len;
+	FILE *freezes;			/* JSON: the freezes array so far */
+	char *freezes_buf;
+	size_t freezes_len;
+	size_t ntargets, nfreezes;
+	uint64_t requested, advised, failed;
+	struct libscols_table *table;	/* -v / -l: one for all targets */
+};
 
-int report_init(const struct report_opts *o)
+static const char *advice_name(const struct report *rp)
 {
-	opt = *o;
-	/* libsmartcols tells printable characters by the locale; loading it
-	 * costs start-up time, so only when a table will be printed */
-	if (opt.verbose || opt.list)
-		setlocale(LC_ALL, "");
-	if (opt.json && !opt.list) {
-		json_targets = open_memstream(&json_buf, &json_len);
-		if (!json_targets)
-			return -1;
-	}
-	return 0;
+	return rp->o->advice ? rp->o->advice->name : "";
 }
 
 /* ---- JSON document ---- */
@@ -49,6 +43,15 @@ static void json_str(FILE *f, const char *s)
 	free(e);
 }
 
+static void json_str_or_null(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (s)
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
 static void json_num_or_null(FILE *f, const char *key, bool valid, uint64_t v)
 {
 	if (valid)
@@ -57,66 +60,79 @@ static void json_num_or_null(FILE *f, const char *key, bool valid, uint64_t v)
 		fprintf(f, ",\"%s\":null", key);
 }
 
-static const char *range_error(const struct target_result *r, size_t i)
+static void json_row(FILE *f, const struct result_row *row, bool first,
+		     bool with_stats)
 {
-	if (!r->res || !r->res[i].err)
-		return NULL;
-	return strerror(r->res[i].err);
-}
-
-/* Stats of the mapping holding addr in an smaps snapshot, or NULL. */
-static const struct mapping_stats *stats_at(const struct maps *m, uint64_t addr)
-{
-	size_t i;
-
-	if (!m || !m->stats)
-		return NULL;
-	i = maps_find(m, addr);
-	if (i >= m->n || m->v[i].start > addr)
-		return NULL;
-	return &m->stats[i];
-}
-
-static void json_skip(FILE *f, bool *first, uint64_t start, uint64_t end,
-		      const char *name, const char *reason)
-{
-	fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
-		"\",\"name\":", *first ? "" : ",", start, end);
-	json_str(f, name);
-	fputs(",\"reason\":", f);
-	json_str(f, reason);
+	fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"",
+		first ? "" : ",", row->start, row->end);
+	if (row->kind == ROW_SKIPPED) {
+		json_str_or_null(f, "name", row->name);
+		json_str_or_null(f, "reason", row->reason);
+		fputc('}', f);
+		return;
+	}
+	fprintf(f, ",\"size\":%" PRIu64 ",\"advised\":%" PRIu64
+		",\"perms\":\"%s\",\"class\":\"%s\"", row->end - row->start,
+		row->advised, row->perms, row->class_name);
+	json_str_or_null(f, "name", row->name);
+	if (with_stats) {
+		json_num_or_null(f, "rss", row->before.valid, row->before.rss);
+		json_num_or_null(f, "rss_after", row->after.valid, row->after.rss);
+	}
+	json_str_or_null(f, "error", row->error);
 	fputc('}', f);
-	*first = false;
 }
 
-static void json_target(const struct target_result *r)
+static void json_rows(FILE *f, const struct target_result *r, enum row_kind kind,
+		      bool with_stats)
 {
-	FILE *f = json_targets;
-	const struct plan *p = r->plan;
 	bool first = true;
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (r->rows[i].kind != kind)
+			continue;
+		json_row(f, &r->rows[i], first, with_stats);
+		first = false;
+	}
+}
+
+static void json_freeze(FILE *f, const struct window_info *w)
+{
+	const bool froze = w && strcmp(w->mode, "none");
+
+	fprintf(f, ",\"freeze\":\"%s\",\"frozen_ms\":%.3f,\"frozen_processes\":%u"
+		",\"frozen_already\":%s", w ? w->mode : "none",
+		w ? w->frozen_ms : 0.0, w ? w->processes : 0,
+		w && w->already ? "true" : "false");
+	json_str_or_null(f, "frozen_cgroup", w ? w->cgroup : NULL);
+	if (froze)
+		fprintf(f, ",\"freeze_id\":%d", w->id);
+	else
+		fputs(",\"freeze_id\":null", f);
+}
+
+static void json_target(struct report *rp, const struct target_result *r)
+{
+	FILE *f = rp->targets;
+	const bool with_stats = rp->o->verbose;
 
 	/* a target never found (-N matching nothing) has no PID */
 	if (r->pid > 0)
-		fprintf(f, "%s{\"pid\":%d,\"comm\":", ntargets ? "," : "", r->pid);
+		fprintf(f, "%s{\"pid\":%d", rp->ntargets ? "," : "", r->pid);
 	else
-		fprintf(f, "%s{\"pid\":null,\"comm\":", ntargets ? "," : "");
-	json_str(f, r->comm);
+		fprintf(f, "%s{\"pid\":null", rp->ntargets ? "," : "");
+	json_str_or_null(f, "comm", r->comm ? r->comm : "");
 	fprintf(f, ",\"requested\":%" PRIu64 ",\"advised\":%" PRIu64
-		",\"failed\":%" PRIu64 ",\"error\":", r->requested, r->advised,
-		r->failed);
-	if (r->error)
-		json_str(f, r->error);
-	else
-		fputs("null", f);
-	fprintf(f, ",\"freeze\":\"%s\",\"frozen_ms\":%.3f,\"frozen_processes\":%u"
-		",\"frozen_already\":%s",
-		freeze_mode_name(r->freeze.mode), (double)r->freeze.frozen_ns / 1e6,
-		r->freeze.processes, r->freeze.already ? "true" : "false");
-	fputs(",\"frozen_cgroup\":", f);
-	if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup[0])
-		json_str(f, r->freeze.cgroup);
-	else
-		fputs("null", f);
+		",\"failed\":%" PRIu64, r->requested, r->advised, r->failed);
+	json_str_or_null(f, "error", r->error);
+	fputs(",\"warnings\":[", f);
+	for (size_t i = 0; i < r->nwarnings; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, r->warnings[i]);
+	}
+	fputc(']', f);
+	json_freeze(f, r->window);
 	json_num_or_null(f, "rss_before", r->before.valid, r->before.rss);
 	json_num_or_null(f, "rss_after", r->after.valid, r->after.rss);
 	json_num_or_null(f, "swap_before", r->before.valid, r->before.swap);
@@ -124,386 +140,324 @@ static void json_target(const struct target_result *r)
 	json_num_or_null(f, "anon_huge_before", r->before.valid, r->before.anon_huge);
 	json_num_or_null(f, "anon_huge_after", r->after.valid, r->after.anon_huge);
 	fputs(",\"ranges\":[", f);
-	for (size_t i = 0; p && i < p->npieces; i++) {
-		const struct piece *pc = &p->pieces[i];
-		const struct mapping *m = &r->maps->v[pc->map];
-		const struct mapping_stats *b = stats_at(r->smaps_before, pc->start);
-		const struct mapping_stats *a = stats_at(r->smaps_after, pc->start);
-
-		if (r->refused && r->refused[i])
-			continue;
-		fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
-			"\",\"size\":%" PRIu64 ",\"advised\":%" PRIu64
-			",\"perms\":\"%.4s\",\"class\":\"%s\",\"name\":", first ? "" : ",",
-			pc->start, pc->end, pc->end - pc->start,
-			r->res ? r->res[i].advised : 0, m->perms,
-			mapping_class_name(mapping_class(m)));
-		json_str(f, m->name);
-		if (r->smaps_before) {
-			json_num_or_null(f, "rss", b, b ? b->rss : 0);
-			json_num_or_null(f, "rss_after", a, a ? a->rss : 0);
-		}
-		fputs(",\"error\":", f);
-		if (range_error(r, i))
-			json_str(f, range_error(r, i));
-		else
-			fputs("null", f);
-		fputc('}', f);
-		first = false;
-	}
+	json_rows(f, r, ROW_RANGE, with_stats);
 	fputs("],\"skipped\":[", f);
-	first = true;
-	for (size_t i = 0; p && i < p->nskips; i++)
-		json_skip(f, &first, p->skips[i].start, p->skips[i].end,
-			  r->maps->v[p->skips[i].map].name, p->skips[i].reason);
-	for (size_t i = 0; p && r->refused && i < p->npieces; i++)
-		if (r->refused[i])
-			json_skip(f, &first, p->pieces[i].start, p->pieces[i].end,
-				  r->maps->v[p->pieces[i].map].name,
-				  "refused by the kernel for this advice (EINVAL: "
-				  "locked, hugetlb, I/O or ineligible mapping)");
+	json_rows(f, r, ROW_SKIPPED, with_stats);
 	fputs("]}", f);
+}
+
+static void json_window(struct report *rp, const struct window_info *w)
+{
+	FILE *f = rp->freezes;
+
+	fprintf(f, "%s{\"id\":%d,\"mode\":\"%s\",\"frozen_ms\":%.3f,"
+		"\"frozen_processes\":%u,\"frozen_already\":%s",
+		rp->nfreezes ? "," : "", w->id, w->mode, w->frozen_ms,
+		w->processes, w->already ? "true" : "false");
+	json_str_or_null(f, "cgroup", w->cgroup);
+	fputs(",\"targets\":[", f);
+	for (size_t i = 0; i < w->npids; i++)
+		fprintf(f, "%s%d", i ? "," : "", w->pids[i]);
+	fputs("]}", f);
+	rp->nfreezes++;
 }
 
 /* ---- tables ---- */
 
-static void fmt_size(uint64_t v, char *buf, size_t len)
+static void fmt_size(const struct report *rp, uint64_t v, char *buf, size_t len)
 {
-	if (opt.bytes || opt.json)	/* JSON numbers are bytes */
+	if (rp->o->bytes || rp->o->json)	/* JSON numbers are bytes */
 		snprintf(buf, len, "%" PRIu64, v);
 	else
 		size_format(v, buf, len);
 }
 
-static struct libscols_table *new_table(void)
+static struct libscols_table *new_table(const struct options *o)
 {
 	struct libscols_table *tb = scols_new_table();
 
 	if (!tb)
 		return NULL;
-	scols_table_enable_raw(tb, opt.raw);
-	scols_table_enable_noheadings(tb, opt.noheadings);
-	if (opt.json && opt.list) {
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	if (o->json && o->list) {
 		scols_table_enable_json(tb, 1);
 		scols_table_set_name(tb, "mappings");
 	}
-	for (size_t c = 0; c < opt.ncolumns; c++) {
-		const struct column_info *ci = column_info(opt.columns[c]);
+	for (size_t c = 0; c < o->ncolumns; c++) {
+		const struct column_info *ci = column_info(o->columns[c]);
 		struct libscols_column *cl;
-		char lower[32];
-		size_t k;
 
-		cl = scols_table_new_column(tb, ci->name, 0, ci->number ? SCOLS_FL_RIGHT : 0);
-		if (!cl)
-			continue;
-		if (opt.json) {
-			/* JSON keys in lower case, as util-linux does */
-			for (k = 0; ci->name[k] && k < sizeof(lower) - 1; k++)
-				lower[k] = (char)(ci->name[k] >= 'A' && ci->name[k] <= 'Z' ?
-						  ci->name[k] + 32 : ci->name[k]);
-			lower[k] = '\0';
-			scols_column_set_name(cl, lower);
+		/* long names are cut on a terminal, so -l stays readable */
+		cl = scols_table_new_column(tb, ci->name, 0, ci->number ? SCOLS_FL_RIGHT :
+					    o->columns[c] == COL_NAME ? SCOLS_FL_TRUNC : 0);
+		/* libsmartcols writes JSON keys in lower case itself */
+		if (cl && o->json)
 			scols_column_set_json_type(cl, ci->number ? SCOLS_JSON_NUMBER :
 						   SCOLS_JSON_STRING);
-		}
 	}
 	return tb;
 }
 
-/* The values of one row, by column; NULL prints nothing. */
-struct row {
-	int pid;
-	const char *comm;
-	uint64_t start, end;
-	const struct mapping *m;
-	bool advised_known;
-	uint64_t advised;
-	const struct mapping_stats *before, *after;
-	const char *advice;
-	const char *error;
-};
-
-static void add_row(const struct row *r)
+/* The text of one cell; NULL prints nothing. May use buf. */
+static const char *cell(const struct report *rp, enum col_id c,
+			const struct target_result *r, const struct result_row *row,
+			char *buf, size_t len)
 {
-	struct libscols_line *ln = scols_table_new_line(table, NULL);
-	char buf[64];
+	switch (c) {
+	case COL_PID:
+		snprintf(buf, len, "%d", r->pid);
+		return buf;
+	case COL_COMM:
+		return r->comm;
+	case COL_START:
+		snprintf(buf, len, "0x%" PRIx64, row->start);
+		return buf;
+	case COL_END:
+		snprintf(buf, len, "0x%" PRIx64, row->end);
+		return buf;
+	case COL_SIZE:
+		fmt_size(rp, row->end - row->start, buf, len);
+		return buf;
+	case COL_ADVISED:
+		if (!row->advised_known)
+			return NULL;
+		fmt_size(rp, row->advised, buf, len);
+		return buf;
+	case COL_RSS:
+	case COL_SWAP:
+		if (!row->before.valid)
+			return NULL;
+		fmt_size(rp, c == COL_RSS ? row->before.rss : row->before.swap, buf, len);
+		return buf;
+	case COL_RSS_AFTER:
+	case COL_SWAP_AFTER:
+		if (!row->after.valid)
+			return NULL;
+		fmt_size(rp, c == COL_RSS_AFTER ? row->after.rss : row->after.swap, buf, len);
+		return buf;
+	case COL_PERMS:
+		return row->perms;
+	case COL_CLASS:
+		return row->class_name;
+	case COL_NAME:
+		return row->name;
+	case COL_ADVICE:
+		return row->advice;
+	case COL_ERROR:
+		if (row->kind != ROW_SKIPPED)
+			return row->error;
+		snprintf(buf, len, "skipped: %s", row->reason);
+		return buf;
+	case COL_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+static void add_row(struct report *rp, const struct target_result *r,
+		    const struct result_row *row)
+{
+	struct libscols_line *ln = scols_table_new_line(rp->table, NULL);
+	const struct options *o = rp->o;
+	char buf[320];
 
 	if (!ln)
 		return;
-	for (size_t c = 0; c < opt.ncolumns; c++) {
-		const char *v = buf;
+	for (size_t c = 0; c < o->ncolumns; c++) {
+		const char *v = cell(rp, o->columns[c], r, row, buf, sizeof(buf));
 
-		buf[0] = '\0';
-		switch (opt.columns[c]) {
-		case COL_PID:
-			snprintf(buf, sizeof(buf), "%d", r->pid);
-			break;
-		case COL_COMM:
-			/* JSON: libsmartcols escapes controls but passes invalid
-			 * UTF-8 through; make it text first */
-			if (opt.json) {
-				scols_line_refer_data(ln, c, escape_str(r->comm, ESCAPE_UTF8));
-				continue;
-			}
-			v = r->comm;
-			break;
-		case COL_START:
-			snprintf(buf, sizeof(buf), "0x%" PRIx64, r->start);
-			break;
-		case COL_END:
-			snprintf(buf, sizeof(buf), "0x%" PRIx64, r->end);
-			break;
-		case COL_SIZE:
-			fmt_size(r->end - r->start, buf, sizeof(buf));
-			break;
-		case COL_ADVISED:
-			if (r->advised_known)
-				fmt_size(r->advised, buf, sizeof(buf));
-			break;
-		case COL_RSS:
-			if (r->before)
-				fmt_size(r->before->rss, buf, sizeof(buf));
-			break;
-		case COL_RSS_AFTER:
-			if (r->after)
-				fmt_size(r->after->rss, buf, sizeof(buf));
-			break;
-		case COL_SWAP:
-			if (r->before)
-				fmt_size(r->before->swap, buf, sizeof(buf));
-			break;
-		case COL_SWAP_AFTER:
-			if (r->after)
-				fmt_size(r->after->swap, buf, sizeof(buf));
-			break;
-		case COL_PERMS:
-			snprintf(buf, sizeof(buf), "%.4s", r->m->perms);
-			break;
-		case COL_CLASS:
-			v = mapping_class_name(mapping_class(r->m));
-			break;
-		case COL_NAME:
-			/* target-controlled text: libsmartcols escapes what is not
-			 * printable (\xHH) in tables and JSON-escapes with -J */
-			if (opt.json) {
-				scols_line_refer_data(ln, c, escape_str(r->m->name, ESCAPE_UTF8));
-				continue;
-			}
-			v = r->m->name;
-			break;
-		case COL_ADVICE:
-			v = r->advice;
-			break;
-		case COL_ERROR:
-			v = r->error;
-			break;
-		case COL_COUNT:
-			break;
-		}
-		if (v && (*v || !opt.json))
+		/* target-controlled text: libsmartcols escapes what is not
+		 * printable in tables and JSON-escapes with -J, but passes
+		 * invalid UTF-8 through: make it text first */
+		if (o->json && v && (o->columns[c] == COL_COMM || o->columns[c] == COL_NAME))
+			scols_line_refer_data(ln, c, escape_str(v, ESCAPE_UTF8));
+		else if (v && (*v || !o->json))
 			scols_line_set_data(ln, c, v);
 	}
 }
 
-/* -v: every range and every skipped mapping of one target, in address
- * order, into the shared table. */
-static void range_rows(const struct target_result *r)
+static void print_table(struct report *rp)
 {
-	const struct plan *p = r->plan;
-	size_t i = 0, k = 0;
-	char why[256];
-
-	while (p && (i < p->npieces || k < p->nskips)) {
-		bool piece = k >= p->nskips ||
-			     (i < p->npieces && p->pieces[i].start < p->skips[k].start);
-		struct row row = { .pid = r->pid, .comm = r->comm };
-
-		if (piece) {
-			const struct piece *pc = &p->pieces[i];
-			row.start = pc->start;
-			row.end = pc->end;
-			row.m = &r->maps->v[pc->map];
-			row.advised_known = r->res != NULL;
-			row.advised = r->res ? r->res[i].advised : 0;
-			if (r->refused && r->refused[i])
-				row.error = "skipped: refused by the kernel";
-			else
-				row.error = range_error(r, i);
-			i++;
-		} else {
-			const struct skip *s = &p->skips[k++];
-			row.start = s->start;
-			row.end = s->end;
-			row.m = &r->maps->v[s->map];
-			snprintf(why, sizeof(why), "skipped: %s", s->reason);
-			row.error = why;
-		}
-		row.before = stats_at(r->smaps_before, row.start);
-		row.after = stats_at(r->smaps_after, row.start);
-		add_row(&row);
-	}
+	if (!rp->table)
+		return;
+	scols_print_table(rp->table);
+	scols_unref_table(rp->table);
+	rp->table = NULL;
 }
 
-static void print_table(void)
+static void table_rows(struct report *rp, const struct target_result *r)
 {
-	if (!table)
-		return;
-	scols_print_table(table);
-	scols_unref_table(table);
-	table = NULL;
+	if (!rp->table)
+		rp->table = new_table(rp->o);
+	for (size_t i = 0; rp->table && i < r->nrows; i++)
+		add_row(rp, r, &r->rows[i]);
+	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
+		print_table(rp);
 }
 
 /* ---- human summary ---- */
 
-static void size_pair(uint64_t v, char *buf, size_t len)
+static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len)
 {
 	char h[32];
 
 	size_format(v, h, sizeof(h));
-	if (opt.verbose || opt.bytes)
+	if (rp->o->verbose || rp->o->bytes)
 		snprintf(buf, len, "%s (%" PRIu64 " bytes)", h, v);
 	else
 		snprintf(buf, len, "%s", h);
 }
 
-static void human_target(const struct target_result *r)
+static void human_freeze(const struct window_info *w)
 {
-	char a[64], b[64], c[64];
-	char *comm = escape_str(r->comm, ESCAPE_TERMINAL);
-
-	if (r->error || (!r->nranges && !r->nskipped)) {
-		free(comm);
-		return;		/* main said why on stderr */
+	if (!w || !strcmp(w->mode, "none"))
+		return;
+	printf("; %s %.1f ms by %s", w->already ? "already frozen," : "frozen",
+	       w->frozen_ms, w->mode);
+	if (w->cgroup) {
+		char *cg = escape_str(w->cgroup, ESCAPE_TERMINAL);
+		printf(" %s", cg ? cg : "?");
+		free(cg);
 	}
-	size_pair(r->requested, b, sizeof(b));
-	if (opt.dry_run) {
+	if (w->processes > 1)
+		printf(" (%u processes)", w->processes);
+}
+
+static void human_effect(const struct report *rp, const struct target_result *r)
+{
+	char a[64], b[64];
+
+	if (!r->before.valid || !r->after.valid)
+		return;
+	/* what the advice did, never confused with what was advised */
+	fmt_size(rp, r->before.rss, a, sizeof(a));
+	fmt_size(rp, r->after.rss, b, sizeof(b));
+	printf("  Rss %s -> %s", a, b);
+	fmt_size(rp, r->before.swap, a, sizeof(a));
+	fmt_size(rp, r->after.swap, b, sizeof(b));
+	printf(", Swap %s -> %s", a, b);
+	fmt_size(rp, r->before.anon_huge, a, sizeof(a));
+	fmt_size(rp, r->after.anon_huge, b, sizeof(b));
+	printf(", AnonHugePages %s -> %s\n", a, b);
+}
+
+static void human_target(const struct report *rp, const struct target_result *r)
+{
+	char a[64], b[64];
+	char *comm;
+
+	if (r->error || (!r->nranges && !r->nskipped))
+		return;		/* main said why on stderr */
+	comm = escape_str(r->comm, ESCAPE_TERMINAL);
+	size_pair(rp, r->requested, b, sizeof(b));
+	if (rp->o->dry_run) {
 		printf("%d (%s): %s: %s would be advised in %zu ranges (dry run)",
-		       r->pid, comm ? comm : "?", opt.advice, b, r->nranges);
+		       r->pid, comm ? comm : "?", advice_name(rp), b, r->nranges);
 	} else {
-		size_pair(r->advised, a, sizeof(a));
+		size_pair(rp, r->advised, a, sizeof(a));
 		printf("%d (%s): %s: %s of %s advised in %zu ranges", r->pid,
-		       comm ? comm : "?", opt.advice, a, b, r->nranges);
+		       comm ? comm : "?", advice_name(rp), a, b, r->nranges);
 		if (r->failed) {
-			size_pair(r->failed, a, sizeof(a));
+			size_pair(rp, r->failed, a, sizeof(a));
 			printf(", %s failed", a);
 		}
 	}
 	if (r->nskipped)
-		printf(", %zu skipped%s", r->nskipped, opt.verbose ? "" : " (-v lists them)");
-	if (r->freeze.mode != FREEZE_NONE) {
-		printf("; %s %.1f ms by %s", r->freeze.already ? "already frozen," : "frozen",
-		       (double)r->freeze.frozen_ns / 1e6, freeze_mode_name(r->freeze.mode));
-		if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup[0]) {
-			char *cg = escape_str(r->freeze.cgroup, ESCAPE_TERMINAL);
-			printf(" %s", cg ? cg : "?");
-			free(cg);
-		}
-		if (r->freeze.processes > 1)
-			printf(" (%u processes)", r->freeze.processes);
-	}
+		printf(", %zu skipped%s", r->nskipped, rp->o->verbose ? "" : " (-v lists them)");
+	human_freeze(r->window);
 	putchar('\n');
-	if (r->before.valid && r->after.valid) {
-		/* what the advice did, never confused with what was advised */
-		fmt_size(r->before.rss, a, sizeof(a));
-		fmt_size(r->after.rss, b, sizeof(b));
-		printf("  Rss %s -> %s", a, b);
-		fmt_size(r->before.swap, a, sizeof(a));
-		fmt_size(r->after.swap, b, sizeof(b));
-		printf(", Swap %s -> %s", a, b);
-		fmt_size(r->before.anon_huge, a, sizeof(a));
-		fmt_size(r->after.anon_huge, c, sizeof(c));
-		printf(", AnonHugePages %s -> %s\n", a, c);
-	}
+	human_effect(rp, r);
 	free(comm);
 }
 
-void report_target(const struct target_result *r)
+/* ---- entry points ---- */
+
+struct report *report_new(const struct options *o)
 {
-	tot_req += r->requested;
-	tot_adv += r->advised;
-	tot_fail += r->failed;
-	if (opt.json) {
-		json_target(r);
-	} else if (!opt.quiet) {
-		if (opt.verbose && r->plan && !r->error) {
-			if (!table)
-				table = new_table();
-			if (table)
-				range_rows(r);
-			print_table();
+	struct report *rp = calloc(1, sizeof(*rp));
+
+	if (!rp)
+		return NULL;
+	rp->o = o;
+	/* libsmartcols tells printable characters by the locale; loading it
+	 * costs start-up time, so only when a table will be printed */
+	if (o->verbose || o->list)
+		setlocale(LC_ALL, "");
+	if (o->json && o->list)	/* one document, even when every target fails */
+		rp->table = new_table(o);
+	if (o->json && !o->list) {
+		rp->targets = open_memstream(&rp->targets_buf, &rp->targets_len);
+		rp->freezes = open_memstream(&rp->freezes_buf, &rp->freezes_len);
+		if (!rp->targets || !rp->freezes) {
+			report_finish(rp);
+			return NULL;
 		}
-		human_target(r);
 	}
-	ntargets++;
+	return rp;
 }
 
-/* ---- -l ---- */
-
-/* What a mapping can take: the given advice ("yes" or why not), or without
- * one, the list of advice it would accept. */
-static const char *advice_cell(const struct mapping *m, int advice, char *buf,
-			       size_t len)
+void report_target(struct report *rp, const struct target_result *r)
 {
-	static const int remote[] = { 20, 21, 3, 25 };
-	const char *why;
-	size_t n = 0;
-
-	if (advice >= 0) {
-		why = select_refusal(m, advice);
-		snprintf(buf, len, "%s", why ? why : "yes");
-		return buf;
+	rp->requested += r->requested;
+	rp->advised += r->advised;
+	rp->failed += r->failed;
+	if (r->list) {
+		if (!r->error)
+			table_rows(rp, r);
+	} else if (rp->o->json) {
+		json_target(rp, r);
+	} else if (!rp->o->quiet) {
+		if (rp->o->verbose && !r->error)
+			table_rows(rp, r);
+		human_target(rp, r);
 	}
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
-		if (select_refusal(m, remote[i]))
-			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-				      advice_by_value(remote[i])->name);
-		if (n >= len)
-			break;
-	}
-	if (!n)
-		snprintf(buf, len, "none: %s", select_refusal(m, 3));
-	return buf;
+	rp->ntargets++;
 }
 
-void report_list(const struct list_result *l)
+void report_window(struct report *rp, const struct window_info *w)
 {
-	char adv[128];
-
-	if (!table)
-		table = new_table();
-	if (!table)
+	if (!strcmp(w->mode, "none") || !w->npids)
 		return;
-	for (size_t i = 0; i < l->maps->n; i++) {
-		const struct mapping *m = &l->maps->v[i];
-		struct row row = {
-			.pid = l->pid, .comm = l->comm, .start = m->start,
-			.end = m->end, .m = m,
-			.before = l->maps->stats ? &l->maps->stats[i] : NULL,
-			.advice = advice_cell(m, l->advice, adv, sizeof(adv)),
-		};
-		add_row(&row);
+	if (rp->o->json && !rp->o->list) {
+		json_window(rp, w);
+	} else if (!rp->o->quiet && !rp->o->json && w->npids > 1) {
+		char *cg = w->cgroup ? escape_str(w->cgroup, ESCAPE_TERMINAL) : NULL;
+
+		printf("one freeze (%s%s%s, %.1f ms) covered %zu targets:", w->mode,
+		       cg ? " " : "", cg ? cg : "", w->frozen_ms, w->npids);
+		for (size_t i = 0; i < w->npids; i++)
+			printf("%s %d", i ? "," : "", w->pids[i]);
+		putchar('\n');
+		free(cg);
 	}
-	if (!opt.json)	/* JSON: one document for all targets, at the end */
-		print_table();
-	ntargets++;
 }
 
-int report_finish(void)
+static void close_json(struct report *rp)
 {
-	print_table();
-	if (json_targets) {
-		fclose(json_targets);
-		json_targets = NULL;
+	if (rp->targets)
+		fclose(rp->targets);
+	if (rp->freezes)
+		fclose(rp->freezes);
+	rp->targets = rp->freezes = NULL;
+}
+
+int report_finish(struct report *rp)
+{
+	print_table(rp);
+	if (rp->targets && rp->freezes) {
+		close_json(rp);
 		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64
 		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64
-		       ",\"targets\":[%s]}\n", opt.advice,
-		       opt.dry_run ? "true" : "false", tot_req, tot_adv, tot_fail,
-		       json_buf ? json_buf : "");
-		free(json_buf);
-		json_buf = NULL;
+		       ",\"targets\":[%s],\"freezes\":[%s]}\n", advice_name(rp),
+		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
+		       rp->failed, rp->targets_buf ? rp->targets_buf : "",
+		       rp->freezes_buf ? rp->freezes_buf : "");
 	}
+	close_json(rp);
+	free(rp->targets_buf);
+	free(rp->freezes_buf);
+	free(rp);
 	if (fflush(stdout) || ferror(stdout)) {
 		if (!errno)
 			errno = EIO;

@@ -1,29 +1,23 @@
-/* The only writer to stdout: human summaries, tables (libsmartcols) and the
- * JSON document. Errors go to stderr from main, never from here. */
+/* The only writer of results to stdout (argp's --help, --usage and
+ * --version aside): human summaries, tables through libsmartcols, and the
+ * JSON document. It formats a target_result (result.h) and never looks
+ * behind it. Messages for stderr are msg.c's. */
 #ifndef PMADV_REPORT_H
 #define PMADV_REPORT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
-#include "columns.h"
+#include "options.h"
 #include "result.h"
 
-struct report_opts {
-	const char *advice;	/* name, or "" for -l without -a */
-	bool dry_run, json, verbose, quiet, list;
-	bool bytes, raw, noheadings;
-	const enum col_id *columns;
-	size_t ncolumns;
-};
+struct report;
 
-int report_init(const struct report_opts *o);
-/* Record one target; its maps may be freed afterwards. */
-void report_target(const struct target_result *r);
-/* -l: one target's mappings. */
-void report_list(const struct list_result *l);
-/* Print what is pending (tables, the JSON document) and flush. 0, or -1 with
- * errno set when stdout could not be written. */
-int report_finish(void);
+/* NULL when out of memory. o must outlive the report. */
+struct report *report_new(const struct options *o);
+/* One target's result; it may be freed afterwards. */
+void report_target(struct report *rp, const struct target_result *r);
+/* A freeze window, after the results of the targets it covered. */
+void report_window(struct report *rp, const struct window_info *w);
+/* Print what is pending (tables, the JSON document), flush and free rp.
+ * 0, or -1 with errno set when stdout could not be written. */
+int report_finish(struct report *rp);
 
 #endif

@@ -1,39 +1,69 @@
-/* What happened to one target: handed from main to report. */
+/* What one target's run produced, flat: a row per range advised, skipped or
+ * refused (or, with -l, per mapping listed), totals, at most one fatal
+ * error and any number of warnings. Built by outcome.c; report.c only
+ * formats it, and never looks behind it (no maps, plans or freezes). */
 #ifndef PMADV_RESULT_H
 #define PMADV_RESULT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "advise.h"
-#include "freeze.h"
-#include "maps.h"
-#include "select.h"
 #include "target.h"
 
-struct target_result {
-	int pid;
-	char comm[64];
-	char *error;			/* fatal error for this target, or NULL */
-	const struct maps *maps;
-	const struct plan *plan;
-	const struct advise_result *res;	/* NULL: not advised (dry run) */
-	const bool *refused;		/* per piece: the kernel refused the
-					 * mapping for this advice: shown as
-					 * skipped, not failed */
-	uint64_t requested, advised, failed;
-	size_t nranges, nskipped;
-	struct freeze_info freeze;
-	struct mem_rollup before, after;	/* smaps_rollup, when shown */
-	const struct maps *smaps_before, *smaps_after;	/* -v per range */
+enum row_kind {
+	ROW_RANGE,		/* selected; advised (or would be: dry run) */
+	ROW_SKIPPED,		/* passed over before the call, or refused by
+				 * the kernel for this advice */
+	ROW_MAPPING,		/* -l: one mapping */
 };
 
-/* -l: one target's mappings and what the advice would do to each. */
-struct list_result {
-	int pid;
-	char comm[64];
-	const struct maps *maps;	/* parsed from smaps: stats present */
-	int advice;			/* -1: none given */
+/* Per-range figures from smaps, when it was read. */
+struct row_stats {
+	bool valid;
+	uint64_t rss, swap;
+};
+
+struct result_row {
+	enum row_kind kind;
+	uint64_t start, end;
+	bool advised_known;	/* false in a dry run and for skips */
+	uint64_t advised;
+	char perms[5];
+	const char *class_name;	/* anon, file, special */
+	const char *name;	/* the mapping's pathname (target's text) */
+	const char *error;	/* errno text of a failed range, or NULL */
+	const char *reason;	/* why skipped, or NULL */
+	const char *advice;	/* -l: what it can take, or why not */
+	struct row_stats before, after;
+};
+
+/* One freeze window and the targets it covered. */
+struct window_info {
+	int id;			/* 0, 1, ... in the order windows ran */
+	const char *mode;	/* none, stop, cgroup */
+	double frozen_ms;
+	unsigned int processes;	/* processes the freeze held */
+	bool already;		/* frozen by someone else: left so */
+	const char *cgroup;	/* cgroup frozen, or NULL */
+	const int *pids;	/* targets covered */
+	size_t npids;
+};
+
+struct target_result {
+	int pid;		/* <= 0: never found */
+	const char *comm;
+	const char *error;	/* the fatal error, or NULL */
+	const char *const *warnings;
+	size_t nwarnings;
+	uint64_t requested, advised, failed;
+	size_t nranges, nskipped;
+	size_t nunmatched;	/* selectors that matched nothing */
+	bool list;		/* -l rows */
+	const struct window_info *window;	/* NULL: none ran */
+	struct mem_rollup before, after;	/* smaps_rollup, when shown */
+	struct result_row *rows;
+	size_t nrows;
 };
 
 #endif

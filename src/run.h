@@ -1,67 +1,64 @@
-/* One target's run, in the order the race demands: checks before the freeze
- * window; maps, selection and advice inside it; measurements after it. */
+/* One target's run, from opening it to its result: what is done before a
+ * freeze window (open through a pidfd, learn its facts, ask the kernel
+ * whether it takes the advice, the "before" figures), inside it (window.c:
+ * read maps, select, advise) and after it (the "after" figures). A run
+ * holds everything the result rows point into until run_free. */
 #ifndef PMADV_RUN_H
 #define PMADV_RUN_H
 
-#include <regex.h>
 #include <stdbool.h>
 
 #include "advise.h"
+#include "discover.h"
+#include "err.h"
 #include "maps.h"
 #include "options.h"
-#include "result.h"
 #include "select.h"
 #include "target.h"
 
-#define RUN_ERRLEN 512
-
 struct run {
+	const struct target_ref *ref;
 	struct target t;
 	char *text;			/* maps/smaps text; names point into it */
 	struct maps maps;
 	struct plan plan;
-	struct advise_result *res;
-	bool *refused;
+	struct advise_result *res;	/* NULL: not advised (dry run, -l) */
 	char *snap_text[2];		/* -v: smaps before and after */
 	struct maps snap[2];
-	unsigned int delay_ms;		/* PMADV_TEST_DELAY_MS */
-	bool query_maps;		/* PMADV_MAPS_SOURCE=query */
-	struct target_result r;
-	char err[RUN_ERRLEN];
-	bool failed;			/* err says why */
-	bool gone;			/* a listed process that has since exited,
-					 * or whose PID now names another one */
+	struct mem_rollup before, after;
+	bool failed;			/* err holds the one fatal error */
+	struct err err;
+	char **warnings;		/* escaped later, as everything printed */
+	size_t nwarnings;
+	bool gone;			/* a discovered process that has since
+					 * exited, or whose PID now names another
+					 * one, or a target named twice: no result */
+	char *scope;			/* freeze_scope key: who shares a freeze */
 };
 
-void run_init(struct run *x, int pid);
+void run_init(struct run *x, const struct target_ref *ref);
 
-/* Open the target (by PID or pidfd), learn its facts, ask the kernel
- * whether it would take the advice, take the "before" measurements.
- * must_match: for -N, the command name must still match once the pidfd
- * holds the process. Returns 0, or -1 with x->failed and x->err. */
-int run_prepare(struct run *x, const struct options *o,
-		const struct target_spec *spec, const regex_t *must_match,
-		bool discovered);
+/* Open the target, learn its facts, probe the advice, take the "before"
+ * figures. On failure x->failed and x->err say why. */
+void run_prepare(struct run *x, const struct options *o);
 
-/* The window: freeze as told, read maps, select, advise, thaw. */
-void run_window(struct run *x, const struct options *o,
-		const struct freeze_req *how);
-
-/* freeze_req.before for pmadv's windows: warm the heap after the
- * guardian's fork. */
-void run_before_freeze(void);
-
-/* -l: read smaps and keep the selected mappings in x->maps. */
+/* -l: read smaps and keep the mappings the selection takes (all without
+ * one). Never freezes. */
 void run_list(struct run *x, const struct options *o);
 
-/* After the window: the "after" measurements. */
+/* After the window: the "after" figures. */
 void run_measure_after(struct run *x, const struct options *o);
 
-/* Totals into x->r; the kernel's refusals become skips. */
-void run_tally(struct run *x, const struct options *o);
+/* Record the fatal error (the first one wins) / a warning. */
+void run_fail(struct run *x, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void run_fail_err(struct run *x, const struct err *e);
+void run_warn(struct run *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-/* Per-range failures and unmatched selectors, one line each. */
-void run_warnings(const struct run *x, void (*warn)(const char *fmt, ...));
+/* Why the kernel refused to advise the target at all (EACCES, ESRCH...). */
+void run_explain_advise_error(struct run *x, const struct advice *adv, int code,
+			      bool advising);
 
 void run_free(struct run *x);
 

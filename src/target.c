@@ -17,13 +17,14 @@
 
 #define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
 
+
 static void init(struct target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->pidfd = -1;
 }
 
-int target_open_pid(pid_t pid, struct target *t, char *err, size_t errlen)
+int target_open_pid(pid_t pid, struct target *t, struct err *e)
 {
 	init(t);
 	t->pid = pid;
@@ -32,24 +33,24 @@ int target_open_pid(pid_t pid, struct target *t, char *err, size_t errlen)
 		return 0;
 	switch (errno) {
 	case ESRCH:
-		snprintf(err, errlen, "no such process: %d", (int)pid);
+		err_set(e, ESRCH, "no such process: %d", (int)pid);
 		break;
 	case ENOENT:
-		snprintf(err, errlen, "%d is a thread, not a process: name its "
+		err_set(e, ENOENT, "%d is a thread, not a process: name its "
 			 "thread group (Tgid in /proc/%d/status)", (int)pid, (int)pid);
 		break;
 	case ENOSYS:
-		snprintf(err, errlen, "this kernel has no pidfd_open (Linux 5.3 "
+		err_set(e, ENOSYS, "this kernel has no pidfd_open (Linux 5.3 "
 			 "or later needed)");
 		break;
 	default:
-		snprintf(err, errlen, "cannot open process %d: %s", (int)pid,
+		err_set(e, errno, "cannot open process %d: %s", (int)pid,
 			 strerror(errno));
 	}
 	return -1;
 }
 
-int target_open_pidfd(int fd, struct target *t, char *err, size_t errlen)
+int target_open_pidfd(int fd, struct target *t, struct err *e)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -58,14 +59,14 @@ int target_open_pidfd(int fd, struct target *t, char *err, size_t errlen)
 	init(t);
 	t->inherited = true;
 	if (fcntl(fd, F_GETFD) < 0) {
-		snprintf(err, errlen, "--pidfd %d: file descriptor is not open", fd);
+		err_set(e, EBADF, "--pidfd %d: file descriptor is not open", fd);
 		return -1;
 	}
 	/* only a pidfd's fdinfo has a Pid: line */
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "re");
 	if (!f) {
-		snprintf(err, errlen, "--pidfd %d: cannot read %s: %s", fd, path,
+		err_set(e, errno, "--pidfd %d: cannot read %s: %s", fd, path,
 			 strerror(errno));
 		return -1;
 	}
@@ -74,16 +75,16 @@ int target_open_pidfd(int fd, struct target *t, char *err, size_t errlen)
 			break;
 	fclose(f);
 	if (pid == LONG_MIN) {
-		snprintf(err, errlen, "--pidfd %d: not a pidfd (hint: pass a "
+		err_set(e, EBADF, "--pidfd %d: not a pidfd (hint: pass a "
 			 "descriptor from pidfd_open(2) or clone(CLONE_PIDFD))", fd);
 		return -1;
 	}
 	if (pid == -1) {
-		snprintf(err, errlen, "--pidfd %d: the process has exited", fd);
+		err_set(e, ESRCH, "--pidfd %d: the process has exited", fd);
 		return -1;
 	}
 	if (pid == 0) {
-		snprintf(err, errlen, "--pidfd %d: the process is in a PID "
+		err_set(e, ESRCH, "--pidfd %d: the process is in a PID "
 			 "namespace not visible from here", fd);
 		return -1;
 	}
@@ -125,7 +126,7 @@ void target_lib_done(void)
 		procps_pids_unref(&rollup_info);
 }
 
-int target_facts(struct target *t, char *err, size_t errlen)
+int target_facts(struct target *t, struct err *e)
 {
 	static enum pids_item items[] = { PIDS_CMD, PIDS_STATE, PIDS_FLAGS,
 					  PIDS_ID_EUID, PIDS_VM_RSS_LOCKED };
@@ -137,13 +138,13 @@ int target_facts(struct target *t, char *err, size_t errlen)
 	if (!facts_info &&
 	    procps_pids_new(&facts_info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0) {
 		facts_info = NULL;
-		snprintf(err, errlen, "libproc2: cannot read process table");
+		err_set(e, errno, "libproc2: cannot read process table");
 		return -1;
 	}
 	info = facts_info;
 	fetch = procps_pids_select(info, &pid, 1, PIDS_SELECT_PID);
 	if (!fetch || fetch->counts->total < 1) {
-		snprintf(err, errlen, "no such process: %d", (int)t->pid);
+		err_set(e, ESRCH, "no such process: %d", (int)t->pid);
 		return -1;
 	}
 	struct pids_stack *s = fetch->stacks[0];
@@ -154,12 +155,12 @@ int target_facts(struct target *t, char *err, size_t errlen)
 	t->locked = (uint64_t)PIDS_VAL(I_LCK, ul_int, s, info) * 1024;
 	read_status_extras(t);
 	if (t->kthread) {
-		snprintf(err, errlen, "%d (%s) is a kernel thread: it has no "
+		err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
 			 "address space to advise", (int)t->pid, t->comm);
 		return -1;
 	}
 	if (t->state == 'Z' || t->state == 'X') {
-		snprintf(err, errlen, "%d (%s) is a zombie: it has no memory left "
+		err_set(e, ESRCH, "%d (%s) is a zombie: it has no memory left "
 			 "to advise", (int)t->pid, t->comm);
 		return -1;
 	}
@@ -168,7 +169,7 @@ int target_facts(struct target *t, char *err, size_t errlen)
 
 int target_alive(const struct target *t)
 {
-	return sys_pidfd_send_signal(t->pidfd, 0) == 0 ? 0 : errno;
+	return sys_pidfd_send_signal(t->pidfd, 0);
 }
 
 int target_read(const struct target *t, const char *file, char **bufp,
@@ -181,12 +182,16 @@ int target_read(const struct target *t, const char *file, char **bufp,
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)t->pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? ESRCH : errno;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
-		return ENOMEM;
+		errno = ENOMEM;
+		return -1;
 	}
 	/* large reads: seq_file fills the whole buffer per call, so a changing
 	 * address space is seen in as few pieces as possible */
@@ -226,29 +231,29 @@ int target_read(const struct target *t, const char *file, char **bufp,
 fail:
 	close(fd);
 	free(buf);
-	return e;
+	errno = e;
+	return -1;
 }
 
-void target_explain_denied(const struct target *t, int errnum, char *err,
-			   size_t errlen)
+void target_explain_denied(const struct target *t, int errnum, struct err *e)
 {
 	if (errnum == EPERM) {
-		snprintf(err, errlen, "not permitted to advise %d (%s): "
+		err_set(e, errnum, "not permitted to advise %d (%s): "
 			 "process_madvise needs CAP_SYS_NICE (hint: run as root "
 			 "or grant cap_sys_nice)", (int)t->pid, t->comm);
 		return;
 	}
 	if (t->tracer > 0) {
-		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
+		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
 			 "access denied; it is traced by process %d",
 			 (int)t->pid, t->comm, (int)t->tracer);
 	} else if (t->euid != geteuid() && geteuid() != 0) {
-		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
+		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
 			 "access denied; it runs as uid %u, you are uid %u "
 			 "(hint: run as that user or as root)", (int)t->pid,
 			 t->comm, t->euid, (unsigned int)geteuid());
 	} else {
-		snprintf(err, errlen, "access to %d (%s) refused: ptrace read "
+		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
 			 "access denied (not dumpable, or a security module said "
 			 "no; CAP_SYS_PTRACE overrides)", (int)t->pid, t->comm);
 	}

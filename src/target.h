@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "err.h"
+
 struct target {
 	pid_t pid;
 	int pidfd;
@@ -21,27 +23,25 @@ struct target {
 	pid_t tracer;		/* TracerPid */
 };
 
-/* Open by PID / by an inherited pidfd. Return 0, or -1 with one line in err.
- * Exit-status class of the failure: *usage set for bad input. */
-int target_open_pid(pid_t pid, struct target *t, char *err, size_t errlen);
-int target_open_pidfd(int fd, struct target *t, char *err, size_t errlen);
+/* Open by PID / by an inherited pidfd. Return 0, or -1 with e. */
+int target_open_pid(pid_t pid, struct target *t, struct err *e);
+int target_open_pidfd(int fd, struct target *t, struct err *e);
 
 /* Process facts through libproc2 and /proc/PID/status; refuses zombies and
  * kernel threads with a message. Returns 0 or -1. */
-int target_facts(struct target *t, char *err, size_t errlen);
+int target_facts(struct target *t, struct err *e);
 
-/* 0 while the process lives (zombies included), else an errno. */
+/* 0 while the process lives (zombies included), else -1 with errno. */
 int target_alive(const struct target *t);
 
 /* Read /proc/PID/<file> whole into a malloc'd, NUL-terminated buffer.
- * Returns 0 or an errno. */
+ * Returns 0, or -1 with errno (ESRCH: the process is gone). */
 int target_read(const struct target *t, const char *file, char **buf,
 		size_t *len);
 
 /* Explain a refusal (EACCES/EPERM) in one line: uid mismatch, tracer,
  * CAP_SYS_NICE. */
-void target_explain_denied(const struct target *t, int errnum, char *err,
-			   size_t errlen);
+void target_explain_denied(const struct target *t, int errnum, struct err *e);
 
 void target_close(struct target *t);
 

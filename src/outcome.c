@@ -1,0 +1,229 @@
+/* From a run to its result rows and totals. See outcome.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outcome.h"
+#include "pmadv.h"
+
+#define REFUSED_REASON "refused by the kernel for this advice (EINVAL: " \
+		       "locked, hugetlb, I/O or ineligible mapping)"
+
+/* Figures of the mapping holding addr in an smaps snapshot. */
+static struct row_stats stats_at(const struct maps *m, uint64_t addr)
+{
+	struct row_stats s = { 0 };
+	size_t i;
+
+	if (!m->stats)
+		return s;
+	i = maps_find(m, addr);
+	if (i >= m->n || m->v[i].start > addr)
+		return s;
+	s.valid = true;
+	s.rss = m->stats[i].rss;
+	s.swap = m->stats[i].swap;
+	return s;
+}
+
+static void describe(struct result_row *row, const struct mapping *m)
+{
+	memcpy(row->perms, m->perms, 4);
+	row->perms[4] = '\0';
+	row->class_name = mapping_class_name(mapping_class(m));
+	row->name = m->name;
+}
+
+/* The kernel's EINVAL for cold/pageout/collapse on a range that was
+ * mapped is its own word that this mapping cannot take the advice
+ * (locked, hugetlb, not huge-page eligible): a skip, not a failure. */
+static bool refused(const struct run *x, const struct options *o, size_t i)
+{
+	return x->res && advice_einval_is_refusal(o->advice->value) &&
+	       x->res[i].err == EINVAL && !x->res[i].advised;
+}
+
+static void piece_row(const struct run *x, const struct options *o, size_t i,
+		      struct result_row *row, struct target_result *r)
+{
+	const struct piece *pc = &x->plan.pieces[i];
+	uint64_t size = pc->end - pc->start;
+
+	row->start = pc->start;
+	row->end = pc->end;
+	describe(row, &x->maps.v[pc->map]);
+	if (refused(x, o, i)) {
+		row->kind = ROW_SKIPPED;
+		row->reason = REFUSED_REASON;
+		r->nskipped++;
+		return;
+	}
+	row->kind = ROW_RANGE;
+	row->advised_known = x->res != NULL;
+	r->nranges++;
+	r->requested += size;
+	if (x->res) {
+		row->advised = x->res[i].advised;
+		row->error = x->res[i].err ? strerror(x->res[i].err) : NULL;
+		r->advised += x->res[i].advised;
+		r->failed += size - x->res[i].advised;
+	}
+}
+
+static void skip_row(const struct run *x, const struct skip *s,
+		     struct result_row *row, struct target_result *r)
+{
+	row->kind = ROW_SKIPPED;
+	row->start = s->start;
+	row->end = s->end;
+	row->reason = s->reason;
+	describe(row, &x->maps.v[s->map]);
+	r->nskipped++;
+}
+
+/* Pieces and skips merged in address order. */
+static void advice_rows(const struct run *x, const struct options *o,
+			struct target_result *r)
+{
+	const struct plan *p = &x->plan;
+	size_t i = 0, k = 0;
+
+	while (i < p->npieces || k < p->nskips) {
+		struct result_row *row = &r->rows[r->nrows++];
+
+		if (k >= p->nskips ||
+		    (i < p->npieces && p->pieces[i].start < p->skips[k].start))
+			piece_row(x, o, i++, row, r);
+		else
+			skip_row(x, &p->skips[k++], row, r);
+		row->before = stats_at(&x->snap[0], row->start);
+		row->after = stats_at(&x->snap[1], row->start);
+	}
+}
+
+/* What a mapping can take: the given advice ("yes" or why not), or
+ * without one, every advice allowed on another process that it takes. */
+static char *advice_cell(const struct mapping *m, const struct advice *given)
+{
+	const struct advice *a;
+	char buf[128] = "";
+	size_t n = 0;
+
+	if (given) {
+		const char *why = select_refusal(m, given->value);
+		return strdup(why ? why : "yes");
+	}
+	for (size_t i = 0; (a = advice_remote(i)) && n < sizeof(buf); i++)
+		if (!select_refusal(m, a->value))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+					      n ? "," : "", a->name);
+	if (!n)
+		snprintf(buf, sizeof(buf), "none: %s",
+			 select_refusal(m, advice_remote(0)->value));
+	return strdup(buf);
+}
+
+static int list_rows(const struct run *x, const struct options *o,
+		     struct target_result *r)
+{
+	for (size_t i = 0; i < x->maps.n; i++) {
+		struct result_row *row = &r->rows[r->nrows];
+		const struct mapping *m = &x->maps.v[i];
+
+		row->kind = ROW_MAPPING;
+		row->start = m->start;
+		row->end = m->end;
+		describe(row, m);
+		if (x->maps.stats)
+			row->before = (struct row_stats){ true, x->maps.stats[i].rss,
+							  x->maps.stats[i].swap };
+		row->advice = advice_cell(m, o->advice);
+		if (!row->advice)
+			return -1;
+		r->nrows++;
+	}
+	return 0;
+}
+
+/* Unmatched selectors, failed ranges, nothing to advise. */
+static void add_warnings(struct run *x, const struct options *o,
+			 const struct target_result *r)
+{
+	const struct plan *p = &x->plan;
+
+	for (size_t i = 0; i < p->nunmatched; i++)
+		run_warn(x, "%d (%s): %s '%s' %s", x->t.pid, x->t.comm,
+			 p->unmatched[i].kind, p->unmatched[i].what,
+			 strcmp(p->unmatched[i].kind, "range") ?
+			 "matches no mapping" : "covers no mapping");
+	if (x->failed)
+		return;		/* the error says it all */
+	for (size_t i = 0; x->res && i < p->npieces; i++) {
+		int e = x->res[i].err;
+
+		if (!e || refused(x, o, i))
+			continue;
+		run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid, x->t.comm,
+			 (unsigned long long)p->pieces[i].start,
+			 (unsigned long long)p->pieces[i].end, strerror(e),
+			 e == ENOMEM ? " (unmapped since maps were read; hint: "
+			 "--freeze)" : "");
+	}
+	if (!p->npieces && !p->nunmatched && !r->nskipped)
+		run_warn(x, "%d (%s): nothing to advise: no mapping passed the "
+			 "filters", x->t.pid, x->t.comm);
+	else if (!r->nranges && !p->nunmatched)
+		run_warn(x, "%d (%s): nothing to advise: every selected mapping "
+			 "was skipped (-v says why)", x->t.pid, x->t.comm);
+}
+
+int outcome_build(struct run *x, const struct options *o,
+		  const struct window_info *w, struct target_result *r)
+{
+	size_t n = o->list ? x->maps.n : x->plan.npieces + x->plan.nskips;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = x->t.pid;
+	r->comm = x->t.comm;
+	r->list = o->list;
+	r->window = w;
+	r->before = x->before;
+	r->after = x->after;
+	r->rows = calloc(n ? n : 1, sizeof(*r->rows));
+	if (!r->rows || (o->list && !x->failed && list_rows(x, o, r)))
+		run_fail(x, ENOMEM, "out of memory");
+	else if (!o->list)
+		advice_rows(x, o, r);	/* even after a late failure: what was done */
+	if (!o->list)
+		add_warnings(x, o, r);
+	r->error = x->failed ? x->err.msg : NULL;
+	r->warnings = (const char *const *)x->warnings;
+	r->nwarnings = x->nwarnings;
+	r->nunmatched = x->plan.nunmatched;
+	return r->rows ? 0 : -1;
+}
+
+void outcome_free(struct target_result *r)
+{
+	for (size_t i = 0; r->list && i < r->nrows; i++)
+		free((char *)r->rows[i].advice);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int outcome_status(const struct target_result *r, const struct options *o)
+{
+	if (r->error)
+		return PMADV_EXIT_FAIL;
+	if (o->list)
+		return PMADV_EXIT_OK;
+	if (o->dry_run)
+		return !r->requested ? PMADV_EXIT_FAIL :
+		       r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
+	if (!r->advised)
+		return PMADV_EXIT_FAIL;
+	if (r->failed || r->nunmatched)
+		return PMADV_EXIT_PARTIAL;
+	return PMADV_EXIT_OK;
+}

@@ -1,0 +1,158 @@
+/* One freeze window over a group of targets. See window.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bigalloc.h"
+#include "maps_source.h"
+#include "window.h"
+
+/* Just before the target freezes (after the guardian's fork): a target of
+ * up to ~2,000 mappings then costs no page fault of ours while frozen
+ * (larger ones use huge pages, bigalloc.c). */
+static void before_freeze(void)
+{
+	heap_prewarm(512u << 10);
+}
+
+/* Reading smaps walks every page table: only when --limit needs Rss, or
+ * the cheap signs (VmLck, HugetlbPages) say a mapping would be refused for
+ * reasons only VmFlags show. */
+static bool need_smaps(const struct target *t, const struct options *o)
+{
+	return o->limit_bytes || o->limit_pct ||
+	       (advice_reclaims(o->advice->value) && (t->locked || t->hugetlb));
+}
+
+static void select_member(struct run *x, const struct options *o)
+{
+	enum maps_file file = need_smaps(&x->t, o) ? MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
+	struct err e;
+
+	if (maps_source_read(&x->t, file, o->maps_query, &x->text, &x->maps, &e)) {
+		run_fail_err(x, &e);
+		return;
+	}
+	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan))
+		goto oom;
+	if (o->limit_bytes || o->limit_pct) {
+		uint64_t budget = o->limit_bytes ? o->limit_bytes :
+				  (uint64_t)((unsigned __int128)maps_total_rss(&x->maps) *
+					     o->limit_pct / 100);
+		if (select_limit(&x->plan, &x->maps, budget, (uint64_t)sysconf(_SC_PAGESIZE)))
+			goto oom;
+	}
+	/* the PID cannot have been recycled while its pidfd shows it alive:
+	 * the maps just read are this process's */
+	if (target_alive(&x->t))
+		run_fail(x, errno, errno == ESRCH ? "%d (%s) exited while its maps "
+			 "were read" : "cannot check through its pidfd that %d (%s) "
+			 "is alive", x->t.pid, x->t.comm);
+	return;
+oom:
+	run_fail(x, ENOMEM, "out of memory");
+}
+
+static void advise_member(struct run *x, const struct options *o)
+{
+	struct advise_stats st;
+
+	x->res = calloc(x->plan.npieces, sizeof(*x->res));
+	if (!x->res) {
+		run_fail(x, ENOMEM, "out of memory");
+		return;
+	}
+	advise_run(x->t.pidfd, o->advice->value, x->plan.pieces, x->plan.npieces,
+		   x->res, &st);
+	if (!st.fatal)
+		return;
+	/* what was advised before the failure still counts: partial, and
+	 * the reason is a warning */
+	if (st.advised) {
+		struct run tmp = { .t = x->t };
+
+		run_explain_advise_error(&tmp, o->advice, st.fatal, true);
+		run_warn(x, "%s", tmp.err.msg);
+	} else {
+		run_explain_advise_error(x, o->advice, st.fatal, true);
+	}
+}
+
+static void test_delay(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (ms && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void fill_info(struct window *w, const struct freeze_req *how, int id,
+		      size_t n)
+{
+	w->info = (struct window_info){
+		.id = id,
+		.mode = freeze_mode_name(w->freeze.mode ? w->freeze.mode : how->mode),
+		.frozen_ms = (double)w->freeze.frozen_ns / 1e6,
+		.processes = w->freeze.processes,
+		.already = w->freeze.already,
+		.cgroup = w->freeze.cgroup,
+		.pids = w->pids,
+		.npids = w->pids ? n : 0,
+	};
+}
+
+void window_run(struct run **m, size_t n, const struct freeze_req *how,
+		const struct options *o, int id, struct window *w)
+{
+	struct freeze_req req = *how;
+	struct freeze *fz = NULL;
+	pid_t *pids = calloc(n, sizeof(*pids));
+	int *pidfds = calloc(n, sizeof(*pidfds));
+	struct err e;
+
+	memset(w, 0, sizeof(*w));
+	w->pids = calloc(n, sizeof(*w->pids));
+	if (!pids || !pidfds || !w->pids) {
+		for (size_t i = 0; i < n; i++)
+			run_fail(m[i], ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pids[i] = w->pids[i] = m[i]->t.pid;
+		pidfds[i] = m[i]->t.pidfd;
+	}
+	req.before = before_freeze;
+	if (freeze_begin(&req, pids, pidfds, n, &fz, &e)) {
+		for (size_t i = 0; i < n; i++)
+			run_fail_err(m[i], &e);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!freeze_covers(fz, m[i]->t.pid))
+			run_fail(m[i], 0, "%d (%s) left the %s freeze before it took "
+				 "hold; not advised", m[i]->t.pid, m[i]->t.comm,
+				 freeze_mode_name(req.mode));
+		else
+			select_member(m[i], o);
+	}
+	test_delay(o->test_delay_ms);
+	for (size_t i = 0; i < n; i++)
+		if (!m[i]->failed && !o->dry_run && m[i]->plan.npieces)
+			advise_member(m[i], o);
+	if (freeze_end(fz, &w->freeze, &e))
+		for (size_t i = 0; i < n; i++)
+			run_fail_err(m[i], &e);
+out:
+	fill_info(w, how, id, n);
+	free(pids);
+	free(pidfds);
+}
+
+void window_free(struct window *w)
+{
+	freeze_info_free(&w->freeze);
+	free(w->pids);
+	memset(w, 0, sizeof(*w));
+}

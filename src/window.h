@@ -1,0 +1,28 @@
+/* The freeze window: for a group of targets that one freeze covers (a
+ * single target is a group of one), freeze, then for each read its maps,
+ * select, check it is alive and still held by the freeze, advise it, and
+ * thaw. Only what must be inside the window is: everything measured for
+ * the report happens before or after it (run.c). */
+#ifndef PMADV_WINDOW_H
+#define PMADV_WINDOW_H
+
+#include <stddef.h>
+
+#include "freeze.h"
+#include "options.h"
+#include "result.h"
+#include "run.h"
+
+struct window {
+	struct freeze_info freeze;
+	int *pids;			/* the members, for the report */
+	struct window_info info;	/* what the report shows of it */
+};
+
+/* Run the window over the members (prepared, none failed). how: the
+ * freeze this group takes. Fills w; window_free releases it. */
+void window_run(struct run **members, size_t n, const struct freeze_req *how,
+		const struct options *o, int id, struct window *w);
+void window_free(struct window *w);
+
+#endif
