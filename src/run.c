@@ -92,6 +92,7 @@ static int read_maps(struct run *x, const char *file, char **text, struct maps *
 		return 0;
 	for (int attempt = 0;; attempt++) {
 		size_t len, bad;
+		struct err pe;
 		int e = target_read(&x->t, file, text, &len);
 
 		if (e) {
@@ -103,17 +104,16 @@ static int read_maps(struct run *x, const char *file, char **text, struct maps *
 					 "the process has exited" : strerror(e));
 			return -1;
 		}
-		e = maps_parse(*text, len, m, &bad);
-		if (e == MAPS_OK)
+		if (maps_parse(*text, len, m, &bad, &pe) == 0)
 			return 0;
 		maps_free(m);
 		free(*text);
 		*text = NULL;
-		if (e == MAPS_ENOMEM) {
+		if (pe.code == ENOMEM) {
 			snprintf(x->err, sizeof(x->err), "out of memory");
 			return -1;
 		}
-		if (e != MAPS_ORDER || attempt == 2) {
+		if (pe.code != EAGAIN || attempt == 2) {
 			if (maps && !read_maps_query(x, text, m))
 				return 0;
 			snprintf(x->err, sizeof(x->err), "cannot parse /proc/%d/%s "

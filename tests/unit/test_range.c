@@ -9,11 +9,11 @@
 static void ok_pg(const char *s, uint64_t page, uint64_t start, uint64_t end)
 {
 	struct addr_range r = { 1, 1 };
-	const char *why = "unset";
+	struct err e = { 0 };
 
 	CHECK_NOTE("range_parse(\"%s\", page %llu)", s, (unsigned long long)page);
-	CHECK_INT(range_parse(s, page, &r, &why), 0);
-	CHECK(why == NULL);
+	CHECK_INT(range_parse(s, page, &r, &e), 0);
+	CHECK(e.msg[0] == '\0' && e.code == 0);	/* no reason on success */
 	CHECK_U64(r.start, start);
 	CHECK_U64(r.end, end);
 	/* invariants of every accepted range */
@@ -31,14 +31,14 @@ static void ok(const char *s, uint64_t start, uint64_t end)
 static void bad(const char *s, const char *want_why)
 {
 	struct addr_range r = { 1, 1 };
-	const char *why = NULL;
+	struct err e = { 0 };
 
 	CHECK_NOTE("range_parse(\"%s\")", s);
-	CHECK_INT(range_parse(s, PAGE, &r, &why), -1);
-	CHECK(why != NULL && why[0] != '\0');
-	if (why && want_why && !strstr(why, want_why)) {
-		CHECK_STR(why, want_why);
-	}
+	CHECK_INT(range_parse(s, PAGE, &r, &e), -1);
+	CHECK(e.msg[0] != '\0');
+	CHECK(e.code == EINVAL || e.code == ERANGE);
+	if (want_why && !strstr(e.msg, want_why))
+		CHECK_STR(e.msg, want_why);
 }
 
 static void test_valid(void)
