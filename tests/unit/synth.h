@@ -51,4 +51,11 @@ void synth_map(struct synth *s, uint64_t start, uint64_t end, const char *perms,
 		     *name ? "                 " : " ", name);
 }
 
+/* A private anonymous mapping, rw-p. */
+static __attribute__((unused))
+void synth_anon(struct synth *s, uint64_t start, uint64_t end)
+{
+	synth_map(s, start, end, "rw-p", 0, "00:00", 0, "");
+}
+
 #endif

@@ -837,7 +837,7 @@ static void test_many(void)
 	uint64_t a = 0x100000;
 
 	for (size_t i = 0; i < N; i++) {
-		synth_map(&t, a, a + 0x1000, "rw-p", 0, "00:00", 0, "");
+		synth_anon(&t, a, a + 0x1000);
 		a += i % 2 ? 0x2000 : 0x1000;	/* adjacent pairs, then a hole */
 	}
 	CHECK_NOTE("65000 mappings");
