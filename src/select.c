@@ -201,6 +201,27 @@ static int report_unmatched(const struct selection *sel, const bool *hit,
 	return 0;
 }
 
+/* Each explicit range, cut at mapping boundaries, into cand. */
+static int range_pieces(const struct maps *maps, const struct selection *sel,
+			bool *hit, struct vec *cand)
+{
+	for (size_t r = 0; r < sel->nranges; r++) {
+		const struct addr_range *a = &sel->ranges[r];
+
+		for (size_t i = maps_find(maps, a->start);
+		     i < maps->n && maps->v[i].start < a->end; i++) {
+			const struct mapping *m = &maps->v[i];
+			uint64_t s = a->start > m->start ? a->start : m->start;
+			uint64_t e = a->end < m->end ? a->end : m->end;
+
+			hit[r] = true;
+			if (push(cand, s, e, i))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out)
 {
@@ -220,18 +241,8 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 			goto oom;
 		b.keep.cap = maps->n ? maps->n : 1;
 	}
-	for (size_t r = 0; r < sel->nranges; r++) {
-		const struct addr_range *a = &sel->ranges[r];
-		for (size_t i = maps_find(maps, a->start);
-		     i < maps->n && maps->v[i].start < a->end; i++) {
-			const struct mapping *m = &maps->v[i];
-			uint64_t s = a->start > m->start ? a->start : m->start;
-			uint64_t e = a->end < m->end ? a->end : m->end;
-			hit[r] = true;
-			if (push(&cand, s, e, i))
-				goto oom;
-		}
-	}
+	if (range_pieces(maps, sel, hit, &cand))
+		goto oom;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct mapping *m = &maps->v[i];
 		bool want = sel->all;
