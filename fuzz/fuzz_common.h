@@ -4,6 +4,7 @@
 #ifndef PMADV_FUZZ_COMMON_H
 #define PMADV_FUZZ_COMMON_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,37 @@ static inline void fuzz_exercise(const struct maps *m, const uint8_t *data,
 		free(t);
 		free(j);
 	}
+}
+
+/* maps_parse on text (len bytes and a NUL), the checks every outcome must
+ * pass, then plans over what parsed. Lines before first_bad are known to
+ * be good mapping lines; data and size feed fuzz_exercise. */
+static inline void fuzz_maps_text(char *text, size_t len, size_t first_bad,
+				  const uint8_t *data, size_t size)
+{
+	struct maps m = { 0 };
+	struct err e = { 0 };
+	size_t bad = 0;
+	char line[32];
+	int rc = maps_parse(text, len, &m, &bad, &e);
+
+	FUZZ_ASSERT(rc == 0 || rc == -1);
+	/* inputs are small: running out of memory means a parse error was
+	 * reported as ENOMEM (a fixed bug: fuzz/corpus/regress/maps-attr-*) */
+	FUZZ_ASSERT(rc == 0 || e.code == EINVAL || e.code == EAGAIN);
+	if (rc == 0) {
+		FUZZ_ASSERT(bad == 0);
+	} else {
+		FUZZ_ASSERT(bad >= first_bad && bad <= len + 1);
+		snprintf(line, sizeof(line), "line %zu: ", bad);
+		FUZZ_ASSERT(!strncmp(e.msg, line, strlen(line)));
+	}
+	FUZZ_ASSERT(m.n >= first_bad - 1);
+	/* whatever was appended before an error is still consistent */
+	fuzz_check_maps(&m, text, len);
+	if (rc == 0)
+		fuzz_exercise(&m, data, size);
+	maps_free(&m);
 }
 
 #endif

@@ -6,11 +6,17 @@
 #include "range.h"
 #include "size.h"
 
+/* A parser's -1: one of two codes, and a reason. */
+static int fuzz_parse_failed(const struct err *e)
+{
+	return (e->code == EINVAL || e->code == ERANGE) && e->msg[0];
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_strndup(data, size), buf[32];
 	struct addr_range r;
-	const char *why = "unset";
+	struct err e;
 	uint64_t v, w;
 	unsigned int ms;
 	int rc;
@@ -18,33 +24,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a range, with the page sizes pmadv can meet */
 	static const uint64_t pages[] = { 4096, 16384, 65536, 2 << 20 };
 	for (size_t k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
-		why = "unset";
-		if (range_parse(s, pages[k], &r, &why) == 0) {
-			FUZZ_ASSERT(why == NULL);
+		err_clear(&e);
+		if (range_parse(s, pages[k], &r, &e) == 0) {
+			FUZZ_ASSERT(e.code == 0 && !e.msg[0]);
 			FUZZ_ASSERT(r.start < r.end);
 			FUZZ_ASSERT(r.start % pages[k] == 0 && r.end % pages[k] == 0);
 		} else {
-			FUZZ_ASSERT(why != NULL && why[0] && strcmp(why, "unset"));
+			FUZZ_ASSERT(fuzz_parse_failed(&e));
 		}
 	}
 
 	/* sizes: success is a value, failure one of two errors */
-	rc = size_parse(s, &v);
-	FUZZ_ASSERT(rc == 0 || rc == -EINVAL || rc == -ERANGE);
+	rc = size_parse(s, &v, &e);
+	FUZZ_ASSERT(rc == 0 || fuzz_parse_failed(&e));
 	if (rc == 0) {
 		/* a plain number means the same to both parsers */
-		if (number_parse(s, &w) == 0)
+		if (number_parse(s, &w, NULL) == 0)
 			FUZZ_ASSERT(v == w);
 		FUZZ_ASSERT(size_format(v, buf, sizeof(buf)) == buf);
 		FUZZ_ASSERT(strlen(buf) < sizeof(buf) - 1);
 	}
-	rc = number_parse(s, &w);
-	FUZZ_ASSERT(rc == 0 || rc == -EINVAL || rc == -ERANGE);
+	rc = number_parse(s, &w, &e);
+	FUZZ_ASSERT(rc == 0 || fuzz_parse_failed(&e));
 	if (rc == 0) {
-		FUZZ_ASSERT(size_parse(s, &v) == 0 && v == w);
+		FUZZ_ASSERT(size_parse(s, &v, NULL) == 0 && v == w);
 	}
-	rc = duration_parse_ms(s, &ms);
-	FUZZ_ASSERT(rc == 0 || rc == -EINVAL || rc == -ERANGE);
+	rc = duration_parse_ms(s, &ms, &e);
+	FUZZ_ASSERT(rc == 0 || fuzz_parse_failed(&e));
 	if (rc == 0)
 		FUZZ_ASSERT(ms <= 86400000u);
 	/* size_format on raw bytes as a number */

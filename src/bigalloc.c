@@ -6,22 +6,32 @@
 
 #include "bigalloc.h"
 
-#define HUGE_SIZE (2UL << 20)
-
 void *big_alloc(size_t size)
 {
 	size_t rounded;
 	void *p;
 
-	if (size < HUGE_SIZE)
+	if (size < HUGE_PAGE_SIZE)
 		return malloc(size ? size : 1);
-	rounded = (size + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
-	p = aligned_alloc(HUGE_SIZE, rounded);
+	rounded = (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+	p = aligned_alloc(HUGE_PAGE_SIZE, rounded);
 	/* a hint only: with THP "madvise" it enables huge pages here, with
 	 * "always" it is already so, with "never" nothing changes */
 	if (p)
 		(void)madvise(p, rounded, MADV_HUGEPAGE);
 	return p;
+}
+
+void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+
+	if (n < *cap)
+		return v;
+	v = realloc(v, ncap * size);
+	if (v)
+		*cap = ncap;
+	return v;
 }
 
 void heap_prewarm(size_t size)

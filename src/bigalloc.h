@@ -7,7 +7,16 @@
 
 #include <stddef.h>
 
+/* A PMD-sized transparent huge page on x86_64 and arm64 with 4 KiB pages:
+ * the unit of big_alloc's alignment and of MADV_COLLAPSE. */
+#define HUGE_PAGE_SIZE (2ULL << 20)
+
 void *big_alloc(size_t size);
+
+/* Room for element n of a growing array v of *cap elements of `size`
+ * bytes, doubling from `first`. Returns the array, perhaps moved (and
+ * *cap grown), or NULL when out of memory (v is then still valid). */
+void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
 
 /* Fault in `size` bytes of heap and keep them: the small arrays a freeze
  * window allocates then land on resident pages instead of taking page

@@ -1,5 +1,5 @@
 /* Output columns. */
-#include <stdio.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
@@ -62,7 +62,7 @@ static int lookup(const char *name, size_t len)
 }
 
 int columns_parse(const char *list, const enum col_id *defaults, size_t ndefaults,
-		  enum col_id *out, size_t max, char *badbuf, size_t badlen)
+		  enum col_id *out, size_t max, struct err *e)
 {
 	size_t n = 0;
 	const char *p = list;
@@ -76,18 +76,14 @@ int columns_parse(const char *list, const enum col_id *defaults, size_t ndefault
 		size_t len = strcspn(p, ",");
 		int id = lookup(p, len);
 
-		if (id < 0 || n >= max) {
-			snprintf(badbuf, badlen, "%.*s", (int)len, p);
-			return -1;
-		}
+		if (id < 0 || n >= max)
+			return err_set(e, EINVAL, "unknown column '%.*s'", (int)len, p);
 		out[n++] = (enum col_id)id;
 		p += len;
 		if (*p == ',')
 			p++;
 	}
-	if (!n) {
-		snprintf(badbuf, badlen, "%s", "");
-		return -1;
-	}
+	if (!n)
+		return err_set(e, EINVAL, "unknown column ''");
 	return (int)n;
 }

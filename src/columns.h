@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
+
 enum col_id {
 	COL_PID, COL_COMM, COL_START, COL_END, COL_SIZE, COL_ADVISED,
 	COL_RSS, COL_RSS_AFTER, COL_SWAP, COL_SWAP_AFTER, COL_PERMS,
@@ -23,9 +25,9 @@ const struct column_info *column_info(enum col_id id);
 
 /* Parse "START,END,+RSS" style lists: a leading '+' appends to the
  * defaults. Returns the number of columns written to out (at most max), or
- * -1 with *bad pointing at the unknown name (copied into badbuf). */
+ * -1 with e naming the unknown column (unescaped: "unknown column 'X'"). */
 int columns_parse(const char *list, const enum col_id *defaults, size_t ndefaults,
-		  enum col_id *out, size_t max, char *badbuf, size_t badlen);
+		  enum col_id *out, size_t max, struct err *e);
 
 /* Defaults: the range table of -v and the mapping list of -l. */
 extern const enum col_id columns_range_default[];

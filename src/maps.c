@@ -1,5 +1,6 @@
 /* /proc/PID/maps and smaps parsing. Hand-written rather than sscanf: a
  * target may have 65,000 mappings and this runs inside the freeze window. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,19 +172,26 @@ static uint16_t vmflags_parse(const char *s)
 	return f;
 }
 
+static int oom(struct err *e)
+{
+	return err_set(e, ENOMEM, "out of memory");
+}
+
 /* An smaps attribute line ("Rss:  4 kB", "VmFlags: rd wr"): its key starts
  * with an upper-case letter, as procps' pmap tells them apart. */
-static int smaps_attr(char *line, struct maps *m)
+static int smaps_attr(char *line, size_t lineno, struct maps *m, struct err *e)
 {
 	struct mapping_stats *st;
 	char *colon = strchr(line, ':');
 
 	if (!colon || !m->n)
-		return MAPS_BADLINE;
+		return err_set(e, EINVAL, "line %zu: %s", lineno, !m->n ?
+			       "smaps attribute before any mapping" :
+			       "smaps attribute without a colon");
 	if (!m->stats) {
 		m->stats = calloc(m->cap, sizeof(*m->stats));
 		if (!m->stats)
-			return MAPS_ENOMEM;
+			return oom(e);
 	}
 	st = &m->stats[m->n - 1];
 	*colon = '\0';
@@ -197,6 +205,23 @@ static int smaps_attr(char *line, struct maps *m)
 		st->locked = kb_value(colon + 1);
 	else if (!strcmp(line, "VmFlags"))
 		m->v[m->n - 1].vmflags = vmflags_parse(colon + 1);
+	return 0;
+}
+
+/* A mapping line of linelen bytes, appended to m. */
+static int mapping_line(char *line, size_t linelen, size_t lineno,
+			struct maps *m, struct err *e)
+{
+	if (m->n == m->cap && grow(m, 0))
+		return oom(e);
+	if (parse_line(line, linelen, &m->v[m->n]))
+		return err_set(e, EINVAL, "line %zu: malformed mapping line", lineno);
+	if (m->n && m->v[m->n].start < m->v[m->n - 1].end)
+		return err_set(e, EAGAIN, "line %zu: addresses not increasing "
+			       "(the mappings changed while read)", lineno);
+	if (m->stats)
+		memset(&m->stats[m->n], 0, sizeof(m->stats[0]));
+	m->n++;
 	return 0;
 }
 
@@ -214,18 +239,23 @@ static size_t count_lines(const char *p, const char *end)
 	return n;
 }
 
-int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line)
+int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line,
+	       struct err *e)
 {
 	char *p = text, *end = text + len;
 	size_t lineno = 0;
+	struct err own;
 
-	*bad_line = 0;
+	if (!e)
+		e = &own;	/* bad_line needs the code */
+	if (bad_line)
+		*bad_line = 0;
 	if (!m->v && len && grow(m, count_lines(text, end)))
-		return MAPS_ENOMEM;
+		return oom(e);
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = p;
-		size_t linelen;
+		int rc;
 
 		lineno++;
 		if (nl) {
@@ -235,34 +265,19 @@ int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line)
 			nl = end;	/* last line: text[len] is its terminator */
 			p = end;
 		}
-		linelen = (size_t)(nl - line);
 		if (!*line)
 			continue;
-		if (*line >= 'A' && *line <= 'Z') {
-			int rc = smaps_attr(line, m);
-			if (rc == MAPS_ENOMEM)
-				return rc;
-			if (rc == MAPS_BADLINE) {
+		if (*line >= 'A' && *line <= 'Z')
+			rc = smaps_attr(line, lineno, m, e);
+		else
+			rc = mapping_line(line, (size_t)(nl - line), lineno, m, e);
+		if (rc) {
+			if (bad_line && e->code != ENOMEM)
 				*bad_line = lineno;
-				return MAPS_BADLINE;
-			}
-			continue;
+			return -1;
 		}
-		if (m->n == m->cap && grow(m, 0))
-			return MAPS_ENOMEM;
-		if (parse_line(line, linelen, &m->v[m->n])) {
-			*bad_line = lineno;
-			return MAPS_BADLINE;
-		}
-		if (m->n && m->v[m->n].start < m->v[m->n - 1].end) {
-			*bad_line = lineno;
-			return MAPS_ORDER;
-		}
-		if (m->stats)
-			memset(&m->stats[m->n], 0, sizeof(m->stats[0]));
-		m->n++;
 	}
-	return MAPS_OK;
+	return 0;
 }
 
 void maps_free(struct maps *m)
@@ -302,6 +317,15 @@ const char *mapping_class_name(enum map_class c)
 	default:
 		return "special";
 	}
+}
+
+uint64_t maps_total_rss(const struct maps *maps)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; maps->stats && i < maps->n; i++)
+		sum += maps->stats[i].rss;
+	return sum;
 }
 
 size_t maps_find(const struct maps *m, uint64_t addr)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 /* VmFlags that decide whether the kernel accepts advice (smaps only). */
 enum vmflag {
 	VMF_LOCKED = 1 << 0,	/* lo */
@@ -38,23 +40,22 @@ struct maps {
 	size_t n, cap;
 };
 
-enum maps_error {
-	MAPS_OK = 0,
-	MAPS_ENOMEM = -1,
-	MAPS_BADLINE = -2,	/* malformed mapping line */
-	MAPS_ORDER = -3,	/* addresses not increasing: a torn read */
-};
-
-/* Parse one maps line (no newline; NUL-terminated, modified in place). */
+/* Parse one maps line (no newline; NUL-terminated, modified in place).
+ * Returns 0 or -1. */
 int maps_parse_line(char *line, struct mapping *m);
 
 /* Parse a whole maps or smaps text of len bytes, with text[len] == '\0'
- * (modified in place; names
- * point into it, so it must outlive m). Appends to m. On error *bad_line
- * is the 1-based line number. */
-int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line);
+ * (modified in place; names point into it, so it must outlive m). Appends
+ * to m. Returns 0, or -1 with e->code ENOMEM, EINVAL (a malformed line) or
+ * EAGAIN (addresses not increasing: a torn read, worth reading again), and
+ * *bad_line (if not NULL) the 1-based line number, 0 for ENOMEM. */
+int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line,
+	       struct err *e);
 
 void maps_free(struct maps *m);
+
+/* Sum of the mappings' Rss (smaps only; 0 for maps). */
+uint64_t maps_total_rss(const struct maps *maps);
 
 enum map_class { CLASS_ANON, CLASS_FILE, CLASS_SPECIAL };
 enum map_class mapping_class(const struct mapping *m);

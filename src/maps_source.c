@@ -10,14 +10,13 @@
 
 static int read_query(const struct target *t, char **text, struct maps *m)
 {
-	int e = procmap_read(t->pid, m, text);
-
-	if (e) {
+	if (procmap_read(t->pid, m, text)) {
 		maps_free(m);
 		free(*text);
 		*text = NULL;
+		return -1;
 	}
-	return e ? -1 : 0;
+	return 0;
 }
 
 static void explain_read(const struct target *t, const char *file, int code,
@@ -40,21 +39,20 @@ int maps_source_read(const struct target *t, enum maps_file which, bool query,
 		return 0;
 	for (int attempt = 1;; attempt++) {
 		size_t len, bad;
-		int rc;
+		struct err pe;
 
 		if (target_read(t, file, text, &len)) {
 			explain_read(t, file, errno, e);
 			return -1;
 		}
-		rc = maps_parse(*text, len, m, &bad);
-		if (rc == MAPS_OK)
+		if (!maps_parse(*text, len, m, &bad, &pe))
 			return 0;
 		maps_free(m);
 		free(*text);
 		*text = NULL;
-		if (rc == MAPS_ENOMEM)
+		if (pe.code == ENOMEM)
 			return err_set(e, ENOMEM, "out of memory");
-		if (rc == MAPS_ORDER && attempt < TORN_READ_TRIES)
+		if (pe.code == EAGAIN && attempt < TORN_READ_TRIES)
 			continue;
 		if (maps && !read_query(t, text, m))
 			return 0;

@@ -146,7 +146,7 @@ static int parse_int(const char *s, long max, long *out)
 {
 	uint64_t v;
 
-	if (number_parse(s, &v) || v > (uint64_t)max)
+	if (number_parse(s, &v, NULL) || v > (uint64_t)max)
 		return -1;
 	*out = (long)v;
 	return 0;
@@ -187,11 +187,11 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 			argp_error(st, "invalid --limit '%s'", shown(arg));
 		memcpy(buf, arg, len - 1);
 		buf[len - 1] = '\0';
-		if (number_parse(buf, &v) || v == 0 || v > 100)
+		if (number_parse(buf, &v, NULL) || v == 0 || v > 100)
 			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
 		o->limit_pct = (unsigned int)v;
 	} else {
-		if (size_parse(arg, &v) || v == 0)
+		if (size_parse(arg, &v, NULL) || v == 0)
 			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
 				   "or a percentage (30%%)", shown(arg));
 		o->limit_bytes = v;
@@ -200,7 +200,7 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 
 static void check_end(struct argp_state *st, struct options *o)
 {
-	char bad[64];
+	struct err ce;
 
 	if (!o->ntargets && !o->nnames && !o->ncgroups)
 		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME or -c CGROUP");
@@ -225,9 +225,9 @@ static void check_end(struct argp_state *st, struct options *o)
 		size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
 		int n = columns_parse(o->output_arg, def, ndef, o->columns,
 				      sizeof(o->columns) / sizeof(o->columns[0]),
-				      bad, sizeof(bad));
+				      &ce);
 		if (n < 0)
-			argp_error(st, "unknown column '%s' (--help lists them)", shown(bad));
+			argp_error(st, "%s (--help lists them)", shown(ce.msg));
 		o->ncolumns = (size_t)n;
 	} else {
 		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
@@ -244,8 +244,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
 	struct selection *sel = &o->sel;
-	char err[256];
-	const char *why;
+	struct err e;
 	long v = 0;
 
 	switch (key) {
@@ -259,8 +258,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case 'N': {
 		struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
-		if (select_add_regex(&tmp, arg, err, sizeof(err)))
-			argp_error(st, "invalid -N pattern '%s': %s", shown(arg), err);
+		if (select_add_regex(&tmp, arg, &e))
+			argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
 		o->names = tmp.regexes;
 		o->nnames = tmp.nregexes;
 		break;
@@ -288,8 +287,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'r':
 		sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
 		sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
-		if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &why))
-			argp_error(st, "invalid range '%s': %s", shown(arg), why);
+		if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &e))
+			argp_error(st, "invalid range '%s': %s", shown(arg), e.msg);
 		sel->range_src[sel->nranges++] = arg;
 		break;
 	case 'm':
@@ -299,8 +298,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		sel->names[sel->nnames++] = arg;
 		break;
 	case 'e':
-		if (select_add_regex(sel, arg, err, sizeof(err)))
-			argp_error(st, "invalid regex '%s': %s", shown(arg), err);
+		if (select_add_regex(sel, arg, &e))
+			argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
 		break;
 	case OPT_ALL:
 		sel->all = true;
@@ -326,7 +325,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_FREEZE_TIMEOUT: {
 		unsigned int ms;
-		if (duration_parse_ms(arg, &ms) || ms == 0)
+		if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
 			argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
 		o->freeze.timeout_ms = ms;
 		break;

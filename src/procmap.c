@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "bigalloc.h"
 #include "procmap.h"
 #include "procmap_query.h"
 
@@ -48,23 +49,45 @@ static int add_name(struct names *n, const char *s, size_t *off)
 
 static int push(struct maps *m, const struct mapping *v)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		struct mapping *nv = realloc(m->v, cap * sizeof(*nv));
-		if (!nv)
-			return -1;
-		m->v = nv;
-		m->cap = cap;
-	}
+	struct mapping *nv = array_grow(m->v, m->n, &m->cap, sizeof(*nv), 256);
+
+	if (!nv)
+		return -1;
+	m->v = nv;
 	m->v[m->n++] = *v;
 	return 0;
+}
+
+/* The kernel's answer as maps would show it; name loses " (deleted)". */
+static void from_query(const struct procmap_query *q, char *name,
+		       struct mapping *v)
+{
+	size_t nl;
+
+	memset(v, 0, sizeof(*v));
+	name[q->vma_name_size ? q->vma_name_size - 1 : 0] = '\0';
+	/* d_path marks unlinked files as maps does */
+	nl = strlen(name);
+	if (nl >= 10 && !strcmp(name + nl - 10, " (deleted)")) {
+		name[nl - 10] = '\0';
+		v->deleted = true;
+	}
+	v->start = q->vma_start;
+	v->end = q->vma_end;
+	v->offset = q->vma_offset;
+	v->inode = q->inode;
+	v->dev = q->dev_major << 20 | q->dev_minor;
+	v->perms[0] = q->vma_flags & PROCMAP_QUERY_VMA_READABLE ? 'r' : '-';
+	v->perms[1] = q->vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? 'w' : '-';
+	v->perms[2] = q->vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? 'x' : '-';
+	v->perms[3] = q->vma_flags & PROCMAP_QUERY_VMA_SHARED ? 's' : 'p';
 }
 
 int procmap_read(pid_t pid, struct maps *m, char **names)
 {
 	static char name[4096 + 1];
 	struct names nb = { 0 };
-	size_t *offs = NULL, noffs = 0;
+	size_t *offs = NULL, noffs = 0, offcap = 0;
 	uint64_t addr = 0;
 	char path[64];
 	int fd, e = 0;
@@ -72,15 +95,18 @@ int procmap_read(pid_t pid, struct maps *m, char **names)
 	*names = NULL;
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? ESRCH : errno;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
 	for (;;) {
 		struct procmap_query q = {
 			.size = sizeof(q), .query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
 			.query_addr = addr, .vma_name_size = sizeof(name) - 1,
 			.vma_name_addr = (uintptr_t)name,
 		};
-		struct mapping v = { 0 };
+		struct mapping v;
 		size_t off;
 
 		if (ioctl(fd, PROCMAP_QUERY, &q) < 0) {
@@ -88,35 +114,18 @@ int procmap_read(pid_t pid, struct maps *m, char **names)
 				e = errno;
 			break;
 		}
-		name[q.vma_name_size ? q.vma_name_size - 1 : 0] = '\0';
-		/* d_path marks unlinked files as maps does */
-		size_t nl = strlen(name);
-		if (nl >= 10 && !strcmp(name + nl - 10, " (deleted)")) {
-			name[nl - 10] = '\0';
-			v.deleted = true;
-		}
-		v.start = q.vma_start;
-		v.end = q.vma_end;
-		v.offset = q.vma_offset;
-		v.inode = q.inode;
-		v.dev = q.dev_major << 20 | q.dev_minor;
-		v.perms[0] = q.vma_flags & PROCMAP_QUERY_VMA_READABLE ? 'r' : '-';
-		v.perms[1] = q.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? 'w' : '-';
-		v.perms[2] = q.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? 'x' : '-';
-		v.perms[3] = q.vma_flags & PROCMAP_QUERY_VMA_SHARED ? 's' : 'p';
+		from_query(&q, name, &v);
 		if (add_name(&nb, name, &off) || push(m, &v)) {
 			e = ENOMEM;
 			break;
 		}
 		/* names move while the buffer grows: offsets now, pointers last */
-		if (noffs % 1024 == 0) {
-			size_t *o = realloc(offs, (noffs + 1024) * sizeof(*o));
-			if (!o) {
-				e = ENOMEM;
-				break;
-			}
-			offs = o;
+		size_t *o = array_grow(offs, noffs, &offcap, sizeof(*o), 1024);
+		if (!o) {
+			e = ENOMEM;
+			break;
 		}
+		offs = o;
 		offs[noffs++] = off;
 		addr = q.vma_end;
 	}
@@ -131,5 +140,9 @@ int procmap_read(pid_t pid, struct maps *m, char **names)
 		free(nb.buf);
 	}
 	free(offs);
-	return e;
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
 }

@@ -11,7 +11,8 @@
 
 /* Fill m (names in *names, malloc'd, freed by the caller after m). Names
  * are spelled as in /proc/PID/maps (newline as \012, " (deleted)" dropped
- * and flagged). Returns 0 or an errno (ENOTTY: kernel without it). */
+ * and flagged). Returns 0, or -1 with errno set (ENOTTY: a kernel without
+ * it; ESRCH: the process is gone). */
 int procmap_read(pid_t pid, struct maps *m, char **names);
 
 #endif

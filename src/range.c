@@ -6,69 +6,44 @@
 #include "range.h"
 #include "size.h"
 
-static int part(const char *s, size_t n, uint64_t *v, const char **why)
+static int part(const char *s, size_t n, uint64_t *v, struct err *e)
 {
 	char buf[64];
-	int rc;
 
-	if (n == 0) {
-		*why = "missing number";
-		return -1;
-	}
-	if (n >= sizeof(buf)) {
-		*why = "number too long";
-		return -1;
-	}
+	if (n == 0)
+		return err_set(e, EINVAL, "missing number");
+	if (n >= sizeof(buf))
+		return err_set(e, EINVAL, "number too long");
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	rc = size_parse(buf, v);
-	if (rc == -ERANGE) {
-		*why = "number too large for 64 bits";
-		return -1;
-	}
-	if (rc) {
-		*why = "not a number (use hex 0x.. or decimal, optional K M G T suffix)";
-		return -1;
-	}
-	return 0;
+	return size_parse(buf, v, e);
 }
 
 int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
-		const char **why)
+		struct err *e)
 {
 	const char *sep = strpbrk(s, "-+");
 	uint64_t a, b, end;
 
-	*why = NULL;
-	if (!sep) {
-		*why = "expected START-END or START+LENGTH";
-		return -1;
-	}
-	if (part(s, (size_t)(sep - s), &a, why) || part(sep + 1, strlen(sep + 1), &b, why))
+	if (!sep)
+		return err_set(e, EINVAL, "expected START-END or START+LENGTH");
+	if (part(s, (size_t)(sep - s), &a, e) || part(sep + 1, strlen(sep + 1), &b, e))
 		return -1;
 	if (*sep == '+') {
-		if (b == 0) {
-			*why = "length is zero";
-			return -1;
-		}
-		if (b > UINT64_MAX - a) {
-			*why = "START+LENGTH wraps past the end of the address space";
-			return -1;
-		}
+		if (b == 0)
+			return err_set(e, EINVAL, "length is zero");
+		if (b > UINT64_MAX - a)
+			return err_set(e, ERANGE, "START+LENGTH wraps past the end of the address space");
 		end = a + b;
 	} else {
-		if (b <= a) {
-			*why = "END must be greater than START";
-			return -1;
-		}
+		if (b <= a)
+			return err_set(e, EINVAL, "END must be greater than START");
 		end = b;
 	}
 	/* align outward: the kernel advises whole pages */
+	if (end > UINT64_MAX - (page_size - 1))
+		return err_set(e, ERANGE, "range reaches past the end of the address space");
 	out->start = a & ~(page_size - 1);
-	if (end > UINT64_MAX - (page_size - 1)) {
-		*why = "range reaches past the end of the address space";
-		return -1;
-	}
 	out->end = (end + page_size - 1) & ~(page_size - 1);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Selection of mapping pieces to advise. */
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,23 +7,21 @@
 #include "bigalloc.h"
 #include "select.h"
 
-int select_add_regex(struct selection *sel, const char *src, char *err,
-		     size_t errlen)
+int select_add_regex(struct selection *sel, const char *src, struct err *e)
 {
 	struct regex_sel *v = realloc(sel->regexes,
 				      (sel->nregexes + 1) * sizeof(*v));
+	char why[ERR_LEN];
 	int rc;
 
-	if (!v) {
-		snprintf(err, errlen, "out of memory");
-		return REG_ESPACE;
-	}
+	if (!v)
+		return err_set(e, ENOMEM, "out of memory");
 	sel->regexes = v;
 	v[sel->nregexes].src = src;
 	rc = regcomp(&v[sel->nregexes].re, src, REG_EXTENDED | REG_NOSUB);
 	if (rc) {
-		regerror(rc, &v[sel->nregexes].re, err, errlen);
-		return rc;
+		regerror(rc, &v[sel->nregexes].re, why, sizeof(why));
+		return err_set(e, rc == REG_ESPACE ? ENOMEM : EINVAL, "%s", why);
 	}
 	sel->nregexes++;
 	return 0;
@@ -68,14 +66,11 @@ struct vec {
 
 static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct piece *v = realloc(p->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		p->v = v;
-		p->cap = cap;
-	}
+	struct piece *v = array_grow(p->v, p->n, &p->cap, sizeof(*v), 64);
+
+	if (!v)
+		return -1;
+	p->v = v;
 	p->v[p->n++] = (struct piece){ start, end, (uint32_t)map };
 	return 0;
 }
@@ -124,9 +119,6 @@ const char *select_refusal(const struct mapping *m, int advice)
 	return NULL;
 }
 
-/* PMD-sized transparent huge page on x86_64 and arm64 with 4 KiB pages */
-#define HPAGE_SIZE (2ULL << 20)
-
 /* Where selected pieces go: filters and refusals applied on the way. */
 struct builder {
 	const struct maps *maps;
@@ -148,17 +140,14 @@ static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
 	why = select_refusal(m, b->advice);
 	/* the kernel answers EINVAL for a range holding no whole huge page */
 	if (!why && b->advice == ADVICE_COLLAPSE &&
-	    ((start + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1)) + HPAGE_SIZE > end)
+	    ((start + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1)) + HUGE_PAGE_SIZE > end)
 		why = "holds no whole 2 MiB huge page: nothing to collapse";
 	if (why) {
-		if (b->nskips == b->skipcap) {
-			size_t cap = b->skipcap ? b->skipcap * 2 : 8;
-			struct skip *v = realloc(b->skips, cap * sizeof(*v));
-			if (!v)
-				return -1;
-			b->skips = v;
-			b->skipcap = cap;
-		}
+		struct skip *v = array_grow(b->skips, b->nskips, &b->skipcap,
+					    sizeof(*v), 8);
+		if (!v)
+			return -1;
+		b->skips = v;
 		b->skips[b->nskips++] = (struct skip){ start, end, (uint32_t)map, why };
 		return 0;
 	}
@@ -212,6 +201,27 @@ static int report_unmatched(const struct selection *sel, const bool *hit,
 	return 0;
 }
 
+/* Each explicit range, cut at mapping boundaries, into cand. */
+static int range_pieces(const struct maps *maps, const struct selection *sel,
+			bool *hit, struct vec *cand)
+{
+	for (size_t r = 0; r < sel->nranges; r++) {
+		const struct addr_range *a = &sel->ranges[r];
+
+		for (size_t i = maps_find(maps, a->start);
+		     i < maps->n && maps->v[i].start < a->end; i++) {
+			const struct mapping *m = &maps->v[i];
+			uint64_t s = a->start > m->start ? a->start : m->start;
+			uint64_t e = a->end < m->end ? a->end : m->end;
+
+			hit[r] = true;
+			if (push(cand, s, e, i))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out)
 {
@@ -231,18 +241,8 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 			goto oom;
 		b.keep.cap = maps->n ? maps->n : 1;
 	}
-	for (size_t r = 0; r < sel->nranges; r++) {
-		const struct addr_range *a = &sel->ranges[r];
-		for (size_t i = maps_find(maps, a->start);
-		     i < maps->n && maps->v[i].start < a->end; i++) {
-			const struct mapping *m = &maps->v[i];
-			uint64_t s = a->start > m->start ? a->start : m->start;
-			uint64_t e = a->end < m->end ? a->end : m->end;
-			hit[r] = true;
-			if (push(&cand, s, e, i))
-				goto oom;
-		}
-	}
+	if (range_pieces(maps, sel, hit, &cand))
+		goto oom;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct mapping *m = &maps->v[i];
 		bool want = sel->all;
@@ -363,13 +363,4 @@ int select_limit(struct plan *p, const struct maps *maps, uint64_t budget,
 	free(order);
 	free(keep);
 	return 0;
-}
-
-uint64_t maps_total_rss(const struct maps *maps)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = 0; maps->stats && i < maps->n; i++)
-		sum += maps->stats[i].rss;
-	return sum;
 }

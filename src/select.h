@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "maps.h"
 #include "range.h"
 
@@ -64,10 +65,9 @@ struct plan {
 	uint64_t bytes;			/* sum of pieces */
 };
 
-/* Compile an ERE into sel->regexes. Returns 0, or the regcomp error with a
- * message in err. */
-int select_add_regex(struct selection *sel, const char *src, char *err,
-		     size_t errlen);
+/* Compile an ERE into sel->regexes. Returns 0, or -1 with regerror's text
+ * in e (code EINVAL, or ENOMEM). */
+int select_add_regex(struct selection *sel, const char *src, struct err *e);
 
 bool selection_empty(const struct selection *sel);
 
@@ -87,9 +87,6 @@ int select_plan(const struct maps *maps, const struct selection *sel,
  * at a page boundary to fit. Returns 0 or -1 (no memory). */
 int select_limit(struct plan *p, const struct maps *maps, uint64_t budget,
 		 uint64_t page);
-
-/* Sum of the mappings' Rss (smaps only). */
-uint64_t maps_total_rss(const struct maps *maps);
 
 void plan_free(struct plan *p);
 void selection_free(struct selection *sel);

@@ -8,91 +8,107 @@
 
 #include "size.h"
 
+static const char not_size[] = "not a number (use hex 0x.. or decimal, optional K M G T suffix)";
+static const char not_number[] = "not a number (use hex 0x.. or decimal)";
+static const char too_large[] = "number too large for 64 bits";
+
 /* strtoull alone accepts leading spaces and signs; operators' typos such as
- * "-1" must not become huge numbers, so digits are required up front. */
-static int parse_u64(const char *s, uint64_t *out, const char **end)
+ * "-1" must not become huge numbers, so digits are required up front.
+ * `bad` is the message for malformed input. */
+static int parse_u64(const char *s, uint64_t *out, const char **end,
+		     const char *bad, struct err *e)
 {
 	int base = 10;
 	const char *p = s;
-	char *e;
+	char *x;
 
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
 		p += 2;
 		/* strtoull would take a second 0x prefix: 0x0x10 */
 		if (!isxdigit((unsigned char)*p) || p[1] == 'x' || p[1] == 'X')
-			return -EINVAL;
+			return err_set(e, EINVAL, "%s", bad);
 	} else if (!isdigit((unsigned char)*p)) {
-		return -EINVAL;
+		return err_set(e, EINVAL, "%s", bad);
 	}
 	errno = 0;
-	unsigned long long v = strtoull(p, &e, base);
+	unsigned long long v = strtoull(p, &x, base);
 	if (errno == ERANGE)
-		return -ERANGE;
+		return err_set(e, ERANGE, "%s", too_large);
 	*out = v;
-	*end = e;
+	*end = x;
 	return 0;
 }
 
-int number_parse(const char *s, uint64_t *out)
+int number_parse(const char *s, uint64_t *out, struct err *e)
 {
 	const char *end;
-	int rc = parse_u64(s, out, &end);
 
-	if (rc)
-		return rc;
-	return *end ? -EINVAL : 0;
+	if (parse_u64(s, out, &end, not_number, e))
+		return -1;
+	return *end ? err_set(e, EINVAL, "%s", not_number) : 0;
 }
 
-static int suffix_shift(const char *sfx, unsigned int *shift)
+/* K, KB, KiB (any case): all binary, as in util-linux's size parser; ""
+ * is bytes. Returns the shift, or -1. */
+static int suffix_shift(const char *sfx)
 {
 	static const char units[] = "KMGTPE";
 	const char *u;
 
-	if (!*sfx) {
-		*shift = 0;
+	if (!*sfx)
 		return 0;
-	}
 	u = strchr(units, toupper((unsigned char)sfx[0]));
-	if (!u || !sfx[0])
-		return -EINVAL;
-	/* K, KB, KiB (any case): all binary, as in util-linux's size parser */
+	if (!u)
+		return -1;
 	if (sfx[1] && strcasecmp(sfx + 1, "B") && strcasecmp(sfx + 1, "iB"))
-		return -EINVAL;
-	*shift = 10 * (unsigned int)(u - units + 1);
+		return -1;
+	return 10 * (int)(u - units + 1);
+}
+
+/* Digits after a decimal point, as frac/scale (scale 1: none). At most
+ * nine, so that frac * a unit's remainder fits in 64 bits. */
+static int fraction(const char **end, uint64_t *frac, uint64_t *scale)
+{
+	const char *p = *end;
+
+	*frac = 0;
+	*scale = 1;
+	if (*p != '.')
+		return 0;
+	p++;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (*scale >= 1000000000ULL)
+			return -1;
+		*frac = *frac * 10 + (uint64_t)(*p - '0');
+		*scale *= 10;
+	}
+	*end = p;
 	return 0;
 }
 
-int size_parse(const char *s, uint64_t *out)
+int size_parse(const char *s, uint64_t *out, struct err *e)
 {
 	const char *end;
 	uint64_t v, frac = 0, scale = 1;
-	unsigned int shift;
-	int rc = parse_u64(s, &v, &end);
+	int shift;
 
-	if (rc)
-		return rc;
+	if (parse_u64(s, &v, &end, not_size, e))
+		return -1;
 	/* a decimal fraction, as in 1.5G (not for hex) */
-	if (*end == '.' && s[1] != 'x' && s[1] != 'X') {
-		end++;
-		if (!isdigit((unsigned char)*end))
-			return -EINVAL;
-		for (; isdigit((unsigned char)*end); end++) {
-			if (scale >= 1000000000ULL)
-				return -EINVAL;
-			frac = frac * 10 + (uint64_t)(*end - '0');
-			scale *= 10;
-		}
-	}
+	if (s[1] != 'x' && s[1] != 'X' && fraction(&end, &frac, &scale))
+		return err_set(e, EINVAL, "%s", not_size);
 	/* "B" alone means bytes */
 	if (!strcasecmp(end, "B"))
 		end += 1;
-	if (suffix_shift(end, &shift))
-		return -EINVAL;
-	if (scale > 1 && !shift)
-		return -EINVAL;	/* a fraction of a byte */
+	shift = suffix_shift(end);
+	/* no suffix, or a fraction of a byte */
+	if (shift < 0 || (scale > 1 && !shift))
+		return err_set(e, EINVAL, "%s", not_size);
 	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
+		return err_set(e, ERANGE, "%s", too_large);
 	v <<= shift;
 	/* frac/scale of a unit: frac < scale <= 1e9 and shift <= 60 could
 	 * overflow, so scale the unit down first */
@@ -100,7 +116,7 @@ int size_parse(const char *s, uint64_t *out)
 		uint64_t unit = 1ULL << shift;
 		uint64_t add = (unit / scale) * frac + ((unit % scale) * frac) / scale;
 		if (add > UINT64_MAX - v)
-			return -ERANGE;
+			return err_set(e, ERANGE, "%s", too_large);
 		v += add;
 	}
 	*out = v;
@@ -126,19 +142,20 @@ char *size_format(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-int duration_parse_ms(const char *s, unsigned int *ms)
+int duration_parse_ms(const char *s, unsigned int *ms, struct err *e)
 {
+	static const char bad[] = "not a duration (e.g. 500ms, 2s, 1.5s, 1m)";
 	char *end;
 	double v, scale;
 
 	/* digits and one decimal point: strtod alone would take 1e3, inf, 0x1p4 */
 	if (!isdigit((unsigned char)*s) || s[strspn(s, "0123456789.")] == 'e' ||
 	    s[strspn(s, "0123456789.")] == 'E' || strchr(s, 'x') || strchr(s, 'X'))
-		return -EINVAL;
+		return err_set(e, EINVAL, "%s", bad);
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno)
-		return -ERANGE;
+		return err_set(e, ERANGE, "longer than a day");
 	if (!*end || !strcmp(end, "s"))
 		scale = 1000;
 	else if (!strcmp(end, "ms"))
@@ -146,10 +163,10 @@ int duration_parse_ms(const char *s, unsigned int *ms)
 	else if (!strcmp(end, "m") || !strcmp(end, "min"))
 		scale = 60000;
 	else
-		return -EINVAL;
+		return err_set(e, EINVAL, "%s", bad);
 	v *= scale;
 	if (v > 86400000.0)	/* a day: longer is surely a typo */
-		return -ERANGE;
+		return err_set(e, ERANGE, "longer than a day");
 	*ms = (unsigned int)v;
 	return 0;
 }

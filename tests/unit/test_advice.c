@@ -28,6 +28,56 @@ static void unknown(const char *s)
 	CHECK(advice_lookup(s) == NULL);
 }
 
+/* The table's values are the kernel's, where <sys/mman.h> has them. */
+static void test_kernel_values(void)
+{
+	static const struct { const char *name; int value; } kernel[] = {
+#ifdef MADV_COLD
+		{ "cold", MADV_COLD },
+#endif
+#ifdef MADV_PAGEOUT
+		{ "pageout", MADV_PAGEOUT },
+#endif
+		{ "willneed", MADV_WILLNEED },
+		{ "dontneed", MADV_DONTNEED },
+		{ "normal", MADV_NORMAL },
+		{ "random", MADV_RANDOM },
+		{ "sequential", MADV_SEQUENTIAL },
+#ifdef MADV_FREE
+		{ "free", MADV_FREE },
+#endif
+		{ "remove", MADV_REMOVE },
+		{ "dontfork", MADV_DONTFORK },
+		{ "dofork", MADV_DOFORK },
+		{ "mergeable", MADV_MERGEABLE },
+		{ "unmergeable", MADV_UNMERGEABLE },
+		{ "hugepage", MADV_HUGEPAGE },
+		{ "nohugepage", MADV_NOHUGEPAGE },
+		{ "dontdump", MADV_DONTDUMP },
+		{ "dodump", MADV_DODUMP },
+#ifdef MADV_WIPEONFORK
+		{ "wipeonfork", MADV_WIPEONFORK },
+		{ "keeponfork", MADV_KEEPONFORK },
+#endif
+		{ "hwpoison", MADV_HWPOISON },
+#ifdef MADV_SOFT_OFFLINE
+		{ "soft_offline", MADV_SOFT_OFFLINE },
+#endif
+#ifdef MADV_POPULATE_READ
+		{ "populate_read", MADV_POPULATE_READ },
+		{ "populate_write", MADV_POPULATE_WRITE },
+#endif
+#ifdef MADV_COLLAPSE
+		{ "collapse", MADV_COLLAPSE },
+#endif
+	};
+
+	for (size_t k = 0; k < sizeof(kernel) / sizeof(kernel[0]); k++) {
+		CHECK_NOTE("advice \"%s\" against <sys/mman.h>", kernel[k].name);
+		CHECK_INT(advice_lookup(kernel[k].name)->value, kernel[k].value);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char list[256], *tok, *save;
@@ -118,44 +168,6 @@ int main(int argc, char **argv)
 	CHECK(!advice_reclaims(4));
 	CHECK(!advice_reclaims(0));
 
-	/* the table's values are the kernel's */
-#ifdef MADV_COLD
-	CHECK_INT(advice_lookup("cold")->value, MADV_COLD);
-#endif
-#ifdef MADV_PAGEOUT
-	CHECK_INT(advice_lookup("pageout")->value, MADV_PAGEOUT);
-#endif
-	CHECK_INT(advice_lookup("willneed")->value, MADV_WILLNEED);
-	CHECK_INT(advice_lookup("dontneed")->value, MADV_DONTNEED);
-	CHECK_INT(advice_lookup("normal")->value, MADV_NORMAL);
-	CHECK_INT(advice_lookup("random")->value, MADV_RANDOM);
-	CHECK_INT(advice_lookup("sequential")->value, MADV_SEQUENTIAL);
-#ifdef MADV_FREE
-	CHECK_INT(advice_lookup("free")->value, MADV_FREE);
-#endif
-	CHECK_INT(advice_lookup("remove")->value, MADV_REMOVE);
-	CHECK_INT(advice_lookup("dontfork")->value, MADV_DONTFORK);
-	CHECK_INT(advice_lookup("dofork")->value, MADV_DOFORK);
-	CHECK_INT(advice_lookup("mergeable")->value, MADV_MERGEABLE);
-	CHECK_INT(advice_lookup("unmergeable")->value, MADV_UNMERGEABLE);
-	CHECK_INT(advice_lookup("hugepage")->value, MADV_HUGEPAGE);
-	CHECK_INT(advice_lookup("nohugepage")->value, MADV_NOHUGEPAGE);
-	CHECK_INT(advice_lookup("dontdump")->value, MADV_DONTDUMP);
-	CHECK_INT(advice_lookup("dodump")->value, MADV_DODUMP);
-#ifdef MADV_WIPEONFORK
-	CHECK_INT(advice_lookup("wipeonfork")->value, MADV_WIPEONFORK);
-	CHECK_INT(advice_lookup("keeponfork")->value, MADV_KEEPONFORK);
-#endif
-	CHECK_INT(advice_lookup("hwpoison")->value, MADV_HWPOISON);
-#ifdef MADV_SOFT_OFFLINE
-	CHECK_INT(advice_lookup("soft_offline")->value, MADV_SOFT_OFFLINE);
-#endif
-#ifdef MADV_POPULATE_READ
-	CHECK_INT(advice_lookup("populate_read")->value, MADV_POPULATE_READ);
-	CHECK_INT(advice_lookup("populate_write")->value, MADV_POPULATE_WRITE);
-#endif
-#ifdef MADV_COLLAPSE
-	CHECK_INT(advice_lookup("collapse")->value, MADV_COLLAPSE);
-#endif
+	test_kernel_values();
 	return check_done();
 }

@@ -174,25 +174,18 @@ static int verify(const char *s)
 	return bad;
 }
 
-static void term(const char *in, const char *want)
+static void fixed(enum escape_mode mode, const char *in, const char *want)
 {
-	char *got = escape_str(in, ESCAPE_TERMINAL);
+	char *got = escape_str(in, mode);
 
-	CHECK_NOTE("terminal: %s", want);
+	CHECK_NOTE("%s: %s", mode == ESCAPE_JSON ? "json" : "terminal", want);
 	CHECK_STR(got, want);
 	free(got);
 	CHECK_INT(verify(in), 0);
 }
 
-static void json(const char *in, const char *want)
-{
-	char *got = escape_str(in, ESCAPE_JSON);
-
-	CHECK_NOTE("json: %s", want);
-	CHECK_STR(got, want);
-	free(got);
-	CHECK_INT(verify(in), 0);
-}
+#define term(in, want) fixed(ESCAPE_TERMINAL, in, want)
+#define json(in, want) fixed(ESCAPE_JSON, in, want)
 
 static void test_fixed(void)
 {

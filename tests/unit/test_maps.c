@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "maps.h"
+#include "synth.h"
 
 static const char *fixtures = "tests/fixtures";
 
@@ -107,6 +108,23 @@ static size_t find_name(const struct maps *m, const char *name)
 	return SIZE_MAX;
 }
 
+/* maps_parse, as 0 or the errno code it put in its struct err, after
+ * checking that a failure names its line as *bad does. */
+static int parse(char *text, size_t len, struct maps *m, size_t *bad)
+{
+	struct err e = { 0 };
+	char want[64];
+
+	if (maps_parse(text, len, m, bad, &e) == 0)
+		return 0;
+	if (e.code != ENOMEM) {
+		snprintf(want, sizeof(want), "line %zu: ", *bad);
+		if (strncmp(e.msg, want, strlen(want)))
+			CHECK_STR(e.msg, want);
+	}
+	return e.code ? e.code : -1;
+}
+
 /* Loads and parses a fixture; the caller frees *text and m. */
 static int load(const char *name, char **text, struct maps *m)
 {
@@ -119,9 +137,9 @@ static int load(const char *name, char **text, struct maps *m)
 	if (!*text)
 		return -1;
 	orig = strdup(*text);
-	rc = maps_parse(*text, len, m, &bad);
+	rc = parse(*text, len, m, &bad);
 	CHECK_NOTE("maps_parse(%s)", name);
-	CHECK_INT(rc, MAPS_OK);
+	CHECK_INT(rc, 0);
 	CHECK_U64(bad, 0);
 	invariants(name, m);
 	cross_check(name, orig, m);
@@ -182,69 +200,49 @@ static void test_cat_maps(void)
 	free(text);
 }
 
-static const char *const dir = "/tmp/pmadv-fixture/";
+#define ANY -1
+#define DIR "/tmp/pmadv-fixture/"
 
-static size_t hostile_find(const struct maps *m, const char *base)
-{
-	char full[512];
+/* Names the kernel shows for hostile.c's mappings, in maps and smaps, and
+ * what each must parse to (ANY: not checked). */
+static const struct {
+	const char *name;
+	int deleted, shared, cls;
+	uint64_t size;		/* 0: not checked */
+} hostile[] = {
+	{ DIR "a file with spaces.bin", 0, 0, CLASS_FILE, 8192 },
+	{ DIR "trailing space ", ANY, ANY, ANY, 0 },
+	{ DIR "gone.bin", 1, 1, CLASS_FILE, 0 },
+	/* the kernel shows a newline as the four characters \012 */
+	{ DIR "new\\012line", ANY, ANY, ANY, 0 },
+	/* but other control bytes raw: ESC [ 3 1 m */
+	{ DIR "esc\033[31mred", ANY, ANY, ANY, 0 },
+	{ DIR "bad\377utf8", ANY, ANY, ANY, 0 },
+	{ "/memfd:pmadv-memfd", 1, 1, CLASS_FILE, 0 },
+	{ "/dev/zero", 1, 1, CLASS_ANON, 0 },
+	{ "/SYSV00000000", 1, ANY, CLASS_ANON, 0 },
+};
 
-	snprintf(full, sizeof(full), "%s%s", dir, base);
-	return find_name(m, full);
-}
-
-/* Names the kernel shows for hostile.c's mappings, in maps and smaps. */
 static void check_hostile(const char *what, const struct maps *m)
 {
-	size_t i;
+	for (size_t k = 0; k < sizeof(hostile) / sizeof(hostile[0]); k++) {
+		size_t i = find_name(m, hostile[k].name);
 
+		CHECK_NOTE("%s: %s", what, hostile[k].name);
+		CHECK(i != SIZE_MAX);
+		if (i == SIZE_MAX)
+			continue;
+		if (hostile[k].deleted != ANY)
+			CHECK_INT(m->v[i].deleted, hostile[k].deleted);
+		if (hostile[k].shared != ANY)
+			CHECK_INT(mapping_shared(&m->v[i]), hostile[k].shared);
+		if (hostile[k].cls != ANY)
+			CHECK_INT(mapping_class(&m->v[i]), hostile[k].cls);
+		if (hostile[k].size)
+			CHECK_U64(m->v[i].end - m->v[i].start, hostile[k].size);
+	}
 	CHECK_NOTE("%s", what);
-	i = hostile_find(m, "a file with spaces.bin");
-	CHECK(i != SIZE_MAX);
-	if (i != SIZE_MAX) {
-		CHECK(!m->v[i].deleted);
-		CHECK_INT(mapping_class(&m->v[i]), CLASS_FILE);
-		CHECK(!mapping_shared(&m->v[i]));
-		CHECK_U64(m->v[i].end - m->v[i].start, 8192);
-	}
-	i = hostile_find(m, "trailing space ");
-	CHECK(i != SIZE_MAX);
-	i = hostile_find(m, "gone.bin");
-	CHECK(i != SIZE_MAX);
-	if (i != SIZE_MAX) {
-		CHECK(m->v[i].deleted);
-		CHECK(mapping_shared(&m->v[i]));
-		CHECK_INT(mapping_class(&m->v[i]), CLASS_FILE);
-	}
-	/* the kernel shows a newline as the four characters \012 */
-	i = hostile_find(m, "new\\012line");
-	CHECK(i != SIZE_MAX);
-	/* but other control bytes raw: ESC [ 3 1 m */
-	i = hostile_find(m, "esc\033[31mred");
-	CHECK(i != SIZE_MAX);
-	i = hostile_find(m, "bad\377utf8");
-	CHECK(i != SIZE_MAX);
-	i = find_name(m, "/memfd:pmadv-memfd");
-	CHECK(i != SIZE_MAX);
-	if (i != SIZE_MAX) {
-		CHECK(m->v[i].deleted);
-		CHECK(mapping_shared(&m->v[i]));
-		CHECK_INT(mapping_class(&m->v[i]), CLASS_FILE);
-	}
-	i = find_name(m, "/dev/zero");
-	CHECK(i != SIZE_MAX);
-	if (i != SIZE_MAX) {
-		CHECK(m->v[i].deleted);
-		CHECK_INT(mapping_class(&m->v[i]), CLASS_ANON);
-		CHECK(mapping_shared(&m->v[i]));
-	}
-	i = find_name(m, "/SYSV00000000");
-	CHECK(i != SIZE_MAX);
-	if (i != SIZE_MAX) {
-		CHECK(m->v[i].deleted);
-		CHECK_INT(mapping_class(&m->v[i]), CLASS_ANON);
-	}
-	i = find_name(m, "[vsyscall]");
-	CHECK(i == m->n - 1);
+	CHECK(find_name(m, "[vsyscall]") == m->n - 1);
 	CHECK_NOTE("%s", "");
 }
 
@@ -333,7 +331,7 @@ out:
 	free(text);
 }
 
-/* Parse a literal; returns rc and fills *bad. Names point into the copy,
+/* Parse a literal; returns parse()'s code and fills *bad. Names point into the copy,
  * which is kept until the next call (or parse_str_free). */
 static char *parse_buf;
 
@@ -351,7 +349,7 @@ static int parse_str(const char *s, struct maps *m, size_t *bad)
 	parse_buf = malloc(len + 1);
 	memcpy(parse_buf, s, len + 1);
 	memset(m, 0, sizeof(*m));
-	return maps_parse(parse_buf, len, m, bad);
+	return parse(parse_buf, len, m, bad);
 }
 
 #define L1 "00001000-00002000 r--p 00000000 00:00 0\n"
@@ -375,44 +373,44 @@ static void test_errors(void)
 	size_t bad;
 
 	/* good text, with and without a final newline, blank lines */
-	CHECK_INT(parse_str(L1 L2 L3, &m, &bad), MAPS_OK);
+	CHECK_INT(parse_str(L1 L2 L3, &m, &bad), 0);
 	CHECK_U64(m.n, 3);
 	maps_free(&m);
-	CHECK_INT(parse_str(L1 L2 "00005000-00006000 rw-p 00000000 00:00 0 [heap]", &m, &bad), MAPS_OK);
+	CHECK_INT(parse_str(L1 L2 "00005000-00006000 rw-p 00000000 00:00 0 [heap]", &m, &bad), 0);
 	CHECK_U64(m.n, 3);
 	if (m.n == 3)
 		CHECK_STR(m.v[2].name, "[heap]");
 	maps_free(&m);
-	CHECK_INT(parse_str("", &m, &bad), MAPS_OK);
+	CHECK_INT(parse_str("", &m, &bad), 0);
 	CHECK_U64(m.n, 0);
 	maps_free(&m);
-	CHECK_INT(parse_str("\n\n" L1 "\n", &m, &bad), MAPS_OK);
+	CHECK_INT(parse_str("\n\n" L1 "\n", &m, &bad), 0);
 	CHECK_U64(m.n, 1);
 	maps_free(&m);
 
 	/* malformed lines: the right 1-based line number */
-	parse_err("garbage\n", MAPS_BADLINE, 1);
-	parse_err(L1 L2 "garbage\n" L3, MAPS_BADLINE, 3);
-	parse_err(L1 "\n\nnonsense\n", MAPS_BADLINE, 4);	/* blank lines count */
-	parse_err(L1 L2 "00005000-00006000 rw-p", MAPS_BADLINE, 3);	/* torn last line */
-	parse_err(L1 "0000", MAPS_BADLINE, 2);
-	parse_err(L1 "00005000-", MAPS_BADLINE, 2);
-	parse_err(" " L1, MAPS_BADLINE, 1);
+	parse_err("garbage\n", EINVAL, 1);
+	parse_err(L1 L2 "garbage\n" L3, EINVAL, 3);
+	parse_err(L1 "\n\nnonsense\n", EINVAL, 4);	/* blank lines count */
+	parse_err(L1 L2 "00005000-00006000 rw-p", EINVAL, 3);	/* torn last line */
+	parse_err(L1 "0000", EINVAL, 2);
+	parse_err(L1 "00005000-", EINVAL, 2);
+	parse_err(" " L1, EINVAL, 1);
 	/* smaps_attr()'s -1 for a malformed attribute line used to equal
-	 * MAPS_ENOMEM: "out of memory" with *bad_line 0 (fixed in c562880;
+	 * the out-of-memory code: "out of memory" with *bad_line 0 (fixed in c562880;
 	 * the same inputs are fuzz/corpus/regress/maps-attr-before-mapping
 	 * and smaps-attr-without-colon) */
-	parse_err("Rss:  4 kB\n" L1, MAPS_BADLINE, 1);	/* attribute before a mapping */
-	parse_err(L1 "Rss 4 kB\n", MAPS_BADLINE, 2);		/* attribute without colon */
+	parse_err("Rss:  4 kB\n" L1, EINVAL, 1);	/* attribute before a mapping */
+	parse_err(L1 "Rss 4 kB\n", EINVAL, 2);		/* attribute without colon */
 	/* torn reads: addresses must increase */
-	parse_err(L2 L1, MAPS_ORDER, 2);
-	parse_err(L1 L3 L2, MAPS_ORDER, 3);
-	parse_err(L1 L1, MAPS_ORDER, 2);
+	parse_err(L2 L1, EAGAIN, 2);
+	parse_err(L1 L3 L2, EAGAIN, 3);
+	parse_err(L1 L1, EAGAIN, 2);
 	parse_err("00001000-00003000 r--p 00000000 00:00 0\n"
-		  "00002000-00004000 r--p 00000000 00:00 0\n", MAPS_ORDER, 2);
+		  "00002000-00004000 r--p 00000000 00:00 0\n", EAGAIN, 2);
 	/* adjacent is fine */
 	CHECK_INT(parse_str("00001000-00002000 r--p 00000000 00:00 0\n"
-			    "00002000-00003000 r--p 00000000 00:00 0\n", &m, &bad), MAPS_OK);
+			    "00002000-00003000 r--p 00000000 00:00 0\n", &m, &bad), 0);
 	maps_free(&m);
 
 	/* appending to an existing struct maps keeps the order check */
@@ -421,10 +419,10 @@ static void test_errors(void)
 		size_t bl;
 
 		memset(&m, 0, sizeof(m));
-		CHECK_INT(maps_parse(a, strlen(a), &m, &bl), MAPS_OK);
-		CHECK_INT(maps_parse(b, strlen(b), &m, &bl), MAPS_OK);
+		CHECK_INT(parse(a, strlen(a), &m, &bl), 0);
+		CHECK_INT(parse(b, strlen(b), &m, &bl), 0);
 		CHECK_U64(m.n, 2);
-		CHECK_INT(maps_parse(c, strlen(c), &m, &bl), MAPS_ORDER);
+		CHECK_INT(parse(c, strlen(c), &m, &bl), EAGAIN);
 		CHECK_U64(bl, 1);
 		CHECK_U64(m.n, 2);
 		maps_free(&m);
@@ -572,15 +570,15 @@ static void test_nul_in_line(void)
 
 		memcpy(buf, texts[k], lens[k] + 1);
 		CHECK_NOTE("NUL inside line, case %d", k + 1);
-		rc = maps_parse(buf, lens[k], &m, &bad);
-		if (rc == MAPS_OK) {
+		rc = parse(buf, lens[k], &m, &bad);
+		if (rc == 0) {
 			CHECK_U64(m.n, 1);
 			if (m.n == 1) {
 				CHECK_U64(m.v[0].name_len, strlen(m.v[0].name));
 				CHECK(!m.v[0].deleted);
 			}
 		} else {
-			CHECK_INT(rc, MAPS_BADLINE);
+			CHECK_INT(rc, EINVAL);
 			CHECK_U64(bad, 1);
 		}
 		maps_free(&m);
@@ -594,27 +592,25 @@ static void test_nul_in_line(void)
 static void test_many(void)
 {
 	const size_t N = 65000;
-	size_t cap = N * 100, len = 0, bad = 1;
-	char *text = malloc(cap + 1);
+	size_t bad = 1;
+	struct synth t = { 0 };
 	struct maps m = { 0 };
 	uint64_t a = 0x10000;
 
 	for (size_t i = 0; i < N; i++) {
 		uint64_t start = a, end = a + 0x1000 * (1 + i % 3);
+		char name[64];
+
+		snprintf(name, sizeof(name), "/usr/lib/lib number %zu.so", i);
 		if (i % 4 == 0)
-			len += (size_t)snprintf(text + len, cap - len,
-				"%012" PRIx64 "-%012" PRIx64 " rw-p 00000000 00:00 0 \n",
-				start, end);
+			synth_anon(&t, start, end);
 		else
-			len += (size_t)snprintf(text + len, cap - len,
-				"%012" PRIx64 "-%012" PRIx64 " r--p %08zx fe:00 %zu                 /usr/lib/lib number %zu.so\n",
-				start, end, i * 0x1000, i + 1, i);
+			synth_map(&t, start, end, "r--p", i * 0x1000, "fe:00", i + 1, name);
 		/* every fifth mapping is followed by a one-page hole */
 		a = end + (i % 5 == 4 ? 0x1000 : 0);
 	}
-	text[len] = '\0';
-	CHECK(len > 4000000);	/* several MB, as a real 65,000-mapping target */
-	CHECK_INT(maps_parse(text, len, &m, &bad), MAPS_OK);
+	CHECK(t.len > 4000000);	/* several MB, as a real 65,000-mapping target */
+	CHECK_INT(parse(t.text, t.len, &m, &bad), 0);
 	CHECK_U64(m.n, N);
 	CHECK_U64(bad, 0);
 	if (m.n != N)
@@ -647,7 +643,7 @@ static void test_many(void)
 	CHECK_U64(maps_find(&m, UINT64_MAX), N);
 out:
 	maps_free(&m);
-	free(text);
+	free(t.text);
 }
 
 /* A large smaps text: the stats array must follow the mapping array as it
@@ -655,25 +651,22 @@ out:
 static void test_many_smaps(void)
 {
 	const size_t N = 3000;
-	size_t cap = N * 200, len = 0, bad;
-	char *text = malloc(cap + 1);
+	size_t bad;
+	struct synth t = { 0 };
 	struct maps m = { 0 };
 	size_t fails = 0;
 
 	for (size_t i = 0; i < N; i++) {
 		uint64_t start = 0x100000 + i * 0x2000;
-		len += (size_t)snprintf(text + len, cap - len,
-			"%012" PRIx64 "-%012" PRIx64 " rw-p 00000000 00:00 0 \n",
-			start, start + 0x1000);
+
+		synth_anon(&t, start, start + 0x1000);
 		/* every seventh mapping has no attribute lines at all */
 		if (i % 7 != 3)
-			len += (size_t)snprintf(text + len, cap - len,
-				"Rss:  %zu kB\nSwap: %zu kB\nLocked: %zu kB\nVmFlags: rd wr%s\n",
-				i, 2 * i, i % 2 ? (size_t)4 : (size_t)0,
-				i % 2 ? " lo" : "");
+			synth_printf(&t, "Rss:  %zu kB\nSwap: %zu kB\nLocked: %zu kB\nVmFlags: rd wr%s\n",
+				     i, 2 * i, i % 2 ? (size_t)4 : (size_t)0,
+				     i % 2 ? " lo" : "");
 	}
-	text[len] = '\0';
-	CHECK_INT(maps_parse(text, len, &m, &bad), MAPS_OK);
+	CHECK_INT(parse(t.text, t.len, &m, &bad), 0);
 	CHECK_U64(m.n, N);
 	CHECK(m.stats != NULL);
 	for (size_t i = 0; m.stats && i < m.n; i++) {
@@ -692,7 +685,7 @@ static void test_many_smaps(void)
 	}
 	CHECK_U64(fails, 0);
 	maps_free(&m);
-	free(text);
+	free(t.text);
 }
 
 /* smaps attributes on a maps text that started without them: earlier
@@ -703,7 +696,7 @@ static void test_stats_late(void)
 	struct maps m = { 0 };
 	size_t bad;
 
-	CHECK_INT(maps_parse(text, strlen(text), &m, &bad), MAPS_OK);
+	CHECK_INT(parse(text, strlen(text), &m, &bad), 0);
 	CHECK_U64(m.n, 3);
 	CHECK(m.stats != NULL);
 	if (m.n == 3 && m.stats) {

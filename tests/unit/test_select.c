@@ -7,6 +7,7 @@
 #include "maps.h"
 #include "range.h"
 #include "select.h"
+#include "synth.h"
 
 #define COLD 20
 #define PAGEOUT 21
@@ -45,7 +46,7 @@ static int load(const char *name, struct maps *m, char **text)
 	if (!*text)
 		return -1;
 	CHECK_NOTE("maps_parse(%s)", name);
-	if (!check_result(maps_parse(*text, len, m, &bad) == MAPS_OK)) {
+	if (!check_result(maps_parse(*text, len, m, &bad, NULL) == 0)) {
 		fprintf(stderr, "%s: line %zu does not parse\n", name, bad);
 		return -1;
 	}
@@ -56,12 +57,12 @@ static int load(const char *name, struct maps *m, char **text)
 /* ---- building a selection the way options.c would ---- */
 static void sel_range(struct selection *s, const char *src)
 {
-	const char *why;
+	struct err e;
 
 	s->ranges = realloc(s->ranges, (s->nranges + 1) * sizeof(*s->ranges));
 	s->range_src = realloc(s->range_src, (s->nranges + 1) * sizeof(*s->range_src));
-	if (!check_result(range_parse(src, 4096, &s->ranges[s->nranges], &why) == 0)) {
-		fprintf(stderr, "test setup: bad range %s: %s\n", src, why);
+	if (!check_result(range_parse(src, 4096, &s->ranges[s->nranges], &e) == 0)) {
+		fprintf(stderr, "test setup: bad range %s: %s\n", src, e.msg);
 		return;
 	}
 	s->range_src[s->nranges++] = src;
@@ -75,10 +76,10 @@ static void sel_name(struct selection *s, const char *name)
 
 static void sel_regex(struct selection *s, const char *re)
 {
-	char err[256] = "";
+	struct err e;
 
-	if (!check_result(select_add_regex(s, re, err, sizeof(err)) == 0))
-		fprintf(stderr, "test setup: regex %s: %s\n", re, err);
+	if (!check_result(select_add_regex(s, re, &e) == 0))
+		fprintf(stderr, "test setup: regex %s: %s\n", re, e.msg);
 }
 
 /* Properties of every plan: pieces sorted, disjoint, inside their mapping,
@@ -384,7 +385,7 @@ static void regex_case(const char *re, size_t n, const uint32_t *maps,
 static void test_regex(void)
 {
 	struct selection s = { 0 };
-	char err[256] = "";
+	struct err e = { 0 };
 	int rc;
 
 	REGEX("^$", 0, 0, 7, 10);		/* anonymous: the empty name */
@@ -400,17 +401,18 @@ static void test_regex(void)
 	CHECK_NOTE("%s", "");
 
 	/* invalid EREs are refused with a message */
-	rc = select_add_regex(&s, "(", err, sizeof(err));
+	rc = select_add_regex(&s, "(", &e);
 	CHECK(rc != 0);
-	CHECK(err[0] != '\0');
+	CHECK(e.msg[0] != '\0');
+	CHECK_INT(e.code, EINVAL);
 	CHECK_U64(s.nregexes, 0);
-	err[0] = '\0';
-	rc = select_add_regex(&s, "a{1", err, sizeof(err));
-	CHECK(rc != 0 && err[0]);
-	rc = select_add_regex(&s, "[z-a]", err, sizeof(err));
+	err_clear(&e);
+	rc = select_add_regex(&s, "a{1", &e);
+	CHECK(rc != 0 && e.msg[0]);
+	rc = select_add_regex(&s, "[z-a]", &e);
 	CHECK(rc != 0);
 	CHECK_U64(s.nregexes, 0);
-	rc = select_add_regex(&s, "ok", err, sizeof(err));
+	rc = select_add_regex(&s, "ok", &e);
 	CHECK_INT(rc, 0);
 	CHECK_U64(s.nregexes, 1);
 	CHECK(!selection_empty(&s));
@@ -542,7 +544,7 @@ static void test_refusals(void)
 		size_t bad;
 
 		CHECK_NOTE("maps without VmFlags, then a locked one");
-		CHECK_INT(maps_parse(text, strlen(text), &m, &bad), MAPS_OK);
+		CHECK_INT(maps_parse(text, strlen(text), &m, &bad, NULL), 0);
 		s.all = true;
 		if (plan(&m, &s, COLD, &p) == 0) {
 			CHECK_U64(p.npieces, 1);
@@ -726,7 +728,7 @@ static void test_limit(void)
 		struct maps m = { 0 };
 		size_t bad;
 
-		CHECK_INT(maps_parse(text, strlen(text), &m, &bad), MAPS_OK);
+		CHECK_INT(maps_parse(text, strlen(text), &m, &bad, NULL), 0);
 		CHECK_U64(maps_total_rss(&m), 0);
 		sc.s.all = true;
 		if (plan(&m, &sc.s, WILLNEED, &sc.p) == 0) {
@@ -829,20 +831,17 @@ static void test_hostile(void)
 static void test_many(void)
 {
 	const size_t N = 65000;
-	size_t cap = N * 64, len = 0, bad;
-	char *text = malloc(cap + 1);
+	size_t bad;
+	struct synth t = { 0 };
 	struct maps m = { 0 };
 	uint64_t a = 0x100000;
 
 	for (size_t i = 0; i < N; i++) {
-		len += (size_t)snprintf(text + len, cap - len,
-			"%012" PRIx64 "-%012" PRIx64 " rw-p 00000000 00:00 0 \n",
-			a, a + 0x1000);
+		synth_anon(&t, a, a + 0x1000);
 		a += i % 2 ? 0x2000 : 0x1000;	/* adjacent pairs, then a hole */
 	}
-	text[len] = '\0';
 	CHECK_NOTE("65000 mappings");
-	CHECK_INT(maps_parse(text, len, &m, &bad), MAPS_OK);
+	CHECK_INT(maps_parse(t.text, t.len, &m, &bad, NULL), 0);
 	SCENARIO("65000 mappings, --all and a range over all") {
 		sc.s.all = true;
 		sel_range(&sc.s, "0+0x7ffffffff000");
@@ -853,7 +852,7 @@ static void test_many(void)
 		CHECK_U64(sc.p.bytes, N * 0x1000);
 	}
 	maps_free(&m);
-	free(text);
+	free(t.text);
 }
 
 int main(int argc, char **argv)

@@ -7,39 +7,48 @@
 
 #define SENTINEL 0xdeadbeefcafef00dULL
 
-static void size_ok(const char *s, uint64_t want)
+typedef int parse_fn(const char *s, uint64_t *out, struct err *e);
+
+/* duration_parse_ms with a 64-bit out, to share the checks below */
+static int duration_u64(const char *s, uint64_t *out, struct err *e)
+{
+	unsigned int ms = 12345;
+	int rc = duration_parse_ms(s, &ms, e);
+
+	*out = ms;
+	return rc;
+}
+
+static void parse_ok(const char *fn, parse_fn *parse, const char *s, uint64_t want)
 {
 	uint64_t v = SENTINEL;
+	struct err e = { 0 };
 
-	CHECK_NOTE("size_parse(\"%s\")", s);
-	CHECK_INT(size_parse(s, &v), 0);
+	CHECK_NOTE("%s(\"%s\")", fn, s);
+	CHECK_INT(parse(s, &v, &e), 0);
 	CHECK_U64(v, want);
 }
 
-static void size_err(const char *s, int want)
+/* want: the errno code in e (EINVAL malformed, ERANGE too large) */
+static void parse_err(const char *fn, parse_fn *parse, const char *s, int want)
 {
 	uint64_t v = SENTINEL;
+	struct err e = { 0 };
 
-	CHECK_NOTE("size_parse(\"%s\")", s);
-	CHECK_INT(size_parse(s, &v), want);
+	CHECK_NOTE("%s(\"%s\")", fn, s);
+	CHECK_INT(parse(s, &v, &e), -1);
+	CHECK_INT(e.code, want);
+	CHECK(e.msg[0] != '\0');
+	/* e is optional */
+	CHECK_INT(parse(s, &v, NULL), -1);
 }
 
-static void number_ok(const char *s, uint64_t want)
-{
-	uint64_t v = SENTINEL;
-
-	CHECK_NOTE("number_parse(\"%s\")", s);
-	CHECK_INT(number_parse(s, &v), 0);
-	CHECK_U64(v, want);
-}
-
-static void number_err(const char *s, int want)
-{
-	uint64_t v = SENTINEL;
-
-	CHECK_NOTE("number_parse(\"%s\")", s);
-	CHECK_INT(number_parse(s, &v), want);
-}
+#define size_ok(s, want) parse_ok("size_parse", size_parse, s, want)
+#define size_err(s, want) parse_err("size_parse", size_parse, s, want)
+#define number_ok(s, want) parse_ok("number_parse", number_parse, s, want)
+#define number_err(s, want) parse_err("number_parse", number_parse, s, want)
+#define dur_ok(s, want) parse_ok("duration_parse_ms", duration_u64, s, want)
+#define dur_err(s, want) parse_err("duration_parse_ms", duration_u64, s, want)
 
 static void fmt(uint64_t bytes, const char *want)
 {
@@ -49,23 +58,6 @@ static void fmt(uint64_t bytes, const char *want)
 	CHECK_NOTE("size_format(%llu)", (unsigned long long)bytes);
 	CHECK(size_format(bytes, buf, sizeof(buf)) == buf);
 	CHECK_STR(buf, want);
-}
-
-static void dur_ok(const char *s, unsigned int want)
-{
-	unsigned int ms = 12345;
-
-	CHECK_NOTE("duration_parse_ms(\"%s\")", s);
-	CHECK_INT(duration_parse_ms(s, &ms), 0);
-	CHECK_U64(ms, want);
-}
-
-static void dur_err(const char *s, int want)
-{
-	unsigned int ms = 12345;
-
-	CHECK_NOTE("duration_parse_ms(\"%s\")", s);
-	CHECK_INT(duration_parse_ms(s, &ms), want);
 }
 
 static void test_size_parse(void)
@@ -114,53 +106,53 @@ static void test_size_parse(void)
 		(((1ULL << 60) % 1000000000ULL) * 999999999ULL) / 1000000000ULL);
 	size_ok("16777215.5T", (16777215ULL << 40) + (1ULL << 39));
 
-	size_err("", -EINVAL);
-	size_err("k", -EINVAL);
-	size_err("K", -EINVAL);
-	size_err("B", -EINVAL);
-	size_err("-1", -EINVAL);
-	size_err("+1", -EINVAL);
-	size_err(" 1", -EINVAL);
-	size_err("1 ", -EINVAL);
-	size_err("1 K", -EINVAL);
-	size_err("1x", -EINVAL);
-	size_err("1Z", -EINVAL);
-	size_err("1KK", -EINVAL);
-	size_err("1Ki", -EINVAL);
-	size_err("1iB", -EINVAL);
-	size_err("1BB", -EINVAL);
-	size_err("1KBB", -EINVAL);
-	size_err("1.5", -EINVAL);		/* a fraction of a byte */
-	size_err("1.5B", -EINVAL);
-	size_err("1.", -EINVAL);
-	size_err("1.M", -EINVAL);
-	size_err(".5M", -EINVAL);
-	size_err("1..5M", -EINVAL);
-	size_err("1.5.5M", -EINVAL);
-	size_err("1.-5M", -EINVAL);
-	size_err("1,5M", -EINVAL);
-	size_err("1. 5M", -EINVAL);
-	size_err("1.0000000001K", -EINVAL);	/* ten digits */
-	size_err("0x1.8M", -EINVAL);		/* no hex fractions */
-	size_err("0X1.8M", -EINVAL);
-	size_err("16.5E", -ERANGE);
-	size_err("1e3", -EINVAL);
-	size_err("0x", -EINVAL);
-	size_err("0xg", -EINVAL);
-	size_err("0x-1", -EINVAL);
-	size_err("0x 1", -EINVAL);
-	size_err("x10", -EINVAL);
+	size_err("", EINVAL);
+	size_err("k", EINVAL);
+	size_err("K", EINVAL);
+	size_err("B", EINVAL);
+	size_err("-1", EINVAL);
+	size_err("+1", EINVAL);
+	size_err(" 1", EINVAL);
+	size_err("1 ", EINVAL);
+	size_err("1 K", EINVAL);
+	size_err("1x", EINVAL);
+	size_err("1Z", EINVAL);
+	size_err("1KK", EINVAL);
+	size_err("1Ki", EINVAL);
+	size_err("1iB", EINVAL);
+	size_err("1BB", EINVAL);
+	size_err("1KBB", EINVAL);
+	size_err("1.5", EINVAL);		/* a fraction of a byte */
+	size_err("1.5B", EINVAL);
+	size_err("1.", EINVAL);
+	size_err("1.M", EINVAL);
+	size_err(".5M", EINVAL);
+	size_err("1..5M", EINVAL);
+	size_err("1.5.5M", EINVAL);
+	size_err("1.-5M", EINVAL);
+	size_err("1,5M", EINVAL);
+	size_err("1. 5M", EINVAL);
+	size_err("1.0000000001K", EINVAL);	/* ten digits */
+	size_err("0x1.8M", EINVAL);		/* no hex fractions */
+	size_err("0X1.8M", EINVAL);
+	size_err("16.5E", ERANGE);
+	size_err("1e3", EINVAL);
+	size_err("0x", EINVAL);
+	size_err("0xg", EINVAL);
+	size_err("0x-1", EINVAL);
+	size_err("0x 1", EINVAL);
+	size_err("x10", EINVAL);
 	/* strtoull(base 16) takes its own optional "0x": a doubled prefix
 	 * was accepted as 0x10 (fixed in c562880) */
-	size_err("0x0x10", -EINVAL);
-	size_err("18446744073709551616", -ERANGE);	/* 2^64 */
-	size_err("99999999999999999999999", -ERANGE);
-	size_err("0x10000000000000000", -ERANGE);
-	size_err("16E", -ERANGE);
-	size_err("17179869184G", -ERANGE);		/* 2^34 GiB = 2^64 */
-	size_err("16777216T", -ERANGE);
-	size_err("18446744073709551615K", -ERANGE);
-	size_err("0xffffffffffffffffk", -ERANGE);
+	size_err("0x0x10", EINVAL);
+	size_err("18446744073709551616", ERANGE);	/* 2^64 */
+	size_err("99999999999999999999999", ERANGE);
+	size_err("0x10000000000000000", ERANGE);
+	size_err("16E", ERANGE);
+	size_err("17179869184G", ERANGE);		/* 2^34 GiB = 2^64 */
+	size_err("16777216T", ERANGE);
+	size_err("18446744073709551615K", ERANGE);
+	size_err("0xffffffffffffffffk", ERANGE);
 }
 
 static void test_number_parse(void)
@@ -172,21 +164,21 @@ static void test_number_parse(void)
 	number_ok("18446744073709551615", UINT64_MAX);
 	number_ok("0xffffffffffffffff", UINT64_MAX);
 
-	number_err("", -EINVAL);
-	number_err("4k", -EINVAL);	/* no suffixes for plain numbers */
-	number_err("1B", -EINVAL);
-	number_err("0x", -EINVAL);
-	number_err("-1", -EINVAL);
-	number_err(" 1", -EINVAL);
-	number_err("1 ", -EINVAL);
-	number_err("12abc", -EINVAL);
-	number_err("1.5", -EINVAL);
-	number_err("1.5K", -EINVAL);
-	number_err("0x0x10", -EINVAL);	/* as in size_parse */
-	number_err("0X0X10", -EINVAL);
-	number_err("0x0x", -EINVAL);
-	number_err("18446744073709551616", -ERANGE);
-	number_err("0x10000000000000000", -ERANGE);
+	number_err("", EINVAL);
+	number_err("4k", EINVAL);	/* no suffixes for plain numbers */
+	number_err("1B", EINVAL);
+	number_err("0x", EINVAL);
+	number_err("-1", EINVAL);
+	number_err(" 1", EINVAL);
+	number_err("1 ", EINVAL);
+	number_err("12abc", EINVAL);
+	number_err("1.5", EINVAL);
+	number_err("1.5K", EINVAL);
+	number_err("0x0x10", EINVAL);	/* as in size_parse */
+	number_err("0X0X10", EINVAL);
+	number_err("0x0x", EINVAL);
+	number_err("18446744073709551616", ERANGE);
+	number_err("0x10000000000000000", ERANGE);
 }
 
 static void test_size_format(void)
@@ -234,24 +226,24 @@ static void test_duration(void)
 	dur_ok("86400s", 86400000);	/* a day is the limit */
 	dur_ok("1440m", 86400000);
 
-	dur_err("", -EINVAL);
-	dur_err("s", -EINVAL);
-	dur_err("ms", -EINVAL);
-	dur_err("-1", -EINVAL);
-	dur_err("-1s", -EINVAL);
-	dur_err(" 1s", -EINVAL);
-	dur_err("1 s", -EINVAL);
-	dur_err("1s ", -EINVAL);
-	dur_err("1h", -EINVAL);
-	dur_err("1sec", -EINVAL);
-	dur_err("1.5.5s", -EINVAL);
-	dur_err("abc", -EINVAL);
-	dur_err(".5s", -EINVAL);
-	dur_err("nan", -EINVAL);
-	dur_err("inf", -EINVAL);
-	dur_err("86401s", -ERANGE);
-	dur_err("1441m", -ERANGE);
-	dur_err("99999999999999999999", -ERANGE);
+	dur_err("", EINVAL);
+	dur_err("s", EINVAL);
+	dur_err("ms", EINVAL);
+	dur_err("-1", EINVAL);
+	dur_err("-1s", EINVAL);
+	dur_err(" 1s", EINVAL);
+	dur_err("1 s", EINVAL);
+	dur_err("1s ", EINVAL);
+	dur_err("1h", EINVAL);
+	dur_err("1sec", EINVAL);
+	dur_err("1.5.5s", EINVAL);
+	dur_err("abc", EINVAL);
+	dur_err(".5s", EINVAL);
+	dur_err("nan", EINVAL);
+	dur_err("inf", EINVAL);
+	dur_err("86401s", ERANGE);
+	dur_err("1441m", ERANGE);
+	dur_err("99999999999999999999", ERANGE);
 }
 
 int main(int argc, char **argv)

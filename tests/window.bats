@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# The shape of a run (issue 9): one freeze window over a group of targets
+# that one freeze covers, results built once with warnings apart from the
+# fatal error. Real targets (tests/helpers/target.c); every process started
+# is killed by PID and every cgroup made is thawed and removed in teardown.
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+load cgroup_helper
+
+W_CGROUPS=()
+
+setup() {
+	core_setup
+}
+
+teardown() {
+	cgroups_thaw "${W_CGROUPS[@]}"
+	core_teardown
+	cgroups_remove "${W_CGROUPS[@]}"
+}
+
+v2_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break
+		if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
+
+# three copies of the target named $NAME in a new v2 cgroup $CG
+three_in_cgroup() {
+	((EUID == 0)) || skip "cgroup tests need root"
+	local m p
+	m=$(v2_mount)
+	[[ -n $m ]] || skip "no cgroup v2 hierarchy mounted"
+	CGPATH=/pmadv-win-$$-$BATS_TEST_NUMBER
+	CG=$m$CGPATH
+	mkdir "$CG"
+	W_CGROUPS+=("$CG")
+	[[ -e $CG/cgroup.freeze ]] || skip "cgroup v2 without cgroup.freeze"
+	NAME=pmadvwin$((RANDOM % 10000))
+	cp "$HELPERS/target" "$T/$NAME"
+	PIDS=()
+	for i in 1 2 3; do
+		setsid "$T/$NAME" --ready "$T/ready.$i" --anon 1 </dev/null >/dev/null 2>&1 3>&- &
+		p=$!
+		CORE_PIDS+=("$p")
+		PIDS+=("$p")
+		wait_for test -s "$T/ready.$i"
+		echo "$p" >"$CG/cgroup.procs"
+	done
+}
+
+# freezes_once ARGS...: pmadv ARGS under strace writes "1" to cgroup.freeze
+# once and "0" once; the JSON says one freeze covered the three targets
+freezes_once() {
+	command -v strace >/dev/null || skip "missing tool: strace"
+	run -0 --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f \
+		-e trace=openat,write -o "$T/trace" "$PMADV" "$@" -a cold -m '[heap]' \
+		-f cgroup -J
+	local fd
+	fd=$(sed -n 's/.*openat(.*cgroup\.freeze", O_WRONLY.*= \([0-9]*\)$/\1/p' "$T/trace" | sort -u)
+	echo "cgroup.freeze fd: $fd"
+	[ -n "$fd" ]
+	[ "$(grep -cE "write\\(($(paste -sd'|' <<<"$fd")), \"1\", 1\\)" "$T/trace")" -eq 1 ]
+	[ "$(grep -cE "write\\(($(paste -sd'|' <<<"$fd")), \"0\", 1\\)" "$T/trace")" -eq 1 ]
+	[ "$(jq '.freezes | length' <<<"$output")" -eq 1 ]
+	[ "$(jq -r '.freezes[0].targets | sort | map(tostring) | join(" ")' <<<"$output")" = \
+		"$(printf '%s\n' "${PIDS[@]}" | sort -n | paste -sd' ')" ]
+	[ "$(jq -r '.freezes[0].cgroup' <<<"$output")" = "$CGPATH" ]
+	[ "$(jq '[.targets[] | select(.freeze_id == 0 and .advised > 0)] | length' <<<"$output")" -eq 3 ]
+	[ "$(<"$CG/cgroup.freeze")" = 0 ]
+	grep -qx 'frozen 0' "$CG/cgroup.events"
+}
+
+@test "-N NAME -f cgroup: three processes of one cgroup, frozen once, thawed after" {
+	three_in_cgroup
+	freezes_once -N "^$NAME\$"
+}
+
+@test "-p P,P,P -f cgroup: targets sharing a cgroup are frozen once" {
+	three_in_cgroup
+	freezes_once -p "$(IFS=,; echo "${PIDS[*]}")"
+}
+
+@test "human output says which targets one freeze covered" {
+	three_in_cgroup
+	run -0 "$PMADV" -N "^$NAME\$" -a cold -m '[heap]' -f cgroup
+	grep -E "^one freeze \\(cgroup $CGPATH, [0-9.]+ ms\\) covered 3 targets: " <<<"$output"
+}
+
+@test "a warning set while advising survives -v when the target is gone after" {
+	command -v strace >/dev/null || skip "missing tool: strace"
+	# not our child: once killed, init reaps it and /proc/PID is gone
+	( setsid "$HELPERS/target" --ready "$T/latch" --many 2000 </dev/null >/dev/null 2>&1 3>&- & echo $! >"$T/pid" )
+	wait_for test -s "$T/latch"
+	source "$T/latch"
+	P=$(<"$T/pid")
+	CORE_PIDS+=("$P")
+	# calls: the probe, 1024 iovecs, then 976: the third waits 2 s, and
+	# the target is killed meanwhile
+	env ASAN_OPTIONS=detect_leaks=0 strace -e trace=process_madvise \
+		-e inject=process_madvise:delay_enter=2000000:when=3 -o "$T/trace" \
+		"$PMADV" -p "$P" -a cold -r "$many" -v -J >"$T/out" 2>"$T/err" 3>&- &
+	m=$!
+	wait_for grep -q ' = 4194304$' "$T/trace"
+	kill -KILL "$P"
+	wait_for eval '[ ! -e /proc/$P ]'
+	st=0
+	wait "$m" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 3 ]
+	grep -q "exited while being advised" "$T/err"
+	[ "$(jq -r '.targets[0].warnings[]' "$T/out" | grep -c 'exited while being advised')" -eq 1 ]
+	[ "$(jq '.targets[0].error' "$T/out")" = null ]
+	[ "$(jq '.targets[0].advised' "$T/out")" -eq $((1024 * 4096)) ]
+}
+
+@test "each warning is printed once" {
+	start_target --anon 1
+	run -3 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -m nosuch.so
+	[ "$(grep -c "mapping 'nosuch.so' matches no mapping" <<<"$stderr")" -eq 1 ]
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --file
+	[ "$(grep -c 'nothing to advise' <<<"$stderr")" -eq 1 ]
+}
