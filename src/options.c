@@ -390,7 +390,7 @@ void options_parse(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
-	o->freeze.timeout_ms = 5000;
+	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
 	argp_err_exit_status = PMADV_EXIT_USAGE;
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
 }

@@ -170,10 +170,15 @@ static void cgroup_group(const struct options *o, const char *cg,
 	struct freeze_req none = { .mode = FREEZE_NONE };
 	struct freeze *fz = NULL;
 	struct freeze_info info;
-	char err[512];
-	size_t first = n;
+	struct err err;
+	pid_t *live = calloc(n ? n : 1, sizeof(*live));
+	int *livefds = calloc(n ? n : 1, sizeof(*livefds));
+	size_t first = n, nlive = 0;
 
-	if (!xs) {
+	if (!xs || !live || !livefds) {
+		free(xs);
+		free(live);
+		free(livefds);
 		lost_target(o, t, 0, "out of memory");
 		return;
 	}
@@ -189,11 +194,16 @@ static void cgroup_group(const struct options *o, const char *cg,
 	}
 	req.cgroup = cg;
 	req.before = run_before_freeze;
+	for (size_t i = first; i < n; i++)
+		if (!xs[i].failed && !xs[i].gone) {
+			live[nlive] = xs[i].t.pid;
+			livefds[nlive++] = xs[i].t.pidfd;
+		}
 	if (first < n && !o->list &&
-	    freeze_begin(&req, xs[first].t.pid, xs[first].t.pidfd, &fz, err, sizeof(err))) {
+	    freeze_begin(&req, live, livefds, nlive, &fz, &err)) {
 		for (size_t i = 0; i < n; i++)
 			if (!xs[i].failed && !xs[i].gone) {
-				snprintf(xs[i].err, sizeof(xs[i].err), "%s", err);
+				snprintf(xs[i].err, sizeof(xs[i].err), "%s", err.msg);
 				xs[i].failed = true;
 			}
 		first = n;
@@ -207,10 +217,13 @@ static void cgroup_group(const struct options *o, const char *cg,
 			run_window(&xs[i], o, &none);
 	}
 	if (fz) {
-		if (freeze_end(fz, &info, err, sizeof(err)))
-			warnmsg("%s", err);
-		for (size_t i = 0; i < n; i++)
+		if (freeze_end(fz, &info, &err))
+			warnmsg("%s", err.msg);
+		for (size_t i = 0; i < n; i++) {
 			xs[i].r.freeze = info;
+			xs[i].r.freeze.cgroup = info.cgroup ? strdup(info.cgroup) : NULL;
+		}
+		freeze_info_free(&info);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (xs[i].gone) {
@@ -221,6 +234,8 @@ static void cgroup_group(const struct options *o, const char *cg,
 		count(t, conclude(&xs[i], o));
 	}
 	free(xs);
+	free(live);
+	free(livefds);
 }
 
 static void by_name(const struct options *o, struct tally *t)
@@ -249,12 +264,12 @@ static void by_name(const struct options *o, struct tally *t)
 static void by_cgroup(const struct options *o, struct tally *t)
 {
 	for (size_t k = 0; k < o->ncgroups; k++) {
-		char err[512];
+		struct err err;
 		pid_t *pids;
 		size_t n;
 
-		if (freeze_cgroup_members(o->cgroups[k], &pids, &n, err, sizeof(err))) {
-			lost_target(o, t, 0, "%s", err);
+		if (discover_cgroup(o->cgroups[k], &pids, &n, &err)) {
+			lost_target(o, t, 0, "%s", err.msg);
 			continue;
 		}
 		if (!n)

@@ -113,7 +113,7 @@ static void json_target(const struct target_result *r)
 		freeze_mode_name(r->freeze.mode), (double)r->freeze.frozen_ns / 1e6,
 		r->freeze.processes, r->freeze.already ? "true" : "false");
 	fputs(",\"frozen_cgroup\":", f);
-	if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup[0])
+	if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup)
 		json_str(f, r->freeze.cgroup);
 	else
 		fputs("null", f);
@@ -393,7 +393,7 @@ static void human_target(const struct target_result *r)
 	if (r->freeze.mode != FREEZE_NONE) {
 		printf("; %s %.1f ms by %s", r->freeze.already ? "already frozen," : "frozen",
 		       (double)r->freeze.frozen_ns / 1e6, freeze_mode_name(r->freeze.mode));
-		if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup[0]) {
+		if (r->freeze.mode == FREEZE_CGROUP && r->freeze.cgroup) {
 			char *cg = escape_str(r->freeze.cgroup, ESCAPE_TERMINAL);
 			printf(" %s", cg ? cg : "?");
 			free(cg);

@@ -238,11 +238,12 @@ void run_window(struct run *x, const struct options *o,
 {
 	struct freeze_req req = *how;
 	struct freeze *fz = NULL;
-	char ferr[RUN_ERRLEN];
+	struct err ferr;
 	int e;
 
 	req.before = run_before_freeze;
-	if (freeze_begin(&req, x->t.pid, x->t.pidfd, &fz, x->err, sizeof(x->err))) {
+	if (freeze_begin(&req, &x->t.pid, &x->t.pidfd, 1, &fz, &ferr)) {
+		snprintf(x->err, sizeof(x->err), "%s", ferr.msg);
 		fail(x);
 		return;
 	}
@@ -267,8 +268,8 @@ void run_window(struct run *x, const struct options *o,
 	if (!o->dry_run && x->plan.npieces)
 		advise(x, o);
 thaw:
-	if (freeze_end(fz, &x->r.freeze, ferr, sizeof(ferr)) && !x->failed) {
-		snprintf(x->err, sizeof(x->err), "%s", ferr);
+	if (freeze_end(fz, &x->r.freeze, &ferr) && !x->failed) {
+		snprintf(x->err, sizeof(x->err), "%s", ferr.msg);
 		fail(x);
 	}
 }
@@ -408,6 +409,7 @@ void run_free(struct run *x)
 	}
 	free(x->res);
 	free(x->refused);
+	freeze_info_free(&x->r.freeze);
 	target_close(&x->t);
 	x->text = NULL;
 	x->res = NULL;
