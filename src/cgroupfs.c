@@ -1,7 +1,8 @@
 /* Where cgroups are and what they contain: the cgroup mounts (from
  * /proc/self/mountinfo), a process's membership (/proc/PID/cgroup), the
  * directory of a cgroup path, and the processes of a cgroup and its
- * descendants. Reads only; what may be frozen is freeze_cgroup.c's call. */
+ * descendants. Reads only; what may be frozen is freeze_cgroup.c's call,
+ * what is listed for -c discover.c's. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -197,7 +198,7 @@ bool cgfs_have_mount(const struct cgfs_mounts *m, int version)
 /* spec as a directory: the mount it is under (longest mount point). */
 int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
-		     size_t dirlen, char *err, size_t errlen)
+		     size_t dirlen, struct err *e)
 {
 	char real[PATH_MAX];
 	const struct cgfs_mount *best = NULL;
@@ -217,11 +218,9 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 	}
 	if (!best)
 		return 1;
-	if (best->kind == CGFS_OTHER) {
-		snprintf(err, errlen, "%s is in a cgroup v1 hierarchy without the "
-			 "freezer controller", spec);
-		return -1;
-	}
+	if (best->kind == CGFS_OTHER)
+		return err_set(e, EINVAL, "%s is in a cgroup v1 hierarchy without "
+			       "the freezer controller", spec);
 	rel = strcmp(best->point, "/") == 0 ? real : real + bestlen;
 	if (strcmp(best->root, "/") == 0)
 		snprintf(path, pathlen, "%s", *rel ? rel : "/");
@@ -296,121 +295,61 @@ void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 	fclose(f);
 }
 
-/* ---- members of a cgroup (for -c) ---- */
+/* ---- any cgroup, for listing ---- */
 
-struct idlist {
-	pid_t *v;
-	size_t n, alloc;
-	bool oom;
-};
-
-static void add_id(pid_t id, void *ctx)
-{
-	struct idlist *l = ctx;
-
-	if (l->oom || id == getpid())
-		return;
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 64;
-		pid_t *v = realloc(l->v, alloc * sizeof(*v));
-
-		if (!v) {
-			l->oom = true;
-			return;
-		}
-		l->v = v;
-		l->alloc = alloc;
-	}
-	l->v[l->n++] = id;
-}
-
-static void add_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", add_id, ctx);
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-int cgfs_members(const char *cgroup, pid_t **pids, size_t *n, char *err,
-		 size_t errlen)
+/* The directory of spec in any hierarchy: a directory under a cgroup mount
+ * (v1 without the freezer included), or a cgroup path looked up in v2, the
+ * v1 freezer, then the other v1 hierarchies. */
+static int any_dir(const char *spec, char *dir, size_t dirlen, struct err *e)
 {
 	static const int order[] = { CGFS_V2, CGFS_V1, CGFS_OTHER };
-	char path[PATH_MAX], dir[PATH_MAX] = "";
-	struct idlist l = { NULL, 0, 0, false };
+	char path[PATH_MAX];
 	struct cgfs_mounts m;
-	int version = 0, r, fd;
-	size_t k = 0;
+	struct stat st;
+	int version = 0, r;
 
-	*pids = NULL;
-	*n = 0;
-	if (cgfs_mounts_read(&m) != 0) {
-		snprintf(err, errlen, "cannot read /proc/self/mountinfo: %s",
-			 strerror(errno));
-		return -1;
-	}
-	r = cgfs_spec_as_dir(&m, cgroup, &version, path, sizeof(path), dir,
-			     sizeof(dir), err, errlen);
-	if (r < 0 && version == 0) {
-		/* a directory of a v1 hierarchy without freezer: fine here */
-		struct stat st;
-
-		r = realpath(cgroup, dir) && stat(dir, &st) == 0 ? 0 : 1;
-	}
+	if (cgfs_mounts_read(&m) != 0)
+		return err_set(e, errno, "cannot read /proc/self/mountinfo: %s",
+			       strerror(errno));
+	dir[0] = '\0';
+	r = cgfs_spec_as_dir(&m, spec, &version, path, sizeof(path), dir,
+			     dirlen, NULL);
+	if (r < 0)	/* a directory of a v1 hierarchy without freezer: fine */
+		r = realpath(spec, dir) && stat(dir, &st) == 0 ? 0 : 1;
 	if (r > 0) {
 		dir[0] = '\0';
-		if (cgroup[0] == '/')
+		if (spec[0] == '/')
 			for (size_t i = 0; i < 3 && !*dir; i++)
-				if (cgfs_map_dir(&m, order[i], cgroup, dir,
-						 sizeof(dir)) != 0)
+				if (cgfs_map_dir(&m, order[i], spec, dir, dirlen) != 0)
 					dir[0] = '\0';
-		if (!*dir) {
-			snprintf(err, errlen, "no cgroup %s: neither a directory "
-				 "under a cgroup mount nor a cgroup path", cgroup);
-			cgfs_mounts_free(&m);
-			return -1;
-		}
 	}
 	cgfs_mounts_free(&m);
-	err[0] = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open cgroup %s: %s", dir,
-			 strerror(errno));
+	if (!*dir)
+		return err_set(e, ENOENT, "no cgroup %s: neither a directory "
+			       "under a cgroup mount nor a cgroup path", spec);
+	return 0;
+}
+
+int cgfs_open(const char *spec, struct err *e)
+{
+	char dir[PATH_MAX];
+	struct stat self, parent;
+	int fd;
+
+	if (any_dir(spec, dir, sizeof(dir), e) != 0)
 		return -1;
-	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "cannot open cgroup %s: %s", dir,
+			       strerror(errno));
 	/* a hierarchy's root (its mount point: the parent is another file
 	 * system) holds every process of the machine */
-	{
-		struct stat self, parent;
-
-		if (fstat(fd, &self) == 0 && fstatat(fd, "..", &parent, 0) == 0 &&
-		    (self.st_dev != parent.st_dev || self.st_ino == parent.st_ino)) {
-			snprintf(err, errlen, "refusing the root cgroup %s: it holds "
-				 "every process of the machine (name a cgroup below it)",
-				 dir);
-			close(fd);
-			return -1;
-		}
+	if (fstat(fd, &self) == 0 && fstatat(fd, "..", &parent, 0) == 0 &&
+	    (self.st_dev != parent.st_dev || self.st_ino == parent.st_ino)) {
+		close(fd);
+		return err_set(e, EPERM, "refusing the root cgroup %s: it holds "
+			       "every process of the machine (name a cgroup "
+			       "below it)", dir);
 	}
-	cgfs_walk(fd, add_dir, &l);
-	close(fd);
-	if (l.oom) {
-		free(l.v);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (l.n) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
-		for (size_t i = 0; i < l.n; i++)
-			if (k == 0 || l.v[k - 1] != l.v[i])
-				l.v[k++] = l.v[i];
-	}
-	*pids = l.v;
-	*n = k;
-	return 0;
+	return fd;
 }

@@ -1,4 +1,5 @@
-/* Private to the freeze module: where cgroups are and what they contain.
+/* Where cgroups are and what they contain, for the cgroup freezer
+ * (freeze_cgroup.c) and for listing a cgroup's processes (-c, discover.c).
  * The cgroup and cgroup2 mounts (/proc/self/mountinfo), the cgroups of a
  * process (/proc/PID/cgroup), the directory of a cgroup path, and walks over
  * a cgroup and its descendants. Reads only: no cgroup is written here. */
@@ -9,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "err.h"
 
 /* Kinds of cgroup mount; CGFS_V2 and CGFS_V1 equal the hierarchy version. */
 enum { CGFS_OTHER = 0, CGFS_V1 = 1, CGFS_V2 = 2 };
@@ -54,11 +57,11 @@ int cgfs_map_dir(const struct cgfs_mounts *m, int version, const char *path,
 /* spec as a directory under a cgroup mount (the longest mount point it is
  * under): sets *version, its cgroup path and its real directory. Returns 0;
  * 1 when spec is no directory under a cgroup mount (try it as a cgroup
- * path); -1 with err when it is in a v1 hierarchy without the freezer
+ * path); -1 with e when it is in a v1 hierarchy without the freezer
  * (*version left alone). */
 int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
-		     size_t dirlen, char *err, size_t errlen);
+		     size_t dirlen, struct err *e);
 
 /* Call fn for the cgroup open at dirfd, then for each descendant (64 levels
  * deep at most), each with a directory fd valid during the call. */
@@ -71,9 +74,11 @@ void cgfs_walk(int dirfd, cgfs_visit fn, void *ctx);
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx);
 
-/* freeze_cgroup_members (freeze.h) does this: the processes of a cgroup and
- * of its descendants, pmadv itself left out, in increasing order. */
-int cgfs_members(const char *cgroup, pid_t **pids, size_t *n, char *err,
-		 size_t errlen);
+/* Open the directory of a cgroup of any hierarchy, for reading what it
+ * holds: spec is a directory under a cgroup mount or a path as
+ * /proc/PID/cgroup shows it (looked up in v2, then the v1 freezer, then the
+ * other v1 hierarchies). A hierarchy's root is refused. The descriptor, or
+ * -1 with e. */
+int cgfs_open(const char *spec, struct err *e);
 
 #endif

@@ -1,4 +1,5 @@
-/* The targets a run names. See discover.h. */
+/* The targets a run names: by PID or pidfd as given, by name through
+ * libproc2 (as pgrep does), by cgroup through cgroupfs. See discover.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,11 +9,10 @@
 
 #include <libproc2/pids.h>
 
+#include "cgroupfs.h"
 #include "discover.h"
-#include "freeze.h"
+#include "procstat.h"
 #include "options.h"
-
-#define PF_KTHREAD 0x00200000
 
 int discover_by_name(const regex_t *re, bool full, pid_t **pids, size_t *n)
 {
@@ -56,6 +56,71 @@ int discover_by_name(const regex_t *re, bool full, pid_t **pids, size_t *n)
 	return 0;
 }
 
+struct idlist {
+	pid_t *v;
+	size_t n, alloc;
+	bool oom;
+};
+
+static void add_id(pid_t id, void *ctx)
+{
+	struct idlist *l = ctx;
+
+	if (l->oom || id == getpid())
+		return;
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 64;
+		pid_t *v = realloc(l->v, alloc * sizeof(*v));
+
+		if (!v) {
+			l->oom = true;
+			return;
+		}
+		l->v = v;
+		l->alloc = alloc;
+	}
+	l->v[l->n++] = id;
+}
+
+static void add_dir(int dirfd, void *ctx)
+{
+	cgfs_each_id(dirfd, "cgroup.procs", add_id, ctx);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int discover_cgroup(const char *cgroup, pid_t **pids, size_t *n, struct err *e)
+{
+	struct idlist l = { NULL, 0, 0, false };
+	size_t k = 0;
+	int fd;
+
+	*pids = NULL;
+	*n = 0;
+	fd = cgfs_open(cgroup, e);
+	if (fd < 0)
+		return -1;
+	cgfs_walk(fd, add_dir, &l);
+	close(fd);
+	if (l.oom) {
+		free(l.v);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+		for (size_t i = 0; i < l.n; i++)
+			if (k == 0 || l.v[k - 1] != l.v[i])
+				l.v[k++] = l.v[i];
+	}
+	*pids = l.v;
+	*n = k;
+	return 0;
+}
 static struct target_ref *push(struct target_list *l, enum ref_kind kind, int value)
 {
 	if (l->n == l->cap) {
@@ -130,13 +195,13 @@ static int by_name(const struct options *o, struct target_list *l)
 static int by_cgroup(const struct options *o, struct target_list *l)
 {
 	for (size_t k = 0; k < o->ncgroups; k++) {
-		char err[ERR_LEN];
+		struct err e;
 		pid_t *pids;
 		size_t n;
 		int rc;
 
-		if (freeze_cgroup_members(o->cgroups[k], &pids, &n, err, sizeof(err))) {
-			if (lost(l, "%s", err))
+		if (discover_cgroup(o->cgroups[k], &pids, &n, &e)) {
+			if (lost(l, "%s", e.msg))
 				return -1;
 			continue;
 		}

@@ -1,7 +1,6 @@
-/* Freezing a target around the read of its maps and the advice: the order of
- * operations, the per-target locks that keep concurrent pmadv runs from
- * thawing a target under one another, and the report. The mechanisms live in
- * freeze_stop.c, freeze_cgroup.c and guardian.c. */
+/* Freezing targets around the read of their maps and the advice: the order
+ * of operations, which locks are taken, and the report. The mechanisms live
+ * in freeze_stop.c, freeze_cgroup.c, freeze_lock.c and guardian.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,33 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "freeze.h"
 #include "freeze_cgroup.h"
+#include "freeze_lock.h"
 #include "freeze_stop.h"
 #include "guardian.h"
+#include "procstat.h"
 #include "sys.h"
-
-#define DEFAULT_TIMEOUT_MS 5000
-
-/* A lock file held with flock(2) from before the freeze until after the
- * thaw. The guardian inherits the descriptor, so the lock outlives pmadv
- * until the guardian has thawed. The file is unlinked by whoever releases
- * it; a waiter that then gets the lock on the unlinked file notices and
- * tries again. */
-struct lock {
-	int fd;
-	char path[128];
-};
 
 struct freeze {
 	enum freeze_mode mode;
-	pid_t pid;
-	int pidfd;		/* the caller's, or own_pidfd */
-	int own_pidfd;
+	pid_t pid;		/* pids[0]: the process lock's */
+	int pidfd;		/* the caller's */
+	unsigned int timeout_ms;
+	uint64_t deadline;	/* for the locks and the freeze together */
 	bool already;		/* stopped/frozen before us: leave it so */
 	bool froze;		/* we froze it: thaw at the end */
 	struct lock plock;	/* the target process */
@@ -85,115 +74,119 @@ const char *freeze_mode_name(enum freeze_mode mode)
 
 /* ---- locks ---- */
 
-/* /run/pmadv, made sticky and world-writable like /tmp (root creates it) so
- * that every user's pmadv meets in one place; /tmp/pmadv-UID when /run/pmadv
- * does not exist and cannot be made (runs of one user still meet there). */
-static const char *lock_dir(void)
+/* One lock per process, whichever the mode: a stop-run and a cgroup-run on
+ * the same target take turns too. Named by PID and start time, read while
+ * the pidfd shows the process alive (so they are this process's). */
+static int lock_process(struct freeze *f, struct err *e)
 {
-	static char tmp[64];
-	const char *dirs[2] = { "/run/pmadv", tmp };
-	struct stat st;
+	char name[96], what[64];
+	struct procstat ps;
 
-	snprintf(tmp, sizeof(tmp), "/tmp/pmadv-%u", (unsigned int)geteuid());
-	for (size_t i = 0; i < 2; i++) {
-		if (mkdir(dirs[i], i == 0 ? 01777 : 0700) == 0 && i == 0)
-			chmod(dirs[i], 01777);	/* despite the umask */
-		if (lstat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		/* a directory someone else planted is not trusted */
-		if (st.st_uid != 0 && st.st_uid != geteuid())
-			continue;
-		if (access(dirs[i], W_OK | X_OK) == 0)
-			return dirs[i];
-	}
-	return NULL;
+	snprintf(name, sizeof(name), "/proc/%d/stat", (int)f->pid);
+	if (procstat_read(AT_FDCWD, name, &ps) != 0 ||
+	    sys_pidfd_send_signal(f->pidfd, 0) != 0)
+		return err_set(e, ESRCH, "cannot freeze process %d: no such "
+			       "process", (int)f->pid);
+	snprintf(name, sizeof(name), "pid-%d-%llu.lock", (int)f->pid,
+		 ps.start_time);
+	snprintf(what, sizeof(what), "process %d", (int)f->pid);
+	return lock_take(&f->plock, name, what, f->deadline, f->timeout_ms, e);
 }
 
-static int lock_take(struct lock *l, const char *name, uint64_t deadline,
-		     unsigned int timeout_ms, const char *what, char *err,
-		     size_t errlen)
+/* And one per cgroup: runs on two processes of one cgroup take turns
+ * (always after the process lock: no deadlock). */
+static int lock_cgroup(struct freeze *f, struct err *e)
 {
-	const char *dir = lock_dir();
-	unsigned int nap = 200;
-	struct stat a, b;
+	char name[96], what[PATH_MAX + 16];
 
-	l->fd = -1;
-	if (!dir) {
-		snprintf(err, errlen, "cannot lock %s: no usable /run/pmadv "
-			 "or /tmp/pmadv-%u", what, (unsigned int)geteuid());
-		return -1;
+	snprintf(name, sizeof(name), "cg-%llx-%llu.lock",
+		 (unsigned long long)f->cg.dev, (unsigned long long)f->cg.ino);
+	snprintf(what, sizeof(what), "cgroup %s", f->cg.path);
+	return lock_take(&f->glock, name, what, f->deadline, f->timeout_ms, e);
+}
+
+/* ---- what to freeze ---- */
+
+static int check_targets(const struct freeze_req *req, const pid_t *pids,
+			 const int *pidfds, size_t n, struct err *e)
+{
+	if (n == 0)
+		return err_set(e, EINVAL, "no process to freeze");
+	if (req->mode == FREEZE_STOP && n != 1)
+		return err_set(e, EINVAL, "--freeze=stop freezes one process at "
+			       "a time, not %zu", n);
+	for (size_t i = 0; i < n; i++) {
+		if (pids[i] == getpid())
+			return err_set(e, EPERM, "refusing to freeze pmadv itself");
+		if (pidfds[i] < 0)
+			return err_set(e, EBADF, "cannot freeze process %d: no "
+				       "pidfd holds it", (int)pids[i]);
 	}
-	snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
-	for (;;) {
-		if (l->fd < 0) {
-			l->fd = open(l->path, O_RDONLY | O_CREAT | O_NOFOLLOW |
-				     O_CLOEXEC, 0644);
-			/* another user's file in a sticky directory */
-			if (l->fd < 0 && errno == EACCES)
-				l->fd = open(l->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (l->fd < 0 && errno != ENOENT) {
-				snprintf(err, errlen, "cannot lock %s: %s: %s",
-					 what, l->path, strerror(errno));
-				return -1;
-			}
-		}
-		if (l->fd >= 0 && flock(l->fd, LOCK_EX | LOCK_NB) == 0) {
-			if (fstat(l->fd, &a) == 0 && lstat(l->path, &b) == 0 &&
-			    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-				return 0;
-			/* released and unlinked meanwhile: start over */
-			close(l->fd);
-			l->fd = -1;
-			continue;
-		}
-		if (l->fd >= 0 && errno != EWOULDBLOCK && errno != EINTR) {
-			snprintf(err, errlen, "cannot lock %s: %s: %s", what,
-				 l->path, strerror(errno));
-			close(l->fd);
-			l->fd = -1;
+	return 0;
+}
+
+static int prepare_stop(struct freeze *f, struct err *e)
+{
+	if (stop_prepare(f->pid, &f->already, e) != 0)
+		return -1;
+	f->thaw.kind = THAW_SIGNAL;
+	f->thaw.fd = f->pidfd;
+	f->thaw.sig = SIGCONT;
+	f->processes = 1;
+	return 0;
+}
+
+/* Every other target must be in the cgroup too; one that has exited is no
+ * reason to refuse (its own run finds it gone). */
+static int check_members(const struct freeze *f, const pid_t *pids,
+			 const int *pidfds, size_t n, struct err *e)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cg_check_member(&f->cg, pids[i], e) != 0 &&
+		    sys_pidfd_send_signal(pidfds[i], 0) == 0)
 			return -1;
-		}
-		if (fz_ms_left(deadline) == 0) {
-			snprintf(err, errlen, "timed out after %u ms waiting for "
-				 "another pmadv freezing %s (lock %s)", timeout_ms,
-				 what, l->path);
-			if (l->fd >= 0)
-				close(l->fd);
-			l->fd = -1;
-			return -1;
-		}
-		fz_sleep_us(nap);
-		if (nap < 5000)
-			nap *= 2;
+	err_clear(e);
+	return 0;
+}
+
+static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
+			  const pid_t *pids, const int *pidfds, size_t n,
+			  struct err *e)
+{
+	if (cg_resolve(req->cgroup, f->pid, &f->cg, e) != 0)
+		return -1;
+	if (sys_pidfd_send_signal(f->pidfd, 0) != 0)
+		return err_set(e, ESRCH, "cannot freeze process %d: no such "
+			       "process", (int)f->pid);
+	if (check_members(f, pids, pidfds, n, e) != 0 || lock_cgroup(f, e) != 0 ||
+	    cg_already(&f->cg, &f->already, e) != 0)
+		return -1;
+	cg_thaw_op(&f->cg, &f->thaw);
+	/* counted before the freeze: the window holds only maps, selection
+	 * and advice */
+	f->processes = cg_count_procs(&f->cg);
+	return 0;
+}
+
+int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
+		 struct err *e)
+{
+	struct cg c;
+	int rc;
+
+	*key = NULL;
+	if (req->mode != FREEZE_CGROUP)
+		return 0;
+	if (pid == getpid())
+		return err_set(e, EPERM, "refusing to freeze pmadv itself");
+	if (cg_resolve(req->cgroup, pid, &c, e) != 0)
+		return -1;
+	rc = asprintf(key, "v%d:%s", c.version, c.path);
+	cg_close(&c);
+	if (rc < 0) {
+		*key = NULL;
+		return err_set(e, ENOMEM, "out of memory");
 	}
-}
-
-static void lock_drop(struct lock *l)
-{
-	if (l->fd < 0)
-		return;
-	unlink(l->path);
-	close(l->fd);
-	l->fd = -1;
-}
-
-/* Field 22 of /proc/PID/stat: with the PID, names one process for good. */
-static int start_time(pid_t pid, unsigned long long *start)
-{
-	char path[64], buf[1024], *p;
-	int field = 2;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (fz_read_file(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
-		return -1;
-	p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	for (p++; *p && field < 22; p++)
-		if (*p == ' ')
-			field++;
-	if (field != 22 || sscanf(p, "%llu", start) != 1)
-		return -1;
 	return 0;
 }
 
@@ -201,12 +194,9 @@ static int start_time(pid_t pid, unsigned long long *start)
 
 static void freeze_free(struct freeze *f)
 {
-	if (f->mode == FREEZE_CGROUP)
-		cg_close(&f->cg);
+	cg_close(&f->cg);
 	lock_drop(&f->glock);
 	lock_drop(&f->plock);
-	if (f->own_pidfd >= 0)
-		close(f->own_pidfd);
 	free(f);
 }
 
@@ -233,196 +223,161 @@ static int unfreeze(struct freeze *f)
 	return rc;
 }
 
-static void describe_unfreeze(struct freeze *f, int rc, char *err, size_t errlen)
+static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
 {
 	if (rc == 0)
-		fz_append(err, errlen, "; %s", f->mode == FREEZE_STOP ?
-			  "resumed it" : "thawed it");
+		err_append(e, "; %s", f->mode == FREEZE_STOP ?
+			   "resumed it" : "thawed it");
 	else
-		fz_append(err, errlen, "; and could not %s it: %s",
-			  f->mode == FREEZE_STOP ? "resume" : "thaw",
-			  strerror(errno));
+		err_append(e, "; and could not %s it: %s",
+			   f->mode == FREEZE_STOP ? "resume" : "thaw",
+			   strerror(errno));
 }
 
-int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
-		 struct freeze **out, char *err, size_t errlen)
+/* Our own freeze: the guardian and the handlers first, so that there is
+ * no moment where the target is frozen and nothing would thaw it. */
+static int freeze_ours(struct freeze *f, const struct freeze_req *req,
+		       struct err *e)
 {
-	unsigned int timeout_ms = req->timeout_ms ? req->timeout_ms :
-				  DEFAULT_TIMEOUT_MS;
-	uint64_t deadline = fz_deadline(timeout_ms);
-	unsigned long long start;
-	const char *unlinks[2];
-	int keep[3];
-	char name[96], what[PATH_MAX + 64];
+	const char *unlinks[2] = {
+		f->plock.fd >= 0 ? f->plock.path : NULL,
+		f->glock.fd >= 0 ? f->glock.path : NULL,
+	};
+	int keep[3] = { f->plock.fd, f->glock.fd, f->thaw.fd };
+	int rc;
+
+	if (guardian_start(&f->guard, &f->thaw, keep, 3, unlinks, 2,
+			   f->deadline, e) != 0)
+		return -1;
+	f->slot = thaw_arm(&f->thaw, f->guard.sock, unlinks, 2);
+	if (f->slot < 0) {
+		guardian_stop(&f->guard);
+		return err_set(e, EBUSY, "too many targets frozen at once");
+	}
+	if (req->before)
+		req->before();
+	f->froze = true;
+	if (f->mode == FREEZE_STOP)
+		rc = stop_freeze(f->pid, f->pidfd, f->deadline, f->timeout_ms, e);
+	else
+		rc = cg_freeze(&f->cg, false, f->deadline, f->timeout_ms, e);
+	if (rc != 0)
+		describe_unfreeze(f, unfreeze(f), e);
+	return rc;
+}
+
+/* Someone else's freeze: never thawed by us. A cgroup may still be on its
+ * way to frozen; wait for it. */
+static int freeze_theirs(struct freeze *f, struct err *e)
+{
+	if (f->mode != FREEZE_CGROUP ||
+	    cg_freeze(&f->cg, true, f->deadline, f->timeout_ms, e) == 0)
+		return 0;
+	err_append(e, "; it was being frozen by another program and is left so");
+	return -1;
+}
+
+static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
+				 int pidfd)
+{
+	struct freeze *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->mode = req->mode;
+	f->pid = pid;
+	f->pidfd = pidfd;
+	f->timeout_ms = req->timeout_ms ? req->timeout_ms :
+			FREEZE_TIMEOUT_MS_DEFAULT;
+	f->deadline = clock_deadline(f->timeout_ms);
+	f->plock.fd = f->glock.fd = -1;
+	f->guard.sock = -1;
+	f->slot = -1;
+	f->cg.dirfd = f->cg.statefd = f->cg.eventsfd = -1;
+	return f;
+}
+
+int freeze_begin(const struct freeze_req *req, const pid_t *pids,
+		 const int *pidfds, size_t n, struct freeze **out,
+		 struct err *e)
+{
 	struct freeze *f;
 	int rc;
 
 	*out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
-	f = calloc(1, sizeof(*f));
-	if (!f) {
-		snprintf(err, errlen, "out of memory");
+	err_clear(e);
+	if (req->mode != FREEZE_NONE && check_targets(req, pids, pidfds, n, e))
 		return -1;
-	}
-	f->mode = req->mode;
-	f->pid = pid;
-	f->pidfd = pidfd;
-	f->own_pidfd = -1;
-	f->plock.fd = f->glock.fd = -1;
-	f->guard.pid = 0;
-	f->guard.sock = -1;
-	f->slot = -1;
-	f->cg.dirfd = f->cg.statefd = f->cg.eventsfd = -1;
-	if (req->mode == FREEZE_NONE) {
-		f->frozen_at = fz_now_ns();
-		*out = f;
-		return 0;
-	}
-
-	if (pid == getpid()) {
-		snprintf(err, errlen, "refusing to freeze pmadv itself");
-		goto fail;
-	}
-	if (f->pidfd < 0) {
-		f->own_pidfd = sys_pidfd_open(pid, 0);
-		if (f->own_pidfd < 0) {
-			snprintf(err, errlen, "cannot freeze process %d: %s",
-				 (int)pid, errno == ESRCH ? "no such process" :
-				 strerror(errno));
-			goto fail;
-		}
-		f->pidfd = f->own_pidfd;
-	}
-	/* The start time read must belong to the pidfd's process. */
-	if (start_time(pid, &start) != 0 || sys_pidfd_send_signal(f->pidfd, 0) != 0) {
-		snprintf(err, errlen, "cannot freeze process %d: no such process",
-			 (int)pid);
-		goto fail;
-	}
-
-	/* One lock per process, whichever the mode: a stop-run and a
-	 * cgroup-run on the same target take turns too. */
-	snprintf(name, sizeof(name), "pid-%d-%llu.lock", (int)pid, start);
-	snprintf(what, sizeof(what), "process %d", (int)pid);
-	if (lock_take(&f->plock, name, deadline, timeout_ms, what, err, errlen))
-		goto fail;
-
-	if (req->mode == FREEZE_STOP) {
-		if (stop_prepare(pid, &f->already, err, errlen) != 0)
-			goto fail;
-		f->thaw.kind = THAW_SIGNAL;
-		f->thaw.fd = f->pidfd;
-		f->thaw.sig = SIGCONT;
-		f->processes = 1;
-	} else {
-		if (cg_resolve(req->cgroup, pid, &f->cg, err, errlen) != 0)
-			goto fail;
-		if (sys_pidfd_send_signal(f->pidfd, 0) != 0) {
-			snprintf(err, errlen, "cannot freeze process %d: no such "
-				 "process", (int)pid);
-			goto fail;
-		}
-		/* And one per cgroup: runs on two processes of one cgroup
-		 * take turns (always after the process lock: no deadlock). */
-		snprintf(name, sizeof(name), "cg-%llx-%llu.lock",
-			 (unsigned long long)f->cg.dev,
-			 (unsigned long long)f->cg.ino);
-		snprintf(what, sizeof(what), "cgroup %s", f->cg.path);
-		if (lock_take(&f->glock, name, deadline, timeout_ms, what, err,
-			      errlen))
-			goto fail;
-		if (cg_already(&f->cg, &f->already, err, errlen) != 0)
-			goto fail;
-		cg_thaw_op(&f->cg, &f->thaw);
-		/* counted before the freeze: the window holds only maps,
-		 * selection and advice */
-		f->processes = cg_count_procs(&f->cg);
-	}
-
-	if (f->already) {
-		/* Someone else's freeze: never thawed by us. A cgroup may
-		 * still be on its way to frozen; wait for it. */
-		if (req->mode == FREEZE_CGROUP &&
-		    cg_freeze(&f->cg, true, deadline, timeout_ms, err, errlen)) {
-			fz_append(err, errlen, "; it was being frozen by another "
-				  "program and is left so");
-			goto fail;
-		}
-	} else {
-		keep[0] = f->plock.fd;
-		keep[1] = f->glock.fd;
-		keep[2] = f->thaw.fd;
-		unlinks[0] = f->plock.fd >= 0 ? f->plock.path : NULL;
-		unlinks[1] = f->glock.fd >= 0 ? f->glock.path : NULL;
-		if (guardian_start(&f->guard, &f->thaw, keep, 3, unlinks, 2,
-				   deadline, err, errlen) != 0)
-			goto fail;
-		/* Armed before the first signal or write: no moment where
-		 * the target is frozen and nothing would thaw it. */
-		f->slot = thaw_arm(&f->thaw, f->guard.sock, unlinks, 2);
-		if (f->slot < 0) {
-			snprintf(err, errlen, "too many targets frozen at once");
-			guardian_stop(&f->guard);
-			goto fail;
-		}
-		if (req->before)
-			req->before();
-		f->froze = true;
-		if (req->mode == FREEZE_STOP)
-			rc = stop_freeze(pid, f->pidfd, deadline, timeout_ms, err,
-					 errlen);
-		else
-			rc = cg_freeze(&f->cg, false, deadline, timeout_ms, err,
-				       errlen);
+	f = freeze_new(req, n ? pids[0] : 0, n ? pidfds[0] : -1);
+	if (!f)
+		return err_set(e, ENOMEM, "out of memory");
+	if (req->mode != FREEZE_NONE) {
+		rc = lock_process(f, e);
+		if (rc == 0)
+			rc = req->mode == FREEZE_STOP ? prepare_stop(f, e) :
+			     prepare_cgroup(f, req, pids, pidfds, n, e);
+		if (rc == 0)
+			rc = f->already ? freeze_theirs(f, e) : freeze_ours(f, req, e);
 		if (rc != 0) {
-			describe_unfreeze(f, unfreeze(f), err, errlen);
-			goto fail;
+			unfreeze(f);	/* nothing left frozen, whatever failed */
+			freeze_free(f);
+			return -1;
 		}
 	}
-	f->frozen_at = fz_now_ns();
+	f->frozen_at = clock_now_ns();
 	*out = f;
 	return 0;
-fail:
-	unfreeze(f);
-	freeze_free(f);
-	return -1;
 }
 
-int freeze_end(struct freeze *f, struct freeze_info *info, char *err,
-	       size_t errlen)
+bool freeze_covers(const struct freeze *f, pid_t pid)
 {
-	uint64_t thaw_at = fz_now_ns();
+	if (!f || f->mode == FREEZE_NONE)
+		return true;
+	if (f->mode == FREEZE_STOP)
+		return pid == f->pid && stop_holds(pid);
+	return cg_check_member(&f->cg, pid, NULL) == 0;
+}
+
+static void fill_info(const struct freeze *f, uint64_t thaw_at,
+		      struct freeze_info *info)
+{
+	info->mode = f->mode;
+	info->frozen_ns = f->mode == FREEZE_NONE ? 0 : thaw_at - f->frozen_at;
+	info->processes = f->processes;
+	info->already = f->already;
+	if (f->mode == FREEZE_CGROUP) {
+		info->cgroup = strdup(f->cg.path);
+		info->version = f->cg.version;
+	}
+}
+
+int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
+{
+	uint64_t thaw_at = clock_now_ns();
 	int rc = 0;
 
-	if (err && errlen)
-		err[0] = '\0';
+	err_clear(e);
 	if (info)
-		memset(info, 0, sizeof(*info));
+		memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
 	if (!f)
 		return 0;
 	if (f->froze && unfreeze(f) != 0) {
-		snprintf(err, errlen, "cannot %s process %d: %s",
-			 f->mode == FREEZE_STOP ? "resume (SIGCONT)" : "thaw",
-			 (int)f->pid, strerror(errno));
+		rc = err_set(e, errno, "cannot %s process %d: %s",
+			     f->mode == FREEZE_STOP ? "resume (SIGCONT)" : "thaw",
+			     (int)f->pid, strerror(errno));
 		if (f->mode == FREEZE_CGROUP)
-			fz_append(err, errlen, " (cgroup %s)", f->cg.dir);
-		rc = -1;
+			err_append(e, " (cgroup %s)", f->cg.dir);
 	}
-	if (info) {
-		info->mode = f->mode;
-		info->frozen_ns = f->mode == FREEZE_NONE ? 0 : thaw_at - f->frozen_at;
-		info->processes = f->processes;
-		info->already = f->already;
-		if (f->mode == FREEZE_CGROUP) {
-			size_t n = strlen(f->cg.path);
-
-			if (n >= sizeof(info->cgroup))
-				n = sizeof(info->cgroup) - 1;
-			memcpy(info->cgroup, f->cg.path, n);
-			info->cgroup[n] = '\0';
-		}
-	}
+	if (info)
+		fill_info(f, thaw_at, info);
 	freeze_free(f);
 	return rc;
+}
+
+void freeze_info_free(struct freeze_info *info)
+{
+	if (!info)
+		return;
+	free(info->cgroup);
+	info->cgroup = NULL;
 }

@@ -1,8 +1,8 @@
-/* Freezing a target so its address space cannot change while pmadv reads its
- * maps and advises it: SIGSTOP through the pidfd, or the cgroup freezer
- * (v2 cgroup.freeze or v1 freezer.state). Only what this module froze is
- * thawed; nothing is ever left frozen (error paths, signals, and a guardian
- * process that thaws if pmadv itself is SIGKILLed). */
+/* Freezing targets so their address space cannot change while pmadv reads
+ * their maps and advises them: SIGSTOP through the pidfd, or the cgroup
+ * freezer (v2 cgroup.freeze or v1 freezer.state). Only what this module
+ * froze is thawed; nothing is ever left frozen (error paths, signals, and a
+ * guardian process that thaws if pmadv itself is SIGKILLed). */
 #ifndef PMADV_FREEZE_H
 #define PMADV_FREEZE_H
 
@@ -11,25 +11,33 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "err.h"
+
 enum freeze_mode { FREEZE_NONE, FREEZE_STOP, FREEZE_CGROUP };
+
+#define FREEZE_TIMEOUT_MS_DEFAULT 5000
 
 struct freeze_req {
 	enum freeze_mode mode;
-	const char *cgroup;	/* FREEZE_CGROUP: NULL = the target's own cgroup;
-				 * else a directory or a /proc/PID/cgroup path */
-	unsigned int timeout_ms;	/* how long to wait for the freeze */
-	void (*before)(void);	/* optional: called when all is ready and
-				 * the target is about to freeze (after the
-				 * guardian's fork) */
+	const char *cgroup;	/* FREEZE_CGROUP: NULL = the target's own
+				 * cgroup; else a directory under a cgroup
+				 * mount or a path as /proc/PID/cgroup
+				 * shows it */
+	unsigned int timeout_ms;
+	void (*before)(void);	/* optional, called just before freezing
+				 * (after the guardian's fork) */
 };
 
-/* What the freeze did, for the report. */
 struct freeze_info {
 	enum freeze_mode mode;
-	uint64_t frozen_ns;	/* length of the window the target was frozen */
-	unsigned int processes;	/* processes frozen (1 for stop) */
-	bool already;		/* target was already stopped/frozen: left so */
-	char cgroup[256];	/* cgroup frozen, as /proc/PID/cgroup shows it */
+	uint64_t frozen_ns;
+	unsigned int processes;	/* processes the freeze held (1 for stop) */
+	bool already;		/* frozen by someone else before us: left so */
+	char *cgroup;		/* malloc'd: cgroup frozen as /proc/PID/cgroup
+				 * shows it, prefixed by nothing; NULL unless
+				 * FREEZE_CGROUP */
+	int version;		/* 2 or 1 (v1 freezer) for FREEZE_CGROUP,
+				 * else 0 */
 };
 
 struct freeze;
@@ -38,24 +46,32 @@ struct freeze;
 int freeze_parse_mode(const char *s, struct freeze_req *req);
 const char *freeze_mode_name(enum freeze_mode mode);
 
-/* Freeze the target. On success *out holds the state to undo. On failure
- * returns -1, leaves nothing frozen and writes one line (no newline) into
- * err. FREEZE_NONE succeeds and does nothing. */
-int freeze_begin(const struct freeze_req *req, pid_t pid, int pidfd,
-		 struct freeze **out, char *err, size_t errlen);
+/* Which freeze would hold pid under req: for FREEZE_CGROUP, *key = malloc'd
+ * "v2:/path" or "v1:/path" of the cgroup freeze_begin would freeze
+ * (resolved exactly as it does: req->cgroup or the target's own; same
+ * refusals, same messages); targets with equal keys can share one freeze.
+ * For NONE/STOP, *key = NULL (each target is frozen alone). 0, or -1 with
+ * e. */
+int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
+		 struct err *e);
 
-/* Thaw what freeze_begin froze, fill info, free f. Safe with f == NULL.
- * Returns 0, or -1 with a message in err when the thaw failed. */
-int freeze_end(struct freeze *f, struct freeze_info *info, char *err,
-	       size_t errlen);
+/* Freeze n targets with one freeze (pids[i] held by pidfds[i] >= 0). NONE:
+ * nothing, succeeds. STOP: n must be 1. CGROUP: the cgroup (req->cgroup, or
+ * pids[0]'s own) must contain every pids[i], else -1 naming the one
+ * outside. On failure nothing is left frozen. */
+int freeze_begin(const struct freeze_req *req, const pid_t *pids,
+		 const int *pidfds, size_t n, struct freeze **out,
+		 struct err *e);
 
-/* The processes of a cgroup and of its descendants (what freezing it
- * freezes), pmadv itself left out, in increasing order. cgroup is a
- * directory under a cgroup mount (v2 or any v1 hierarchy) or a path as
- * /proc/PID/cgroup shows it (looked up in v2, then the v1 freezer, then the
- * other v1 hierarchies). *pids is malloc'd, to free; *n may be 0. Returns 0,
- * or -1 with one line in err. */
-int freeze_cgroup_members(const char *cgroup, pid_t **pids, size_t *n,
-			  char *err, size_t errlen);
+/* Inside the window: does the freeze still hold pid? STOP: every live
+ * thread of it is stopped; CGROUP: pid is still in the frozen cgroup or
+ * below; NONE: true. Used before advising each member. */
+bool freeze_covers(const struct freeze *f, pid_t pid);
+
+/* Thaw what freeze_begin froze, fill info (caller frees with
+ * freeze_info_free), free f. Safe with f == NULL (info zeroed, mode NONE).
+ * 0, or -1 with e when the thaw failed. */
+int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
+void freeze_info_free(struct freeze_info *info);
 
 #endif

@@ -10,13 +10,16 @@
 #include <unistd.h>
 
 #include "cgroupfs.h"
-#include "freeze.h"
+#include "clock.h"
 #include "freeze_cgroup.h"
+#include "procstat.h"
 
 static const char *hier_name(int version)
 {
 	return version == 2 ? "v2" : "v1 freezer";
 }
+
+/* ---- which cgroup ---- */
 
 /* Why this hierarchy cannot be frozen for the target, or NULL. */
 static const char *unusable(const struct cgfs_mounts *m, int version,
@@ -35,162 +38,184 @@ static const char *unusable(const struct cgfs_mounts *m, int version,
 	return NULL;
 }
 
-static int cg_open(struct cg *c, char *err, size_t errlen)
+/* The target's own cgroup: v2, else the v1 freezer. */
+static int resolve_own(const struct cgfs_mounts *m,
+		       const struct cgfs_membership *target,
+		       const struct cgfs_membership *self, pid_t pid,
+		       struct cg *c, struct err *e)
+{
+	const char *why[3] = { NULL, NULL, NULL };
+
+	for (int v = 2; v >= 1; v--) {
+		const char *path = cgfs_member_path(target, v);
+
+		why[v] = unusable(m, v, target, self, path);
+		if (!why[v] && cgfs_map_dir(m, v, path, c->dir, sizeof(c->dir)) != 0)
+			why[v] = "its directory was not found under the mounts";
+		if (!why[v]) {
+			c->version = v;
+			snprintf(c->path, sizeof(c->path), "%s", path);
+			return 0;
+		}
+	}
+	err_set(e, ENOENT, "no cgroup to freeze process %d in: v2: %s",
+		(int)pid, why[2]);
+	if (*target->v2 && cgfs_have_mount(m, 2))
+		err_append(e, " (%s)", target->v2);
+	err_append(e, "; v1 freezer: %s", why[1]);
+	if (*target->v1 && cgfs_have_mount(m, 1))
+		err_append(e, " (%s)", target->v1);
+	err_append(e, "; use --freeze=stop, or move it into a cgroup of its own");
+	return -1;
+}
+
+/* spec as /proc/PID/cgroup shows it: the hierarchy where it contains the
+ * target, v2 first. */
+static int spec_as_path(const struct cgfs_mounts *m,
+			const struct cgfs_membership *target, const char *spec,
+			pid_t pid, struct cg *c, struct err *e)
+{
+	if (spec[0] != '/')
+		return err_set(e, ENOENT, "%s: neither a directory under a "
+			       "cgroup mount nor a cgroup path", spec);
+	for (int h = 2; h >= 1 && !c->version; h--)
+		if (*cgfs_member_path(target, h) &&
+		    cgfs_path_under(cgfs_member_path(target, h), spec) &&
+		    cgfs_map_dir(m, h, spec, c->dir, sizeof(c->dir)) == 0)
+			c->version = h;
+	if (!c->version)
+		return err_set(e, ENOENT, "no cgroup %s contains process %d (it "
+			       "is in v2 %s, v1 freezer %s)", spec, (int)pid,
+			       *target->v2 ? target->v2 : "-",
+			       *target->v1 ? target->v1 : "-");
+	snprintf(c->path, sizeof(c->path), "%s", spec);
+	for (size_t n = strlen(c->path); n > 1 && c->path[n - 1] == '/'; n--)
+		c->path[n - 1] = '\0';
+	return 0;
+}
+
+static int not_member_error(const struct cg *c, pid_t pid,
+			    const struct cgfs_membership *mb, struct err *e)
+{
+	const char *in = cgfs_member_path(mb, c->version);
+
+	return err_set(e, ESRCH, "%s cgroup %s does not contain process %d (it "
+		       "is in %s)", hier_name(c->version), c->path, (int)pid,
+		       *in ? in : "none");
+}
+
+static bool member_of(const struct cg *c, const struct cgfs_membership *mb)
+{
+	const char *in = cgfs_member_path(mb, c->version);
+
+	return *in && cgfs_path_under(in, c->path);
+}
+
+/* A cgroup named by spec: somewhere the target is, never the root, never
+ * one holding pmadv. */
+static int resolve_spec(const struct cgfs_mounts *m,
+			const struct cgfs_membership *target,
+			const struct cgfs_membership *self, const char *spec,
+			pid_t pid, struct cg *c, struct err *e)
+{
+	int v = 0, r;
+
+	r = cgfs_spec_as_dir(m, spec, &v, c->path, sizeof(c->path), c->dir,
+			     sizeof(c->dir), e);
+	if (r < 0)
+		return -1;
+	c->version = v;
+	if (r > 0 && spec_as_path(m, target, spec, pid, c, e) != 0)
+		return -1;
+	if (strcmp(c->path, "/") == 0)
+		return err_set(e, EPERM, "refusing to freeze the root cgroup of "
+			       "the cgroup %s hierarchy: it holds every process, "
+			       "pmadv included", hier_name(c->version));
+	if (!member_of(c, target))
+		return not_member_error(c, pid, target, e);
+	if (member_of(c, self))
+		return err_set(e, EPERM, "refusing to freeze %s cgroup %s: it "
+			       "contains pmadv itself (process %d, in %s)",
+			       hier_name(c->version), c->path, (int)getpid(),
+			       cgfs_member_path(self, c->version));
+	return 0;
+}
+
+static int cg_open(struct cg *c, struct err *e)
 {
 	const char *state = c->version == 2 ? "cgroup.freeze" : "freezer.state";
 	struct stat st;
 
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->dirfd < 0 || fstat(c->dirfd, &st) != 0) {
-		snprintf(err, errlen, "cannot open cgroup %s: %s", c->dir,
-			 strerror(errno));
-		return -1;
-	}
+	if (c->dirfd < 0 || fstat(c->dirfd, &st) != 0)
+		return err_set(e, errno, "cannot open cgroup %s: %s", c->dir,
+			       strerror(errno));
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
 	c->statefd = openat(c->dirfd, state, O_WRONLY | O_CLOEXEC);
-	if (c->statefd < 0) {
-		snprintf(err, errlen, "cannot freeze %s cgroup %s: %s: %s",
-			 hier_name(c->version), c->path, state,
-			 errno == ENOENT ? "no such file (the root cgroup, or no "
-			 "freezer in this kernel)" : strerror(errno));
-		return -1;
-	}
+	if (c->statefd < 0)
+		return err_set(e, errno, "cannot freeze %s cgroup %s: %s: %s",
+			       hier_name(c->version), c->path, state,
+			       errno == ENOENT ? "no such file (the root cgroup, "
+			       "or no freezer in this kernel)" : strerror(errno));
 	if (c->version == 2) {
 		c->eventsfd = openat(c->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-		if (c->eventsfd < 0) {
-			snprintf(err, errlen, "cannot open %s/cgroup.events: %s",
-				 c->dir, strerror(errno));
-			return -1;
-		}
+		if (c->eventsfd < 0)
+			return err_set(e, errno, "cannot open %s/cgroup.events: %s",
+				       c->dir, strerror(errno));
 	}
 	return 0;
 }
 
-int cg_resolve(const char *spec, pid_t pid, struct cg *c, char *err,
-	       size_t errlen)
+int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e)
 {
 	struct cgfs_membership target, self;
 	struct cgfs_mounts m;
-	int rc = -1;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->dirfd = c->statefd = c->eventsfd = -1;
-	if (cgfs_membership_read(pid, &target) != 0) {
-		snprintf(err, errlen, "cannot read /proc/%d/cgroup: %s", (int)pid,
-			 errno == ENOENT ? "no such process" : strerror(errno));
-		return -1;
-	}
-	if (cgfs_membership_read(0, &self) != 0 || cgfs_mounts_read(&m) != 0) {
-		snprintf(err, errlen, "cannot read the cgroups of pmadv: %s",
-			 strerror(errno));
-		return -1;
-	}
-
-	if (!spec) {
-		const char *why[3] = { NULL, NULL, NULL };
-
-		for (int v = 2; v >= 1; v--) {
-			why[v] = unusable(&m, v, &target, &self,
-					  cgfs_member_path(&target, v));
-			if (!why[v] && cgfs_map_dir(&m, v, cgfs_member_path(&target, v),
-						    c->dir, sizeof(c->dir)) != 0)
-				why[v] = "its directory was not found under the mounts";
-			if (!why[v]) {
-				c->version = v;
-				snprintf(c->path, sizeof(c->path), "%s",
-					 cgfs_member_path(&target, v));
-				break;
-			}
-		}
-		if (!c->version) {
-			snprintf(err, errlen, "no cgroup to freeze process %d in: "
-				 "v2: %s", (int)pid, why[2]);
-			if (*target.v2 && cgfs_have_mount(&m, 2))
-				fz_append(err, errlen, " (%s)", target.v2);
-			fz_append(err, errlen, "; v1 freezer: %s", why[1]);
-			if (*target.v1 && cgfs_have_mount(&m, 1))
-				fz_append(err, errlen, " (%s)", target.v1);
-			fz_append(err, errlen, "; use --freeze=stop, or move it "
-				  "into a cgroup of its own");
-			goto out;
-		}
-	} else {
-		int v = 0, r;
-
-		r = cgfs_spec_as_dir(&m, spec, &v, c->path, sizeof(c->path),
-				     c->dir, sizeof(c->dir), err, errlen);
-		if (r < 0)
-			goto out;
-		if (r > 0) {
-			if (spec[0] != '/') {
-				snprintf(err, errlen, "%s: neither a directory under "
-					 "a cgroup mount nor a cgroup path", spec);
-				goto out;
-			}
-			/* as /proc/PID/cgroup shows it: the hierarchy where it
-			 * contains the target, v2 first */
-			for (int h = 2; h >= 1 && !v; h--)
-				if (*cgfs_member_path(&target, h) &&
-				    cgfs_path_under(cgfs_member_path(&target, h),
-						    spec) &&
-				    cgfs_map_dir(&m, h, spec, c->dir,
-						 sizeof(c->dir)) == 0)
-					v = h;
-			if (!v) {
-				snprintf(err, errlen, "no cgroup %s contains process "
-					 "%d (it is in v2 %s, v1 freezer %s)", spec, (int)pid,
-					 *target.v2 ? target.v2 : "-",
-					 *target.v1 ? target.v1 : "-");
-				goto out;
-			}
-			snprintf(c->path, sizeof(c->path), "%s", spec);
-			for (size_t n = strlen(c->path); n > 1 && c->path[n - 1] == '/'; n--)
-				c->path[n - 1] = '\0';
-		}
-		c->version = v;
-		if (strcmp(c->path, "/") == 0) {
-			snprintf(err, errlen, "refusing to freeze the root cgroup "
-				 "of the cgroup %s hierarchy: it holds every process, "
-				 "pmadv included", hier_name(v));
-			goto out;
-		}
-		if (!*cgfs_member_path(&target, v) ||
-		    !cgfs_path_under(cgfs_member_path(&target, v), c->path)) {
-			snprintf(err, errlen, "%s cgroup %s does not contain "
-				 "process %d (it is in %s)", hier_name(v), c->path,
-				 (int)pid, *cgfs_member_path(&target, v) ?
-				 cgfs_member_path(&target, v) : "none");
-			goto out;
-		}
-		if (*cgfs_member_path(&self, v) &&
-		    cgfs_path_under(cgfs_member_path(&self, v), c->path)) {
-			snprintf(err, errlen, "refusing to freeze %s cgroup %s: it "
-				 "contains pmadv itself (process %d, in %s)",
-				 hier_name(v), c->path, (int)getpid(),
-				 cgfs_member_path(&self, v));
-			goto out;
-		}
-	}
-	rc = cg_open(c, err, errlen);
-out:
+	if (cgfs_membership_read(pid, &target) != 0)
+		return err_set(e, errno, "cannot read /proc/%d/cgroup: %s",
+			       (int)pid, errno == ENOENT ? "no such process" :
+			       strerror(errno));
+	if (cgfs_membership_read(0, &self) != 0 || cgfs_mounts_read(&m) != 0)
+		return err_set(e, errno, "cannot read the cgroups of pmadv: %s",
+			       strerror(errno));
+	if (spec)
+		rc = resolve_spec(&m, &target, &self, spec, pid, c, e);
+	else
+		rc = resolve_own(&m, &target, &self, pid, c, e);
+	if (rc == 0)
+		rc = cg_open(c, e);
 	cgfs_mounts_free(&m);
 	if (rc != 0)
 		cg_close(c);
 	return rc;
 }
 
-int cg_already(const struct cg *c, bool *already, char *err, size_t errlen)
+int cg_check_member(const struct cg *c, pid_t pid, struct err *e)
+{
+	struct cgfs_membership mb;
+
+	if (cgfs_membership_read(pid, &mb) != 0)
+		return err_set(e, errno, "cannot read /proc/%d/cgroup: %s",
+			       (int)pid, errno == ENOENT ? "no such process" :
+			       strerror(errno));
+	return member_of(c, &mb) ? 0 : not_member_error(c, pid, &mb, e);
+}
+
+/* ---- its state ---- */
+
+int cg_already(const struct cg *c, bool *already, struct err *e)
 {
 	char buf[64];
 	const char *file = c->version == 2 ? "cgroup.freeze" : "freezer.self_freezing";
 
 	*already = false;
-	if (fz_read_file(c->dirfd, file, buf, sizeof(buf)) < 0) {
-		snprintf(err, errlen, "cannot read %s/%s: %s", c->dir, file,
-			 strerror(errno));
-		return -1;
-	}
+	if (proc_read_small(c->dirfd, file, buf, sizeof(buf)) < 0)
+		return err_set(e, errno, "cannot read %s/%s: %s", c->dir, file,
+			       strerror(errno));
 	*already = buf[0] == '1';
 	return 0;
 }
@@ -212,21 +237,6 @@ static int write_state(const struct cg *c, const char *s)
 		n = write(c->statefd, s, strlen(s));
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;
-}
-
-/* v2: does cgroup.events say "frozen 1"? */
-static int v2_frozen(const struct cg *c)
-{
-	char buf[256];
-	ssize_t n;
-
-	if (lseek(c->eventsfd, 0, SEEK_SET) < 0)
-		return -1;
-	n = read(c->eventsfd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return strstr(buf, "frozen 1") != NULL;
 }
 
 static void count_one(pid_t id, void *ctx)
@@ -260,40 +270,40 @@ struct unfrozen {
 	char wchan[NAMED][48];
 };
 
+static bool looks_frozen(int version, char st, const char *wchan)
+{
+	if (strchr("TtZXx", st))
+		return true;	/* stopped or dead: counts as frozen */
+	if (!*wchan)
+		return st != 'R';	/* can't tell better */
+	if (version == 1)
+		return strstr(wchan, "refrigerator") != NULL;
+	/* v2 traps frozen tasks in the signal code */
+	return strcmp(wchan, "do_freezer_trap") == 0 ||
+	       strcmp(wchan, "get_signal") == 0 ||
+	       strcmp(wchan, "do_signal_stop") == 0 ||
+	       strcmp(wchan, "ptrace_stop") == 0;
+}
+
 static void check_thread(pid_t tid, void *ctx)
 {
 	struct unfrozen *u = ctx;
-	char path[64], buf[1024], wchan[48] = "";
-	char st = 0, *p;
-	bool frozen;
+	char path[64], wchan[48] = "";
+	struct procstat ps;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (fz_read_file(AT_FDCWD, path, buf, sizeof(buf)) > 0 &&
-	    (p = strrchr(buf, ')')) && p[1] == ' ')
-		st = p[2];
-	if (!st)
+	if (procstat_read(AT_FDCWD, path, &ps) != 0)
 		return;		/* gone */
 	u->threads++;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);
-	if (fz_read_file(AT_FDCWD, path, wchan, sizeof(wchan)) < 0 ||
+	if (proc_read_small(AT_FDCWD, path, wchan, sizeof(wchan)) < 0 ||
 	    strcmp(wchan, "0") == 0)
 		wchan[0] = '\0';
-	if (strchr("TtZXx", st))
-		frozen = true;	/* stopped or dead: counts as frozen */
-	else if (!*wchan)
-		frozen = st != 'R';	/* can't tell better */
-	else if (u->version == 1)
-		frozen = strstr(wchan, "refrigerator") != NULL;
-	else	/* v2 traps frozen tasks in the signal code */
-		frozen = strcmp(wchan, "do_freezer_trap") == 0 ||
-			 strcmp(wchan, "get_signal") == 0 ||
-			 strcmp(wchan, "do_signal_stop") == 0 ||
-			 strcmp(wchan, "ptrace_stop") == 0;
-	if (frozen)
+	if (looks_frozen(u->version, ps.state, wchan))
 		return;
 	if (u->nnot < NAMED) {
 		u->tid[u->nnot] = tid;
-		u->state[u->nnot] = st;
+		u->state[u->nnot] = ps.state;
 		snprintf(u->wchan[u->nnot], sizeof(u->wchan[0]), "%s", wchan);
 	}
 	u->nnot++;
@@ -307,8 +317,8 @@ static void check_dir(int dirfd, void *ctx)
 		check_thread, ctx);
 }
 
-static void not_frozen_message(const struct cg *c, unsigned int timeout_ms,
-			       char *err, size_t errlen)
+static int not_frozen_error(const struct cg *c, unsigned int timeout_ms,
+			    struct err *e)
 {
 	struct unfrozen u;
 	unsigned int named;
@@ -317,78 +327,98 @@ static void not_frozen_message(const struct cg *c, unsigned int timeout_ms,
 	u.version = c->version;
 	cgfs_walk(c->dirfd, check_dir, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;
-	snprintf(err, errlen, "%s cgroup %s did not freeze within %u ms",
-		 hier_name(c->version), c->path, timeout_ms);
+	err_set(e, ETIMEDOUT, "%s cgroup %s did not freeze within %u ms",
+		hier_name(c->version), c->path, timeout_ms);
 	if (u.nnot == 0) {
-		fz_append(err, errlen, " (%u threads, none seen running)",
-			  u.threads);
-		return;
+		err_append(e, " (%u threads, none seen running)", u.threads);
+		return -1;
 	}
-	fz_append(err, errlen, ": %u of %u threads not frozen:", u.nnot, u.threads);
+	err_append(e, ": %u of %u threads not frozen:", u.nnot, u.threads);
 	for (unsigned int i = 0; i < named; i++) {
 		char comm[64];
 
-		fz_comm(u.tid[i], comm, sizeof(comm));
-		fz_append(err, errlen, "%s %d (%s, state %c%s%s)", i ? "," : "",
-			  (int)u.tid[i], comm, u.state[i],
-			  *u.wchan[i] ? " in " : "", u.wchan[i]);
+		proc_comm(u.tid[i], comm, sizeof(comm));
+		err_append(e, "%s %d (%s, state %c%s%s)", i ? "," : "",
+			   (int)u.tid[i], comm, u.state[i],
+			   *u.wchan[i] ? " in " : "", u.wchan[i]);
 	}
 	if (u.nnot > named)
-		fz_append(err, errlen, " and %u more", u.nnot - named);
+		err_append(e, " and %u more", u.nnot - named);
+	return -1;
+}
+
+/* ---- freezing ---- */
+
+static int state_error(const struct cg *c, struct err *e)
+{
+	return err_set(e, errno, "cannot read the state of %s cgroup %s: %s",
+		       hier_name(c->version), c->path, strerror(errno));
+}
+
+/* v2: until cgroup.events says "frozen 1". As wait_until: 0, -1 with e,
+ * 1 at the deadline. */
+static int v2_wait(const struct cg *c, uint64_t deadline, struct err *e)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = c->eventsfd, .events = POLLPRI };
+		unsigned int left;
+		char buf[256];
+		ssize_t n;
+
+		if (lseek(c->eventsfd, 0, SEEK_SET) < 0 ||
+		    (n = read(c->eventsfd, buf, sizeof(buf) - 1)) < 0)
+			return state_error(c, e);
+		buf[n] = '\0';
+		if (strstr(buf, "frozen 1"))
+			return 0;
+		left = clock_ms_left(deadline);
+		if (left == 0)
+			return 1;
+		/* cgroup.events wakes POLLPRI on change; the cap only
+		 * guards against a missed notification */
+		poll(&pfd, 1, left < 50 ? (int)left : 50);
+	}
+}
+
+struct v1_wait {
+	const struct cg *c;
+	bool rewrite;
+	struct err *e;
+};
+
+/* wait_until's test for v1: freezer.state FROZEN. v1 can fail to converge:
+ * write FROZEN again each round, as CRIU does (never when the freeze is not
+ * ours). */
+static int v1_frozen(void *ctx)
+{
+	struct v1_wait *w = ctx;
+	char buf[64];
+
+	if (proc_read_small(w->c->dirfd, "freezer.state", buf, sizeof(buf)) < 0)
+		return state_error(w->c, w->e);
+	if (strncmp(buf, "FROZEN", 6) == 0)
+		return 1;
+	if (w->rewrite)
+		write_state(w->c, "FROZEN");
+	return 0;
 }
 
 int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
-	      unsigned int timeout_ms, char *err, size_t errlen)
+	      unsigned int timeout_ms, struct err *e)
 {
-	const char *freeze = c->version == 2 ? "1" : "FROZEN";
-	unsigned int nap = 100;
-	char buf[64];
+	struct v1_wait w = { c, !only_wait, e };
+	int rc;
 
-	if (!only_wait && write_state(c, freeze) != 0) {
-		snprintf(err, errlen, "cannot freeze %s cgroup %s: %s",
-			 hier_name(c->version), c->path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		unsigned int left;
-		int frozen;
-
-		if (c->version == 2) {
-			frozen = v2_frozen(c);
-		} else {
-			frozen = fz_read_file(c->dirfd, "freezer.state", buf,
-					      sizeof(buf)) < 0 ? -1 :
-				 strncmp(buf, "FROZEN", 6) == 0;
-		}
-		if (frozen < 0) {
-			snprintf(err, errlen, "cannot read the state of %s cgroup "
-				 "%s: %s", hier_name(c->version), c->path,
-				 strerror(errno));
-			return -1;
-		}
-		if (frozen)
-			return 0;
-		left = fz_ms_left(deadline);
-		if (left == 0) {
-			not_frozen_message(c, timeout_ms, err, errlen);
-			return -1;
-		}
-		if (c->version == 2) {
-			struct pollfd pfd = { .fd = c->eventsfd, .events = POLLPRI };
-
-			/* cgroup.events wakes POLLPRI on change; the cap
-			 * only guards against a missed notification */
-			poll(&pfd, 1, left < 50 ? (int)left : 50);
-		} else {
-			fz_sleep_us(nap);
-			if (nap < 10000)
-				nap *= 2;
-			/* v1 can fail to converge: write FROZEN again, as
-			 * CRIU does (never when the freeze is not ours) */
-			if (!only_wait)
-				write_state(c, freeze);
-		}
-	}
+	if (!only_wait && write_state(c, c->version == 2 ? "1" : "FROZEN") != 0)
+		return err_set(e, errno, "cannot freeze %s cgroup %s: %s",
+			       hier_name(c->version), c->path, strerror(errno));
+	if (c->version == 2)
+		rc = v2_wait(c, deadline, e);
+	else
+		rc = wait_until(deadline, v1_frozen, &w);
+	if (rc > 0)
+		return not_frozen_error(c, timeout_ms, e);
+	return rc;
 }
 
 void cg_close(struct cg *c)
@@ -400,11 +430,4 @@ void cg_close(struct cg *c)
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	c->eventsfd = c->statefd = c->dirfd = -1;
-}
-
-/* freeze.h's entry point for -c: listing a cgroup is cgroupfs's job. */
-int freeze_cgroup_members(const char *cgroup, pid_t **pids, size_t *n,
-			  char *err, size_t errlen)
-{
-	return cgfs_members(cgroup, pids, n, err, errlen);
 }

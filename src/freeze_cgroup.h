@@ -5,10 +5,10 @@
 
 #include <limits.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "err.h"
 #include "guardian.h"
 
 struct cg {
@@ -28,23 +28,25 @@ struct cg {
  * over); otherwise spec is a directory under a cgroup mount or a path as
  * /proc/PID/cgroup shows it, and must contain the target. The root cgroup
  * and cgroups that contain pmadv are refused. Opens the files; cg_close
- * closes them. Returns 0, or -1 with one line in err. */
-int cg_resolve(const char *spec, pid_t pid, struct cg *c, char *err,
-	       size_t errlen);
+ * closes them (also after a failure). 0, or -1 with e. */
+int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e);
+
+/* Is pid in the cgroup or below it? 0; or -1 with e saying where it is. */
+int cg_check_member(const struct cg *c, pid_t pid, struct err *e);
 
 /* Was the cgroup frozen already, by someone else (v2 cgroup.freeze 1; v1
  * self_freezing 1)? Then it is only waited for and never thawed. */
-int cg_already(const struct cg *c, bool *already, char *err, size_t errlen);
+int cg_already(const struct cg *c, bool *already, struct err *e);
 
 /* The write that thaws it. */
 void cg_thaw_op(const struct cg *c, struct thaw_op *op);
 
 /* Freeze (unless only_wait) and wait until it is frozen: v2 polls
  * cgroup.events for "frozen 1"; v1 re-reads freezer.state, re-writing FROZEN
- * each round. Returns 0; or -1 with err naming the threads not frozen (the
- * caller thaws: cg_freeze never does). */
+ * each round. 0; or -1 with e naming the threads not frozen (the caller
+ * thaws: cg_freeze never does). */
 int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
-	      unsigned int timeout_ms, char *err, size_t errlen);
+	      unsigned int timeout_ms, struct err *e);
 
 /* Processes in the cgroup and its descendants. */
 unsigned int cg_count_procs(const struct cg *c);

@@ -3,15 +3,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "clock.h"
 #include "freeze_stop.h"
-#include "guardian.h"
+#include "procstat.h"
 #include "sys.h"
 
 #define SCAN_NAMED 6		/* threads named in a timeout message */
@@ -24,22 +23,6 @@ struct task_scan {
 	pid_t not_tid[SCAN_NAMED];
 	char not_state[SCAN_NAMED];
 };
-
-/* State of /proc/PID/task/TID/stat: the first character after the last ')'
- * (comm may contain anything, ')' included). 0 when the thread is gone. */
-static char task_state(int taskfd, const char *tid)
-{
-	char path[300], buf[1024];
-	char *p;
-
-	snprintf(path, sizeof(path), "%s/stat", tid);
-	if (fz_read_file(taskfd, path, buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return 0;
-	return p[2];
-}
 
 static int task_dir(pid_t pid, DIR **out)
 {
@@ -60,6 +43,24 @@ static bool numeric(const char *s)
 	return true;
 }
 
+static void count_task(struct task_scan *s, pid_t tid, char st)
+{
+	if (st == 'Z' || st == 'X' || st == 'x')
+		return;		/* exited */
+	s->live++;
+	if (st == 'T') {
+		s->stopped++;
+		return;
+	}
+	if (st == 't' && !s->traced)
+		s->traced = tid;
+	if (s->nnot < SCAN_NAMED) {
+		s->not_tid[s->nnot] = tid;
+		s->not_state[s->nnot] = st;
+	}
+	s->nnot++;
+}
+
 /* One pass over the task directory. -1 with errno (ESRCH: no process). */
 static int scan_tasks(pid_t pid, struct task_scan *s)
 {
@@ -73,25 +74,15 @@ static int scan_tasks(pid_t pid, struct task_scan *s)
 		return -1;
 	}
 	while ((de = readdir(d))) {
-		char st;
+		struct procstat ps;
+		char path[300];
 
 		if (!numeric(de->d_name))
 			continue;
-		st = task_state(dirfd(d), de->d_name);
-		if (st == 0 || st == 'Z' || st == 'X' || st == 'x')
-			continue;	/* gone, or exited */
-		s->live++;
-		if (st == 'T') {
-			s->stopped++;
-			continue;
-		}
-		if (st == 't' && !s->traced)
-			s->traced = (pid_t)atoi(de->d_name);
-		if (s->nnot < SCAN_NAMED) {
-			s->not_tid[s->nnot] = (pid_t)atoi(de->d_name);
-			s->not_state[s->nnot] = st;
-		}
-		s->nnot++;
+		snprintf(path, sizeof(path), "%s/stat", de->d_name);
+		if (procstat_read(dirfd(d), path, &ps) != 0)
+			continue;	/* gone */
+		count_task(s, (pid_t)atoi(de->d_name), ps.state);
 	}
 	closedir(d);
 	return 0;
@@ -112,7 +103,7 @@ static pid_t find_tracer(pid_t pid, pid_t *traced_tid)
 		if (!numeric(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/status", de->d_name);
-		if (fz_read_file(dirfd(d), path, buf, sizeof(buf)) <= 0)
+		if (proc_read_small(dirfd(d), path, buf, sizeof(buf)) <= 0)
 			continue;
 		p = strstr(buf, "\nTracerPid:");
 		if (!p)
@@ -125,111 +116,108 @@ static pid_t find_tracer(pid_t pid, pid_t *traced_tid)
 	return tracer;
 }
 
-static void traced_message(pid_t pid, pid_t tid, pid_t tracer, char *err,
-			   size_t errlen)
+static int traced_error(pid_t pid, pid_t tid, pid_t tracer, struct err *e)
 {
 	char comm[64];
 
-	fz_comm(tracer, comm, sizeof(comm));
-	snprintf(err, errlen, "cannot stop process %d: ", (int)pid);
+	proc_comm(tracer, comm, sizeof(comm));
+	err_set(e, EBUSY, "cannot stop process %d: ", (int)pid);
 	if (tid != pid)
-		fz_append(err, errlen, "its thread %d is ", (int)tid);
+		err_append(e, "its thread %d is ", (int)tid);
 	else
-		fz_append(err, errlen, "it is ");
-	fz_append(err, errlen,
-		  "traced by process %d (%s), and a traced process may never "
-		  "stop; detach the tracer or use --freeze=cgroup",
-		  (int)tracer, comm);
+		err_append(e, "it is ");
+	err_append(e, "traced by process %d (%s), and a traced process may "
+		   "never stop; detach the tracer or use --freeze=cgroup",
+		   (int)tracer, comm);
+	return -1;
 }
 
-int stop_prepare(pid_t pid, bool *already, char *err, size_t errlen)
+int stop_prepare(pid_t pid, bool *already, struct err *e)
 {
 	struct task_scan s;
 	pid_t tracer, tid = pid;
 
 	*already = false;
 	tracer = find_tracer(pid, &tid);
-	if (tracer) {
-		traced_message(pid, tid, tracer, err, errlen);
-		return -1;
-	}
-	if (scan_tasks(pid, &s) != 0) {
-		snprintf(err, errlen, "cannot stop process %d: %s", (int)pid,
-			 errno == ESRCH ? "no such process" : strerror(errno));
-		return -1;
-	}
-	if (s.live == 0) {
-		snprintf(err, errlen,
-			 "cannot stop process %d: it is a zombie", (int)pid);
-		return -1;
-	}
+	if (tracer)
+		return traced_error(pid, tid, tracer, e);
+	if (scan_tasks(pid, &s) != 0)
+		return err_set(e, errno, "cannot stop process %d: %s", (int)pid,
+			       errno == ESRCH ? "no such process" : strerror(errno));
+	if (s.live == 0)
+		return err_set(e, ESRCH, "cannot stop process %d: it is a zombie",
+			       (int)pid);
 	*already = s.nnot == 0;
 	return 0;
 }
 
-static void not_stopped_message(pid_t pid, const struct task_scan *s,
-				unsigned int timeout_ms, char *err, size_t errlen)
+static int not_stopped_error(pid_t pid, const struct task_scan *s,
+			     unsigned int timeout_ms, struct err *e)
 {
 	unsigned int named = s->nnot < SCAN_NAMED ? s->nnot : SCAN_NAMED;
 
-	snprintf(err, errlen,
-		 "process %d did not stop within %u ms: %u of %u threads not "
-		 "stopped:", (int)pid, timeout_ms, s->nnot, s->live);
+	err_set(e, ETIMEDOUT, "process %d did not stop within %u ms: %u of %u "
+		"threads not stopped:", (int)pid, timeout_ms, s->nnot, s->live);
 	for (unsigned int i = 0; i < named; i++) {
 		char comm[64];
 
-		fz_comm(s->not_tid[i], comm, sizeof(comm));
-		fz_append(err, errlen, "%s %d (%s, state %c)", i ? "," : "",
-			  (int)s->not_tid[i], comm, s->not_state[i]);
+		proc_comm(s->not_tid[i], comm, sizeof(comm));
+		err_append(e, "%s %d (%s, state %c)", i ? "," : "",
+			   (int)s->not_tid[i], comm, s->not_state[i]);
 	}
 	if (s->nnot > named)
-		fz_append(err, errlen, " and %u more", s->nnot - named);
+		err_append(e, " and %u more", s->nnot - named);
+	return -1;
+}
+
+struct stop_wait {
+	pid_t pid;
+	struct task_scan s;
+	struct err *e;
+};
+
+/* wait_until's test: every live thread stopped in two passes in a row (a
+ * thread created during one pass is seen by the next). */
+static int all_stopped(void *ctx)
+{
+	struct stop_wait *w = ctx;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (scan_tasks(w->pid, &w->s) != 0 || w->s.live == 0)
+			return err_set(w->e, ESRCH, "process %d exited while "
+				       "stopping", (int)w->pid);
+		if (w->s.traced) {
+			pid_t tid = w->s.traced;
+
+			return traced_error(w->pid, tid, find_tracer(w->pid, &tid),
+					    w->e);
+		}
+		if (w->s.nnot)
+			return 0;
+	}
+	return 1;
 }
 
 int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms,
-		char *err, size_t errlen)
+		struct err *e)
+{
+	struct stop_wait w = { .pid = pid, .e = e };
+	int rc;
+
+	if (sys_pidfd_send_signal(pidfd, SIGSTOP) != 0)
+		return err_set(e, errno, "cannot stop process %d: %s", (int)pid,
+			       errno == ESRCH ? "no such process" :
+			       errno == EPERM ? "not permitted to signal it" :
+			       strerror(errno));
+	rc = wait_until(deadline, all_stopped, &w);
+	if (rc > 0)
+		return not_stopped_error(pid, &w.s, timeout_ms, e);
+	return rc;
+}
+
+bool stop_holds(pid_t pid)
 {
 	struct task_scan s;
-	unsigned int nap = 100, confirmed = 0;
 
-	if (sys_pidfd_send_signal(pidfd, SIGSTOP) != 0) {
-		snprintf(err, errlen, "cannot stop process %d: %s", (int)pid,
-			 errno == ESRCH ? "no such process" :
-			 errno == EPERM ? "not permitted to signal it" :
-			 strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		if (scan_tasks(pid, &s) != 0) {
-			snprintf(err, errlen, "process %d exited while stopping",
-				 (int)pid);
-			return -1;
-		}
-		if (s.traced) {
-			pid_t tid = s.traced, tracer = find_tracer(pid, &tid);
-
-			traced_message(pid, tid, tracer, err, errlen);
-			return -1;
-		}
-		if (s.live == 0) {
-			snprintf(err, errlen, "process %d exited while stopping",
-				 (int)pid);
-			return -1;
-		}
-		/* Two passes in a row with every thread stopped: a thread
-		 * created during one pass is seen by the next. */
-		if (s.nnot == 0) {
-			if (++confirmed == 2)
-				return 0;
-			continue;
-		}
-		confirmed = 0;
-		if (fz_ms_left(deadline) == 0) {
-			not_stopped_message(pid, &s, timeout_ms, err, errlen);
-			return -1;
-		}
-		fz_sleep_us(nap);
-		if (nap < 5000)
-			nap *= 2;
-	}
+	return scan_tasks(pid, &s) == 0 && s.nnot == 0;
 }

@@ -3,21 +3,25 @@
 #define PMADV_FREEZE_STOP_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "err.h"
 
 /* Before freezing: refuse a traced target, naming the tracer (a group stop
  * may never complete under a tracer); tell whether every live thread is
  * already stopped (`T`), in which case nothing is to be done or undone.
- * Returns 0, or -1 with one line in err. */
-int stop_prepare(pid_t pid, bool *already, char *err, size_t errlen);
+ * 0, or -1 with e. */
+int stop_prepare(pid_t pid, bool *already, struct err *e);
 
 /* SIGSTOP through the pidfd, then poll /proc/PID/task/TID/stat, rescanning
- * the task directory every round, until every live thread is `T`. Returns 0;
- * or -1 with err naming the threads that did not stop (the caller sends
- * SIGCONT: stop_freeze never does). */
+ * the task directory every round, until every live thread is `T`. 0; or -1
+ * with e naming the threads that did not stop (the caller sends SIGCONT:
+ * stop_freeze never does). */
 int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms,
-		char *err, size_t errlen);
+		struct err *e);
+
+/* Is every live thread of pid stopped (`T`)? false once it is gone. */
+bool stop_holds(pid_t pid);
 
 #endif

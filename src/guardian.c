@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,113 +12,15 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "guardian.h"
 #include "sys.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
-
-/* ---- primitives ---- */
-
-uint64_t fz_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t fz_deadline(unsigned int ms)
-{
-	return fz_now_ns() + (uint64_t)ms * 1000000u;
-}
-
-unsigned int fz_ms_left(uint64_t deadline)
-{
-	uint64_t now = fz_now_ns();
-
-	if (now >= deadline)
-		return 0;
-	return (unsigned int)((deadline - now + 999999) / 1000000);
-}
-
-void fz_sleep_us(unsigned int us)
-{
-	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-ssize_t fz_read_file(int dirfd, const char *path, char *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-	int fd, saved;
-
-	if (len == 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			saved = errno;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return (ssize_t)got;
-}
-
-void fz_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	n = fz_read_file(AT_FDCWD, path, buf, len);
-	if (n <= 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	/* comm is the target's choice: keep it printable */
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
-void fz_append(char *err, size_t errlen, const char *fmt, ...)
-{
-	size_t used;
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	used = strnlen(err, errlen);
-	if (used >= errlen - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + used, errlen - used, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- the thaw action ---- */
 
@@ -253,7 +155,7 @@ static void guardian_main(int sock, const struct thaw_op *op,
 
 int guardian_start(struct guardian *g, const struct thaw_op *op,
 		   const int *keep, size_t nkeep, const char *const *unlink_paths,
-		   size_t nunlink, uint64_t deadline, char *err, size_t errlen)
+		   size_t nunlink, uint64_t deadline, struct err *e)
 {
 	struct pollfd pfd;
 	int sv[2], rc;
@@ -263,14 +165,13 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 	g->pid = 0;
 	g->sock = -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		snprintf(err, errlen, "cannot start the guardian: socketpair: %s",
-			 strerror(errno));
-		return -1;
+		return err_set(e, errno, "cannot start the guardian: "
+			       "socketpair: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the guardian: fork: %s",
-			 strerror(errno));
+		err_set(e, errno, "cannot start the guardian: fork: %s",
+			strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
@@ -287,7 +188,7 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 	for (;;) {
 		/* it costs well under a millisecond; a run that spent its
 		 * time waiting for a lock still gets it */
-		unsigned int left = fz_ms_left(deadline);
+		unsigned int left = clock_ms_left(deadline);
 
 		rc = poll(&pfd, 1, left > 1000 ? (int)left : 1000);
 		if (rc < 0 && errno == EINTR)
@@ -296,8 +197,8 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 	}
 	if (rc == 1 && recv(sv[0], &c, 1, 0) == 1 && c == 'r')
 		return 0;
-	snprintf(err, errlen, "the guardian process did not start%s",
-		 rc == 0 ? " in time" : "");
+	err_set(e, rc == 0 ? ETIMEDOUT : 0, "the guardian process did not "
+		"start%s", rc == 0 ? " in time" : "");
 	guardian_stop(g);
 	return -1;
 }

@@ -1,37 +1,16 @@
 /* Private to the freeze module (freeze.c, freeze_stop.c, freeze_cgroup.c,
  * guardian.c). What must still work when pmadv cannot finish normally: the
- * raw syscalls, the thaw action (async-signal-safe), the handlers that run it
- * on a fatal signal, and the guardian process that runs it if pmadv dies.
- * Also the few small primitives the freeze module shares. */
+ * thaw action (async-signal-safe: one syscall(2), write(2) or send(2); the
+ * pidfd wrappers are in sys.h), the handlers that run it on a fatal signal,
+ * and the guardian process that runs it if pmadv dies. */
 #ifndef PMADV_GUARDIAN_H
 #define PMADV_GUARDIAN_H
 
-#include <signal.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* ---- primitives ---- */
-
-/* pidfd_open(2) and pidfd_send_signal(2): sys.h (one definition for all
- * of pmadv; syscall(2) is async-signal-safe, as the thaw needs). */
-
-uint64_t fz_now_ns(void);			/* CLOCK_MONOTONIC */
-uint64_t fz_deadline(unsigned int ms);		/* now + ms */
-unsigned int fz_ms_left(uint64_t deadline);	/* 0 once passed */
-void fz_sleep_us(unsigned int us);
-
-/* Read a small file (relative to dirfd, or absolute with AT_FDCWD) into buf,
- * NUL-terminated. Returns the length, or -1 with errno set. */
-ssize_t fz_read_file(int dirfd, const char *path, char *buf, size_t len);
-
-/* Copy /proc/PID/comm (or "?") into buf. */
-void fz_comm(pid_t pid, char *buf, size_t len);
-
-/* Append printf-style text to err (bounded, always NUL-terminated). */
-void fz_append(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#include "err.h"
 
 /* ---- the thaw action ---- */
 
@@ -69,7 +48,7 @@ struct guardian {
 
 int guardian_start(struct guardian *g, const struct thaw_op *op,
 		   const int *keep, size_t nkeep, const char *const *unlink_paths,
-		   size_t nunlink, uint64_t deadline, char *err, size_t errlen);
+		   size_t nunlink, uint64_t deadline, struct err *e);
 /* Tell it pmadv has thawed (or never froze), then reap it. */
 void guardian_stop(struct guardian *g);
 

@@ -389,7 +389,7 @@ void options_parse(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
-	o->freeze.timeout_ms = 5000;
+	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
 	o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
 	o->maps_query = source && !strcmp(source, "query");
 	argp_err_exit_status = PMADV_EXIT_USAGE;

@@ -12,11 +12,9 @@
 #include <libproc2/pids.h>
 
 #include "bigalloc.h"
+#include "procstat.h"
 #include "sys.h"
 #include "target.h"
-
-#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
-
 
 static void init(struct target *t)
 {
