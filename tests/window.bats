@@ -119,6 +119,8 @@ freezes_once() {
 	start_target --anon 1
 	run -3 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -m nosuch.so
 	[ "$(grep -c "mapping 'nosuch.so' matches no mapping" <<<"$stderr")" -eq 1 ]
-	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --file
-	[ "$(grep -c 'nothing to advise' <<<"$stderr")" -eq 1 ]
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -e '^$' --file
+	[ "$(grep -c 'nothing to advise: no mapping passed' <<<"$stderr")" -eq 1 ]
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[vsyscall]'
+	[ "$(grep -c 'nothing to advise: every selected mapping was skipped' <<<"$stderr")" -eq 1 ]
 }
