@@ -22,6 +22,8 @@ BIN ?= pmadv
 
 # Modules with no I/O and no library needs: linked into unit tests and fuzzers.
 PURE_SRC := src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c
+# ... and what unit tests link: the pure modules plus the stat parser's file
+UNIT_SRC_LINK := $(PURE_SRC) src/procstat.c
 SRC := $(wildcard src/*.c)
 OBJ := $(SRC:src/%.c=$(BUILD)/%.o)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
@@ -47,8 +49,8 @@ test-helpers: $(HELPERS)
 tests/helpers/bin/%: tests/helpers/%.c | tests/helpers/bin
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRC) $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/unit
-	$(CC) $(PMADV_CPPFLAGS) $(CPPFLAGS) $(PMADV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_SRC)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SRC_LINK) $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/unit
+	$(CC) $(PMADV_CPPFLAGS) $(CPPFLAGS) $(PMADV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_SRC_LINK)
 
 deps:
 	@sh tools/deps.sh

@@ -3,6 +3,7 @@
  * mapping piece, and on a short return the failing iovec is isolated, its
  * errno recorded, and the rest goes on. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -22,10 +23,11 @@ static long pmadv_call(int pidfd, const struct iovec *iov, size_t n, int advice)
 
 int advise_probe(int pidfd, int advice)
 {
-	return pmadv_call(pidfd, NULL, 0, advice) < 0 ? errno : 0;
+	return pmadv_call(pidfd, NULL, 0, advice) < 0 ? -1 : 0;
 }
 
-int advise_errno_is_fatal(int e)
+/* Whether an errno concerns the whole process rather than one range. */
+static bool errno_is_fatal(int e)
 {
 	return e == ESRCH || e == EBADF || e == EACCES || e == EPERM ||
 	       e == ENOSYS;
@@ -98,7 +100,6 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 
 		fill(&b, p, n, &i, &off, page);
 		r = pmadv_call(pidfd, b.iov, b.n, advice);
-		st->calls++;
 		if (r >= 0 && (uint64_t)r == b.total) {
 			for (size_t k = 0; k < b.n; k++)
 				res[b.owner[k]].advised += b.iov[k].iov_len;
@@ -106,7 +107,7 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 		}
 		if (r < 0) {
 			e = errno;
-			if (advise_errno_is_fatal(e)) {
+			if (errno_is_fatal(e)) {
 				fail_rest(n, b.owner[0], e, res, st);
 				break;
 			}
@@ -119,13 +120,12 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 				res[b.owner[k]].advised += b.iov[k].iov_len;
 			/* a short return carries no errno: ask again for that one */
 			r = pmadv_call(pidfd, &b.iov[f], 1, advice);
-			st->calls++;
-			if (r >= 0) {
+				if (r >= 0) {
 				res[b.owner[f]].advised += (uint64_t)r;
 				e = 0;
 			} else {
 				e = errno;
-				if (advise_errno_is_fatal(e)) {
+				if (errno_is_fatal(e)) {
 					fail_rest(n, b.owner[f], e, res, st);
 					break;
 				}
@@ -141,8 +141,6 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 			off = 0;
 		}
 	}
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n; k++)
 		st->advised += res[k].advised;
-		st->failed += (p[k].end - p[k].start) - res[k].advised;
-	}
 }

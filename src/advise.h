@@ -19,17 +19,13 @@ struct advise_result {
 };
 
 struct advise_stats {
-	uint64_t advised, failed;
-	size_t calls;
+	uint64_t advised;	/* bytes the kernel accepted in all */
 	int fatal;		/* errno that stopped the whole run (ESRCH...), or 0 */
 };
 
 /* Ask the kernel whether it would take this advice for this pidfd without
- * touching memory (empty iovec). Returns 0 or an errno. */
+ * touching memory (empty iovec). Returns 0, or -1 with errno. */
 int advise_probe(int pidfd, int advice);
-
-/* Whether an errno concerns the whole process rather than one range. */
-int advise_errno_is_fatal(int e);
 
 /* Advise every piece; res[i] for pieces[i]. st->fatal says whether a
  * process-wide error cut it short (the remaining pieces carry it). */

@@ -14,7 +14,10 @@
 #include "procstat.h"
 #include "options.h"
 
-int discover_by_name(const regex_t *re, bool full, pid_t **pids, size_t *n)
+/* PIDs of the processes whose command name (or, with full, whole command
+ * line) matches re, in ascending order; never pmadv itself, kernel threads
+ * or zombies (they have no memory to advise). Returns 0, or -1 with errno. */
+static int by_name_pids(const regex_t *re, bool full, pid_t **pids, size_t *n)
 {
 	enum pids_item items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_CMDLINE,
 				   PIDS_FLAGS, PIDS_STATE };
@@ -94,7 +97,10 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int discover_cgroup(const char *cgroup, pid_t **pids, size_t *n, struct err *e)
+/* The processes of a cgroup and of its descendants (what freezing it
+ * freezes), pmadv itself left out, in increasing order; a hierarchy's root
+ * is refused. 0, or -1 with e. */
+static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n, struct err *e)
 {
 	struct idlist l = { NULL, 0, 0, false };
 	size_t k = 0;
@@ -177,7 +183,7 @@ static int by_name(const struct options *o, struct target_list *l)
 		size_t n;
 		int rc;
 
-		if (discover_by_name(&o->names[k].re, o->full, &pids, &n)) {
+		if (by_name_pids(&o->names[k].re, o->full, &pids, &n)) {
 			if (lost(l, "cannot list processes: %s", strerror(errno)))
 				return -1;
 			continue;
@@ -200,7 +206,7 @@ static int by_cgroup(const struct options *o, struct target_list *l)
 		size_t n;
 		int rc;
 
-		if (discover_cgroup(o->cgroups[k], &pids, &n, &e)) {
+		if (cgroup_pids(o->cgroups[k], &pids, &n, &e)) {
 			if (lost(l, "%s", e.msg))
 				return -1;
 			continue;

@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "options.h"
 #include "pmadv.h"
+#include "report.h"
 #include "size.h"
 
 const char *argp_program_version = "pmadv " PMADV_VERSION;
@@ -240,7 +241,72 @@ static void check_end(struct argp_state *st, struct options *o)
 	}
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *st)
+static void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
+{
+	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
+	struct err e;
+
+	if (select_add_regex(&tmp, arg, &e))
+		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
+	o->names = tmp.regexes;
+	o->nnames = tmp.nregexes;
+}
+
+static void add_range(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	struct err e;
+
+	sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
+	sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
+	if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &e))
+		argp_error(st, "invalid range '%s': %s", shown(arg), e.msg);
+	sel->range_src[sel->nranges++] = arg;
+}
+
+static void set_advice(struct argp_state *st, struct options *o, const char *arg)
+{
+	o->advice = advice_lookup(arg);
+	if (!o->advice)
+		argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
+	if (!o->advice->remote)
+		argp_error(st, "advice '%s' is not allowed on another process "
+			   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
+}
+
+static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
+{
+	unsigned int ms;
+
+	if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
+		argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
+	o->freeze.timeout_ms = ms;
+}
+
+static void add_cgroup(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty cgroup path");
+	o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
+	o->cgroups[o->ncgroups++] = arg;
+}
+
+static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
+	sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
+	sel->names[sel->nnames++] = arg;
+}
+
+static void version(struct argp_state *st)
+{
+	(void)st;
+	printf("%s\n", argp_program_version);
+	exit(0);	/* write errors: close_stdout, at exit */
+}
+
+/* Targets, advice and selection. */
+static error_t parse_what(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
 	struct selection *sel = &o->sel;
@@ -248,135 +314,72 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	long v = 0;
 
 	switch (key) {
-	case 'p':
-		parse_pids(st, o, arg);
-		break;
+	case 'p':		parse_pids(st, o, arg); break;
 	case OPT_PIDFD:
 		if (parse_int(arg, 1 << 30, &v))
 			argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", shown(arg));
 		add_target(st, o, true, (int)v);
 		break;
-	case 'N': {
-		struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
-		if (select_add_regex(&tmp, arg, &e))
-			argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
-		o->names = tmp.regexes;
-		o->nnames = tmp.nregexes;
-		break;
-	}
-	case OPT_FULL:
-		o->full = true;
-		break;
-	case 'c':
-		if (!*arg)
-			argp_error(st, "empty cgroup path");
-		o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
-		o->cgroups[o->ncgroups++] = arg;
-		break;
-	case 'a':
-		o->advice = advice_lookup(arg);
-		if (!o->advice)
-			argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
-		if (!o->advice->remote)
-			argp_error(st, "advice '%s' is not allowed on another process "
-				   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
-		break;
-	case 'l':
-		o->list = true;
-		break;
-	case 'r':
-		sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
-		sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
-		if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &e))
-			argp_error(st, "invalid range '%s': %s", shown(arg), e.msg);
-		sel->range_src[sel->nranges++] = arg;
-		break;
-	case 'm':
-		if (!*arg)
-			argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
-		sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
-		sel->names[sel->nnames++] = arg;
-		break;
+	case 'N':		add_name_regex(st, o, arg); break;
+	case OPT_FULL:		o->full = true; break;
+	case 'c':		add_cgroup(st, o, arg); break;
+	case 'a':		set_advice(st, o, arg); break;
+	case 'l':		o->list = true; break;
+	case 'r':		add_range(st, sel, arg); break;
+	case 'm':		add_mapping(st, sel, arg); break;
 	case 'e':
 		if (select_add_regex(sel, arg, &e))
 			argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
 		break;
-	case OPT_ALL:
-		sel->all = true;
-		break;
-	case OPT_ANON:
-		sel->filters |= SEL_ANON;
-		break;
-	case OPT_FILE:
-		sel->filters |= SEL_FILE;
-		break;
-	case OPT_PRIVATE:
-		sel->filters |= SEL_PRIVATE;
-		break;
-	case OPT_SHARED:
-		sel->filters |= SEL_SHARED;
-		break;
-	case OPT_LIMIT:
-		parse_limit(st, o, arg);
-		break;
+	case OPT_ALL:		sel->all = true; break;
+	case OPT_ANON:		sel->filters |= SEL_ANON; break;
+	case OPT_FILE:		sel->filters |= SEL_FILE; break;
+	case OPT_PRIVATE:	sel->filters |= SEL_PRIVATE; break;
+	case OPT_SHARED:	sel->filters |= SEL_SHARED; break;
+	case OPT_LIMIT:		parse_limit(st, o, arg); break;
+	default:		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Freezing, output, help and the checks at the end. */
+static error_t parse_how(int key, char *arg, struct argp_state *st)
+{
+	struct options *o = st->input;
+
+	switch (key) {
 	case 'f':
 		if (freeze_parse_mode(arg, &o->freeze))
 			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", shown(arg));
 		break;
-	case OPT_FREEZE_TIMEOUT: {
-		unsigned int ms;
-		if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
-			argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
-		o->freeze.timeout_ms = ms;
-		break;
-	}
-	case 'n':
-		o->dry_run = true;
-		break;
-	case 'J':
-		o->json = true;
-		break;
-	case 'v':
-		o->verbose = true;
-		break;
-	case 'q':
-		o->quiet = true;
-		break;
-	case 'o':
-		o->output_arg = arg;
-		break;
-	case OPT_OUTPUT_ALL:
-		o->output_all = true;
-		break;
-	case 'b':
-		o->bytes = true;
-		break;
+	case OPT_FREEZE_TIMEOUT: set_freeze_timeout(st, o, arg); break;
+	case 'n':		o->dry_run = true; break;
+	case 'J':		o->json = true; break;
+	case 'v':		o->verbose = true; break;
+	case 'q':		o->quiet = true; break;
+	case 'o':		o->output_arg = arg; break;
+	case OPT_OUTPUT_ALL:	o->output_all = true; break;
+	case 'b':		o->bytes = true; break;
+	case OPT_RAW:		o->raw = true; break;
+	case OPT_NOHEADINGS:	o->noheadings = true; break;
 	/* argp's own help is -?; util-linux tools answer -h (ARGP_NO_HELP) */
-	case 'h':
-		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case OPT_USAGE:
-		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
-	case 'V':
-		printf("%s\n", argp_program_version);
-		exit(0);
-	case OPT_RAW:
-		o->raw = true;
-		break;
-	case OPT_NOHEADINGS:
-		o->noheadings = true;
-		break;
+	case 'h':		argp_state_help(st, stdout, ARGP_HELP_STD_HELP); break;
+	case OPT_USAGE:		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK); break;
+	case 'V':		version(st); break;
 	case ARGP_KEY_ARG:
 		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", shown(arg));
 		break;
-	case ARGP_KEY_END:
-		check_end(st, o);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
+	case ARGP_KEY_END:	check_end(st, o); break;
+	default:		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	error_t rc = parse_what(key, arg, st);
+
+	return rc == ARGP_ERR_UNKNOWN ? parse_how(key, arg, st) : rc;
 }
 
 void options_parse(int argc, char **argv, struct options *o)
@@ -393,6 +396,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
 	o->maps_query = source && !strcmp(source, "query");
 	argp_err_exit_status = PMADV_EXIT_USAGE;
+	/* --help and --version exit from inside argp: check their writes */
+	atexit(report_close_stdout);
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
 }
 

@@ -4,6 +4,7 @@
  * build their results (outcome.c) and hand them to the report. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
 		if (status == PMADV_EXIT_OK)
 			status = PMADV_EXIT_FAIL;
 	}
+	clearerr(stdout);	/* said once: not again at exit */
 	target_list_free(&l);
 	options_free(&o);
 	free(t.seen);

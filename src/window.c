@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bigalloc.h"
+#include "clock.h"
 #include "maps_source.h"
 #include "window.h"
 
@@ -80,14 +80,6 @@ static void advise_member(struct run *x, const struct options *o)
 	}
 }
 
-static void test_delay(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (ms && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static void fill_info(struct window *w, const struct freeze_req *how, int id,
 		      size_t n)
 {
@@ -137,7 +129,8 @@ void window_run(struct run **m, size_t n, const struct freeze_req *how,
 		else
 			select_member(m[i], o);
 	}
-	test_delay(o->test_delay_ms);
+	if (o->test_delay_ms)
+		clock_sleep_us(o->test_delay_ms * 1000u);
 	for (size_t i = 0; i < n; i++)
 		if (!m[i]->failed && !o->dry_run && m[i]->plan.npieces)
 			advise_member(m[i], o);

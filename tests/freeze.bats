@@ -207,7 +207,8 @@ killed_mid_window() {
 	reap "$m"
 	[ "$REAPED" -eq $((128 + $(kill -l "$sig"))) ]
 	# the guardian is gone too, and so are the lock files
-	wait_until 1000 eval '[ ! -d /proc/$guardian ]'
+	# (exited: gone, or a zombie until this machine's init reaps it)
+	wait_until 1000 exited "$guardian"
 	wait_until 1000 eval '[ -z "$(stale_locks)" ]'
 }
 
