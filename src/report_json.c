@@ -121,10 +121,11 @@ void json_target(FILE *f, bool first, const struct target_result *r,
 
 void json_window(FILE *f, bool first, const struct window_info *w)
 {
-	fprintf(f, "%s{\"id\":%d,\"mode\":\"%s\",\"frozen_ms\":%.3f,"
-		"\"frozen_processes\":%u,\"frozen_already\":%s",
-		first ? "" : ",", w->id, w->mode, w->frozen_ms,
-		w->processes, w->already ? "true" : "false");
+	/* keys of their own: a script summing a target's frozen_ms never
+	 * counts a freeze twice */
+	fprintf(f, "%s{\"id\":%d,\"mode\":\"%s\",\"duration_ms\":%.3f,"
+		"\"processes\":%u,\"already\":%s", first ? "" : ",", w->id,
+		w->mode, w->frozen_ms, w->processes, w->already ? "true" : "false");
 	json_str_or_null(f, "cgroup", w->cgroup);
 	fputs(",\"targets\":[", f);
 	for (size_t i = 0; i < w->npids; i++)
