@@ -1,6 +1,7 @@
 /* The targets a run names: by PID or pidfd as given, by name through
  * libproc2 (as pgrep does), by cgroup through cgroupfs. See discover.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +18,19 @@
 /* PIDs of the processes whose command name (or, with full, whole command
  * line) matches re, in ascending order; never pmadv itself, kernel threads
  * or zombies (they have no memory to advise). Returns 0, or -1 with errno. */
-static int by_name_pids(const regex_t *re, bool full, pid_t **pids, size_t *n)
+static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
+			unsigned long long **starts, size_t *n)
 {
 	enum pids_item items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_CMDLINE,
-				   PIDS_FLAGS, PIDS_STATE };
-	enum { I_PID, I_CMD, I_CMDLINE, I_FLAGS, I_STATE };
+				   PIDS_FLAGS, PIDS_STATE, PIDS_TICS_BEGAN };
+	enum { I_PID, I_CMD, I_CMDLINE, I_FLAGS, I_STATE, I_BEGAN };
 	struct pids_info *info = NULL;
 	struct pids_stack *s;
 	pid_t self = getpid();
 	size_t cap = 0;
 
 	*pids = NULL;
+	*starts = NULL;
 	*n = 0;
 	if (procps_pids_new(&info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0)
 		return -1;
@@ -43,16 +46,24 @@ static int by_name_pids(const regex_t *re, bool full, pid_t **pids, size_t *n)
 			continue;
 		if (*n == cap) {
 			pid_t *v;
+			unsigned long long *w;
+
 			cap = cap ? cap * 2 : 16;
 			v = realloc(*pids, cap * sizeof(*v));
-			if (!v) {
+			if (v)
+				*pids = v;
+			w = v ? realloc(*starts, cap * sizeof(*w)) : NULL;
+			if (!w) {
 				procps_pids_unref(&info);
 				free(*pids);
+				free(*starts);
 				*pids = NULL;
+				*starts = NULL;
 				return -1;
 			}
-			*pids = v;
+			*starts = w;
 		}
+		(*starts)[*n] = PIDS_VAL(I_BEGAN, ull_int, s, info);
 		(*pids)[(*n)++] = pid;
 	}
 	procps_pids_unref(&info);
@@ -127,6 +138,7 @@ static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n, struct err *
 	*n = k;
 	return 0;
 }
+
 static struct target_ref *push(struct target_list *l, enum ref_kind kind, int value)
 {
 	if (l->n == l->cap) {
@@ -161,8 +173,9 @@ static int lost(struct target_list *l, const char *fmt, ...)
 	return 0;
 }
 
-static int add_found(struct target_list *l, const pid_t *pids, size_t n,
-		     const regex_t *must_match, const char *cgroup)
+static int add_found(struct target_list *l, const pid_t *pids,
+		     const unsigned long long *starts, size_t n,
+		     const regex_t *must_match, bool cmdline, const char *cgroup)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct target_ref *r = push(l, REF_PID, pids[i]);
@@ -170,7 +183,9 @@ static int add_found(struct target_list *l, const pid_t *pids, size_t n,
 		if (!r)
 			return -1;
 		r->discovered = true;
+		r->start_time = starts[i];
 		r->must_match = must_match;
+		r->match_cmdline = cmdline;
 		r->cgroup = cgroup;
 	}
 	return 0;
@@ -179,41 +194,89 @@ static int add_found(struct target_list *l, const pid_t *pids, size_t n,
 static int by_name(const struct options *o, struct target_list *l)
 {
 	for (size_t k = 0; k < o->nnames; k++) {
+		unsigned long long *starts;
 		pid_t *pids;
 		size_t n;
 		int rc;
 
-		if (by_name_pids(&o->names[k].re, o->full, &pids, &n)) {
+		if (by_name_pids(&o->names[k].re, o->full, &pids, &starts, &n)) {
 			if (lost(l, "cannot list processes: %s", strerror(errno)))
 				return -1;
 			continue;
 		}
 		rc = !n ? lost(l, "no process matches -N '%s'%s", o->names[k].src,
 			       o->full ? " --full" : "") :
-			  add_found(l, pids, n, o->full ? NULL : &o->names[k].re, NULL);
+			  add_found(l, pids, starts, n, &o->names[k].re, o->full, NULL);
 		free(pids);
+		free(starts);
 		if (rc)
 			return -1;
 	}
 	return 0;
 }
 
+/* The members with their start times. A member's PID that another process
+ * took between the listing and the read of its start time would name that
+ * process: only PIDs listed both before and after the reads are kept (the
+ * sorted lists are merged). */
+static int members(const char *cgroup, pid_t **pids, unsigned long long **starts,
+		   size_t *n, struct err *e)
+{
+	pid_t *again;
+	size_t nagain, k = 0, j = 0;
+
+	*starts = NULL;
+	if (cgroup_pids(cgroup, pids, n, e))
+		return -1;
+	*starts = calloc(*n ? *n : 1, sizeof(**starts));
+	for (size_t i = 0; *starts && i < *n; i++) {
+		char path[64];
+		struct procstat ps;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)(*pids)[i]);
+		if (!procstat_read(AT_FDCWD, path, &ps))
+			(*starts)[i] = ps.start_time;
+	}
+	if (!*starts) {
+		free(*pids);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (cgroup_pids(cgroup, &again, &nagain, e)) {
+		free(*pids);
+		free(*starts);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		while (j < nagain && again[j] < (*pids)[i])
+			j++;
+		if (j < nagain && again[j] == (*pids)[i] && (*starts)[i]) {
+			(*pids)[k] = (*pids)[i];
+			(*starts)[k++] = (*starts)[i];
+		}
+	}
+	*n = k;
+	free(again);
+	return 0;
+}
+
 static int by_cgroup(const struct options *o, struct target_list *l)
 {
 	for (size_t k = 0; k < o->ncgroups; k++) {
+		unsigned long long *starts;
 		struct err e;
 		pid_t *pids;
 		size_t n;
 		int rc;
 
-		if (cgroup_pids(o->cgroups[k], &pids, &n, &e)) {
+		if (members(o->cgroups[k], &pids, &starts, &n, &e)) {
 			if (lost(l, "%s", e.msg))
 				return -1;
 			continue;
 		}
 		rc = !n ? lost(l, "cgroup %s has no process to advise", o->cgroups[k]) :
-			  add_found(l, pids, n, NULL, o->cgroups[k]);
+			  add_found(l, pids, starts, n, NULL, false, o->cgroups[k]);
 		free(pids);
+		free(starts);
 		if (rc)
 			return -1;
 	}

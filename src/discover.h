@@ -20,7 +20,10 @@ struct target_ref {
 	enum ref_kind kind;
 	int value;			/* PID or descriptor */
 	bool discovered;		/* -N or -c: gone since listed is no error */
+	unsigned long long start_time;	/* -N, -c: as listed (stat field 22); a
+					 * process with another one took the PID */
 	const regex_t *must_match;	/* -N: the name must still match */
+	bool match_cmdline;		/* ... the command line, with --full */
 	const char *cgroup;		/* -c it came from */
 	char *lost;			/* REF_LOST: why no process came of it */
 };

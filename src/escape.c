@@ -1,5 +1,6 @@
 /* Escaping target-controlled text. A mapping name is chosen by the target,
  * so it may carry terminal escape sequences or bytes that break JSON. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,46 @@ int utf8_seq_len(const unsigned char *s)
 	return (int)need + 1;
 }
 
+/* The code point of a valid sequence of n > 1 bytes. */
+static uint32_t code_point(const unsigned char *p, int n)
+{
+	uint32_t cp = p[0] & (0xff >> (n + 1));
+
+	for (int i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+bool escape_reorders(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* ESCAPE_JSON_DOC: in a valid JSON document, raw DEL and reordering
+ * characters can only stand inside strings, where \uXXXX means them. */
+static char *doc_char(char *o, const unsigned char *p, int n)
+{
+	uint32_t cp = n > 1 ? code_point(p, n) : *p;
+
+	if (n && (cp == 0x7f || escape_reorders(cp)))
+		return o + sprintf(o, "\\u%04x", (unsigned int)cp);
+	memcpy(o, p, n ? (size_t)n : 1);
+	return o + (n ? n : 1);
+}
+
+/* ESCAPE_BIDI: reordering characters as \xHH, the rest as it is. */
+static char *bidi_char(char *o, const unsigned char *p, int n)
+{
+	if (n > 1 && escape_reorders(code_point(p, n))) {
+		for (int k = 0; k < n; k++)
+			o += sprintf(o, "\\x%02x", p[k]);
+		return o;
+	}
+	memcpy(o, p, n ? (size_t)n : 1);
+	return o + (n ? n : 1);
+}
+
 char *escape_str(const char *s, enum escape_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -43,15 +84,26 @@ char *escape_str(const char *s, enum escape_mode mode)
 	while (*p) {
 		int n = utf8_seq_len(p);
 
+		if (mode == ESCAPE_JSON_DOC || mode == ESCAPE_BIDI) {
+			o = mode == ESCAPE_BIDI ? bidi_char(o, p, n) : doc_char(o, p, n);
+			p += n ? n : 1;
+			continue;
+		}
 		if (n == 0) {
 			/* in JSON the backslash itself must be escaped */
 			o += sprintf(o, mode == ESCAPE_JSON ? "\\\\x%02x" : "\\x%02x", *p++);
 			continue;
 		}
 		if (n > 1 || mode == ESCAPE_UTF8) {
-			/* C1 controls U+0080..U+009F act on terminals too */
-			if (mode == ESCAPE_TERMINAL && p[0] == 0xc2 && p[1] < 0xa0) {
-				o += sprintf(o, "\\xc2\\x%02x", p[1]);
+			uint32_t cp = n > 1 ? code_point(p, n) : *p;
+
+			/* C1 controls act on terminals too; bidi controls and
+			 * line separators reorder or break what is shown */
+			if (mode == ESCAPE_TERMINAL && (cp < 0xa0 || escape_reorders(cp))) {
+				for (int k = 0; k < n; k++)
+					o += sprintf(o, "\\x%02x", p[k]);
+			} else if (mode == ESCAPE_JSON && escape_reorders(cp)) {
+				o += sprintf(o, "\\u%04x", (unsigned int)cp);
 			} else {
 				memcpy(o, p, (size_t)n);
 				o += n;

@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "options.h"
 #include "pmadv.h"
+#include "regex_guard.h"
 #include "report.h"
 #include "size.h"
 
@@ -115,14 +116,20 @@ static char *help_filter(int key, const char *text, void *input)
 
 /* An argument as shown in a message: escaped, since operators paste text
  * with control characters too. Static rings: argp_error exits at once. */
+#define SHOWN_MAX 200
+
 static const char *shown(const char *s)
 {
-	static char ring[4][512];
+	static char ring[4][SHOWN_MAX + 1];
 	static int k;
 	char *e = escape_str(s, ESCAPE_TERMINAL);
 
 	k = (k + 1) % 4;
-	snprintf(ring[k], sizeof(ring[k]), "%s", e ? e : "?");
+	/* a message stays one readable line: long text is cut, and says so */
+	if (e && strlen(e) > SHOWN_MAX)
+		snprintf(ring[k], sizeof(ring[k]), "%.*s...", SHOWN_MAX - 3, e);
+	else
+		snprintf(ring[k], sizeof(ring[k]), "%s", e ? e : "?");
 	free(e);
 	return ring[k];
 }
@@ -246,7 +253,7 @@ static void add_name_regex(struct argp_state *st, struct options *o, const char 
 	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
 	struct err e;
 
-	if (select_add_regex(&tmp, arg, &e))
+	if (regex_guard(arg, &e) || select_add_regex(&tmp, arg, &e))
 		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
 	o->names = tmp.regexes;
 	o->nnames = tmp.nregexes;
@@ -328,7 +335,7 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case 'r':		add_range(st, sel, arg); break;
 	case 'm':		add_mapping(st, sel, arg); break;
 	case 'e':
-		if (select_add_regex(sel, arg, &e))
+		if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
 			argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
 		break;
 	case OPT_ALL:		sel->all = true; break;
@@ -382,6 +389,47 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	return rc == ARGP_ERR_UNKNOWN ? parse_how(key, arg, st) : rc;
 }
 
+/* argp and getopt write their messages to stderr themselves, echoing the
+ * operator's text raw (an unknown option may hold a terminal escape) and
+ * naming the program as invoked. While they parse, stderr is a buffer;
+ * it reaches the real stderr escaped line by line, when parsing is done
+ * or at exit (argp_error exits). */
+static struct {
+	FILE *real, *mem;
+	char *buf;
+	size_t len;
+} held;
+
+static void release_stderr(void)
+{
+	char *line, *save = NULL;
+
+	if (!held.real)
+		return;
+	fclose(held.mem);
+	stderr = held.real;
+	held.real = NULL;
+	for (line = held.buf ? strtok_r(held.buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *e = escape_str(line, ESCAPE_TERMINAL);
+
+		fprintf(stderr, "%s\n", e ? e : "?");
+		free(e);
+	}
+	free(held.buf);
+	held.buf = NULL;
+}
+
+static void hold_stderr(void)
+{
+	held.mem = open_memstream(&held.buf, &held.len);
+	if (!held.mem)
+		return;		/* unescaped, but said */
+	held.real = stderr;
+	stderr = held.mem;
+	atexit(release_stderr);
+}
+
 void options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct argp argp = { table, parse_opt, NULL, doc, NULL,
@@ -398,7 +446,13 @@ void options_parse(int argc, char **argv, struct options *o)
 	argp_err_exit_status = PMADV_EXIT_USAGE;
 	/* --help and --version exit from inside argp: check their writes */
 	atexit(report_close_stdout);
+	/* getopt names the program by argv[0]: as util-linux does, by the
+	 * short name */
+	if (argc > 0)
+		argv[0] = program_invocation_short_name;
+	hold_stderr();
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
+	release_stderr();
 }
 
 void options_free(struct options *o)

@@ -53,6 +53,10 @@ static struct libscols_table *new_table(const struct options *o)
 		return NULL;
 	scols_table_enable_raw(tb, o->raw);
 	scols_table_enable_noheadings(tb, o->noheadings);
+	/* cells come escaped (escape.c), as everything printed: encoding
+	 * them again would show a backslash as \x5c. --raw keeps its own
+	 * encoding (blanks as \x20 too), which scripts decode. */
+	scols_table_enable_noencoding(tb, !o->json && !o->raw);
 	if (o->json && o->list) {
 		scols_table_enable_json(tb, 1);
 		scols_table_set_name(tb, "mappings");
@@ -128,6 +132,11 @@ static const char *cell(const struct report *rp, enum col_id c,
 	return NULL;
 }
 
+static enum escape_mode cell_escape(const struct options *o)
+{
+	return o->json ? ESCAPE_UTF8 : o->raw ? ESCAPE_BIDI : ESCAPE_TERMINAL;
+}
+
 static void add_row(struct report *rp, const struct target_result *r,
 		    const struct result_row *row)
 {
@@ -140,11 +149,12 @@ static void add_row(struct report *rp, const struct target_result *r,
 	for (size_t c = 0; c < o->ncolumns; c++) {
 		const char *v = cell(rp, o->columns[c], r, row, buf, sizeof(buf));
 
-		/* target-controlled text: libsmartcols escapes what is not
-		 * printable in tables and JSON-escapes with -J, but passes
-		 * invalid UTF-8 through: make it text first */
-		if (o->json && v && (o->columns[c] == COL_COMM || o->columns[c] == COL_NAME))
-			scols_line_refer_data(ln, c, escape_str(v, ESCAPE_UTF8));
+		/* target-controlled text, escaped as everywhere; in JSON
+		 * libsmartcols escapes controls but passes invalid UTF-8,
+		 * and DEL and bidi controls get their last pass in
+		 * print_table */
+		if (v && (o->columns[c] == COL_COMM || o->columns[c] == COL_NAME))
+			scols_line_refer_data(ln, c, escape_str(v, cell_escape(o)));
 		else if (v && (*v || !o->json))
 			scols_line_set_data(ln, c, v);
 	}
@@ -152,9 +162,18 @@ static void add_row(struct report *rp, const struct target_result *r,
 
 static void print_table(struct report *rp)
 {
+	char *doc = NULL, *e;
+
 	if (!rp->table)
 		return;
-	scols_print_table(rp->table);
+	if (!rp->o->json) {
+		scols_print_table(rp->table);
+	} else if (!scols_print_table_to_string(rp->table, &doc) && doc) {
+		e = escape_str(doc, ESCAPE_JSON_DOC);
+		fputs(e ? e : doc, stdout);
+		free(e);
+	}
+	free(doc);
 	scols_unref_table(rp->table);
 	rp->table = NULL;
 }

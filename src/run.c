@@ -1,5 +1,6 @@
 /* One target's run outside its freeze window. See run.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include "maps_source.h"
+#include "procstat.h"
 #include "run.h"
 
 void run_init(struct run *x, const struct target_ref *ref)
@@ -97,6 +99,48 @@ static bool shows_effect(const struct options *o)
 	return !o->quiet && !o->list;
 }
 
+/* /proc/PID/cmdline with its NULs as spaces, as libproc2 gives it to -N
+ * --full. NULL when it cannot be read. */
+static char *cmdline_of(const struct target *t)
+{
+	char *buf;
+	size_t len;
+
+	if (target_read(t, "cmdline", &buf, &len))
+		return NULL;
+	while (len && buf[len - 1] == '\0')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Is the process behind the pidfd the one discovery listed, and does it
+ * still match what selected it? Its start time is read, then the pidfd is
+ * checked alive: the stat read was of the pidfd's process. */
+static bool still_selected(const struct run *x)
+{
+	const struct target_ref *r = x->ref;
+	struct procstat ps;
+	char path[64], *cmd;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
+	if (r->start_time && (procstat_read(AT_FDCWD, path, &ps) ||
+			      ps.start_time != r->start_time || target_alive(&x->t)))
+		return false;
+	if (!r->must_match)
+		return true;
+	if (!r->match_cmdline)
+		return !regexec(r->must_match, x->t.comm, 0, NULL, 0);
+	cmd = cmdline_of(&x->t);
+	ok = cmd && !regexec(r->must_match, cmd, 0, NULL, 0);
+	free(cmd);
+	return ok;
+}
+
 static int open_target(struct run *x)
 {
 	const struct target_ref *r = x->ref;
@@ -120,8 +164,8 @@ static int open_target(struct run *x)
 		return -1;
 	}
 	/* the pidfd holds the process now: a PID recycled since the listing
-	 * is not the process -N named */
-	if (r->must_match && regexec(r->must_match, x->t.comm, 0, NULL, 0)) {
+	 * names another process, which nothing selected */
+	if (r->discovered && !still_selected(x)) {
 		x->gone = true;
 		return -1;
 	}

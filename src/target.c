@@ -48,6 +48,25 @@ int target_open_pid(pid_t pid, struct target *t, struct err *e)
 	return -1;
 }
 
+/* Tgid of a task: itself for a process, its process for a thread; 0 when
+ * it cannot be read. */
+static pid_t thread_group_of(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
 int target_open_pidfd(int fd, struct target *t, struct err *e)
 {
 	char path[64], line[256];
@@ -86,6 +105,11 @@ int target_open_pidfd(int fd, struct target *t, struct err *e)
 			 "namespace not visible from here", fd);
 		return -1;
 	}
+	if (thread_group_of((pid_t)pid) != (pid_t)pid && thread_group_of((pid_t)pid) > 0)
+		return err_set(e, EINVAL, "--pidfd %d: a pidfd of thread %ld of process "
+			       "%d (PIDFD_THREAD), not of a process (hint: "
+			       "pidfd_open(%d, 0))", fd, pid, (int)thread_group_of((pid_t)pid),
+			       (int)thread_group_of((pid_t)pid));
 	t->pid = (pid_t)pid;
 	t->pidfd = fd;
 	return 0;

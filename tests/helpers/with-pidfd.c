@@ -10,6 +10,8 @@
  *       hand down /dev/null (not a pidfd) as fd FD.
  *   with-pidfd --procfd PID FD CMD [ARG...]
  *       hand down an O_DIRECTORY fd of /proc/PID (not a pidfd either).
+ *   with-pidfd --thread TID FD CMD [ARG...]
+ *       pidfd_open(TID, PIDFD_THREAD): a pidfd of one thread (Linux 6.9+).
  *
  * Exits 127 with a message if the setup fails (so a test can tell a helper
  * failure from the command's own exit status).
@@ -39,7 +41,8 @@ static void usage(void)
 	fputs("usage: with-pidfd PID FD CMD [ARG...]\n"
 	      "       with-pidfd --exited FD CMD [ARG...]\n"
 	      "       with-pidfd --not-pidfd FD CMD [ARG...]\n"
-	      "       with-pidfd --procfd PID FD CMD [ARG...]\n", stderr);
+	      "       with-pidfd --procfd PID FD CMD [ARG...]\n"
+	      "       with-pidfd --thread TID FD CMD [ARG...]\n", stderr);
 	exit(127);
 }
 
@@ -113,6 +116,14 @@ int main(int argc, char **argv)
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			fail(path);
+		hand_down(fd, (int)num(argv[3]), argv + 4);
+	} else if (!strcmp(argv[1], "--thread")) {
+		if (argc < 5)
+			usage();
+		/* PIDFD_THREAD is O_EXCL */
+		fd = (int)syscall(SYS_pidfd_open, (pid_t)num(argv[2]), O_EXCL);
+		if (fd < 0)
+			fail("pidfd_open(PIDFD_THREAD)");
 		hand_down(fd, (int)num(argv[3]), argv + 4);
 	} else {
 		if (argc < 4)

@@ -19,6 +19,20 @@ static uint32_t decode(const unsigned char *s, int n)
 	return cp;
 }
 
+/* Shown out of order or on another line by a terminal (Unicode bidi
+ * controls ALM, LRM, RLM, LRE..RLO, LRI..PDI; LS, PS). */
+static int ref_reorders(uint32_t cp)
+{
+	static const uint32_t v[] = { 0x61c, 0x200e, 0x200f, 0x2028, 0x2029,
+				      0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+				      0x2066, 0x2067, 0x2068, 0x2069 };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] == cp)
+			return 1;
+	return 0;
+}
+
 /* What terminal mode must produce. */
 static char *ref_terminal(const char *in)
 {
@@ -30,9 +44,9 @@ static char *ref_terminal(const char *in)
 
 		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
 			o += sprintf(o, "\\x%02x", *p++);
-		} else if (n == 2 && decode(p, 2) < 0xa0) {
-			o += sprintf(o, "\\x%02x\\x%02x", p[0], p[1]);
-			p += 2;
+		} else if ((n == 2 && decode(p, 2) < 0xa0) || (n > 1 && ref_reorders(decode(p, n)))) {
+			for (int k = 0; k < n; k++)
+				o += sprintf(o, "\\x%02x", *p++);
 		} else {
 			memcpy(o, p, (size_t)n);
 			o += n;
@@ -199,6 +213,15 @@ static void test_fixed(void)
 	term("\r\t\b", "\\x0d\\x09\\x08");
 	term("\001\037", "\\x01\\x1f");
 	term("del\177", "del\\x7f");
+	/* right-to-left override, line separator, isolates: reordering */
+	term("evil\xe2\x80\xaetxt.exe", "evil\\xe2\\x80\\xaetxt.exe");
+	term("a\xe2\x80\xa8" "b", "a\\xe2\\x80\\xa8b");
+	term("\xe2\x81\xa6x\xe2\x81\xa9", "\\xe2\\x81\\xa6x\\xe2\\x81\\xa9");
+	term("\xd8\x9c", "\\xd8\\x9c");
+	term("\xe2\x80\x8f", "\\xe2\\x80\\x8f");
+	term("\xe2\x80\xaf", "\xe2\x80\xaf");	/* narrow no-break space: fine */
+	json("evil\xe2\x80\xaetxt", "evil\\u202etxt");
+	json("a\xe2\x80\xa9" "b\xe2\x81\xa7", "a\\u2029b\\u2067");
 	term("\302\233" "2J", "\\xc2\\x9b2J");	/* C1 CSI */
 	term("\302\200\302\237", "\\xc2\\x80\\xc2\\x9f");
 	term("\302\240", "\302\240");		/* NBSP: printable */
