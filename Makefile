@@ -62,9 +62,18 @@ check-unit: $(UNITS)
 BATS ?= bats
 BATS_FLAGS ?=
 
+# $(call bats_tap,DIR,ENV): bats on tests/ with the ENV assignments, keeping
+# a TAP copy of its report in DIR/report.tap. With CI set, a test skipped for
+# a missing tool (skip "missing tool: X") fails the run: CI is never green
+# where a newcomer's make check skips (tools/deps.sh installs every tool).
+bats_tap = rm -rf $(1) && mkdir -p $(1) && $(2) $(BATS) $(BATS_FLAGS) --report-formatter tap --output $(1) tests
+no_missing_tools = if [ -n "$${CI:-}" ] && grep '\# skip missing tool:' $(1)/report.tap; then \
+	echo "CI: tests above were skipped for a missing tool; tools/deps.sh must install it" >&2; exit 1; fi
+
 check: deps
 	$(MAKE) all test-helpers check-unit
-	PMADV=$(CURDIR)/$(BIN) $(BATS) $(BATS_FLAGS) tests
+	$(call bats_tap,$(BUILD)/bats,PMADV=$(CURDIR)/$(BIN))
+	@$(call no_missing_tools,$(BUILD)/bats)
 
 # The whole suite again against an ASan+UBSan build (own objects, own binary).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -72,8 +81,9 @@ check-sanitize: deps
 	$(MAKE) BUILD=build-san BIN=pmadv-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" pmadv-san
 	$(MAKE) test-helpers
 	$(MAKE) BUILD=build-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check-unit
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		PMADV=$(CURDIR)/pmadv-san $(BATS) $(BATS_FLAGS) tests
+	$(call bats_tap,build-san/bats,ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 PMADV=$(CURDIR)/pmadv-san)
+	@$(call no_missing_tools,build-san/bats)
 
 demo: deps
 	$(MAKE) all test-helpers

@@ -24,7 +24,7 @@ teardown() {
 	source latch
 	run -0 "$PMADV" -p "$TARGET" -a cold -r "$big" -J
 	jq -e '.advised == 5368709120 and .failed == 0 and .requested == .advised' <<<"$output"
-	command -v strace >/dev/null || skip "strace not installed: call count not checked"
+	command -v strace >/dev/null || skip "missing tool: strace (call count not checked)"
 	run -0 strace_pmadv -f -e trace=process_madvise -o trace.txt "$PMADV" -p "$TARGET" -a cold -r "$big" -q
 	# one probe with no iovec, then ceil(5 GiB / 0x7ffff000) = 3 calls
 	calls=$(grep -c 'process_madvise(.*\[{iov_base' trace.txt)
@@ -41,7 +41,7 @@ teardown() {
 	source latch
 	run -0 "$PMADV" -p "$TARGET" -a cold -r "$many" -J
 	jq -e '.advised == 2000 * 4096 and (.targets[0].ranges | length) == 2000' <<<"$output"
-	command -v strace >/dev/null || skip "strace not installed: batches not checked"
+	command -v strace >/dev/null || skip "missing tool: strace (batches not checked)"
 	run -0 strace_pmadv -v -s 0 -e trace=process_madvise -o trace.txt "$PMADV" -p "$TARGET" -a cold -r "$many" -q
 	# the iovec count is the third argument: 1024 then 976
 	counts=$(sed -n 's/.*\], \([0-9]*\), MADV_COLD.*/\1/p' trace.txt | tr '\n' ' ')

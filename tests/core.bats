@@ -89,7 +89,7 @@ teardown() {
 }
 
 @test "willneed reads a dropped file back into the page cache" {
-	command -v fincore >/dev/null || skip "fincore (util-linux) not installed"
+	need_tool fincore util-linux-extra
 	make_file "$T/cold.bin" 4
 	start_target --map-only "$T/cold.bin"
 	# drop its page cache (the target never touched its mapping)
@@ -650,22 +650,17 @@ teardown() {
 
 @test "error: unprivileged caller is refused (CAP_SYS_NICE or access)" {
 	((EUID == 0)) || skip "needs root to switch to uid 65534"
-	command -v setpriv >/dev/null || skip "setpriv not installed"
-	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PMADV" ||
-		skip "uid 65534 cannot run $PMADV"
-	nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	nobody_copies
 	# a root target: ptrace read access refused
 	start_target --anon 1
 	root_pid=$TARGET_PID root_anon=$anon
-	run --separate-stderr "${nobody[@]}" "$PMADV" -p "$root_pid" -a cold -r "$root_anon"
+	run --separate-stderr "${NOBODY[@]}" "$NOBODY_PMADV" -p "$root_pid" -a cold -r "$root_anon"
 	echo "root target: status $status stderr: $stderr"
 	[ "$status" -eq 1 ]
 	grep -qiE 'CAP_SYS_NICE|access|permission' <<<"$stderr"
 	# a target of the same uid: access granted, CAP_SYS_NICE missing
-	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$HELPERS/target" ||
-		skip "uid 65534 cannot run the target helper"
 	start_target --as-nobody --anon 1
-	run --separate-stderr "${nobody[@]}" "$PMADV" -p "$TARGET_PID" -a cold -r "$anon"
+	run --separate-stderr "${NOBODY[@]}" "$NOBODY_PMADV" -p "$TARGET_PID" -a cold -r "$anon"
 	echo "own-uid target: status $status stderr: $stderr"
 	[ "$status" -eq 1 ]
 	grep -q 'CAP_SYS_NICE' <<<"$stderr"

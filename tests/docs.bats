@@ -29,7 +29,7 @@ help_columns() {
 # bash-completion loaded
 complete_words() {
 	local bc=/usr/share/bash-completion/bash_completion
-	[[ -r $bc ]] || skip "bash-completion not installed"
+	[[ -r $bc ]] || skip "missing tool: bash-completion"
 	bash --norc --noprofile -c '
 		source "$1"; source "$2"; shift 2
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
@@ -58,15 +58,15 @@ complete_words() {
 }
 
 @test "man page is lint-clean" {
-	run -0 groff -ww -z -man "$MAN"
-	[[ -z $output ]]
-	if command -v mandoc >/dev/null; then
-		run -0 mandoc -Tlint "$MAN"
-		[[ -z $output ]]
-	fi
 	for s in NAME SYNOPSIS DESCRIPTION OPTIONS "OUTPUT COLUMNS" "EXIT STATUS" EXAMPLES NOTES "SEE ALSO"; do
 		grep -qE "^\.S[HS] \"?$s\"?$" "$MAN" || { echo "missing section $s"; return 1; }
 	done
+	command -v groff >/dev/null || skip "missing tool: groff (groff-base)"
+	run -0 groff -ww -z -man "$MAN"
+	[[ -z $output ]]
+	command -v mandoc >/dev/null || skip "missing tool: mandoc"
+	run -0 mandoc -Tlint "$MAN"
+	[[ -z $output ]]
 }
 
 @test "completion offers every long option of --help, and only those" {
@@ -138,7 +138,8 @@ complete_words() {
 }
 
 @test "configure (for packagers) finds the libraries and honours --prefix" {
-	command -v autoreconf >/dev/null || skip "autoconf not installed"
+	command -v autoreconf >/dev/null || skip "missing tool: autoreconf (autoconf)"
+	command -v aclocal >/dev/null || skip "missing tool: aclocal (automake)"
 	src=$BATS_TEST_TMPDIR/src
 	mkdir -p "$src"
 	cp -r "$TOP/configure.ac" "$TOP/config.mk.in" "$TOP/Makefile" "$TOP/src" \

@@ -193,6 +193,13 @@ look_inside() {
 	running_within_a_second
 }
 
+# exited PID: PID is gone or a zombie
+exited() {
+	local s
+	s=$(<"/proc/$1/stat") 2>/dev/null || return 0
+	[[ ${s##*) } == Z* ]]
+}
+
 # killed_mid_window MODE SIGNAL FROZEN_CHECK [ARG]
 killed_mid_window() {
 	local mode=$1 sig=$2 check=$3 arg=${4:-}
@@ -206,8 +213,9 @@ killed_mid_window() {
 	running_within_a_second
 	reap "$m"
 	[ "$REAPED" -eq $((128 + $(kill -l "$sig"))) ]
-	# the guardian is gone too, and so are the lock files
-	# (exited: gone, or a zombie until this machine's init reaps it)
+	# the guardian is gone too, and so are the lock files. Gone = exited: an
+	# orphaned guardian is a zombie until PID 1 reaps it, and some inits (a
+	# VM's or container's) reap only every second or two.
 	wait_until 1000 exited "$guardian"
 	wait_until 1000 eval '[ -z "$(stale_locks)" ]'
 }

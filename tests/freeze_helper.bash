@@ -96,9 +96,6 @@ thread_states() {
 	done
 }
 
-# has PID exited? (gone, or a zombie not reaped yet)
-exited() { [[ ! -d /proc/$1 || $(thread_states "$1") =~ ^[ZX]*$ ]]; }
-
 all_stopped() { [[ $(thread_states "$1") =~ ^T+$ ]]; }
 none_stopped() { [[ -d /proc/$1 && ! $(thread_states "$1") =~ [Tt] ]]; }
 

@@ -175,8 +175,8 @@ selects() {
 	done
 	# as unprivileged user too: the refusal names the comm
 	if ((EUID == 0)); then
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
-			"$PMADV" -p "$HPID" -a willneed --all >"$T/h.u.out" 2>"$T/h.u.err" || true
+		nobody_copies
+		"${NOBODY[@]}" "$NOBODY_PMADV" -p "$HPID" -a willneed --all >"$T/h.u.out" 2>"$T/h.u.err" || true
 		no_raw_controls "$T/h.u.out" "$T/h.u.err" || {
 			echo "  ^ from pmadv as uid 65534" >&2
 			bad=1
@@ -217,7 +217,7 @@ selects() {
 
 # nobody CMD...: run CMD as uid/gid 65534 with no groups
 nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	"${NOBODY[@]}" "$@"
 }
 
 # cached_bytes FILE: bytes of FILE in the page cache
@@ -232,8 +232,8 @@ drop_cache() {
 
 priv_setup() {
 	((EUID == 0)) || skip "needs root (to run pmadv and targets as another user)"
-	command -v setpriv >/dev/null || skip "setpriv not installed"
-	command -v fincore >/dev/null || skip "fincore not installed"
+	need_tool fincore util-linux-extra
+	nobody_copies
 	# a directory every user can read: the nobody target maps a file in it
 	PD=$(mktemp -d /tmp/pmadv-hard.XXXXXX)
 	CORE_DIRS+=("$PD")
@@ -249,7 +249,7 @@ refused_untouched() {
 	local p=$1
 	drop_cache "$PD/data.bin"
 	[[ $(cached_bytes "$PD/data.bin") == 0 ]] || skip "page cache of the test file cannot be dropped here"
-	run -1 --separate-stderr nobody "$PMADV" -p "$p" -a willneed -m data.bin -J
+	run -1 --separate-stderr nobody "$NOBODY_PMADV" -p "$p" -a willneed -m data.bin -J
 	echo "$stderr"
 	jq -e '.advised == 0 and .requested == 0 and (.targets[0].ranges | length) == 0' <<<"$output"
 	jq -e '.targets[0].error | length > 0' <<<"$output"
@@ -258,7 +258,7 @@ refused_untouched() {
 	sleep 0.2	# readahead is asynchronous
 	[[ $(cached_bytes "$PD/data.bin") == 0 ]]
 	# nothing frozen either: a refused --freeze=stop leaves it running
-	run -1 nobody "$PMADV" -p "$p" -a cold --all -f stop
+	run -1 nobody "$NOBODY_PMADV" -p "$p" -a cold --all -f stop
 	[[ $(awk '{print $3}' "/proc/$p/stat") != T ]]
 	# control: root's WILLNEED does read it in
 	run -0 "$PMADV" -p "$p" -a willneed -m data.bin
@@ -278,7 +278,7 @@ _cached() {
 	[[ $stderr == *"uid 0"* && $stderr == *"uid 65534"* ]]
 	[[ $stderr != *CAP_SYS_NICE* ]]
 	# -l and -n need only read access: refused the same way
-	run -1 --separate-stderr nobody "$PMADV" -p "$TARGET_PID" -l
+	run -1 --separate-stderr nobody "$NOBODY_PMADV" -p "$TARGET_PID" -l
 	[[ $stderr == *"ptrace read access denied"* ]]
 }
 
@@ -289,8 +289,8 @@ _cached() {
 	[[ $stderr == *CAP_SYS_NICE* ]]
 	[[ $stderr != *"ptrace"* ]]
 	# reading is allowed: -l and a dry run work
-	run -0 nobody "$PMADV" -p "$TARGET_PID" -l
-	run -0 nobody "$PMADV" -p "$TARGET_PID" -a pageout -m data.bin -n -J
+	run -0 nobody "$NOBODY_PMADV" -p "$TARGET_PID" -l
+	run -0 nobody "$NOBODY_PMADV" -p "$TARGET_PID" -a pageout -m data.bin -n -J
 	jq -e '.advised == 0 and .requested == 4194304' <<<"$output"
 }
 
@@ -378,7 +378,7 @@ named_on_stderr() {
 # ------------------------------------------------ valgrind, clang sanitizers
 
 @test "valgrind: representative runs have no memory errors and no definite leaks" {
-	command -v valgrind >/dev/null || skip "valgrind not installed"
+	need_tool valgrind
 	if LC_ALL=C grep -qa __asan_init "$PMADV"; then
 		skip "$PMADV is an AddressSanitizer build: valgrind cannot run it"
 	fi
@@ -409,7 +409,7 @@ named_on_stderr() {
 }
 
 @test "make CC=clang CFLAGS=... LDFLAGS=... builds a working sanitizer binary with exactly those flags" {
-	command -v clang >/dev/null || skip "clang not installed"
+	need_tool clang
 	local fl='-O1 -g -fsanitize=address,undefined' ld='-fsanitize=address,undefined'
 	local b=$T/b bin=$T/pmadv-clang nsrc line
 	local -a mk=(make -C "$BATS_TEST_DIRNAME/.." CC=clang "CFLAGS=$fl" "LDFLAGS=$ld" "BUILD=$b" "BIN=$bin")

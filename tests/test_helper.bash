@@ -69,20 +69,54 @@ _gen_above() {
 	[[ -n $g ]] && ((g > $2))
 }
 
+# need_tool CMD [PACKAGE]: skip the test when CMD is missing, with the reason
+# "missing tool: CMD (PACKAGE)". tools/deps.sh installs every tool the tests
+# use; with CI set, make check fails on any such skip.
+need_tool() {
+	command -v "$1" >/dev/null || skip "missing tool: $1${2:+ ($2)}"
+}
+
+# NOBODY=(setpriv ...): run a command as uid/gid 65534 with no groups.
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+NOBODY_DIR=
+
+# nobody_copies: copy pmadv and the target helper into a directory uid 65534
+# can reach (the clone may live where it cannot: /root is mode 700), once per
+# test; sets NOBODY_PMADV and NOBODY_HELPERS. Root only (it runs setpriv).
+nobody_copies() {
+	[[ -n ${NOBODY_DIR-} ]] && return 0
+	need_tool setpriv util-linux
+	NOBODY_DIR=$(mktemp -d /tmp/pmadv-nobody.XXXXXX)
+	CORE_DIRS+=("$NOBODY_DIR")
+	chmod 0755 "$NOBODY_DIR"
+	mkdir -m 0755 "$NOBODY_DIR/helpers"
+	cp "$PMADV" "$NOBODY_DIR/pmadv"
+	cp "$HELPERS/target" "$NOBODY_DIR/helpers/target"
+	chmod 0755 "$NOBODY_DIR/pmadv" "$NOBODY_DIR/helpers/target"
+	NOBODY_PMADV=$NOBODY_DIR/pmadv
+	NOBODY_HELPERS=$NOBODY_DIR/helpers
+	"${NOBODY[@]}" test -x "$NOBODY_PMADV" || {
+		echo "uid 65534 cannot run $NOBODY_PMADV (is /tmp mounted noexec?)" >&2
+		return 1
+	}
+}
+
 # start_target [--as-nobody] TARGET-OPTIONS...: start tests/helpers/bin/target
 # in the background in a session (and process group) of its own, with fd 3
 # closed (bats waits for fd 3), wait for its latch file, export TARGET_PID
 # and TARGET_LATCH and source the latch's KEY=VALUE lines (anon_start, ...).
-# --as-nobody runs it as uid/gid 65534 (root only).
+# --as-nobody runs it as uid/gid 65534 (root only), from nobody_copies.
 start_target() {
-	local latch pid log dir=$T
+	local latch pid log dir=$T helpers=$HELPERS
 	local -a pre=()
 	if [[ ${1-} == --as-nobody ]]; then
 		shift
+		nobody_copies || return 1
+		helpers=$NOBODY_HELPERS
 		dir=$(mktemp -d /tmp/pmadv-core.XXXXXX)
 		CORE_DIRS+=("$dir")
 		chmod 0777 "$dir"
-		pre=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		pre=("${NOBODY[@]}")
 	fi
 	TARGET_N=$((TARGET_N + 1))
 	latch=$dir/ready.$TARGET_N
@@ -90,7 +124,7 @@ start_target() {
 	TARGET_VERIFY=$dir/verify.$TARGET_N
 	# setsid: not a group leader here (no job control), so it does not fork
 	# and $! is the target itself; the latch's pid= is checked anyway.
-	"${pre[@]}" setsid "$HELPERS/target" --ready "$latch" \
+	"${pre[@]}" setsid "$helpers/target" --ready "$latch" \
 		--verify "$TARGET_VERIFY" "$@" </dev/null >"$log" 2>&1 3>&- &
 	pid=$!
 	CORE_PIDS+=("$pid")
@@ -169,9 +203,8 @@ smaps_swap_kb() { smaps_field "$1" "$2" Swap; }
 # with a reason when that is not possible). core_teardown disables it.
 swap_setup() {
 	((EUID == 0)) || skip "swap test needs root"
-	if ! command -v swapon >/dev/null || ! command -v mkswap >/dev/null; then
-		skip "swapon/mkswap not installed"
-	fi
+	need_tool swapon mount
+	need_tool mkswap util-linux
 	local f=$T/swapfile
 	fallocate -l 64M "$f" || skip "fallocate failed on $(dirname "$f")"
 	chmod 0600 "$f"

@@ -1,7 +1,22 @@
 #!/bin/sh
-# Install the Debian packages pmadv needs to build and test, or say how.
+# Install the Debian packages pmadv needs to build, test (make check,
+# make check-sanitize), fuzz (make fuzz) and benchmark (make bench), or say
+# how. Tested on Debian 12 (bookworm). Each package is listed for a command
+# or library the project uses; recommended packages are not pulled in.
 set -eu
-pkgs="gcc make pkg-config libproc2-dev libsmartcols-dev bats bash-completion jq util-linux procps strace autoconf automake"
+# build: compiler, C library headers, pkg-config and the two libraries
+build="gcc libc6-dev make pkg-config libproc2-dev libsmartcols-dev"
+# tests: bats; bash-completion (completion tests); jq (JSON checks, demo);
+# util-linux (setpriv, setsid, fallocate, mkswap), util-linux-extra
+# (fincore), mount (swapon, swapoff); procps (ps, pgrep, sysctl); strace
+# (batching); groff-base and mandoc (man page lint); valgrind; clang and
+# libclang-rt-dev (the CC=clang sanitizer build, and libFuzzer for make
+# fuzz); autoconf and automake (autoreconf of configure.ac)
+tests="bats bash-completion jq util-linux util-linux-extra mount procps strace
+groff-base mandoc valgrind clang libclang-rt-dev autoconf automake"
+# the FUSE test file server (planned): fuse3 (fusermount3), libfuse3-dev
+fuse="fuse3 libfuse3-dev"
+pkgs="$build $tests $fuse"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
@@ -13,9 +28,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	# shellcheck disable=SC2086
-	apt-get install -y -qq $missing
+	apt-get install -y -qq --no-install-recommends $missing
 else
 	echo "deps: missing Debian packages:$missing" >&2
-	echo "deps: run: sudo apt-get install -y$missing" >&2
+	echo "deps: run: sudo apt-get install -y --no-install-recommends$missing" >&2
 	exit 1
 fi
