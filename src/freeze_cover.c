@@ -72,7 +72,9 @@ static int not_held_error(pid_t pid, const struct mm_task *t,
 	char comm[64];
 
 	proc_comm(t->tid, comm, sizeof(comm));
-	if (t->thread)
+	if (t->thread && t->tid == pid)
+		err_set(e, EBUSY, "process %d (%s)", (int)pid, comm);
+	else if (t->thread)
 		err_set(e, EBUSY, "thread %d (%s) of process %d", (int)t->tid,
 			comm, (int)pid);
 	else if (t->tid == t->tgid)
