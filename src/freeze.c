@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "freeze.h"
 #include "freeze_cgroup.h"
+#include "freeze_cover.h"
 #include "freeze_lock.h"
 #include "freeze_stop.h"
 #include "guardian.h"
@@ -266,12 +267,17 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	return rc;
 }
 
-/* Someone else's freeze: never thawed by us. A cgroup may still be on its
- * way to frozen; wait for it. */
+/* Someone else's freeze: never thawed by us. A stop or a cgroup may still
+ * be on its way; wait for it. */
 static int freeze_theirs(struct freeze *f, struct err *e)
 {
-	if (f->mode != FREEZE_CGROUP ||
-	    cg_freeze(&f->cg, true, f->deadline, f->timeout_ms, e) == 0)
+	if (f->mode == FREEZE_STOP) {
+		/* it may not have taken hold everywhere yet; if it never does,
+		 * freeze_covers names the thread */
+		stop_wait_theirs(f->pid, f->deadline);
+		return 0;
+	}
+	if (cg_freeze(&f->cg, true, f->deadline, f->timeout_ms, e) == 0)
 		return 0;
 	err_append(e, "; it was being frozen by another program and is left so");
 	return -1;
@@ -329,13 +335,22 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 	return 0;
 }
 
-bool freeze_covers(const struct freeze *f, pid_t pid)
+int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
 {
+	const struct cg *cg = f && f->mode == FREEZE_CGROUP ? &f->cg : NULL;
+
+	err_clear(e);
 	if (!f || f->mode == FREEZE_NONE)
-		return true;
-	if (f->mode == FREEZE_STOP)
-		return pid == f->pid && stop_holds(pid);
-	return cg_check_member(&f->cg, pid, NULL) == 0;
+		return 0;
+	if (f->mode == FREEZE_STOP && pid != f->pid)
+		return err_set(e, EINVAL, "process %d is not the one stopped (%d)",
+			       (int)pid, (int)f->pid);
+	if (cg && cg_check_member(cg, pid, e) != 0) {
+		err_append(e, ": it left the freeze before it took hold");
+		return -1;
+	}
+	/* its threads wherever they are, and other processes in its mm */
+	return cover_check(pid, cg, f->already, e);
 }
 
 static void fill_info(const struct freeze *f, uint64_t thaw_at,

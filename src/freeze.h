@@ -63,10 +63,14 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 const int *pidfds, size_t n, struct freeze **out,
 		 struct err *e);
 
-/* Inside the window: does the freeze still hold pid? STOP: every live
- * thread of it is stopped; CGROUP: pid is still in the frozen cgroup or
- * below; NONE: true. Used before advising each member. */
-bool freeze_covers(const struct freeze *f, pid_t pid);
+/* Inside the window: does the freeze still hold pid and everything that
+ * can change its address space? Every live thread of it (wherever its
+ * cgroup) and every thread of the other processes sharing its mm
+ * (CLONE_VM, found by kcmp) must be stopped (T) or, for CGROUP, in the
+ * frozen cgroup or below; and for CGROUP pid itself still in it. NONE:
+ * always. Used before each member's maps are read. 0; or -1 with e naming
+ * the task that is not held (pid/tid, comm, state, its cgroups). */
+int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
 /* Thaw what freeze_begin froze, fill info (caller frees with
  * freeze_info_free), free f. Safe with f == NULL (info zeroed, mode NONE).

@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "freeze_cover.h"
 #include "freeze_stop.h"
 #include "procstat.h"
 #include "sys.h"
@@ -88,32 +90,64 @@ static int scan_tasks(pid_t pid, struct task_scan *s)
 	return 0;
 }
 
-/* The tracer of any thread (TracerPid: in task/TID/status), or 0. */
-static pid_t find_tracer(pid_t pid, pid_t *traced_tid)
+/* A stop signal waiting to be taken: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+ * (bits sig - 1 of the SigPnd and ShdPnd masks). Any one counts, caught or
+ * blocked too: a SIGCONT of ours would discard every one of them. */
+#define STOP_SIG_MASK (1ull << (SIGSTOP - 1) | 1ull << (SIGTSTP - 1) | \
+		       1ull << (SIGTTIN - 1) | 1ull << (SIGTTOU - 1))
+
+struct status_scan {
+	pid_t tracer;		/* TracerPid of a thread, or 0 */
+	pid_t traced_tid;	/* ... that thread */
+	pid_t pending_tid;	/* a thread with a stop signal pending (its own
+				 * or the process's), or 0 */
+};
+
+static unsigned long long status_mask(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+/* One pass over task/TID/status: tracers, pending stop signals. */
+static void scan_status(pid_t pid, struct status_scan *st)
 {
 	struct dirent *de;
-	pid_t tracer = 0;
 	DIR *d;
 
+	memset(st, 0, sizeof(*st));
 	if (task_dir(pid, &d) != 0)
-		return 0;
-	while (!tracer && (de = readdir(d))) {
+		return;
+	while (!st->tracer && (de = readdir(d))) {
 		char path[300], buf[4096], *p;
+		pid_t tid = (pid_t)atoi(de->d_name);
 
 		if (!numeric(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/status", de->d_name);
 		if (proc_read_small(dirfd(d), path, buf, sizeof(buf)) <= 0)
 			continue;
+		if (!st->pending_tid &&
+		    ((status_mask(buf, "\nSigPnd:") |
+		      status_mask(buf, "\nShdPnd:")) & STOP_SIG_MASK))
+			st->pending_tid = tid;
 		p = strstr(buf, "\nTracerPid:");
-		if (!p)
-			continue;
-		tracer = (pid_t)strtol(p + 11, NULL, 10);
-		if (tracer)
-			*traced_tid = (pid_t)atoi(de->d_name);
+		if (p && (st->tracer = (pid_t)strtol(p + 11, NULL, 10)))
+			st->traced_tid = tid;
 	}
 	closedir(d);
-	return tracer;
+}
+
+/* The tracer of any thread (TracerPid: in task/TID/status), or 0. */
+static pid_t find_tracer(pid_t pid, pid_t *traced_tid)
+{
+	struct status_scan st;
+
+	scan_status(pid, &st);
+	if (st.tracer)
+		*traced_tid = st.traced_tid;
+	return st.tracer;
 }
 
 static int traced_error(pid_t pid, pid_t tid, pid_t tracer, struct err *e)
@@ -132,22 +166,51 @@ static int traced_error(pid_t pid, pid_t tid, pid_t tracer, struct err *e)
 	return -1;
 }
 
+/* pmadv's SIGSTOP cannot take hold of a task the cgroup freezer holds: it
+ * would stay pending, and only a SIGCONT would take it back (the task
+ * stopping when thawed otherwise). Refuse before sending anything. */
+static int cgroup_frozen_error(pid_t pid, pid_t tid, const char *where,
+			       struct err *e)
+{
+	char comm[64];
+
+	proc_comm(tid, comm, sizeof(comm));
+	err_set(e, EBUSY, "cannot stop process %d: ", (int)pid);
+	if (tid != pid)
+		err_append(e, "its thread %d (%s) is", (int)tid, comm);
+	else
+		err_append(e, "it is");
+	err_append(e, " frozen by the cgroup freezer (%s) and cannot take a "
+		   "stop; nothing was sent to it; use --freeze=cgroup, or thaw "
+		   "it first", where);
+	return -1;
+}
+
 int stop_prepare(pid_t pid, bool *already, struct err *e)
 {
+	struct status_scan st;
 	struct task_scan s;
-	pid_t tracer, tid = pid;
+	char where[PATH_MAX + 32];
+	pid_t tid;
 
 	*already = false;
-	tracer = find_tracer(pid, &tid);
-	if (tracer)
-		return traced_error(pid, tid, tracer, e);
+	/* pending signals before states: a stop arriving in between is
+	 * seen as a thread in T */
+	scan_status(pid, &st);
+	if (st.tracer)
+		return traced_error(pid, st.traced_tid, st.tracer, e);
 	if (scan_tasks(pid, &s) != 0)
 		return err_set(e, errno, "cannot stop process %d: %s", (int)pid,
 			       errno == ESRCH ? "no such process" : strerror(errno));
 	if (s.live == 0)
 		return err_set(e, ESRCH, "cannot stop process %d: it is a zombie",
 			       (int)pid);
-	*already = s.nnot == 0;
+	/* Someone else's stop, complete, under way (a thread in T: a group
+	 * stop is the whole process's), or sent and not taken yet (a stop
+	 * signal pending, as on a thread in D): theirs to end, never ours. */
+	*already = s.stopped > 0 || st.pending_tid;
+	if (!*already && cover_cgroup_frozen(pid, &tid, where, sizeof(where)))
+		return cgroup_frozen_error(pid, tid, where, e);
 	return 0;
 }
 
@@ -215,9 +278,18 @@ int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms
 	return rc;
 }
 
-bool stop_holds(pid_t pid)
+/* wait_until's test for someone else's stop: every live thread in T (or
+ * none left). Never fails: what does not stop is named later. */
+static int theirs_stopped(void *ctx)
 {
-	struct task_scan s;
+	struct stop_wait *w = ctx;
 
-	return scan_tasks(pid, &s) == 0 && s.nnot == 0;
+	return scan_tasks(w->pid, &w->s) != 0 || w->s.nnot == 0;
+}
+
+void stop_wait_theirs(pid_t pid, uint64_t deadline)
+{
+	struct stop_wait w = { .pid = pid };
+
+	wait_until(deadline, theirs_stopped, &w);
 }

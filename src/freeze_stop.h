@@ -9,9 +9,13 @@
 #include "err.h"
 
 /* Before freezing: refuse a traced target, naming the tracer (a group stop
- * may never complete under a tracer); tell whether every live thread is
- * already stopped (`T`), in which case nothing is to be done or undone.
- * 0, or -1 with e. */
+ * may never complete under a tracer). *already: someone else has stopped
+ * it, or is stopping it: a thread is in T (group stop, complete or under
+ * way) or a stop signal is pending (one sent while a thread sleeps in D is
+ * taken only when it wakes); then nothing is to be sent or undone. Else
+ * refuse a target a thread of which the cgroup freezer holds: a SIGSTOP
+ * could not take hold and only a SIGCONT could take it back. 0, or -1
+ * with e. */
 int stop_prepare(pid_t pid, bool *already, struct err *e);
 
 /* SIGSTOP through the pidfd, then poll /proc/PID/task/TID/stat, rescanning
@@ -21,7 +25,8 @@ int stop_prepare(pid_t pid, bool *already, struct err *e);
 int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms,
 		struct err *e);
 
-/* Is every live thread of pid stopped (`T`)? false once it is gone. */
-bool stop_holds(pid_t pid);
+/* Someone else's stop: wait until every live thread is in T, at most until
+ * deadline (freeze_covers names a thread it has not reached). */
+void stop_wait_theirs(pid_t pid, uint64_t deadline);
 
 #endif

@@ -122,12 +122,12 @@ void window_run(struct run **m, size_t n, const struct freeze_req *how,
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!freeze_covers(fz, m[i]->t.pid))
-			run_fail(m[i], 0, "%d (%s) left the %s freeze before it took "
-				 "hold; not advised", m[i]->t.pid, m[i]->t.comm,
-				 freeze_mode_name(req.mode));
-		else
+		if (freeze_covers(fz, m[i]->t.pid, &e)) {
+			err_append(&e, "; not advised");
+			run_fail_err(m[i], &e);
+		} else {
 			select_member(m[i], o);
+		}
 	}
 	if (o->test_delay_ms)
 		clock_sleep_us(o->test_delay_ms * 1000u);
