@@ -174,7 +174,9 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 	run "$PMADV" -p "$BG" -a cold --all -n -q
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == "pmadv: resumed process $COUNTER (counter), stopped by pmadv $M which is gone" ]]
+	# one line, as every message: "pmadv: ..." (or as pmadv was named)
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *": resumed process $COUNTER (counter), stopped by pmadv $M which is gone" ]]
 	running_within_a_second
 	[ -z "$(stale_locks)" ]
 }
