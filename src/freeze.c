@@ -15,6 +15,7 @@
 #include "freeze_cgroup.h"
 #include "freeze_cover.h"
 #include "freeze_lock.h"
+#include "freeze_record.h"
 #include "freeze_stop.h"
 #include "guardian.h"
 #include "procstat.h"
@@ -201,6 +202,12 @@ static void freeze_free(struct freeze *f)
 	free(f);
 }
 
+/* The lock file of what is frozen holds the freeze record. */
+static int record_fd(const struct freeze *f)
+{
+	return f->mode == FREEZE_STOP ? f->plock.fd : f->glock.fd;
+}
+
 /* Undo our freeze: thaw, stand down the handlers and the guardian.
  * Returns 0, or -1 with errno from the thaw. */
 static int unfreeze(struct freeze *f)
@@ -215,6 +222,8 @@ static int unfreeze(struct freeze *f)
 	    thaw_op_run(&f->thaw) != 0) {
 		rc = -1;
 		saved = errno;
+	} else {
+		record_clear(record_fd(f));	/* thawed: nothing to recover */
 	}
 	thaw_disarm(f->slot);
 	f->slot = -1;
@@ -233,6 +242,29 @@ static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
 		err_append(e, "; and could not %s it: %s",
 			   f->mode == FREEZE_STOP ? "resume" : "thaw",
 			   strerror(errno));
+}
+
+/* Who froze what, written before the freeze, for a later pmadv to undo
+ * should pmadv and the guardian both die (freeze_record.h). */
+static int record_freeze(const struct freeze *f, struct err *e)
+{
+	struct freeze_record r = {
+		.owner = getpid(), .owner_start = record_start_time(0),
+		.guardian = f->guard.pid, .guardian_start = f->guard.start_time,
+	};
+
+	if (f->mode == FREEZE_STOP) {
+		r.kind = RECORD_STOP;
+		r.target = f->pid;
+		r.target_start = record_start_time(f->pid);
+	} else {
+		r.kind = RECORD_CGROUP;
+		r.version = f->cg.version;
+		r.dev = (unsigned long long)f->cg.dev;
+		r.ino = (unsigned long long)f->cg.ino;
+		snprintf(r.dir, sizeof(r.dir), "%s", f->cg.dir);
+	}
+	return record_write(record_fd(f), &r, e);
 }
 
 /* Our own freeze: the guardian and the handlers first, so that there is
@@ -254,6 +286,12 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	if (f->slot < 0) {
 		guardian_stop(&f->guard);
 		return err_set(e, EBUSY, "too many targets frozen at once");
+	}
+	if (record_freeze(f, e) != 0) {
+		thaw_disarm(f->slot);	/* nothing frozen yet: nothing sent */
+		f->slot = -1;
+		guardian_stop(&f->guard);
+		return -1;
 	}
 	if (req->before)
 		req->before();

@@ -1,4 +1,4 @@
-/* Lock files in /run/pmadv or /tmp/pmadv-UID: see freeze_lock.h. */
+/* Lock files in the caller-only run directory: see freeze_lock.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,29 +9,68 @@
 
 #include "clock.h"
 #include "freeze_lock.h"
+#include "rundir.h"
 
-/* /run/pmadv, made sticky and world-writable like /tmp (root creates it) so
- * that every user's pmadv meets in one place; /tmp/pmadv-UID when /run/pmadv
- * does not exist and cannot be made (runs of one user still meet there). */
-static const char *lock_dir(void)
+/* O_NONBLOCK: a FIFO at a lock path opens at once instead of waiting for
+ * a writer forever, and is then refused; O_NOFOLLOW: no link is followed */
+#define LOCK_OPEN (O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
+/* Only a regular file of ours is a lock file. -1 with e otherwise. */
+static int check_lock_file(int fd, const char *path, struct err *e)
 {
-	static char tmp[64];
-	const char *dirs[2] = { "/run/pmadv", tmp };
 	struct stat st;
 
-	snprintf(tmp, sizeof(tmp), "/tmp/pmadv-%u", (unsigned int)geteuid());
-	for (size_t i = 0; i < 2; i++) {
-		if (mkdir(dirs[i], i == 0 ? 01777 : 0700) == 0 && i == 0)
-			chmod(dirs[i], 01777);	/* despite the umask */
-		if (lstat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		/* a directory someone else planted is not trusted */
-		if (st.st_uid != 0 && st.st_uid != geteuid())
-			continue;
-		if (access(dirs[i], W_OK | X_OK) == 0)
-			return dirs[i];
+	if (fstat(fd, &st) != 0)
+		return err_set(e, errno, "cannot lock: %s: %s", path,
+			       strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return err_set(e, EINVAL, "refusing lock file %s: not a regular "
+			       "file (remove it)", path);
+	if (st.st_uid != geteuid())
+		return err_set(e, EPERM, "refusing lock file %s: owned by uid "
+			       "%u (remove it)", path, (unsigned int)st.st_uid);
+	return 0;
+}
+
+#define LOCK_VANISHED (-2)
+
+/* Open (or create) a lock file at dirfd/name: the descriptor;
+ * LOCK_VANISHED when it is not there; -1 with e otherwise. */
+static int lock_open(int dirfd, const char *name, const char *shown,
+		     int flags, struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	/* refuse what is there before even opening it */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode))
+		return err_set(e, EINVAL, "refusing lock file %s: not a regular "
+			       "file (remove it)", shown);
+	fd = openat(dirfd, name, LOCK_OPEN | flags, 0600);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return LOCK_VANISHED;
+		if (errno == ELOOP)
+			return err_set(e, ELOOP, "refusing lock file %s: a "
+				       "symbolic link (remove it)", shown);
+		return err_set(e, errno, "cannot lock: %s: %s", shown,
+			       strerror(errno));
 	}
-	return NULL;
+	if (check_lock_file(fd, shown, e) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int lock_open_existing(int dirfd, const char *name, struct err *e)
+{
+	int fd = lock_open(dirfd, name, name, 0, e);
+
+	if (fd == LOCK_VANISHED)
+		return err_set(e, ENOENT, "%s: gone", name);
+	return fd;
 }
 
 struct lock_try {
@@ -49,17 +88,15 @@ static int lock_try(void *ctx)
 
 	for (;;) {
 		if (l->fd < 0) {
-			l->fd = open(l->path, O_RDONLY | O_CREAT | O_NOFOLLOW |
-				     O_CLOEXEC, 0644);
-			/* another user's file in a sticky directory */
-			if (l->fd < 0 && errno == EACCES)
-				l->fd = open(l->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (l->fd < 0 && errno != ENOENT)
-				return err_set(t->e, errno, "cannot lock %s: %s: %s",
-					       t->what, l->path, strerror(errno));
+			int fd = lock_open(AT_FDCWD, l->path, l->path, O_CREAT,
+					   t->e);
+
+			if (fd == LOCK_VANISHED)
+				return 0;	/* the directory went away */
+			if (fd < 0)
+				return -1;
+			l->fd = fd;
 		}
-		if (l->fd < 0)
-			return 0;
 		if (flock(l->fd, LOCK_EX | LOCK_NB) != 0)
 			break;
 		if (fstat(l->fd, &a) == 0 && lstat(l->path, &b) == 0 &&
@@ -82,13 +119,14 @@ int lock_take(struct lock *l, const char *name, const char *what,
 	      uint64_t deadline, unsigned int timeout_ms, struct err *e)
 {
 	struct lock_try t = { l, what, e };
-	const char *dir = lock_dir();
+	char dir[PATH_MAX - 128];
 	int rc;
 
 	l->fd = -1;
-	if (!dir)
-		return err_set(e, EACCES, "cannot lock %s: no usable /run/pmadv "
-			       "or /tmp/pmadv-%u", what, (unsigned int)geteuid());
+	if (rundir_get(dir, sizeof(dir), true, e) != 0) {
+		err_append(e, "; cannot lock %s", what);
+		return -1;
+	}
 	snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
 	rc = wait_until(deadline, lock_try, &t);
 	if (rc <= 0)

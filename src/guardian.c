@@ -14,8 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroot.h"
 #include "clock.h"
+#include "freeze_record.h"
 #include "guardian.h"
+#include "procstat.h"
 #include "sys.h"
 
 #ifndef SYS_close_range
@@ -89,9 +92,51 @@ static void close_all_but(const int *keep, size_t nkeep)
 	close_range_fallback(from, ~0u);
 }
 
+/* What the guardian needs to leave pmadv behind, found before the fork
+ * (the child only writes). */
+struct guardian_exit {
+	struct cgroot roots;
+	unsigned long arg_start, arg_end;	/* pmadv's command line */
+};
+
+/* Where our command line lives (fields 48 and 49 of /proc/self/stat), so
+ * that the guardian can overwrite its copy, as setproctitle does. */
+static void find_args(struct guardian_exit *x)
+{
+	char buf[4096], *p, *save = NULL;
+	int field = 3;
+
+	x->arg_start = x->arg_end = 0;
+	if (proc_read_small(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf)) <= 0 ||
+	    !(p = strrchr(buf, ')')))
+		return;
+	for (p = strtok_r(p + 1, " ", &save); p; p = strtok_r(NULL, " ", &save),
+	     field++) {
+		if (field == 48)
+			x->arg_start = strtoul(p, NULL, 10);
+		else if (field == 49)
+			x->arg_end = strtoul(p, NULL, 10);
+	}
+	if (x->arg_end <= x->arg_start)
+		x->arg_start = x->arg_end = 0;
+}
+
+/* In the child: another name, command line, session and cgroups. */
+static void guardian_leave(const struct guardian_exit *x)
+{
+	prctl(PR_SET_NAME, GUARDIAN_NAME, 0, 0, 0);
+	if (x->arg_end - x->arg_start > sizeof(GUARDIAN_NAME)) {
+		memset((void *)x->arg_start, 0, x->arg_end - x->arg_start);
+		memcpy((void *)x->arg_start, GUARDIAN_NAME, sizeof(GUARDIAN_NAME));
+	}
+	setsid();
+	cgroot_enter(&x->roots);
+}
+
 static void guardian_main(int sock, const struct thaw_op *op,
 			  const int *keep, size_t nkeep,
-			  const char *const *unlink_paths, size_t nunlink)
+			  const char *const *unlink_paths, size_t nunlink,
+			  const struct guardian_exit *x)
 {
 	struct thaw_op lop = *op;
 	struct sigaction sa;
@@ -102,6 +147,7 @@ static void guardian_main(int sock, const struct thaw_op *op,
 	ssize_t n;
 	int null;
 
+	guardian_leave(x);
 	/* pmadv may run with 0-2 closed, so its descriptors may sit there:
 	 * move what we keep above 2 before /dev/null takes 0-2 */
 	if (sock < 3)
@@ -115,7 +161,6 @@ static void guardian_main(int sock, const struct thaw_op *op,
 	if (lop.kind != THAW_NONE)
 		keepall[nk++] = lop.fd;
 
-	setsid();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	for (size_t i = 0; i < sizeof(guardian_ignored) / sizeof(guardian_ignored[0]); i++)
@@ -131,7 +176,6 @@ static void guardian_main(int sock, const struct thaw_op *op,
 			close(fd);
 	}
 	close_all_but(keepall, nk);
-	prctl(PR_SET_NAME, "pmadv-guardian", 0, 0, 0);
 
 	c = 'r';
 	if (send(sock, &c, 1, MSG_NOSIGNAL) != 1)
@@ -157,6 +201,7 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 		   const int *keep, size_t nkeep, const char *const *unlink_paths,
 		   size_t nunlink, uint64_t deadline, struct err *e)
 {
+	struct guardian_exit x;
 	struct pollfd pfd;
 	int sv[2], rc;
 	char c = 0;
@@ -164,6 +209,11 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 
 	g->pid = 0;
 	g->sock = -1;
+	g->start_time = 0;
+	x.roots.n = 0;
+	if (geteuid() == 0)	/* nobody else may move to a root cgroup */
+		cgroot_find(&x.roots);
+	find_args(&x);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		return err_set(e, errno, "cannot start the guardian: "
 			       "socketpair: %s", strerror(errno));
@@ -177,7 +227,7 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 		return -1;
 	}
 	if (pid == 0)
-		guardian_main(sv[1], op, keep, nkeep, unlink_paths, nunlink);
+		guardian_main(sv[1], op, keep, nkeep, unlink_paths, nunlink, &x);
 	close(sv[1]);
 	g->pid = pid;
 	g->sock = sv[0];
@@ -195,8 +245,11 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 			continue;
 		break;
 	}
-	if (rc == 1 && recv(sv[0], &c, 1, 0) == 1 && c == 'r')
+	if (rc == 1 && recv(sv[0], &c, 1, 0) == 1 && c == 'r') {
+		/* for the freeze record: the guardian by PID and start time */
+		g->start_time = record_start_time(pid);
 		return 0;
+	}
 	err_set(e, rc == 0 ? ETIMEDOUT : 0, "the guardian process did not "
 		"start%s", rc == 0 ? " in time" : "");
 	guardian_stop(g);

@@ -35,15 +35,24 @@ int thaw_op_run(const struct thaw_op *op);
 /* A child process that holds one end of a socket pair whose other end only
  * pmadv holds. When pmadv sends "d" the guardian exits quietly; when it
  * reads end-of-file (pmadv died, even by SIGKILL) it runs the thaw action,
- * unlinks the lock files and exits. It leaves pmadv's session (setsid), so a
- * signal to pmadv's process group does not reach it, ignores the
+ * unlinks the lock files (and with them the freeze record) and exits.
+ * Whatever kills pmadv must not take it along, so before it reports ready
+ * it leaves pmadv's session (setsid: a signal to pmadv's process group does
+ * not reach it), its cgroups (it moves to the root cgroup of v2 and of a v1
+ * name=systemd hierarchy: cgroup.kill, a systemd stop or an OOM group kill
+ * of pmadv's cgroup spare it; only root may, else it stays and the freeze
+ * record is the second line) and its name (it is "frzguard", command line
+ * included: pkill pmadv, even -f, does not match it). It ignores the
  * terminating signals, and keeps no descriptor of the caller's: 0-2 become
  * /dev/null and every other descriptor except those in keep is closed. The
  * lock descriptors it keeps are inherited, so a lock is only released after
  * the guardian has thawed: no other pmadv can freeze the target in between. */
+#define GUARDIAN_NAME "frzguard"
+
 struct guardian {
 	pid_t pid;		/* 0: none */
 	int sock;		/* pmadv's end */
+	unsigned long long start_time;	/* of pid (/proc/PID/stat) */
 };
 
 int guardian_start(struct guardian *g, const struct thaw_op *op,

@@ -30,6 +30,7 @@ enum {
 	OPT_RAW,
 	OPT_NOHEADINGS,
 	OPT_USAGE,
+	OPT_RECOVER,
 };
 
 static const struct argp_option table[] = {
@@ -56,6 +57,7 @@ static const struct argp_option table[] = {
 	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
 	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
 	{ "freeze-timeout", OPT_FREEZE_TIMEOUT, "TIME", 0, "how long to wait for the freeze (default 5s; 500ms, 2s...)", 5 },
+	{ "recover", OPT_RECOVER, NULL, 0, "thaw what a pmadv that is gone left frozen (after a reboot, or pmadv killed with its cgroup); no target", 5 },
 	{ NULL, 0, NULL, 0, "Output:", 6 },
 	{ "dry-run", 'n', NULL, 0, "show what would be advised; advise nothing", 6 },
 	{ "json", 'J', NULL, 0, "one JSON document on stdout", 6 },
@@ -210,6 +212,12 @@ static void check_end(struct argp_state *st, struct options *o)
 {
 	struct err ce;
 
+	if (o->recover) {
+		if (o->ntargets || o->nnames || o->ncgroups || o->advice ||
+		    o->list || !selection_empty(&o->sel))
+			argp_error(st, "--recover takes no target, advice or selection");
+		return;
+	}
 	if (!o->ntargets && !o->nnames && !o->ncgroups)
 		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME or -c CGROUP");
 	if (!o->advice && !o->list)
@@ -360,6 +368,7 @@ static error_t parse_how(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", shown(arg));
 		break;
 	case OPT_FREEZE_TIMEOUT: set_freeze_timeout(st, o, arg); break;
+	case OPT_RECOVER:	o->recover = true; break;
 	case 'n':		o->dry_run = true; break;
 	case 'J':		o->json = true; break;
 	case 'v':		o->verbose = true; break;

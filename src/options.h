@@ -32,6 +32,7 @@ struct options {
 	uint64_t limit_bytes;		/* --limit SIZE, 0: none */
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
 	bool list;
+	bool recover;			/* --recover: thaw what a gone pmadv froze */
 	bool dry_run;
 	bool json;
 	bool quiet;

@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "discover.h"
+#include "escape.h"
 #include "msg.h"
 #include "options.h"
 #include "outcome.h"
 #include "pmadv.h"
+#include "recover.h"
 #include "report.h"
 #include "run.h"
 #include "window.h"
@@ -176,6 +178,53 @@ static void run_all(const struct target_list *l, const struct options *o,
 	free(xs);
 }
 
+/* Freezes a gone pmadv left: at every start they are thawed, each said on
+ * stderr; --recover does it alone and its result (what was thawed) is
+ * its stdout, escaped as everything pmadv prints. */
+static void say_stderr(bool failure, const char *line, void *ctx)
+{
+	(void)failure;
+	(void)ctx;
+	msg_warn("%s", line);
+}
+
+static void say_result(bool failure, const char *line, void *ctx)
+{
+	char *e;
+
+	(void)ctx;
+	if (failure) {
+		msg_warn("%s", line);
+		return;
+	}
+	e = escape_str(line, ESCAPE_TERMINAL);
+	printf("%s\n", e ? e : line);
+	free(e);
+}
+
+static int recover_command(void)
+{
+	struct recover_count n;
+	struct err e;
+
+	if (recover_run(true, say_result, NULL, &n, &e) != 0) {
+		msg_warn("%s", e.msg);
+		return PMADV_EXIT_FAIL;
+	}
+	if (!n.thawed && !n.vanished && !n.failed)
+		printf("nothing to recover\n");
+	return n.failed ? PMADV_EXIT_FAIL : PMADV_EXIT_OK;
+}
+
+/* A run directory that cannot be used is said when a freeze needs it. */
+static void recover_at_start(void)
+{
+	struct recover_count n;
+	struct err e;
+
+	recover_run(false, say_stderr, NULL, &n, &e);
+}
+
 int main(int argc, char **argv)
 {
 	struct target_list l;
@@ -187,6 +236,9 @@ int main(int argc, char **argv)
 	/* a closed stdout shows as EPIPE at exit, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &o);
+	if (o.recover)
+		return recover_command();
+	recover_at_start();
 	rp = report_new(&o);
 	if (!rp || discover_targets(&o, &l)) {
 		msg_warn("out of memory");

@@ -207,7 +207,7 @@ killed_mid_window() {
 		-p "$COUNTER" -a cold -m counter.shm --freeze="$mode" >"$T/out" 2>&1
 	local m=$BG guardian
 	wait_until 3000 $check $arg
-	guardian=$(pgrep -P "$m" -x pmadv-guardian)
+	guardian=$(pgrep -P "$m" -x frzguard)
 	[ -n "$guardian" ]
 	kill -"$sig" "$m"
 	running_within_a_second

@@ -1,0 +1,265 @@
+#!/usr/bin/env bats
+# A freeze is undone by something that does not die with pmadv (issue 14,
+# items 1 and 6): the guardian leaves pmadv's cgroup and name, every freeze
+# in force is recorded in a caller-only run directory, a later pmadv (any
+# run, or --recover) thaws what a pmadv and guardian that are both gone
+# left frozen, and nothing planted at a lock path can hang pmadv. Against
+# real processes (tests/helpers/counter.c), as in tests/freeze.bats.
+
+load freeze_helper
+
+setup() {
+	freeze_setup
+	EXTRA=()	# records and FIFOs a test planted: removed
+}
+
+teardown() {
+	rm -f "${EXTRA[@]}"
+	freeze_teardown
+}
+
+need_kill() {
+	need_v2
+	mkdir -p "$V2/pmadv-bats-probe-$$" && {
+		local ok=0
+		[[ -e $V2/pmadv-bats-probe-$$/cgroup.kill ]] && ok=1
+		rmdir "$V2/pmadv-bats-probe-$$"
+		((ok)) || skip "kernel without cgroup.kill (before 5.14)"
+	}
+}
+
+# field 22 of /proc/PID/stat: with the PID, names one process
+start_time() {
+	local s
+	s=$(<"/proc/$1/stat")
+	s=${s##*) }
+	read -ra f <<<"$s"
+	echo "${f[19]}"
+}
+
+# pmadv_in_cgroup DIR MODE: pmadv on the counter, run inside cgroup DIR,
+# its window held open for 20 s; sets M.
+pmadv_in_cgroup() {
+	bg sh -c 'echo $$ >"$1/cgroup.procs" && exec env PMADV_TEST_DELAY_MS=20000 \
+		"$2" -p "$3" -a cold -m counter.shm --freeze="$4"' sh \
+		"$1" "$PMADV" "$COUNTER" "$2" >"$T/out" 2>&1
+	M=$BG
+}
+
+# window MODE CHECK [ARG]: pmadv on the counter with a 20 s window; once
+# frozen, sets M and G (its guardian).
+window() {
+	local mode=$1
+	shift
+	bg env PMADV_TEST_DELAY_MS=20000 "$PMADV" -p "$COUNTER" -a cold \
+		-m counter.shm --freeze="$mode" >"$T/out" 2>&1
+	M=$BG
+	wait_until 3000 "$@"
+	G=$(pgrep -P "$M" -x frzguard)
+	[ -n "$G" ]
+}
+
+# kill_both: the guardian first (so it cannot see pmadv die), then pmadv
+kill_both() {
+	kill -KILL "$G"
+	wait_until 1000 exited "$G"
+	kill -KILL "$M"
+	reap "$M"
+	[ "$REAPED" -eq 137 ]
+}
+
+# ms_since NS: milliseconds since a date +%s%N
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+@test "guardian: leaves pmadv's cgroup and name" {
+	need_v2
+	start_counter
+	make_cgroup "$V2"
+	pmadv_in_cgroup "$CG" stop
+	wait_until 3000 all_stopped "$COUNTER"
+	G=$(pgrep -P "$M" -x frzguard)
+	[ -n "$G" ]
+	# not in pmadv's cgroup, and no "pmadv" in its name or command line
+	! grep -qx "0::$CGPATH" "/proc/$G/cgroup"
+	grep -qx "0::/" "/proc/$G/cgroup"
+	! grep -q pmadv "/proc/$G/comm"
+	! tr '\0' ' ' <"/proc/$G/cmdline" | grep -q pmadv
+	! pgrep -f pmadv | grep -qx "$G"
+	kill -TERM "$M"
+	wait_until 1000 none_stopped "$COUNTER"
+}
+
+@test "guardian: cgroup.kill of pmadv's cgroup mid-window (-f stop) resumes the target within a second" {
+	need_kill
+	start_counter 3
+	make_cgroup "$V2"
+	local pcg=$CG t0
+	pmadv_in_cgroup "$pcg" stop
+	wait_until 3000 all_stopped "$COUNTER"
+	sleep 0.2
+	all_stopped "$COUNTER"
+	t0=$(date +%s%N)
+	echo 1 >"$pcg/cgroup.kill"
+	wait_until 1000 none_stopped "$COUNTER"
+	echo "resumed $(ms_since "$t0") ms after cgroup.kill"
+	running_within_a_second
+	reap "$M"
+	wait_until 1000 eval '[ -z "$(stale_locks)" ]'
+}
+
+@test "guardian: cgroup.kill of pmadv's cgroup mid-window (-f cgroup) thaws the target's cgroup within a second" {
+	need_kill
+	start_counter 3
+	make_cgroup "$V2"
+	local tcg=$CG t0
+	move_to "$tcg" "$COUNTER"
+	make_cgroup "$V2"
+	local pcg=$CG
+	pmadv_in_cgroup "$pcg" cgroup
+	wait_until 3000 v2_frozen "$tcg"
+	sleep 0.2
+	v2_frozen "$tcg"
+	t0=$(date +%s%N)
+	echo 1 >"$pcg/cgroup.kill"
+	wait_until 1000 v2_thawed "$tcg"
+	echo "thawed $(ms_since "$t0") ms after cgroup.kill"
+	[ "$(<"$tcg/cgroup.freeze")" = 0 ]
+	running_within_a_second
+	reap "$M"
+	wait_until 1000 eval '[ -z "$(stale_locks)" ]'
+}
+
+@test "recover: pmadv and its guardian killed by PID (-f stop): --recover resumes the target" {
+	start_counter 3
+	window stop all_stopped "$COUNTER"
+	kill_both
+	sleep 0.3
+	all_stopped "$COUNTER"		# nothing else thaws it
+	run "$PMADV" --recover
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"resumed process $COUNTER (counter), stopped by pmadv $M which is gone"* ]]
+	running_within_a_second
+	[ -z "$(stale_locks)" ]
+	run "$PMADV" --recover
+	[ "$status" -eq 0 ]
+	[ "$output" = "nothing to recover" ]
+}
+
+@test "recover: pmadv and its guardian killed by PID (-f cgroup): --recover thaws the cgroup" {
+	need_v2
+	start_counter
+	make_cgroup "$V2"
+	move_to "$CG" "$COUNTER"
+	window cgroup v2_frozen "$CG"
+	kill_both
+	sleep 0.3
+	v2_frozen "$CG"
+	run "$PMADV" --recover
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"thawed cgroup $CG (v2), frozen by pmadv $M which is gone"* ]]
+	v2_thawed "$CG"
+	running_within_a_second
+	[ -z "$(stale_locks)" ]
+}
+
+@test "recover: the next ordinary run on any target resumes it and says so on stderr" {
+	start_counter 3
+	window stop all_stopped "$COUNTER"
+	kill_both
+	sleep 0.3
+	all_stopped "$COUNTER"
+	bg sleep 30
+	run "$PMADV" -p "$BG" -a cold --all -n -q
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# one line, as every message: "pmadv: ..." (or as pmadv was named)
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *": resumed process $COUNTER (counter), stopped by pmadv $M which is gone" ]]
+	running_within_a_second
+	[ -z "$(stale_locks)" ]
+}
+
+@test "recover: a freeze whose pmadv still runs is left alone" {
+	start_counter
+	window stop all_stopped "$COUNTER"
+	run "$PMADV" --recover
+	[ "$status" -eq 0 ]
+	[ "$output" = "nothing to recover" ]
+	sleep 0.1
+	all_stopped "$COUNTER"
+	kill -TERM "$M"
+	wait_until 1000 none_stopped "$COUNTER"
+}
+
+@test "recover: a recorded process whose PID is another process now is not resumed" {
+	need_root
+	local dead s
+	bash -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	bg sleep 30
+	s=$BG
+	kill -STOP "$s"
+	wait_until 1000 all_stopped "$s"
+	# a record by a pmadv that is gone, for process $s with another start time
+	mkdir -p /run/pmadv
+	printf 'pmadv freeze record 1\nowner %d 1\nguardian %d 1\nstop %d 1\nundo SIGCONT to process %d\n' \
+		"$dead" "$dead" "$s" "$s" >"/run/pmadv/pid-$s-1.lock"
+	EXTRA+=("/run/pmadv/pid-$s-1.lock")
+	run "$PMADV" --recover
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"process $s, stopped by pmadv $dead which is gone, has exited; its PID is another process's now: left alone"* ]]
+	sleep 0.1
+	all_stopped "$s"
+	[ ! -e "/run/pmadv/pid-$s-1.lock" ]
+}
+
+@test "locks: /run/pmadv is root's alone (0700), and a FIFO at a lock path fails fast" {
+	need_root
+	start_counter
+	run pmadv_counter --freeze=stop
+	[ "$status" -eq 0 ]
+	[ "$(stat -c '%a %U %F' /run/pmadv)" = "700 root directory" ]
+	if command -v setpriv >/dev/null; then
+		! setpriv --reuid=65534 --regid=65534 --clear-groups \
+			sh -c 'mkfifo /run/pmadv/x.lock || : >/run/pmadv/x.lock' 2>/dev/null
+		[ ! -e /run/pmadv/x.lock ]
+	fi
+	# as if planted through a compromised path: pmadv refuses at once
+	local lock=/run/pmadv/pid-$COUNTER-$(start_time "$COUNTER").lock t0
+	mkfifo "$lock"
+	EXTRA+=("$lock")
+	t0=$(date +%s%N)
+	run timeout 10 "$PMADV" -p "$COUNTER" -a cold -m counter.shm \
+		--freeze=stop --freeze-timeout=1s
+	echo "$output; after $(ms_since "$t0") ms"
+	[ "$status" -eq 1 ]
+	[[ $output == *"refusing lock file $lock: not a regular file"* ]]
+	(($(ms_since "$t0") < 3000))
+	none_stopped "$COUNTER"
+	# a symbolic link there is refused too
+	rm -f "$lock"
+	ln -s /etc/passwd "$lock"
+	run "$PMADV" -p "$COUNTER" -a cold -m counter.shm --freeze=stop
+	[ "$status" -eq 1 ]
+	[[ $output == *"refusing lock file $lock"* ]]
+	none_stopped "$COUNTER"
+}
+
+@test "locks: waiting for another run's lock obeys --freeze-timeout" {
+	start_counter
+	window stop all_stopped "$COUNTER"
+	local t0
+	t0=$(date +%s%N)
+	run "$PMADV" -p "$COUNTER" -a cold -m counter.shm --freeze=stop \
+		--freeze-timeout=500ms
+	echo "$output; after $(ms_since "$t0") ms"
+	[ "$status" -eq 1 ]
+	[[ $output == *"timed out after 500 ms waiting for another pmadv"* ]]
+	(($(ms_since "$t0") < 2000))
+	kill -TERM "$M"
+	wait_until 1000 none_stopped "$COUNTER"
+}
