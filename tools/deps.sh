@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages pmadv needs to build and test, or say how.
 set -eu
-pkgs="gcc make pkg-config libproc2-dev libsmartcols-dev bats bash-completion jq util-linux procps strace autoconf automake"
+pkgs="gcc make pkg-config libproc2-dev libsmartcols-dev bats bash-completion jq util-linux procps strace autoconf automake libfuse3-dev fuse3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
