@@ -1,8 +1,10 @@
-/* fuse-mapped MOUNTPOINT [MIB]: a FUSE server (libfuse3) serving one
- * read-only file, MOUNTPOINT/f of MIB MiB (default 16), which it then maps
- * itself. Freezing this process freezes the server of its own mapping: any
- * page-cache read of f (a WILLNEED through process_madvise) waits until the
- * process runs again. Prints "ready" on stdout once f is mapped. Reads are
+/* fuse-mapped MOUNTPOINT [MIB [child]]: a FUSE server (libfuse3) serving
+ * one read-only file, MOUNTPOINT/f of MIB MiB (default 16), which it then
+ * maps itself. Freezing this process freezes the server of its own mapping:
+ * any page-cache read of f (a WILLNEED through process_madvise) waits until
+ * the process runs again. Prints "ready PID" on stdout once f is mapped:
+ * its own PID, or with "child" that of a child that shares the mapping and
+ * only waits (a target apart from its server; killed on exit). Reads are
  * served synchronously (no async read), so the first read request blocks
  * its caller. Exits on SIGTERM/SIGINT, unmounting; after SIGKILL the mount
  * stays behind, disconnected: the caller unmounts it (umount -l). */
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static off_t file_size;
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 	pthread_t th;
 	void *map;
 	int fd, sig;
+	pid_t child;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: fuse-mapped MOUNTPOINT [MIB]\n");
@@ -117,16 +121,28 @@ int main(int argc, char **argv)
 	fd = open(path, O_RDONLY);
 	map = fd < 0 ? MAP_FAILED : mmap(NULL, (size_t)file_size, PROT_READ,
 					  MAP_SHARED, fd, 0);
+	/* no descriptor of f stays open: closing one flushes it through
+	 * this server, which a process killed while exiting could not serve
+	 * (the mapping alone sends no request at exit) */
+	if (fd >= 0)
+		close(fd);
 	if (map == MAP_FAILED) {
 		perror(path);
 	} else {
-		printf("ready\n");
+		child = argc > 3 && !strcmp(argv[3], "child") ? fork() : 0;
+		if (child == 0 && argc > 3) {
+			sigwait(&sigs, &sig);	/* the child: holds the map */
+			_exit(0);
+		}
+		printf("ready %d\n", child > 0 ? (int)child : (int)getpid());
 		fflush(stdout);
 		sigwait(&sigs, &sig);
+		if (child > 0) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+		}
 		munmap(map, (size_t)file_size);
 	}
-	if (fd >= 0)
-		close(fd);
 	/* unmounting ends the serving thread's read of /dev/fuse */
 	fuse_exit(fuse);
 	fuse_unmount(fuse);
