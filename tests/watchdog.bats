@@ -99,7 +99,7 @@ blocked() { grep -q fuse /proc/"$1"/stack 2>/dev/null; }
 	(((t1 - t0) / 1000000 >= 4900 && (t1 - t0) / 1000000 < 8000))
 	# human summary and a warning line
 	[[ $output == *"; freeze broken: thawed after "*" s without progress, not race-free"* ]]
-	[[ $output == *"pmadv: $FT (fuse-mapped): freeze broken"* ]]
+	[[ $output == *": $FT (fuse-mapped): freeze broken: no advice call completed"* ]]
 	v2_thawed "$CG"
 	[ "$(<"$CG/cgroup.freeze")" = 0 ]
 }
