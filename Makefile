@@ -15,7 +15,7 @@ PKGS := libproc2 smartcols
 
 PMADV_CPPFLAGS := -D_GNU_SOURCE -Isrc
 PMADV_CFLAGS := -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PMADV_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lproc2 -lsmartcols)
+PMADV_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lproc2 -lsmartcols) -pthread
 
 BUILD ?= build
 BIN ?= pmadv
@@ -28,6 +28,12 @@ SRC := $(wildcard src/*.c)
 OBJ := $(SRC:src/%.c=$(BUILD)/%.o)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPERS := $(HELPER_SRC:tests/helpers/%.c=tests/helpers/bin/%)
+# The FUSE test server needs libfuse3 (deps.sh installs it); without it the
+# tests that use it skip.
+FUSE3_LIBS := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
+ifeq ($(FUSE3_LIBS),)
+HELPERS := $(filter-out tests/helpers/bin/fuse-mapped,$(HELPERS))
+endif
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
@@ -48,6 +54,9 @@ test-helpers: $(HELPERS)
 
 tests/helpers/bin/%: tests/helpers/%.c | tests/helpers/bin
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
+tests/helpers/bin/fuse-mapped: tests/helpers/fuse-mapped.c | tests/helpers/bin
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags fuse3) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUSE3_LIBS) -lpthread
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_SRC_LINK) $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/unit
 	$(CC) $(PMADV_CPPFLAGS) $(CPPFLAGS) $(PMADV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_SRC_LINK)

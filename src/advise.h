@@ -3,6 +3,7 @@
 #ifndef PMADV_ADVISE_H
 #define PMADV_ADVISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,18 @@ struct advise_result {
 struct advise_stats {
 	uint64_t advised;	/* bytes the kernel accepted in all */
 	int fatal;		/* errno that stopped the whole run (ESRCH...), or 0 */
+	bool stopped;		/* the watch said stop: pieces not reached
+				 * carry ECANCELED */
+};
+
+/* Who watches the run's progress (a freeze window's watchdog): called after
+ * every process_madvise call returns, whatever it returned; returning false
+ * stops the run there. max_bytes caps each call (0: the kernel's cap), so
+ * that progress shows at that grain. */
+struct advise_watch {
+	bool (*progress)(void *ctx);
+	void *ctx;
+	uint64_t max_bytes;
 };
 
 /* Ask the kernel whether it would take this advice for this pidfd without
@@ -28,8 +41,10 @@ struct advise_stats {
 int advise_probe(int pidfd, int advice);
 
 /* Advise every piece; res[i] for pieces[i]. st->fatal says whether a
- * process-wide error cut it short (the remaining pieces carry it). */
+ * process-wide error cut it short (the remaining pieces carry it). watch
+ * may be NULL. */
 void advise_run(int pidfd, int advice, const struct piece *pieces, size_t n,
-		struct advise_result *res, struct advise_stats *st);
+		const struct advise_watch *watch, struct advise_result *res,
+		struct advise_stats *st);
 
 #endif

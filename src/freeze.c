@@ -20,6 +20,8 @@
 #include "guardian.h"
 #include "procstat.h"
 #include "sys.h"
+#include "thaw_signals.h"
+#include "watchdog.h"
 
 struct freeze {
 	enum freeze_mode mode;
@@ -35,6 +37,8 @@ struct freeze {
 	struct thaw_op thaw;
 	struct guardian guard;
 	int slot;		/* thaw_arm */
+	struct watchdog wd;	/* ends the window if it stops progressing */
+	bool broken;		/* ... which it did */
 	uint64_t frozen_at;
 	unsigned int processes;
 };
@@ -216,6 +220,11 @@ static int unfreeze(struct freeze *f)
 
 	if (!f->froze)
 		return 0;
+	/* the watchdog has thawed it already: again could undo a stop
+	 * someone else made since (unless its thaw failed) */
+	f->broken = watchdog_stop(&f->wd);
+	if (f->broken && !f->wd.thaw_err)
+		goto done;
 	/* a target that has exited needs no SIGCONT; one retry otherwise */
 	if (thaw_op_run(&f->thaw) != 0 &&
 	    !(f->thaw.kind == THAW_SIGNAL && errno == ESRCH) &&
@@ -225,6 +234,7 @@ static int unfreeze(struct freeze *f)
 	} else {
 		record_clear(record_fd(f));	/* thawed: nothing to recover */
 	}
+done:
 	thaw_disarm(f->slot);
 	f->slot = -1;
 	guardian_stop(&f->guard);
@@ -267,8 +277,9 @@ static int record_freeze(const struct freeze *f, struct err *e)
 	return record_write(record_fd(f), &r, e);
 }
 
-/* Our own freeze: the guardian and the handlers first, so that there is
- * no moment where the target is frozen and nothing would thaw it. */
+/* Our own freeze: the guardian, the signal thread and the watchdog first,
+ * so that there is no moment where the target is frozen and nothing would
+ * thaw it. */
 static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		       struct err *e)
 {
@@ -282,13 +293,20 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	if (guardian_start(&f->guard, &f->thaw, keep, 3, unlinks, 2,
 			   f->deadline, e) != 0)
 		return -1;
-	f->slot = thaw_arm(&f->thaw, f->guard.sock, unlinks, 2);
+	f->slot = thaw_arm(&f->thaw, f->guard.sock, unlinks, 2, e);
 	if (f->slot < 0) {
 		guardian_stop(&f->guard);
-		return err_set(e, EBUSY, "too many targets frozen at once");
+		return -1;
 	}
 	if (record_freeze(f, e) != 0) {
 		thaw_disarm(f->slot);	/* nothing frozen yet: nothing sent */
+		f->slot = -1;
+		guardian_stop(&f->guard);
+		return -1;
+	}
+	if (watchdog_start(&f->wd, &f->thaw, watchdog_bound_ms(f->timeout_ms),
+			   e) != 0) {
+		thaw_disarm(f->slot);
 		f->slot = -1;
 		guardian_stop(&f->guard);
 		return -1;
@@ -369,8 +387,19 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		}
 	}
 	f->frozen_at = clock_now_ns();
+	watchdog_kick(&f->wd);	/* the window starts now */
 	*out = f;
 	return 0;
+}
+
+bool freeze_progress(struct freeze *f)
+{
+	return !f || watchdog_kick(&f->wd);
+}
+
+uint64_t freeze_call_max_bytes(const struct freeze *f)
+{
+	return f && f->wd.running ? WATCHDOG_CALL_MAX_BYTES : 0;
 }
 
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
@@ -394,6 +423,9 @@ int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
 static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		      struct freeze_info *info)
 {
+	/* frozen until the watchdog thawed it, not until we came back */
+	if (f->broken)
+		thaw_at = f->wd.fired_ns;
 	info->mode = f->mode;
 	info->frozen_ns = f->mode == FREEZE_NONE ? 0 : thaw_at - f->frozen_at;
 	info->processes = f->processes;
@@ -402,6 +434,9 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		info->cgroup = strdup(f->cg.path);
 		info->version = f->cg.version;
 	}
+	info->broken = f->broken;
+	info->stalled_ms = (unsigned int)(f->wd.stalled_ns / 1000000u);
+	info->bound_ms = f->broken ? watchdog_bound_ms(f->timeout_ms) : 0;
 }
 
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)

@@ -38,6 +38,10 @@ struct freeze_info {
 				 * FREEZE_CGROUP */
 	int version;		/* 2 or 1 (v1 freezer) for FREEZE_CGROUP,
 				 * else 0 */
+	bool broken;		/* the watchdog thawed it while an advice
+				 * call was stuck: not race-free */
+	unsigned int stalled_ms;	/* broken: how long nothing progressed */
+	unsigned int bound_ms;		/* broken: the watchdog's bound */
 };
 
 struct freeze;
@@ -72,8 +76,20 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
  * the task that is not held (pid/tid, comm, state, its cgroups). */
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
-/* Thaw what freeze_begin froze, fill info (caller frees with
- * freeze_info_free), free f. Safe with f == NULL (info zeroed, mode NONE).
+/* Inside the window, after each advice call returns: the window made
+ * progress. A freeze of ours is watched from another thread: when no call
+ * completes for max(2 x timeout, 5 s) that thread thaws the target, even
+ * while the main thread is stuck in a call (a mapping served by a FUSE
+ * server the freeze froze). Returns false once that happened: the window
+ * is over and no longer race-free; advise no more. */
+bool freeze_progress(struct freeze *f);
+
+/* The most bytes one advice call may carry in this window, so that
+ * progress shows often enough for the watchdog; 0: no limit of ours. */
+uint64_t freeze_call_max_bytes(const struct freeze *f);
+
+/* Thaw what freeze_begin froze (unless the watchdog did: info->broken),
+ * fill info (caller frees with freeze_info_free), free f. Safe with f == NULL (info zeroed, mode NONE).
  * 0, or -1 with e when the thaw failed. */
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
 void freeze_info_free(struct freeze_info *info);

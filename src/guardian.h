@@ -1,8 +1,9 @@
 /* Private to the freeze module (freeze.c, freeze_stop.c, freeze_cgroup.c,
- * guardian.c). What must still work when pmadv cannot finish normally: the
- * thaw action (async-signal-safe: one syscall(2), write(2) or send(2); the
- * pidfd wrappers are in sys.h), the handlers that run it on a fatal signal,
- * and the guardian process that runs it if pmadv dies. */
+ * guardian.c, thaw_signals.c, watchdog.c). What must still work when pmadv
+ * cannot finish normally: the thaw action (async-signal-safe: one
+ * syscall(2), write(2) or send(2); the pidfd wrappers are in sys.h), and
+ * the guardian process that runs it if pmadv dies (fatal signals:
+ * thaw_signals.h). */
 #ifndef PMADV_GUARDIAN_H
 #define PMADV_GUARDIAN_H
 
@@ -60,19 +61,5 @@ int guardian_start(struct guardian *g, const struct thaw_op *op,
 		   size_t nunlink, uint64_t deadline, struct err *e);
 /* Tell it pmadv has thawed (or never froze), then reap it. */
 void guardian_stop(struct guardian *g);
-
-/* ---- fatal signals ---- */
-
-/* Arm op: until thaw_disarm, a fatal signal (SIGINT, SIGTERM, SIGHUP,
- * SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ whose
- * disposition was the default) runs op, unlinks the lock files (their locks
- * are released as pmadv and the guardian exit), tells the guardian, and
- * re-raises the signal with its default action; exit() without freeze_end
- * does the same. The strings must live until thaw_disarm. SIGTSTP, SIGTTIN
- * and SIGTTOU are held back while armed, so pmadv is not stopped with the
- * target frozen. Returns a slot number, or -1 (too many). */
-int thaw_arm(const struct thaw_op *op, int guardian_sock,
-	     const char *const *unlink_paths, size_t nunlink);
-void thaw_disarm(int slot);
 
 #endif

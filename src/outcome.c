@@ -223,7 +223,8 @@ int outcome_status(const struct target_result *r, const struct options *o)
 		       r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
 	if (!r->advised)
 		return PMADV_EXIT_FAIL;
-	if (r->failed || r->nunmatched)
+	/* a broken freeze: advised, but not as asked (race-free) */
+	if (r->failed || r->nunmatched || (r->window && r->window->broken))
 		return PMADV_EXIT_PARTIAL;
 	return PMADV_EXIT_OK;
 }

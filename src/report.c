@@ -214,6 +214,9 @@ static void human_freeze(const struct window_info *w)
 	}
 	if (w->processes > 1)
 		printf(" (%u processes)", w->processes);
+	if (w->broken)
+		printf("; freeze broken: thawed after %.1f s without progress, "
+		       "not race-free", w->stalled_ms / 1000.0);
 }
 
 static void human_effect(const struct report *rp, const struct target_result *r)

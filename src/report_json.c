@@ -80,6 +80,7 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		w ? w->frozen_ms : 0.0, w ? w->processes : 0,
 		w && w->already ? "true" : "false");
 	json_str_or_null(f, "frozen_cgroup", w ? w->cgroup : NULL);
+	fprintf(f, ",\"freeze_broken\":%s", w && w->broken ? "true" : "false");
 	if (froze)
 		fprintf(f, ",\"freeze_id\":%d", w->id);
 	else
@@ -127,6 +128,7 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 		"\"processes\":%u,\"already\":%s", first ? "" : ",", w->id,
 		w->mode, w->frozen_ms, w->processes, w->already ? "true" : "false");
 	json_str_or_null(f, "cgroup", w->cgroup);
+	fprintf(f, ",\"broken\":%s", w->broken ? "true" : "false");
 	fputs(",\"targets\":[", f);
 	for (size_t i = 0; i < w->npids; i++)
 		fprintf(f, "%s%d", i ? "," : "", w->pids[i]);

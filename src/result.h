@@ -46,6 +46,9 @@ struct window_info {
 	unsigned int processes;	/* processes the freeze held */
 	bool already;		/* frozen by someone else: left so */
 	const char *cgroup;	/* cgroup frozen, or NULL */
+	bool broken;		/* its watchdog thawed it while an advice call
+				 * was stuck: not race-free */
+	unsigned int stalled_ms;	/* broken: how long nothing progressed */
 	const int *pids;	/* targets covered */
 	size_t npids;
 };

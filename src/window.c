@@ -55,8 +55,18 @@ oom:
 	run_fail(x, ENOMEM, "out of memory");
 }
 
-static void advise_member(struct run *x, const struct options *o)
+/* After every advice call: the window progressed (its watchdog counts
+ * on it); false once the watchdog has ended the freeze. */
+static bool progressed(void *fz)
 {
+	return freeze_progress(fz);
+}
+
+static void advise_member(struct run *x, const struct options *o,
+			  struct freeze *fz)
+{
+	struct advise_watch watch = { .progress = progressed, .ctx = fz,
+				      .max_bytes = freeze_call_max_bytes(fz) };
 	struct advise_stats st;
 
 	x->res = calloc(x->plan.npieces, sizeof(*x->res));
@@ -65,7 +75,7 @@ static void advise_member(struct run *x, const struct options *o)
 		return;
 	}
 	advise_run(x->t.pidfd, o->advice->value, x->plan.pieces, x->plan.npieces,
-		   x->res, &st);
+		   &watch, x->res, &st);
 	if (!st.fatal)
 		return;
 	/* what was advised before the failure still counts: partial, and
@@ -80,6 +90,33 @@ static void advise_member(struct run *x, const struct options *o)
 	}
 }
 
+static void advise_members(struct run **m, size_t n, const struct options *o,
+			   struct freeze *fz)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i]->failed || o->dry_run || !m[i]->plan.npieces)
+			continue;
+		if (freeze_progress(fz))
+			advise_member(m[i], o, fz);
+		else
+			run_fail(m[i], ECANCELED, "%d (%s) not advised: the freeze "
+				 "was broken before its turn", m[i]->t.pid,
+				 m[i]->t.comm);
+	}
+}
+
+/* Said for every member: the operator asked for a race-free window and
+ * did not get one. */
+static void warn_broken(struct run **m, size_t n, const struct freeze_info *fi)
+{
+	for (size_t i = 0; i < n; i++)
+		run_warn(m[i], "%d (%s): freeze broken: no advice call completed "
+			 "for %.1f s (limit: twice --freeze-timeout, at least 5 s), "
+			 "so the %s freeze was ended while advising; the advice was "
+			 "not race-free", m[i]->t.pid, m[i]->t.comm,
+			 fi->stalled_ms / 1000.0, freeze_mode_name(fi->mode));
+}
+
 static void fill_info(struct window *w, const struct freeze_req *how, int id,
 		      size_t n)
 {
@@ -90,6 +127,8 @@ static void fill_info(struct window *w, const struct freeze_req *how, int id,
 		.processes = w->freeze.processes,
 		.already = w->freeze.already,
 		.cgroup = w->freeze.cgroup,
+		.broken = w->freeze.broken,
+		.stalled_ms = w->freeze.stalled_ms,
 		.pids = w->pids,
 		.npids = w->pids ? n : 0,
 	};
@@ -131,12 +170,12 @@ void window_run(struct run **m, size_t n, const struct freeze_req *how,
 	}
 	if (o->test_delay_ms)
 		clock_sleep_us(o->test_delay_ms * 1000u);
-	for (size_t i = 0; i < n; i++)
-		if (!m[i]->failed && !o->dry_run && m[i]->plan.npieces)
-			advise_member(m[i], o);
+	advise_members(m, n, o, fz);
 	if (freeze_end(fz, &w->freeze, &e))
 		for (size_t i = 0; i < n; i++)
 			run_fail_err(m[i], &e);
+	if (w->freeze.broken)
+		warn_broken(m, n, &w->freeze);
 out:
 	fill_info(w, how, id, n);
 	free(pids);

@@ -14,7 +14,7 @@ build="gcc libc6-dev make pkg-config libproc2-dev libsmartcols-dev"
 # fuzz); autoconf and automake (autoreconf of configure.ac)
 tests="bats bash-completion jq util-linux util-linux-extra mount procps strace
 groff-base mandoc valgrind clang libclang-rt-dev autoconf automake"
-# the FUSE test file server (planned): fuse3 (fusermount3), libfuse3-dev
+# the FUSE test file server (tests/helpers/fuse-mapped.c): fuse3 (fusermount3), libfuse3-dev
 fuse="fuse3 libfuse3-dev"
 pkgs="$build $tests $fuse"
 missing=""

@@ -1,0 +1,30 @@
+/* Private to the freeze module. Fatal signals while a freeze is in force:
+ * they must thaw at once, even while pmadv's main thread sits in a system
+ * call the kernel will not interrupt (a process_madvise waiting for a
+ * frozen FUSE server). A signal handler cannot run then, so the signals
+ * are blocked in every thread and taken by one thread of their own, which
+ * runs the thaw actions and then ends the process with the signal's
+ * default action (exit status 128+sig, as before). */
+#ifndef PMADV_THAW_SIGNALS_H
+#define PMADV_THAW_SIGNALS_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "guardian.h"
+
+/* Arm op: until thaw_disarm, a fatal signal (SIGINT, SIGTERM, SIGHUP,
+ * SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ whose
+ * disposition was the default) runs op, unlinks the lock files (their locks
+ * are released as pmadv and the guardian exit), tells the guardian, and
+ * ends pmadv with the signal's default action; exit() without freeze_end
+ * does the same. The strings must live until thaw_disarm. SIGTSTP, SIGTTIN
+ * and SIGTTOU are held back while armed, so pmadv is not stopped with the
+ * target frozen. The first arm starts the signal thread, the last disarm
+ * ends it: outside freezes pmadv has one thread. Call both from the main
+ * thread only. Returns a slot number, or -1 with e. */
+int thaw_arm(const struct thaw_op *op, int guardian_sock,
+	     const char *const *unlink_paths, size_t nunlink, struct err *e);
+void thaw_disarm(int slot);
+
+#endif
