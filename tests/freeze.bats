@@ -193,13 +193,6 @@ look_inside() {
 	running_within_a_second
 }
 
-# exited PID: PID is gone or a zombie
-exited() {
-	local s
-	s=$(<"/proc/$1/stat") 2>/dev/null || return 0
-	[[ ${s##*) } == Z* ]]
-}
-
 # killed_mid_window MODE SIGNAL FROZEN_CHECK [ARG]
 killed_mid_window() {
 	local mode=$1 sig=$2 check=$3 arg=${4:-}

@@ -96,6 +96,13 @@ thread_states() {
 	done
 }
 
+# exited PID: PID is gone or a zombie
+exited() {
+	local s
+	s=$(<"/proc/$1/stat") 2>/dev/null || return 0
+	[[ ${s##*) } == Z* ]]
+}
+
 all_stopped() { [[ $(thread_states "$1") =~ ^T+$ ]]; }
 none_stopped() { [[ -d /proc/$1 && ! $(thread_states "$1") =~ [Tt] ]]; }
 
