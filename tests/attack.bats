@@ -120,10 +120,10 @@ impostor_run() {
 @test "an unknown option is echoed escaped, under the program's name" {
 	run -2 --separate-stderr "$PMADV" $'--\e]0;pwned\a'
 	no_raw_controls "$stderr"
-	[[ $stderr == "pmadv: unrecognized option '--\\x1b]0;pwned\\x07'"* ]]
+	[[ $stderr == "${PMADV##*/}: unrecognized option '--\\x1b]0;pwned\\x07'"* ]]
 	run -2 --separate-stderr "$PMADV" $'-\e'
 	no_raw_controls "$stderr"
-	[[ $stderr == pmadv:* ]]
+	[[ $stderr == "${PMADV##*/}: "* ]]
 }
 
 @test "bidi controls and line separators from names are escaped; -l -J has no raw DEL" {

@@ -215,7 +215,8 @@ cgroup_mount() {
 	local w=$HELPERS/with-pidfd
 	ROWS=$((ROWS + 4))
 	run -1 --separate-stderr "$PMADV" --pidfd 9 -a cold --all 9>&-
-	[[ $stderr == "pmadv: --pidfd 9: file descriptor is not open" ]] ||
+	# (the program names itself as invoked: pmadv, or pmadv-san)
+	[[ $stderr == "${PMADV##*/}: --pidfd 9: file descriptor is not open" ]] ||
 		BAD+=("closed fd 9: $stderr")
 	run -1 --separate-stderr "$w" --not-pidfd 5 "$PMADV" --pidfd 5 -a cold --all
 	[[ $stderr == *"--pidfd 5: not a pidfd"* && $stderr != *$'\n'* ]] ||
