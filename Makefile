@@ -52,7 +52,7 @@ $(BUILD) $(BUILD)/unit tests/helpers/bin:
 
 test-helpers: $(HELPERS)
 
-tests/helpers/bin/%: tests/helpers/%.c | tests/helpers/bin
+tests/helpers/bin/%: tests/helpers/%.c $(wildcard tests/helpers/*.h) | tests/helpers/bin
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 tests/helpers/bin/fuse-mapped: tests/helpers/fuse-mapped.c | tests/helpers/bin

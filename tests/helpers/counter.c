@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "words.h"
+
 static volatile uint64_t *words;
 static uint64_t stall_ns = 50000000;
 
@@ -74,7 +76,6 @@ int main(int argc, char **argv)
 	long children = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
 	const char *env = getenv("COUNTER_STALL_MS");
 	pthread_t th;
-	int fd;
 
 	if (argc < 2 || threads < 1 || threads > 15 || children < 0) {
 		fprintf(stderr, "usage: counter FILE [THREADS [CHILDREN]]\n");
@@ -82,17 +83,7 @@ int main(int argc, char **argv)
 	}
 	if (env)
 		stall_ns = strtoull(env, NULL, 10) * 1000000u;
-	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, 4096) != 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (words == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	close(fd);
+	words = map_words(argv[1]);
 	for (long i = 0; i < children; i++) {
 		pid_t pid = fork();
 

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "words.h"
+
 static volatile uint64_t *words;
 static char stack[64 * 1024] __attribute__((aligned(16)));
 
@@ -41,23 +43,12 @@ int main(int argc, char **argv)
 {
 	struct timespec ms = { 0, 1000000 };
 	pid_t pid;
-	int fd;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: freeze-clonevm FILE\n");
 		return 2;
 	}
-	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, 4096) != 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (words == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	close(fd);
+	words = map_words(argv[1]);
 	pid = clone(child, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
 	if (pid < 0) {
 		perror("clone");

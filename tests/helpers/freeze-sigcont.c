@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "words.h"
+
 static volatile uint64_t *words;
 
 static void on_cont(int sig)
@@ -38,23 +40,12 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_cont, .sa_flags = SA_RESTART };
 	struct timespec ms = { 0, 1000000 };
 	pthread_t th;
-	int fd;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: freeze-sigcont FILE\n");
 		return 2;
 	}
-	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, 4096) != 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (words == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	close(fd);
+	words = map_words(argv[1]);
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGCONT, &sa, NULL) != 0 ||
 	    pthread_create(&th, NULL, count, NULL) != 0)
