@@ -22,11 +22,6 @@ teardown() {
 	cgroups_remove "${A_CGROUPS[@]}"
 }
 
-v2_mount() {
-	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break
-		if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
-}
-
 # state letter of PID
 state_of() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; echo "${s:0:1}"; }
 

@@ -1,6 +1,17 @@
 # Cleaning up the cgroups a test made (tests/freeze_helper.bash,
 # tests/operator.bats): nothing left frozen, nothing left behind.
 
+# where the v2 hierarchy / the v1 freezer is mounted ("" if not)
+v2_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+	       if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
+v1_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+	       if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,freezer,/) {
+	               print $5; exit } }' /proc/self/mountinfo
+}
+
 # cgroups_thaw CG...: thaw first: a task frozen by the v1 freezer does not
 # even die
 cgroups_thaw() {

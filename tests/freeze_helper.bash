@@ -119,15 +119,6 @@ running_within_a_second() { wait_until 1000 progressing; }
 # ---- cgroups ----
 
 # mount point of cgroup v2, or of the v1 hierarchy with the freezer
-v2_mount() {
-	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-	       if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
-}
-v1_mount() {
-	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-	       if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,freezer,/) {
-	               print $5; exit } }' /proc/self/mountinfo
-}
 
 need_root() { [[ $EUID -eq 0 ]] || skip "needs root"; }
 need_v2() {

@@ -70,11 +70,7 @@ row_of() { grep -E "^ *$1 " <<<"$output"; }
 proc_state() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; echo "${s:0:1}"; }
 
 cg_mount() {	# cg_mount v2|v1
-	awk -v want="$1" '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-		if (want == "v2" && $(i + 1) == "cgroup2") { print $5; exit }
-		if (want == "v1" && $(i + 1) == "cgroup" &&
-		    ("," $(i + 3) ",") ~ /,freezer,/) { print $5; exit } }' \
-		/proc/self/mountinfo
+	if [[ $1 == v2 ]]; then v2_mount; else v1_mount; fi
 }
 
 # make_cg v2|v1: a fresh cgroup in CG, its /proc/PID/cgroup path in CGPATH

@@ -21,11 +21,6 @@ teardown() {
 	cgroups_remove "${W_CGROUPS[@]}"
 }
 
-v2_mount() {
-	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break
-		if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
-}
-
 # three copies of the target named $NAME in a new v2 cgroup $CG
 three_in_cgroup() {
 	((EUID == 0)) || skip "cgroup tests need root"
