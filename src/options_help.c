@@ -21,7 +21,8 @@ const char options_doc[] =
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
-	"some failed, or some targets failed).";
+	"some failed, or some targets failed; unlike pgrep, where 3 is a "
+	"fatal error).";
 
 /* --help ends with the output columns, taken from the column table. */
 char *options_help_filter(int key, const char *text, void *input)
