@@ -103,6 +103,7 @@ int cgfs_mounts_read(struct cgfs_mounts *m)
 		unescape(field[3]);
 		unescape(field[4]);
 		m->v[m->n].kind = kind;
+		m->v[m->n].systemd = kind == CGFS_OTHER && has_option(opts, "name=systemd");
 		m->v[m->n].root = strdup(field[3]);
 		m->v[m->n].point = strdup(field[4]);
 		if (!m->v[m->n].root || !m->v[m->n].point) {
@@ -166,25 +167,37 @@ const char *cgfs_member_path(const struct cgfs_membership *mb, int version)
 	return version == 2 ? mb->v2 : mb->v1;
 }
 
+/* The directory of cgroup path in one mount, if it exists: 0, or -1. */
+static int mount_dir(const struct cgfs_mount *mt, const char *path, char *dir,
+		     size_t dirlen)
+{
+	const char *rel;
+	struct stat st;
+
+	if (!cgfs_path_under(path, mt->root))
+		return -1;
+	rel = strcmp(mt->root, "/") == 0 ? path : path + strlen(mt->root);
+	if (strcmp(rel, "/") == 0)
+		rel = "";
+	if ((size_t)snprintf(dir, dirlen, "%s%s", mt->point, rel) >= dirlen)
+		return -1;
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
 int cgfs_map_dir(const struct cgfs_mounts *m, int version, const char *path,
 		 char *dir, size_t dirlen)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		const struct cgfs_mount *mt = &m->v[i];
-		const char *rel;
-		struct stat st;
-
-		if (mt->kind != version || !cgfs_path_under(path, mt->root))
-			continue;
-		rel = strcmp(mt->root, "/") == 0 ? path : path + strlen(mt->root);
-		if (strcmp(rel, "/") == 0)
-			rel = "";
-		if ((size_t)snprintf(dir, dirlen, "%s%s", mt->point, rel) >= dirlen)
-			continue;
-		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].kind == version &&
+		    mount_dir(&m->v[i], path, dir, dirlen) == 0)
 			return 0;
-	}
 	return -1;
+}
+
+const char *cgfs_kind_name(const struct cgfs_mount *mt)
+{
+	return mt->kind == CGFS_V2 ? "v2" : mt->kind == CGFS_V1 ? "v1 freezer" :
+	       mt->systemd ? "v1 name=systemd" : "v1";
 }
 
 bool cgfs_have_mount(const struct cgfs_mounts *m, int version)
@@ -297,12 +310,82 @@ void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 
 /* ---- any cgroup, for listing ---- */
 
-/* The directory of spec in any hierarchy: a directory under a cgroup mount
- * (v1 without the freezer included), or a cgroup path looked up in v2, the
- * v1 freezer, then the other v1 hierarchies. */
-static int any_dir(const char *spec, char *dir, size_t dirlen, struct err *e)
+static void count_one(pid_t id, void *ctx)
+{
+	(void)id;
+	(*(size_t *)ctx)++;
+}
+
+static void count_dir(int dirfd, void *ctx)
+{
+	cgfs_each_id(dirfd, "cgroup.procs", count_one, ctx);
+}
+
+bool cgfs_holds_procs(int dirfd)
+{
+	size_t n = 0;
+
+	cgfs_walk(dirfd, count_dir, &n);
+	return n > 0;
+}
+
+static bool dir_holds_procs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool r;
+
+	if (fd < 0)
+		return false;
+	r = cgfs_holds_procs(fd);
+	close(fd);
+	return r;
+}
+
+/* A cgroup path in every hierarchy where it exists: an empty namesake in
+ * v2 must not hide the v1 cgroup that holds the processes. The mount
+ * used, or NULL. */
+static const struct cgfs_mount *path_dir(const struct cgfs_mounts *m,
+					 const char *spec, char *dir, size_t dirlen)
 {
 	static const int order[] = { CGFS_V2, CGFS_V1, CGFS_OTHER };
+	const struct cgfs_mount *first = NULL;
+	char cand[PATH_MAX];
+	bool holds;
+
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < m->n; i++) {
+			if (m->v[i].kind != order[k] ||
+			    mount_dir(&m->v[i], spec, cand, sizeof(cand)) != 0)
+				continue;
+			holds = dir_holds_procs(cand);
+			if (!first || holds)
+				snprintf(dir, dirlen, "%s", cand);
+			if (holds)
+				return &m->v[i];
+			if (!first)
+				first = &m->v[i];
+		}
+	return first;
+}
+
+/* spec as a directory: under which mount, for messages. */
+static const char *dir_kind(const struct cgfs_mounts *m, const char *real)
+{
+	const struct cgfs_mount *best = NULL;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (cgfs_path_under(real, m->v[i].point) &&
+		    (!best || strlen(m->v[i].point) > strlen(best->point)))
+			best = &m->v[i];
+	return best ? cgfs_kind_name(best) : "?";
+}
+
+/* The directory of spec in any hierarchy: a directory under a cgroup mount
+ * (v1 without the freezer included), or a cgroup path (path_dir). */
+static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
+		   size_t wherelen, struct err *e)
+{
+	const struct cgfs_mount *used = NULL;
 	char path[PATH_MAX];
 	struct cgfs_mounts m;
 	struct stat st;
@@ -318,11 +401,12 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, struct err *e)
 		r = realpath(spec, dir) && stat(dir, &st) == 0 ? 0 : 1;
 	if (r > 0) {
 		dir[0] = '\0';
-		if (spec[0] == '/')
-			for (size_t i = 0; i < 3 && !*dir; i++)
-				if (cgfs_map_dir(&m, order[i], spec, dir, dirlen) != 0)
-					dir[0] = '\0';
+		if (spec[0] == '/' && !(used = path_dir(&m, spec, dir, dirlen)))
+			dir[0] = '\0';
 	}
+	if (*dir && where)
+		snprintf(where, wherelen, "%s %s", used ? cgfs_kind_name(used) :
+			 dir_kind(&m, dir), dir);
 	cgfs_mounts_free(&m);
 	if (!*dir)
 		return err_set(e, ENOENT, "no cgroup %s: neither a directory "
@@ -330,13 +414,13 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, struct err *e)
 	return 0;
 }
 
-int cgfs_open(const char *spec, struct err *e)
+int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e)
 {
 	char dir[PATH_MAX];
 	struct stat self, parent;
 	int fd;
 
-	if (any_dir(spec, dir, sizeof(dir), e) != 0)
+	if (any_dir(spec, dir, sizeof(dir), where, wherelen, e) != 0)
 		return -1;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

@@ -18,6 +18,7 @@ enum { CGFS_OTHER = 0, CGFS_V1 = 1, CGFS_V2 = 2 };
 
 struct cgfs_mount {
 	int kind;	/* CGFS_V2 cgroup2; CGFS_V1 v1 with freezer; else CGFS_OTHER */
+	bool systemd;	/* v1 name=systemd: where systemd keeps its units */
 	char *root;		/* cgroup path mounted (mountinfo field 4) */
 	char *point;		/* where */
 };
@@ -74,11 +75,20 @@ void cgfs_walk(int dirfd, cgfs_visit fn, void *ctx);
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx);
 
+/* The hierarchy of a mount, for messages: "v2", "v1 freezer",
+ * "v1 name=systemd" or "v1". */
+const char *cgfs_kind_name(const struct cgfs_mount *mt);
+
 /* Open the directory of a cgroup of any hierarchy, for reading what it
  * holds: spec is a directory under a cgroup mount or a path as
- * /proc/PID/cgroup shows it (looked up in v2, then the v1 freezer, then the
- * other v1 hierarchies). A hierarchy's root is refused. The descriptor, or
- * -1 with e. */
-int cgfs_open(const char *spec, struct err *e);
+ * /proc/PID/cgroup shows it. A path that exists in several hierarchies is
+ * the one whose cgroup (or a descendant) holds processes, in the order v2,
+ * v1 freezer, other v1; if none does, the first that exists. A hierarchy's
+ * root is refused. where (if not NULL) says which hierarchy and directory
+ * were used ("v2 /sys/fs/cgroup/x"). The descriptor, or -1 with e. */
+int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e);
+
+/* Does the cgroup open at dirfd, or a descendant, hold a process? */
+bool cgfs_holds_procs(int dirfd);
 
 #endif

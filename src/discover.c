@@ -11,6 +11,7 @@
 #include <libproc2/pids.h>
 
 #include "cgroupfs.h"
+#include "cgunit.h"
 #include "discover.h"
 #include "procstat.h"
 #include "options.h"
@@ -111,7 +112,8 @@ static int cmp_pid(const void *a, const void *b)
 /* The processes of a cgroup and of its descendants (what freezing it
  * freezes), pmadv itself left out, in increasing order; a hierarchy's root
  * is refused. 0, or -1 with e. */
-static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n, struct err *e)
+static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
+		       char *where, size_t wherelen, struct err *e)
 {
 	struct idlist l = { NULL, 0, 0, false };
 	size_t k = 0;
@@ -119,7 +121,7 @@ static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n, struct err *
 
 	*pids = NULL;
 	*n = 0;
-	fd = cgfs_open(cgroup, e);
+	fd = cgfs_open(cgroup, where, wherelen, e);
 	if (fd < 0)
 		return -1;
 	cgfs_walk(fd, add_dir, &l);
@@ -220,13 +222,13 @@ static int by_name(const struct options *o, struct target_list *l)
  * process: only PIDs listed both before and after the reads are kept (the
  * sorted lists are merged). */
 static int members(const char *cgroup, pid_t **pids, unsigned long long **starts,
-		   size_t *n, struct err *e)
+		   size_t *n, char *where, size_t wherelen, struct err *e)
 {
 	pid_t *again;
 	size_t nagain, k = 0, j = 0;
 
 	*starts = NULL;
-	if (cgroup_pids(cgroup, pids, n, e))
+	if (cgroup_pids(cgroup, pids, n, where, wherelen, e))
 		return -1;
 	*starts = calloc(*n ? *n : 1, sizeof(**starts));
 	for (size_t i = 0; *starts && i < *n; i++) {
@@ -241,7 +243,7 @@ static int members(const char *cgroup, pid_t **pids, unsigned long long **starts
 		free(*pids);
 		return err_set(e, ENOMEM, "out of memory");
 	}
-	if (cgroup_pids(cgroup, &again, &nagain, e)) {
+	if (cgroup_pids(cgroup, &again, &nagain, NULL, 0, e)) {
 		free(*pids);
 		free(*starts);
 		return -1;
@@ -259,25 +261,70 @@ static int members(const char *cgroup, pid_t **pids, unsigned long long **starts
 	return 0;
 }
 
+/* The processes of a cgroup as targets; what names it (-c's argument, or
+ * the unit) is how messages name it. */
+static int by_one_cgroup(struct target_list *l, const char *spec,
+			 const char *named, const char *freeze_as)
+{
+	char where[PATH_MAX + 32] = "";
+	unsigned long long *starts;
+	struct err e;
+	pid_t *pids;
+	size_t n;
+	int rc;
+
+	if (members(spec, &pids, &starts, &n, where, sizeof(where), &e))
+		return lost(l, "%s", e.msg);
+	/* the hierarchy and directory used: a path can be in several */
+	rc = !n ? lost(l, "%s (%s) has no process to advise", named, where) :
+		  add_found(l, pids, starts, n, NULL, false, freeze_as);
+	free(pids);
+	free(starts);
+	return rc;
+}
+
 static int by_cgroup(const struct options *o, struct target_list *l)
 {
 	for (size_t k = 0; k < o->ncgroups; k++) {
-		unsigned long long *starts;
-		struct err e;
-		pid_t *pids;
-		size_t n;
-		int rc;
+		char named[PATH_MAX + 16];
 
-		if (members(o->cgroups[k], &pids, &starts, &n, &e)) {
+		snprintf(named, sizeof(named), "cgroup %s", o->cgroups[k]);
+		if (by_one_cgroup(l, o->cgroups[k], named, o->cgroups[k]))
+			return -1;
+	}
+	return 0;
+}
+
+/* Kept for the run: -f cgroup freezes what a target's ref->cgroup says. */
+static const char *keep(struct target_list *l, const char *s)
+{
+	char **v = realloc(l->cgroups, (l->ncgroups + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	l->cgroups = v;
+	return (l->cgroups[l->ncgroups] = strdup(s)) ? l->cgroups[l->ncgroups++] : NULL;
+}
+
+/* -u: the unit's cgroup. A v2 one is named by its directory; a v1
+ * name=systemd one (no freezer there) by its path, which -f cgroup finds
+ * in the freezer hierarchy, where systemd mirrors its units. */
+static int by_unit(const struct options *o, struct target_list *l)
+{
+	for (size_t k = 0; k < o->nunits; k++) {
+		char named[sizeof(((struct cgunit *)0)->name) + 8];
+		const char *freeze_as;
+		struct cgunit u;
+		struct err e;
+
+		if (cgunit_find(o->units[k], &u, &e)) {
 			if (lost(l, "%s", e.msg))
 				return -1;
 			continue;
 		}
-		rc = !n ? lost(l, "cgroup %s has no process to advise", o->cgroups[k]) :
-			  add_found(l, pids, starts, n, NULL, false, o->cgroups[k]);
-		free(pids);
-		free(starts);
-		if (rc)
+		snprintf(named, sizeof(named), "unit %s", u.name);
+		freeze_as = keep(l, u.v2 ? u.dir : u.path);
+		if (!freeze_as || by_one_cgroup(l, u.dir, named, freeze_as))
 			return -1;
 	}
 	return 0;
@@ -290,13 +337,16 @@ int discover_targets(const struct options *o, struct target_list *l)
 		if (!push(l, o->targets[i].is_pidfd ? REF_PIDFD : REF_PID,
 			  o->targets[i].value))
 			return -1;
-	return by_name(o, l) || by_cgroup(o, l) ? -1 : 0;
+	return by_name(o, l) || by_cgroup(o, l) || by_unit(o, l) ? -1 : 0;
 }
 
 void target_list_free(struct target_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].lost);
+	for (size_t i = 0; i < l->ncgroups; i++)
+		free(l->cgroups[i]);
+	free(l->cgroups);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }

@@ -14,6 +14,8 @@
 #include "freeze_cgroup.h"
 #include "procstat.h"
 
+/* Messages name the hierarchy, the cgroup and its directory (hence the
+ * mount): a path can exist in several hierarchies. */
 static const char *hier_name(int version)
 {
 	return version == 2 ? "v2" : "v1 freezer";
@@ -99,8 +101,8 @@ static int not_member_error(const struct cg *c, pid_t pid,
 {
 	const char *in = cgfs_member_path(mb, c->version);
 
-	return err_set(e, ESRCH, "%s cgroup %s does not contain process %d (it "
-		       "is in %s)", hier_name(c->version), c->path, (int)pid,
+	return err_set(e, ESRCH, "%s cgroup %s (%s) does not contain process %d (it "
+		       "is in %s)", hier_name(c->version), c->path, c->dir, (int)pid,
 		       *in ? in : "none");
 }
 
@@ -134,9 +136,9 @@ static int resolve_spec(const struct cgfs_mounts *m,
 	if (!member_of(c, target))
 		return not_member_error(c, pid, target, e);
 	if (member_of(c, self))
-		return err_set(e, EPERM, "refusing to freeze %s cgroup %s: it "
+		return err_set(e, EPERM, "refusing to freeze %s cgroup %s (%s): it "
 			       "contains pmadv itself (process %d, in %s)",
-			       hier_name(c->version), c->path, (int)getpid(),
+			       hier_name(c->version), c->path, c->dir, (int)getpid(),
 			       cgfs_member_path(self, c->version));
 	return 0;
 }
@@ -154,8 +156,8 @@ static int cg_open(struct cg *c, struct err *e)
 	c->ino = st.st_ino;
 	c->statefd = openat(c->dirfd, state, O_WRONLY | O_CLOEXEC);
 	if (c->statefd < 0)
-		return err_set(e, errno, "cannot freeze %s cgroup %s: %s: %s",
-			       hier_name(c->version), c->path, state,
+		return err_set(e, errno, "cannot freeze %s cgroup %s (%s): %s: %s",
+			       hier_name(c->version), c->path, c->dir, state,
 			       errno == ENOENT ? "no such file (the root cgroup, "
 			       "or no freezer in this kernel)" : strerror(errno));
 	if (c->version == 2) {
@@ -327,8 +329,8 @@ static int not_frozen_error(const struct cg *c, unsigned int timeout_ms,
 	u.version = c->version;
 	cgfs_walk(c->dirfd, check_dir, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;
-	err_set(e, ETIMEDOUT, "%s cgroup %s did not freeze within %u ms",
-		hier_name(c->version), c->path, timeout_ms);
+	err_set(e, ETIMEDOUT, "%s cgroup %s (%s) did not freeze within %u ms",
+		hier_name(c->version), c->path, c->dir, timeout_ms);
 	if (u.nnot == 0) {
 		err_append(e, " (%u threads, none seen running)", u.threads);
 		return -1;
@@ -351,8 +353,8 @@ static int not_frozen_error(const struct cg *c, unsigned int timeout_ms,
 
 static int state_error(const struct cg *c, struct err *e)
 {
-	return err_set(e, errno, "cannot read the state of %s cgroup %s: %s",
-		       hier_name(c->version), c->path, strerror(errno));
+	return err_set(e, errno, "cannot read the state of %s cgroup %s (%s): %s",
+		       hier_name(c->version), c->path, c->dir, strerror(errno));
 }
 
 /* v2: until cgroup.events says "frozen 1". As wait_until: 0, -1 with e,
@@ -410,8 +412,8 @@ int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
 	int rc;
 
 	if (!only_wait && write_state(c, c->version == 2 ? "1" : "FROZEN") != 0)
-		return err_set(e, errno, "cannot freeze %s cgroup %s: %s",
-			       hier_name(c->version), c->path, strerror(errno));
+		return err_set(e, errno, "cannot freeze %s cgroup %s (%s): %s",
+			       hier_name(c->version), c->path, c->dir, strerror(errno));
 	if (c->version == 2)
 		rc = v2_wait(c, deadline, e);
 	else

@@ -9,6 +9,7 @@
 
 #include "escape.h"
 #include "options.h"
+#include "options_help.h"
 #include "pmadv.h"
 #include "regex_guard.h"
 #include "report.h"
@@ -40,6 +41,7 @@ static const struct argp_option table[] = {
 	{ "name", 'N', "PATTERN", 0, "processes whose command name matches this regex, like pgrep", 1 },
 	{ "full", OPT_FULL, NULL, 0, "-N matches the full command line", 1 },
 	{ "cgroup", 'c', "PATH", 0, "every process of this cgroup (v2 or v1; a directory or a path as /proc/PID/cgroup shows it)", 1 },
+	{ "unit", 'u', "UNIT", 0, "every process of this systemd unit (NAME or NAME.service, .scope, .slice), found in cgroupfs", 1 },
 	{ NULL, 0, NULL, 0, "Advice:", 2 },
 	{ "advice", 'a', "ADVICE", 0, "cold, pageout, willneed or collapse (case-insensitive, MADV_ prefix optional)", 2 },
 	{ "list", 'l', NULL, 0, "list the target's mappings with size, Rss, class and the advice each can take; advise nothing", 2 },
@@ -63,58 +65,17 @@ static const struct argp_option table[] = {
 	{ "json", 'J', NULL, 0, "one JSON document on stdout", 6 },
 	{ "verbose", 'v', NULL, 0, "a table of every range, exact byte counts", 6 },
 	{ "quiet", 'q', NULL, 0, "errors only", 6 },
-	{ "output", 'o', "COLS", 0, "table columns, comma separated; +COLS adds to the defaults", 6 },
-	{ "output-all", OPT_OUTPUT_ALL, NULL, 0, "every column", 6 },
+	{ "output", 'o', "COLS", 0, "print the table with these columns, comma separated; +COLS adds to the defaults", 6 },
+	{ "output-all", OPT_OUTPUT_ALL, NULL, 0, "print the table with every column", 6 },
 	{ "bytes", 'b', NULL, 0, "sizes in bytes, not human units", 6 },
-	{ "raw", OPT_RAW, NULL, 0, "raw table: columns separated by one space", 6 },
-	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "no table header", 6 },
+	{ "raw", OPT_RAW, NULL, 0, "raw table: columns separated by one space; table rows only on stdout", 6 },
+	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "no table header; table rows only on stdout", 6 },
 	{ NULL, 0, NULL, 0, "Informational:", -1 },
 	{ "help", 'h', NULL, 0, "give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "give a short usage message", -1 },
 	{ "version", 'V', NULL, 0, "print program version", -1 },
 	{ 0 }
 };
-
-static const char doc[] =
-	"Give memory advice to another process through process_madvise(2)."
-	"\v"
-	"Examples:\n"
-	"  pmadv -p 1234 -a pageout -m '[heap]'\n"
-	"  pmadv -N '^worker$' -a cold --all --anon -f cgroup\n"
-	"  pmadv -p 1234 -l\n"
-	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
-	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
-	"\n"
-	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
-	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
-	"some failed, or some targets failed).";
-
-/* --help ends with the output columns, taken from the column table. */
-static char *help_filter(int key, const char *text, void *input)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	(void)input;
-	if (key != ARGP_KEY_HELP_POST_DOC || !text)
-		return (char *)text;
-	f = open_memstream(&s, &len);
-	if (!f)
-		return (char *)text;
-	fprintf(f, "%s\n\nAvailable output columns (-o):\n", text);
-	for (int c = 0; c < COL_COUNT; c++)
-		fprintf(f, "  %-11s %s\n", column_info(c)->name, column_info(c)->help);
-	fputs("Default -v columns:", f);
-	for (size_t i = 0; i < columns_range_ndefault; i++)
-		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_range_default[i])->name);
-	fputs("\nDefault -l columns:", f);
-	for (size_t i = 0; i < columns_list_ndefault; i++)
-		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_list_default[i])->name);
-	fputc('\n', f);
-	fclose(f);
-	return s;
-}
 
 /* An argument as shown in a message: escaped, since operators paste text
  * with control characters too. Static rings: argp_error exits at once. */
@@ -162,6 +123,10 @@ static int parse_int(const char *s, long max, long *out)
 	return 0;
 }
 
+/* PIDs are at most 2^22 (PID_MAX_LIMIT): a larger number is a PID no
+ * process can have, which is not what "expected a positive number" says. */
+#define PID_LIMIT 4194304
+
 static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 {
 	for (char *tok = arg, *next; tok; tok = next) {
@@ -175,10 +140,12 @@ static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 		if (!strncmp(s, "/proc/", 6))
 			s += 6;
 		/* decimal only: "0x10" is no one's way of writing a PID */
-		if (s[strspn(s, "0123456789")])
+		if (!*s || s[strspn(s, "0123456789")])
 			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
-		/* PIDs are at most 2^22 (PID_MAX_LIMIT) */
-		if (parse_int(s, 4194304, &pid) || pid < 1)
+		if (parse_int(s, PID_LIMIT, &pid))
+			argp_error(st, "invalid PID '%s': no process can have it "
+				   "(PIDs go up to %d)", shown(tok), PID_LIMIT);
+		if (pid < 1)
 			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		if (pid == getpid())
 			argp_error(st, "PID %ld is pmadv itself", pid);
@@ -208,18 +175,54 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 	}
 }
 
-static void check_end(struct argp_state *st, struct options *o)
+/* The table's columns: -o, --output-all, or the defaults. */
+static void set_columns(struct argp_state *st, struct options *o)
 {
+	const enum col_id *def = o->list ? columns_list_default : columns_range_default;
+	size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
 	struct err ce;
 
+	if (o->output_all) {
+		for (int c = 0; c < COL_COUNT; c++)
+			o->columns[o->ncolumns++] = (enum col_id)c;
+	} else if (o->output_arg) {
+		int n = columns_parse(o->output_arg, def, ndef, o->columns,
+				      sizeof(o->columns) / sizeof(o->columns[0]),
+				      &ce);
+		if (n < 0)
+			argp_error(st, "%s (--help lists them)", shown(ce.msg));
+		o->ncolumns = (size_t)n;
+	} else {
+		/* several targets share one table format: say whose rows */
+		if (o->ntargets + o->nnames + o->ncgroups + o->nunits > 1 ||
+		    o->nnames || o->ncgroups || o->nunits)
+			o->columns[o->ncolumns++] = COL_PID;
+		for (size_t i = 0; i < ndef; i++)
+			o->columns[o->ncolumns++] = def[i];
+	}
+}
+
+/* Asking for columns or a table format asks for the table: an -o that
+ * printed nothing but the summary was silently ignored. */
+static void set_table(struct argp_state *st, struct options *o)
+{
+	o->rows_only = o->raw || o->noheadings;
+	o->table = o->verbose || o->output_arg || o->output_all || o->rows_only;
+	if (o->quiet && o->table && !o->json && !o->list)
+		argp_error(st, "--quiet excludes the table (-v, -o, --output-all, "
+			   "--raw, --noheadings)");
+}
+
+static void check_end(struct argp_state *st, struct options *o)
+{
 	if (o->recover) {
-		if (o->ntargets || o->nnames || o->ncgroups || o->advice ||
-		    o->list || !selection_empty(&o->sel))
+		if (o->ntargets || o->nnames || o->ncgroups || o->nunits ||
+		    o->advice || o->list || !selection_empty(&o->sel))
 			argp_error(st, "--recover takes no target, advice or selection");
 		return;
 	}
-	if (!o->ntargets && !o->nnames && !o->ncgroups)
-		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME or -c CGROUP");
+	if (!o->ntargets && !o->nnames && !o->ncgroups && !o->nunits)
+		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME, -c CGROUP or -u UNIT");
 	if (!o->advice && !o->list)
 		argp_error(st, "no advice: give -a cold|pageout|willneed|collapse (or -l to list)");
 	if (selection_empty(&o->sel) && !o->list)
@@ -230,30 +233,11 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "--list and --dry-run exclude each other (--list advises nothing)");
 	if (o->full && !o->nnames)
 		argp_error(st, "--full goes with -N");
-	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && o->ncgroups)
-		argp_error(st, "--freeze=cgroup:PATH and -c exclude each other "
-			   "(with -c, --freeze=cgroup freezes that cgroup once)");
-	if (o->output_all) {
-		for (int c = 0; c < COL_COUNT; c++)
-			o->columns[o->ncolumns++] = (enum col_id)c;
-	} else if (o->output_arg) {
-		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
-		size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
-		int n = columns_parse(o->output_arg, def, ndef, o->columns,
-				      sizeof(o->columns) / sizeof(o->columns[0]),
-				      &ce);
-		if (n < 0)
-			argp_error(st, "%s (--help lists them)", shown(ce.msg));
-		o->ncolumns = (size_t)n;
-	} else {
-		const enum col_id *def = o->list ? columns_list_default : columns_range_default;
-		size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
-		/* several targets share one table format: say whose rows */
-		if (o->ntargets + o->nnames + o->ncgroups > 1 || o->nnames || o->ncgroups)
-			o->columns[o->ncolumns++] = COL_PID;
-		for (size_t i = 0; i < ndef; i++)
-			o->columns[o->ncolumns++] = def[i];
-	}
+	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && (o->ncgroups || o->nunits))
+		argp_error(st, "--freeze=cgroup:PATH and -c or -u exclude each other "
+			   "(with -c or -u, --freeze=cgroup freezes that cgroup once)");
+	set_table(st, o);
+	set_columns(st, o);
 }
 
 static void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
@@ -261,6 +245,9 @@ static void add_name_regex(struct argp_state *st, struct options *o, const char 
 	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
 	struct err e;
 
+	/* an unset shell variable must not name every process */
+	if (!*arg)
+		argp_error(st, "empty -N pattern: it would match every process");
 	if (regex_guard(arg, &e) || select_add_regex(&tmp, arg, &e))
 		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
 	o->names = tmp.regexes;
@@ -305,6 +292,30 @@ static void add_cgroup(struct argp_state *st, struct options *o, const char *arg
 	o->cgroups[o->ncgroups++] = arg;
 }
 
+static void add_unit(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty unit name");
+	/* a unit name is one cgroup directory's name, never a path */
+	if (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
+		argp_error(st, "invalid unit '%s': a unit name such as foo.service, "
+			   "not a path (-c takes cgroup paths)", shown(arg));
+	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
+	o->units[o->nunits++] = arg;
+}
+
+static void add_regex(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	struct err e;
+
+	/* -e "$PATTERN" with PATTERN unset would select every mapping */
+	if (!*arg)
+		argp_error(st, "empty regex: it would match every mapping (every "
+			   "mapping: --all; anonymous ones: -e '^$' or --anon)");
+	if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
+		argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
+}
+
 static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
 {
 	if (!*arg)
@@ -325,7 +336,6 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
 	struct selection *sel = &o->sel;
-	struct err e;
 	long v = 0;
 
 	switch (key) {
@@ -338,14 +348,12 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case 'N':		add_name_regex(st, o, arg); break;
 	case OPT_FULL:		o->full = true; break;
 	case 'c':		add_cgroup(st, o, arg); break;
+	case 'u':		add_unit(st, o, arg); break;
 	case 'a':		set_advice(st, o, arg); break;
 	case 'l':		o->list = true; break;
 	case 'r':		add_range(st, sel, arg); break;
 	case 'm':		add_mapping(st, sel, arg); break;
-	case 'e':
-		if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
-			argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
-		break;
+	case 'e':		add_regex(st, sel, arg); break;
 	case OPT_ALL:		sel->all = true; break;
 	case OPT_ANON:		sel->filters |= SEL_ANON; break;
 	case OPT_FILE:		sel->filters |= SEL_FILE; break;
@@ -398,51 +406,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	return rc == ARGP_ERR_UNKNOWN ? parse_how(key, arg, st) : rc;
 }
 
-/* argp and getopt write their messages to stderr themselves, echoing the
- * operator's text raw (an unknown option may hold a terminal escape) and
- * naming the program as invoked. While they parse, stderr is a buffer;
- * it reaches the real stderr escaped line by line, when parsing is done
- * or at exit (argp_error exits). */
-static struct {
-	FILE *real, *mem;
-	char *buf;
-	size_t len;
-} held;
-
-static void release_stderr(void)
-{
-	char *line, *save = NULL;
-
-	if (!held.real)
-		return;
-	fclose(held.mem);
-	stderr = held.real;
-	held.real = NULL;
-	for (line = held.buf ? strtok_r(held.buf, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *e = escape_str(line, ESCAPE_TERMINAL);
-
-		fprintf(stderr, "%s\n", e ? e : "?");
-		free(e);
-	}
-	free(held.buf);
-	held.buf = NULL;
-}
-
-static void hold_stderr(void)
-{
-	held.mem = open_memstream(&held.buf, &held.len);
-	if (!held.mem)
-		return;		/* unescaped, but said */
-	held.real = stderr;
-	stderr = held.mem;
-	atexit(release_stderr);
-}
-
 void options_parse(int argc, char **argv, struct options *o)
 {
-	static const struct argp argp = { table, parse_opt, NULL, doc, NULL,
-					  help_filter, NULL };
+	static const struct argp argp = { table, parse_opt, NULL, options_doc,
+					  NULL, options_help_filter, NULL };
 
 	const char *delay = getenv("PMADV_TEST_DELAY_MS");
 	const char *source = getenv("PMADV_MAPS_SOURCE");
@@ -459,9 +426,9 @@ void options_parse(int argc, char **argv, struct options *o)
 	 * short name */
 	if (argc > 0)
 		argv[0] = program_invocation_short_name;
-	hold_stderr();
+	options_hold_stderr();
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
-	release_stderr();
+	options_release_stderr();
 }
 
 void options_free(struct options *o)
@@ -472,5 +439,6 @@ void options_free(struct options *o)
 	selection_free(&names);
 	free(o->targets);
 	free(o->cgroups);
+	free(o->units);
 	memset(o, 0, sizeof(*o));
 }

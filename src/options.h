@@ -26,6 +26,8 @@ struct options {
 	bool full;			/* -N matches the whole command line */
 	const char **cgroups;		/* -c */
 	size_t ncgroups;
+	const char **units;		/* -u: systemd units, from cgroupfs */
+	size_t nunits;
 	const struct advice *advice;	/* NULL only with --list */
 	struct selection sel;
 	struct freeze_req freeze;
@@ -40,6 +42,10 @@ struct options {
 	bool bytes, raw, noheadings;
 	const char *output_arg;		/* -o as given, parsed at the end */
 	bool output_all;
+	bool table;			/* a range table: -v, -o, --output-all,
+					 * --raw or --noheadings asked for it */
+	bool rows_only;			/* --raw, --noheadings: stdout holds
+					 * table rows only, no summary */
 	enum col_id columns[COL_COUNT * 2];
 	size_t ncolumns;
 	/* Test knobs, from the environment (never documented for users):

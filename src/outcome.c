@@ -7,8 +7,29 @@
 #include "outcome.h"
 #include "pmadv.h"
 
-#define REFUSED_REASON "refused by the kernel for this advice (EINVAL: " \
-		       "locked, hugetlb, I/O or ineligible mapping)"
+/* A kernel refusal is a skip, but it says what the kernel said: its errno
+ * text, in -v ERROR as in the JSON reason, and what EINVAL means for this
+ * advice. Literal (strerror(EINVAL) in the C locale): row texts are
+ * static. */
+static const char *refused_reason(int advice)
+{
+	if (advice == ADVICE_COLLAPSE)
+		return "refused by the kernel for collapse: Invalid argument "
+		       "(EINVAL: not huge-page eligible: THP off for it, or a "
+		       "file system without huge pages)";
+	return "refused by the kernel for this advice: Invalid argument "
+	       "(EINVAL: locked, hugetlb, I/O or PFN mapping)";
+}
+
+/* Why a call failed, beyond its errno text. */
+static const char *failure_hint(int advice, int e)
+{
+	if (e != ENOMEM)
+		return "";
+	/* collapse says ENOMEM when it cannot get a huge page */
+	return advice == ADVICE_COLLAPSE ? " (no huge page could be allocated)" :
+	       " (unmapped since maps were read; hint: --freeze)";
+}
 
 /* Figures of the mapping holding addr in an smaps snapshot. */
 static struct row_stats stats_at(const struct maps *m, uint64_t addr)
@@ -55,7 +76,7 @@ static void piece_row(const struct run *x, const struct options *o, size_t i,
 	describe(row, &x->maps.v[pc->map]);
 	if (refused(x, o, i)) {
 		row->kind = ROW_SKIPPED;
-		row->reason = REFUSED_REASON;
+		row->reason = refused_reason(o->advice->value);
 		r->nskipped++;
 		return;
 	}
@@ -167,8 +188,7 @@ static void add_warnings(struct run *x, const struct options *o,
 		run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid, x->t.comm,
 			 (unsigned long long)p->pieces[i].start,
 			 (unsigned long long)p->pieces[i].end, strerror(e),
-			 e == ENOMEM ? " (unmapped since maps were read; hint: "
-			 "--freeze)" : "");
+			 failure_hint(o->advice->value, e));
 	}
 	if (!p->npieces && !p->nunmatched && !r->nskipped)
 		run_warn(x, "%d (%s): nothing to advise: no mapping passed the "

@@ -160,6 +160,33 @@ static void add_row(struct report *rp, const struct target_result *r,
 	}
 }
 
+/* libsmartcols indents its JSON; the -J document of an advice run is one
+ * line. -l -J is made one line too, so both read the same way (a line per
+ * document, for grep and line-oriented logs; jq reads either). In place:
+ * blanks outside strings go. */
+static void json_one_line(char *doc)
+{
+	bool in_str = false, esc = false;
+	char *w = doc;
+
+	for (const char *r = doc; *r; r++) {
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (*r == '\\')
+				esc = true;
+			else if (*r == '"')
+				in_str = false;
+		} else if (*r == '"') {
+			in_str = true;
+		} else if (*r == ' ' || *r == '\n' || *r == '\t' || *r == '\r') {
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
 static void print_table(struct report *rp)
 {
 	char *doc = NULL, *e;
@@ -169,8 +196,9 @@ static void print_table(struct report *rp)
 	if (!rp->o->json) {
 		scols_print_table(rp->table);
 	} else if (!scols_print_table_to_string(rp->table, &doc) && doc) {
+		json_one_line(doc);
 		e = escape_str(doc, ESCAPE_JSON_DOC);
-		fputs(e ? e : doc, stdout);
+		printf("%s\n", e ? e : doc);
 		free(e);
 	}
 	free(doc);
@@ -212,7 +240,7 @@ static void human_freeze(const struct window_info *w)
 		printf(" %s", cg ? cg : "?");
 		free(cg);
 	}
-	if (w->processes > 1)
+	if (w->processes > 1)	/* one is the target itself: not news */
 		printf(" (%u processes)", w->processes);
 	if (w->broken)
 		printf("; freeze broken: thawed after %.1f s without progress, "
@@ -237,6 +265,12 @@ static void human_effect(const struct report *rp, const struct target_result *r)
 	printf(", AnonHugePages %s -> %s\n", a, b);
 }
 
+/* "1 range", "2 ranges": counts in words read right. */
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static void human_target(const struct report *rp, const struct target_result *r)
 {
 	char a[64], b[64];
@@ -247,19 +281,21 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	comm = escape_str(r->comm, ESCAPE_TERMINAL);
 	size_pair(rp, r->requested, b, sizeof(b));
 	if (rp->o->dry_run) {
-		printf("%d (%s): %s: %s would be advised in %zu ranges (dry run)",
-		       r->pid, comm ? comm : "?", advice_name(rp), b, r->nranges);
+		printf("%d (%s): %s: %s would be advised in %zu %s (dry run)",
+		       r->pid, comm ? comm : "?", advice_name(rp), b, r->nranges,
+		       plural(r->nranges, "range", "ranges"));
 	} else {
 		size_pair(rp, r->advised, a, sizeof(a));
-		printf("%d (%s): %s: %s of %s advised in %zu ranges", r->pid,
-		       comm ? comm : "?", advice_name(rp), a, b, r->nranges);
+		printf("%d (%s): %s: %s of %s advised in %zu %s", r->pid,
+		       comm ? comm : "?", advice_name(rp), a, b, r->nranges,
+		       plural(r->nranges, "range", "ranges"));
 		if (r->failed) {
 			size_pair(rp, r->failed, a, sizeof(a));
 			printf(", %s failed", a);
 		}
 	}
 	if (r->nskipped)
-		printf(", %zu skipped%s", r->nskipped, rp->o->verbose ? "" : " (-v lists them)");
+		printf(", %zu skipped%s", r->nskipped, rp->o->table ? "" : " (-v lists them)");
 	human_freeze(r->window);
 	putchar('\n');
 	human_effect(rp, r);
@@ -277,7 +313,7 @@ struct report *report_new(const struct options *o)
 	rp->o = o;
 	/* libsmartcols tells printable characters by the locale; loading it
 	 * costs start-up time, so only when a table will be printed */
-	if (o->verbose || o->list)
+	if (o->table || o->list)
 		setlocale(LC_ALL, "");
 	if (o->json && o->list)	/* one document, even when every target fails */
 		rp->table = new_table(o);
@@ -303,9 +339,12 @@ void report_target(struct report *rp, const struct target_result *r)
 	} else if (rp->o->json) {
 		json_target(rp->targets, !rp->ntargets, r, rp->o->verbose);
 	} else if (!rp->o->quiet) {
-		if (rp->o->verbose && !r->error)
+		if (rp->o->table && !r->error)
 			table_rows(rp, r);
-		human_target(rp, r);
+		/* --raw, --noheadings: stdout is rows a script reads; the
+		 * summary is left out (-J has the totals, stderr the errors) */
+		if (!rp->o->rows_only)
+			human_target(rp, r);
 	}
 	rp->ntargets++;
 }
@@ -316,7 +355,8 @@ void report_window(struct report *rp, const struct window_info *w)
 		return;
 	if (rp->o->json && !rp->o->list) {
 		json_window(rp->freezes, !rp->nfreezes++, w);
-	} else if (!rp->o->quiet && !rp->o->json && w->npids > 1) {
+	} else if (!rp->o->quiet && !rp->o->json && !rp->o->rows_only &&
+		   w->npids > 1) {
 		char *cg = w->cgroup ? escape_str(w->cgroup, ESCAPE_TERMINAL) : NULL;
 
 		printf("one freeze (%s%s%s, %.1f ms) covered %zu targets:", w->mode,

@@ -49,6 +49,21 @@ complete_words() {
 	done
 }
 
+@test "README's usage names every long option of --help" {
+	run -0 help_long_options
+	for opt in "${lines[@]}"; do
+		[[ $opt == --usage ]] && continue	# argp's own
+		grep -qF -- "$opt" "$TOP/README.md" || { echo "README lacks $opt"; return 1; }
+	done
+}
+
+@test "exit status 3 is documented as partial, unlike pgrep's, in man page, README and --help" {
+	sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$MAN" | grep -q 'pgrep'
+	grep -q 'Unlike `pgrep`, where 3 is a fatal error, 3 here means partly done' "$TOP/README.md"
+	run -0 "$PMADV" --help
+	[[ $output == *"3 partial (some advised"*"unlike pgrep"* ]]
+}
+
 @test "every --help column is in the man page's OUTPUT COLUMNS" {
 	run -0 help_columns
 	[[ ${#lines[@]} -ge 9 ]]
@@ -107,7 +122,7 @@ complete_words() {
 	run -0 complete_words pmadv -p "$SLEEPER" -m "[he"
 	[[ $output == "[heap]" ]]
 	run -0 complete_words pmadv -p ""
-	grep -qE "^$SLEEPER \(sleep\)$" <<<"$output"
+	grep -qE "^$SLEEPER \(sleep 1000\)$" <<<"$output"
 }
 
 @test "completion: -N process names, -c cgroup directories" {

@@ -1,0 +1,281 @@
+#!/usr/bin/env bats
+# Issue 13, operator fixes, against real processes: empty patterns refused,
+# tables that obey -o, a cgroup path in two hierarchies, PIDs above the
+# kernel's limit, -u UNIT from cgroupfs, completion that tells processes
+# apart, words and units.
+#
+# Targets are tests/helpers/target.c, killed by PID in teardown; every
+# cgroup made is thawed, emptied and removed (children first).
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+load cgroup_helper
+
+FX_CGROUPS=()	# removed in this order: children before parents
+
+setup() {
+	core_setup
+}
+
+teardown() {
+	cgroups_thaw "${FX_CGROUPS[@]}"
+	core_teardown
+	cgroups_remove "${FX_CGROUPS[@]}"
+}
+
+# mount_of v2|freezer|systemd: the mount point of that hierarchy
+mount_of() {
+	awk -v want="$1" '{ for (i = 7; i <= NF; i++) if ($i == "-") break
+		o = "," $(i + 3) ","
+		if (want == "v2" && $(i + 1) == "cgroup2") { print $5; exit }
+		if (want == "freezer" && $(i + 1) == "cgroup" && o ~ /,freezer,/) { print $5; exit }
+		if (want == "systemd" && $(i + 1) == "cgroup" && o ~ /,name=systemd,/) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+need_mount() {
+	((EUID == 0)) || skip "cgroup tests need root"
+	M=$(mount_of "$1")
+	[[ -n $M ]] || skip "no cgroup $1 hierarchy mounted"
+}
+
+# mkcg DIR...: create, remember for teardown (deepest last given: removed
+# in reverse)
+mkcg() {
+	local d
+	for d in "$@"; do
+		mkdir "$d" || return 1
+		FX_CGROUPS=("$d" "${FX_CGROUPS[@]}")
+	done
+}
+
+complete_words() {
+	local bc=/usr/share/bash-completion/bash_completion
+	[[ -r $bc ]] || skip "missing tool: bash-completion"
+	COLUMNS=200 bash --norc --noprofile -c '
+		source "$1"; source "$2"; shift 2
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		_pmadv pmadv "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$bc" "$BATS_TEST_DIRNAME/../completions/pmadv" "$@"
+}
+
+# ---------------------------------------------------------------- unsafe
+
+@test "empty -e, -m, -N (with --full too) and -u are invalid input: exit 2, saying empty; nothing advised" {
+	start_target --anon 1
+	PATTERN=
+	run -2 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout -e "$PATTERN"
+	[[ $stderr == *"empty regex"* ]]
+	[[ -z $output ]]
+	run -2 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout -m "$PATTERN"
+	[[ $stderr == *"empty mapping name"* ]]
+	run -2 --separate-stderr "$PMADV" -N "$PATTERN" -a cold --all
+	[[ $stderr == *"empty -N pattern"* ]]
+	run -2 --separate-stderr "$PMADV" -N "$PATTERN" --full -a cold --all
+	[[ $stderr == *"empty -N pattern"* ]]
+	run -2 --separate-stderr "$PMADV" -u "$PATTERN" -a cold --all
+	[[ $stderr == *"empty unit name"* ]]
+	# the anonymous mappings are still selectable, as said
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -e '^$' -n -J
+	(($(jq_out .requested) > 0))
+}
+
+@test "-o, --output-all, --raw and --noheadings print the table without -v" {
+	start_target --anon 1
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -o NAME,ADVISED
+	[[ ${lines[0]} =~ ^NAME\ +ADVISED$ ]]
+	[[ ${lines[1]} =~ ^\[heap\]\ +[0-9] ]]
+	[[ $output == *"advised in 1 range"* ]]	# the summary stays: no --raw
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' --output-all
+	[[ ${lines[0]} == *PID*COMM*START*ADVICE*ERROR* ]]
+	[[ $output == *"[heap]"* ]]
+}
+
+@test "--raw and --noheadings: stdout holds table rows only, read by while read; summary left out" {
+	start_target --anon 1
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -m '[stack]' \
+		--raw --noheadings -b -o START,ADVISED,NAME
+	[ "${#lines[@]}" -eq 2 ]
+	local start advised name n=0
+	while read -r start advised name; do
+		[[ $start =~ ^0x[0-9a-f]+$ && $advised =~ ^[0-9]+$ ]]
+		[[ $name == "[heap]" || $name == "[stack]" ]]
+		n=$((n + 1))
+	done <<<"$output"
+	[ "$n" -eq 2 ]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' --noheadings
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == 0x*"[heap]"* ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' --raw
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == "START END SIZE "* ]]
+	[[ $output != *advised\ in* ]]
+	# a table and "errors only" contradict each other
+	run -2 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -q -o NAME
+}
+
+@test "a cgroup path in both hierarchies: the one holding the processes (v1 freezer), messages name hierarchy and directory" {
+	need_mount v2
+	V2=$M
+	need_mount freezer
+	V1=$M
+	P=/pmadv-amb-$$-$BATS_TEST_NUMBER
+	mkcg "$V2$P" "$V1$P"
+	start_target --anon 1
+	echo "$TARGET_PID" >"$V1$P/cgroup.procs"
+	run -0 --separate-stderr "$PMADV" -c "$P" -a cold --all -n -J
+	[ "$(jq_out '[.targets[].pid] | join(" ")')" = "$TARGET_PID" ]
+	# -c with -f cgroup freezes the v1 cgroup that holds it
+	run -0 --separate-stderr "$PMADV" -c "$P" -a cold -m '[heap]' -f cgroup -J
+	[ "$(jq_out '.targets[0].frozen_cgroup')" = "$P" ]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -f "cgroup:$P" -J
+	[ "$(jq_out '.targets[0].frozen_cgroup')" = "$P" ]
+	# in neither: the message says which hierarchy and directory it used
+	echo "$TARGET_PID" >"$V1/cgroup.procs"
+	run -1 --separate-stderr "$PMADV" -c "$P" -a cold --all -n
+	[[ $stderr == *"cgroup $P (v2 $V2$P) has no process to advise"* ]]
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all -f "cgroup:$V1$P"
+	[[ $stderr == *"v1 freezer cgroup $P ($V1$P) does not contain process $TARGET_PID"* ]]
+}
+
+@test "a PID above the kernel's limit: no process can have it (exit 2), not 'expected a positive number'" {
+	run -2 --separate-stderr "$PMADV" -p 2147483646 -a cold --all
+	[[ $stderr == *"no process can have it"* ]]
+	[[ $stderr != *"expected a positive number"* ]]
+	run -2 --separate-stderr "$PMADV" -p 99999999999999999999999 -a cold --all
+	[[ $stderr == *"no process can have it"* ]]
+	run -2 --separate-stderr "$PMADV" -p 0 -a cold --all
+	[[ $stderr == *"expected a positive number"* ]]
+}
+
+# ---------------------------------------------------------------- -u
+
+# unit_test MOUNT: a unit-shaped cgroup under MOUNT holding two targets
+unit_cgroup() {
+	SLICE=pmadv-test-$$-$BATS_TEST_NUMBER.slice
+	UNIT=foo$$.service
+	mkcg "$1/$SLICE" "$1/$SLICE/$UNIT"
+	start_target --anon 1
+	A=$TARGET_PID
+	start_target --anon 1
+	B=$TARGET_PID
+	start_target --anon 1	# outside the unit
+	echo "$A" >"$1/$SLICE/$UNIT/cgroup.procs"
+	echo "$B" >"$1/$SLICE/$UNIT/cgroup.procs"
+}
+
+@test "-u UNIT: the processes of a unit-shaped v2 cgroup, with or without .service; -f cgroup freezes the unit" {
+	need_mount v2
+	unit_cgroup "$M"
+	for u in "${UNIT%.service}" "$UNIT"; do
+		run -0 --separate-stderr "$PMADV" -u "$u" -a cold -m '[heap]' -J
+		[ "$(jq_out '[.targets[].pid] | sort | map(tostring) | join(" ")')" = "$(printf '%s\n' "$A" "$B" | sort -n | paste -sd' ')" ]
+	done
+	run -0 --separate-stderr "$PMADV" -u "$UNIT" -a cold -m '[heap]' -f cgroup -J
+	[ "$(jq_out '.freezes | length')" -eq 1 ]
+	[ "$(jq_out '.freezes[0].cgroup')" = "/$SLICE/$UNIT" ]
+	[ "$(jq_out '.freezes[0].targets | length')" -eq 2 ]
+	# a slice is a unit too: its descendants' processes
+	run -0 --separate-stderr "$PMADV" -u "$SLICE" -a cold -m '[heap]' -n -J
+	[ "$(jq_out '.targets | length')" -eq 2 ]
+	run -1 --separate-stderr "$PMADV" -u "nosuch$$" -a cold --all
+	[[ $stderr == *"no unit nosuch$$.service in cgroupfs"* ]]
+	run -2 --separate-stderr "$PMADV" -u "$SLICE/$UNIT" -a cold --all
+}
+
+@test "-u UNIT in the v1 name=systemd hierarchy, systemd not running" {
+	need_mount systemd
+	unit_cgroup "$M"
+	run -0 --separate-stderr "$PMADV" -u "$UNIT" -a cold -m '[heap]' -J
+	[ "$(jq_out '[.targets[].pid] | sort | map(tostring) | join(" ")')" = "$(printf '%s\n' "$A" "$B" | sort -n | paste -sd' ')" ]
+	# an empty v2 namesake does not hide it
+	V2=$(mount_of v2)
+	if [[ -n $V2 ]]; then
+		mkcg "$V2/$SLICE" "$V2/$SLICE/$UNIT"
+		run -0 --separate-stderr "$PMADV" -u "$UNIT" -a cold -m '[heap]' -n -J
+		[ "$(jq_out '.targets | length')" -eq 2 ]
+	fi
+}
+
+# ---------------------------------------------------------------- completion
+
+@test "completion: -p offers user processes by command line, no kernel threads; -u completes units" {
+	start_target --anon 1
+	A=$TARGET_PID
+	start_target --anon 2
+	B=$TARGET_PID
+	run -0 complete_words pmadv -p ""
+	# two processes of one name told apart by their command lines
+	grep -qE "^$A \(.*target --ready [^ ]*ready\.1 .*--anon 1\)$" <<<"$output"
+	grep -qE "^$B \(.*target --ready [^ ]*ready\.2 .*--anon 2\)$" <<<"$output"
+	! grep -qE '^2 |\(\[kthreadd\]\)|\(\[kworker' <<<"$output"
+	run -0 complete_words pmadv -p "$A"
+	[[ $output == "$A" ]]
+	need_mount v2
+	unit_cgroup "$M"
+	run -0 complete_words pmadv -u "foo$$"
+	[[ $output == "$UNIT" ]]
+	run -0 complete_words pmadv -u "pmadv-test-$$-"
+	[[ $output == "$SLICE" ]]
+}
+
+@test "completion: -m leaves out names the given advice refuses" {
+	start_target --anon 1
+	grep -q '\[vvar\]' "/proc/$TARGET_PID/maps" || skip "no [vvar] mapping"
+	run -0 complete_words pmadv -p "$TARGET_PID" -a pageout -m "[v"
+	! grep -qxF '[vvar]' <<<"$output"
+	! grep -qxF '[vsyscall]' <<<"$output"
+	run -0 complete_words pmadv -p "$TARGET_PID" --advice=COLD -m "["
+	! grep -qxF '[vvar]' <<<"$output"
+	grep -qxF '[heap]' <<<"$output"
+	run -0 complete_words pmadv -p "$TARGET_PID" -a willneed -m "[v"
+	grep -qxF '[vvar]' <<<"$output"
+	run -0 complete_words pmadv -p "$TARGET_PID" -a collapse -m "["
+	[[ $(sort <<<"$output" | paste -sd' ') == "[heap] [stack]" ]]
+}
+
+# ---------------------------------------------------------------- words
+
+@test "one range, two ranges: singular and plural right in summaries" {
+	start_target --anon 1
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]'
+	[[ $output == *"advised in 1 range"$'\n'* || $output == *"advised in 1 range" ]]
+	[[ $output != *"1 ranges"* ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -n
+	[[ $output == *"would be advised in 1 range (dry run)"* ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -m '[stack]'
+	[[ $output == *"advised in 2 ranges"* ]]
+}
+
+@test "a kernel refusal shows its errno text in -v ERROR, as in the JSON" {
+	make_file "$T/big" 8
+	start_target --anon 1 --file "$T/big"
+	# exit 1 when refused: nothing else selected
+	run --separate-stderr "$PMADV" -p "$TARGET_PID" -a collapse -r "$file" -J
+	local reason
+	reason=$(jq_out '.targets[0].skipped[0].reason // empty')
+	[[ $reason == *"refused by the kernel"* ]] || skip "the kernel collapsed file memory: nothing refused"
+	[[ $reason == *"Invalid argument"* ]]
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a collapse -r "$file" -v -o START,ERROR
+	[[ ${lines[1]} == "$file_start"*"refused by the kernel for collapse: Invalid argument"* ]]
+}
+
+@test "-l -J and -J both print one line of JSON" {
+	start_target --anon 1
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -l -J
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e '.mappings | length > 0' <<<"$output"
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -J
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e '.advised > 0' <<<"$output"
+}
+
+@test "--help and --version on a full disk: exit non-zero with a message" {
+	[[ -w /dev/full ]] || skip "no /dev/full"
+	run -1 --separate-stderr bash -c '"$1" --help >/dev/full' _ "$PMADV"
+	[[ $stderr == *"write error"* ]]
+	run -1 --separate-stderr bash -c '"$1" -V >/dev/full' _ "$PMADV"
+	[[ $stderr == *"write error"* ]]
+}
