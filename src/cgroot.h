@@ -1,6 +1,6 @@
 /* Private to the guardian: the root cgroups a process can move itself to so
  * that what kills pmadv's cgroup (cgroup.kill, a systemd stop of its unit,
- * an OOM group kill) does not take it too. Found in /proc/self/mountinfo:
+ * an OOM group kill) does not take it too. Found from the mounts (cgroupfs):
  * the cgroup.procs of the root of the v2 hierarchy and of a v1
  * name=systemd hierarchy, where mounted. Reads only, and only before the
  * fork: the guardian then merely writes to the paths. */
