@@ -27,6 +27,7 @@ struct report {
 	size_t freezes_len;
 	size_t ntargets, nfreezes;
 	uint64_t requested, advised, failed;
+	struct report_totals tot;	/* Pss, SwapPss, resident: no double count */
 	struct libscols_table *table;	/* -v / -l: one for all targets */
 };
 
@@ -112,6 +113,12 @@ static const char *cell(const struct report *rp, enum col_id c,
 		if (!row->after.valid)
 			return NULL;
 		fmt_size(rp, c == COL_RSS_AFTER ? row->after.rss : row->after.swap, buf, len);
+		return buf;
+	case COL_RESIDENT:
+	case COL_RECLAIMABLE:
+		if (!(c == COL_RESIDENT ? row->resident_known : row->reclaimable_known))
+			return NULL;
+		fmt_size(rp, c == COL_RESIDENT ? row->resident : row->reclaimable, buf, len);
 		return buf;
 	case COL_PERMS:
 		return row->perms;
@@ -237,6 +244,21 @@ static void human_effect(const struct report *rp, const struct target_result *r)
 	printf(", AnonHugePages %s -> %s\n", a, b);
 }
 
+/* What the selection holds in memory, next to its mapped size. */
+static void human_resident(const struct report *rp, const struct target_result *r)
+{
+	char a[64];
+
+	if (!r->resident_known)
+		return;
+	size_pair(rp, r->resident, a, sizeof(a));
+	printf("; %s resident", a);
+	if (r->reclaimable_known) {
+		size_pair(rp, r->reclaimable, a, sizeof(a));
+		printf(", %s of it reclaimable", a);
+	}
+}
+
 static void human_target(const struct report *rp, const struct target_result *r)
 {
 	char a[64], b[64];
@@ -260,10 +282,41 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	}
 	if (r->nskipped)
 		printf(", %zu skipped%s", r->nskipped, rp->o->verbose ? "" : " (-v lists them)");
+	human_resident(rp, r);
 	human_freeze(r->window);
 	putchar('\n');
 	human_effect(rp, r);
 	free(comm);
+}
+
+/* Several targets: one line of totals on Pss and SwapPss, which divide a
+ * shared page among its users, so targets sharing memory add up to it
+ * once (Rss and Swap would count it for each). */
+static void human_totals(const struct report *rp)
+{
+	const struct report_totals *t = &rp->tot;
+	char a[64], b[64], c[64], d[64];
+
+	if (t->targets < 2)
+		return;
+	size_pair(rp, rp->advised, a, sizeof(a));
+	size_pair(rp, rp->requested, b, sizeof(b));
+	if (rp->o->dry_run)
+		printf("total: %zu targets: %s would be advised", t->targets, b);
+	else
+		printf("total: %zu targets: %s of %s advised", t->targets, a, b);
+	if (t->resident_known) {
+		size_pair(rp, t->resident, a, sizeof(a));
+		printf("; %s resident", a);
+	}
+	if (t->valid) {
+		fmt_size(rp, t->pss_before, a, sizeof(a));
+		fmt_size(rp, t->pss_after, b, sizeof(b));
+		fmt_size(rp, t->swap_pss_before, c, sizeof(c));
+		fmt_size(rp, t->swap_pss_after, d, sizeof(d));
+		printf("\n  Pss %s -> %s, SwapPss %s -> %s", a, b, c, d);
+	}
+	putchar('\n');
 }
 
 /* ---- entry points ---- */
@@ -297,6 +350,7 @@ void report_target(struct report *rp, const struct target_result *r)
 	rp->requested += r->requested;
 	rp->advised += r->advised;
 	rp->failed += r->failed;
+	report_totals_add(&rp->tot, r);
 	if (r->list) {
 		if (!r->error)
 			table_rows(rp, r);
@@ -343,11 +397,15 @@ int report_finish(struct report *rp)
 	if (rp->targets && rp->freezes) {
 		close_json(rp);
 		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64
-		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64
-		       ",\"targets\":[%s],\"freezes\":[%s]}\n", advice_name(rp),
+		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64, advice_name(rp),
 		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
-		       rp->failed, rp->targets_buf ? rp->targets_buf : "",
+		       rp->failed);
+		json_totals(stdout, &rp->tot);
+		printf(",\"targets\":[%s],\"freezes\":[%s]}\n",
+		       rp->targets_buf ? rp->targets_buf : "",
 		       rp->freezes_buf ? rp->freezes_buf : "");
+	} else if (!rp->o->json && !rp->o->quiet && !rp->o->list) {
+		human_totals(rp);
 	}
 	close_json(rp);
 	free(rp->targets_buf);
