@@ -190,7 +190,7 @@ static void futile_warnings(struct run *x)
 		char size[32];
 
 		for (size_t k = 0; reasons[r] && k < p->nskips; k++)
-			if (p->skips[k].reason == reasons[r]) {
+			if (!strcmp(p->skips[k].reason, reasons[r])) {
 				bytes += p->skips[k].end - p->skips[k].start;
 				n++;
 			}

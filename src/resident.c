@@ -12,13 +12,9 @@
 
 bool resident_wanted(const struct options *o)
 {
-	if (o->limit_bytes || o->limit_pct || o->down_to_set || o->dry_run ||
-	    o->verbose || o->list)
-		return true;
-	for (size_t c = 0; c < o->ncolumns; c++)
-		if (o->columns[c] == COL_RESIDENT || o->columns[c] == COL_RECLAIMABLE)
-			return true;
-	return false;
+	/* tables (and so the RESIDENT columns) are printed only with -v, -l */
+	return o->limit_bytes || o->limit_pct || o->down_to_set || o->dry_run ||
+	       o->verbose || o->list;
 }
 
 static bool is_pageout(const struct options *o)
