@@ -185,12 +185,48 @@ static void print_table(struct report *rp)
 	rp->table = NULL;
 }
 
+/* -l: the sums of the number columns that add up, labelled "total" in
+ * the first text column. */
+static void total_row(struct report *rp, const struct target_result *r)
+{
+	struct libscols_line *ln = scols_table_new_line(rp->table, NULL);
+	const struct options *o = rp->o;
+	bool labelled = false;
+	char buf[64];
+
+	for (size_t c = 0; ln && c < o->ncolumns; c++) {
+		uint64_t sum = 0;
+		bool known = true;
+
+		for (size_t i = 0; i < r->nrows; i++) {
+			const struct result_row *w = &r->rows[i];
+			switch (o->columns[c]) {
+			case COL_SIZE:		sum += w->end - w->start; break;
+			case COL_RSS:		sum += w->before.rss; known = w->before.valid; break;
+			case COL_SWAP:		sum += w->before.swap; known = w->before.valid; break;
+			case COL_RESIDENT:	sum += w->resident; known = w->resident_known; break;
+			case COL_RECLAIMABLE:	sum += w->reclaimable; known = w->reclaimable_known; break;
+			default:		known = false;
+			}
+		}
+		if (known) {
+			fmt_size(rp, sum, buf, sizeof(buf));
+			scols_line_set_data(ln, c, buf);
+		} else if (!labelled && !column_info(o->columns[c])->number) {
+			scols_line_set_data(ln, c, "total");
+			labelled = true;
+		}
+	}
+}
+
 static void table_rows(struct report *rp, const struct target_result *r)
 {
 	if (!rp->table)
 		rp->table = new_table(rp->o);
 	for (size_t i = 0; rp->table && i < r->nrows; i++)
 		add_row(rp, r, &r->rows[i]);
+	if (rp->table && r->list && !rp->o->json && r->nrows)
+		total_row(rp, r);
 	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
 		print_table(rp);
 }
