@@ -63,6 +63,8 @@ static void join(struct out *o)
 {
 	size_t k = 0;
 
+	if (!o->n)
+		return;		/* nothing chosen: no array at all */
 	qsort(o->v, o->n, sizeof(*o->v), by_start);
 	for (size_t i = 0; i < o->n; i++) {
 		if (k && o->v[k - 1].map == o->v[i].map && o->v[k - 1].end == o->v[i].start)
