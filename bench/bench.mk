@@ -5,7 +5,7 @@
 # (< 10 minutes; needs root for the cgroup and vm.max_map_count) and writes
 # bench/RESULTS.md.
 
-BENCH_PROGS := gen floor naive timeit peakrss
+BENCH_PROGS := gen floor naive timeit peakrss resid
 BENCH_BINS := $(BENCH_PROGS:%=bench/bin/%)
 BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O2
 
@@ -18,6 +18,11 @@ bench-bin: $(BENCH_BINS)
 
 bench/bin/%: bench/%.c bench/common.h src/procmap_query.h | bench/bin
 	$(CC) $(BENCH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# resid times pmadv's own residency reader
+RESID_SRC := src/residency.c src/resrun.c src/bigalloc.c src/err.c
+bench/bin/resid: bench/resid.c bench/common.h $(RESID_SRC) $(wildcard src/*.h) | bench/bin
+	$(CC) $(BENCH_CFLAGS) -Isrc $(CFLAGS) $(LDFLAGS) -o $@ $< $(RESID_SRC)
 
 bench/bin:
 	mkdir -p $@

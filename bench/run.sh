@@ -52,6 +52,12 @@ for p in gen floor naive timeit peakrss; do
 		$CC $BFLAGS ${CFLAGS:-} -o "$BIN/$p" "$B/$p.c" || die "cannot build $p"
 	fi
 done
+RESID_SRC="$ROOT/src/residency.c $ROOT/src/resrun.c $ROOT/src/bigalloc.c $ROOT/src/err.c"
+if [ ! -x "$BIN/resid" ] || [ "$B/resid.c" -nt "$BIN/resid" ] ||
+   [ -n "$(find "$ROOT/src" -newer "$BIN/resid" -name 'res*.[ch]')" ]; then
+	$CC $BFLAGS -I"$ROOT/src" ${CFLAGS:-} -o "$BIN/resid" "$B/resid.c" $RESID_SRC ||
+		die "cannot build resid"
+fi
 if [ ! -x "$PMADV" ]; then
 	make -C "$ROOT" >/dev/null || die "cannot build pmadv (make)"
 fi
@@ -59,6 +65,7 @@ fi
 
 # --- state to undo -------------------------------------------------------
 TMP=$(mktemp -d /tmp/pmadv-bench.XXXXXX) || die "mktemp failed"
+SWAPFILE=""
 GEN=""
 CG=""
 MAPCOUNT_OLD=""
@@ -82,8 +89,17 @@ stop_gen() {
 	fi
 }
 
+swap_off() {
+	if [ -n "$SWAPFILE" ]; then
+		swapoff "$SWAPFILE" 2>/dev/null || note "could not swapoff $SWAPFILE"
+		rm -f "$SWAPFILE"
+		SWAPFILE=""
+	fi
+}
+
 cleanup() {
 	stop_gen
+	swap_off
 	if [ -n "$MAPCOUNT_OLD" ]; then
 		echo "$MAPCOUNT_OLD" >/proc/sys/vm/max_map_count 2>/dev/null ||
 			note "could not restore vm.max_map_count=$MAPCOUNT_OLD"
@@ -247,6 +263,32 @@ for N in $SIZES; do
 	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq" >>"$T1"
 	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv" >>"$T2"
 done
+
+# --- residency: pagemap and PAGEMAP_SCAN next to the pageout they aim -------
+# bench/resid in a child of GiB G of written anonymous memory; the pageout
+# needs swap: a swap file of our own, at the highest priority so that no
+# other swap area fills, off and deleted right after.
+T3=$TMP/t3
+: >"$T3"
+for G in ${BENCH_RESID_GIB:-1 8}; do
+	note "residency: $G GiB"
+	sw=""
+	if [ "$(id -u)" = 0 ]; then
+		SWAPFILE=$TMP/swap
+		if fallocate -l $(( (G + 1) << 30 )) "$SWAPFILE" && chmod 0600 "$SWAPFILE" &&
+		   mkswap "$SWAPFILE" >/dev/null 2>&1 && swapon -p 32767 "$SWAPFILE" 2>/dev/null; then
+			sw=-s
+		else
+			rm -f "$SWAPFILE"
+			SWAPFILE=""
+			NOTES+="residency $G GiB: no swap file, pageout not timed"$'\n'
+		fi
+	fi
+	line=$("$BIN/resid" $sw "$G" 5) || FAILS+="residency $G GiB: bench/resid failed"$'\n'
+	swap_off
+	echo "$line" >>"$T3"
+done
+
 cleanup
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - START ))
@@ -314,8 +356,25 @@ report() {
 		echo "| $n | $(fmt "$mt") | $(fmt "$mq") | $(fmt "$ml") | $(ratio "$mq" "$mt") |"
 	done <"$T2"
 	echo
+	echo "## Residency against the pageout it aims"
+	echo
+	echo "bench/resid: a child with G GiB of written anonymous memory (4 KiB"
+	echo "pages); median of 5 reads of its residency by pmadv's reader"
+	echo "(src/residency.c): pread of /proc/PID/pagemap (what pmadv uses: it has"
+	echo "the mapped-by-one bit) and the PAGEMAP_SCAN ioctl; then one pageout of"
+	echo "the whole range to a swap file (process_madvise), in ms."
+	echo
+	echo "| GiB | pagemap | PAGEMAP_SCAN | pageout | pagemap/pageout | scan/pageout |"
+	echo "|---|---|---|---|---|---|"
+	sed 's/[a-z_]*=//g' "$T3" | while read -r g pm sc po _ _; do
+		echo "| $g | $(fmt "$pm") | $(fmt "$sc") | $(fmt "$po") | $(ratio "$pm" "$po") | $(ratio "$sc" "$po") |"
+	done
+	echo
 	echo "## Goals"
 	echo
+	sed 's/[a-z_]*=//g' "$T3" | awk '$4 != "-" && $4 > 0 {
+		r = $2 / $4
+		printf "- pagemap <= 5%% of the pageout at %s GiB: %.2f%%, %s\n", $1, r * 100, r <= 0.05 ? "met" : "NOT met" }'
 	paste -d' ' "$T1" "$T2" | awk '
 	function verdict(ok) { return ok ? "met" : "NOT met" }
 	{

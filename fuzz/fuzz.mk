@@ -13,7 +13,7 @@ FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ARGS ?=
 FUZZERS ?= range maps smaps escape
-FUZZ_PURE_SRC := $(or $(PURE_SRC),$(filter-out src/pmadv.c,$(wildcard src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c)))
+FUZZ_PURE_SRC := $(or $(PURE_SRC),$(filter-out src/pmadv.c,$(wildcard src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c src/resrun.c src/budget.c)))
 FUZZ_BINS := $(FUZZERS:%=fuzz/bin/fuzz_%)
 FUZZ_DICT_maps := fuzz/maps.dict
 FUZZ_DICT_smaps := fuzz/maps.dict

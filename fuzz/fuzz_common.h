@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "maps.h"
+#include "budget.h"
 #include "select.h"
 #include "../tests/unit/utf8_ref.h"
 
@@ -168,8 +169,15 @@ static inline void fuzz_exercise(const struct maps *m, const uint8_t *data,
 	sel.nregexes = 2;
 	if (select_plan(m, &sel, advice, &p) == 0) {
 		fuzz_check_plan(m, &p);
-		if (select_limit(&p, m, p.bytes / 2, 4096) == 0)
+		struct res_runs runs = { 0 };
+
+		/* every other piece resident: a budget of half the bytes */
+		for (size_t i = 0; i < p.npieces; i += 2)
+			if (resrun_add(&runs, p.pieces[i].start, p.pieces[i].end, RES_PRESENT))
+				break;
+		if (budget_select(&p, &runs, RES_PRESENT, p.bytes / 2, 4096) == 0)
 			fuzz_check_plan(m, &p);
+		resrun_free(&runs);
 		plan_free(&p);
 	}
 	(void)maps_total_rss(m);

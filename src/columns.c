@@ -21,17 +21,19 @@ static const struct column_info info[COL_COUNT] = {
 	[COL_NAME] = { "NAME", "mapping pathname (escaped)", false },
 	[COL_ADVICE] = { "ADVICE", "advice the mapping can take, or why not", false },
 	[COL_ERROR] = { "ERROR", "error, or why the range was skipped", false },
+	[COL_RESIDENT] = { "RESIDENT", "bytes of the range in memory (pagemap) when selected", true },
+	[COL_RECLAIMABLE] = { "RECLAIMABLE", "pageout: resident bytes mapped by the target alone, which can go", true },
 };
 
 const enum col_id columns_range_default[] = {
-	COL_START, COL_END, COL_SIZE, COL_ADVISED, COL_RSS, COL_RSS_AFTER,
-	COL_PERMS, COL_NAME, COL_ERROR
+	COL_START, COL_END, COL_SIZE, COL_RESIDENT, COL_ADVISED, COL_RSS,
+	COL_RSS_AFTER, COL_PERMS, COL_NAME, COL_ERROR
 };
 const size_t columns_range_ndefault = sizeof(columns_range_default) / sizeof(columns_range_default[0]);
 
 const enum col_id columns_list_default[] = {
-	COL_START, COL_END, COL_SIZE, COL_RSS, COL_PERMS, COL_CLASS,
-	COL_NAME, COL_ADVICE
+	COL_START, COL_END, COL_SIZE, COL_RSS, COL_RESIDENT, COL_PERMS,
+	COL_CLASS, COL_NAME, COL_ADVICE
 };
 const size_t columns_list_ndefault = sizeof(columns_list_default) / sizeof(columns_list_default[0]);
 

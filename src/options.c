@@ -32,6 +32,8 @@ enum {
 	OPT_NOHEADINGS,
 	OPT_USAGE,
 	OPT_RECOVER,
+	OPT_DOWN_TO,
+	OPT_SORT,
 };
 
 static const struct argp_option table[] = {
@@ -55,7 +57,8 @@ static const struct argp_option table[] = {
 	{ "file", OPT_FILE, NULL, 0, "file-backed mappings only", 4 },
 	{ "private", OPT_PRIVATE, NULL, 0, "private mappings only", 4 },
 	{ "shared", OPT_SHARED, NULL, 0, "shared mappings only", 4 },
-	{ "limit", OPT_LIMIT, "SIZE|PCT%", 0, "advise at most SIZE bytes, or PCT% of the target's Rss, most resident mappings first", 4 },
+	{ "limit", OPT_LIMIT, "SIZE|PCT%", 0, "advise at most SIZE resident bytes, or PCT% of the target's Rss: pages in memory (for pageout: mapped by the target alone), most resident mappings first", 4 },
+	{ "down-to", OPT_DOWN_TO, "SIZE", 0, "advise resident pages until the target's Rss would be SIZE (as --limit with Rss - SIZE)", 4 },
 	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
 	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
 	{ "freeze-timeout", OPT_FREEZE_TIMEOUT, "TIME", 0, "how long to wait for the freeze (default 5s; 500ms, 2s...)", 5 },
@@ -70,6 +73,7 @@ static const struct argp_option table[] = {
 	{ "bytes", 'b', NULL, 0, "sizes in bytes, not human units", 6 },
 	{ "raw", OPT_RAW, NULL, 0, "raw table: columns separated by one space; table rows only on stdout", 6 },
 	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "no table header; table rows only on stdout", 6 },
+	{ "sort", OPT_SORT, "COLUMN", 0, "sort table rows by COLUMN (numbers largest first)", 6 },
 	{ NULL, 0, NULL, 0, "Informational:", -1 },
 	{ "help", 'h', NULL, 0, "give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "give a short usage message", -1 },
@@ -197,8 +201,13 @@ static void set_columns(struct argp_state *st, struct options *o)
 		if (o->ntargets + o->nnames + o->ncgroups + o->nunits > 1 ||
 		    o->nnames || o->ncgroups || o->nunits)
 			o->columns[o->ncolumns++] = COL_PID;
-		for (size_t i = 0; i < ndef; i++)
+		for (size_t i = 0; i < ndef; i++) {
 			o->columns[o->ncolumns++] = def[i];
+			/* what pageout can free, next to what is resident */
+			if (def[i] == COL_RESIDENT && o->advice &&
+			    o->advice->value == ADVICE_PAGEOUT)
+				o->columns[o->ncolumns++] = COL_RECLAIMABLE;
+		}
 	}
 }
 
@@ -227,6 +236,8 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "no advice: give -a cold|pageout|willneed|collapse (or -l to list)");
 	if (selection_empty(&o->sel) && !o->list)
 		argp_error(st, "nothing selected: give -r, -m, -e or --all");
+	if ((o->limit_bytes || o->limit_pct) && o->down_to_set)
+		argp_error(st, "--limit and --down-to exclude each other");
 	if (o->quiet && o->verbose)
 		argp_error(st, "--quiet and --verbose exclude each other");
 	if (o->list && o->dry_run)
@@ -324,6 +335,16 @@ static void add_mapping(struct argp_state *st, struct selection *sel, const char
 	sel->names[sel->nnames++] = arg;
 }
 
+static void set_sort(struct argp_state *st, struct options *o, const char *arg)
+{
+	enum col_id c;
+	struct err e;
+
+	if (columns_parse(arg, NULL, 0, &c, 1, &e) != 1 || strchr(arg, ','))
+		argp_error(st, "invalid --sort '%s': one column (--help lists them)", shown(arg));
+	o->sort_col = (int)c;
+}
+
 static void version(struct argp_state *st)
 {
 	(void)st;
@@ -360,6 +381,11 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case OPT_PRIVATE:	sel->filters |= SEL_PRIVATE; break;
 	case OPT_SHARED:	sel->filters |= SEL_SHARED; break;
 	case OPT_LIMIT:		parse_limit(st, o, arg); break;
+	case OPT_DOWN_TO:
+		if (size_parse(arg, &o->down_to, NULL))
+			argp_error(st, "invalid --down-to '%s': a size (512M, 2G)", shown(arg));
+		o->down_to_set = true;
+		break;
 	default:		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
@@ -386,6 +412,7 @@ static error_t parse_how(int key, char *arg, struct argp_state *st)
 	case 'b':		o->bytes = true; break;
 	case OPT_RAW:		o->raw = true; break;
 	case OPT_NOHEADINGS:	o->noheadings = true; break;
+	case OPT_SORT:		set_sort(st, o, arg); break;
 	/* argp's own help is -?; util-linux tools answer -h (ARGP_NO_HELP) */
 	case 'h':		argp_state_help(st, stdout, ARGP_HELP_STD_HELP); break;
 	case OPT_USAGE:		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK); break;
@@ -416,6 +443,7 @@ void options_parse(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
+	o->sort_col = -1;
 	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
 	o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
 	o->maps_query = source && !strcmp(source, "query");

@@ -33,6 +33,9 @@ struct options {
 	struct freeze_req freeze;
 	uint64_t limit_bytes;		/* --limit SIZE, 0: none */
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
+	uint64_t down_to;		/* --down-to SIZE: Rss to come down to */
+	bool down_to_set;
+	int sort_col;			/* --sort: enum col_id, -1: none */
 	bool list;
 	bool recover;			/* --recover: thaw what a gone pmadv froze */
 	bool dry_run;

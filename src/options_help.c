@@ -18,6 +18,7 @@ const char options_doc[] =
 	"  pmadv -p 1234 -l\n"
 	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
 	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
+	"  pmadv -p 1234 -a pageout --all --anon --down-to 2G -n\n"
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "

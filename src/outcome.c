@@ -6,6 +6,9 @@
 
 #include "outcome.h"
 #include "pmadv.h"
+#include "resident.h"
+#include "rowsort.h"
+#include "size.h"
 
 /* A kernel refusal is a skip, but it says what the kernel said: its errno
  * text, in -v ERROR as in the JSON reason, and what EINVAL means for this
@@ -46,6 +49,26 @@ static struct row_stats stats_at(const struct maps *m, uint64_t addr)
 	s.rss = m->stats[i].rss;
 	s.swap = m->stats[i].swap;
 	return s;
+}
+
+/* Resident bytes of the row's range, when pagemap was read; the totals
+ * count ranges selected (and -l's mappings), not skips. */
+static void resident_of(const struct run *x, const struct options *o,
+			struct result_row *row, struct target_result *r)
+{
+	if (!x->have_runs)
+		return;
+	row->resident_known = r->resident_known = true;
+	row->resident = resrun_sum(&x->runs, row->start, row->end, RES_PRESENT);
+	if (o->advice && o->advice->value == ADVICE_PAGEOUT && x->runs.exclusive_known) {
+		row->reclaimable_known = r->reclaimable_known = true;
+		row->reclaimable = resrun_sum(&x->runs, row->start, row->end,
+					      RES_PRESENT | RES_EXCLUSIVE);
+	}
+	if (row->kind == ROW_SKIPPED)
+		return;
+	r->resident += row->resident;
+	r->reclaimable += row->reclaimable;
 }
 
 static void describe(struct result_row *row, const struct mapping *m)
@@ -120,12 +143,14 @@ static void advice_rows(const struct run *x, const struct options *o,
 			skip_row(x, &p->skips[k++], row, r);
 		row->before = stats_at(&x->snap[0], row->start);
 		row->after = stats_at(&x->snap[1], row->start);
+		resident_of(x, o, row, r);
 	}
 }
 
 /* What a mapping can take: the given advice ("yes" or why not), or
  * without one, every advice allowed on another process that it takes. */
-static char *advice_cell(const struct mapping *m, const struct advice *given)
+static char *advice_cell(const struct run *x, const struct mapping *m,
+			 const struct advice *given)
 {
 	const struct advice *a;
 	char buf[128] = "";
@@ -133,6 +158,11 @@ static char *advice_cell(const struct mapping *m, const struct advice *given)
 
 	if (given) {
 		const char *why = select_refusal(m, given->value);
+		/* futile: the reason its skip would carry */
+		for (size_t i = 0; !why && i < x->plan.nskips; i++)
+			if (x->plan.skips[i].start >= m->start &&
+			    x->plan.skips[i].start < m->end)
+				why = x->plan.skips[i].reason;
 		return strdup(why ? why : "yes");
 	}
 	for (size_t i = 0; (a = advice_remote(i)) && n < sizeof(buf); i++)
@@ -159,12 +189,39 @@ static int list_rows(const struct run *x, const struct options *o,
 		if (x->maps.stats)
 			row->before = (struct row_stats){ true, x->maps.stats[i].rss,
 							  x->maps.stats[i].swap };
-		row->advice = advice_cell(m, o->advice);
+		row->advice = advice_cell(x, m, o->advice);
 		if (!row->advice)
 			return -1;
+		resident_of(x, o, row, r);
 		r->nrows++;
 	}
 	return 0;
+}
+
+/* Each reason of futile advice (resident.c) once, with what it left out:
+ * the call would succeed and move nothing. */
+static void futile_warnings(struct run *x)
+{
+	const char *reasons[] = { x->noswap, RESIDENT_SHARED_FILE_REASON };
+	const struct plan *p = &x->plan;
+
+	for (size_t r = 0; r < 2; r++) {
+		uint64_t bytes = 0;
+		size_t n = 0;
+		char size[32];
+
+		for (size_t k = 0; reasons[r] && k < p->nskips; k++)
+			if (!strcmp(p->skips[k].reason, reasons[r])) {
+				bytes += p->skips[k].end - p->skips[k].start;
+				n++;
+			}
+		if (!n)
+			continue;
+		size_format(bytes, size, sizeof(size));
+		run_warn(x, "%d (%s): pageout of %zu %s mapping%s (%s) skipped: %s",
+			 x->t.pid, x->t.comm, n, r ? "shared file" : "anonymous",
+			 n == 1 ? "" : "s", size, reasons[r]);
+	}
 }
 
 /* Unmatched selectors, failed ranges, nothing to advise. */
@@ -178,8 +235,8 @@ static void add_warnings(struct run *x, const struct options *o,
 			 p->unmatched[i].kind, p->unmatched[i].what,
 			 strcmp(p->unmatched[i].kind, "range") ?
 			 "matches no mapping" : "covers no mapping");
-	if (x->failed)
-		return;		/* the error says it all */
+	if (x->failed || o->list)
+		return;		/* the error says it all; -l advises nothing */
 	for (size_t i = 0; x->res && i < p->npieces; i++) {
 		int e = x->res[i].err;
 
@@ -190,6 +247,7 @@ static void add_warnings(struct run *x, const struct options *o,
 			 (unsigned long long)p->pieces[i].end, strerror(e),
 			 failure_hint(o->advice->value, e));
 	}
+	futile_warnings(x);
 	if (!p->npieces && !p->nunmatched && !r->nskipped)
 		run_warn(x, "%d (%s): nothing to advise: no mapping passed the "
 			 "filters", x->t.pid, x->t.comm);
@@ -215,8 +273,9 @@ int outcome_build(struct run *x, const struct options *o,
 		run_fail(x, ENOMEM, "out of memory");
 	else if (!o->list)
 		advice_rows(x, o, r);	/* even after a late failure: what was done */
-	if (!o->list)
-		add_warnings(x, o, r);
+	add_warnings(x, o, r);
+	if (o->sort_col >= 0 && r->rows)
+		rows_sort(r->rows, r->nrows, (enum col_id)o->sort_col);
 	r->error = x->failed ? x->err.msg : NULL;
 	r->warnings = (const char *const *)x->warnings;
 	r->nwarnings = x->nwarnings;
@@ -236,8 +295,10 @@ int outcome_status(const struct target_result *r, const struct options *o)
 {
 	if (r->error)
 		return PMADV_EXIT_FAIL;
+	/* selectors that match nothing: as when advising */
 	if (o->list)
-		return PMADV_EXIT_OK;
+		return !r->nunmatched ? PMADV_EXIT_OK :
+		       r->nrows ? PMADV_EXIT_PARTIAL : PMADV_EXIT_FAIL;
 	if (o->dry_run)
 		return !r->requested ? PMADV_EXIT_FAIL :
 		       r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;

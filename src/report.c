@@ -27,6 +27,7 @@ struct report {
 	size_t freezes_len;
 	size_t ntargets, nfreezes;
 	uint64_t requested, advised, failed;
+	struct report_totals tot;	/* Pss, SwapPss, resident: no double count */
 	struct libscols_table *table;	/* -v / -l: one for all targets */
 };
 
@@ -112,6 +113,12 @@ static const char *cell(const struct report *rp, enum col_id c,
 		if (!row->after.valid)
 			return NULL;
 		fmt_size(rp, c == COL_RSS_AFTER ? row->after.rss : row->after.swap, buf, len);
+		return buf;
+	case COL_RESIDENT:
+	case COL_RECLAIMABLE:
+		if (!(c == COL_RESIDENT ? row->resident_known : row->reclaimable_known))
+			return NULL;
+		fmt_size(rp, c == COL_RESIDENT ? row->resident : row->reclaimable, buf, len);
 		return buf;
 	case COL_PERMS:
 		return row->perms;
@@ -206,12 +213,48 @@ static void print_table(struct report *rp)
 	rp->table = NULL;
 }
 
+/* -l: the sums of the number columns that add up, labelled "total" in
+ * the first text column. */
+static void total_row(struct report *rp, const struct target_result *r)
+{
+	struct libscols_line *ln = scols_table_new_line(rp->table, NULL);
+	const struct options *o = rp->o;
+	bool labelled = false;
+	char buf[64];
+
+	for (size_t c = 0; ln && c < o->ncolumns; c++) {
+		uint64_t sum = 0;
+		bool known = true;
+
+		for (size_t i = 0; i < r->nrows; i++) {
+			const struct result_row *w = &r->rows[i];
+			switch (o->columns[c]) {
+			case COL_SIZE:		sum += w->end - w->start; break;
+			case COL_RSS:		sum += w->before.rss; known = w->before.valid; break;
+			case COL_SWAP:		sum += w->before.swap; known = w->before.valid; break;
+			case COL_RESIDENT:	sum += w->resident; known = w->resident_known; break;
+			case COL_RECLAIMABLE:	sum += w->reclaimable; known = w->reclaimable_known; break;
+			default:		known = false;
+			}
+		}
+		if (known) {
+			fmt_size(rp, sum, buf, sizeof(buf));
+			scols_line_set_data(ln, c, buf);
+		} else if (!labelled && !column_info(o->columns[c])->number) {
+			scols_line_set_data(ln, c, "total");
+			labelled = true;
+		}
+	}
+}
+
 static void table_rows(struct report *rp, const struct target_result *r)
 {
 	if (!rp->table)
 		rp->table = new_table(rp->o);
 	for (size_t i = 0; rp->table && i < r->nrows; i++)
 		add_row(rp, r, &r->rows[i]);
+	if (rp->table && r->list && !rp->o->json && r->nrows)
+		total_row(rp, r);
 	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
 		print_table(rp);
 }
@@ -271,6 +314,21 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* What the selection holds in memory, next to its mapped size. */
+static void human_resident(const struct report *rp, const struct target_result *r)
+{
+	char a[64];
+
+	if (!r->resident_known)
+		return;
+	size_pair(rp, r->resident, a, sizeof(a));
+	printf("; %s resident", a);
+	if (r->reclaimable_known) {
+		size_pair(rp, r->reclaimable, a, sizeof(a));
+		printf(", %s of it reclaimable", a);
+	}
+}
+
 static void human_target(const struct report *rp, const struct target_result *r)
 {
 	char a[64], b[64];
@@ -296,10 +354,41 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	}
 	if (r->nskipped)
 		printf(", %zu skipped%s", r->nskipped, rp->o->table ? "" : " (-v lists them)");
+	human_resident(rp, r);
 	human_freeze(r->window);
 	putchar('\n');
 	human_effect(rp, r);
 	free(comm);
+}
+
+/* Several targets: one line of totals on Pss and SwapPss, which divide a
+ * shared page among its users, so targets sharing memory add up to it
+ * once (Rss and Swap would count it for each). */
+static void human_totals(const struct report *rp)
+{
+	const struct report_totals *t = &rp->tot;
+	char a[64], b[64], c[64], d[64];
+
+	if (t->targets < 2)
+		return;
+	size_pair(rp, rp->advised, a, sizeof(a));
+	size_pair(rp, rp->requested, b, sizeof(b));
+	if (rp->o->dry_run)
+		printf("total: %zu targets: %s would be advised", t->targets, b);
+	else
+		printf("total: %zu targets: %s of %s advised", t->targets, a, b);
+	if (t->resident_known) {
+		size_pair(rp, t->resident, a, sizeof(a));
+		printf("; %s resident", a);
+	}
+	if (t->valid) {
+		fmt_size(rp, t->pss_before, a, sizeof(a));
+		fmt_size(rp, t->pss_after, b, sizeof(b));
+		fmt_size(rp, t->swap_pss_before, c, sizeof(c));
+		fmt_size(rp, t->swap_pss_after, d, sizeof(d));
+		printf("\n  Pss %s -> %s, SwapPss %s -> %s", a, b, c, d);
+	}
+	putchar('\n');
 }
 
 /* ---- entry points ---- */
@@ -333,6 +422,7 @@ void report_target(struct report *rp, const struct target_result *r)
 	rp->requested += r->requested;
 	rp->advised += r->advised;
 	rp->failed += r->failed;
+	report_totals_add(&rp->tot, r);
 	if (r->list) {
 		if (!r->error)
 			table_rows(rp, r);
@@ -383,11 +473,15 @@ int report_finish(struct report *rp)
 	if (rp->targets && rp->freezes) {
 		close_json(rp);
 		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64
-		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64
-		       ",\"targets\":[%s],\"freezes\":[%s]}\n", advice_name(rp),
+		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64, advice_name(rp),
 		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
-		       rp->failed, rp->targets_buf ? rp->targets_buf : "",
+		       rp->failed);
+		json_totals(stdout, &rp->tot);
+		printf(",\"targets\":[%s],\"freezes\":[%s]}\n",
+		       rp->targets_buf ? rp->targets_buf : "",
 		       rp->freezes_buf ? rp->freezes_buf : "");
+	} else if (!rp->o->json && !rp->o->quiet && !rp->o->list) {
+		human_totals(rp);
 	}
 	close_json(rp);
 	free(rp->targets_buf);

@@ -54,6 +54,8 @@ static void json_row(FILE *f, const struct result_row *row, bool first,
 		json_num_or_null(f, "rss", row->before.valid, row->before.rss);
 		json_num_or_null(f, "rss_after", row->after.valid, row->after.rss);
 	}
+	json_num_or_null(f, "resident", row->resident_known, row->resident);
+	json_num_or_null(f, "reclaimable", row->reclaimable_known, row->reclaimable);
 	json_str_or_null(f, "error", row->error);
 	fputc('}', f);
 }
@@ -113,6 +115,12 @@ void json_target(FILE *f, bool first, const struct target_result *r,
 	json_num_or_null(f, "swap_after", r->after.valid, r->after.swap);
 	json_num_or_null(f, "anon_huge_before", r->before.valid, r->before.anon_huge);
 	json_num_or_null(f, "anon_huge_after", r->after.valid, r->after.anon_huge);
+	json_num_or_null(f, "pss_before", r->before.valid, r->before.pss);
+	json_num_or_null(f, "pss_after", r->after.valid, r->after.pss);
+	json_num_or_null(f, "swap_pss_before", r->before.valid, r->before.swap_pss);
+	json_num_or_null(f, "swap_pss_after", r->after.valid, r->after.swap_pss);
+	json_num_or_null(f, "resident", r->resident_known, r->resident);
+	json_num_or_null(f, "reclaimable", r->reclaimable_known, r->reclaimable);
 	fputs(",\"ranges\":[", f);
 	json_rows(f, r, ROW_RANGE, with_stats);
 	fputs("],\"skipped\":[", f);
@@ -135,3 +143,28 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 	fputs("]}", f);
 }
 
+
+void report_totals_add(struct report_totals *t, const struct target_result *r)
+{
+	if (r->error || r->pid <= 0)
+		return;
+	t->valid = (t->targets ? t->valid : true) && r->before.valid &&
+		   r->after.valid;
+	t->resident_known = (t->targets ? t->resident_known : true) &&
+			    r->resident_known;
+	t->targets++;
+	t->pss_before += r->before.pss;
+	t->pss_after += r->after.pss;
+	t->swap_pss_before += r->before.swap_pss;
+	t->swap_pss_after += r->after.swap_pss;
+	t->resident += r->resident;
+}
+
+void json_totals(FILE *f, const struct report_totals *t)
+{
+	json_num_or_null(f, "pss_before", t->valid, t->pss_before);
+	json_num_or_null(f, "pss_after", t->valid, t->pss_after);
+	json_num_or_null(f, "swap_pss_before", t->valid, t->swap_pss_before);
+	json_num_or_null(f, "swap_pss_after", t->valid, t->swap_pss_after);
+	json_num_or_null(f, "resident", t->resident_known, t->resident);
+}

@@ -36,6 +36,10 @@ struct result_row {
 	const char *reason;	/* why skipped, or NULL */
 	const char *advice;	/* -l: what it can take, or why not */
 	struct row_stats before, after;
+	bool resident_known;	/* pagemap was read (resident.c) */
+	uint64_t resident;	/* bytes in memory when selected */
+	bool reclaimable_known;	/* pageout with pagemap read */
+	uint64_t reclaimable;	/* resident, mapped by the target alone */
 };
 
 /* One freeze window and the targets it covered. */
@@ -65,6 +69,9 @@ struct target_result {
 	bool list;		/* -l rows */
 	const struct window_info *window;	/* NULL: none ran */
 	struct mem_rollup before, after;	/* smaps_rollup, when shown */
+	bool resident_known;	/* sums of the ranges' (or mappings') */
+	uint64_t resident, reclaimable;
+	bool reclaimable_known;
 	struct result_row *rows;
 	size_t nrows;
 };

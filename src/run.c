@@ -9,6 +9,7 @@
 
 #include "maps_source.h"
 #include "procstat.h"
+#include "resident.h"
 #include "run.h"
 
 void run_init(struct run *x, const struct target_ref *ref)
@@ -184,6 +185,7 @@ void run_prepare(struct run *x, const struct options *o)
 		run_explain_advise_error(x, o->advice, errno, false);
 		return;
 	}
+	resident_prepare(x, o);
 	if (shows_effect(o))
 		target_rollup(x->t.pid, &x->before);
 	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
@@ -230,15 +232,18 @@ void run_list(struct run *x, const struct options *o)
 		run_fail_err(x, &e);
 		return;
 	}
-	if (selection_empty(&sel) && !sel.filters)
-		return;
-	/* with a selection or filters, list just the mappings they take */
+	/* without a selection, every mapping (the filters still apply) */
 	if (selection_empty(&sel))
 		sel.all = true;
 	if (select_plan(&x->maps, &sel, o->advice ? o->advice->value : ADVICE_WILLNEED,
-			&x->plan) || keep_planned(x))
+			&x->plan)) {
 		run_fail(x, ENOMEM, "out of memory");
-	plan_free(&x->plan);
+		return;
+	}
+	/* residency, futile pageout, --limit/--down-to: as when advising */
+	resident_plan(x, o);
+	if (!x->failed && keep_planned(x))
+		run_fail(x, ENOMEM, "out of memory");
 }
 
 void run_measure_after(struct run *x, const struct options *o)
@@ -270,6 +275,7 @@ void run_free(struct run *x)
 	free(x->warnings);
 	free(x->res);
 	free(x->scope);
+	resrun_free(&x->runs);
 	target_close(&x->t);
 	memset(x, 0, sizeof(*x));
 	x->t.pidfd = -1;

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "maps.h"
 #include "options.h"
+#include "resrun.h"
 #include "select.h"
 #include "target.h"
 
@@ -34,6 +35,11 @@ struct run {
 					 * exited, or whose PID now names another
 					 * one, or a target named twice: no result */
 	char *scope;			/* freeze_scope key: who shares a freeze */
+	struct res_runs runs;		/* residency of the plan (resident.c) */
+	bool have_runs;			/* runs were read */
+	const char *noswap;		/* pageout: why swap cannot take its
+					 * anonymous pages, or NULL */
+	char noswap_buf[256];
 };
 
 void run_init(struct run *x, const struct target_ref *ref);

@@ -82,12 +82,6 @@ const char *select_refusal(const struct mapping *m, int advice);
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out);
 
-/* --limit: keep at most budget bytes of the plan, the pieces whose mappings
- * have the most resident memory (smaps Rss) first; the last one kept is cut
- * at a page boundary to fit. Returns 0 or -1 (no memory). */
-int select_limit(struct plan *p, const struct maps *maps, uint64_t budget,
-		 uint64_t page);
-
 void plan_free(struct plan *p);
 void selection_free(struct selection *sel);
 

@@ -291,12 +291,13 @@ void target_close(struct target *t)
 void target_rollup(pid_t pid, struct mem_rollup *r)
 {
 	static enum pids_item items[] = { PIDS_SMAP_RSS, PIDS_SMAP_SWAP,
-					  PIDS_SMAP_HUGE_ANON };
+					  PIDS_SMAP_HUGE_ANON, PIDS_SMAP_PSS,
+					  PIDS_SMAP_SWAP_PSS };
 	struct pids_fetch *fetch;
 	unsigned int p = (unsigned int)pid;
 
 	memset(r, 0, sizeof(*r));
-	if (!rollup_info && procps_pids_new(&rollup_info, items, 3) < 0) {
+	if (!rollup_info && procps_pids_new(&rollup_info, items, 5) < 0) {
 		rollup_info = NULL;
 		return;
 	}
@@ -306,6 +307,8 @@ void target_rollup(pid_t pid, struct mem_rollup *r)
 		r->rss = (uint64_t)PIDS_VAL(0, ul_int, s, rollup_info) * 1024;
 		r->swap = (uint64_t)PIDS_VAL(1, ul_int, s, rollup_info) * 1024;
 		r->anon_huge = (uint64_t)PIDS_VAL(2, ul_int, s, rollup_info) * 1024;
+		r->pss = (uint64_t)PIDS_VAL(3, ul_int, s, rollup_info) * 1024;
+		r->swap_pss = (uint64_t)PIDS_VAL(4, ul_int, s, rollup_info) * 1024;
 		r->valid = true;
 	}
 }

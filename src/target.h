@@ -51,6 +51,7 @@ void target_lib_done(void);
 /* Memory totals from smaps_rollup (through libproc2), bytes. */
 struct mem_rollup {
 	uint64_t rss, swap, anon_huge;
+	uint64_t pss, swap_pss;	/* shared pages divided among their users */
 	bool valid;
 };
 

@@ -7,6 +7,7 @@
 #include "bigalloc.h"
 #include "clock.h"
 #include "maps_source.h"
+#include "resident.h"
 #include "window.h"
 
 /* Just before the target freezes (after the guardian's fork): a target of
@@ -22,7 +23,7 @@ static void before_freeze(void)
  * reasons only VmFlags show. */
 static bool need_smaps(const struct target *t, const struct options *o)
 {
-	return o->limit_bytes || o->limit_pct ||
+	return o->limit_bytes || o->limit_pct || o->down_to_set ||
 	       (advice_reclaims(o->advice->value) && (t->locked || t->hugetlb));
 }
 
@@ -37,13 +38,10 @@ static void select_member(struct run *x, const struct options *o)
 	}
 	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan))
 		goto oom;
-	if (o->limit_bytes || o->limit_pct) {
-		uint64_t budget = o->limit_bytes ? o->limit_bytes :
-				  (uint64_t)((unsigned __int128)maps_total_rss(&x->maps) *
-					     o->limit_pct / 100);
-		if (select_limit(&x->plan, &x->maps, budget, (uint64_t)sysconf(_SC_PAGESIZE)))
-			goto oom;
-	}
+	/* futile pageout out, residency and budgets (resident.c) */
+	resident_plan(x, o);
+	if (x->failed)
+		return;
 	/* the PID cannot have been recycled while its pidfd shows it alive:
 	 * the maps just read are this process's */
 	if (target_alive(&x->t))

@@ -200,6 +200,8 @@ teardown() {
 }
 
 @test "an mlock'ed mapping is skipped for pageout while the rest is advised" {
+	# anonymous pageout is skipped without swap (issue 11): give it some
+	swap_setup
 	start_target --locked 2 --anon 2
 	[ "$(smaps_field "$TARGET_PID" "$locked_start" Locked)" -gt 0 ]
 	run --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --anon -J
@@ -323,6 +325,8 @@ teardown() {
 }
 
 @test "more than 1024 ranges are advised fully in one run (-r, -e, --all)" {
+	# anonymous pageout is skipped without swap (issue 11): give it some
+	swap_setup
 	start_target --many 1500
 	[ "$many_count" -eq 1500 ]
 	run --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$many" -J
@@ -465,6 +469,8 @@ teardown() {
 }
 
 @test "--pidfd: a pidfd handed down by a helper" {
+	# anonymous pageout is skipped without swap (issue 11): give it some
+	swap_setup
 	start_target --anon 2
 	run --separate-stderr "$HELPERS/with-pidfd" "$TARGET_PID" 5 \
 		"$PMADV" --pidfd 5 -a cold -r "$anon" -J
@@ -483,6 +489,8 @@ teardown() {
 # ---------------------------------------------------------------- output
 
 @test "advice names: case-insensitive, MADV_ prefix optional; -q, -v, human sizes" {
+	# anonymous pageout is skipped without swap (issue 11): give it some
+	swap_setup
 	start_target --anon 32 --hole
 	for a in cold COLD Cold MADV_COLD madv_pageout PageOut willneed MADV_WILLNEED; do
 		run --separate-stderr "$PMADV" -p "$TARGET_PID" -a "$a" -r "$hole" -J

@@ -32,6 +32,11 @@
  *   --locked N          N MiB anonymous, written, mlock()ed. Key: locked.
  *   --threads N         start N extra threads (sleeping). Key: threads=N.
  *   --spin              make the --threads spin instead of sleep.
+ *   --sharer            fork a child that keeps every mapping made by the
+ *                       options before this one (MAP_SHARED ones stay shared
+ *                       with it), reads every page of them (so they count
+ *                       in its Rss too) and sleeps; it dies with the target
+ *                       (PR_SET_PDEATHSIG). Key: sharer=PID.
  *   --zombie-child      fork a child that exits at once and is never reaped:
  *                       key zombie=PID (a zombie once the latch is written).
  *
@@ -62,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -89,7 +95,7 @@ static const char *verify_path;
 static unsigned char *many_addr;
 static long many_count;
 static unsigned char *hole_addr;
-static pid_t zombie_pid;
+static pid_t zombie_pid, sharer_pid;
 static long nthreads;
 static int spin;
 static unsigned long gen;
@@ -372,6 +378,27 @@ static void start_zombie(void)
 	zombie_pid = pid;
 }
 
+static void start_sharer(void)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		/* map what it shares: fork copies no page table entries of
+		 * shared mappings, so they would not count as its Rss */
+		for (int i = 0; i < nregions; i++)
+			for (size_t k = 0; k < regions[i].len; k += pagesz)
+				(void)*(volatile unsigned char *)(regions[i].addr + k);
+		for (;;)
+			pause();
+	}
+	sharer_pid = pid;
+}
+
 static void put_range(FILE *f, const char *key, const void *start, size_t len)
 {
 	uintptr_t s = (uintptr_t)start, e = s + len;
@@ -411,6 +438,8 @@ static void write_latch(void)
 		fprintf(f, "threads=%ld\n", nthreads);
 	if (zombie_pid)
 		fprintf(f, "zombie=%ld\n", (long)zombie_pid);
+	if (sharer_pid)
+		fprintf(f, "sharer=%ld\n", (long)sharer_pid);
 	if (fflush(f) || fclose(f))
 		die("write %s", tmp);
 	if (rename(tmp, ready_path) < 0)
@@ -524,6 +553,8 @@ int main(int argc, char **argv)
 			spin = 1;
 		else if (!strcmp(o, "--zombie-child"))
 			start_zombie();
+		else if (!strcmp(o, "--sharer"))
+			start_sharer();
 		else
 			die("unknown option '%s' (see the comment at the top of target.c)", o);
 	}

@@ -1,0 +1,32 @@
+/* Resident memory for one target's plan, inside its window (or for -l):
+ * futile pageout taken out (no swap for anonymous pages, shared files the
+ * caller may not write), residency read when something uses it (budgets,
+ * dry run, -v, -l, the resident columns), and the budget (--limit,
+ * --down-to) spent on resident pages. The plain path (advice + selection,
+ * nothing else) reads no pagemap. */
+#ifndef PMADV_RESIDENT_H
+#define PMADV_RESIDENT_H
+
+#include <stdbool.h>
+
+#include "options.h"
+#include "run.h"
+
+#define RESIDENT_SHARED_FILE_REASON "shared file the caller neither owns " \
+	"nor may write: the kernel pages out nothing of it"
+
+/* Is residency read for this run at all? */
+bool resident_wanted(const struct options *o);
+
+/* Before any window: learn whether swap can take the target's anonymous
+ * pages (pageout only; kept in x). */
+void resident_prepare(struct run *x, const struct options *o);
+
+/* After select_plan: the steps above. On failure x has failed. */
+void resident_plan(struct run *x, const struct options *o);
+
+/* Page flags a budget spends for this advice: present pages, and for
+ * pageout only those mapped by the target alone (others stay). */
+unsigned int resident_mask(const struct options *o);
+
+#endif

@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# Issue 11: resident memory, not address space. Budgets (--limit,
+# --down-to) spend resident pages read from /proc/PID/pagemap, previews
+# show what is resident, futile pageout is skipped with its reason, totals
+# are built on Pss, and -l behaves like advising.
+#
+# Targets are tests/helpers/target.c; everything started is killed by PID
+# and every swap file made is swapoff'd and deleted in teardown. The
+# machine's DAMON reclaimer pages out anonymous memory too once swap is on:
+# a page it took is not resident, so it can only make a run choose other
+# pages, never the same ones twice; figures are asserted on what pmadv
+# itself reports and on its ranges, not on evictions.
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+
+setup() {
+	core_setup
+}
+
+teardown() {
+	core_teardown
+}
+
+# ranges of the last -J output, one "START END" (decimal) a line
+ranges_of() {
+	jq_out '.targets[0].ranges[] | "\(.start) \(.end)"' | while read -r s e; do
+		echo "$(hexnum "$s") $(hexnum "$e")"
+	done
+}
+
+# overlap FILE1 FILE2: succeeds when a range of one overlaps one of the other
+overlap() {
+	local s1 e1 s2 e2
+	while read -r s1 e1; do
+		while read -r s2 e2; do
+			((s1 < e2 && s2 < e1)) && return 0
+		done <"$2"
+	done <"$1"
+	return 1
+}
+
+@test "--limit 25% twice: each run pages out about a quarter of what is resident, never the same pages" {
+	swap_setup
+	start_target --anon 32
+	for run in 1 2; do
+		run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --anon --limit 25% -J
+		rss=$(jq_out '.targets[0].rss_before')
+		req=$(jq_out .requested) adv=$(jq_out .advised)
+		res=$(jq_out .resident)
+		sb=$(jq_out '.targets[0].swap_before') sa=$(jq_out '.targets[0].swap_after')
+		echo "run $run: rss_before $rss requested $req advised $adv resident $res swap $sb -> $sa"
+		# a quarter of the Rss, in resident pages (every page chosen was
+		# resident when chosen), cut to whole pages
+		((req <= rss / 4 && req > rss / 4 - 2 * page))
+		((adv == req && res == req))
+		# it moved: swap grew by what was advised (a page or so may stay)
+		((sa - sb >= adv * 9 / 10))
+		ranges_of >"$T/ranges.$run"
+	done
+	# the second run chose what was still resident, not the first run's pages
+	not overlap "$T/ranges.1" "$T/ranges.2"
+}
+
+@test "--down-to SIZE: advises Rss - SIZE of resident pages and stops there" {
+	swap_setup
+	start_target --anon 32
+	rss=$(($(awk '$1 == "Rss:" { print $2 }' "/proc/$TARGET_PID/smaps_rollup") * 1024))
+	goal=$((rss - 12 * 1024 * 1024))
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --anon --down-to "$goal" -J
+	rb=$(jq_out '.targets[0].rss_before') ra=$(jq_out '.targets[0].rss_after')
+	req=$(jq_out .requested)
+	echo "goal $goal rss $rb -> $ra requested $req"
+	# what it chose is the distance to the goal, to the page
+	((req <= rb - goal && req > rb - goal - page))
+	# and the Rss came down to the goal (the reclaimer may take more)
+	((ra <= goal + 64 * page))
+	# already there: nothing to advise, said, exit 1 (nothing advised)
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --down-to 1G -J
+	[ "$(jq_out .requested)" -eq 0 ]
+}
+
+@test "no swap: anonymous pageout is skipped with the reason, not claimed; exit 1" {
+	[[ $(wc -l </proc/swaps) -le 1 ]] || skip "swap is on here: needs a machine without swap"
+	start_target --anon 8
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --anon -J
+	[ "$(jq_out .advised)" -eq 0 ]
+	[ "$(jq_out '.targets[0].ranges | length')" -eq 0 ]
+	jq_out '.targets[0].skipped[].reason' | grep -q 'no swap device'
+	[[ $stderr == *"pageout of "*" anonymous mappings"*"skipped: no swap device"* ]]
+	# file pages still go: a mixed selection is advised for its files only
+	run --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all -J
+	[ "$(jq_out '[.targets[0].ranges[] | select(.class == "anon")] | length')" -eq 0 ]
+	# -l says the same in its ADVICE cell
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -l -a pageout -r "$anon" -o ADVICE --noheadings
+	[[ $output == *"no swap device"* ]]
+	# cold is not affected
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -J
+	[ "$(jq_out .advised)" -eq "$anon_size" ]
+}
+
+@test "two processes sharing a memfd: Pss totals count it once" {
+	start_target --memfd shared:32 --sharer
+	CORE_PIDS+=("$sharer")
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID,$sharer" -a cold -m /memfd:shared -J
+	rsum=$(jq_out '[.targets[].rss_before] | add')
+	psum=$(jq_out '[.targets[].pss_before] | add')
+	tot=$(jq_out .pss_before)
+	echo "rss sum $rsum, pss sum $psum, total $tot"
+	[ "$tot" -eq "$psum" ]
+	[ "$(jq_out '.swap_pss_before | type')" = number ]
+	# the memfd is in both Rss figures, once in the Pss total
+	mem=$((32 << 20))
+	((tot >= mem && tot < rsum - mem / 2))
+	((tot - (rsum - mem) <= 4 << 20 && rsum - mem - tot <= 4 << 20))
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID,$sharer" -a cold -m /memfd:shared
+	[[ $output == *"total: 2 targets:"*"Pss "*"SwapPss "* ]]
+}
+
+@test "dry run: resident per range and in total match the selection's Rss" {
+	start_target --anon 16 --memfd half:8
+	retouch
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon -n -J
+	n=$(jq_out '.targets[0].ranges | length')
+	((n > 2))
+	sum=0
+	for ((i = 0; i < n; i++)); do
+		s=$(jq_out ".targets[0].ranges[$i].start")
+		res=$(jq_out ".targets[0].ranges[$i].resident")
+		rss=$(($(smaps_rss_kb "$TARGET_PID" "$s") * 1024))
+		echo "$s resident $res rss $rss"
+		((res - rss <= page && rss - res <= page))
+		sum=$((sum + res))
+	done
+	[ "$(jq_out '.targets[0].resident')" -eq "$sum" ]
+	[ "$(jq_out .resident)" -eq "$sum" ]
+	# and the human preview says it
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -n
+	[[ $output == *"would be advised in 1 ranges (dry run); 16.0 MiB resident"* ]]
+}
+
+@test "-v and pageout previews: RESIDENT and RECLAIMABLE (mapped by the target alone)" {
+	start_target --memfd both:8 --sharer --anon 4
+	CORE_PIDS+=("$sharer")
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout -m /memfd:both -n -J
+	[ "$(jq_out '.targets[0].ranges[0].resident')" -eq $((8 << 20)) ]
+	# shared with the sharer: resident, but nothing pageout can take
+	[ "$(jq_out '.targets[0].ranges[0].reclaimable')" -eq 0 ]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout -m /memfd:both -n -v -b
+	head -n 1 <<<"$output" | grep -q 'SIZE RESIDENT RECLAIMABLE ADVISED'
+	[[ $output == *"8388608 bytes) resident, 0 B (0 bytes) of it reclaimable"* ]]
+	# a plain run reads no pagemap: resident is null
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m /memfd:both -J
+	[ "$(jq_out '.targets[0].resident')" = null ]
+}
+
+@test "-l: selectors that match nothing exit 1 as advising does; --limit honoured; --sort; totals" {
+	start_target --anon 16 --memfd small:2
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -l -m nomatch
+	[[ $stderr == *"mapping 'nomatch' matches no mapping"* ]]
+	[ -z "$output" ]
+	run -3 --separate-stderr "$PMADV" -p "$TARGET_PID" -l -m nomatch -r "$anon"
+	# --limit: only the mappings the budget takes from are listed
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -l --all --limit 4M -o START --noheadings
+	[ "$(head -n 1 <<<"$output")" = "$anon_start" ]
+	[ "$(grep -c . <<<"$output")" -le 3 ]
+	# --sort RSS: largest first
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -l --all --sort RSS -o START,RSS -b --noheadings
+	[ "$(head -n 1 <<<"$output" | awk '{ print $1 }')" = "$anon_start" ]
+	head -n -1 <<<"$output" >"$T/sorted"
+	sort -k2,2nr "$T/sorted" | diff - "$T/sorted"
+	run -2 --separate-stderr "$PMADV" -p "$TARGET_PID" -l --sort NOPE
+	# a total line
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -l --all -b -o START,SIZE,RSS,RESIDENT
+	tail -n 1 <<<"$output" | grep -Eq '^total +[0-9]+ +[0-9]+ +[0-9]+ *$'
+}
