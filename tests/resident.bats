@@ -137,7 +137,7 @@ overlap() {
 	[ "$(jq_out .resident)" -eq "$sum" ]
 	# and the human preview says it
 	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -n
-	[[ $output == *"would be advised in 1 ranges (dry run); 16.0 MiB resident"* ]]
+	[[ $output == *"would be advised in 1 range (dry run); 16.0 MiB resident"* ]]
 }
 
 @test "-v and pageout previews: RESIDENT and RECLAIMABLE (mapped by the target alone)" {
