@@ -1,5 +1,6 @@
-/* Output: human summaries, tables through libsmartcols (-v, -l, and -l -J),
- * and the -J document of an advice run (report_json.c). */
+/* Output: human summaries here; tables through libsmartcols (-v, -l, the
+ * table options, -l -J) in report_table.c; the -J document of an advice
+ * run in report_json.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -14,6 +15,7 @@
 #include "msg.h"
 #include "pmadv.h"
 #include "report_json.h"
+#include "report_table.h"
 #include "report.h"
 #include "size.h"
 
@@ -36,229 +38,6 @@ static const char *advice_name(const struct report *rp)
 	return rp->o->advice ? rp->o->advice->name : "";
 }
 
-/* ---- tables ---- */
-
-static void fmt_size(const struct report *rp, uint64_t v, char *buf, size_t len)
-{
-	if (rp->o->bytes || rp->o->json)	/* JSON numbers are bytes */
-		snprintf(buf, len, "%" PRIu64, v);
-	else
-		size_format(v, buf, len);
-}
-
-static struct libscols_table *new_table(const struct options *o)
-{
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb)
-		return NULL;
-	scols_table_enable_raw(tb, o->raw);
-	scols_table_enable_noheadings(tb, o->noheadings);
-	/* cells come escaped (escape.c), as everything printed: encoding
-	 * them again would show a backslash as \x5c. --raw keeps its own
-	 * encoding (blanks as \x20 too), which scripts decode. */
-	scols_table_enable_noencoding(tb, !o->json && !o->raw);
-	if (o->json && o->list) {
-		scols_table_enable_json(tb, 1);
-		scols_table_set_name(tb, "mappings");
-	}
-	for (size_t c = 0; c < o->ncolumns; c++) {
-		const struct column_info *ci = column_info(o->columns[c]);
-		struct libscols_column *cl;
-
-		/* long names are cut on a terminal, so -l stays readable */
-		cl = scols_table_new_column(tb, ci->name, 0, ci->number ? SCOLS_FL_RIGHT :
-					    o->columns[c] == COL_NAME ? SCOLS_FL_TRUNC : 0);
-		/* libsmartcols writes JSON keys in lower case itself */
-		if (cl && o->json)
-			scols_column_set_json_type(cl, ci->number ? SCOLS_JSON_NUMBER :
-						   SCOLS_JSON_STRING);
-	}
-	return tb;
-}
-
-/* The text of one cell; NULL prints nothing. May use buf. */
-static const char *cell(const struct report *rp, enum col_id c,
-			const struct target_result *r, const struct result_row *row,
-			char *buf, size_t len)
-{
-	switch (c) {
-	case COL_PID:
-		snprintf(buf, len, "%d", r->pid);
-		return buf;
-	case COL_COMM:
-		return r->comm;
-	case COL_START:
-		snprintf(buf, len, "0x%" PRIx64, row->start);
-		return buf;
-	case COL_END:
-		snprintf(buf, len, "0x%" PRIx64, row->end);
-		return buf;
-	case COL_SIZE:
-		fmt_size(rp, row->end - row->start, buf, len);
-		return buf;
-	case COL_ADVISED:
-		if (!row->advised_known)
-			return NULL;
-		fmt_size(rp, row->advised, buf, len);
-		return buf;
-	case COL_RSS:
-	case COL_SWAP:
-		if (!row->before.valid)
-			return NULL;
-		fmt_size(rp, c == COL_RSS ? row->before.rss : row->before.swap, buf, len);
-		return buf;
-	case COL_RSS_AFTER:
-	case COL_SWAP_AFTER:
-		if (!row->after.valid)
-			return NULL;
-		fmt_size(rp, c == COL_RSS_AFTER ? row->after.rss : row->after.swap, buf, len);
-		return buf;
-	case COL_RESIDENT:
-	case COL_RECLAIMABLE:
-		if (!(c == COL_RESIDENT ? row->resident_known : row->reclaimable_known))
-			return NULL;
-		fmt_size(rp, c == COL_RESIDENT ? row->resident : row->reclaimable, buf, len);
-		return buf;
-	case COL_PERMS:
-		return row->perms;
-	case COL_CLASS:
-		return row->class_name;
-	case COL_NAME:
-		return row->name;
-	case COL_ADVICE:
-		return row->advice;
-	case COL_ERROR:
-		if (row->kind != ROW_SKIPPED)
-			return row->error;
-		snprintf(buf, len, "skipped: %s", row->reason);
-		return buf;
-	case COL_COUNT:
-		break;
-	}
-	return NULL;
-}
-
-static enum escape_mode cell_escape(const struct options *o)
-{
-	return o->json ? ESCAPE_UTF8 : o->raw ? ESCAPE_BIDI : ESCAPE_TERMINAL;
-}
-
-static void add_row(struct report *rp, const struct target_result *r,
-		    const struct result_row *row)
-{
-	struct libscols_line *ln = scols_table_new_line(rp->table, NULL);
-	const struct options *o = rp->o;
-	char buf[320];
-
-	if (!ln)
-		return;
-	for (size_t c = 0; c < o->ncolumns; c++) {
-		const char *v = cell(rp, o->columns[c], r, row, buf, sizeof(buf));
-
-		/* target-controlled text, escaped as everywhere; in JSON
-		 * libsmartcols escapes controls but passes invalid UTF-8,
-		 * and DEL and bidi controls get their last pass in
-		 * print_table */
-		if (v && (o->columns[c] == COL_COMM || o->columns[c] == COL_NAME))
-			scols_line_refer_data(ln, c, escape_str(v, cell_escape(o)));
-		else if (v && (*v || !o->json))
-			scols_line_set_data(ln, c, v);
-	}
-}
-
-/* libsmartcols indents its JSON; the -J document of an advice run is one
- * line. -l -J is made one line too, so both read the same way (a line per
- * document, for grep and line-oriented logs; jq reads either). In place:
- * blanks outside strings go. */
-static void json_one_line(char *doc)
-{
-	bool in_str = false, esc = false;
-	char *w = doc;
-
-	for (const char *r = doc; *r; r++) {
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (*r == '\\')
-				esc = true;
-			else if (*r == '"')
-				in_str = false;
-		} else if (*r == '"') {
-			in_str = true;
-		} else if (*r == ' ' || *r == '\n' || *r == '\t' || *r == '\r') {
-			continue;
-		}
-		*w++ = *r;
-	}
-	*w = '\0';
-}
-
-static void print_table(struct report *rp)
-{
-	char *doc = NULL, *e;
-
-	if (!rp->table)
-		return;
-	if (!rp->o->json) {
-		scols_print_table(rp->table);
-	} else if (!scols_print_table_to_string(rp->table, &doc) && doc) {
-		json_one_line(doc);
-		e = escape_str(doc, ESCAPE_JSON_DOC);
-		printf("%s\n", e ? e : doc);
-		free(e);
-	}
-	free(doc);
-	scols_unref_table(rp->table);
-	rp->table = NULL;
-}
-
-/* -l: the sums of the number columns that add up, labelled "total" in
- * the first text column. */
-static void total_row(struct report *rp, const struct target_result *r)
-{
-	struct libscols_line *ln = scols_table_new_line(rp->table, NULL);
-	const struct options *o = rp->o;
-	bool labelled = false;
-	char buf[64];
-
-	for (size_t c = 0; ln && c < o->ncolumns; c++) {
-		uint64_t sum = 0;
-		bool known = true;
-
-		for (size_t i = 0; i < r->nrows; i++) {
-			const struct result_row *w = &r->rows[i];
-			switch (o->columns[c]) {
-			case COL_SIZE:		sum += w->end - w->start; break;
-			case COL_RSS:		sum += w->before.rss; known = w->before.valid; break;
-			case COL_SWAP:		sum += w->before.swap; known = w->before.valid; break;
-			case COL_RESIDENT:	sum += w->resident; known = w->resident_known; break;
-			case COL_RECLAIMABLE:	sum += w->reclaimable; known = w->reclaimable_known; break;
-			default:		known = false;
-			}
-		}
-		if (known) {
-			fmt_size(rp, sum, buf, sizeof(buf));
-			scols_line_set_data(ln, c, buf);
-		} else if (!labelled && !column_info(o->columns[c])->number) {
-			scols_line_set_data(ln, c, "total");
-			labelled = true;
-		}
-	}
-}
-
-static void table_rows(struct report *rp, const struct target_result *r)
-{
-	if (!rp->table)
-		rp->table = new_table(rp->o);
-	for (size_t i = 0; rp->table && i < r->nrows; i++)
-		add_row(rp, r, &r->rows[i]);
-	if (rp->table && r->list && !rp->o->json && r->nrows)
-		total_row(rp, r);
-	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
-		print_table(rp);
-}
-
 /* ---- human summary ---- */
 
 static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len)
@@ -270,6 +49,22 @@ static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len
 		snprintf(buf, len, "%s (%" PRIu64 " bytes)", h, v);
 	else
 		snprintf(buf, len, "%s", h);
+}
+
+static void print_table(struct report *rp)
+{
+	table_print(rp->table, rp->o);
+	rp->table = NULL;
+}
+
+static void table_rows(struct report *rp, const struct target_result *r)
+{
+	if (!rp->table)
+		rp->table = table_new(rp->o);
+	if (rp->table)
+		table_add(rp->table, rp->o, r);
+	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
+		print_table(rp);
 }
 
 static void human_freeze(const struct window_info *w)
@@ -297,14 +92,14 @@ static void human_effect(const struct report *rp, const struct target_result *r)
 	if (!r->before.valid || !r->after.valid)
 		return;
 	/* what the advice did, never confused with what was advised */
-	fmt_size(rp, r->before.rss, a, sizeof(a));
-	fmt_size(rp, r->after.rss, b, sizeof(b));
+	report_size(rp->o, r->before.rss, a, sizeof(a));
+	report_size(rp->o, r->after.rss, b, sizeof(b));
 	printf("  Rss %s -> %s", a, b);
-	fmt_size(rp, r->before.swap, a, sizeof(a));
-	fmt_size(rp, r->after.swap, b, sizeof(b));
+	report_size(rp->o, r->before.swap, a, sizeof(a));
+	report_size(rp->o, r->after.swap, b, sizeof(b));
 	printf(", Swap %s -> %s", a, b);
-	fmt_size(rp, r->before.anon_huge, a, sizeof(a));
-	fmt_size(rp, r->after.anon_huge, b, sizeof(b));
+	report_size(rp->o, r->before.anon_huge, a, sizeof(a));
+	report_size(rp->o, r->after.anon_huge, b, sizeof(b));
 	printf(", AnonHugePages %s -> %s\n", a, b);
 }
 
@@ -382,10 +177,10 @@ static void human_totals(const struct report *rp)
 		printf("; %s resident", a);
 	}
 	if (t->valid) {
-		fmt_size(rp, t->pss_before, a, sizeof(a));
-		fmt_size(rp, t->pss_after, b, sizeof(b));
-		fmt_size(rp, t->swap_pss_before, c, sizeof(c));
-		fmt_size(rp, t->swap_pss_after, d, sizeof(d));
+		report_size(rp->o, t->pss_before, a, sizeof(a));
+		report_size(rp->o, t->pss_after, b, sizeof(b));
+		report_size(rp->o, t->swap_pss_before, c, sizeof(c));
+		report_size(rp->o, t->swap_pss_after, d, sizeof(d));
 		printf("\n  Pss %s -> %s, SwapPss %s -> %s", a, b, c, d);
 	}
 	putchar('\n');
@@ -405,7 +200,7 @@ struct report *report_new(const struct options *o)
 	if (o->table || o->list)
 		setlocale(LC_ALL, "");
 	if (o->json && o->list)	/* one document, even when every target fails */
-		rp->table = new_table(o);
+		rp->table = table_new(o);
 	if (o->json && !o->list) {
 		rp->targets = open_memstream(&rp->targets_buf, &rp->targets_len);
 		rp->freezes = open_memstream(&rp->freezes_buf, &rp->freezes_len);
