@@ -38,10 +38,11 @@ start_time() {
 }
 
 # pmadv_in_cgroup DIR MODE: pmadv on the counter, run inside cgroup DIR,
-# its window held open for 20 s; sets M.
+# its window held open for 20 s (a 30 s freeze timeout: the watchdog, at
+# twice that, must not end the window a test holds); sets M.
 pmadv_in_cgroup() {
 	bg sh -c 'echo $$ >"$1/cgroup.procs" && exec env PMADV_TEST_DELAY_MS=20000 \
-		"$2" -p "$3" -a cold -m counter.shm --freeze="$4"' sh \
+		"$2" -p "$3" -a cold -m counter.shm --freeze="$4" --freeze-timeout=30s' sh \
 		"$1" "$PMADV" "$COUNTER" "$2" >"$T/out" 2>&1
 	M=$BG
 }
@@ -52,7 +53,7 @@ window() {
 	local mode=$1
 	shift
 	bg env PMADV_TEST_DELAY_MS=20000 "$PMADV" -p "$COUNTER" -a cold \
-		-m counter.shm --freeze="$mode" >"$T/out" 2>&1
+		-m counter.shm --freeze="$mode" --freeze-timeout=30s >"$T/out" 2>&1
 	M=$BG
 	wait_until 3000 "$@"
 	G=$(pgrep -P "$M" -x frzguard)
