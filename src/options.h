@@ -6,6 +6,7 @@
 #define PMADV_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "advice.h"
@@ -47,6 +48,9 @@ struct options {
 	 * advising; PMADV_MAPS_SOURCE=query reads maps by PROCMAP_QUERY. */
 	unsigned int test_delay_ms;
 	bool maps_query;
+	/* PMADV_TEST_CHUNK_BYTES caps every chunk of a bounded window, so a
+	 * small target still takes many windows. */
+	uint64_t test_chunk_bytes;
 };
 
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */

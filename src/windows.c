@@ -1,0 +1,521 @@
+/* Bounded freeze windows, one after another. See windows.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bigalloc.h"
+#include "clock.h"
+#include "ledger.h"
+#include "pace.h"
+#include "progress.h"
+#include "windows.h"
+
+/* The targets run between two windows at least this long, and at least
+ * as long as the window before was: they get half the time or more. */
+#define REST_MIN_NS 1000000ULL
+#define REST_SLICE_US 5000u	/* how often a rest looks for an interrupt */
+
+struct member {
+	struct run *x;
+	struct ledger led;
+	uint64_t budget;	/* --limit across windows; 0 before known */
+	size_t cur;		/* next piece of x->plan to advise */
+	uint64_t off;		/* ... and where in it */
+	bool done;		/* nothing left for it, or it stopped */
+	int stop_err;		/* stopped: what the rest of the plan carries */
+};
+
+struct seq {
+	struct member *v;
+	size_t n;
+	const struct options *o;
+	struct freeze_req req;
+	struct pace pace;
+	uint64_t page, max_ns;
+	unsigned int windows;
+	uint64_t frozen_ns, longest_ns;
+	bool stop;		/* no further window */
+	int interrupt;		/* the signal that stopped it, or 0 */
+	struct progress prog;
+};
+
+bool windows_bounded(const struct options *o, const struct freeze_req *how)
+{
+	return how->mode != FREEZE_NONE && how->max_freeze_ms && !o->dry_run &&
+	       !o->list;
+}
+
+static void before_freeze(void)
+{
+	heap_prewarm(512u << 10);	/* as window.c: no page faults frozen */
+}
+
+/* ---- selecting, inside a window ---- */
+
+/* --limit, fixed in the first window (a percentage of the Rss then). */
+static uint64_t budget_left(struct member *mb, const struct options *o)
+{
+	if (!o->limit_bytes && !o->limit_pct)
+		return UINT64_MAX;
+	if (!mb->budget)
+		mb->budget = o->limit_bytes ? o->limit_bytes :
+			     (uint64_t)((unsigned __int128)maps_total_rss(&mb->x->maps) *
+					o->limit_pct / 100);
+	return mb->budget > mb->led.attempted ? mb->budget - mb->led.attempted : 0;
+}
+
+/* Fresh maps, the selection over them, less what earlier windows did,
+ * within what is left of the budget. -1: the member failed or is done. */
+static int select_fresh(struct seq *s, struct member *mb)
+{
+	struct run *x = mb->x;
+	const struct options *o = s->o;
+	struct err e;
+	uint64_t left;
+
+	plan_free(&x->plan);
+	maps_free(&x->maps);
+	free(x->text);
+	x->text = NULL;
+	mb->cur = 0;
+	mb->off = 0;
+	if (maps_source_read(&x->t, window_maps_file(&x->t, o), o->maps_query,
+			     &x->text, &x->maps, &e)) {
+		run_fail_err(x, &e);
+		return -1;
+	}
+	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan) ||
+	    ledger_note_plan(&mb->led, &x->plan, &x->maps) ||
+	    ledger_subtract(&mb->led, &x->plan))
+		goto oom;
+	left = budget_left(mb, o);
+	if (left != UINT64_MAX &&
+	    select_limit(&x->plan, &x->maps, left, s->page))
+		goto oom;
+	/* the PID cannot have been recycled while its pidfd shows it alive */
+	if (target_alive(&x->t)) {
+		run_fail(x, errno, "%d (%s) exited while its maps were read",
+			 x->t.pid, x->t.comm);
+		return -1;
+	}
+	return 0;
+oom:
+	run_fail(x, ENOMEM, "out of memory");
+	return -1;
+}
+
+/* ---- advising, inside a window ---- */
+
+static bool progressed(void *fz)
+{
+	return freeze_progress(fz);
+}
+
+/* The next pieces from the cursor, bytes at most (the last one cut at a
+ * page boundary), into out; the cursor moves past them. */
+static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
+{
+	const struct plan *p = &mb->x->plan;
+	size_t k = 0, i = mb->cur;
+	uint64_t sum = 0;
+
+	for (; i < p->npieces && sum < bytes; i++)
+		k++;
+	*out = malloc((k ? k : 1) * sizeof(**out));
+	if (!*out)
+		return 0;
+	k = 0;
+	while (mb->cur < p->npieces && sum < bytes) {
+		struct piece pc = p->pieces[mb->cur];
+		uint64_t len;
+
+		pc.start += mb->off;
+		len = pc.end - pc.start;
+		if (len > bytes - sum) {
+			len = bytes - sum;
+			pc.end = pc.start + len;
+			mb->off += len;
+		} else {
+			mb->cur++;
+			mb->off = 0;
+		}
+		(*out)[k++] = pc;
+		sum += len;
+	}
+	return k;
+}
+
+/* The rest of the plan, never advised: into the ledger, carrying err. */
+static void record_rest(struct member *mb, int err)
+{
+	const struct plan *p = &mb->x->plan;
+
+	for (; mb->cur < p->npieces; mb->cur++, mb->off = 0) {
+		const struct piece *pc = &p->pieces[mb->cur];
+
+		ledger_add(&mb->led, &mb->x->maps.v[pc->map], pc->start + mb->off,
+			   pc->end, 0, err);
+	}
+}
+
+/* The kernel refused the target as a whole (it exited, access went
+ * away): a warning once something was advised, else its error. */
+static void fatal(struct seq *s, struct member *mb, int code)
+{
+	struct run tmp = { .t = mb->x->t };
+	bool some = false;
+
+	for (size_t i = 0; i < mb->led.n && !some; i++)
+		some = mb->led.v[i].advised > 0;
+	if (!some) {
+		run_explain_advise_error(mb->x, s->o->advice, code, true);
+		return;
+	}
+	run_explain_advise_error(&tmp, s->o->advice, code, true);
+	run_warn(mb->x, "%s", tmp.err.msg);
+}
+
+/* One chunk: advise, time it, keep what the kernel said. false: stop
+ * advising this member (or the whole window: s->stop). */
+static bool chunk(struct seq *s, struct member *mb, struct freeze *fz,
+		  uint64_t bytes)
+{
+	struct advise_watch watch = { .progress = progressed, .ctx = fz,
+				      .max_bytes = freeze_call_max_bytes(fz) };
+	struct advise_result *res;
+	struct advise_stats st;
+	struct piece *pcs;
+	uint64_t t0, sum = 0;
+	size_t k = take(mb, bytes, &pcs);
+
+	res = calloc(k ? k : 1, sizeof(*res));
+	if (!k || !res) {
+		free(pcs);
+		free(res);
+		run_fail(mb->x, ENOMEM, "out of memory");
+		return false;
+	}
+	t0 = clock_now_ns();
+	advise_run(mb->x->t.pidfd, s->o->advice->value, pcs, k, &watch, res, &st);
+	for (size_t i = 0; i < k; i++) {
+		sum += pcs[i].end - pcs[i].start;
+		ledger_add(&mb->led, &mb->x->maps.v[pcs[i].map], pcs[i].start,
+			   pcs[i].end, res[i].advised, res[i].err);
+	}
+	pace_record(&s->pace, sum, clock_now_ns() - t0);
+	free(pcs);
+	free(res);
+	if (st.fatal) {
+		fatal(s, mb, st.fatal);
+		mb->stop_err = st.fatal;
+		return false;
+	}
+	if (st.stopped || freeze_interrupted()) {
+		s->stop = true;	/* the watchdog ended the freeze, or a signal */
+		return false;
+	}
+	return true;
+}
+
+/* Chunks until the next one would not fit before the deadline; the first
+ * chunk of a window goes whatever the time left, so each window does
+ * some work. *any: something was advised in this window. */
+static void advise_member(struct seq *s, struct member *mb, struct freeze *fz,
+			  uint64_t deadline, bool *any)
+{
+	while (mb->cur < mb->x->plan.npieces && !s->stop) {
+		uint64_t now = clock_now_ns();
+
+		/* the watchdog may have ended the freeze between members */
+		if (!freeze_progress(fz)) {
+			s->stop = true;
+			return;
+		}
+		uint64_t bytes = pace_chunk(&s->pace, deadline > now ?
+					    deadline - now : 0, s->page);
+
+		if (!bytes && *any)
+			return;		/* thaw: it would not fit */
+		if (!bytes)
+			bytes = pace_chunk(&s->pace, s->max_ns, s->page);
+		if (!bytes)
+			bytes = s->page;
+		if (s->o->test_chunk_bytes && bytes > s->o->test_chunk_bytes)
+			bytes = s->o->test_chunk_bytes;
+		*any = true;
+		if (!chunk(s, mb, fz, bytes)) {
+			if (!mb->x->failed && mb->stop_err)
+				record_rest(mb, mb->stop_err);
+			mb->done = mb->stop_err || mb->x->failed;
+			return;
+		}
+	}
+	mb->done = mb->cur >= mb->x->plan.npieces;
+}
+
+/* ---- one window ---- */
+
+/* A freeze that could not be had, or no longer holds a member, after
+ * earlier windows advised: what is left is not advised, and said so. */
+static void stop_member(struct member *mb, const struct err *e)
+{
+	if (!mb->led.planned) {	/* its first window: nothing done yet */
+		run_fail_err(mb->x, e);
+	} else {
+		run_warn(mb->x, "%d (%s): %s; the rest was not advised", mb->x->t.pid,
+			 mb->x->t.comm, e->msg);
+		mb->stop_err = e->code ? e->code : ECANCELED;
+		record_rest(mb, mb->stop_err);
+	}
+	mb->done = true;
+}
+
+static bool live(const struct member *mb)
+{
+	return !mb->done && !mb->x->failed;
+}
+
+/* Freeze the live members together (a group one freeze covers). */
+static struct freeze *freeze_live(struct seq *s, size_t *k)
+{
+	pid_t *pids = calloc(s->n, sizeof(*pids));
+	int *fds = calloc(s->n, sizeof(*fds));
+	struct freeze *fz = NULL;
+	struct err e;
+
+	*k = 0;
+	if (!pids || !fds)
+		err_set(&e, ENOMEM, "out of memory");
+	for (size_t i = 0; pids && fds && i < s->n; i++)
+		if (live(&s->v[i])) {
+			pids[*k] = s->v[i].x->t.pid;
+			fds[(*k)++] = s->v[i].x->t.pidfd;
+		}
+	if (!pids || !fds || freeze_begin(&s->req, pids, fds, *k, &fz, &e))
+		for (size_t i = 0; i < s->n; i++)
+			if (live(&s->v[i]))
+				stop_member(&s->v[i], &e);
+	free(pids);
+	free(fds);
+	return fz;
+}
+
+/* Inside the freeze: fresh maps and selection for every live member. */
+static void select_live(struct seq *s, struct freeze *fz)
+{
+	struct err e;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct member *mb = &s->v[i];
+
+		if (!live(mb))
+			continue;
+		if (freeze_covers(fz, mb->x->t.pid, &e)) {
+			err_append(&e, "; not advised");
+			stop_member(mb, &e);
+		} else if (select_fresh(s, mb) || !mb->x->plan.npieces) {
+			mb->done = true;
+		}
+	}
+}
+
+/* What the window's freeze was, into the whole run's figures. */
+static void account(struct seq *s, struct window *w, struct freeze_info *fi,
+		    struct run **runs, size_t k)
+{
+	s->windows++;
+	s->frozen_ns += fi->frozen_ns;
+	if (fi->frozen_ns > s->longest_ns)
+		s->longest_ns = fi->frozen_ns;
+	if (fi->broken) {
+		window_warn_broken(runs, k, fi);
+		s->stop = true;
+	}
+	if (!w->freeze.mode) {
+		w->freeze = *fi;	/* the first: mode, cgroup, processes */
+		return;
+	}
+	if (fi->broken) {
+		w->freeze.broken = true;
+		w->freeze.resumed = fi->resumed;
+		w->freeze.stalled_ms = fi->stalled_ms;
+		w->freeze.bound_ms = fi->bound_ms;
+	}
+	freeze_info_free(fi);
+}
+
+/* One window: freeze, select, advise until the bound, thaw. Returns its
+ * length (ns), 0 if no freeze was had. */
+static uint64_t one_window(struct seq *s, struct window *w)
+{
+	struct run **runs = calloc(s->n, sizeof(*runs));
+	struct freeze_info fi;
+	struct freeze *fz;
+	uint64_t deadline;
+	bool any = false;
+	size_t k = 0;
+	struct err e;
+
+	fz = runs ? freeze_live(s, &k) : NULL;
+	if (!fz) {
+		s->stop = true;
+		free(runs);
+		return 0;
+	}
+	deadline = clock_now_ns() + s->max_ns;
+	select_live(s, fz);
+	if (s->o->test_delay_ms)
+		clock_sleep_us(s->o->test_delay_ms * 1000u);
+	for (size_t i = 0; i < s->n && !s->stop; i++)
+		if (live(&s->v[i]))
+			advise_member(s, &s->v[i], fz, deadline, &any);
+	k = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->v[i].x->failed)
+			runs[k++] = s->v[i].x;
+	if (freeze_end(fz, &fi, &e))
+		for (size_t i = 0; i < k; i++)
+			run_fail_err(runs[i], &e);
+	account(s, w, &fi, runs, k);
+	free(runs);
+	return fi.frozen_ns;
+}
+
+/* ---- the sequence ---- */
+
+/* The targets run: at least as long as the window before. false: a
+ * signal asked to stop meanwhile. */
+static bool rest(uint64_t window_ns)
+{
+	uint64_t until = clock_now_ns() + (window_ns > REST_MIN_NS ?
+					   window_ns : REST_MIN_NS);
+
+	while (!freeze_interrupted()) {
+		uint64_t now = clock_now_ns();
+
+		if (now >= until)
+			return true;
+		clock_sleep_us(until - now > REST_SLICE_US * 1000ULL ? REST_SLICE_US :
+			       (unsigned int)((until - now) / 1000u) + 1);
+	}
+	return false;
+}
+
+static void progress(struct seq *s)
+{
+	uint64_t done = 0, total = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct member *mb = &s->v[i];
+
+		total += mb->led.attempted;
+		for (size_t k = 0; k < mb->led.n; k++)
+			done += mb->led.v[k].advised;
+		if (live(mb))
+			for (size_t k = mb->cur; k < mb->x->plan.npieces; k++)
+				total += mb->x->plan.pieces[k].end -
+					 mb->x->plan.pieces[k].start;
+	}
+	progress_update(&s->prog, done, total, s->windows);
+}
+
+/* Each member's ledger becomes its maps, plan and results, as one window
+ * would have left them; what was selected and never advised (a stop)
+ * carries why. */
+static void finish(struct seq *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct member *mb = &s->v[i];
+		struct run *x = mb->x;
+
+		if (s->interrupt && !x->failed && live(mb))
+			run_warn(x, "%d (%s): interrupted by signal %d after %u "
+				 "windows; the rest was not advised", x->t.pid,
+				 x->t.comm, s->interrupt, s->windows);
+		if (!x->failed && live(mb))
+			record_rest(mb, ECANCELED);
+		plan_free(&x->plan);
+		maps_free(&x->maps);
+		free(x->text);
+		free(x->res);
+		x->text = NULL;
+		x->res = NULL;
+		if (mb->led.planned &&
+		    ledger_result(&mb->led, &x->text, &x->maps, &x->plan, &x->res))
+			run_fail(x, ENOMEM, "out of memory");
+		ledger_free(&mb->led);
+	}
+}
+
+static void fill_info(struct window *w, const struct seq *s,
+		      const struct freeze_req *how, int id)
+{
+	w->info = (struct window_info){
+		.id = id,
+		.mode = freeze_mode_name(w->freeze.mode ? w->freeze.mode : how->mode),
+		.frozen_ms = (double)s->frozen_ns / 1e6,
+		.windows = s->windows,
+		.max_window_ms = (double)s->longest_ns / 1e6,
+		.processes = w->freeze.processes,
+		.already = w->freeze.already,
+		.cgroup = w->freeze.cgroup,
+		.broken = w->freeze.broken,
+		.stalled_ms = w->freeze.stalled_ms,
+		.resumed = w->freeze.resumed,
+		.pids = w->pids,
+		.npids = w->pids ? s->n : 0,
+	};
+}
+
+static void sequence(struct seq *s, struct window *w)
+{
+	bool more = true;
+
+	while (more) {
+		uint64_t len = one_window(s, w);
+
+		more = false;
+		for (size_t i = 0; !s->stop && i < s->n; i++)
+			more = more || live(&s->v[i]);
+		progress(s);
+		if (more && !rest(len))
+			more = false;
+	}
+	s->interrupt = freeze_interrupted();
+}
+
+void windows_run(struct run **m, size_t n, const struct freeze_req *how,
+		 const struct options *o, int id, struct window *w)
+{
+	struct seq s = { .n = n, .o = o, .req = *how };
+
+	if (!windows_bounded(o, how)) {
+		window_run(m, n, how, o, id, w);
+		return;
+	}
+	memset(w, 0, sizeof(*w));
+	w->pids = calloc(n, sizeof(*w->pids));
+	s.v = calloc(n, sizeof(*s.v));
+	if (!w->pids || !s.v) {
+		for (size_t i = 0; i < n; i++)
+			run_fail(m[i], ENOMEM, "out of memory");
+		free(s.v);
+		fill_info(w, &s, how, id);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s.v[i].x = m[i];
+		w->pids[i] = m[i]->t.pid;
+	}
+	s.req.before = before_freeze;
+	s.page = (uint64_t)sysconf(_SC_PAGESIZE);
+	s.max_ns = (uint64_t)how->max_freeze_ms * 1000000u;
+	pace_init(&s.pace, ADVISE_MAX_BYTES, s.max_ns);
+	progress_init(&s.prog, o);
+	sequence(&s, w);
+	progress_end(&s.prog);
+	finish(&s);
+	fill_info(w, &s, how, id);
+	free(s.v);
+}
