@@ -70,6 +70,11 @@ static void advise_member(struct run *x, const struct options *o,
 				      .max_bytes = freeze_call_max_bytes(fz) };
 	struct advise_stats st;
 
+	/* no freeze: short calls, so the target's mmap_lock is never held
+	 * for long (advise.h) */
+	if (!watch.max_bytes && o->freeze.mode == FREEZE_NONE)
+		watch.max_bytes = ADVISE_UNFROZEN_MAX_BYTES;
+
 	x->res = calloc(x->plan.npieces, sizeof(*x->res));
 	if (!x->res) {
 		run_fail(x, ENOMEM, "out of memory");

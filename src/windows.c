@@ -6,39 +6,7 @@
 
 #include "bigalloc.h"
 #include "clock.h"
-#include "ledger.h"
-#include "pace.h"
-#include "progress.h"
-#include "windows.h"
-
-/* The targets run between two windows at least this long, and at least
- * as long as the window before was: they get half the time or more. */
-#define REST_MIN_NS 1000000ULL
-#define REST_SLICE_US 5000u	/* how often a rest looks for an interrupt */
-
-struct member {
-	struct run *x;
-	struct ledger led;
-	uint64_t budget;	/* --limit across windows; 0 before known */
-	size_t cur;		/* next piece of x->plan to advise */
-	uint64_t off;		/* ... and where in it */
-	bool done;		/* nothing left for it, or it stopped */
-	int stop_err;		/* stopped: what the rest of the plan carries */
-};
-
-struct seq {
-	struct member *v;
-	size_t n;
-	const struct options *o;
-	struct freeze_req req;
-	struct pace pace;
-	uint64_t page, max_ns;
-	unsigned int windows;
-	uint64_t frozen_ns, longest_ns;
-	bool stop;		/* no further window */
-	int interrupt;		/* the signal that stopped it, or 0 */
-	struct progress prog;
-};
+#include "windows_seq.h"
 
 bool windows_bounded(const struct options *o, const struct freeze_req *how)
 {
@@ -107,153 +75,6 @@ oom:
 
 /* ---- advising, inside a window ---- */
 
-static bool progressed(void *fz)
-{
-	return freeze_progress(fz);
-}
-
-/* The next pieces from the cursor, bytes at most (the last one cut at a
- * page boundary), into out; the cursor moves past them. */
-static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
-{
-	const struct plan *p = &mb->x->plan;
-	size_t k = 0, i = mb->cur;
-	uint64_t sum = 0;
-
-	for (; i < p->npieces && sum < bytes; i++)
-		k++;
-	*out = malloc((k ? k : 1) * sizeof(**out));
-	if (!*out)
-		return 0;
-	k = 0;
-	while (mb->cur < p->npieces && sum < bytes) {
-		struct piece pc = p->pieces[mb->cur];
-		uint64_t len;
-
-		pc.start += mb->off;
-		len = pc.end - pc.start;
-		if (len > bytes - sum) {
-			len = bytes - sum;
-			pc.end = pc.start + len;
-			mb->off += len;
-		} else {
-			mb->cur++;
-			mb->off = 0;
-		}
-		(*out)[k++] = pc;
-		sum += len;
-	}
-	return k;
-}
-
-/* The rest of the plan, never advised: into the ledger, carrying err. */
-static void record_rest(struct member *mb, int err)
-{
-	const struct plan *p = &mb->x->plan;
-
-	for (; mb->cur < p->npieces; mb->cur++, mb->off = 0) {
-		const struct piece *pc = &p->pieces[mb->cur];
-
-		ledger_add(&mb->led, &mb->x->maps.v[pc->map], pc->start + mb->off,
-			   pc->end, 0, err);
-	}
-}
-
-/* The kernel refused the target as a whole (it exited, access went
- * away): a warning once something was advised, else its error. */
-static void fatal(struct seq *s, struct member *mb, int code)
-{
-	struct run tmp = { .t = mb->x->t };
-	bool some = false;
-
-	for (size_t i = 0; i < mb->led.n && !some; i++)
-		some = mb->led.v[i].advised > 0;
-	if (!some) {
-		run_explain_advise_error(mb->x, s->o->advice, code, true);
-		return;
-	}
-	run_explain_advise_error(&tmp, s->o->advice, code, true);
-	run_warn(mb->x, "%s", tmp.err.msg);
-}
-
-/* One chunk: advise, time it, keep what the kernel said. false: stop
- * advising this member (or the whole window: s->stop). */
-static bool chunk(struct seq *s, struct member *mb, struct freeze *fz,
-		  uint64_t bytes)
-{
-	struct advise_watch watch = { .progress = progressed, .ctx = fz,
-				      .max_bytes = freeze_call_max_bytes(fz) };
-	struct advise_result *res;
-	struct advise_stats st;
-	struct piece *pcs;
-	uint64_t t0, sum = 0;
-	size_t k = take(mb, bytes, &pcs);
-
-	res = calloc(k ? k : 1, sizeof(*res));
-	if (!k || !res) {
-		free(pcs);
-		free(res);
-		run_fail(mb->x, ENOMEM, "out of memory");
-		return false;
-	}
-	t0 = clock_now_ns();
-	advise_run(mb->x->t.pidfd, s->o->advice->value, pcs, k, &watch, res, &st);
-	for (size_t i = 0; i < k; i++) {
-		sum += pcs[i].end - pcs[i].start;
-		ledger_add(&mb->led, &mb->x->maps.v[pcs[i].map], pcs[i].start,
-			   pcs[i].end, res[i].advised, res[i].err);
-	}
-	pace_record(&s->pace, sum, clock_now_ns() - t0);
-	free(pcs);
-	free(res);
-	if (st.fatal) {
-		fatal(s, mb, st.fatal);
-		mb->stop_err = st.fatal;
-		return false;
-	}
-	if (st.stopped || freeze_interrupted()) {
-		s->stop = true;	/* the watchdog ended the freeze, or a signal */
-		return false;
-	}
-	return true;
-}
-
-/* Chunks until the next one would not fit before the deadline; the first
- * chunk of a window goes whatever the time left, so each window does
- * some work. *any: something was advised in this window. */
-static void advise_member(struct seq *s, struct member *mb, struct freeze *fz,
-			  uint64_t deadline, bool *any)
-{
-	while (mb->cur < mb->x->plan.npieces && !s->stop) {
-		uint64_t now = clock_now_ns();
-
-		/* the watchdog may have ended the freeze between members */
-		if (!freeze_progress(fz)) {
-			s->stop = true;
-			return;
-		}
-		uint64_t bytes = pace_chunk(&s->pace, deadline > now ?
-					    deadline - now : 0, s->page);
-
-		if (!bytes && *any)
-			return;		/* thaw: it would not fit */
-		if (!bytes)
-			bytes = pace_chunk(&s->pace, s->max_ns, s->page);
-		if (!bytes)
-			bytes = s->page;
-		if (s->o->test_chunk_bytes && bytes > s->o->test_chunk_bytes)
-			bytes = s->o->test_chunk_bytes;
-		*any = true;
-		if (!chunk(s, mb, fz, bytes)) {
-			if (!mb->x->failed && mb->stop_err)
-				record_rest(mb, mb->stop_err);
-			mb->done = mb->stop_err || mb->x->failed;
-			return;
-		}
-	}
-	mb->done = mb->cur >= mb->x->plan.npieces;
-}
-
 /* ---- one window ---- */
 
 /* A freeze that could not be had, or no longer holds a member, after
@@ -266,7 +87,7 @@ static void stop_member(struct member *mb, const struct err *e)
 		run_warn(mb->x, "%d (%s): %s; the rest was not advised", mb->x->t.pid,
 			 mb->x->t.comm, e->msg);
 		mb->stop_err = e->code ? e->code : ECANCELED;
-		record_rest(mb, mb->stop_err);
+		chunk_record_rest(mb, mb->stop_err);
 	}
 	mb->done = true;
 }
@@ -369,7 +190,7 @@ static uint64_t one_window(struct seq *s, struct window *w)
 		clock_sleep_us(s->o->test_delay_ms * 1000u);
 	for (size_t i = 0; i < s->n && !s->stop; i++)
 		if (live(&s->v[i]))
-			advise_member(s, &s->v[i], fz, deadline, &any);
+			chunk_advise(s, &s->v[i], fz, deadline, &any);
 	k = 0;
 	for (size_t i = 0; i < s->n; i++)
 		if (!s->v[i].x->failed)
@@ -434,7 +255,7 @@ static void finish(struct seq *s)
 				 "windows; the rest was not advised", x->t.pid,
 				 x->t.comm, s->interrupt, s->windows);
 		if (!x->failed && live(mb))
-			record_rest(mb, ECANCELED);
+			chunk_record_rest(mb, ECANCELED);
 		plan_free(&x->plan);
 		maps_free(&x->maps);
 		free(x->text);
