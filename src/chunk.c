@@ -131,7 +131,7 @@ void chunk_advise(struct seq *s, struct member *mb, struct freeze *fz,
 		uint64_t bytes = pace_chunk(&s->pace, deadline > now ?
 					    deadline - now : 0, s->page);
 
-		if (!bytes && *any)
+		if ((!bytes || s->o->test_chunk_bytes) && *any)
 			return;		/* thaw: it would not fit */
 		if (!bytes)
 			bytes = pace_chunk(&s->pace, s->max_ns, s->page);

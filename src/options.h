@@ -48,8 +48,8 @@ struct options {
 	 * advising; PMADV_MAPS_SOURCE=query reads maps by PROCMAP_QUERY. */
 	unsigned int test_delay_ms;
 	bool maps_query;
-	/* PMADV_TEST_CHUNK_BYTES caps every chunk of a bounded window, so a
-	 * small target still takes many windows. */
+	/* PMADV_TEST_CHUNK_BYTES: each bounded window advises one chunk of
+	 * at most this many bytes, so a small target takes many windows. */
 	uint64_t test_chunk_bytes;
 };
 
