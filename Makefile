@@ -21,7 +21,7 @@ BUILD ?= build
 BIN ?= pmadv
 
 # Modules with no I/O and no library needs: linked into unit tests and fuzzers.
-PURE_SRC := src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c
+PURE_SRC := src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c src/ledger.c src/pace.c
 # ... and what unit tests link: the pure modules plus the stat parser's file
 UNIT_SRC_LINK := $(PURE_SRC) src/procstat.c
 SRC := $(wildcard src/*.c)
