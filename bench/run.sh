@@ -52,6 +52,11 @@ for p in gen floor naive timeit peakrss; do
 		$CC $BFLAGS ${CFLAGS:-} -o "$BIN/$p" "$B/$p.c" || die "cannot build $p"
 	fi
 done
+# the target of the bounded-window table (bench/windows.sh)
+if [ ! -x "$BIN/pauser" ] || [ "$ROOT/tests/helpers/pauser.c" -nt "$BIN/pauser" ]; then
+	$CC $BFLAGS ${CFLAGS:-} -o "$BIN/pauser" "$ROOT/tests/helpers/pauser.c" -lpthread ||
+		die "cannot build pauser"
+fi
 if [ ! -x "$PMADV" ]; then
 	make -C "$ROOT" >/dev/null || die "cannot build pmadv (make)"
 fi
@@ -247,6 +252,8 @@ for N in $SIZES; do
 	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq" >>"$T1"
 	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv" >>"$T2"
 done
+note "bounded freeze windows (bench/windows.sh)"
+bash "$B/windows.sh" "$PMADV" "$BIN/pauser" "$TMP" >"$TMP/windows.md"
 cleanup
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - START ))
@@ -313,6 +320,19 @@ report() {
 	while read -r n _ _ _ _ mt mq ml; do
 		echo "| $n | $(fmt "$mt") | $(fmt "$mq") | $(fmt "$ml") | $(ratio "$mq" "$mt") |"
 	done <"$T2"
+	echo
+	echo "## Bounded freeze windows (--max-freeze)"
+	echo
+	echo "bench/windows.sh: cold and pageout of a target's anonymous memory"
+	echo "(tests/helpers/pauser, a thread touching it every 200 us that records"
+	echo "its longest pause) to a temporary swap file, with the default bound"
+	echo "(100 ms) and with one window (--max-freeze=0); one run per row. The"
+	echo "last row: no freeze, a target that also mmaps and munmaps every"
+	echo "iteration, so its pause is its wait for the mmap_lock that each"
+	echo "process_madvise call holds (16 MiB calls; one 1 GiB call stalled it"
+	echo "400-450 ms when measured before that cap)."
+	echo
+	cat "$TMP/windows.md"
 	echo
 	echo "## Goals"
 	echo
