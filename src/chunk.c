@@ -17,15 +17,16 @@ static bool progressed(void *fz)
 static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
 {
 	const struct plan *p = &mb->x->plan;
-	size_t k = 0, i = mb->cur;
+	size_t k = 0;
 	uint64_t sum = 0;
 
-	for (; i < p->npieces && sum < bytes; i++)
-		k++;
+	for (size_t i = mb->cur; i < p->npieces && sum < bytes; i++, k++)
+		sum += p->pieces[i].end - p->pieces[i].start;
 	*out = malloc((k ? k : 1) * sizeof(**out));
 	if (!*out)
 		return 0;
 	k = 0;
+	sum = 0;
 	while (mb->cur < p->npieces && sum < bytes) {
 		struct piece pc = p->pieces[mb->cur];
 		uint64_t len;
@@ -48,14 +49,47 @@ static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
 
 void chunk_record_rest(struct member *mb, int err)
 {
+	for (size_t i = mb->cur; mb->x->res && i < mb->x->plan.npieces; i++)
+		if (!mb->x->res[i].err && (i > mb->cur || mb->off == 0 ||
+					   mb->x->res[i].advised == mb->off))
+			mb->x->res[i].err = err;
+	mb->rest_err = err;
+}
+
+static void commit_part(struct member *mb, size_t i, uint64_t from,
+			uint64_t to, uint64_t advised, int err)
+{
+	const struct piece *pc = &mb->x->plan.pieces[i];
+
+	if (ledger_add(&mb->led, &mb->x->maps.v[pc->map], pc->start + from,
+		       pc->start + to, advised, err))
+		run_fail(mb->x, ENOMEM, "out of memory");
+}
+
+void chunk_commit(struct member *mb)
+{
 	const struct plan *p = &mb->x->plan;
+	const struct advise_result *r = mb->x->res;
+	size_t end = mb->rest_err ? p->npieces : mb->cur;
 
-	for (; mb->cur < p->npieces; mb->cur++, mb->off = 0) {
-		const struct piece *pc = &p->pieces[mb->cur];
+	for (size_t i = mb->ccur; r && i < end + (mb->off && !mb->rest_err); i++) {
+		uint64_t size = p->pieces[i].end - p->pieces[i].start;
+		uint64_t from = i == mb->ccur ? mb->coff : 0;
+		uint64_t to = i == mb->cur && !mb->rest_err ? mb->off : size;
+		/* a part committed before has its advised bytes already */
+		uint64_t adv = from ? (r[i].advised > from ? r[i].advised - from : 0)
+				    : r[i].advised;
+		int err = r[i].err;
 
-		ledger_add(&mb->led, &mb->x->maps.v[pc->map], pc->start + mb->off,
-			   pc->end, 0, err);
+		if (i >= mb->cur && mb->rest_err && !err)
+			err = mb->rest_err;
+		if (to > from)
+			commit_part(mb, i, from, to, adv < to - from ? adv : to - from,
+				    err);
 	}
+	mb->ccur = mb->rest_err ? p->npieces : mb->cur;
+	mb->coff = mb->rest_err ? 0 : mb->off;
+	mb->committed = true;
 }
 
 /* The kernel refused the target as a whole (it exited, access went
@@ -67,6 +101,8 @@ static void fatal(struct seq *s, struct member *mb, int code)
 
 	for (size_t i = 0; i < mb->led.n && !some; i++)
 		some = mb->led.v[i].advised > 0;
+	for (size_t i = 0; mb->x->res && i < mb->x->plan.npieces && !some; i++)
+		some = mb->x->res[i].advised > 0;
 	if (!some) {
 		run_explain_advise_error(mb->x, s->o->advice, code, true);
 		return;
@@ -86,6 +122,7 @@ static bool chunk(struct seq *s, struct member *mb, struct freeze *fz,
 	struct advise_stats st;
 	struct piece *pcs;
 	uint64_t t0, sum = 0;
+	size_t first = mb->cur;
 	size_t k = take(mb, bytes, &pcs);
 
 	res = calloc(k ? k : 1, sizeof(*res));
@@ -97,10 +134,15 @@ static bool chunk(struct seq *s, struct member *mb, struct freeze *fz,
 	}
 	t0 = clock_now_ns();
 	advise_run(mb->x->t.pidfd, s->o->advice->value, pcs, k, &watch, res, &st);
+	/* into the plan's own results: the ledger copies them after the
+	 * window, not inside it */
 	for (size_t i = 0; i < k; i++) {
+		struct advise_result *r = &mb->x->res[first + i];
+
 		sum += pcs[i].end - pcs[i].start;
-		ledger_add(&mb->led, &mb->x->maps.v[pcs[i].map], pcs[i].start,
-			   pcs[i].end, res[i].advised, res[i].err);
+		r->advised += res[i].advised;
+		if (res[i].err && !r->err)
+			r->err = res[i].err;
 	}
 	pace_record(&s->pace, sum, clock_now_ns() - t0);
 	free(pcs);

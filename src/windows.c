@@ -45,9 +45,12 @@ static int select_fresh(struct seq *s, struct member *mb)
 	plan_free(&x->plan);
 	maps_free(&x->maps);
 	free(x->text);
+	free(x->res);
 	x->text = NULL;
-	mb->cur = 0;
-	mb->off = 0;
+	x->res = NULL;
+	mb->cur = mb->ccur = 0;
+	mb->off = mb->coff = 0;
+	mb->rest_err = 0;
 	if (maps_source_read(&x->t, window_maps_file(&x->t, o), o->maps_query,
 			     &x->text, &x->maps, &e)) {
 		run_fail_err(x, &e);
@@ -61,7 +64,11 @@ static int select_fresh(struct seq *s, struct member *mb)
 	if (left != UINT64_MAX &&
 	    select_limit(&x->plan, &x->maps, left, s->page))
 		goto oom;
+	x->res = calloc(x->plan.npieces ? x->plan.npieces : 1, sizeof(*x->res));
+	if (!x->res)
+		goto oom;
 	/* the PID cannot have been recycled while its pidfd shows it alive */
+
 	if (target_alive(&x->t)) {
 		run_fail(x, errno, "%d (%s) exited while its maps were read",
 			 x->t.pid, x->t.comm);
@@ -227,16 +234,15 @@ static void progress(struct seq *s)
 {
 	uint64_t done = 0, total = 0;
 
+	/* before the commit: the ledger has the windows before this one */
 	for (size_t i = 0; i < s->n; i++) {
 		const struct member *mb = &s->v[i];
 
-		total += mb->led.attempted;
+		total += mb->led.attempted + mb->x->plan.bytes;
 		for (size_t k = 0; k < mb->led.n; k++)
 			done += mb->led.v[k].advised;
-		if (live(mb))
-			for (size_t k = mb->cur; k < mb->x->plan.npieces; k++)
-				total += mb->x->plan.pieces[k].end -
-					 mb->x->plan.pieces[k].start;
+		for (size_t k = 0; mb->x->res && k < mb->x->plan.npieces; k++)
+			done += mb->x->res[k].advised;
 	}
 	progress_update(&s->prog, done, total, s->windows);
 }
@@ -256,15 +262,18 @@ static void finish(struct seq *s)
 				 x->t.comm, s->interrupt, s->windows);
 		if (!x->failed && live(mb))
 			chunk_record_rest(mb, ECANCELED);
-		plan_free(&x->plan);
-		maps_free(&x->maps);
-		free(x->text);
-		free(x->res);
-		x->text = NULL;
-		x->res = NULL;
-		if (mb->led.planned &&
-		    ledger_result(&mb->led, &x->text, &x->maps, &x->plan, &x->res))
-			run_fail(x, ENOMEM, "out of memory");
+		/* one window: its plan and results are the outcome as they are */
+		if (mb->committed && !x->failed) {
+			chunk_commit(mb);
+			plan_free(&x->plan);
+			maps_free(&x->maps);
+			free(x->text);
+			free(x->res);
+			x->text = NULL;
+			x->res = NULL;
+			if (ledger_result(&mb->led, &x->text, &x->maps, &x->plan, &x->res))
+				run_fail(x, ENOMEM, "out of memory");
+		}
 		ledger_free(&mb->led);
 	}
 }
@@ -300,6 +309,10 @@ static void sequence(struct seq *s, struct window *w)
 		for (size_t i = 0; !s->stop && i < s->n; i++)
 			more = more || live(&s->v[i]);
 		progress(s);
+		/* outside the freeze: what this window did, for the next */
+		for (size_t i = 0; more && i < s->n; i++)
+			if (live(&s->v[i]))
+				chunk_commit(&s->v[i]);
 		if (more && !rest(len))
 			more = false;
 	}

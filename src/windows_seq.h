@@ -22,6 +22,11 @@ struct member {
 	uint64_t budget;	/* --limit across windows; 0 before known */
 	size_t cur;		/* next piece of x->plan to advise */
 	uint64_t off;		/* ... and where in it */
+	size_t ccur;		/* what of this plan is in the ledger */
+	uint64_t coff;
+	bool committed;		/* an earlier window's plan is in the ledger */
+	int rest_err;		/* the rest of the plan will not be advised:
+				 * why (0: it may be, in a later window) */
 	bool done;		/* nothing left for it, or it stopped */
 	int stop_err;		/* stopped: what the rest of the plan carries */
 };
@@ -46,8 +51,13 @@ struct seq {
 void chunk_advise(struct seq *s, struct member *mb, struct freeze *fz,
 		  uint64_t deadline, bool *any);
 
-/* The rest of the member's plan, never advised: into its ledger,
- * carrying err. */
+/* The rest of the member's plan will never be advised: it carries err
+ * (x->res, and the ledger at the next commit). */
 void chunk_record_rest(struct member *mb, int err);
+
+/* After a window, outside it: what this window's plan attempted (and,
+ * with rest_err, the rest) into the member's ledger, once, so that a later
+ * window subtracts it. Kept out of the window: it copies names. */
+void chunk_commit(struct member *mb);
 
 #endif
