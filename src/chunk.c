@@ -165,8 +165,9 @@ void chunk_advise(struct seq *s, struct member *mb, struct freeze *fz,
 	while (mb->cur < mb->x->plan.npieces && !s->stop) {
 		uint64_t now = clock_now_ns();
 
-		/* the watchdog may have ended the freeze between members */
-		if (!freeze_progress(fz)) {
+		/* the watchdog may have ended the freeze between members; a
+		 * signal ends the run before the next call */
+		if (!freeze_progress(fz) || freeze_interrupted()) {
 			s->stop = true;
 			return;
 		}

@@ -460,6 +460,7 @@ static bool still_held(const struct freeze *f)
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 {
 	uint64_t thaw_at;
+	bool held;
 	int rc = 0;
 
 	err_clear(e);
@@ -467,9 +468,9 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
 	if (!f)
 		return 0;
-	/* the watchdog's own thaw is no one else's */
-	if (f->mode != FREEZE_NONE && !atomic_load(&f->wd.fired) && !still_held(f))
-		f->resumed = true;
+	/* checked while it should still hold; whether the watchdog thawed
+	 * it is known only once that thread is joined (unfreeze) */
+	held = f->mode == FREEZE_NONE || still_held(f);
 	thaw_at = clock_now_ns();
 	if (f->froze && unfreeze(f) != 0) {
 		rc = err_set(e, errno, "cannot %s process %d: %s",
@@ -478,6 +479,8 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		if (f->mode == FREEZE_CGROUP)
 			err_append(e, " (cgroup %s)", f->cg.dir);
 	}
+	/* the watchdog's own thaw is no one else's */
+	f->resumed = !held && !f->broken;
 	if (info)
 		fill_info(f, thaw_at, info);
 	freeze_free(f);

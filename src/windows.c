@@ -173,6 +173,18 @@ static void account(struct seq *s, struct window *w, struct freeze_info *fi,
 	freeze_info_free(fi);
 }
 
+/* The test knob's hold, inside the window: it is not a stuck call (the
+ * watchdog is told it progresses) and a signal ends it, as it would end
+ * the run between two calls. */
+static void test_delay(unsigned int ms, struct freeze *fz)
+{
+	uint64_t until = clock_now_ns() + (uint64_t)ms * 1000000u;
+
+	while (clock_now_ns() < until && !freeze_interrupted() &&
+	       freeze_progress(fz))
+		clock_sleep_us(REST_SLICE_US);
+}
+
 /* One window: freeze, select, advise until the bound, thaw. Returns its
  * length (ns), 0 if no freeze was had. */
 static uint64_t one_window(struct seq *s, struct window *w)
@@ -193,8 +205,7 @@ static uint64_t one_window(struct seq *s, struct window *w)
 	}
 	deadline = clock_now_ns() + s->max_ns;
 	select_live(s, fz);
-	if (s->o->test_delay_ms)
-		clock_sleep_us(s->o->test_delay_ms * 1000u);
+	test_delay(s->o->test_delay_ms, fz);
 	for (size_t i = 0; i < s->n && !s->stop; i++)
 		if (live(&s->v[i]))
 			chunk_advise(s, &s->v[i], fz, deadline, &any);

@@ -270,3 +270,22 @@ interrupted() {
 	run -0 --separate-stderr $cmd
 	[[ $stderr != *'B/s, '* ]]
 }
+
+@test "SIGTERM mid-window (bounded): the window ends at once, thawed, reported, nothing advised (exit 1)" {
+	start_target --anon 1
+	PMADV_TEST_DELAY_MS=20000 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J \
+		>"$T/out" 2>"$T/err" 3>&- &
+	local pm=$! t0 t1 st
+	wait_for eval '[[ $(ps -o stat= -p "$TARGET_PID") == T* ]]'
+	t0=$(date +%s%N)
+	kill -TERM "$pm"
+	wait "$pm" && st=0 || st=$?
+	t1=$(date +%s%N)
+	cat "$T/err"
+	echo "exit $st after $(((t1 - t0) / 1000000)) ms"
+	[ "$st" -eq 1 ]
+	(((t1 - t0) / 1000000 < 1000))
+	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
+	[ "$(jq -r .failed "$T/out")" -eq $((1 << 20)) ]
+	grep -q "interrupted by signal 15" "$T/err"
+}
