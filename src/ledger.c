@@ -65,7 +65,7 @@ static int by_start(const void *a, const void *b)
 
 static void sort(struct ledger *l)
 {
-	if (!l->sorted)
+	if (!l->sorted && l->n > 1)
 		qsort(l->v, l->n, sizeof(*l->v), by_start);
 	l->sorted = true;
 }
