@@ -57,6 +57,10 @@ if [ ! -x "$BIN/resid" ] || [ "$B/resid.c" -nt "$BIN/resid" ] ||
    [ -n "$(find "$ROOT/src" -newer "$BIN/resid" -name 'res*.[ch]')" ]; then
 	$CC $BFLAGS -I"$ROOT/src" ${CFLAGS:-} -o "$BIN/resid" "$B/resid.c" $RESID_SRC ||
 		die "cannot build resid"
+# the target of the bounded-window table (bench/windows.sh)
+if [ ! -x "$BIN/pauser" ] || [ "$ROOT/tests/helpers/pauser.c" -nt "$BIN/pauser" ]; then
+	$CC $BFLAGS ${CFLAGS:-} -o "$BIN/pauser" "$ROOT/tests/helpers/pauser.c" -lpthread ||
+		die "cannot build pauser"
 fi
 if [ ! -x "$PMADV" ]; then
 	make -C "$ROOT" >/dev/null || die "cannot build pmadv (make)"
@@ -289,6 +293,8 @@ for G in ${BENCH_RESID_GIB:-1 8}; do
 	echo "$line" >>"$T3"
 done
 
+note "bounded freeze windows (bench/windows.sh)"
+bash "$B/windows.sh" "$PMADV" "$BIN/pauser" "$TMP" >"$TMP/windows.md"
 cleanup
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - START ))
@@ -369,6 +375,18 @@ report() {
 	sed 's/[a-z_]*=//g' "$T3" | while read -r g pm sc po _ _; do
 		echo "| $g | $(fmt "$pm") | $(fmt "$sc") | $(fmt "$po") | $(ratio "$pm" "$po") | $(ratio "$sc" "$po") |"
 	done
+	echo "## Bounded freeze windows (--max-freeze)"
+	echo
+	echo "bench/windows.sh: cold and pageout of a target's anonymous memory"
+	echo "(tests/helpers/pauser, a thread touching it every 200 us that records"
+	echo "its longest pause) to a temporary swap file, with the default bound"
+	echo "(100 ms) and with one window (--max-freeze=0); one run per row. The"
+	echo "last row: no freeze, a target that also mmaps and munmaps every"
+	echo "iteration, so its pause is its wait for the mmap_lock that each"
+	echo "process_madvise call holds (16 MiB calls; one 1 GiB call stalled it"
+	echo "400-450 ms when measured before that cap)."
+	echo
+	cat "$TMP/windows.md"
 	echo
 	echo "## Goals"
 	echo

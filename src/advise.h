@@ -14,6 +14,15 @@
 #define ADVISE_MAX_IOV 1024
 #define ADVISE_MAX_BYTES 0x7ffff000ULL
 
+/* Without a freeze, each call carries at most this: the kernel holds the
+ * target's mmap_lock for a whole call, so its mmap/munmap (and faults
+ * that need the lock) wait for the call. Measured here (tests/helpers/
+ * pauser with mmap, 1 GiB pageout to a swap file): one call stalled the
+ * target 400-450 ms; 16 MiB calls keep its longest stall near 10-20 ms
+ * (bench/RESULTS.md), for a few hundred calls per GiB (microseconds
+ * each). */
+#define ADVISE_UNFROZEN_MAX_BYTES (16ULL << 20)
+
 struct advise_result {
 	uint64_t advised;	/* bytes the kernel accepted */
 	int err;		/* 0, or errno of the part that failed */

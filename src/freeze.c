@@ -28,6 +28,7 @@ struct freeze {
 	pid_t pid;		/* pids[0]: the process lock's */
 	int pidfd;		/* the caller's */
 	unsigned int timeout_ms;
+	unsigned int max_freeze_ms;
 	uint64_t deadline;	/* for the locks and the freeze together */
 	bool already;		/* stopped/frozen before us: leave it so */
 	bool froze;		/* we froze it: thaw at the end */
@@ -38,7 +39,8 @@ struct freeze {
 	struct guardian guard;
 	int slot;		/* thaw_arm */
 	struct watchdog wd;	/* ends the window if it stops progressing */
-	bool broken;		/* ... which it did */
+	bool broken;		/* ... which it did, or someone else thawed */
+	bool resumed;		/* ... the latter (freeze_end's check) */
 	uint64_t frozen_at;
 	unsigned int processes;
 };
@@ -304,7 +306,8 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		guardian_stop(&f->guard);
 		return -1;
 	}
-	if (watchdog_start(&f->wd, &f->thaw, watchdog_bound_ms(f->timeout_ms),
+	if (watchdog_start(&f->wd, &f->thaw, watchdog_bound_ms(f->timeout_ms,
+						      f->max_freeze_ms),
 			   e) != 0) {
 		thaw_disarm(f->slot);
 		f->slot = -1;
@@ -351,6 +354,7 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 	f->pidfd = pidfd;
 	f->timeout_ms = req->timeout_ms ? req->timeout_ms :
 			FREEZE_TIMEOUT_MS_DEFAULT;
+	f->max_freeze_ms = req->max_freeze_ms;
 	f->deadline = clock_deadline(f->timeout_ms);
 	f->plock.fd = f->glock.fd = -1;
 	f->guard.sock = -1;
@@ -434,14 +438,29 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		info->cgroup = strdup(f->cg.path);
 		info->version = f->cg.version;
 	}
-	info->broken = f->broken;
+	info->broken = f->broken || f->resumed;
 	info->stalled_ms = (unsigned int)(f->wd.stalled_ns / 1000000u);
-	info->bound_ms = f->broken ? watchdog_bound_ms(f->timeout_ms) : 0;
+	info->resumed = f->resumed;
+	info->bound_ms = f->broken ? watchdog_bound_ms(f->timeout_ms,
+							f->max_freeze_ms) : 0;
+}
+
+/* Inside the window, as it closes: does the freeze still hold? A SIGCONT
+ * another program sent, or another writer's thaw of the cgroup, makes
+ * the window's advice not race-free; nothing else would tell. */
+static bool still_held(const struct freeze *f)
+{
+	if (f->mode == FREEZE_STOP)
+		return stop_still_held(f->pid);
+	if (f->mode == FREEZE_CGROUP)
+		return cg_still_frozen(&f->cg);
+	return true;
 }
 
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 {
-	uint64_t thaw_at = clock_now_ns();
+	uint64_t thaw_at;
+	bool held;
 	int rc = 0;
 
 	err_clear(e);
@@ -449,6 +468,10 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
 	if (!f)
 		return 0;
+	/* checked while it should still hold; whether the watchdog thawed
+	 * it is known only once that thread is joined (unfreeze) */
+	held = f->mode == FREEZE_NONE || still_held(f);
+	thaw_at = clock_now_ns();
 	if (f->froze && unfreeze(f) != 0) {
 		rc = err_set(e, errno, "cannot %s process %d: %s",
 			     f->mode == FREEZE_STOP ? "resume (SIGCONT)" : "thaw",
@@ -456,6 +479,8 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		if (f->mode == FREEZE_CGROUP)
 			err_append(e, " (cgroup %s)", f->cg.dir);
 	}
+	/* the watchdog's own thaw is no one else's */
+	f->resumed = !held && !f->broken;
 	if (info)
 		fill_info(f, thaw_at, info);
 	freeze_free(f);
@@ -468,4 +493,19 @@ void freeze_info_free(struct freeze_info *info)
 		return;
 	free(info->cgroup);
 	info->cgroup = NULL;
+}
+
+int freeze_interruptible_begin(struct err *e)
+{
+	return thaw_interruptible(true, e);
+}
+
+void freeze_interruptible_end(void)
+{
+	thaw_interruptible(false, NULL);
+}
+
+int freeze_interrupted(void)
+{
+	return thaw_interrupted();
 }

@@ -16,6 +16,11 @@
 enum freeze_mode { FREEZE_NONE, FREEZE_STOP, FREEZE_CGROUP };
 
 #define FREEZE_TIMEOUT_MS_DEFAULT 5000
+/* --max-freeze: a latency-sensitive service barely notices 100 ms (a
+ * request that arrives then waits that much once), and it is ~40 times the
+ * cost of a window itself (freeze, maps, thaw: 1-3 ms here), so the windows
+ * do work, not overhead. */
+#define FREEZE_MAX_MS_DEFAULT 100
 
 struct freeze_req {
 	enum freeze_mode mode;
@@ -24,6 +29,9 @@ struct freeze_req {
 				 * mount or a path as /proc/PID/cgroup
 				 * shows it */
 	unsigned int timeout_ms;
+	unsigned int max_freeze_ms;	/* --max-freeze: how long one window
+					 * may last (0: unbounded); the
+					 * watchdog's bound follows it */
 	void (*before)(void);	/* optional, called just before freezing
 				 * (after the guardian's fork) */
 };
@@ -38,8 +46,13 @@ struct freeze_info {
 				 * FREEZE_CGROUP */
 	int version;		/* 2 or 1 (v1 freezer) for FREEZE_CGROUP,
 				 * else 0 */
-	bool broken;		/* the watchdog thawed it while an advice
-				 * call was stuck: not race-free */
+	bool broken;		/* not race-free: the watchdog thawed it
+				 * while an advice call was stuck, or
+				 * (resumed) someone else did */
+	bool resumed;		/* broken because, when the window closed,
+				 * a thread was no longer stopped (another
+				 * program's SIGCONT) or the cgroup no
+				 * longer frozen (another writer) */
 	unsigned int stalled_ms;	/* broken: how long nothing progressed */
 	unsigned int bound_ms;		/* broken: the watchdog's bound */
 };
@@ -93,5 +106,14 @@ uint64_t freeze_call_max_bytes(const struct freeze *f);
  * 0, or -1 with e when the thaw failed. */
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
 void freeze_info_free(struct freeze_info *info);
+
+/* A run of bounded windows can be interrupted between its calls: from
+ * freeze_interruptible_begin to _end, the first SIGINT, SIGTERM or SIGHUP
+ * is only noted (freeze_interrupted returns it) and the caller ends its
+ * window, thaws and reports; a second one thaws at once and ends pmadv,
+ * as outside this mode. Main thread only. 0, or -1 with e. */
+int freeze_interruptible_begin(struct err *e);
+void freeze_interruptible_end(void);
+int freeze_interrupted(void);	/* the signal taken, or 0 */
 
 #endif

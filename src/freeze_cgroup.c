@@ -423,6 +423,26 @@ int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
 	return rc;
 }
 
+bool cg_still_frozen(const struct cg *c)
+{
+	char buf[256];
+	ssize_t n;
+
+	if (c->version == 1)
+		return proc_read_small(c->dirfd, "freezer.state", buf, sizeof(buf)) < 0 ||
+		       strncmp(buf, "FROZEN", 6) == 0;
+	/* the write is what another writer changes first: cgroup.events
+	 * follows once every task has left the freezer trap */
+	if (proc_read_small(c->dirfd, "cgroup.freeze", buf, sizeof(buf)) >= 0 &&
+	    buf[0] == '0')
+		return false;
+	if (lseek(c->eventsfd, 0, SEEK_SET) < 0 ||
+	    (n = read(c->eventsfd, buf, sizeof(buf) - 1)) < 0)
+		return true;
+	buf[n] = '\0';
+	return strstr(buf, "frozen 1") != NULL;
+}
+
 void cg_close(struct cg *c)
 {
 	if (c->eventsfd >= 0)

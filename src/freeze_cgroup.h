@@ -48,6 +48,12 @@ void cg_thaw_op(const struct cg *c, struct thaw_op *op);
 int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
 	      unsigned int timeout_ms, struct err *e);
 
+/* When a window closes: is the cgroup still frozen? v2: cgroup.freeze
+ * still 1 and cgroup.events "frozen 1"; v1: freezer.state FROZEN. false
+ * once another writer thawed it during the window; true when it cannot be
+ * read (then nothing says it was thawed). */
+bool cg_still_frozen(const struct cg *c);
+
 /* Processes in the cgroup and its descendants. */
 unsigned int cg_count_procs(const struct cg *c);
 

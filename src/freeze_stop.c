@@ -293,3 +293,10 @@ void stop_wait_theirs(pid_t pid, uint64_t deadline)
 
 	wait_until(deadline, theirs_stopped, &w);
 }
+
+bool stop_still_held(pid_t pid)
+{
+	struct task_scan s;
+
+	return scan_tasks(pid, &s) != 0 || s.nnot == 0;
+}

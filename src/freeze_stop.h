@@ -29,4 +29,9 @@ int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms
  * deadline (freeze_covers names a thread it has not reached). */
 void stop_wait_theirs(pid_t pid, uint64_t deadline);
 
+/* When a window closes: is every live thread still stopped (T)? false once
+ * something resumed one (a SIGCONT from another program) while the window
+ * was open. A process that has exited counts as held: nothing of it ran. */
+bool stop_still_held(pid_t pid);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "escape.h"
@@ -19,4 +20,29 @@ void msg_warn(const char *fmt, ...)
 	e = escape_str(line, ESCAPE_TERMINAL);
 	fprintf(stderr, "%s: %s\n", program_invocation_short_name, e ? e : line);
 	free(e);
+}
+
+bool msg_status_possible(void)
+{
+	return isatty(STDERR_FILENO) == 1;
+}
+
+void msg_status(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* our own text only (numbers): no escaping needed; \033[K clears
+	 * what a longer line before it left */
+	fprintf(stderr, "\r%s: %s\033[K", program_invocation_short_name, line);
+	fflush(stderr);
+}
+
+void msg_status_clear(void)
+{
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
 }

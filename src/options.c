@@ -33,6 +33,7 @@ enum {
 	OPT_RECOVER,
 	OPT_DOWN_TO,
 	OPT_SORT,
+	OPT_MAX_FREEZE,
 };
 
 static const struct argp_option table[] = {
@@ -61,6 +62,7 @@ static const struct argp_option table[] = {
 	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
 	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
 	{ "freeze-timeout", OPT_FREEZE_TIMEOUT, "TIME", 0, "how long to wait for the freeze (default 5s; 500ms, 2s...)", 5 },
+	{ "max-freeze", OPT_MAX_FREEZE, "TIME", 0, "longest one freeze may last (default 100ms): longer work is done in several windows, the target running in between; 0: one window for the whole run", 5 },
 	{ "recover", OPT_RECOVER, NULL, 0, "thaw what a pmadv that is gone left frozen (after a reboot, or pmadv killed with its cgroup); no target", 5 },
 	{ NULL, 0, NULL, 0, "Output:", 6 },
 	{ "dry-run", 'n', NULL, 0, "show what would be advised; advise nothing", 6 },
@@ -200,6 +202,7 @@ static error_t parse_how(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", shown(arg));
 		break;
 	case OPT_FREEZE_TIMEOUT: set_freeze_timeout(st, o, arg); break;
+	case OPT_MAX_FREEZE:	set_max_freeze(st, o, arg); break;
 	case OPT_RECOVER:	o->recover = true; break;
 	case 'n':		o->dry_run = true; break;
 	case 'J':		o->json = true; break;
@@ -238,11 +241,14 @@ void options_parse(int argc, char **argv, struct options *o)
 
 	const char *delay = getenv("PMADV_TEST_DELAY_MS");
 	const char *source = getenv("PMADV_MAPS_SOURCE");
+	const char *chunk = getenv("PMADV_TEST_CHUNK_BYTES");
 
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
 	o->sort_col = -1;
 	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
+	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
+	o->test_chunk_bytes = chunk ? strtoull(chunk, NULL, 10) : 0;
 	o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
 	o->maps_query = source && !strcmp(source, "query");
 	argp_err_exit_status = PMADV_EXIT_USAGE;

@@ -6,6 +6,7 @@
 #define PMADV_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "advice.h"
@@ -56,6 +57,9 @@ struct options {
 	 * advising; PMADV_MAPS_SOURCE=query reads maps by PROCMAP_QUERY. */
 	unsigned int test_delay_ms;
 	bool maps_query;
+	/* PMADV_TEST_CHUNK_BYTES: each bounded window advises one chunk of
+	 * at most this many bytes, so a small target takes many windows. */
+	uint64_t test_chunk_bytes;
 };
 
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */

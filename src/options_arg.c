@@ -219,3 +219,13 @@ void set_down_to(struct argp_state *st, struct options *o, const char *arg)
 		argp_error(st, "invalid --down-to '%s': a size (512M, 2G)", shown(arg));
 	o->down_to_set = true;
 }
+
+void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
+{
+	unsigned int ms;
+
+	if (duration_parse_ms(arg, &ms, NULL))
+		argp_error(st, "invalid --max-freeze '%s' (e.g. 100ms, 1s; 0 for one window)",
+			   shown(arg));
+	o->freeze.max_freeze_ms = ms;
+}

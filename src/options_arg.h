@@ -23,6 +23,7 @@ void add_unit(struct argp_state *st, struct options *o, const char *arg);
 void add_regex(struct argp_state *st, struct selection *sel, const char *arg);
 void add_mapping(struct argp_state *st, struct selection *sel, const char *arg);
 void set_down_to(struct argp_state *st, struct options *o, const char *arg);
+void set_max_freeze(struct argp_state *st, struct options *o, const char *arg);
 void set_sort(struct argp_state *st, struct options *o, const char *arg);
 
 #endif

@@ -17,7 +17,7 @@
 #include "recover.h"
 #include "report.h"
 #include "run.h"
-#include "window.h"
+#include "windows.h"
 
 struct tally {
 	int ok, fail, partial;
@@ -123,7 +123,11 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 		if (i == lead || (xs[i].ref && !xs[i].gone && !xs[i].failed &&
 				  same_scope(&xs[lead], &xs[i])))
 			m[k++] = &xs[i];
-	window_run(m, k, &req, o, t->windows++, &w);
+	/* after an interrupt nothing more is advised, but all is reported */
+	for (size_t i = 0; freeze_interrupted() && i < k; i++)
+		run_fail(m[i], ECANCELED, "%d (%s) not advised: interrupted",
+			 m[i]->t.pid, m[i]->t.comm);
+	windows_run(m, k, &req, o, t->windows++, &w);
 	for (size_t i = 0; i < k; i++)
 		run_measure_after(m[i], o);
 	for (size_t i = 0; i < k; i++)
@@ -162,7 +166,16 @@ static void run_all(const struct target_list *l, const struct options *o,
 	 * or -c list never holds more than one pidfd open */
 	size_t step = o->freeze.mode == FREEZE_CGROUP && !o->list ? l->n : 1;
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
+	struct err e;
 
+	/* bounded windows: a first SIGINT/SIGTERM/SIGHUP ends the run between
+	 * two calls, with its report */
+	if (windows_bounded(o, &o->freeze) && freeze_interruptible_begin(&e)) {
+		msg_warn("%s", e.msg);
+		t->fail++;
+		free(xs);
+		return;
+	}
 	if (!xs) {
 		msg_warn("out of memory");
 		t->fail++;
@@ -175,6 +188,7 @@ static void run_all(const struct target_list *l, const struct options *o,
 			run_init(&xs[k], &l->v[i + k]);
 		run_batch(xs, n, o, rp, t);
 	}
+	freeze_interruptible_end();
 	free(xs);
 }
 

@@ -71,8 +71,12 @@ static void human_freeze(const struct window_info *w)
 {
 	if (!w || !strcmp(w->mode, "none"))
 		return;
-	printf("; %s %.1f ms by %s", w->already ? "already frozen," : "frozen",
-	       w->frozen_ms, w->mode);
+	printf("; %s %.1f ms", w->already ? "already frozen," : "frozen",
+	       w->frozen_ms);
+	if (w->windows > 1)
+		printf(" in %u windows (longest %.1f ms)", w->windows,
+		       w->max_window_ms);
+	printf(" by %s", w->mode);
 	if (w->cgroup) {
 		char *cg = escape_str(w->cgroup, ESCAPE_TERMINAL);
 		printf(" %s", cg ? cg : "?");
@@ -80,7 +84,9 @@ static void human_freeze(const struct window_info *w)
 	}
 	if (w->processes > 1)	/* one is the target itself: not news */
 		printf(" (%u processes)", w->processes);
-	if (w->broken)
+	if (w->broken && w->resumed)
+		printf("; freeze broken: resumed by another program, not race-free");
+	else if (w->broken)
 		printf("; freeze broken: thawed after %.1f s without progress, "
 		       "not race-free", w->stalled_ms / 1000.0);
 }

@@ -83,6 +83,8 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		w && w->already ? "true" : "false");
 	json_str_or_null(f, "frozen_cgroup", w ? w->cgroup : NULL);
 	fprintf(f, ",\"freeze_broken\":%s", w && w->broken ? "true" : "false");
+	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f", w ? w->windows : 0,
+		w ? w->max_window_ms : 0.0);
 	if (froze)
 		fprintf(f, ",\"freeze_id\":%d", w->id);
 	else
@@ -137,6 +139,8 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 		w->mode, w->frozen_ms, w->processes, w->already ? "true" : "false");
 	json_str_or_null(f, "cgroup", w->cgroup);
 	fprintf(f, ",\"broken\":%s", w->broken ? "true" : "false");
+	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f", w->windows,
+		w->max_window_ms);
 	fputs(",\"targets\":[", f);
 	for (size_t i = 0; i < w->npids; i++)
 		fprintf(f, "%s%d", i ? "," : "", w->pids[i]);

@@ -69,7 +69,7 @@ static int read_runs(struct run *x, struct err *e)
 	return rc;
 }
 
-static uint64_t budget_of(const struct run *x, const struct options *o)
+uint64_t resident_budget(const struct run *x, const struct options *o)
 {
 	uint64_t rss = maps_total_rss(&x->maps);
 
@@ -82,6 +82,12 @@ static uint64_t budget_of(const struct run *x, const struct options *o)
 
 void resident_plan(struct run *x, const struct options *o)
 {
+	resident_plan_within(x, o, o->limit_bytes || o->limit_pct || o->down_to_set ?
+			     resident_budget(x, o) : UINT64_MAX);
+}
+
+void resident_plan_within(struct run *x, const struct options *o, uint64_t budget)
+{
 	struct err e;
 
 	/* runs first: a skipped mapping's residency is shown too */
@@ -91,9 +97,9 @@ void resident_plan(struct run *x, const struct options *o)
 	}
 	if (is_pageout(o) && futile_apply(&x->plan, &x->maps, futile_rule_of, x))
 		goto oom;
-	if (!(o->limit_bytes || o->limit_pct || o->down_to_set))
+	if (budget == UINT64_MAX)
 		return;
-	if (budget_select(&x->plan, &x->runs, resident_mask(o), budget_of(x, o),
+	if (budget_select(&x->plan, &x->runs, resident_mask(o), budget,
 			  (uint64_t)sysconf(_SC_PAGESIZE)))
 		goto oom;
 	return;

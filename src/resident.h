@@ -8,6 +8,7 @@
 #define PMADV_RESIDENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "options.h"
 #include "run.h"
@@ -24,6 +25,13 @@ void resident_prepare(struct run *x, const struct options *o);
 
 /* After select_plan: the steps above. On failure x has failed. */
 void resident_plan(struct run *x, const struct options *o);
+
+/* The same with the budget given (UINT64_MAX: none): what bounded windows
+ * have left of it after the earlier ones (windows.c). */
+void resident_plan_within(struct run *x, const struct options *o, uint64_t budget);
+
+/* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
+uint64_t resident_budget(const struct run *x, const struct options *o);
 
 /* Page flags a budget spends for this advice: present pages, and for
  * pageout only those mapped by the target alone (others stay). */

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ static struct {
 } slots[THAW_SLOTS];
 static int narmed;
 static bool atexit_done;
+static bool interruptible;		/* main thread's: the thread runs */
+static _Atomic bool notes_first;	/* the thread's copy of it */
+static _Atomic int interrupted;		/* the signal noted */
 
 /* the thread and what it waits on */
 static pthread_t sig_thread;
@@ -92,8 +96,17 @@ static void *signal_main(void *arg)
 			continue;
 		/* a signal first, even when told to stop at the same time */
 		if ((p[0].revents & POLLIN) &&
-		    read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			die_of((int)si.ssi_signo);
+		    read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			int sig = (int)si.ssi_signo, none = 0;
+
+			/* the first interrupt ends the run between two
+			 * calls; a second one will not wait for that */
+			if (atomic_load(&notes_first) &&
+			    (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) &&
+			    atomic_compare_exchange_strong(&interrupted, &none, sig))
+				continue;
+			die_of(sig);
+		}
 		if (p[1].revents)
 			return NULL;
 	}
@@ -174,7 +187,7 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock,
 		return err_set(e, EBUSY, "too many targets frozen at once");
 	if (!atexit_done && atexit(on_exit_thaw) == 0)
 		atexit_done = true;
-	if (narmed == 0 && start_thread(e) != 0)
+	if (narmed == 0 && !interruptible && start_thread(e) != 0)
 		return -1;
 	pthread_mutex_lock(&slots_mu);
 	slots[slot].op = *op;
@@ -196,6 +209,29 @@ void thaw_disarm(int slot)
 	slots[slot].armed = false;
 	slots[slot].used = false;
 	pthread_mutex_unlock(&slots_mu);
-	if (--narmed == 0)
+	if (--narmed == 0 && !interruptible)
 		stop_thread();
+}
+
+int thaw_interruptible(bool on, struct err *e)
+{
+	if (on == interruptible)
+		return 0;
+	if (on) {
+		if (narmed == 0 && start_thread(e) != 0)
+			return -1;
+		atomic_store(&notes_first, true);
+		interruptible = true;
+		return 0;
+	}
+	atomic_store(&notes_first, false);
+	interruptible = false;
+	if (narmed == 0)
+		stop_thread();
+	return 0;
+}
+
+int thaw_interrupted(void)
+{
+	return atomic_load(&interrupted);
 }

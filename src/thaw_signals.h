@@ -8,6 +8,7 @@
 #ifndef PMADV_THAW_SIGNALS_H
 #define PMADV_THAW_SIGNALS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -26,5 +27,14 @@
 int thaw_arm(const struct thaw_op *op, int guardian_sock,
 	     const char *const *unlink_paths, size_t nunlink, struct err *e);
 void thaw_disarm(int slot);
+
+/* Interruptible mode (on: true), for a run of bounded windows: the signal
+ * thread runs, armed or not, and the first SIGINT, SIGTERM or SIGHUP is
+ * only noted for thaw_interrupted (the main thread ends its window between
+ * two calls, thaws and reports); a second one, or any other fatal signal,
+ * thaws what is armed and ends pmadv as always. Main thread only. 0, or
+ * -1 with e. */
+int thaw_interruptible(bool on, struct err *e);
+int thaw_interrupted(void);	/* the signal noted, or 0; stays set */
 
 #endif

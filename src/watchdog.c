@@ -7,13 +7,24 @@
 #include "clock.h"
 #include "watchdog.h"
 
-unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms)
+static unsigned int times(unsigned int v, unsigned int k)
 {
+	return v > ~0u / k ? ~0u : v * k;
+}
+
+unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
+			       unsigned int max_freeze_ms)
+{
+	if (max_freeze_ms) {
+		unsigned int b = times(max_freeze_ms, WATCHDOG_BOUNDED_FACTOR);
+
+		return b > WATCHDOG_BOUNDED_MIN_MS ? b : WATCHDOG_BOUNDED_MIN_MS;
+	}
+
 	/* twice what the operator allows a freeze to take hold: an advice
 	 * call waits on the target's memory much as the freeze waits on its
 	 * threads; never under 5 s, which a 64 MiB call always beats */
-	unsigned int twice = freeze_timeout_ms > ~0u / 2 ? ~0u :
-			     2 * freeze_timeout_ms;
+	unsigned int twice = times(freeze_timeout_ms, 2);
 
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
 }

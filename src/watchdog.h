@@ -6,9 +6,12 @@
  * waits for that server, in a wait no signal ends, and the server waits for
  * the thaw: without an outside party neither ever runs again.
  *
- * The rule (no --max-freeze yet): the window is broken when no advice call
- * has completed for watchdog_bound_ms(--freeze-timeout) =
- * max(2 x --freeze-timeout, 5 s). Progress is counted per process_madvise
+ * The rule: the window is broken when no advice call has completed for
+ * watchdog_bound_ms(): with --max-freeze M, max(4 x M, 1 s) (windows.c
+ * sizes each call to fit M, so a call four times slower than measured is
+ * stuck; the floor keeps a loaded machine's scheduling delays from
+ * breaking a healthy window); with --max-freeze=0 (one window for the
+ * run), max(2 x --freeze-timeout, 5 s). Progress is counted per process_madvise
  * call, and under a freeze each call carries at most
  * WATCHDOG_CALL_MAX_BYTES, so a long pageout of many GiB shows progress
  * every call; only a call that itself takes longer than the bound (a
@@ -29,6 +32,8 @@
  * at 13 MB/s. */
 #define WATCHDOG_CALL_MAX_BYTES (64ULL << 20)
 #define WATCHDOG_MIN_MS 5000u
+#define WATCHDOG_BOUNDED_FACTOR 4u
+#define WATCHDOG_BOUNDED_MIN_MS 1000u
 
 struct watchdog {
 	bool running;
@@ -45,8 +50,10 @@ struct watchdog {
 	uint64_t fired_ns;	/* when it thawed (clock_now_ns) */
 };
 
-/* max(2 x freeze_timeout_ms, WATCHDOG_MIN_MS), saturating. */
-unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms);
+/* max_freeze_ms 0: max(2 x freeze_timeout_ms, WATCHDOG_MIN_MS); else
+ * max(4 x max_freeze_ms, WATCHDOG_BOUNDED_MIN_MS); saturating. */
+unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
+			       unsigned int max_freeze_ms);
 
 /* Start watching: from now, bound_ms without watchdog_kick runs op (once).
  * The thread blocks every signal. 0, or -1 with e. */

@@ -21,15 +21,16 @@ static void before_freeze(void)
 /* Reading smaps walks every page table: only when --limit needs Rss, or
  * the cheap signs (VmLck, HugetlbPages) say a mapping would be refused for
  * reasons only VmFlags show. */
-static bool need_smaps(const struct target *t, const struct options *o)
+enum maps_file window_maps_file(const struct target *t, const struct options *o)
 {
 	return o->limit_bytes || o->limit_pct || o->down_to_set ||
-	       (advice_reclaims(o->advice->value) && (t->locked || t->hugetlb));
+	       (advice_reclaims(o->advice->value) && (t->locked || t->hugetlb)) ?
+	       MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
 }
 
 static void select_member(struct run *x, const struct options *o)
 {
-	enum maps_file file = need_smaps(&x->t, o) ? MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
+	enum maps_file file = window_maps_file(&x->t, o);
 	struct err e;
 
 	if (maps_source_read(&x->t, file, o->maps_query, &x->text, &x->maps, &e)) {
@@ -66,6 +67,11 @@ static void advise_member(struct run *x, const struct options *o,
 	struct advise_watch watch = { .progress = progressed, .ctx = fz,
 				      .max_bytes = freeze_call_max_bytes(fz) };
 	struct advise_stats st;
+
+	/* no freeze: short calls, so the target's mmap_lock is never held
+	 * for long (advise.h) */
+	if (!watch.max_bytes && o->freeze.mode == FREEZE_NONE)
+		watch.max_bytes = ADVISE_UNFROZEN_MAX_BYTES;
 
 	x->res = calloc(x->plan.npieces, sizeof(*x->res));
 	if (!x->res) {
@@ -105,14 +111,26 @@ static void advise_members(struct run **m, size_t n, const struct options *o,
 
 /* Said for every member: the operator asked for a race-free window and
  * did not get one. */
-static void warn_broken(struct run **m, size_t n, const struct freeze_info *fi)
+void window_warn_broken(struct run **m, size_t n, const struct freeze_info *fi)
 {
-	for (size_t i = 0; i < n; i++)
-		run_warn(m[i], "%d (%s): freeze broken: no advice call completed "
-			 "for %.1f s (limit: twice --freeze-timeout, at least 5 s), "
-			 "so the %s freeze was ended while advising; the advice was "
-			 "not race-free", m[i]->t.pid, m[i]->t.comm,
-			 fi->stalled_ms / 1000.0, freeze_mode_name(fi->mode));
+	for (size_t i = 0; i < n; i++) {
+		if (fi->resumed)
+			run_warn(m[i], "%d (%s): freeze broken: %s while pmadv "
+				 "advised it (another program %s); the advice "
+				 "of that window was not race-free", m[i]->t.pid,
+				 m[i]->t.comm, fi->mode == FREEZE_STOP ?
+				 "a thread was running again" :
+				 "its cgroup was no longer frozen",
+				 fi->mode == FREEZE_STOP ? "sent SIGCONT" :
+				 "thawed the cgroup");
+		else
+			run_warn(m[i], "%d (%s): freeze broken: no advice call "
+				 "completed for %.1f s (limit %.1f s), so the %s "
+				 "freeze was ended while advising; the advice was "
+				 "not race-free", m[i]->t.pid, m[i]->t.comm,
+				 fi->stalled_ms / 1000.0, fi->bound_ms / 1000.0,
+				 freeze_mode_name(fi->mode));
+	}
 }
 
 static void fill_info(struct window *w, const struct freeze_req *how, int id,
@@ -122,11 +140,14 @@ static void fill_info(struct window *w, const struct freeze_req *how, int id,
 		.id = id,
 		.mode = freeze_mode_name(w->freeze.mode ? w->freeze.mode : how->mode),
 		.frozen_ms = (double)w->freeze.frozen_ns / 1e6,
+		.windows = w->freeze.mode != FREEZE_NONE,
+		.max_window_ms = (double)w->freeze.frozen_ns / 1e6,
 		.processes = w->freeze.processes,
 		.already = w->freeze.already,
 		.cgroup = w->freeze.cgroup,
 		.broken = w->freeze.broken,
 		.stalled_ms = w->freeze.stalled_ms,
+		.resumed = w->freeze.resumed,
 		.pids = w->pids,
 		.npids = w->pids ? n : 0,
 	};
@@ -173,7 +194,7 @@ void window_run(struct run **m, size_t n, const struct freeze_req *how,
 		for (size_t i = 0; i < n; i++)
 			run_fail_err(m[i], &e);
 	if (w->freeze.broken)
-		warn_broken(m, n, &w->freeze);
+		window_warn_broken(m, n, &w->freeze);
 out:
 	fill_info(w, how, id, n);
 	free(pids);

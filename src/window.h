@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "freeze.h"
+#include "maps_source.h"
 #include "options.h"
 #include "result.h"
 #include "run.h"
@@ -24,5 +25,10 @@ struct window {
 void window_run(struct run **members, size_t n, const struct freeze_req *how,
 		const struct options *o, int id, struct window *w);
 void window_free(struct window *w);
+
+/* For windows.c, which runs bounded windows one after another: which maps
+ * file a member's selection needs, and the warning a broken freeze earns. */
+enum maps_file window_maps_file(const struct target *t, const struct options *o);
+void window_warn_broken(struct run **m, size_t n, const struct freeze_info *fi);
 
 #endif

@@ -92,3 +92,29 @@ cgroup_for_flipper() {	# $1: cgroup2 | freezer
 	(( output == 0 ))
 	[[ $(cat "$CG/freezer.state") == THAWED ]]
 }
+
+# Bounded windows (issue 12): --max-freeze=1ms and one page per window
+# (PMADV_TEST_CHUNK_BYTES), so every run takes many windows, each reading
+# the maps again; B must never be advised in any of them.
+@test "--freeze=stop --max-freeze=1ms (many windows): never advises the other file's pages" {
+	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 run -0 mistargeted -f stop --max-freeze=1ms
+	echo "mistargeted $output of $((RUNS / 4)) runs"
+	(( output == 0 ))
+	[[ $(ps -o stat= -p "$FLIP") != T* ]]
+}
+
+@test "--freeze=cgroup (v2) --max-freeze=1ms (many windows): never advises the other file's pages" {
+	cgroup_for_flipper cgroup2
+	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 run -0 mistargeted -f cgroup --max-freeze=1ms
+	echo "mistargeted $output of $((RUNS / 4)) runs"
+	(( output == 0 ))
+	[[ $(cat "$CG/cgroup.freeze") == 0 ]]
+}
+
+@test "--freeze=cgroup (v1 freezer) --max-freeze=1ms (many windows): never advises the other file's pages" {
+	cgroup_for_flipper freezer
+	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 run -0 mistargeted -f "cgroup:$CG" --max-freeze=1ms
+	echo "mistargeted $output of $((RUNS / 4)) runs"
+	(( output == 0 ))
+	[[ $(cat "$CG/freezer.state") == THAWED ]]
+}

@@ -199,14 +199,15 @@ smaps_field() {
 smaps_rss_kb() { smaps_field "$1" "$2" Rss; }
 smaps_swap_kb() { smaps_field "$1" "$2" Swap; }
 
-# swap_setup: enable a temporary 64 MiB swap file (root only; skips the test
-# with a reason when that is not possible). core_teardown disables it.
+# swap_setup [SIZE]: enable a temporary swap file of SIZE (fallocate's
+# syntax, default 64M; root only; skips the test with a reason when that is
+# not possible). core_teardown disables it.
 swap_setup() {
 	((EUID == 0)) || skip "swap test needs root"
 	need_tool swapon mount
 	need_tool mkswap util-linux
 	local f=$T/swapfile
-	fallocate -l 64M "$f" || skip "fallocate failed on $(dirname "$f")"
+	fallocate -l "${1:-64M}" "$f" || skip "fallocate failed on $(dirname "$f")"
 	chmod 0600 "$f"
 	mkswap "$f" >/dev/null 2>&1 || { rm -f "$f"; skip "mkswap failed"; }
 	if ! swapon "$f" 2>"$T/swapon.err"; then

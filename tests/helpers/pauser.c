@@ -1,0 +1,100 @@
+/* pauser FILE MIB [MMAP]: a service that notices every pause. It maps MIB
+ * MiB of anonymous memory, fills it, then a thread loops forever: touch
+ * the next page (write), with MMAP=1 also mmap and munmap one page (so it
+ * takes the target's mmap_lock for writing), sleep 200 us, and record the
+ * longest time between two iterations. A freeze shows as a pause as long
+ * as the freeze; an advice call that holds the mmap_lock as one as long as
+ * the call (MMAP=1). FILE (created, one page) is mapped shared; 64-bit
+ * words:
+ *   word 0  iterations
+ *   word 1  longest pause between two iterations, ns (since the reset)
+ *   word 2  1 once the memory is filled and the thread runs
+ *   word 3  set to 1 to reset word 1 (the thread clears it)
+ * Prints "START END" (hex) of the memory once ready. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile uint64_t *words;
+static unsigned char *mem;
+static size_t len, page;
+static int use_mmap;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *loop(void *arg)
+{
+	struct timespec nap = { 0, 200000 };
+	uint64_t last = now_ns();
+	size_t at = 0;
+
+	(void)arg;
+	for (;;) {
+		uint64_t t;
+
+		mem[at] = (unsigned char)(mem[at] + 1);
+		at = (at + page) % len;
+		if (use_mmap) {
+			void *p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p != MAP_FAILED)
+				munmap(p, page);
+		}
+		nanosleep(&nap, NULL);
+		t = now_ns();
+		if (words[3]) {
+			words[1] = 0;
+			words[3] = 0;
+		} else if (t - last > words[1]) {
+			words[1] = t - last;
+		}
+		last = t;
+		words[0]++;
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th;
+	int fd;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: pauser FILE MIB [MMAP]\n");
+		return 2;
+	}
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	len = (size_t)strtoul(argv[2], NULL, 10) << 20;
+	use_mmap = argc > 3 && atoi(argv[3]);
+	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)page) != 0)
+		return 1;
+	words = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (words == MAP_FAILED || mem == MAP_FAILED)
+		return 1;
+	/* not one huge page: pageout works on small pages, as a heap's */
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += page)
+		mem[i] = (unsigned char)(i / page) | 1;
+	if (pthread_create(&th, NULL, loop, NULL) != 0)
+		return 1;
+	printf("%lx %lx\n", (unsigned long)mem, (unsigned long)(mem + len));
+	fflush(stdout);
+	words[2] = 1;
+	for (;;)
+		pause();
+}

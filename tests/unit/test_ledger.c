@@ -1,0 +1,114 @@
+/* Unit tests of ledger.c (the record of ranges across bounded windows) and
+ * pace.c (chunk sizes from measured throughput). */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "ledger.h"
+#include "pace.h"
+
+#define PG 4096ULL
+
+static struct mapping map(uint64_t start, uint64_t end, const char *name)
+{
+	struct mapping m = { .start = start, .end = end, .name = name,
+			     .name_len = (uint32_t)strlen(name) };
+
+	memcpy(m.perms, "rw-p", 4);
+	return m;
+}
+
+static void test_subtract(void)
+{
+	struct ledger l = { 0 };
+	struct mapping m = map(0x10000, 0x20000, "[heap]");
+	struct piece pcs[2] = { { 0x10000, 0x20000, 0 }, { 0x30000, 0x31000, 1 } };
+	struct plan p = { .npieces = 2 };
+
+	p.pieces = malloc(sizeof(pcs));
+	memcpy(p.pieces, pcs, sizeof(pcs));
+	/* added out of order: the later window's piece first */
+	CHECK_INT(ledger_add(&l, &m, 0x18000, 0x1a000, 0x2000, 0), 0);
+	CHECK_INT(ledger_add(&l, &m, 0x10000, 0x12000, 0x2000, 0), 0);
+	CHECK_INT(ledger_subtract(&l, &p), 0);
+	CHECK_U64(p.npieces, 3);
+	CHECK_U64(p.pieces[0].start, 0x12000);
+	CHECK_U64(p.pieces[0].end, 0x18000);
+	CHECK_U64(p.pieces[1].start, 0x1a000);
+	CHECK_U64(p.pieces[1].end, 0x20000);
+	CHECK_U64(p.pieces[2].start, 0x30000);
+	CHECK_U64(p.pieces[2].map, 1);
+	CHECK_U64(p.bytes, 0x6000 + 0x6000 + 0x1000);
+	CHECK_U64(l.attempted, 0x4000);
+	plan_free(&p);
+	ledger_free(&l);
+}
+
+static void test_result(void)
+{
+	struct ledger l = { 0 };
+	struct mapping m = map(0x10000, 0x20000, "[heap]");
+	struct mapping v = map(0xff000, 0x100000, "[vsyscall]");
+	struct skip sk = { 0xff000, 0x100000, 0, "special" };
+	struct unmatched um = { "mapping", "libfoo.so" };
+	struct maps maps = { .v = &v, .n = 1 };
+	struct plan p = { .skips = &sk, .nskips = 1, .unmatched = &um, .nunmatched = 1 };
+	struct plan q = { 0 }, out;
+	struct advise_result *res;
+	struct maps om;
+	char *text;
+
+	/* three windows' pieces of one mapping, the last one failed */
+	ledger_add(&l, &m, 0x10000, 0x14000, 0x4000, 0);
+	ledger_add(&l, &m, 0x14000, 0x18000, 0x4000, 0);
+	ledger_add(&l, &m, 0x18000, 0x20000, 0x1000, 12);
+	CHECK_INT(ledger_note_plan(&l, &p, &maps), 0);
+	CHECK_INT(ledger_note_plan(&l, &p, &maps), 0);	/* no second skip */
+	CHECK_INT(ledger_note_plan(&l, &q, &maps), 0);	/* it matched later */
+	CHECK_INT(ledger_result(&l, &text, &om, &out, &res), 0);
+	CHECK_U64(out.npieces, 2);	/* whole ones joined; the failed apart */
+	CHECK_U64(out.pieces[0].start, 0x10000);
+	CHECK_U64(out.pieces[0].end, 0x18000);
+	CHECK_U64(res[0].advised, 0x8000);
+	CHECK_INT(res[1].err, 12);
+	CHECK_U64(out.nskips, 1);
+	CHECK_STR(om.v[out.skips[0].map].name, "[vsyscall]");
+	CHECK_STR(om.v[out.pieces[1].map].name, "[heap]");
+	CHECK_U64(out.nunmatched, 0);
+	free(text);
+	free(res);
+	maps_free(&om);
+	plan_free(&out);
+	ledger_free(&l);
+}
+
+static void test_pace(void)
+{
+	struct pace p;
+
+	pace_init(&p, 64ULL << 20, 100000000ULL);	/* a 100 ms window */
+	CHECK_U64(pace_chunk(&p, 1, PG), PACE_PROBE_BYTES);	/* unmeasured */
+	pace_record(&p, 1000000, 1000000);		/* 1 byte/ns */
+	/* a quarter of the window at most: 25 ms */
+	CHECK_U64(pace_chunk(&p, 100000000ULL, PG), 25000000ULL & ~(PG - 1));
+	/* three quarters of what is left */
+	CHECK_U64(pace_chunk(&p, 20000000ULL, PG), 15000000ULL & ~(PG - 1));
+	/* less than an eighth of a slice: thaw */
+	CHECK_U64(pace_chunk(&p, 4000000ULL, PG), 0);
+	pace_record(&p, 1000000, 4000000);		/* slower: believed */
+	CHECK_U64(pace_chunk(&p, 100000000ULL, PG), 6250000ULL & ~(PG - 1));
+	pace_record(&p, 1000000, 1000000);		/* faster: half */
+	CHECK_U64(pace_chunk(&p, 100000000ULL, PG), 15625000ULL & ~(PG - 1));
+	pace_record(&p, 1ULL << 40, 1);			/* the cap */
+	CHECK_U64(pace_chunk(&p, 100000000ULL, PG), 64ULL << 20);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	test_subtract();
+	test_result();
+	test_pace();
+	return check_done();
+}
