@@ -175,3 +175,23 @@ overlap() {
 	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -l --all -b -o START,SIZE,RSS,RESIDENT
 	tail -n 1 <<<"$output" | grep -Eq '^total +[0-9]+ +[0-9]+ +[0-9]+ *$'
 }
+
+@test "pageout of a shared file the caller neither owns nor may write: skipped with the kernel's rule" {
+	((EUID == 0)) || skip "needs root (to run as uid 65534 with CAP_SYS_NICE)"
+	nobody_copies
+	f=$NOBODY_DIR/shared.bin
+	head -c 1M /dev/urandom >"$f"
+	chmod 0644 "$f"		# root's: uid 65534 may read it, not write it
+	start_target --as-nobody --shared-file "$f"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+sys_nice --ambient-caps=+sys_nice \
+		"$NOBODY_PMADV" -p "$TARGET_PID" -a pageout -m shared.bin -J
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[ "$(jq_out .advised)" -eq 0 ]
+	jq_out '.targets[0].skipped[0].reason' | grep -q "neither owns nor may write"
+	grep -q "nothing to advise" <<<"$stderr"
+	# its owner (root) may: the same mapping is advised
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout -m shared.bin -J
+	[ "$(jq_out .advised)" -eq $((1 << 20)) ]
+}

@@ -15,6 +15,8 @@
  *                       every page. Key: file. A path with spaces is fine.
  *   --map-only PATH     like --file but never touch the pages (not even on
  *                       SIGUSR1): for WILLNEED tests. Key: maponly.
+ *   --shared-file PATH  like --file, but MAP_SHARED (still PROT_READ).
+ *                       Key: shfile.
  *   --anon N            N MiB of MAP_PRIVATE anonymous memory filled with a
  *                       pattern. Key: anon.
  *   --shared-anon N     N MiB of MAP_SHARED anonymous memory (shows as
@@ -209,7 +211,7 @@ static struct region *add_region(const char *key, unsigned char *addr,
 	return r;
 }
 
-static void map_file(const char *key, const char *path, int touch)
+static void map_file_as(const char *key, const char *path, int touch, int flags)
 {
 	struct stat st;
 	unsigned char *p;
@@ -225,12 +227,17 @@ static void map_file(const char *key, const char *path, int touch)
 	if (st.st_size <= 0)
 		die("%s is empty", path);
 	len = (size_t)st.st_size;
-	p = map_guarded(len, PROT_READ, MAP_PRIVATE, fd);
+	p = map_guarded(len, PROT_READ, flags, fd);
 	close(fd);
 	r = add_region(key, p, len);
 	r->touch = touch;
 	if (touch)
 		read_pages(p, len);
+}
+
+static void map_file(const char *key, const char *path, int touch)
+{
+	map_file_as(key, path, touch, MAP_PRIVATE);
 }
 
 static void map_anon(const char *key, size_t len, int shared)
@@ -535,6 +542,8 @@ int main(int argc, char **argv)
 			map_file("file", need_arg(argc, argv, &i), 1);
 		else if (!strcmp(o, "--map-only"))
 			map_file("maponly", need_arg(argc, argv, &i), 0);
+		else if (!strcmp(o, "--shared-file"))
+			map_file_as("shfile", need_arg(argc, argv, &i), 1, MAP_SHARED);
 		else if (!strcmp(o, "--anon"))
 			map_anon("anon", parse_num(need_arg(argc, argv, &i), o) * MIB, 0);
 		else if (!strcmp(o, "--shared-anon"))
