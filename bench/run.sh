@@ -57,6 +57,7 @@ if [ ! -x "$BIN/resid" ] || [ "$B/resid.c" -nt "$BIN/resid" ] ||
    [ -n "$(find "$ROOT/src" -newer "$BIN/resid" -name 'res*.[ch]')" ]; then
 	$CC $BFLAGS -I"$ROOT/src" ${CFLAGS:-} -o "$BIN/resid" "$B/resid.c" $RESID_SRC ||
 		die "cannot build resid"
+fi
 # the target of the bounded-window table (bench/windows.sh)
 if [ ! -x "$BIN/pauser" ] || [ "$ROOT/tests/helpers/pauser.c" -nt "$BIN/pauser" ]; then
 	$CC $BFLAGS ${CFLAGS:-} -o "$BIN/pauser" "$ROOT/tests/helpers/pauser.c" -lpthread ||
