@@ -133,15 +133,16 @@ void window_warn_broken(struct run **m, size_t n, const struct freeze_info *fi)
 	}
 }
 
-static void fill_info(struct window *w, const struct freeze_req *how, int id,
-		      size_t n)
+void window_fill_info(struct window *w, const struct freeze_req *how, int id,
+		      size_t n, uint64_t frozen_ns, unsigned int windows,
+		      uint64_t longest_ns)
 {
 	w->info = (struct window_info){
 		.id = id,
 		.mode = freeze_mode_name(w->freeze.mode ? w->freeze.mode : how->mode),
-		.frozen_ms = (double)w->freeze.frozen_ns / 1e6,
-		.windows = w->freeze.mode != FREEZE_NONE,
-		.max_window_ms = (double)w->freeze.frozen_ns / 1e6,
+		.frozen_ms = (double)frozen_ns / 1e6,
+		.windows = windows,
+		.max_window_ms = (double)longest_ns / 1e6,
 		.processes = w->freeze.processes,
 		.already = w->freeze.already,
 		.cgroup = w->freeze.cgroup,
@@ -196,7 +197,8 @@ void window_run(struct run **m, size_t n, const struct freeze_req *how,
 	if (w->freeze.broken)
 		window_warn_broken(m, n, &w->freeze);
 out:
-	fill_info(w, how, id, n);
+	window_fill_info(w, how, id, n, w->freeze.frozen_ns,
+			 w->freeze.mode != FREEZE_NONE, w->freeze.frozen_ns);
 	free(pids);
 	free(pidfds);
 }

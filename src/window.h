@@ -26,6 +26,12 @@ void window_run(struct run **members, size_t n, const struct freeze_req *how,
 		const struct options *o, int id, struct window *w);
 void window_free(struct window *w);
 
+/* w->info from w->freeze and the figures of the window(s) that ran: n
+ * members, frozen in all, how many windows, the longest. */
+void window_fill_info(struct window *w, const struct freeze_req *how, int id,
+		      size_t n, uint64_t frozen_ns, unsigned int windows,
+		      uint64_t longest_ns);
+
 /* For windows.c, which runs bounded windows one after another: which maps
  * file a member's selection needs, and the warning a broken freeze earns. */
 enum maps_file window_maps_file(const struct target *t, const struct options *o);

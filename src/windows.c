@@ -296,21 +296,7 @@ static void finish(struct seq *s)
 static void fill_info(struct window *w, const struct seq *s,
 		      const struct freeze_req *how, int id)
 {
-	w->info = (struct window_info){
-		.id = id,
-		.mode = freeze_mode_name(w->freeze.mode ? w->freeze.mode : how->mode),
-		.frozen_ms = (double)s->frozen_ns / 1e6,
-		.windows = s->windows,
-		.max_window_ms = (double)s->longest_ns / 1e6,
-		.processes = w->freeze.processes,
-		.already = w->freeze.already,
-		.cgroup = w->freeze.cgroup,
-		.broken = w->freeze.broken,
-		.stalled_ms = w->freeze.stalled_ms,
-		.resumed = w->freeze.resumed,
-		.pids = w->pids,
-		.npids = w->pids ? s->n : 0,
-	};
+	window_fill_info(w, how, id, s->n, s->frozen_ns, s->windows, s->longest_ns);
 }
 
 static void sequence(struct seq *s, struct window *w)
