@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "discover.h"
-#include "escape.h"
 #include "msg.h"
 #include "options.h"
 #include "outcome.h"
@@ -204,16 +203,11 @@ static void say_stderr(bool failure, const char *line, void *ctx)
 
 static void say_result(bool failure, const char *line, void *ctx)
 {
-	char *e;
-
 	(void)ctx;
-	if (failure) {
+	if (failure)
 		msg_warn("%s", line);
-		return;
-	}
-	e = escape_str(line, ESCAPE_TERMINAL);
-	printf("%s\n", e ? e : line);
-	free(e);
+	else
+		report_recovered(line);
 }
 
 static int recover_command(void)
@@ -226,7 +220,7 @@ static int recover_command(void)
 		return PMADV_EXIT_FAIL;
 	}
 	if (!n.thawed && !n.vanished && !n.failed)
-		printf("nothing to recover\n");
+		report_recovered(NULL);
 	return n.failed ? PMADV_EXIT_FAIL : PMADV_EXIT_OK;
 }
 

@@ -296,6 +296,14 @@ int report_finish(struct report *rp)
 	return 0;
 }
 
+void report_recovered(const char *line)
+{
+	char *e = line ? escape_str(line, ESCAPE_TERMINAL) : NULL;
+
+	puts(!line ? "nothing to recover" : e ? e : line);
+	free(e);
+}
+
 void report_close_stdout(void)
 {
 	/* a reader that went away (| head) is not an error, as in util-linux */

@@ -20,6 +20,10 @@ void report_window(struct report *rp, const struct window_info *w);
  * 0, or -1 with errno set when stdout could not be written. */
 int report_finish(struct report *rp);
 
+/* --recover: one line of what was thawed (escaped), or NULL for "nothing
+ * to recover". */
+void report_recovered(const char *line);
+
 /* For atexit: what exits early (--help, --version) flushes stdout too; a
  * write error there is said on stderr and makes the exit status 1. */
 void report_close_stdout(void);

@@ -21,37 +21,49 @@ static void before_freeze(void)
 /* Reading smaps walks every page table: only when --limit needs Rss, or
  * the cheap signs (VmLck, HugetlbPages) say a mapping would be refused for
  * reasons only VmFlags show. */
-enum maps_file window_maps_file(const struct target *t, const struct options *o)
+static enum maps_file maps_file_for(const struct target *t, const struct options *o)
 {
 	return o->limit_bytes || o->limit_pct || o->down_to_set ||
 	       (advice_reclaims(o->advice->value) && (t->locked || t->hugetlb)) ?
 	       MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
 }
 
-static void select_member(struct run *x, const struct options *o)
+int window_read_maps(struct run *x, const struct options *o)
 {
-	enum maps_file file = window_maps_file(&x->t, o);
 	struct err e;
 
-	if (maps_source_read(&x->t, file, o->maps_query, &x->text, &x->maps, &e)) {
+	if (maps_source_read(&x->t, maps_file_for(&x->t, o), o->maps_query,
+			     &x->text, &x->maps, &e)) {
 		run_fail_err(x, &e);
-		return;
+		return -1;
 	}
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan))
-		goto oom;
-	/* futile pageout out, residency and budgets (resident.c) */
-	resident_plan(x, o);
-	if (x->failed)
-		return;
+	return 0;
+}
+
+int window_check_alive(struct run *x)
+{
 	/* the PID cannot have been recycled while its pidfd shows it alive:
 	 * the maps just read are this process's */
-	if (target_alive(&x->t))
-		run_fail(x, errno, errno == ESRCH ? "%d (%s) exited while its maps "
-			 "were read" : "cannot check through its pidfd that %d (%s) "
-			 "is alive", x->t.pid, x->t.comm);
-	return;
-oom:
-	run_fail(x, ENOMEM, "out of memory");
+	if (!target_alive(&x->t))
+		return 0;
+	run_fail(x, errno, errno == ESRCH ? "%d (%s) exited while its maps "
+		 "were read" : "cannot check through its pidfd that %d (%s) "
+		 "is alive", x->t.pid, x->t.comm);
+	return -1;
+}
+
+static void select_member(struct run *x, const struct options *o)
+{
+	if (window_read_maps(x, o))
+		return;
+	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan)) {
+		run_fail(x, ENOMEM, "out of memory");
+		return;
+	}
+	/* futile pageout out, residency and budgets (resident.c) */
+	resident_plan(x, o);
+	if (!x->failed)
+		window_check_alive(x);
 }
 
 /* After every advice call: the window progressed (its watchdog counts

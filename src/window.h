@@ -32,9 +32,12 @@ void window_fill_info(struct window *w, const struct freeze_req *how, int id,
 		      size_t n, uint64_t frozen_ns, unsigned int windows,
 		      uint64_t longest_ns);
 
-/* For windows.c, which runs bounded windows one after another: which maps
- * file a member's selection needs, and the warning a broken freeze earns. */
-enum maps_file window_maps_file(const struct target *t, const struct options *o);
+/* For windows.c, which runs bounded windows one after another: a member's
+ * maps read inside the window (smaps only where the selection needs Rss
+ * or VmFlags), its liveness checked after (each -1 with x failed), and
+ * the warning a broken freeze earns. */
+int window_read_maps(struct run *x, const struct options *o);
+int window_check_alive(struct run *x);
 void window_warn_broken(struct run **m, size_t n, const struct freeze_info *fi);
 
 #endif

@@ -40,7 +40,6 @@ static int select_fresh(struct seq *s, struct member *mb)
 {
 	struct run *x = mb->x;
 	const struct options *o = s->o;
-	struct err e;
 	uint64_t left;
 
 	plan_free(&x->plan);
@@ -54,11 +53,8 @@ static int select_fresh(struct seq *s, struct member *mb)
 	mb->cur = mb->ccur = 0;
 	mb->off = mb->coff = 0;
 	mb->rest_err = 0;
-	if (maps_source_read(&x->t, window_maps_file(&x->t, o), o->maps_query,
-			     &x->text, &x->maps, &e)) {
-		run_fail_err(x, &e);
+	if (window_read_maps(x, o))
 		return -1;
-	}
 	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan) ||
 	    ledger_note_plan(&mb->led, &x->plan, &x->maps) ||
 	    ledger_subtract(&mb->led, &x->plan))
@@ -71,20 +67,11 @@ static int select_fresh(struct seq *s, struct member *mb)
 	x->res = calloc(x->plan.npieces ? x->plan.npieces : 1, sizeof(*x->res));
 	if (!x->res)
 		goto oom;
-	/* the PID cannot have been recycled while its pidfd shows it alive */
-
-	if (target_alive(&x->t)) {
-		run_fail(x, errno, "%d (%s) exited while its maps were read",
-			 x->t.pid, x->t.comm);
-		return -1;
-	}
-	return 0;
+	return window_check_alive(x);
 oom:
 	run_fail(x, ENOMEM, "out of memory");
 	return -1;
 }
-
-/* ---- advising, inside a window ---- */
 
 /* ---- one window ---- */
 
