@@ -96,19 +96,13 @@ void chunk_commit(struct member *mb)
  * away): a warning once something was advised, else its error. */
 static void fatal(struct seq *s, struct member *mb, int code)
 {
-	struct run tmp = { .t = mb->x->t };
 	bool some = false;
 
 	for (size_t i = 0; i < mb->led.n && !some; i++)
 		some = mb->led.v[i].advised > 0;
 	for (size_t i = 0; mb->x->res && i < mb->x->plan.npieces && !some; i++)
 		some = mb->x->res[i].advised > 0;
-	if (!some) {
-		run_explain_advise_error(mb->x, s->o->advice, code, true);
-		return;
-	}
-	run_explain_advise_error(&tmp, s->o->advice, code, true);
-	run_warn(mb->x, "%s", tmp.err.msg);
+	run_advise_error(mb->x, s->o->advice, code, true, some);
 }
 
 /* One chunk: advise, time it, keep what the kernel said. false: stop

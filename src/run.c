@@ -57,8 +57,8 @@ void run_warn(struct run *x, const char *fmt, ...)
 		x->nwarnings++;
 }
 
-void run_explain_advise_error(struct run *x, const struct advice *adv, int code,
-			      bool advising)
+void run_advise_error(struct run *x, const struct advice *adv, int code,
+		      bool advising, bool some_advised)
 {
 	struct err e;
 	struct utsname u;
@@ -90,7 +90,12 @@ void run_explain_advise_error(struct run *x, const struct advice *adv, int code,
 		err_set(&e, code, "process_madvise on %d: %s", x->t.pid,
 			strerror(code));
 	}
-	run_fail_err(x, &e);
+	/* what was advised before the failure still counts: partial, and
+	 * the reason is a warning */
+	if (some_advised)
+		run_warn(x, "%s", e.msg);
+	else
+		run_fail_err(x, &e);
 }
 
 /* Human output and JSON show what the advice did; -q shows nothing, and
@@ -182,7 +187,7 @@ void run_prepare(struct run *x, const struct options *o)
 	if (!o->dry_run && !o->list &&
 	    advise_probe(x->t.pidfd, o->advice->value)) {
 		/* cheap and touches nothing: permission, advice, support */
-		run_explain_advise_error(x, o->advice, errno, false);
+		run_advise_error(x, o->advice, errno, false, false);
 		return;
 	}
 	resident_prepare(x, o);

@@ -62,9 +62,11 @@ void run_fail_err(struct run *x, const struct err *e);
 void run_warn(struct run *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Why the kernel refused to advise the target at all (EACCES, ESRCH...). */
-void run_explain_advise_error(struct run *x, const struct advice *adv, int code,
-			      bool advising);
+/* Why the kernel refused to advise the target (EACCES, ESRCH...), while
+ * advising or before: the fatal error, or a warning when some_advised
+ * (what was advised before the failure still counts). */
+void run_advise_error(struct run *x, const struct advice *adv, int code,
+		      bool advising, bool some_advised);
 
 void run_free(struct run *x);
 

@@ -94,16 +94,7 @@ static void advise_member(struct run *x, const struct options *o,
 		   &watch, x->res, &st);
 	if (!st.fatal)
 		return;
-	/* what was advised before the failure still counts: partial, and
-	 * the reason is a warning */
-	if (st.advised) {
-		struct run tmp = { .t = x->t };
-
-		run_explain_advise_error(&tmp, o->advice, st.fatal, true);
-		run_warn(x, "%s", tmp.err.msg);
-	} else {
-		run_explain_advise_error(x, o->advice, st.fatal, true);
-	}
+	run_advise_error(x, o->advice, st.fatal, true, st.advised > 0);
 }
 
 static void advise_members(struct run **m, size_t n, const struct options *o,
