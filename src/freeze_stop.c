@@ -1,7 +1,5 @@
 /* Freezing by SIGSTOP: refuse traced targets, detect an existing stop, stop
  * through the pidfd and wait until every thread really is stopped. */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -26,25 +24,6 @@ struct task_scan {
 	char not_state[SCAN_NAMED];
 };
 
-static int task_dir(pid_t pid, DIR **out)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	*out = opendir(path);
-	return *out ? 0 : -1;
-}
-
-static bool numeric(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static void count_task(struct task_scan *s, pid_t tid, char st)
 {
 	if (st == 'Z' || st == 'X' || st == 'x')
@@ -63,31 +42,22 @@ static void count_task(struct task_scan *s, pid_t tid, char st)
 	s->nnot++;
 }
 
-/* One pass over the task directory. -1 with errno (ESRCH: no process). */
+static int scan_one(int dirfd, pid_t tid, void *ctx)
+{
+	struct procstat ps;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/stat", (int)tid);
+	if (procstat_read(dirfd, path, &ps) == 0)	/* else gone */
+		count_task(ctx, tid, ps.state);
+	return 0;
+}
+
+/* One pass over the tasks. -1 with errno (ESRCH: no process). */
 static int scan_tasks(pid_t pid, struct task_scan *s)
 {
-	struct dirent *de;
-	DIR *d;
-
 	memset(s, 0, sizeof(*s));
-	if (task_dir(pid, &d) != 0) {
-		if (errno == ENOENT)
-			errno = ESRCH;
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		struct procstat ps;
-		char path[300];
-
-		if (!numeric(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/stat", de->d_name);
-		if (procstat_read(dirfd(d), path, &ps) != 0)
-			continue;	/* gone */
-		count_task(s, (pid_t)atoi(de->d_name), ps.state);
-	}
-	closedir(d);
-	return 0;
+	return proc_each_task(pid, scan_one, s);
 }
 
 /* A stop signal waiting to be taken: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
@@ -110,33 +80,29 @@ static unsigned long long status_mask(const char *buf, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
 }
 
+static int status_one(int dirfd, pid_t tid, void *ctx)
+{
+	struct status_scan *st = ctx;
+	char path[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "%d/status", (int)tid);
+	if (proc_read_small(dirfd, path, buf, sizeof(buf)) <= 0)
+		return 0;
+	if (!st->pending_tid &&
+	    ((status_mask(buf, "\nSigPnd:") |
+	      status_mask(buf, "\nShdPnd:")) & STOP_SIG_MASK))
+		st->pending_tid = tid;
+	p = strstr(buf, "\nTracerPid:");
+	if (p && (st->tracer = (pid_t)strtol(p + 11, NULL, 10)))
+		st->traced_tid = tid;
+	return st->tracer != 0;	/* the first tracer found is enough */
+}
+
 /* One pass over task/TID/status: tracers, pending stop signals. */
 static void scan_status(pid_t pid, struct status_scan *st)
 {
-	struct dirent *de;
-	DIR *d;
-
 	memset(st, 0, sizeof(*st));
-	if (task_dir(pid, &d) != 0)
-		return;
-	while (!st->tracer && (de = readdir(d))) {
-		char path[300], buf[4096], *p;
-		pid_t tid = (pid_t)atoi(de->d_name);
-
-		if (!numeric(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/status", de->d_name);
-		if (proc_read_small(dirfd(d), path, buf, sizeof(buf)) <= 0)
-			continue;
-		if (!st->pending_tid &&
-		    ((status_mask(buf, "\nSigPnd:") |
-		      status_mask(buf, "\nShdPnd:")) & STOP_SIG_MASK))
-			st->pending_tid = tid;
-		p = strstr(buf, "\nTracerPid:");
-		if (p && (st->tracer = (pid_t)strtol(p + 11, NULL, 10)))
-			st->traced_tid = tid;
-	}
-	closedir(d);
+	proc_each_task(pid, status_one, st);
 }
 
 /* The tracer of any thread (TracerPid: in task/TID/status), or 0. */

@@ -1,6 +1,5 @@
 /* Who shares a process's address space: its threads, and other processes
  * found by kcmp(KCMP_VM) against every process in /proc. */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -19,21 +18,33 @@
 
 typedef int (*task_fn)(const struct mm_task *t, void *ctx);
 
-static pid_t name_pid(const char *s)
-{
-	const char *p = s;
-
-	if (!*p)
-		return 0;
-	for (; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return 0;
-	return (pid_t)atoi(s);
-}
-
 static bool gone(char state)
 {
 	return state == 'Z' || state == 'X' || state == 'x';
+}
+
+struct thread_walk {
+	pid_t tgid;
+	bool thread;
+	task_fn fn;
+	void *ctx;
+	pid_t first_live;
+};
+
+static int one_thread(int dirfd, pid_t tid, void *ctx)
+{
+	struct thread_walk *w = ctx;
+	struct mm_task t = { .tid = tid, .tgid = w->tgid, .thread = w->thread };
+	struct procstat ps;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/stat", (int)tid);
+	if (procstat_read(dirfd, path, &ps) != 0 || gone(ps.state))
+		return 0;
+	t.state = ps.state;
+	if (!w->first_live)
+		w->first_live = tid;
+	return w->fn ? w->fn(&t, w->ctx) : 0;
 }
 
 /* fn for each live thread of tgid; *first_live (if not NULL) = one of
@@ -42,33 +53,11 @@ static bool gone(char state)
 static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
 		       pid_t *first_live)
 {
-	struct dirent *de;
-	char path[300];
-	int rc = 0;
-	DIR *d;
+	struct thread_walk w = { tgid, thread, fn, ctx, 0 };
+	int rc = proc_each_task(tgid, one_thread, &w);
 
 	if (first_live)
-		*first_live = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)tgid);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while (rc == 0 && (de = readdir(d))) {
-		struct mm_task t = { .tgid = tgid, .thread = thread };
-		struct procstat ps;
-
-		t.tid = name_pid(de->d_name);
-		snprintf(path, sizeof(path), "%s/stat", de->d_name);
-		if (!t.tid || procstat_read(dirfd(d), path, &ps) != 0 ||
-		    gone(ps.state))
-			continue;
-		t.state = ps.state;
-		if (first_live && !*first_live)
-			*first_live = t.tid;
-		if (fn)
-			rc = fn(&t, ctx);
-	}
-	closedir(d);
+		*first_live = w.first_live;
 	return rc;
 }
 
@@ -89,7 +78,7 @@ static int each_sharer(pid_t pid, pid_t live, task_fn fn, void *ctx,
 	if (!d)
 		return -1;
 	while (rc == 0 && (de = readdir(d))) {
-		pid_t other = name_pid(de->d_name);
+		pid_t other = proc_name_pid(de->d_name);
 
 		if (!other || other == pid)
 			continue;
@@ -125,7 +114,7 @@ int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
 	rc = each_thread(pid, true, fn, ctx, &live);
 	if (rc < 0)
 		return err_set(e, errno, "cannot list the threads of process %d: "
-			       "%s", (int)pid, errno == ENOENT ? "no such process" :
+			       "%s", (int)pid, errno == ESRCH ? "no such process" :
 			       strerror(errno));
 	if (rc != 0 || !live)
 		return rc;	/* stopped by fn, or no mm left to share */

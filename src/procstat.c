@@ -1,4 +1,6 @@
 /* /proc/PID/stat, comm and small-file reads: see procstat.h. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,4 +106,39 @@ void proc_comm(pid_t pid, char *buf, size_t len)
 	for (char *p = buf; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+}
+
+pid_t proc_name_pid(const char *name)
+{
+	if (!*name)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	return (pid_t)atoi(name);
+}
+
+int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
+		   void *ctx)
+{
+	struct dirent *de;
+	char path[64];
+	int rc = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		pid_t tid = proc_name_pid(de->d_name);
+
+		if (tid)
+			rc = fn(dirfd(d), tid, ctx);
+	}
+	closedir(d);
+	return rc;
 }

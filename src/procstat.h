@@ -30,6 +30,16 @@ int procstat_read(int dirfd, const char *path, struct procstat *ps);
  * buf, NUL-terminated, at most len - 1 bytes. The length, or -1 with errno. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
+/* The PID a /proc directory entry names, or 0 when it names none. */
+pid_t proc_name_pid(const char *name);
+
+/* Call fn for each task of process pid, with /proc/PID/task open as dirfd
+ * (its entry "TID" holds the task's files). Stops at fn's first nonzero
+ * return and returns it; 0 once every task was seen; -1 with errno when
+ * the task directory cannot be opened (ESRCH: no such process). */
+int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
+		   void *ctx);
+
 /* /proc/PID/comm into buf, control characters shown as '?'; "?" when it
  * cannot be read. */
 void proc_comm(pid_t pid, char *buf, size_t len);
