@@ -12,39 +12,49 @@ static bool progressed(void *fz)
 	return freeze_progress(fz);
 }
 
-/* The next pieces from the cursor, bytes at most (the last one cut at a
- * page boundary), into out; the cursor moves past them. */
-static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
+/* Walk the plan from the cursor (cur, off) over at most bytes: the pieces
+ * a chunk takes, the last one cut at a page boundary. out NULL: only
+ * count them; else fill out and move the cursor. One walk for both, so
+ * the count and the fill can never disagree (a count of whole pieces
+ * against a fill that starts part-way into one overflowed here). */
+static size_t walk(struct member *mb, uint64_t bytes, struct piece *out)
 {
 	const struct plan *p = &mb->x->plan;
-	size_t k = 0;
-	uint64_t sum = 0;
+	size_t cur = mb->cur, k = 0;
+	uint64_t off = mb->off, sum = 0;
 
-	for (size_t i = mb->cur; i < p->npieces && sum < bytes; i++, k++)
-		sum += p->pieces[i].end - p->pieces[i].start;
-	*out = malloc((k ? k : 1) * sizeof(**out));
-	if (!*out)
-		return 0;
-	k = 0;
-	sum = 0;
-	while (mb->cur < p->npieces && sum < bytes) {
-		struct piece pc = p->pieces[mb->cur];
+	while (cur < p->npieces && sum < bytes) {
+		struct piece pc = p->pieces[cur];
 		uint64_t len;
 
-		pc.start += mb->off;
+		pc.start += off;
 		len = pc.end - pc.start;
 		if (len > bytes - sum) {
 			len = bytes - sum;
 			pc.end = pc.start + len;
-			mb->off += len;
+			off += len;
 		} else {
-			mb->cur++;
-			mb->off = 0;
+			cur++;
+			off = 0;
 		}
-		(*out)[k++] = pc;
+		if (out)
+			out[k] = pc;
+		k++;
 		sum += len;
 	}
+	if (out) {
+		mb->cur = cur;
+		mb->off = off;
+	}
 	return k;
+}
+
+static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
+{
+	size_t k = walk(mb, bytes, NULL);
+
+	*out = malloc((k ? k : 1) * sizeof(**out));
+	return *out ? walk(mb, bytes, *out) : 0;
 }
 
 void chunk_record_rest(struct member *mb, int err)

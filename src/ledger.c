@@ -35,6 +35,8 @@ static int push(struct ledger *l, const struct mapping *m, uint64_t start,
 	memset(x, 0, sizeof(*x));
 	x->map = *m;
 	x->map.name = name;
+	x->whole_start = m->start;
+	x->whole_end = m->end;
 	x->map.start = start;
 	x->map.end = end;
 	x->reason = reason;
@@ -193,13 +195,17 @@ int ledger_subtract(struct ledger *l, struct plan *p)
 	return 0;
 }
 
-/* b continues a: same mapping, contiguous, both advised whole. */
+/* b continues a: parts of one mapping (the same mapping as the maps read
+ * showed it, not merely equal fields: libc's read-only and RELRO segments
+ * are two mappings of one file with equal permissions), contiguous, both
+ * advised whole. */
 static bool joins(const struct ledger_entry *a, const struct ledger_entry *b)
 {
 	return !a->reason && !b->reason && !a->err && !b->err &&
 	       a->map.end == b->map.start &&
 	       a->advised == a->map.end - a->map.start &&
 	       b->advised == b->map.end - b->map.start &&
+	       a->whole_start == b->whole_start && a->whole_end == b->whole_end &&
 	       !memcmp(a->map.perms, b->map.perms, 4) &&
 	       a->map.inode == b->map.inode && !strcmp(a->map.name, b->map.name);
 }

@@ -19,6 +19,7 @@
 struct ledger_entry {
 	struct mapping map;	/* start, end: the part attempted or skipped;
 				 * name: the ledger's copy */
+	uint64_t whole_start, whole_end;	/* the mapping it is part of */
 	uint64_t advised;
 	int err;
 	const char *reason;	/* a skip's (static text); NULL: attempted */

@@ -223,9 +223,10 @@ void set_down_to(struct argp_state *st, struct options *o, const char *arg)
 void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
 {
 	unsigned int ms;
+	struct err e;
 
-	if (duration_parse_ms(arg, &ms, NULL))
-		argp_error(st, "invalid --max-freeze '%s' (e.g. 100ms, 1s; 0 for one window)",
-			   shown(arg));
+	if (duration_parse_ms(arg, &ms, &e))
+		argp_error(st, "invalid --max-freeze '%s': %s (e.g. 100ms, 1s; 0 for one window)",
+			   shown(arg), e.msg);
 	o->freeze.max_freeze_ms = ms;
 }

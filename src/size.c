@@ -167,6 +167,10 @@ int duration_parse_ms(const char *s, unsigned int *ms, struct err *e)
 	v *= scale;
 	if (v > 86400000.0)	/* a day: longer is surely a typo */
 		return err_set(e, ERANGE, "longer than a day");
+	/* milliseconds are the unit: 0.999ms would truncate to 0, which
+	 * means something else (no bound) */
+	if (v > 0 && v < 1)
+		return err_set(e, ERANGE, "shorter than 1 ms (the smallest step)");
 	*ms = (unsigned int)v;
 	return 0;
 }
