@@ -23,7 +23,7 @@ BIN ?= pmadv
 # Modules with no I/O and no library needs: linked into unit tests and fuzzers.
 PURE_SRC := src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c \
 	src/resrun.c src/budget.c src/swapinfo.c src/futile.c src/rowsort.c \
-	src/ledger.c src/pace.c
+	src/ledger.c src/pace.c src/chunk.c
 # ... and what unit tests link: the pure modules plus the stat parser's file
 UNIT_SRC_LINK := $(PURE_SRC) src/procstat.c
 SRC := $(wildcard src/*.c)

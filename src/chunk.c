@@ -1,199 +1,267 @@
-/* Advising one member inside a bounded window: chunks of its plan sized
- * by pace.c, each timed, each result kept in the member's ledger. See
- * windows_seq.h. */
-#include <errno.h>
+/* Chunks of a window's plan, sized by work. See chunk.h. */
 #include <stdlib.h>
+#include <string.h>
 
-#include "clock.h"
-#include "windows_seq.h"
+#include "bigalloc.h"
+#include "chunk.h"
 
-static bool progressed(void *fz)
+/* ---- work in an address range ---- */
+
+/* The first covered range ending above addr. */
+static size_t covered_find(const struct workmap *w, uint64_t addr)
 {
-	return freeze_progress(fz);
+	size_t lo = 0, hi = w->ncovered;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->covered[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* Walk the plan from the cursor (cur, off) over at most bytes: the pieces
- * a chunk takes, the last one cut at a page boundary. out NULL: only
- * count them; else fill out and move the cursor. One walk for both, so
- * the count and the fill can never disagree (a count of whole pieces
- * against a fill that starts part-way into one overflowed here). */
-static size_t walk(struct member *mb, uint64_t bytes, struct piece *out)
+struct walk {
+	uint64_t acc, limit, page;
+	uint64_t reach;		/* where the limit was met (0: not met) */
+};
+
+/* [s, e) is all work (is_work) or none. false: the limit is met in it;
+ * w->reach says where (whole pages). */
+static bool step(struct walk *k, uint64_t s, uint64_t e, bool is_work)
 {
-	const struct plan *p = &mb->x->plan;
-	size_t cur = mb->cur, k = 0;
-	uint64_t off = mb->off, sum = 0;
+	if (!is_work || s >= e)
+		return true;
+	if (e - s <= k->limit - k->acc) {
+		k->acc += e - s;
+		return true;
+	}
+	k->reach = s + (k->limit - k->acc) / k->page * k->page;
+	k->acc += k->reach - s;
+	return false;
+}
 
-	while (cur < p->npieces && sum < bytes) {
-		struct piece pc = p->pieces[cur];
-		uint64_t len;
+/* The covered part [s, e): runs say which pages are work. */
+static bool walk_runs(const struct workmap *w, struct walk *k, uint64_t s,
+		      uint64_t e)
+{
+	uint64_t at = s;
 
-		pc.start += off;
-		len = pc.end - pc.start;
-		if (len > bytes - sum) {
-			len = bytes - sum;
-			pc.end = pc.start + len;
-			off += len;
+	for (size_t i = resrun_find(w->runs, s);
+	     i < w->runs->n && w->runs->v[i].start < e; i++) {
+		const struct res_run *r = &w->runs->v[i];
+		uint64_t rs = r->start > at ? r->start : at;
+		uint64_t re = r->end < e ? r->end : e;
+		bool has = (r->flags & w->mask) == w->mask;
+
+		/* a gap between runs: pages neither present nor swapped */
+		if (!step(k, at, rs, w->absent) || !step(k, rs, re, has != w->absent))
+			return false;
+		at = re;
+	}
+	return step(k, at, e, w->absent);
+}
+
+/* Work from start on, until end or until it would pass limit. Returns the
+ * work; *reach: the end of what fits (end when all does). */
+static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
+			  uint64_t limit, uint64_t *reach)
+{
+	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096 };
+	size_t ci = w->runs ? covered_find(w, start) : 0;
+	uint64_t at = start;
+
+	while (at < end) {
+		uint64_t e;
+		bool more;
+
+		if (!w->runs) {
+			e = end;
+			more = step(&k, at, e, true);
+		} else if (ci < w->ncovered && w->covered[ci].start <= at) {
+			e = w->covered[ci].end < end ? w->covered[ci].end : end;
+			more = walk_runs(w, &k, at, e);
+			ci++;
 		} else {
-			cur++;
-			off = 0;
+			e = ci < w->ncovered && w->covered[ci].start < end ?
+			    w->covered[ci].start : end;
+			more = step(&k, at, e, true);	/* unknown: work */
 		}
-		if (out)
-			out[k] = pc;
-		k++;
-		sum += len;
+		if (!more) {
+			*reach = k.reach;
+			return k.acc;
+		}
+		at = e;
 	}
-	if (out) {
-		mb->cur = cur;
-		mb->off = off;
+	*reach = end;
+	return k.acc;
+}
+
+uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end)
+{
+	uint64_t reach;
+
+	return walk_work(w, start, end, UINT64_MAX, &reach);
+}
+
+/* ---- the cursor ---- */
+
+void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
+		 struct advise_result *res)
+{
+	memset(c, 0, sizeof(*c));
+	c->plan = p;
+	c->maps = m;
+	c->res = res;
+}
+
+bool cursor_done(const struct cursor *c)
+{
+	return c->cur >= c->plan->npieces || c->rest_err;
+}
+
+size_t chunk_take(struct cursor *c, const struct workmap *w,
+		  const struct chunk_limits *lim, struct piece *out,
+		  uint64_t *work)
+{
+	const struct plan *p = c->plan;
+	uint64_t bytes = 0, wk = 0;
+	size_t k = 0;
+
+	while (!cursor_done(c) && k < lim->pieces && bytes < lim->bytes) {
+		const struct piece *pc = &p->pieces[c->cur];
+		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
+
+		if (end - start > lim->bytes - bytes)
+			end = start + (lim->bytes - bytes) / lim->page * lim->page;
+		cost = walk_work(w, start, end, lim->work > wk ? lim->work - wk : 0,
+				 &reach);
+		if (reach == start && k == 0)	/* a window must progress */
+			reach = start + lim->page < pc->end ? start + lim->page : pc->end;
+		if (reach == start)
+			break;
+		if (reach != end)
+			cost = workmap_cost(w, start, reach);
+		out[k++] = (struct piece){ start, reach, pc->map };
+		bytes += reach - start;
+		wk += cost;
+		if (reach == pc->end) {
+			c->cur++;
+			c->off = 0;
+		} else {
+			c->off = reach - pc->start;
+			break;		/* cut: the chunk is full */
+		}
 	}
+	*work = wk;
 	return k;
 }
 
-static size_t take(struct member *mb, uint64_t bytes, struct piece **out)
+void chunk_record(struct cursor *c, size_t first, const struct piece *pcs,
+		  const struct advise_result *r, size_t k)
 {
-	size_t k = walk(mb, bytes, NULL);
-
-	*out = malloc((k ? k : 1) * sizeof(**out));
-	return *out ? walk(mb, bytes, *out) : 0;
-}
-
-void chunk_record_rest(struct member *mb, int err)
-{
-	for (size_t i = mb->cur; mb->x->res && i < mb->x->plan.npieces; i++)
-		if (!mb->x->res[i].err && (i > mb->cur || mb->off == 0 ||
-					   mb->x->res[i].advised == mb->off))
-			mb->x->res[i].err = err;
-	mb->rest_err = err;
-}
-
-static void commit_part(struct member *mb, size_t i, uint64_t from,
-			uint64_t to, uint64_t advised, int err)
-{
-	const struct piece *pc = &mb->x->plan.pieces[i];
-
-	if (ledger_add(&mb->led, &mb->x->maps.v[pc->map], pc->start + from,
-		       pc->start + to, advised, err))
-		run_fail(mb->x, ENOMEM, "out of memory");
-}
-
-void chunk_commit(struct member *mb)
-{
-	const struct plan *p = &mb->x->plan;
-	const struct advise_result *r = mb->x->res;
-	size_t end = mb->rest_err ? p->npieces : mb->cur;
-
-	for (size_t i = mb->ccur; r && i < end + (mb->off && !mb->rest_err); i++) {
-		uint64_t size = p->pieces[i].end - p->pieces[i].start;
-		uint64_t from = i == mb->ccur ? mb->coff : 0;
-		uint64_t to = i == mb->cur && !mb->rest_err ? mb->off : size;
-		/* a part committed before has its advised bytes already */
-		uint64_t adv = from ? (r[i].advised > from ? r[i].advised - from : 0)
-				    : r[i].advised;
-		int err = r[i].err;
-
-		if (i >= mb->cur && mb->rest_err && !err)
-			err = mb->rest_err;
-		if (to > from)
-			commit_part(mb, i, from, to, adv < to - from ? adv : to - from,
-				    err);
-	}
-	mb->ccur = mb->rest_err ? p->npieces : mb->cur;
-	mb->coff = mb->rest_err ? 0 : mb->off;
-	mb->committed = true;
-}
-
-/* The kernel refused the target as a whole (it exited, access went
- * away): a warning once something was advised, else its error. */
-static void fatal(struct seq *s, struct member *mb, int code)
-{
-	bool some = false;
-
-	for (size_t i = 0; i < mb->led.n && !some; i++)
-		some = mb->led.v[i].advised > 0;
-	for (size_t i = 0; mb->x->res && i < mb->x->plan.npieces && !some; i++)
-		some = mb->x->res[i].advised > 0;
-	run_advise_error(mb->x, s->o->advice, code, true, some);
-}
-
-/* One chunk: advise, time it, keep what the kernel said. false: stop
- * advising this member (or the whole window: s->stop). */
-static bool chunk(struct seq *s, struct member *mb, struct freeze *fz,
-		  uint64_t bytes)
-{
-	struct advise_watch watch = { .progress = progressed, .ctx = fz,
-				      .max_bytes = freeze_call_max_bytes(fz) };
-	struct advise_result *res;
-	struct advise_stats st;
-	struct piece *pcs;
-	uint64_t t0, sum = 0;
-	size_t first = mb->cur;
-	size_t k = take(mb, bytes, &pcs);
-
-	res = calloc(k ? k : 1, sizeof(*res));
-	if (!k || !res) {
-		free(pcs);
-		free(res);
-		run_fail(mb->x, ENOMEM, "out of memory");
-		return false;
-	}
-	t0 = clock_now_ns();
-	advise_run(mb->x->t.pidfd, s->o->advice->value, pcs, k, &watch, res, &st);
-	/* into the plan's own results: the ledger copies them after the
-	 * window, not inside it */
+	(void)pcs;
 	for (size_t i = 0; i < k; i++) {
-		struct advise_result *r = &mb->x->res[first + i];
+		struct advise_result *to = &c->res[first + i];
 
-		sum += pcs[i].end - pcs[i].start;
-		r->advised += res[i].advised;
-		if (res[i].err && !r->err)
-			r->err = res[i].err;
+		to->advised += r[i].advised;
+		if (r[i].err && !to->err)
+			to->err = r[i].err;
 	}
-	pace_record(&s->pace, sum, clock_now_ns() - t0);
-	free(pcs);
-	free(res);
-	if (st.fatal) {
-		fatal(s, mb, st.fatal);
-		mb->stop_err = st.fatal;
-		return false;
-	}
-	if (st.stopped || freeze_interrupted()) {
-		s->stop = true;	/* the watchdog ended the freeze, or a signal */
-		return false;
-	}
-	return true;
 }
 
-void chunk_advise(struct seq *s, struct member *mb, struct freeze *fz,
-		  uint64_t deadline, bool *any)
+void chunk_rest(struct cursor *c, int err)
 {
-	while (mb->cur < mb->x->plan.npieces && !s->stop) {
-		uint64_t now = clock_now_ns();
-
-		/* the watchdog may have ended the freeze between members; a
-		 * signal ends the run before the next call */
-		if (!freeze_progress(fz) || freeze_interrupted()) {
-			s->stop = true;
-			return;
-		}
-		uint64_t bytes = pace_chunk(&s->pace, deadline > now ?
-					    deadline - now : 0, s->page);
-
-		if ((!bytes || s->o->test_chunk_bytes) && *any)
-			return;		/* thaw: it would not fit */
-		if (!bytes)
-			bytes = pace_chunk(&s->pace, s->max_ns, s->page);
-		if (!bytes)
-			bytes = s->page;
-		if (s->o->test_chunk_bytes && bytes > s->o->test_chunk_bytes)
-			bytes = s->o->test_chunk_bytes;
-		*any = true;
-		if (!chunk(s, mb, fz, bytes)) {
-			if (!mb->x->failed && mb->stop_err)
-				chunk_record_rest(mb, mb->stop_err);
-			mb->done = mb->stop_err || mb->x->failed;
-			return;
-		}
-	}
-	mb->done = mb->cur >= mb->x->plan.npieces;
+	if (!c->rest_err)
+		c->rest_err = err;
 }
 
+static int commit_part(struct cursor *c, struct ledger *l, size_t i,
+		       uint64_t from, uint64_t to, uint64_t advised, int err)
+{
+	const struct piece *pc = &c->plan->pieces[i];
+
+	if (to <= from)
+		return 0;
+	if (advised > to - from)
+		advised = to - from;
+	return ledger_add(l, &c->maps->v[pc->map], pc->start + from,
+			  pc->start + to, advised, err);
+}
+
+int chunk_commit(struct cursor *c, struct ledger *l)
+{
+	const struct plan *p = c->plan;
+	size_t last = c->rest_err ? p->npieces : c->cur + (c->off ? 1 : 0);
+
+	for (size_t i = c->ccur; i < last && i < p->npieces; i++) {
+		uint64_t size = p->pieces[i].end - p->pieces[i].start;
+		uint64_t from = i == c->ccur ? c->coff : 0;
+		/* what the kernel took of this piece, less what an earlier
+		 * commit of it counted */
+		uint64_t adv = c->res[i].advised - (i == c->ccur ? c->cadv : 0);
+		uint64_t done = i < c->cur ? size : i == c->cur ? c->off : 0;
+		int err = c->res[i].err;
+
+		if (done > from && commit_part(c, l, i, from, done, adv, err))
+			return -1;
+		if (c->rest_err && done < size &&
+		    commit_part(c, l, i, done > from ? done : from, size, 0,
+				err ? err : c->rest_err))
+			return -1;
+	}
+	c->ccur = c->rest_err ? p->npieces : c->cur;
+	c->coff = c->rest_err ? 0 : c->off;
+	c->cadv = c->ccur < p->npieces ? c->res[c->ccur].advised : 0;
+	return 0;
+}
+
+/* ---- a budget chosen before the window ---- */
+
+static size_t keep_find(const struct piece *keep, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (keep[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
+{
+	struct piece *out = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < p->npieces; i++) {
+		const struct piece *pc = &p->pieces[i];
+
+		for (size_t j = keep_find(keep, nkeep, pc->start);
+		     j < nkeep && keep[j].start < pc->end; j++) {
+			uint64_t s = keep[j].start > pc->start ? keep[j].start : pc->start;
+			uint64_t e = keep[j].end < pc->end ? keep[j].end : pc->end;
+			struct piece *v = array_grow(out, n + 1, &cap, sizeof(*out), 16);
+
+			if (!v) {
+				free(out);
+				return -1;
+			}
+			out = v;
+			out[n++] = (struct piece){ s, e, pc->map };
+			bytes += e - s;
+		}
+	}
+	free(p->pieces);
+	p->pieces = out;
+	p->npieces = n;
+	p->bytes = bytes;
+	return 0;
+}

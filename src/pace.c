@@ -1,44 +1,46 @@
-/* Chunk sizing from measured throughput. See pace.h. */
+/* Call sizing from measured time per byte of work. See pace.h. */
 #include "pace.h"
 
-void pace_init(struct pace *p, uint64_t cap, uint64_t window_ns)
+void pace_init(struct pace *p, uint64_t window_ns)
 {
-	p->bytes_per_ns = 0;
-	p->cap = cap;
+	p->ns_per_byte = 0;
+	p->call_ns = 0;
 	p->slice_ns = window_ns / 4;
 }
 
-uint64_t pace_chunk(const struct pace *p, uint64_t ns_left, uint64_t page)
+uint64_t pace_work(const struct pace *p, uint64_t ns_left)
 {
-	double want, ns = (double)ns_left * 0.75;
-	uint64_t b;
+	double ns = (double)ns_left * 0.75, want;
 
-	if (p->bytes_per_ns <= 0)
-		b = PACE_PROBE_BYTES;
-	else {
-		if (p->slice_ns && ns > (double)p->slice_ns)
-			ns = (double)p->slice_ns;
-		/* not calls ever smaller as the deadline nears: thaw */
-		if (ns < (double)p->slice_ns / 8)
-			return 0;
-		want = p->bytes_per_ns * ns;
-		/* a double this large would not convert: the cap decides */
-		b = want >= 1.8e19 ? UINT64_MAX : (uint64_t)want;
-	}
-	if (p->cap && b > p->cap)
-		b = p->cap;
-	return b & ~(page - 1);
+	if (p->slice_ns && ns > (double)p->slice_ns)
+		ns = (double)p->slice_ns;
+	/* not calls ever smaller as the deadline nears: thaw */
+	if (ns < (double)p->slice_ns / 8)
+		return 0;
+	if (p->ns_per_byte <= 0)
+		return PACE_PROBE_BYTES;
+	want = (ns - p->call_ns) / p->ns_per_byte;
+	if (want < 1)
+		return 0;
+	/* a double this large would not convert */
+	return want >= 1.8e19 ? UINT64_MAX : (uint64_t)want;
 }
 
-void pace_record(struct pace *p, uint64_t bytes, uint64_t ns)
+static void learn(double *est, double seen)
 {
-	double r;
+	*est = *est <= 0 || seen > *est ? seen : (*est + seen) / 2;
+}
 
-	if (!bytes)
+void pace_record(struct pace *p, uint64_t work, uint64_t ns)
+{
+	if (work < PACE_LEARN_BYTES) {
+		learn(&p->call_ns, (double)ns);
 		return;
-	r = (double)bytes / (double)(ns ? ns : 1);
-	if (p->bytes_per_ns <= 0 || r < p->bytes_per_ns)
-		p->bytes_per_ns = r;
-	else
-		p->bytes_per_ns = (p->bytes_per_ns + r) / 2;
+	}
+	/* the fixed part is not the device's: leave it out of the rate */
+	double rest = (double)ns > p->call_ns ? (double)ns - p->call_ns : 0;
+
+	learn(&p->ns_per_byte, rest / (double)work);
+	if (p->ns_per_byte <= 0)
+		p->ns_per_byte = 1e-6;	/* measured, and fast */
 }

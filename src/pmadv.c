@@ -16,7 +16,7 @@
 #include "recover.h"
 #include "report.h"
 #include "run.h"
-#include "windows.h"
+#include "engine.h"
 
 struct tally {
 	int ok, fail, partial;
@@ -126,7 +126,7 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 	for (size_t i = 0; freeze_interrupted() && i < k; i++)
 		run_fail(m[i], ECANCELED, "%d (%s) not advised: interrupted",
 			 m[i]->t.pid, m[i]->t.comm);
-	windows_run(m, k, &req, o, t->windows++, &w);
+	engine_run(m, k, &req, o, t->windows++, &w);
 	for (size_t i = 0; i < k; i++)
 		run_measure_after(m[i], o);
 	for (size_t i = 0; i < k; i++)
@@ -169,7 +169,7 @@ static void run_all(const struct target_list *l, const struct options *o,
 
 	/* bounded windows: a first SIGINT/SIGTERM/SIGHUP ends the run between
 	 * two calls, with its report */
-	if (windows_bounded(o, &o->freeze) && freeze_interruptible_begin(&e)) {
+	if (engine_advises(o) && freeze_interruptible_begin(&e)) {
 		msg_warn("%s", e.msg);
 		t->fail++;
 		free(xs);

@@ -83,8 +83,10 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		w && w->already ? "true" : "false");
 	json_str_or_null(f, "frozen_cgroup", w ? w->cgroup : NULL);
 	fprintf(f, ",\"freeze_broken\":%s", w && w->broken ? "true" : "false");
-	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f", w ? w->windows : 0,
-		w ? w->max_window_ms : 0.0);
+	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
+		"\"bound_exceeded\":%s", w ? w->windows : 0,
+		w ? w->max_window_ms : 0.0, w ? w->bound_ms : 0,
+		w && w->bound_exceeded ? "true" : "false");
 	if (froze)
 		fprintf(f, ",\"freeze_id\":%d", w->id);
 	else
@@ -139,8 +141,9 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 		w->mode, w->frozen_ms, w->processes, w->already ? "true" : "false");
 	json_str_or_null(f, "cgroup", w->cgroup);
 	fprintf(f, ",\"broken\":%s", w->broken ? "true" : "false");
-	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f", w->windows,
-		w->max_window_ms);
+	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
+		"\"bound_exceeded\":%s", w->windows, w->max_window_ms,
+		w->bound_ms, w->bound_exceeded ? "true" : "false");
 	fputs(",\"targets\":[", f);
 	for (size_t i = 0; i < w->npids; i++)
 		fprintf(f, "%s%d", i ? "," : "", w->pids[i]);

@@ -54,12 +54,14 @@ static const char *futile_rule_of(const struct mapping *m, void *ctx)
 	return RESIDENT_SHARED_FILE_REASON;
 }
 
-static int read_runs(struct run *x, struct err *e)
+int resident_read(struct run *x, enum res_method method, struct err *e)
 {
 	struct residency r;
 	int rc = 0;
 
-	if (residency_open(x->t.pid, RES_METHOD_PAGEMAP, &r, e))
+	resrun_free(&x->runs);
+	x->have_runs = false;
+	if (residency_open(x->t.pid, method, &r, e))
 		return -1;
 	for (size_t i = 0; !rc && i < x->plan.npieces; i++)
 		rc = residency_read(&r, x->plan.pieces[i].start,
@@ -91,18 +93,22 @@ void resident_plan_within(struct run *x, const struct options *o, uint64_t budge
 	struct err e;
 
 	/* runs first: a skipped mapping's residency is shown too */
-	if (resident_wanted(o) && read_runs(x, &e)) {
+	if (resident_wanted(o) && resident_read(x, RES_METHOD_PAGEMAP, &e)) {
 		run_fail_err(x, &e);
 		return;
 	}
-	if (is_pageout(o) && futile_apply(&x->plan, &x->maps, futile_rule_of, x))
-		goto oom;
-	if (budget == UINT64_MAX)
-		return;
-	if (budget_select(&x->plan, &x->runs, resident_mask(o), budget,
-			  (uint64_t)sysconf(_SC_PAGESIZE)))
-		goto oom;
-	return;
-oom:
-	run_fail(x, ENOMEM, "out of memory");
+	if (resident_futile(x, o) ||
+	    (budget != UINT64_MAX && resident_choose(x, o, budget)))
+		run_fail(x, ENOMEM, "out of memory");
+}
+
+int resident_futile(struct run *x, const struct options *o)
+{
+	return is_pageout(o) ? futile_apply(&x->plan, &x->maps, futile_rule_of, x) : 0;
+}
+
+int resident_choose(struct run *x, const struct options *o, uint64_t budget)
+{
+	return budget_select(&x->plan, &x->runs, resident_mask(o), budget,
+			     (uint64_t)sysconf(_SC_PAGESIZE));
 }

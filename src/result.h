@@ -49,6 +49,8 @@ struct window_info {
 	double frozen_ms;	/* all its windows together */
 	unsigned int windows;	/* freezes one after another (--max-freeze) */
 	double max_window_ms;	/* the longest of them */
+	unsigned int bound_ms;	/* --max-freeze of bounded windows (0: none) */
+	bool bound_exceeded;	/* a window outlasted it */
 	unsigned int processes;	/* processes the freeze held */
 	bool already;		/* frozen by someone else: left so */
 	const char *cgroup;	/* cgroup frozen, or NULL */
