@@ -36,8 +36,9 @@ void engine_run(struct run **members, size_t n, const struct freeze_req *how,
 		const struct options *o, int id, struct window *w);
 void window_free(struct window *w);
 
-/* Does this run advise (so a signal ends it between two calls, with its
- * report)? */
-bool engine_advises(const struct options *o);
+/* Do windows end at a deadline (a freeze, --max-freeze > 0, advice to
+ * give)? Then a first signal ends the run between two calls, with its
+ * report; in one window it thaws at once and ends pmadv. */
+bool engine_bounded(const struct options *o, const struct freeze_req *how);
 
 #endif

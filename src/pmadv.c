@@ -169,7 +169,7 @@ static void run_all(const struct target_list *l, const struct options *o,
 
 	/* bounded windows: a first SIGINT/SIGTERM/SIGHUP ends the run between
 	 * two calls, with its report */
-	if (engine_advises(o) && freeze_interruptible_begin(&e)) {
+	if (engine_bounded(o, &o->freeze) && freeze_interruptible_begin(&e)) {
 		msg_warn("%s", e.msg);
 		t->fail++;
 		free(xs);
