@@ -1,5 +1,6 @@
 /* The window engine. See engine.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "pace.h"
 #include "progress.h"
 #include "resident.h"
+#include "swapcap.h"
 
 /* The targets run between two windows at least this long, and at least
  * a third as long as the window before: the service gets a quarter of the
@@ -20,6 +22,12 @@
  * unbounded window. What is read between windows counts as rest. */
 #define REST_MIN_NS 1000000ULL
 #define REST_SLICE_US 5000u	/* how often a rest looks for an interrupt */
+/* Pageout: bytes under writeback a window may leave (see
+ * swapcap_writeback); a rest waits, up to REST_DRAIN_MAX_NS, for the
+ * device to bring it under a quarter of that, so the next window starts
+ * with a device that takes pages at once. */
+#define WRITEBACK_CAP (64ULL << 20)
+#define REST_DRAIN_MAX_NS 1000000000ULL
 
 struct member {
 	struct run *x;
@@ -48,6 +56,7 @@ struct engine {
 	bool stop;		/* no further window */
 	int interrupt;		/* the signal that stopped it, or 0 */
 	struct progress prog;
+	int vmstat_fd;		/* pageout in windows: /proc/vmstat, or -1 */
 	/* one chunk's iovecs and results: no allocation per call */
 	struct piece iov[ADVISE_MAX_IOV];
 	struct advise_result ires[ADVISE_MAX_IOV];
@@ -308,6 +317,15 @@ static uint64_t next_work(struct engine *s, uint64_t deadline, bool any)
 	return w ? w : (any ? 0 : 1);
 }
 
+/* Pageout: is there room under the writeback cap for work more bytes?
+ * A full device queue would hold the call (and the window) until the
+ * device catches up. */
+static bool writeback_room(const struct engine *s, uint64_t work)
+{
+	return s->vmstat_fd < 0 ||
+	       swapcap_writeback(s->vmstat_fd) + work <= WRITEBACK_CAP;
+}
+
 /* Advise the member from its cursor, call by call, until its plan is done
  * or the window's time is up. */
 static void advise_member(struct engine *s, struct member *mb,
@@ -345,7 +363,7 @@ static void advise_member(struct engine *s, struct member *mb,
 			return;
 		}
 		lim.work = next_work(s, deadline, *any);
-		if (!lim.work)
+		if (!lim.work || (*any && !writeback_room(s, lim.work)))
 			return;			/* thaw: it would not fit */
 		k = chunk_take(&mb->cur, &wm, &lim, s->iov, &work);
 		*any = true;
@@ -441,9 +459,12 @@ static void test_delay(unsigned int ms, struct freeze *fz)
  * its length (ns). */
 static uint64_t one_window(struct engine *s, struct window *w)
 {
-	struct freeze_info fi;
+	/* the window counts from before the freeze (the service feels it
+	 * from the first kill or write), and leaves a sixteenth of the bound
+	 * for the thaw */
+	uint64_t deadline = clock_now_ns() + s->max_ns - s->max_ns / 16;
 	struct freeze *fz = freeze_live(s);
-	uint64_t deadline;
+	struct freeze_info fi;
 	bool any = false;
 	struct err e;
 
@@ -451,7 +472,6 @@ static uint64_t one_window(struct engine *s, struct window *w)
 		s->stop = true;
 		return 0;
 	}
-	deadline = clock_now_ns() + s->max_ns;
 	select_live(s, fz);
 	test_delay(s->o->test_delay_ms, fz);
 	for (size_t i = 0; i < s->n && !s->stop && !s->o->dry_run; i++)
@@ -467,9 +487,10 @@ static uint64_t one_window(struct engine *s, struct window *w)
 
 /* ---- the sequence ---- */
 
-/* The targets run: at least a third as long as the window before.
- * false: a signal asked to stop meanwhile. */
-static bool rest(uint64_t since, uint64_t window_ns)
+/* The targets run: at least a third as long as the window before, and
+ * for pageout until the device has written most of what is under
+ * writeback. false: a signal asked to stop meanwhile. */
+static bool rest(const struct engine *s, uint64_t since, uint64_t window_ns)
 {
 	uint64_t want = window_ns / 3 > REST_MIN_NS ? window_ns / 3 : REST_MIN_NS;
 	uint64_t until = since + want;
@@ -477,8 +498,14 @@ static bool rest(uint64_t since, uint64_t window_ns)
 	while (!freeze_interrupted()) {
 		uint64_t now = clock_now_ns();
 
-		if (now >= until)
+		if (now >= until && (now >= since + REST_DRAIN_MAX_NS ||
+				     s->vmstat_fd < 0 ||
+				     swapcap_writeback(s->vmstat_fd) <= WRITEBACK_CAP / 4))
 			return true;
+		if (now >= until) {
+			clock_sleep_us(1000);
+			continue;
+		}
 		clock_sleep_us(until - now > REST_SLICE_US * 1000ULL ? REST_SLICE_US :
 			       (unsigned int)((until - now) / 1000u) + 1);
 	}
@@ -538,7 +565,7 @@ static void sequence(struct engine *s, struct window *w)
 		progress(s);
 		if (!s->o->dry_run)
 			commit(s);
-		if (more && !rest(thawed, len))
+		if (more && !rest(s, thawed, len))
 			more = false;
 	}
 	s->interrupt = freeze_interrupted();
@@ -625,6 +652,8 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->max_ns = s->bounded ? (uint64_t)how->max_freeze_ms * 1000000u : UINT64_MAX / 2;
 	pace_init(&s->pace, s->max_ns);
+	s->vmstat_fd = s->bounded && o->advice->value == ADVICE_PAGEOUT ?
+		       open("/proc/vmstat", O_RDONLY | O_CLOEXEC) : -1;
 	for (size_t i = 0; i < n; i++) {
 		s->v[i].x = m[i];
 		w->pids[i] = m[i]->t.pid;
@@ -635,6 +664,8 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	progress_end(&s->prog);
 	finish(s);
 	fill_info(w, s, how, id);
+	if (s->vmstat_fd >= 0)
+		close(s->vmstat_fd);
 	free(s->v);
 	free(s);
 }

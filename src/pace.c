@@ -5,7 +5,7 @@ void pace_init(struct pace *p, uint64_t window_ns)
 {
 	p->ns_per_byte = 0;
 	p->call_ns = 0;
-	p->slice_ns = window_ns / 4;
+	p->slice_ns = window_ns / 16;
 }
 
 uint64_t pace_work(const struct pace *p, uint64_t ns_left)

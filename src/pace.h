@@ -26,8 +26,10 @@ struct pace {
 	uint64_t slice_ns;	/* a call is planned to take at most this */
 };
 
-/* window_ns: the bound of a window; a call is planned for a quarter of it
- * at most, so a misprediction costs at most about a quarter window more. */
+/* window_ns: the bound of a window; a call is planned for a sixteenth of
+ * it at most: pageout to swap on a real service now and then takes ten
+ * times its usual time for one call (writeback), which then costs well
+ * under a window more. */
 void pace_init(struct pace *p, uint64_t window_ns);
 
 /* Work for a call that must end within ns_left: what the model gets done

@@ -108,3 +108,16 @@ const char *swapcap_why_not(pid_t pid, char *buf, size_t len)
 
 	return why ? why : from_cgroup(pid, buf, len);
 }
+
+uint64_t swapcap_writeback(int fd)
+{
+	char buf[8192];
+	uint64_t pages;
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return swapinfo_parse_writeback(buf, &pages) ? 0 :
+	       pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}

@@ -59,3 +59,17 @@ int swapinfo_parse_limit(const char *text, uint64_t *v)
 	*v = strtoull(text, &end, 10);
 	return errno || (*end != '\n' && *end) ? -1 : 0;
 }
+
+int swapinfo_parse_writeback(const char *text, uint64_t *pages)
+{
+	static const char key[] = "nr_writeback ";
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, key, sizeof(key) - 1)) {
+			char *end;
+
+			*pages = strtoull(l + sizeof(key) - 1, &end, 10);
+			return end == l + sizeof(key) - 1 ? -1 : 0;
+		}
+	return -1;
+}

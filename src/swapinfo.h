@@ -14,4 +14,7 @@ int swapinfo_parse_swaps(const char *text, unsigned int *areas,
 /* "max" (UINT64_MAX) or a byte count, one line. Returns 0 or -1. */
 int swapinfo_parse_limit(const char *text, uint64_t *v);
 
+/* /proc/vmstat: nr_writeback, in pages. Returns 0, or -1 if absent. */
+int swapinfo_parse_writeback(const char *text, uint64_t *pages);
+
 #endif
