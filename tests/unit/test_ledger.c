@@ -89,24 +89,24 @@ static void test_pace(void)
 	pace_init(&p, 100000000ULL);			/* a 100 ms window */
 	CHECK_U64(pace_work(&p, 1000000000ULL), PACE_PROBE_BYTES); /* unmeasured */
 	pace_record(&p, 1ULL << 20, 1ULL << 20);	/* 1 ns per byte */
-	/* a quarter of the window at most: 25 ms */
-	CHECK_U64(pace_work(&p, 100000000ULL), 25000000ULL);
-	/* three quarters of what is left */
-	CHECK_U64(pace_work(&p, 20000000ULL), 15000000ULL);
-	/* less than an eighth of a slice: thaw */
-	CHECK_U64(pace_work(&p, 4000000ULL), 0);
-	pace_record(&p, 1ULL << 20, 4ULL << 20);	/* slower: believed */
+	/* a sixteenth of the window at most: 6.25 ms */
 	CHECK_U64(pace_work(&p, 100000000ULL), 6250000ULL);
+	/* three quarters of what is left */
+	CHECK_U64(pace_work(&p, 8000000ULL), 6000000ULL);
+	/* less than an eighth of a slice: thaw */
+	CHECK_U64(pace_work(&p, 1000000ULL), 0);
+	pace_record(&p, 1ULL << 20, 4ULL << 20);	/* slower: believed */
+	CHECK_U64(pace_work(&p, 100000000ULL), 1562500ULL);
 	pace_record(&p, 1ULL << 20, 1ULL << 20);	/* faster: half */
-	CHECK_U64(pace_work(&p, 100000000ULL), 10000000ULL);
+	CHECK_U64(pace_work(&p, 100000000ULL), 2500000ULL);
 	/* calls over empty memory (no work) return at once: they teach the
 	 * fixed part of a call, never a faster device */
 	for (int i = 0; i < 100; i++)
 		pace_record(&p, 0, 10000);
-	CHECK_U64(pace_work(&p, 100000000ULL), 9996000ULL);
+	CHECK_U64(pace_work(&p, 100000000ULL), 2496000ULL);
 	/* a slow call with little work: the fixed part grows, at once */
 	pace_record(&p, 4096, 5000000ULL);
-	CHECK_U64(pace_work(&p, 100000000ULL), 8000000ULL);
+	CHECK_U64(pace_work(&p, 100000000ULL), 500000ULL);
 	/* a fixed part beyond the slice: nothing fits, thaw */
 	pace_record(&p, 4096, 30000000ULL);
 	CHECK_U64(pace_work(&p, 100000000ULL), 0);
