@@ -55,7 +55,7 @@ static char *doc_char(char *o, const unsigned char *p, int n)
 {
 	uint32_t cp = n > 1 ? code_point(p, n) : *p;
 
-	if (n && (cp == 0x7f || escape_reorders(cp)))
+	if (n && (cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || escape_reorders(cp)))
 		return o + sprintf(o, "\\u%04x", (unsigned int)cp);
 	memcpy(o, p, n ? (size_t)n : 1);
 	return o + (n ? n : 1);
@@ -102,7 +102,9 @@ char *escape_str(const char *s, enum escape_mode mode)
 			if (mode == ESCAPE_TERMINAL && (cp < 0xa0 || escape_reorders(cp))) {
 				for (int k = 0; k < n; k++)
 					o += sprintf(o, "\\x%02x", p[k]);
-			} else if (mode == ESCAPE_JSON && escape_reorders(cp)) {
+			} else if (mode == ESCAPE_JSON && (cp < 0xa0 || escape_reorders(cp))) {
+				/* C1 controls act on terminals a JSON reader
+				 * prints to, as the other outputs say */
 				o += sprintf(o, "\\u%04x", (unsigned int)cp);
 			} else {
 				memcpy(o, p, (size_t)n);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "msg.h"
 #include "options.h"
 #include "options_arg.h"
 #include "options_help.h"
@@ -150,6 +151,10 @@ static void check_end(struct argp_state *st, struct options *o)
 	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && (o->ncgroups || o->nunits))
 		argp_error(st, "--freeze=cgroup:PATH and -c or -u exclude each other "
 			   "(with -c or -u, --freeze=cgroup freezes that cgroup once)");
+	/* a warning, not an error: runbooks that pass it everywhere ran */
+	if (o->max_freeze_set && o->freeze.mode == FREEZE_NONE && !o->list)
+		msg_warn("--max-freeze has no effect without --freeze (-f stop or "
+			 "-f cgroup); without a freeze each call is kept short anyway");
 	set_table(st, o);
 	set_columns(st, o);
 }

@@ -36,6 +36,7 @@ struct options {
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
 	uint64_t down_to;		/* --down-to SIZE: Rss to come down to */
 	bool down_to_set;
+	bool max_freeze_set;	/* --max-freeze given (not the default) */
 	int sort_col;			/* --sort: enum col_id, -1: none */
 	bool list;
 	bool recover;			/* --recover: thaw what a gone pmadv froze */

@@ -229,4 +229,5 @@ void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
 		argp_error(st, "invalid --max-freeze '%s': %s (e.g. 100ms, 1s; 0 for one window)",
 			   shown(arg), e.msg);
 	o->freeze.max_freeze_ms = ms;
+	o->max_freeze_set = true;
 }

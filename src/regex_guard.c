@@ -42,6 +42,19 @@ static unsigned int depth_of(const char *s)
 	return max;
 }
 
+/* An AddressSanitizer build, as gcc (__SANITIZE_ADDRESS__) and clang
+ * (__has_feature) each say it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PMADV_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PMADV_ASAN 1
+#endif
+#endif
+#ifndef PMADV_ASAN
+#define PMADV_ASAN 0
+#endif
+
 /* In the child: compile under limits; the exit status says how it went. */
 static void try_compile(const char *src)
 {
@@ -49,7 +62,7 @@ static void try_compile(const char *src)
 	regex_t re;
 
 	setrlimit(RLIMIT_CPU, &cpu);
-#if !defined(__SANITIZE_ADDRESS__)	/* ASan reserves terabytes of address space */
+#if !PMADV_ASAN	/* ASan reserves terabytes of address space */
 	struct rlimit mem = { TRY_MEM, TRY_MEM };
 	setrlimit(RLIMIT_AS, &mem);
 #endif

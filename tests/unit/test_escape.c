@@ -253,7 +253,8 @@ static void test_fixed(void)
 	json("\177", "\\u007f");
 	json("caf\303\251", "caf\303\251");
 	json("\360\237\230\200", "\360\237\230\200");
-	json("\302\233", "\302\233");		/* C1 is valid JSON text */
+	json("\302\233", "\\u009b");	/* C1 controls as \\u, as the other outputs escape them */
+	json("\302\200\302\237\302\240", "\\u0080\\u009f\302\240");
 	json("\377", "\\\\xff");
 	json("bad\377utf8", "bad\\\\xffutf8");
 	json("\355\240\200", "\\\\xed\\\\xa0\\\\x80");
