@@ -122,6 +122,16 @@ bool cursor_done(const struct cursor *c)
 	return c->cur >= c->plan->npieces || c->rest_err;
 }
 
+/* Cut points: whole pages, or whole huge pages for collapse (a piece cut
+ * inside one leaves neither part holding it whole: the kernel collapses
+ * neither). Absolute addresses. */
+static uint64_t cut_down(uint64_t a, const struct chunk_limits *lim)
+{
+	uint64_t g = lim->align > lim->page ? lim->align : lim->page;
+
+	return a / g * g;
+}
+
 size_t chunk_take(struct cursor *c, const struct workmap *w,
 		  const struct chunk_limits *lim, struct piece *out,
 		  uint64_t *work)
@@ -133,16 +143,27 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 	while (!cursor_done(c) && k < lim->pieces && bytes < lim->bytes) {
 		const struct piece *pc = &p->pieces[c->cur];
 		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
+		bool forced = false;
 
 		if (end - start > lim->bytes - bytes)
-			end = start + (lim->bytes - bytes) / lim->page * lim->page;
+			end = cut_down(start + (lim->bytes - bytes), lim);
+		if (end < start)
+			end = start;
 		cost = walk_work(w, start, end, lim->work > wk ? lim->work - wk : 0,
 				 &reach);
-		if (reach == start && k == 0)	/* a window must progress */
-			reach = start + lim->page < pc->end ? start + lim->page : pc->end;
-		if (reach == start)
-			break;
-		if (reach != end)
+		if (reach < pc->end)
+			reach = cut_down(reach, lim);
+		if (reach <= start) {
+			if (k)
+				break;
+			/* a window must progress: one cut's worth */
+			reach = cut_down(start, lim) + (lim->align > lim->page ?
+							 lim->align : lim->page);
+			if (reach > pc->end || reach <= start)
+				reach = pc->end;
+			forced = true;
+		}
+		if (reach != end || forced)
 			cost = workmap_cost(w, start, reach);
 		out[k++] = (struct piece){ start, reach, pc->map };
 		bytes += reach - start;
@@ -154,6 +175,8 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 			c->off = reach - pc->start;
 			break;		/* cut: the chunk is full */
 		}
+		if (forced)
+			break;
 	}
 	*work = wk;
 	return k;

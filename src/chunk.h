@@ -55,6 +55,8 @@ struct chunk_limits {
 	uint64_t bytes;		/* address space (the kernel's MAX_RW_COUNT) */
 	size_t pieces;		/* iovecs: room in out */
 	uint64_t page;
+	uint64_t align;		/* cuts fall on multiples of it (collapse:
+				 * huge pages); 0: pages */
 };
 
 void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
@@ -62,8 +64,9 @@ void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
 bool cursor_done(const struct cursor *c);
 
 /* The pieces from the cursor within the limits into out, the last one cut
- * at a page boundary; always at least one page while anything is left (a
- * window must progress). Moves the cursor; *work: the estimate of what was
+ * at a page boundary (lim->align); always at least one page (one align)
+ * while anything is left: a window must progress, and that one is then
+ * the whole chunk. Moves the cursor; *work: the estimate of what was
  * taken. Returns how many pieces; the first is plan piece (old cur). */
 size_t chunk_take(struct cursor *c, const struct workmap *w,
 		  const struct chunk_limits *lim, struct piece *out,

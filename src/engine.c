@@ -342,8 +342,10 @@ static void advise_member(struct engine *s, struct member *mb,
 	};
 	struct advise_watch watch = { .progress = progressed, .ctx = fz,
 				      .max_bytes = freeze_call_max_bytes(fz) };
-	struct chunk_limits lim = { .bytes = ADVISE_MAX_BYTES,
-				    .pieces = ADVISE_MAX_IOV, .page = s->page };
+	struct chunk_limits lim = {
+		.bytes = ADVISE_MAX_BYTES, .pieces = ADVISE_MAX_IOV, .page = s->page,
+		.align = o->advice->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0,
+	};
 
 	/* no freeze: short calls, so the target's mmap_lock is never held
 	 * for long (advise.h) */

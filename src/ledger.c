@@ -72,21 +72,94 @@ static void sort(struct ledger *l)
 	l->sorted = true;
 }
 
-/* Does an entry among the first n (sorted) overlap [start, end)? */
-static bool covered(const struct ledger *l, size_t n, uint64_t start, uint64_t end)
+/* The first of the first n entries (sorted, not overlapping) that ends
+ * above addr. */
+static size_t first_above(const struct ledger *l, size_t n, uint64_t addr)
 {
 	size_t lo = 0, hi = n;
 
-	/* the first entry ending above start */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (l->v[mid].map.end <= start)
+		if (l->v[mid].map.end <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && l->v[lo].map.start < end;
+	return lo;
+}
+
+/* A skip of an earlier window where a later one advised (a new mapping
+ * at that address, a munlock since) loses that part: attempted entries
+ * never overlap one another (ledger_subtract) nor skips (this), so the
+ * entries stay disjoint and the rows of the result never overlap. */
+static int trim_skips(struct ledger *l)
+{
+	size_t n = l->n, na = 0, k = 0;
+	uint64_t *att;		/* starts and ends of attempted entries, in order */
+
+	sort(l);
+	att = malloc((n ? n : 1) * 2 * sizeof(*att));
+	if (!att)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!l->v[i].reason) {
+			att[2 * na] = l->v[i].map.start;
+			att[2 * na++ + 1] = l->v[i].map.end;
+		}
+	for (size_t i = 0; i < n && na; i++) {
+		size_t lo = 0, hi = na;
+
+		if (!l->v[i].reason)
+			continue;
+		while (lo < hi) {	/* the first attempted ending above it */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (att[2 * mid + 1] <= l->v[i].map.start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t j = lo; j < na && att[2 * j] < l->v[i].map.end; j++) {
+			struct ledger_entry *x = &l->v[i];
+			uint64_t ys = att[2 * j], ye = att[2 * j + 1];
+
+			if (ys > x->map.start && ye < x->map.end) {
+				/* split: the head [start, ys) becomes a new entry
+				 * (no later attempted entry reaches it); the skip
+				 * goes on as the tail [ye, end) */
+				struct mapping head = x->map;
+				size_t last;
+
+				if (push(l, &head, head.start, ys, x->reason)) {
+					free(att);
+					return -1;
+				}
+				x = &l->v[i];	/* push may have moved v */
+				last = l->n - 1;
+				l->v[last].whole_start = x->whole_start;
+				l->v[last].whole_end = x->whole_end;
+				x->map.start = ye;
+			} else if (ys <= x->map.start) {
+				x->map.start = ye < x->map.end ? ye : x->map.end;
+			} else {
+				x->map.end = ys;
+			}
+		}
+	}
+	free(att);
+	/* drop skips trimmed to nothing */
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].map.start >= l->v[i].map.end) {
+			free((char *)l->v[i].map.name);
+			continue;
+		}
+		l->v[k++] = l->v[i];
+	}
+	l->n = k;
+	l->sorted = false;
+	sort(l);
+	return 0;
 }
 
 /* Keep only the selectors no plan so far has matched. */
@@ -122,13 +195,22 @@ int ledger_note_plan(struct ledger *l, const struct plan *p,
 {
 	size_t n0;
 
-	sort(l);
+	if (trim_skips(l))
+		return -1;
 	n0 = l->n;
+	/* each skip's parts no entry covers yet (entries are disjoint) */
 	for (size_t i = 0; i < p->nskips; i++) {
 		const struct skip *s = &p->skips[i];
+		uint64_t at = s->start;
 
-		if (!covered(l, n0, s->start, s->end) &&
-		    push(l, &maps->v[s->map], s->start, s->end, s->reason))
+		for (size_t j = first_above(l, n0, at);
+		     j < n0 && l->v[j].map.start < s->end; j++) {
+			if (l->v[j].map.start > at &&
+			    push(l, &maps->v[s->map], at, l->v[j].map.start, s->reason))
+				return -1;
+			at = l->v[j].map.end;
+		}
+		if (at < s->end && push(l, &maps->v[s->map], at, s->end, s->reason))
 			return -1;
 	}
 	return note_unmatched(l, p);
@@ -253,7 +335,8 @@ int ledger_result(struct ledger *l, char **text, struct maps *maps,
 {
 	size_t n;
 
-	sort(l);
+	if (trim_skips(l))
+		return -1;
 	coalesce(l);
 	n = l->n ? l->n : 1;
 	memset(maps, 0, sizeof(*maps));
