@@ -123,7 +123,7 @@ static struct piece *pieces_dup(const struct plan *p, size_t *n)
 {
 	struct piece *v = malloc((p->npieces ? p->npieces : 1) * sizeof(*v));
 
-	if (v)
+	if (v && p->npieces)
 		memcpy(v, p->pieces, p->npieces * sizeof(*v));
 	*n = v ? p->npieces : 0;
 	return v;
@@ -171,9 +171,10 @@ static int preview(struct engine *s, struct member *mb)
 	if (!mb->covered)
 		goto oom;
 	/* pagemap has the exclusive bit budgets and the tables use;
-	 * PAGEMAP_SCAN reads sparse arenas far faster */
+	 * PAGEMAP_SCAN reads sparse arenas far faster. Read only to size
+	 * calls, a failure costs nothing but smaller calls (all is work). */
 	if (resident_read(x, resident_wanted(o) ? RES_METHOD_PAGEMAP :
-			  RES_METHOD_SCAN, &e))
+			  RES_METHOD_SCAN, &e) && (budget || resident_wanted(o)))
 		goto fail;
 	if (budget) {
 		if (resident_futile(x, o) ||
