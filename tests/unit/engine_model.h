@@ -48,24 +48,36 @@
 #include "resrun.h"
 #include "select.h"
 
-/* Checks that fail until a known bug in src/ is fixed: a bit set leaves
- * that check out (to run past it), 0 runs them all.
+/* Known bugs in src/: what each check below that finds one calls it.
+ * A violation of a bug in EM_KNOWN_BUGS is counted (struct em_stats
+ * known[]) and the case goes on; any other violation fails the case.
+ * -DEM_KNOWN_BUGS=0 makes them all failures (for the one fixing them).
  *   1  a futile skip (pageout, no swap) never reaches the ledger: its
- *      pages are in no row of the result (engine.c select_fresh)
+ *      pages are in no row of the result (engine.c select_fresh calls
+ *      resident_futile after ledger_note_plan)
  *   2  a window's skip that overlaps any ledger entry is dropped whole,
  *      also its part no entry covers (ledger.c ledger_note_plan)
  *   4  the one page a window must take is counted as no work when it
- *      ends its piece or the byte room (chunk.c chunk_take)
- *      (and the chunk goes on past that page: it counted nothing)
+ *      ends its piece or the byte room (chunk.c chunk_take), and the
+ *      chunk then goes on past it
  *   8  collapse: a chunk cuts a piece inside a huge page; neither part
  *      holds it whole, the kernel collapses neither (chunk.c chunk_take)
  *  16  a skip row stays when a later window advises that address (a new
  *      mapping there, munlock): the result's rows overlap; the ledger's
  *      entries then overlap, covered()'s binary search misses the old
  *      skip, and a later skip there is added again (ledger.c) */
+#define EM_NBUGS 5
 #ifndef EM_KNOWN_BUGS
-#define EM_KNOWN_BUGS 0
+#define EM_KNOWN_BUGS 31
 #endif
+
+static const char *const em_bug_names[EM_NBUGS] = {
+	"futile skips (pageout, no swap) never reach the ledger: no row",
+	"a skip overlapping a ledger entry is dropped whole",
+	"the forced page of a window counts as no work",
+	"collapse: chunks cut pieces inside a huge page",
+	"a skip row stays where a later window advised: rows overlap",
+};
 
 #define EM_PG ((uint64_t)4096)
 #define EM_HP ((uint64_t)2 << 20)
@@ -214,6 +226,7 @@ struct em_win {
 };
 
 struct em_stats {
+	unsigned long known[EM_NBUGS];	/* cases that showed known bug 1 << i */
 	unsigned long cases, windows, chunks, iovecs, cuts, forced, changes,
 		budgets, fatal, stops, einval, enomem, rows, skiprows, failed,
 		pages_advised, maps_fail;
@@ -224,6 +237,7 @@ struct em {
 	struct em_stats *st;
 	unsigned long nfail;
 	char msg[1536];
+	unsigned int known;	/* the known bugs this case showed */
 
 	/* the case */
 	uint64_t np;		/* pages in the space */
@@ -238,6 +252,7 @@ struct em {
 	bool budgeted, have_runs, excl_known, nofreeze;
 	uint64_t budget;
 	unsigned int thaw_pct;
+	unsigned int scale;	/* of the chunk limits: 0 tiny .. 3 huge */
 
 	struct em_space sp;
 	struct em_win w[EM_MAXW];
@@ -291,6 +306,18 @@ static inline void em_fail(struct em *m, const char *file, int line,
 	vsnprintf(m->msg + n, sizeof(m->msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 }
+
+/* cond must hold, unless the violation is known bug `bug` (a bit). */
+#define EM_CHECK_BUG(m, bug, cond, ...)                                  \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			if (EM_KNOWN_BUGS & (bug))                       \
+				(m)->known |= (bug);                     \
+			else                                             \
+				em_fail((m), __FILE__, __LINE__, "(" #cond \
+					") [bug " #bug "] " __VA_ARGS__); \
+		}                                                        \
+	} while (0)
 
 #define EM_CHECK(m, cond, ...)                                           \
 	do {                                                             \
@@ -922,7 +949,8 @@ static inline bool em_preview(struct em *m, struct res_runs *runs,
 	*covered = malloc((p.npieces ? p.npieces : 1) * sizeof(**covered));
 	if (!*covered)
 		abort();
-	memcpy(*covered, p.pieces, p.npieces * sizeof(**covered));
+	if (p.npieces)
+		memcpy(*covered, p.pieces, p.npieces * sizeof(**covered));
 	*ncovered = p.npieces;
 	for (size_t i = 0; i < p.npieces; i++)
 		for (uint64_t a = p.pieces[i].start; a < p.pieces[i].end; a += EM_PG)
@@ -965,7 +993,8 @@ static inline bool em_preview(struct em *m, struct res_runs *runs,
 		*keep = malloc((p.npieces ? p.npieces : 1) * sizeof(**keep));
 		if (!*keep)
 			abort();
-		memcpy(*keep, p.pieces, p.npieces * sizeof(**keep));
+		if (p.npieces)	/* budget_select chose nothing: pieces NULL */
+			memcpy(*keep, p.pieces, p.npieces * sizeof(**keep));
 		*nkeep = p.npieces;
 	}
 	plan_free(&p);
@@ -1074,16 +1103,20 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 	struct em_call call = { 0 };
 	bool forced_bug;
 
+	/* the case's scale: tiny chunks, small ones, any, the kernel's caps */
 	k = (unsigned int)em_rnd(r, 10);
 	lim.pieces = k < 4 ? 1 + em_rnd(r, 4) : k < 7 ? 5 + em_rnd(r, 60) :
 		     65 + em_rnd(r, ADVISE_MAX_IOV - 64);
-	k = (unsigned int)em_rnd(r, 10);
+	k = m->scale == 0 ? 0 : m->scale == 1 ? 4 + (unsigned int)em_rnd(r, 3) :
+	    m->scale == 2 ? (unsigned int)em_rnd(r, 10) : 7 + (unsigned int)em_rnd(r, 3);
 	lim.bytes = k < 4 ? (1 + em_rnd(r, 8)) * EM_PG + (em_pct(r, 30) ? em_rnd(r, EM_PG) : 0) :
-		    k < 7 ? (9 + em_rnd(r, 256)) * EM_PG :
+		    k < 7 ? (9 + em_rnd(r, 64)) * EM_PG :
 		    k < 9 ? ADVISE_MAX_BYTES : ADVISE_UNFROZEN_MAX_BYTES;
-	k = (unsigned int)em_rnd(r, 10);
+	k = m->scale == 0 ? 2 + (unsigned int)em_rnd(r, 3) :
+	    m->scale == 1 ? 5 + (unsigned int)em_rnd(r, 5) :
+	    m->scale == 2 ? (unsigned int)em_rnd(r, 10) : (unsigned int)em_rnd(r, 3);
 	lim.work = k < 2 ? UINT64_MAX : k < 5 ? 1 + em_rnd(r, 4 * EM_PG) :
-		   1 + em_rnd(r, 300 * EM_PG);
+		   1 + em_rnd(r, 100 * EM_PG);
 	EM_CHECK(m, first == *mcur && (first >= p->npieces ||
 				       cur->off == *moff),
 		 "window %u: cursor at piece %zu +%" PRIx64 ", the model at %zu +%" PRIx64,
@@ -1137,9 +1170,8 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 		ref += em_ref_work(m, wm, em_page(x->start), em_page(x->end));
 		m->st->cuts += x->end != pc->end;
 		/* collapse acts on whole huge pages: a cut inside one loses it */
-		EM_CHECK(m, m->advice != ADVICE_COLLAPSE || x->end == pc->end ||
-			 !(x->end % EM_HP) || EM_KNOWN_BUGS & 8,
-			 "window %u: collapse: iovec %" PRIx64 "-%" PRIx64 " cuts piece %"
+		EM_CHECK_BUG(m, 8, m->advice != ADVICE_COLLAPSE || x->end == pc->end ||
+			     !(x->end % EM_HP), "window %u: collapse: iovec %" PRIx64 "-%" PRIx64 " cuts piece %"
 			 PRIx64 "-%" PRIx64 " inside a huge page", w, x->start, x->end,
 			 pc->start, pc->end);
 		/* the model's cursor follows */
@@ -1153,15 +1185,21 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 	}
 	EM_CHECK(m, bytes <= lim.bytes, "window %u: chunk of %" PRIu64 " bytes, limit %"
 		 PRIu64, w, bytes, lim.bytes);
-	/* bug 4: the forced first page counted as no work */
-	forced_bug = EM_KNOWN_BUGS & 4 && ref == work + EM_PG &&
-		     iov[0].end - iov[0].start == EM_PG &&
+	/* the forced first page counted as no work (bug 4) */
+	forced_bug = ref == work + EM_PG && iov[0].end - iov[0].start == EM_PG &&
 		     em_ref_work(m, wm, em_page(iov[0].start), em_page(iov[0].end));
-	EM_CHECK(m, work == ref || forced_bug, "window %u: chunk_take says work %"
-		 PRIu64 ", the reference %" PRIu64, w, work, ref);
+	if (forced_bug)
+		EM_CHECK_BUG(m, 4, work == ref, "window %u: chunk_take says work %"
+			     PRIu64 ", the reference %" PRIu64, w, work, ref);
+	else
+		EM_CHECK(m, work == ref, "window %u: chunk_take says work %"
+			 PRIu64 ", the reference %" PRIu64, w, work, ref);
 	/* within the work limit, but for the one page a window must have */
 	if (ref > lim.work) {
 		m->st->forced++;
+		if (forced_bug)
+			EM_CHECK_BUG(m, 4, n == 1, "window %u: %zu iovecs after the "
+				     "forced page", w, n);
 		EM_CHECK(m, (n == 1 || forced_bug) && iov[0].end - iov[0].start == EM_PG,
 			 "window %u: work %" PRIu64 " over the limit %" PRIu64 " in %zu "
 			 "iovecs, %" PRIu64 " bytes", w, work, lim.work, n,
@@ -1203,13 +1241,13 @@ static inline bool em_setup(struct em *m)
 	m->advice = k < 7 ? ADVICE_COLD : k < 14 ? ADVICE_PAGEOUT :
 		    k < 17 ? ADVICE_WILLNEED : ADVICE_COLLAPSE;
 	big = m->advice == ADVICE_COLLAPSE || em_pct(r, 5);
-	m->np = big ? 256 + em_rnd(r, 3000) : em_pct(r, 20) ? 1 + em_rnd(r, 40) :
+	m->np = big ? 256 + em_rnd(r, 3000) : em_pct(r, 10) ? 1 + em_rnd(r, 40) :
 		16 + em_rnd(r, 700);
 	m->smaps = em_pct(r, 30);
 	m->noswap = m->advice == ADVICE_PAGEOUT && em_pct(r, 40);
 
 	memset(sel, 0, sizeof(*sel));
-	sel->all = em_pct(r, 55);
+	sel->all = em_pct(r, 65);
 	if (em_pct(r, 40)) {
 		sel->nnames = 1 + em_rnd(r, 4);
 		for (size_t i = 0; i < sel->nnames; i++)
@@ -1235,8 +1273,8 @@ static inline bool em_setup(struct em *m)
 	}
 	if (selection_empty(sel))
 		sel->all = true;
-	k = (unsigned int)em_rnd(r, 10);
-	sel->filters = k < 5 ? 0 : k < 7 ? SEL_ANON : k < 8 ? SEL_FILE :
+	k = (unsigned int)em_rnd(r, 20);
+	sel->filters = k < 13 ? 0 : k < 16 ? SEL_ANON : k < 18 ? SEL_FILE :
 		       (unsigned int)em_rnd(r, 16);
 
 	m->rflags = calloc(m->np, 1);
@@ -1260,12 +1298,15 @@ static inline bool em_setup(struct em *m)
 	m->nofreeze = em_pct(r, 10);
 	m->budgeted = !m->nofreeze && em_pct(r, 35);
 	if (m->budgeted)
-		m->budget = em_pct(r, 10) ? 0 : em_pct(r, 50) ? em_rnd(r, 64) * EM_PG :
+		m->budget = em_pct(r, 3) ? 0 : em_pct(r, 50) ? em_rnd(r, 64) * EM_PG :
 			    em_rnd(r, m->np * EM_PG + 1);
 	m->have_runs = m->budgeted || (!m->nofreeze && em_pct(r, 80));
 	m->excl_known = m->budgeted || em_pct(r, 50);
-	k = (unsigned int)em_rnd(r, 4);
-	m->thaw_pct = m->nofreeze ? 0 : k == 0 ? 0 : k == 1 ? 5 : k == 2 ? 20 : 50;
+	k = (unsigned int)em_rnd(r, 20);
+	m->scale = k < 6 ? 0 : k < 12 ? 1 : k < 17 ? 2 : 3;
+	/* how often a window ends before its plan does (the deadline) */
+	k = (unsigned int)em_rnd(r, 10);
+	m->thaw_pct = m->nofreeze || k == 0 ? 0 : k < 3 ? 10 : k < 6 ? 30 : k < 9 ? 60 : 85;
 	return big;
 }
 
@@ -1307,11 +1348,15 @@ static inline void em_check_result(struct em *m, struct ledger *l)
 			 "ranges overlap or out of order at %" PRIx64 "-%" PRIx64,
 			 out.pieces[i].start, out.pieces[i].end);
 	for (size_t i = 0; i < out.nskips; i++)
+	{
 		EM_CHECK(m, out.skips[i].start < out.skips[i].end &&
-			 (!i || out.skips[i - 1].end <= out.skips[i].start ||
-			  EM_KNOWN_BUGS & 16),
-			 "skips overlap or out of order at %" PRIx64 "-%" PRIx64,
+			 (!i || out.skips[i - 1].start <= out.skips[i].start),
+			 "skips out of order at %" PRIx64 "-%" PRIx64,
 			 out.skips[i].start, out.skips[i].end);
+		EM_CHECK_BUG(m, 16, !i || out.skips[i - 1].end <= out.skips[i].start,
+			     "skips overlap at %" PRIx64 "-%" PRIx64,
+			     out.skips[i].start, out.skips[i].end);
+	}
 	for (size_t i = 0; i < out.npieces && !m->nfail; i++) {
 		const struct piece *x = &out.pieces[i];
 		const struct mapping *mm = &om.v[x->map];
@@ -1388,16 +1433,19 @@ static inline void em_check_result(struct em *m, struct ledger *l)
 		EM_CHECK(m, s->reason && seen, "skip row %" PRIx64 "-%" PRIx64 " '%s' is in "
 			 "no window's mapping", s->start, s->end, om.v[s->map].name);
 		for (uint64_t a = s->start; a < s->end && a < em_addr(m->np); a += EM_PG) {
-			EM_CHECK(m, !(row[em_page(a)] & 1) || EM_KNOWN_BUGS & 16,
+			EM_CHECK_BUG(m, 16, !(row[em_page(a)] & 1),
 				 "skip row %" PRIx64 "-%" PRIx64 " '%s' overlaps a range "
 				 "row at %" PRIx64, s->start, s->end, om.v[s->map].name, a);
 			row[em_page(a)] |= 2;
 		}
 	}
 	for (uint64_t pg = 0; pg < m->np && !m->nfail; pg++)
-		if (m->skipped[pg] && m->done_w[pg] < 0 &&
-		    !(EM_KNOWN_BUGS & (m->skipped[pg] == EM_FUTILE ? 1 : 2)))
-			EM_CHECK(m, row[pg] & 2, "page %" PRIx64 " was %s in a window, never "
+		if (m->skipped[pg] && m->done_w[pg] < 0 && m->skipped[pg] == EM_FUTILE)
+			EM_CHECK_BUG(m, 1, row[pg] & 2, "page %" PRIx64 " was futile "
+				     "in a window, never advised, and is in no skip row",
+				     em_addr(pg));
+		else if (m->skipped[pg] && m->done_w[pg] < 0)
+			EM_CHECK_BUG(m, 2, row[pg] & 2, "page %" PRIx64 " was %s in a window, never "
 				 "advised, and is in no skip row", em_addr(pg),
 				 m->skipped[pg] == EM_FUTILE ? "futile" : "refused");
 	/* selectors that matched nothing in every window */
@@ -1437,10 +1485,10 @@ static inline unsigned long em_case(struct em_rng *r, struct em_stats *st,
 	em_setup(m);
 	EM_TRACE("case: %" PRIu64 " pages, advice %d, smaps %d, noswap %d, all %d, "
 		 "%zu names, %zu regexes, %zu ranges, filters %x, budget %d (%" PRIu64
-		 "), runs %d, excl %d, nofreeze %d, thaw %u%%\n", m->np, m->advice,
+		 "), runs %d, excl %d, nofreeze %d, thaw %u%%, scale %u\n", m->np, m->advice,
 		 m->smaps, m->noswap, m->sel.all, m->sel.nnames, m->sel.nregexes,
 		 m->sel.nranges, m->sel.filters, m->budgeted, m->budget, m->have_runs,
-		 m->excl_known, m->nofreeze, m->thaw_pct);
+		 m->excl_known, m->nofreeze, m->thaw_pct, m->scale);
 	for (size_t k = 0; k < m->sel.nnames; k++)
 		EM_TRACE("  name '%s'\n", m->sel.names[k]);
 	for (size_t k = 0; k < m->sel.nranges; k++)
@@ -1622,6 +1670,8 @@ out:
 	free(m->skipped);
 	nfail = m->nfail;
 	st->failed += nfail != 0;
+	for (int b = 0; b < EM_NBUGS; b++)
+		st->known[b] += !!(m->known & 1u << b);
 	if (msg && msglen)
 		snprintf(msg, msglen, "%s", m->msg);
 	free(m);

@@ -11,7 +11,7 @@
 #include "check.h"
 #include "engine_model.h"
 
-#define CASES 5000
+#define CASES 20000
 
 /* A case from a fixed seed gives the same choices wherever it runs: the
  * random source is the model's own generator, no libc rand(). */
@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 	unsigned long bad = 0;
 	struct timespec t0, t1;
 	char msg[1536];
+	uint64_t known_seed[EM_NBUGS] = { 0 };
 
 	test_generator();
 	em_trace = n == 1;
@@ -49,22 +50,37 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < n; i++) {
 		struct em_rng r;
 		uint64_t seed = first + i;
+		unsigned long known[EM_NBUGS];
 
+		memcpy(known, st.known, sizeof(known));
 		em_rng_seed(&r, seed);
 		if (em_case(&r, &st, msg, sizeof(msg))) {
 			if (bad++ < 10)
 				fprintf(stderr, "engine model: seed %" PRIu64 ": %s\n",
 					seed, msg);
 		}
+		for (int b = 0; b < EM_NBUGS; b++)
+			if (st.known[b] > known[b] && !known_seed[b])
+				known_seed[b] = seed;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* known bugs in src/ (engine_model.h): said, not failed, until fixed */
+	for (int b = 0; b < EM_NBUGS; b++)
+		if (EM_KNOWN_BUGS & 1u << b && st.known[b])
+			printf("engine model: KNOWN BUG %d (%s): %lu of %lu cases, "
+			       "first seed %" PRIu64 " (expected until fixed)\n",
+			       1 << b, em_bug_names[b], st.known[b], n, known_seed[b]);
+		else if (EM_KNOWN_BUGS & 1u << b && n >= CASES)
+			printf("engine model: known bug %d (%s) not seen in %lu cases: "
+			       "fixed? then take it out of EM_KNOWN_BUGS\n", 1 << b,
+			       em_bug_names[b], n);
 	CHECK_NOTE("%lu of %lu cases violate the model (seeds above)", bad, n);
 	CHECK_U64(bad, 0);
 	/* the cases reached what they are for */
 	if (n >= 1000) {
 		CHECK(st.cuts > 1000);		/* cuts inside pieces */
 		CHECK(st.forced > 10);		/* the one page over the work limit */
-		CHECK(st.windows > 2 * st.cases);
+		CHECK(st.windows > 2 * st.cases);	/* changes between them */
 		CHECK(st.budgets > 100 && st.fatal > 10 && st.stops > 10);
 		CHECK(st.einval > 100 && st.changes > 1000 && st.skiprows > 100);
 	}
