@@ -83,7 +83,7 @@ static const char *const em_bug_names[EM_NBUGS] = {
 #define EM_HP ((uint64_t)2 << 20)
 #define EM_HPG (EM_HP / EM_PG)
 #define EM_BASE ((uint64_t)0x7f1234000000)	/* 2 MiB aligned */
-#define EM_MAXV 160			/* mappings in the simulated space */
+#define EM_MAXV 1200			/* mappings in the simulated space */
 #define EM_MAXW 40			/* windows at most */
 #define EM_FREE_WINDOWS 24		/* after these, no window ends early */
 
@@ -229,7 +229,7 @@ struct em_stats {
 	unsigned long known[EM_NBUGS];	/* cases that showed known bug 1 << i */
 	unsigned long cases, windows, chunks, iovecs, cuts, forced, changes,
 		budgets, fatal, stops, einval, enomem, rows, skiprows, failed,
-		pages_advised, maps_fail;
+		pages_advised, maps_fail, max_iov;
 };
 
 struct em {
@@ -253,6 +253,7 @@ struct em {
 	uint64_t budget;
 	unsigned int thaw_pct;
 	unsigned int scale;	/* of the chunk limits: 0 tiny .. 3 huge */
+	bool many;		/* a thousand small mappings */
 
 	struct em_space sp;
 	struct em_win w[EM_MAXW];
@@ -336,13 +337,20 @@ static inline uint64_t em_page(uint64_t addr)
 	return (addr - EM_BASE) / EM_PG;
 }
 
-/* The mapping holding page p, or -1. */
+/* The mapping holding page p, or -1 (v sorted, disjoint). */
 static inline int em_find(const struct em_vma *v, size_t n, uint64_t p)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i].s <= p && p < v[i].e)
-			return (int)i;
-	return -1;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].e <= p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].s <= p ? (int)lo : -1;
 }
 
 static inline int em_vma_cmp(const void *a, const void *b)
@@ -359,6 +367,8 @@ static inline uint64_t em_size(struct em *m, bool big)
 	struct em_rng *r = m->r;
 	unsigned int k = (unsigned int)em_rnd(r, 100);
 
+	if (m->many)
+		return k < 90 ? 1 + em_rnd(r, 3) : 4 + em_rnd(r, 60);
 	if (big && k < 15)
 		return EM_HPG / 2 + em_rnd(r, 3 * EM_HPG);
 	if (k < 25)
@@ -437,8 +447,8 @@ static inline void em_gen_space(struct em *m, bool big)
 		m->sp.v[m->sp.n++] = v;
 		at += len;
 		/* guard gaps, or none: adjacent mappings */
-		gap = em_pct(r, 35) ? 0 : em_pct(r, 80) ? 1 + em_rnd(r, 4) :
-		      1 + em_rnd(r, 64);
+		gap = m->many ? em_rnd(r, 2) : em_pct(r, 35) ? 0 :
+		      em_pct(r, 80) ? 1 + em_rnd(r, 4) : 1 + em_rnd(r, 64);
 		at += gap;
 	}
 }
@@ -1093,8 +1103,8 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 				      const struct maps *mp, const struct workmap *wm,
 				      size_t *mcur, uint64_t *moff)
 {
-	static struct piece iov[ADVISE_MAX_IOV];
-	static struct advise_result ires[ADVISE_MAX_IOV];
+	struct piece *iov;		/* exactly lim.pieces: ASan sees past it */
+	struct advise_result *ires;
 	struct em_rng *r = m->r;
 	struct chunk_limits lim = { .page = EM_PG };
 	unsigned int k;
@@ -1105,7 +1115,8 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 
 	/* the case's scale: tiny chunks, small ones, any, the kernel's caps */
 	k = (unsigned int)em_rnd(r, 10);
-	lim.pieces = k < 4 ? 1 + em_rnd(r, 4) : k < 7 ? 5 + em_rnd(r, 60) :
+	lim.pieces = m->many ? ADVISE_MAX_IOV / 2 + em_rnd(r, ADVISE_MAX_IOV / 2 + 1) :
+		     k < 4 ? 1 + em_rnd(r, 4) : k < 7 ? 5 + em_rnd(r, 60) :
 		     65 + em_rnd(r, ADVISE_MAX_IOV - 64);
 	k = m->scale == 0 ? 0 : m->scale == 1 ? 4 + (unsigned int)em_rnd(r, 3) :
 	    m->scale == 2 ? (unsigned int)em_rnd(r, 10) : 7 + (unsigned int)em_rnd(r, 3);
@@ -1121,16 +1132,22 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 				       cur->off == *moff),
 		 "window %u: cursor at piece %zu +%" PRIx64 ", the model at %zu +%" PRIx64,
 		 w, first, cur->off, *mcur, *moff);
+	iov = malloc(lim.pieces * sizeof(*iov));
+	ires = malloc(lim.pieces * sizeof(*ires));
+	if (!iov || !ires)
+		abort();
 	n = chunk_take(cur, wm, &lim, iov, &work);
 	EM_TRACE("  chunk from piece %zu +%" PRIx64 ": limits pieces %zu bytes %" PRIx64
 		 " work %" PRIx64 "; took %zu, work %" PRIx64 "\n", first, *moff,
 		 lim.pieces, lim.bytes, lim.work, n, work);
 	m->st->chunks++;
 	m->st->iovecs += n;
+	if (n > m->st->max_iov)
+		m->st->max_iov = n;
 	EM_CHECK(m, n >= 1 && n <= lim.pieces, "window %u: chunk of %zu iovecs, limit %zu",
 		 w, n, lim.pieces);
 	if (m->nfail)
-		return call;
+		goto out;
 	for (size_t j = 0; j < n; j++) {
 		const struct piece *x = &iov[j], *pc = &p->pieces[first + j];
 		uint64_t want_start = j ? pc->start : pc->start + *moff;
@@ -1150,7 +1167,7 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 		EM_CHECK(m, j + 1 == n || x->end == pc->end,
 			 "window %u: iovec %zu ends inside its piece but is not the last", w, j);
 		if (m->nfail)
-			return call;
+			goto out;
 		vi = em_find(m->w[w].v, m->w[w].n, em_page(x->start));
 		EM_CHECK(m, vi >= 0 && em_addr(m->w[w].v[vi].e) >= x->end &&
 			 mp->v[x->map].start <= x->start && x->end <= mp->v[x->map].end,
@@ -1218,13 +1235,16 @@ static inline struct em_call em_chunk(struct em *m, unsigned int w,
 			 lim.work);
 	}
 	if (m->nfail)
-		return call;
+		goto out;
 	em_kernel(m, iov, n, ires, &call);
 	for (size_t j = 0; em_trace && j < n; j++)
 		EM_TRACE("  iovec %" PRIx64 "-%" PRIx64 ": advised %" PRIx64
 			 " err %d\n", iov[j].start, iov[j].end, ires[j].advised,
 			 ires[j].err);
 	chunk_record(cur, first, iov, ires, n);
+out:
+	free(iov);
+	free(ires);
 	return call;
 }
 
@@ -1241,8 +1261,9 @@ static inline bool em_setup(struct em *m)
 	m->advice = k < 7 ? ADVICE_COLD : k < 14 ? ADVICE_PAGEOUT :
 		    k < 17 ? ADVICE_WILLNEED : ADVICE_COLLAPSE;
 	big = m->advice == ADVICE_COLLAPSE || em_pct(r, 5);
-	m->np = big ? 256 + em_rnd(r, 3000) : em_pct(r, 10) ? 1 + em_rnd(r, 40) :
-		16 + em_rnd(r, 700);
+	m->many = !big && em_pct(r, 4);
+	m->np = big ? 256 + em_rnd(r, 3000) : m->many ? 2000 + em_rnd(r, 1500) :
+		em_pct(r, 10) ? 1 + em_rnd(r, 40) : 16 + em_rnd(r, 700);
 	m->smaps = em_pct(r, 30);
 	m->noswap = m->advice == ADVICE_PAGEOUT && em_pct(r, 40);
 
@@ -1304,6 +1325,8 @@ static inline bool em_setup(struct em *m)
 	m->excl_known = m->budgeted || em_pct(r, 50);
 	k = (unsigned int)em_rnd(r, 20);
 	m->scale = k < 6 ? 0 : k < 12 ? 1 : k < 17 ? 2 : 3;
+	if (m->many)	/* for chunks of hundreds of iovecs */
+		m->scale = 3;
 	/* how often a window ends before its plan does (the deadline) */
 	k = (unsigned int)em_rnd(r, 10);
 	m->thaw_pct = m->nofreeze || k == 0 ? 0 : k < 3 ? 10 : k < 6 ? 30 : k < 9 ? 60 : 85;
