@@ -20,10 +20,39 @@
  * (munmap, a new mapping at the same address, rename, grow, shrink,
  * mprotect splits, mlock), and ledger_result at the end.
  *
+ * Checked, per case:
+ *  - every read parses to the simulated mappings (maps and smaps text);
+ *  - each window's plan is exactly the pages the reference selects there
+ *    (selection, filters, refusals, futile pageout), less what earlier
+ *    windows put in the ledger, within a budget's choice; its skips
+ *    exactly the refused and futile pages;
+ *  - budget_select's choice is the reference's (pieces by pages under the
+ *    mask, most first; never more than the budget);
+ *  - every chunk: the plan from the cursor on (cuts only in its last
+ *    iovec), iovecs page-aligned, each inside one mapping of its window's
+ *    maps and its plan piece; within the iovec and byte limits; its work
+ *    the reference's, within the limit but for the one page a window must
+ *    take; stopped short only for a limit; out[] exactly lim.pieces long
+ *    on the heap (a write past it is an ASan report);
+ *  - no page handed to the kernel that its window's plan does not hold;
+ *    none twice in the run;
+ *  - ledger_result: ranges and skips in address order, not overlapping;
+ *    a range within one mapping as the window that took it read it, with
+ *    its name and perms; each range's advised what the kernel advised in
+ *    it, all of it when it has no error; every page attempted in exactly
+ *    one range; advised totals: rows = kernel per page = kernel reported =
+ *    ledger; a budget not exceeded (by more than one page per row); every
+ *    page refused or futile and never advised in a skip row; unmatched
+ *    selectors those no window matched.
+ * Beyond engine.c: a commit now and then in the middle of a window, the
+ * cursor going on after it (chunk.h allows it; engine.c commits after a
+ * window, and again after chunk_rest at the end).
+ *
  * The random source is a seed (unit test) or the fuzzer's bytes (then a
  * generator seeded from them once they run out). Violations are counted
  * in struct em with the first one's text; the caller decides (CHECK in
- * tests/unit/test_engine_model.c, abort in fuzz/fuzz_engine.c).
+ * tests/unit/test_engine_model.c, abort in fuzz/fuzz_engine.c). em_trace
+ * set: the case is told on stderr.
  */
 #ifndef PMADV_ENGINE_MODEL_H
 #define PMADV_ENGINE_MODEL_H
