@@ -1,10 +1,13 @@
-# libFuzzer harnesses for the pure parsers (issue 6). Included by the
+# libFuzzer harnesses for the pure parsers (issue 6) and for the window
+# engine's pure parts against its reference model (engine, issue 17: the
+# model is tests/unit/engine_model.h, shared with the unit test). Included by the
 # top-level Makefile; `make fuzz` builds each into fuzz/bin/ and runs it for
 # FUZZ_SECONDS on a scratch copy of its seed corpus in fuzz/work/ (the seeds
 # in fuzz/corpus/ stay as committed). Crashing inputs are left in
 # fuzz/work/NAME-crash-*; keep them under fuzz/corpus/regress/ once found.
 #   make fuzz FUZZ_SECONDS=10          all harnesses, 10 s each
 #   make fuzz FUZZERS=range            one harness
+#   make fuzz FUZZERS=engine FUZZ_SECONDS=20
 #   make fuzz-regress                  replay fuzz/corpus/regress/ (no fuzzing)
 
 FUZZ_CC ?= clang
@@ -12,8 +15,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ARGS ?=
-FUZZERS ?= range maps smaps escape
-FUZZ_PURE_SRC := $(or $(PURE_SRC),$(filter-out src/pmadv.c,$(wildcard src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c src/resrun.c src/budget.c)))
+FUZZERS ?= range maps smaps escape engine
+FUZZ_PURE_SRC := $(or $(PURE_SRC),$(filter-out src/pmadv.c,$(wildcard src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c src/resrun.c src/budget.c src/futile.c src/ledger.c src/pace.c src/chunk.c)))
 FUZZ_BINS := $(FUZZERS:%=fuzz/bin/fuzz_%)
 FUZZ_DICT_maps := fuzz/maps.dict
 FUZZ_DICT_smaps := fuzz/maps.dict
@@ -28,6 +31,9 @@ fuzz/bin:
 fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h tests/unit/utf8_ref.h $(FUZZ_PURE_SRC) $(wildcard src/*.h) | fuzz/bin
 	$(FUZZ_CC) -D_GNU_SOURCE -Isrc -std=gnu11 -Wall -Wextra $(FUZZ_CFLAGS) $(FUZZ_SAN) \
 		-o $@ $< $(FUZZ_PURE_SRC)
+
+# the engine harness runs the unit test's model
+fuzz/bin/fuzz_engine: tests/unit/engine_model.h
 
 # Every harness runs even when one crashes; the target fails at the end.
 fuzz: fuzz-build
