@@ -18,10 +18,12 @@ sizes made by an allocator nobody here wrote.
                 "FAIL checks=N what=..." there. The check reads all of it,
                 so it also brings paged-out memory back.
 --gaps PATH     a thread sleeps 1 ms in a loop and records the gaps between
-                its wake-ups; on SIGTERM/SIGINT the main thread writes
-                "max_gap_ms=X p99_gap_ms=Y samples=N" there and exits 0.
-                Without --gaps the thread runs anyway (a target whose
-                threads run) and nothing is written.
+                its wake-ups; on SIGUSR2 the main thread writes (atomically)
+                "max_gap_ms=X p99_gap_ms=Y samples=N" there for the gaps
+                since the start or the previous SIGUSR2, and starts over;
+                on SIGTERM/SIGINT it writes them and exits 0. Without
+                --gaps the thread runs anyway (a target whose threads run)
+                and nothing is written.
 """
 import argparse
 import os
@@ -63,7 +65,7 @@ def main():
     # Blocked in every thread (threads inherit the mask) and taken with
     # sigwaitinfo by the main thread: no signal is lost between a check
     # and the wait.
-    sigs = {signal.SIGUSR1, signal.SIGTERM, signal.SIGINT}
+    sigs = {signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
 
     # The big buffer: 1 MiB of seeded random bytes, varied per MiB so that
@@ -99,8 +101,27 @@ def main():
     write_atomic(a.ready, "pid=%d\nmib=%d\nobjects=%d\n" %
                  (os.getpid(), a.mib, a.objects))
 
+    def write_gaps():
+        with lock:
+            g = sorted(gaps)
+            del gaps[:]
+        if not a.gaps:
+            return
+        if g:
+            p99 = g[min(len(g) - 1, int(len(g) * 0.99))]
+            write_atomic(a.gaps, "max_gap_ms=%.1f p99_gap_ms=%.2f samples=%d\n"
+                         % (g[-1] * 1e3, p99 * 1e3, len(g)))
+        else:
+            write_atomic(a.gaps, "max_gap_ms=nan p99_gap_ms=nan samples=0\n")
+
     checks = 0
-    while signal.sigwaitinfo(sigs).si_signo == signal.SIGUSR1:
+    while True:
+        sig = signal.sigwaitinfo(sigs).si_signo
+        if sig == signal.SIGUSR2:
+            write_gaps()
+            continue
+        if sig != signal.SIGUSR1:
+            break
         checks += 1
         what = None
         if zlib.crc32(big) != crc:
@@ -112,15 +133,7 @@ def main():
         if a.verify:
             write_atomic(a.verify, "OK checks=%d\n" % checks if what is None
                          else "FAIL checks=%d what=%s\n" % (checks, what))
-    if a.gaps:
-        with lock:
-            g = sorted(gaps)
-        if g:
-            p99 = g[min(len(g) - 1, int(len(g) * 0.99))]
-            write_atomic(a.gaps, "max_gap_ms=%.1f p99_gap_ms=%.1f samples=%d\n"
-                         % (g[-1] * 1e3, p99 * 1e3, len(g)))
-        else:
-            write_atomic(a.gaps, "max_gap_ms=nan p99_gap_ms=nan samples=0\n")
+    write_gaps()
 
 
 if __name__ == "__main__":
