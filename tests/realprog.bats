@@ -240,7 +240,8 @@ check_thawed() {
 # ---- the JSON ----
 
 # Prints every property the document breaks (nothing when all hold).
-# $mode: none|stop|cgroup; $cgpath; $limit: a byte budget or null.
+# $mode: none|stop|cgroup; $cgpath; the budget: $limit (bytes), $pct (of
+# the Rss) or $downto (bytes), or all null.
 # shellcheck disable=SC2016 # jq's own $variables
 JQ_CHECK='
 def sum(f): reduce f as $x (0; . + $x);
@@ -269,8 +270,14 @@ def bad(cond; msg): if cond then empty else msg end;
          "a row resident more than its size"),
      bad(all($r[]; .reclaimable == null or .reclaimable <= .resident);
          "a row reclaimable more than resident"),
-     bad($limit == null or $t.advised <= $limit + 4096 * ($r | length);
-         "advised \($t.advised) over the budget \($limit)"),
+     # a budget is never exceeded by more than a page per row (and 1% of
+     # the Rss for the budgets taken from it: Rss moves between reads)
+     (if $limit != null then $limit
+      elif $pct != null then $t.rss_before * $pct / 100 + $t.rss_before / 100
+      elif $downto != null then $t.rss_before - $downto + $t.rss_before / 100
+      else null end) as $budget
+     | bad($budget == null or $t.advised <= $budget + 4096 * ($r | length);
+           "advised \($t.advised) over the budget \($budget)"),
      bad($t.freeze == $mode; "freeze \($t.freeze), not \($mode)"),
      bad($t.freeze_broken == false; "freeze_broken"),
      if $mode == "none" then
@@ -292,13 +299,15 @@ def bad(cond; msg): if cond then empty else msg end;
 # advise ADVICE BUDGET: one pmadv run on PID with FREEZE and BUDGET (plain,
 # limit, down-to), then every check but the data's
 advise() {
-	local advice=$1 budget=$2 rc=0 mode=none limit=null rss_kb problems
+	local advice=$1 budget=$2 rc=0 mode=none limit=null pct=null downto=null
+	local rss_kb problems
 	local -a args=(-p "$PID" -a "$advice" --anon --all "${FREEZE[@]}")
 	case $budget in
 	limit)
 		# both forms: a percentage of the Rss, and a size
 		if [[ $advice == cold || $advice == pageout ]]; then
 			args+=(--limit=30%)
+			pct=30
 		else
 			args+=(--limit=64M)
 			limit=$((64 << 20))
@@ -308,6 +317,7 @@ advise() {
 		# half the Rss now: something is always left to advise
 		rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status")
 		args+=(--down-to=$((rss_kb / 2))K)
+		downto=$((rss_kb / 2 * 1024))
 		;;
 	esac
 	args+=(-J -v)
@@ -340,7 +350,8 @@ advise() {
 	fi
 	jq -e . "$T/out" >/dev/null || fail_run "stdout is not one JSON document"
 	problems=$(jq -r --arg mode "$mode" --arg cgpath "$CGPATH" \
-		--argjson limit "$limit" "$JQ_CHECK" "$T/out") ||
+		--argjson limit "$limit" --argjson pct "$pct" --argjson downto "$downto" \
+		"$JQ_CHECK" "$T/out") ||
 		fail_run "jq failed on the document"
 	[[ -z $problems ]] || fail_run "JSON: $problems"
 	check_thawed || fail_run "left stopped or frozen"
