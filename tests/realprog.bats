@@ -69,6 +69,21 @@ teardown() {
 	freeze_teardown
 }
 
+# spawn LOG CMD...: CMD in the background, stdin /dev/null, output to LOG,
+# fd 3 closed (bats waits for it); BG its PID, killed in teardown
+spawn() {
+	local log=$1
+	shift
+	"$@" </dev/null >"$log" 2>&1 3>&- &
+	BG=$!
+	FZ_PIDS+=("$BG")
+}
+
+# latch FILE KEY: KEY's value in a KEY=VALUE file
+latch() {
+	sed -n "s/^$2=//p" "$1"
+}
+
 # need CMD: fail (never skip) when a program deps.sh installs is missing
 need() {
 	command -v "$1" >/dev/null || {
@@ -97,14 +112,12 @@ wait_file() {
 # (and reads all of it back into memory), full or light ----
 
 start_uneven() {
-	bg "$HELPERS/uneven" --ready "$T/ready" --verify "$T/verify" \
-		--count 2048 --seed 1 </dev/null >"$T/uneven.log" 2>&1
+	spawn "$T/uneven.log" "$HELPERS/uneven" --ready "$T/ready" \
+		--verify "$T/verify" --count 2048 --seed 1
 	PID=$BG
 	wait_file "$T/ready" "$PID" || { cat "$T/uneven.log" >&2; return 1; }
-	# shellcheck disable=SC1091
-	source "$T/ready"
-	[[ $pid == "$PID" ]]
-	echo "uneven: $count mappings, $mapped bytes mapped, $touched touched, $sparse sparse"
+	[[ $(latch "$T/ready" pid) == "$PID" ]]
+	echo "uneven: $(tr '\n' ' ' <"$T/ready")"
 }
 
 # its own check of every touched byte (also swaps it all back in)
@@ -134,9 +147,10 @@ redis_up() {
 start_redis() {
 	need redis-server
 	need redis-cli
-	bg redis-server --port 0 --unixsocket "$T/redis.sock" --unixsocketperm 700 \
-		--save '' --appendonly no --enable-debug-command local \
-		--daemonize no --dir "$T" --logfile "$T/redis.log" </dev/null >/dev/null 2>&1
+	spawn /dev/null redis-server --port 0 --unixsocket "$T/redis.sock" \
+		--unixsocketperm 700 --save '' --appendonly no \
+		--enable-debug-command local --daemonize no --dir "$T" \
+		--logfile "$T/redis.log"
 	PID=$BG
 	wait_until 10000 redis_up || { cat "$T/redis.log" >&2; return 1; }
 	[[ $(rcli DEBUG POPULATE "$REDIS_KEYS" key 1024) == OK ]]
@@ -167,13 +181,11 @@ check_redis() {
 
 start_python() {
 	need "$PYTHON"
-	bg "$PYTHON" "$BATS_TEST_DIRNAME/helpers/pyhold.py" --ready "$T/ready" \
-		--verify "$T/verify" --mib 256 --objects 300000 </dev/null >"$T/py.log" 2>&1
+	spawn "$T/py.log" "$PYTHON" "$BATS_TEST_DIRNAME/helpers/pyhold.py" \
+		--ready "$T/ready" --verify "$T/verify" --mib 256 --objects 300000
 	PID=$BG
 	wait_file "$T/ready" "$PID" || { cat "$T/py.log" >&2; return 1; }
-	# shellcheck disable=SC1091
-	source "$T/ready"
-	[[ $pid == "$PID" ]]
+	[[ $(latch "$T/ready" pid) == "$PID" ]]
 	echo "python: $(grep VmRSS "/proc/$PID/status")"
 }
 
@@ -189,11 +201,11 @@ check_python() {
 
 # ---- freeze modes ----
 
-# freeze_args MODE: sets FREEZE (pmadv's options) and, for the cgroup modes,
+# prepare_freeze MODE: sets FREEZE (pmadv's options) and, for the cgroup modes,
 # makes the target's own cgroup (CG, CGPATH) and moves it there. The cgroup's
 # name says its hierarchy, so the JSON's frozen_cgroup tells which was used.
 prepare_freeze() {
-	FREEZE=() CG= CGPATH=
+	FREEZE=() CG='' CGPATH=''
 	case $1 in
 	none) ;;
 	stop) FREEZE=(-f stop) ;;
@@ -225,10 +237,10 @@ check_thawed() {
 		return 1
 	}
 	if [[ -e $CG/cgroup.freeze ]]; then
-		[[ $(<"$CG/cgroup.freeze") == 0 ]] && v2_thawed "$CG" || {
+		if [[ $(<"$CG/cgroup.freeze") != 0 ]] || ! v2_thawed "$CG"; then
 			echo "$CG left frozen: $(cat "$CG/cgroup.events")" >&2
 			return 1
-		}
+		fi
 	elif [[ -e $CG/freezer.state ]]; then
 		v1_thawed "$CG" || {
 			echo "$CG left $(<"$CG/freezer.state")" >&2
@@ -300,7 +312,7 @@ def bad(cond; msg): if cond then empty else msg end;
 # limit, down-to), then every check but the data's
 advise() {
 	local advice=$1 budget=$2 rc=0 mode=none limit=null pct=null downto=null
-	local rss_kb problems
+	local half_kb problems
 	local -a args=(-p "$PID" -a "$advice" --anon --all "${FREEZE[@]}")
 	case $budget in
 	limit)
@@ -315,9 +327,9 @@ advise() {
 		;;
 	down-to)
 		# half the Rss now: something is always left to advise
-		rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status")
-		args+=(--down-to=$((rss_kb / 2))K)
-		downto=$((rss_kb / 2 * 1024))
+		half_kb=$(awk '/^VmRSS:/ { print int($2 / 2) }' "/proc/$PID/status")
+		args+=(--down-to="${half_kb}K")
+		downto=$((half_kb * 1024))
 		;;
 	esac
 	args+=(-J -v)
