@@ -353,7 +353,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		errno = 0;
@@ -373,7 +373,6 @@ int main(int argc, char **argv)
 			nthreads = num(v, o);
 		else
 			die("unknown option '%s' (see the comment at the top of uneven.c)", o);
-		i++;
 	}
 	errno = 0;
 	if (!ready_path)
