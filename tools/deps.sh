@@ -16,7 +16,10 @@ tests="bats bash-completion jq util-linux util-linux-extra mount procps strace
 groff-base mandoc valgrind clang libclang-rt-dev autoconf automake"
 # the FUSE test file server (tests/helpers/fuse-mapped.c): fuse3 (fusermount3), libfuse3-dev
 fuse="fuse3 libfuse3-dev"
-pkgs="$build $tests $fuse"
+# real programs to advise (tests/realprog.bats, bench/service-latency.sh):
+# redis-server, redis-tools (redis-cli), python3
+realprog="redis-server redis-tools python3"
+pkgs="$build $tests $fuse $realprog"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
