@@ -131,7 +131,7 @@ complete_words() {
 	run -0 complete_words pmadv -N sle
 	grep -qx sleep <<<"$output"
 	mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-	[[ -n $mnt ]] || skip "no cgroup2 mount"
+	[[ -n $mnt ]] || skip "no cgroup v2 hierarchy mounted"
 	[[ $EUID -eq 0 ]] || skip "needs root to create a cgroup"
 	CGDIR=$mnt/pmadv-comp-$$
 	mkdir "$CGDIR"

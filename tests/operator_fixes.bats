@@ -37,7 +37,13 @@ mount_of() {
 need_mount() {
 	((EUID == 0)) || skip "cgroup tests need root"
 	M=$(mount_of "$1")
-	[[ -n $M ]] || skip "no cgroup $1 hierarchy mounted"
+	if [[ -z $M ]]; then
+		case $1 in
+		v2) skip "no cgroup v2 hierarchy mounted" ;;
+		freezer) skip "no cgroup v1 freezer hierarchy mounted" ;;
+		*) skip "no cgroup v1 name=$1 hierarchy mounted" ;;
+		esac
+	fi
 }
 
 # mkcg DIR...: create, remember for teardown (deepest last given: removed

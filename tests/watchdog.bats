@@ -132,7 +132,7 @@ killed_blocked() {
 }
 
 @test "watchdog: under a freeze, calls carry at most 64 MiB (progress shows per call)" {
-	command -v strace >/dev/null || skip "strace not installed: calls not counted"
+	command -v strace >/dev/null || skip "missing tool: strace (calls not counted)"
 	cd "$T"
 	bg "$HELPERS/big-map" 1 latch
 	local target=$BG calls
