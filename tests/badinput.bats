@@ -276,13 +276,15 @@ cgroup_mount() {
 # ------------------------------------- processes that change under pmadv
 
 # pmadv_delayed MS ARGS...: start pmadv ARGS in the background with
-# PMADV_TEST_DELAY_MS=MS (the pause between the maps read and the advice),
+# PMADV_TEST_DELAY_MS=MS (the pause between the maps read and the advice;
+# the test build, $PMADV_TESTBUILD),
 # stdout/stderr to $T/bg.out, $T/bg.err; PM is its PID. Returns once it is
 # asleep in that pause (nanosleep/clock_nanosleep, as /proc/PM/syscall shows).
 pmadv_delayed() {
 	local ms=$1
 	shift
-	PMADV_TEST_DELAY_MS=$ms "$PMADV" "$@" >"$T/bg.out" 2>"$T/bg.err" </dev/null 3>&- &
+	need_testbuild
+	PMADV_TEST_DELAY_MS=$ms "$PMADV_TESTBUILD" "$@" >"$T/bg.out" 2>"$T/bg.err" </dev/null 3>&- &
 	PM=$!
 	CORE_PIDS+=("$PM")
 	wait_for _in_sleep "$PM"

@@ -16,6 +16,7 @@ B_CGROUPS=()
 
 setup() {
 	core_setup
+	need_testbuild	# the tests that set PMADV_TEST_* run $PMADV_TESTBUILD
 }
 
 teardown() {
@@ -38,7 +39,10 @@ new_cgroup() {
 	local m
 	((EUID == 0)) || skip "cgroup tests need root"
 	m=$(mount_of "$1")
-	[[ -n $m ]] || skip "no $1 hierarchy mounted"
+	if [[ -z $m ]]; then
+		[[ $1 == cgroup2 ]] && skip "no cgroup v2 hierarchy mounted"
+		skip "no cgroup v1 freezer hierarchy mounted"
+	fi
 	CG=$m/pmadv-bounded-$$-$BATS_TEST_NUMBER-${#B_CGROUPS[@]}
 	mkdir "$CG"
 	B_CGROUPS+=("$CG")
@@ -108,7 +112,7 @@ bounded_vs_whole() {
 
 @test "1 GiB pageout, -f cgroup (v2): the default bound caps the pause, --max-freeze=0 does not" {
 	((EUID == 0)) || skip "cgroup tests need root"
-	[[ -n $(mount_of cgroup2) ]] || skip "no cgroup2 hierarchy mounted"
+	[[ -n $(mount_of cgroup2) ]] || skip "no cgroup v2 hierarchy mounted"
 	bounded_vs_whole cgroup2 cgroup
 }
 
@@ -156,17 +160,17 @@ pageout_pause_v1() {
 @test "many windows: each range advised once, --limit counts across windows, summary and JSON say how many" {
 	start_target --anon 4
 	export PMADV_TEST_CHUNK_BYTES=65536
-	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms -J
+	run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms -J
 	[ "$(jq_out .advised)" -eq $((4 << 20)) ]
 	[ "$(jq_out .requested)" -eq $((4 << 20)) ]
 	[ "$(jq_out '.targets[0].windows')" -ge 8 ]
 	[ "$(jq_out '.targets[0].ranges | length')" -eq 1 ]	# one mapping, one row
 	[ "$(jq_out '.freezes[0].windows')" = "$(jq_out '.targets[0].windows')" ]
-	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms --limit 1M -J
+	run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms --limit 1M -J
 	[ "$(jq_out .advised)" -eq $((1 << 20)) ]
 	[ "$(jq_out .requested)" -eq $((1 << 20)) ]
 	[ "$(jq_out '.targets[0].windows')" -ge 4 ]
-	run -0 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms
+	run -0 "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms
 	[[ $output =~ frozen\ [0-9.]+\ ms\ in\ [0-9]+\ windows\ \(longest\ [0-9.]+\ ms\)\ by\ stop ]]
 	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
 }
@@ -175,7 +179,7 @@ pageout_pause_v1() {
 	run -2 "$PMADV" -p 1 -a cold --all --max-freeze=soon
 	[[ $output == *"invalid --max-freeze 'soon'"* ]]
 	start_target --anon 4
-	PMADV_TEST_CHUNK_BYTES=65536 run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=0 -J
+	PMADV_TEST_CHUNK_BYTES=65536 run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=0 -J
 	[ "$(jq_out '.targets[0].windows')" -eq 1 ]
 }
 
@@ -185,7 +189,7 @@ pageout_pause_v1() {
 broken_by() {
 	local what=$1
 	shift
-	PMADV_TEST_DELAY_MS=800 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" "$@" -J \
+	PMADV_TEST_DELAY_MS=800 "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" "$@" -J \
 		>"$T/out" 2>"$T/err" 3>&- &
 	local pm=$!
 	sleep 0.4
@@ -218,7 +222,7 @@ broken_by() {
 
 @test "an undisturbed window is not reported broken" {
 	start_target --anon 1
-	PMADV_TEST_DELAY_MS=300 run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J
+	PMADV_TEST_DELAY_MS=300 run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J
 	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
 }
 
@@ -226,7 +230,7 @@ broken_by() {
 # right after the other; sets ST and leaves the JSON in $T/out
 interrupted() {
 	export PMADV_TEST_CHUNK_BYTES=$((1 << 20))
-	env --default-signal=INT "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop \
+	env --default-signal=INT "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop \
 		--max-freeze=1ms -J >"$T/out" 2>"$T/err" 3>&- &
 	local pm=$! sig
 	sleep 0.5
@@ -260,7 +264,7 @@ interrupted() {
 	need_tool script util-linux
 	start_target --anon 512
 	export PMADV_TEST_CHUNK_BYTES=$((1 << 20))
-	local cmd="$PMADV -p $TARGET_PID -a cold -r $anon -f stop --max-freeze=1ms"
+	local cmd="$PMADV_TESTBUILD -p $TARGET_PID -a cold -r $anon -f stop --max-freeze=1ms"
 	script -qec "$cmd" /dev/null >"$T/tty" 2>&1
 	grep -aqE 'advised, [0-9.]+ [KMG]?i?B/s, [0-9]+ windows' "$T/tty"
 	script -qec "$cmd -q" /dev/null >"$T/tty" 2>&1
@@ -273,7 +277,7 @@ interrupted() {
 
 @test "SIGTERM mid-window (bounded): the window ends at once, thawed, reported, nothing advised (exit 1)" {
 	start_target --anon 1
-	PMADV_TEST_DELAY_MS=20000 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J \
+	PMADV_TEST_DELAY_MS=20000 "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J \
 		>"$T/out" 2>"$T/err" 3>&- &
 	local pm=$! t0 t1 st
 	wait_for eval '[[ $(ps -o stat= -p "$TARGET_PID") == T* ]]'

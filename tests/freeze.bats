@@ -2,9 +2,12 @@
 # --freeze: the target is frozen while its maps are read and advised, and
 # never left frozen. Against real processes: tests/helpers/counter.c counts
 # in a shared page this file reads with od; PMADV_TEST_DELAY_MS holds the
-# window open so the test can look inside it.
+# window open so the test can look inside it (those runs are of the test
+# build, $PMADV_TESTBUILD).
 
 load freeze_helper
+
+PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
 
 setup() {
 	freeze_setup
@@ -19,7 +22,7 @@ teardown() {
 # its longest stall covers the whole window pmadv reports.
 look_inside() {
 	local mode=$1 check=$2 arg=${3:-} a0 a1 b0 b1 stall_ns frozen_ms
-	bg env PMADV_TEST_DELAY_MS=1200 "$PMADV" -p "$COUNTER" -a cold \
+	bg env PMADV_TEST_DELAY_MS=1200 "$PMADV_TESTBUILD" -p "$COUNTER" -a cold \
 		-m counter.shm --freeze="$mode" -J >"$T/out" 2>"$T/err"
 	local m=$BG
 	wait_until 3000 $check $arg
@@ -198,7 +201,7 @@ killed_mid_window() {
 	local mode=$1 sig=$2 check=$3 arg=${4:-}
 	# one window: a signal thaws at once and pmadv dies of it (bounded
 	# windows end the run instead: tests/bounded.bats)
-	bg "$HELPERS/freeze-sigdfl" env PMADV_TEST_DELAY_MS=20000 "$PMADV" \
+	bg "$HELPERS/freeze-sigdfl" env PMADV_TEST_DELAY_MS=20000 "$PMADV_TESTBUILD" \
 		-p "$COUNTER" -a cold -m counter.shm --freeze="$mode" --max-freeze=0 \
 		>"$T/out" 2>&1
 	local m=$BG guardian
@@ -332,7 +335,7 @@ killed_mid_window() {
 	local before_n before_ns
 	before_n=$(word 17) before_ns=$(word 18)
 	for i in 0 1 2 3 4 5 6 7; do
-		bg env PMADV_TEST_DELAY_MS=200 "$PMADV" -p "$COUNTER" -a cold \
+		bg env PMADV_TEST_DELAY_MS=200 "$PMADV_TESTBUILD" -p "$COUNTER" -a cold \
 			-m counter.shm --freeze-timeout=30s -J \
 			--freeze="${modes[i % ${#modes[@]}]}" >"$T/out.$i" 2>"$T/err.$i"
 		pids+=("$BG")

@@ -8,6 +8,9 @@
 
 load freeze_helper
 
+# windows held open by PMADV_TEST_DELAY_MS: the test build
+PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
+
 setup() {
 	freeze_setup
 	EXTRA=()	# records and FIFOs a test planted: removed
@@ -43,7 +46,7 @@ start_time() {
 pmadv_in_cgroup() {
 	bg sh -c 'echo $$ >"$1/cgroup.procs" && exec env PMADV_TEST_DELAY_MS=20000 \
 		"$2" -p "$3" -a cold -m counter.shm --freeze="$4" --freeze-timeout=30s' sh \
-		"$1" "$PMADV" "$COUNTER" "$2" >"$T/out" 2>&1
+		"$1" "$PMADV_TESTBUILD" "$COUNTER" "$2" >"$T/out" 2>&1
 	M=$BG
 }
 
@@ -52,7 +55,7 @@ pmadv_in_cgroup() {
 window() {
 	local mode=$1
 	shift
-	bg env PMADV_TEST_DELAY_MS=20000 "$PMADV" -p "$COUNTER" -a cold \
+	bg env PMADV_TEST_DELAY_MS=20000 "$PMADV_TESTBUILD" -p "$COUNTER" -a cold \
 		-m counter.shm --freeze="$mode" --freeze-timeout=30s >"$T/out" 2>&1
 	M=$BG
 	wait_until 3000 "$@"

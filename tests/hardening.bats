@@ -348,11 +348,12 @@ named_on_stderr() {
 }
 
 @test "a churning layout without a freeze: an exact partial report" {
+	need_testbuild
 	start_helper hostile-churn 1024 1
 	local i st
 	for i in 1 2; do
 		# 100 ms between maps read and advice: half the slots change
-		PMADV_TEST_DELAY_MS=100 "$PMADV" -p "$HPID" -a cold --all -J \
+		PMADV_TEST_DELAY_MS=100 "$PMADV_TESTBUILD" -p "$HPID" -a cold --all -J \
 			>"$T/c.out" 2>"$T/c.err" || st=$?
 		st=${st:-0}
 		echo "run $i: status $st, $(jq -c '[.requested, .advised, .failed]' "$T/c.out")"
@@ -380,7 +381,7 @@ named_on_stderr() {
 @test "valgrind: representative runs have no memory errors and no definite leaks" {
 	need_tool valgrind
 	if LC_ALL=C grep -qa __asan_init "$PMADV"; then
-		skip "$PMADV is an AddressSanitizer build: valgrind cannot run it"
+		skip "valgrind cannot run an AddressSanitizer binary"
 	fi
 	start_target --anon 2 --file "$PMADV"
 	local vg=(valgrind -q --error-exitcode=99 --leak-check=full

@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 load test_helper		# swap_setup
 
 setup() {
-	PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+	need_testbuild		# PMADV_TEST_DELAY_MS: the test build
 	H=$BATS_TEST_DIRNAME/helpers/bin
 	cd "$BATS_TEST_TMPDIR"
 	"$H/late-change" latch 3>&- &
@@ -38,7 +38,7 @@ teardown() {
 change() {
 	local sig=$1
 	shift
-	PMADV_TEST_DELAY_MS=1500 "$PMADV" -p "$TARGET" "$@" > out.json 2> err.txt &
+	PMADV_TEST_DELAY_MS=1500 "$PMADV_TESTBUILD" -p "$TARGET" "$@" > out.json 2> err.txt &
 	PM=$!
 	sleep 0.5	# pmadv reads the maps at once; the pause is 1.5 s
 	kill "-$sig" "$TARGET"

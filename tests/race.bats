@@ -4,14 +4,16 @@
 # advice ever reads B's pages back into the page cache (dropped before each
 # run), pmadv advised memory nobody selected. Background reclaim only evicts
 # pages, so it cannot fake this signal (kernel-notes section 6).
-# PMADV_TEST_DELAY_MS widens the window between reading maps and advising.
+# PMADV_TEST_DELAY_MS widens the window between reading maps and advising:
+# every run here is of the test build ($PMADV_TESTBUILD, make test-build).
 
 bats_require_minimum_version 1.5.0
 
 RUNS=${PMADV_RACE_RUNS:-200}
 
 setup() {
-	PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+	PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
+	[[ -x $PMADV_TESTBUILD ]] || { echo "no test build $PMADV_TESTBUILD: make test-build" >&2; return 1; }
 	H=$BATS_TEST_DIRNAME/helpers/bin
 	cd "$BATS_TEST_TMPDIR"
 	head -c 65536 /dev/urandom > A
@@ -41,7 +43,7 @@ mistargeted() {
 	for ((i = 0; i < RUNS; i++)); do
 		[[ ${STOP_AT_FIRST:-0} == 1 && $hits -gt 0 ]] && break
 		"$H/pagecache" drop B
-		PMADV_TEST_DELAY_MS=2 "$PMADV" -p "$FLIP" -a willneed -m A -q "$@" 2>/dev/null && st=0 || st=$?
+		PMADV_TEST_DELAY_MS=2 "$PMADV_TESTBUILD" -p "$FLIP" -a willneed -m A -q "$@" 2>/dev/null && st=0 || st=$?
 		# 0: A was there and advised; 1: B was there, nothing to advise
 		[[ $st -le 1 ]] || { echo "run $i: exit $st" >&2; return 2; }
 		(( $("$H/pagecache" count B) == 0 )) || hits=$((hits + 1))
@@ -57,7 +59,10 @@ cgroup_for_flipper() {	# $1: cgroup2 | freezer
 	else
 		mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' /proc/self/mountinfo)
 	fi
-	[[ -n $mnt ]] || skip "no $1 hierarchy mounted"
+	if [[ -z $mnt ]]; then
+		[[ $1 == cgroup2 ]] && skip "no cgroup v2 hierarchy mounted"
+		skip "no cgroup v1 freezer hierarchy mounted"
+	fi
 	[[ $EUID -eq 0 ]] || skip "needs root to create a cgroup"
 	CG=$mnt/pmadv-race-$$-$BATS_TEST_NUMBER
 	mkdir "$CG" || skip "cannot create a cgroup under $mnt"
