@@ -11,6 +11,9 @@ load freeze_helper
 # windows held open by PMADV_TEST_DELAY_MS: the test build
 PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
 
+# not CMD...: succeeds when CMD fails (a bare "! cmd" never fails a test)
+not() { ! "$@"; }
+
 setup() {
 	freeze_setup
 	EXTRA=()	# records and FIFOs a test planted: removed
@@ -84,11 +87,11 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 	G=$(pgrep -P "$M" -x frzguard)
 	[ -n "$G" ]
 	# not in pmadv's cgroup, and no "pmadv" in its name or command line
-	! grep -qx "0::$CGPATH" "/proc/$G/cgroup"
+	not grep -qx "0::$CGPATH" "/proc/$G/cgroup"
 	grep -qx "0::/" "/proc/$G/cgroup"
-	! grep -q pmadv "/proc/$G/comm"
-	! tr '\0' ' ' <"/proc/$G/cmdline" | grep -q pmadv
-	! pgrep -f pmadv | grep -qx "$G"
+	not grep -q pmadv "/proc/$G/comm"
+	[[ $(tr '\0' ' ' <"/proc/$G/cmdline") != *pmadv* ]]
+	not grep -qx "$G" <<<"$(pgrep -f pmadv)"
 	kill -TERM "$M"
 	wait_until 1000 none_stopped "$COUNTER"
 }
@@ -228,7 +231,7 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 	[ "$status" -eq 0 ]
 	[ "$(stat -c '%a %U %F' /run/pmadv)" = "700 root directory" ]
 	if command -v setpriv >/dev/null; then
-		! setpriv --reuid=65534 --regid=65534 --clear-groups \
+		not setpriv --reuid=65534 --regid=65534 --clear-groups \
 			sh -c 'mkfifo /run/pmadv/x.lock || : >/run/pmadv/x.lock' 2>/dev/null
 		[ ! -e /run/pmadv/x.lock ]
 	fi

@@ -216,7 +216,7 @@ unit_cgroup() {
 	# two processes of one name told apart by their command lines
 	grep -qE "^$A \(.*target --ready [^ ]*ready\.1 .*--anon 1\)$" <<<"$output"
 	grep -qE "^$B \(.*target --ready [^ ]*ready\.2 .*--anon 2\)$" <<<"$output"
-	! grep -qE '^2 |\(\[kthreadd\]\)|\(\[kworker' <<<"$output"
+	not grep -qE '^2 |\(\[kthreadd\]\)|\(\[kworker' <<<"$output"
 	run -0 complete_words pmadv -p "$A"
 	[[ $output == "$A" ]]
 	need_mount v2
@@ -231,10 +231,10 @@ unit_cgroup() {
 	start_target --anon 1
 	grep -q '\[vvar\]' "/proc/$TARGET_PID/maps" || skip "no [vvar] mapping"
 	run -0 complete_words pmadv -p "$TARGET_PID" -a pageout -m "[v"
-	! grep -qxF '[vvar]' <<<"$output"
-	! grep -qxF '[vsyscall]' <<<"$output"
+	not grep -qxF '[vvar]' <<<"$output"
+	not grep -qxF '[vsyscall]' <<<"$output"
 	run -0 complete_words pmadv -p "$TARGET_PID" --advice=COLD -m "["
-	! grep -qxF '[vvar]' <<<"$output"
+	not grep -qxF '[vvar]' <<<"$output"
 	grep -qxF '[heap]' <<<"$output"
 	run -0 complete_words pmadv -p "$TARGET_PID" -a willneed -m "[v"
 	grep -qxF '[vvar]' <<<"$output"
