@@ -304,6 +304,7 @@ _in_sleep() {
 pmadv_status() {
 	PM_STATUS=0
 	wait "$PM" || PM_STATUS=$?
+	reaped "$PM"
 }
 
 @test "a process that exits between maps read and advice: exit 1, says exited" {
@@ -363,12 +364,15 @@ start_execer() {
 	for sel in range all; do
 		start_execer
 		if [[ $sel == range ]]; then
-			pmadv_delayed 500 -p "$EX_PID" -a cold -r "$region_start+8M" -J
+			pmadv_delayed 1000 -p "$EX_PID" -a cold -r "$region_start+8M" -J
 		else
-			pmadv_delayed 500 -p "$EX_PID" -a cold --all -J
+			pmadv_delayed 1000 -p "$EX_PID" -a cold --all -J
 		fi
 		kill -USR1 "$EX_PID"
 		wait_for test -s "$EX_MARK"	# the new image is in place
+		# ... while pmadv still pauses (the test is about that order)
+		POLL_TRIES=20 wait_for _in_sleep "$PM" ||
+			{ echo "the exec came after pmadv's pause" >&2; return 1; }
 		pmadv_status
 		cat "$T/bg.err"
 		# nothing of the old 8 MiB region exists in the new image: the

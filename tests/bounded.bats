@@ -95,6 +95,7 @@ pageout_pause() {
 	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
+	reaped "$PAUSER"
 	[[ $kind == none ]] || { cgroups_remove "$CG"; }
 }
 
@@ -166,6 +167,8 @@ bounded_vs_whole() {
 	swap_setup 1100M
 	start_pauser 16	# only to make the cgroup: the real runs make their own
 	kill -KILL "$PAUSER"
+	wait "$PAUSER" 2>/dev/null || true
+	reaped "$PAUSER"
 	bounded_vs_whole_v1
 }
 
@@ -191,6 +194,7 @@ pageout_pause_v1() {
 	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
+	reaped "$PAUSER"
 	cgroups_thaw "$CG"
 	cgroups_remove "$CG"
 }
@@ -240,6 +244,7 @@ broken_by() {
 	wait_for "$frozen"
 	eval "$what"
 	wait "$pm" && st=0 || st=$?
+	reaped "$pm"
 	cat "$T/out" "$T/err"
 	[ "$st" -eq 3 ]
 	[ "$(jq -r '.targets[0].freeze_broken' "$T/out")" = true ]
@@ -294,6 +299,7 @@ interrupted() {
 	wait_for eval '(($(voluntary_switches "$TARGET_PID") >= base + 4))'
 	for sig in "$@"; do kill -"$sig" "$pm"; done
 	wait "$pm" && ST=0 || ST=$?
+	reaped "$pm"
 	cat "$T/err"
 }
 
@@ -361,6 +367,7 @@ interrupted() {
 	t0=$(date +%s%N)
 	kill -TERM "$pm"
 	wait "$pm" && st=0 || st=$?
+	reaped "$pm"
 	t1=$(date +%s%N)
 	cat "$T/err"
 	echo "exit $st after $(((t1 - t0) / 1000000)) ms, frozen $(jq .targets[0].frozen_ms "$T/out") ms"

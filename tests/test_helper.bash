@@ -51,6 +51,16 @@ core_teardown() {
 	return 0
 }
 
+# reaped PID: PID was waited for: off the teardown list (its number may
+# be another process's by then: never kill it later)
+reaped() {
+	local p keep=()
+	for p in "${CORE_PIDS[@]}"; do
+		[[ $p == "$1" ]] || keep+=("$p")
+	done
+	CORE_PIDS=("${keep[@]}")
+}
+
 # need_testbuild: fail (not skip) when the test build is missing
 need_testbuild() {
 	[[ -x $PMADV_TESTBUILD ]] || {
