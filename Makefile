@@ -16,7 +16,7 @@ PKGS := libproc2 smartcols
 # PMADV_TEST_DEFS: empty for pmadv; -DPMADV_TEST_HOOKS only for the test
 # builds (pmadv-test, pmadv-san-test), which read the PMADV_TEST_* and
 # PMADV_MAPS_SOURCE test knobs. The shipped binary reads no environment.
-PMADV_TEST_DEFS ?=
+PMADV_TEST_DEFS :=
 PMADV_CPPFLAGS := -D_GNU_SOURCE -Isrc $(PMADV_TEST_DEFS)
 PMADV_CFLAGS := -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PMADV_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lproc2 -lsmartcols) -pthread

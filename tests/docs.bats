@@ -16,12 +16,17 @@ teardown() {
 	true
 }
 
+# (--help's own status counts: not hidden at the head of a pipeline)
 help_long_options() {
-	"$PMADV" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u
+	local h
+	h=$("$PMADV" --help) || return 1
+	grep -oE -- '--[a-z][a-z-]+' <<<"$h" | sort -u
 }
 
 help_columns() {
-	"$PMADV" --help | sed -n '/^Available output columns/,/^Default/p' |
+	local h
+	h=$("$PMADV" --help) || return 1
+	sed -n '/^Available output columns/,/^Default/p' <<<"$h" |
 		awk 'NF && $1 ~ /^[A-Z-]+$/ { print $1 }'
 }
 
