@@ -99,19 +99,26 @@ pageout_pause() {
 	[[ $kind == none ]] || { cgroups_remove "$CG"; }
 }
 
-# The default bound (--max-freeze) is 100 ms. A window may overshoot it by
-# part of one advice call: the engine sizes each call from the speed it
-# measures on this machine, and a call can take longer than planned (a
-# slow swap write). SLACK_MS is that allowance: every window pmadv reports
-# ends within BOUND_MS + SLACK_MS (issue 17: 200 ms), on a fast machine or a
-# slow one, since the calls are sized by the speed measured here.
+# The default bound (--max-freeze) is 100 ms, counted from when the freeze
+# holds. A window pmadv reports is longer by (1) the freeze taking hold
+# (a task in the middle of a system call, a swap-in, is held only when it
+# leaves it; pmadv polls for that); (2) part of one advice call:
+# the engine sizes each call from the speed it measures on this machine (a
+# slower machine gets smaller calls), and a call can still take longer
+# than planned: a swap write on a disk other work shares, a CPU other work
+# wants. SLACK_MS allows for both: every window pmadv reports ends within
+# BOUND_MS + SLACK_MS. (Measured on the 2-core test VM: 100-165 ms alone; up
+# to 258 ms, v1, with two other test suites paging out at the same time;
+# the issue-17 failure was 1,034-1,166 ms, and one window for this 1 GiB
+# is 440-810 ms.)
 BOUND_MS=100
-SLACK_MS=100
+SLACK_MS=200
 # FELT_MS: what the service may feel beyond the window pmadv reports: its
-# own wake-up after the thaw (the pauser sleeps 200 us a round) and the
-# scheduler of a loaded 2-core machine. Windows that followed each other
-# with no gap to run in would add a whole window, far beyond it.
-FELT_MS=50
+# own wake-up after the thaw (the pauser sleeps 200 us a round), which on a
+# loaded 2-core machine waits for a CPU (0-2 ms alone, up to 74 ms seen
+# with other suites running). Windows that followed each other with no
+# rest between them would add a whole window or more.
+FELT_MS=100
 
 # unbounded_is_one_pause: after pageout_pause ... --max-freeze=0, the run was
 # one window, felt by the target as one pause of its length (reported >=
