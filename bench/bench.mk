@@ -11,8 +11,8 @@ BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O2
 
 .PHONY: bench bench-bin bench-clean
 
-bench: $(BIN) bench-bin
-	PMADV=$(CURDIR)/$(BIN) bash bench/run.sh
+bench: $(BIN) test-build bench-bin
+	PMADV=$(CURDIR)/$(BIN) PMADV_TESTBUILD=$(CURDIR)/pmadv-test bash bench/run.sh
 
 bench-bin: $(BENCH_BINS)
 

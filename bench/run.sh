@@ -9,12 +9,15 @@
 #   procmap-l  bench/floor -Q PID    (PROCMAP_QUERY, names only without file)
 #   naive      bench/naive PID       (one process_madvise per mapping)
 #   pmadv-q    pmadv as above with PMADV_MAPS_SOURCE=query (its PROCMAP_QUERY
-#              path; started through env(1), which adds one exec)
+#              path; started through env(1), which adds one exec). The knob
+#              is read only by the test build (PMADV_TESTBUILD, default
+#              ./pmadv-test, make test-build): the same code, plus the knobs
 #   stop/cg    pmadv -f stop|cgroup ... -q; the freeze window from -J runs
 # plus the floor's own time to read maps + advise (FLOOR_TIMING), the bound
 # the freeze window is judged against, and pmadv's peak RSS.
 #
-# Environment: PMADV (binary, default ./pmadv), BENCH_SIZES ("50 1000 10000
+# Environment: PMADV (binary, default ./pmadv), PMADV_TESTBUILD (the build
+# with the test knobs, for pmadv-q), BENCH_SIZES ("50 1000 10000
 # 65000"), BENCH_REPS (override every size's repetitions), BENCH_OUT
 # (results file, default bench/RESULTS.md; "-" for none), BENCH_NICE
 # (niceness of the whole run when root, default -10, so that other load on
@@ -29,6 +32,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/bench
 BIN=$B/bin
 PMADV=${PMADV:-$ROOT/pmadv}
+PMADV_TESTBUILD=${PMADV_TESTBUILD:-$ROOT/pmadv-test}
 SIZES=${BENCH_SIZES:-50 1000 10000 65000}
 OUT=${BENCH_OUT:-$B/RESULTS.md}
 CC=${CC:-cc}
@@ -67,6 +71,10 @@ if [ ! -x "$PMADV" ]; then
 	make -C "$ROOT" >/dev/null || die "cannot build pmadv (make)"
 fi
 [ -x "$PMADV" ] || die "no pmadv binary at $PMADV"
+if [ ! -x "$PMADV_TESTBUILD" ]; then
+	make -C "$ROOT" test-build >/dev/null || die "cannot build the test build (make test-build)"
+fi
+[ -x "$PMADV_TESTBUILD" ] || die "no test build at $PMADV_TESTBUILD"
 
 # --- state to undo -------------------------------------------------------
 TMP=$(mktemp -d /tmp/pmadv-bench.XXXXXX) || die "mktemp failed"
@@ -208,7 +216,7 @@ for N in $SIZES; do
 
 	P="$PMADV -p $GEN -a cold --anon --all -q"
 	cases=("$P" "$BIN/floor $GEN" "$BIN/floor -q $GEN" "$BIN/floor -Q $GEN" "$BIN/naive $GEN"
-	       "env PMADV_MAPS_SOURCE=query $P")
+	       "env PMADV_MAPS_SOURCE=query $PMADV_TESTBUILD -p $GEN -a cold --anon --all -q")
 	fr_stop=0 fr_cg=0
 	if probe_freeze stop; then cases+=("$P -f stop"); fr_stop=1; fi
 	if [ -n "$CG" ] && probe_freeze cgroup; then cases+=("$P -f cgroup"); fr_cg=1; fi

@@ -244,18 +244,25 @@ void options_parse(int argc, char **argv, struct options *o)
 	static const struct argp argp = { table, parse_opt, NULL, options_doc,
 					  NULL, options_help_filter, NULL };
 
-	const char *delay = getenv("PMADV_TEST_DELAY_MS");
-	const char *source = getenv("PMADV_MAPS_SOURCE");
-	const char *chunk = getenv("PMADV_TEST_CHUNK_BYTES");
-
 	memset(o, 0, sizeof(*o));
 	o->freeze.mode = FREEZE_NONE;
 	o->sort_col = -1;
 	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
 	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
-	o->test_chunk_bytes = chunk ? strtoull(chunk, NULL, 10) : 0;
-	o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
-	o->maps_query = source && !strcmp(source, "query");
+#ifdef PMADV_TEST_HOOKS
+	/* Test knobs: compiled only into the build the tests use (make's
+	 * pmadv-test, -DPMADV_TEST_HOOKS). No environment variable changes
+	 * what an installed pmadv does: there these fields stay 0. */
+	{
+		const char *delay = getenv("PMADV_TEST_DELAY_MS");
+		const char *source = getenv("PMADV_MAPS_SOURCE");
+		const char *chunk = getenv("PMADV_TEST_CHUNK_BYTES");
+
+		o->test_chunk_bytes = chunk ? strtoull(chunk, NULL, 10) : 0;
+		o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
+		o->maps_query = source && !strcmp(source, "query");
+	}
+#endif
 	argp_err_exit_status = PMADV_EXIT_USAGE;
 	/* --help and --version exit from inside argp: check their writes */
 	atexit(report_close_stdout);

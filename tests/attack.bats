@@ -28,16 +28,19 @@ state_of() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; echo "${s:0:1}"; }
 # ------------------------------------------------------------ PID reuse
 
 # impostor_run PMADV-ARGS...: pmadv lists a victim V (the lowest PID it
-# selects), then waits 1.5 s before its first pidfd_open (strace); meanwhile
-# V is killed and an impostor I takes its PID (tests/helpers/pid-at). Sets
-# V, I; pmadv's JSON in $T/out, stderr in $T/err, status in ST.
+# selects), then waits 3 s before its first pidfd_open (strace); meanwhile
+# V is killed and an impostor I takes its PID (tests/helpers/pid-at). The
+# impostor must be in place before that pidfd_open returns (its result is
+# not in the trace yet), or the run tests nothing: it fails then, saying so.
+# Sets V, I; pmadv's JSON in $T/out, stderr in $T/err, status in ST.
 impostor_run() {
 	((EUID == 0)) || skip "PID reuse needs root (ns_last_pid)"
-	command -v strace >/dev/null || skip "missing tool: strace"
+	need_tool strace
 	env ASAN_OPTIONS=detect_leaks=0 strace -o "$T/trace" -e trace=pidfd_open \
-		-e inject=pidfd_open:delay_enter=1500000:when=1 \
+		-e inject=pidfd_open:delay_enter=3000000:when=1 \
 		"$PMADV" "$@" -J >"$T/out" 2>"$T/err" 3>&- &
 	local m=$!
+	CORE_PIDS+=("$m")
 	wait_for grep -q 'pidfd_open(' "$T/trace"
 	kill -KILL "$V"
 	wait "$V" 2>/dev/null || true
@@ -49,8 +52,11 @@ impostor_run() {
 	CORE_PIDS+=("$I")
 	[ "$I" = "$V" ]
 	wait_for test -s "$T/imp"
+	not grep -q 'pidfd_open(.*) *= ' "$T/trace" ||
+		{ echo "the impostor came after pmadv's pidfd_open: $(cat "$T/trace")" >&2; return 1; }
 	ST=0
 	wait "$m" || ST=$?
+	reaped "$m"
 	cat "$T/err"
 }
 
@@ -62,11 +68,17 @@ impostor_run() {
 	CG=$m/pmadv-atk-$$-$BATS_TEST_NUMBER
 	mkdir "$CG"
 	A_CGROUPS+=("$CG")
+	# V must be listed first (the lowest PID): if PIDs wrapped between the
+	# two, start B again (it then gets a PID above V)
 	start_target --anon 1
 	V=$TARGET_PID
-	start_target --anon 1
-	B=$TARGET_PID
-	((V < B)) || skip "PIDs wrapped: the victim is not listed first"
+	local try
+	for try in 1 2 3; do
+		start_target --anon 1
+		B=$TARGET_PID
+		((V < B)) && break
+	done
+	((V < B))
 	echo "$V" >"$CG/cgroup.procs"
 	echo "$B" >"$CG/cgroup.procs"
 	impostor_run -c "$CG" -a cold --all -f stop
@@ -86,7 +98,9 @@ impostor_run() {
 	wait_for test -s "$T/v.latch"
 	# "[ ]": the pattern does not match its own spelling on strace's command line
 	impostor_run -N "$name[ ]--ready" --full -a cold --all -f stop
-	# the only match was the victim: nothing left to advise
+	# the only match was the victim, gone: no process matches (exit 1)
+	[ "$ST" -eq 1 ]
+	grep -q "no process matches -N '$name\[ \]--ready' --full" "$T/err"
 	[ "$(jq '[.targets[] | select(.pid != null)] | length' "$T/out")" -eq 0 ]
 	[ "$(state_of "$I")" != T ]
 }

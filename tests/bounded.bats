@@ -16,6 +16,7 @@ B_CGROUPS=()
 
 setup() {
 	core_setup
+	need_testbuild	# the tests that set PMADV_TEST_* run $PMADV_TESTBUILD
 }
 
 teardown() {
@@ -38,7 +39,10 @@ new_cgroup() {
 	local m
 	((EUID == 0)) || skip "cgroup tests need root"
 	m=$(mount_of "$1")
-	[[ -n $m ]] || skip "no $1 hierarchy mounted"
+	if [[ -z $m ]]; then
+		[[ $1 == cgroup2 ]] && skip "no cgroup v2 hierarchy mounted"
+		skip "no cgroup v1 freezer hierarchy mounted"
+	fi
 	CG=$m/pmadv-bounded-$$-$BATS_TEST_NUMBER-${#B_CGROUPS[@]}
 	mkdir "$CG"
 	B_CGROUPS+=("$CG")
@@ -58,9 +62,19 @@ start_pauser() {
 	RANGE=0x$s-0x$e
 }
 
+# reset_pause: the pauser's longest pause back to 0 (its thread clears the
+# flag when it has done so)
 reset_pause() {
 	printf '\001\0\0\0\0\0\0\0' | dd of="$T/pause.shm" bs=8 seek=3 conv=notrunc 2>/dev/null
-	sleep 0.3
+	wait_for eval '(($(pword 3) == 0))'
+}
+
+# settled: the pauser has gone round twice since now, so the pause that
+# ended last (after the last thaw) is in its word 1
+settled() {
+	local n
+	n=$(pword 0)
+	wait_for eval '(($(pword 0) >= n + 2))'
 }
 
 # pageout_pause CGROUP-KIND PMADV-OPTS...: a fresh 1 GiB pauser, paged out;
@@ -72,7 +86,7 @@ pageout_pause() {
 	[[ $kind == none ]] || new_cgroup "$kind" "$PAUSER"
 	reset_pause
 	run -0 --separate-stderr "$PMADV" -p "$PAUSER" -a pageout -r "$RANGE" "$@" -J
-	sleep 0.2
+	settled
 	WIN=$(jq_out '.targets[0].windows')
 	MAXW=$(jq_out '.targets[0].max_window_ms | floor')
 	PAUSE=$(($(pword 1) / 1000000))
@@ -81,25 +95,67 @@ pageout_pause() {
 	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
+	reaped "$PAUSER"
 	[[ $kind == none ]] || { cgroups_remove "$CG"; }
 }
 
-# The bound is 100 ms; one chunk may overshoot it (planned for a quarter of
-# the bound, a slow swap write can double it), and a loaded 2-core machine
-# adds scheduling delay: 400 ms is loose, and still far below what one
-# window for 1 GiB takes. bench/RESULTS.md has the exact figures.
+# The default bound (--max-freeze) is 100 ms, counted from when the freeze
+# holds. A window pmadv reports is longer by (1) the freeze taking hold
+# (a task in the middle of a system call, a swap-in, is held only when it
+# leaves it; pmadv polls for that); (2) part of one advice call:
+# the engine sizes each call from the speed it measures on this machine (a
+# slower machine gets smaller calls), and a call can still take longer
+# than planned: a swap write on a disk other work shares, a CPU other work
+# wants. SLACK_MS allows for both: every window pmadv reports ends within
+# BOUND_MS + SLACK_MS. (Measured on the 2-core test VM: 100-165 ms alone; up
+# to 258 ms, v1, with two other test suites paging out at the same time;
+# the issue-17 failure was 1,034-1,166 ms, and one window for this 1 GiB
+# is 440-810 ms.)
+BOUND_MS=100
+SLACK_MS=200
+# FELT_MS: what the service may feel beyond the window pmadv reports: its
+# own wake-up after the thaw (the pauser sleeps 200 us a round), which on a
+# loaded 2-core machine waits for a CPU (0-2 ms alone, up to 74 ms seen
+# with other suites running). Windows that followed each other with no
+# rest between them would add a whole window or more.
+FELT_MS=100
+
+# unbounded_is_one_pause: after pageout_pause ... --max-freeze=0, the run was
+# one window, felt by the target as one pause of its length (reported >=
+# felt - FELT_MS, and the target did stop for what was reported); sets
+# WHOLE (that pause) and WHOLEW (that window)
+unbounded_is_one_pause() {
+	WHOLE=$PAUSE WHOLEW=$MAXW
+	[ "$WIN" -eq 1 ]
+	((PAUSE <= MAXW + FELT_MS))
+	((PAUSE + FELT_MS >= MAXW))
+	# the condition this test needs: 1 GiB is more than one window's work
+	# here. A machine that pages it out within twice the bound would show
+	# nothing below: say so rather than pass.
+	((WHOLEW > 2 * BOUND_MS)) || {
+		echo "one window for all of it took $WHOLEW ms: not enough to bound" >&2
+		return 1
+	}
+}
+
+# bound_holds: after the bounded pageout_pause: more than one window, each
+# within the bound + SLACK_MS, the longest pause the service felt within
+# the longest window pmadv reported + FELT_MS, and shorter than the
+# unbounded run's
+bound_holds() {
+	[ "$WIN" -ge 2 ]
+	((MAXW <= BOUND_MS + SLACK_MS))
+	((PAUSE <= MAXW + FELT_MS))
+	((PAUSE < WHOLE))
+}
+
 bounded_vs_whole() {
 	local kind=$1 how=$2
 	swap_setup 1100M
 	pageout_pause "$kind" -f "$how" --max-freeze=0
-	local whole=$PAUSE wholew=$MAXW
-	[ "$WIN" -eq 1 ]
-	((whole + 20 >= wholew))	# the target saw the whole run as one pause
+	unbounded_is_one_pause
 	pageout_pause "$kind" -f "$how"
-	[ "$WIN" -ge 2 ]
-	((MAXW <= 400))
-	((PAUSE <= 450))
-	((PAUSE < whole))
+	bound_holds
 }
 
 @test "1 GiB pageout, -f stop: the default bound caps the pause, --max-freeze=0 does not" {
@@ -108,7 +164,7 @@ bounded_vs_whole() {
 
 @test "1 GiB pageout, -f cgroup (v2): the default bound caps the pause, --max-freeze=0 does not" {
 	((EUID == 0)) || skip "cgroup tests need root"
-	[[ -n $(mount_of cgroup2) ]] || skip "no cgroup2 hierarchy mounted"
+	[[ -n $(mount_of cgroup2) ]] || skip "no cgroup v2 hierarchy mounted"
 	bounded_vs_whole cgroup2 cgroup
 }
 
@@ -118,21 +174,16 @@ bounded_vs_whole() {
 	swap_setup 1100M
 	start_pauser 16	# only to make the cgroup: the real runs make their own
 	kill -KILL "$PAUSER"
+	wait "$PAUSER" 2>/dev/null || true
+	reaped "$PAUSER"
 	bounded_vs_whole_v1
 }
 
 bounded_vs_whole_v1() {
-	local whole wholew
-	_v1() { pageout_pause freezer -f "cgroup:\$CG" "$@"; }
 	pageout_pause_v1 --max-freeze=0
-	whole=$PAUSE wholew=$MAXW
-	[ "$WIN" -eq 1 ]
-	((whole + 20 >= wholew))
+	unbounded_is_one_pause
 	pageout_pause_v1
-	[ "$WIN" -ge 2 ]
-	((MAXW <= 400))
-	((PAUSE <= 450))
-	((PAUSE < whole))
+	bound_holds
 }
 
 # as pageout_pause, in a v1 freezer cgroup named to -f (cgroup:PATH)
@@ -141,14 +192,16 @@ pageout_pause_v1() {
 	new_cgroup freezer "$PAUSER"
 	reset_pause
 	run -0 --separate-stderr "$PMADV" -p "$PAUSER" -a pageout -r "$RANGE" -f "cgroup:$CG" "$@" -J
-	sleep 0.2
+	settled
 	WIN=$(jq_out '.targets[0].windows')
 	MAXW=$(jq_out '.targets[0].max_window_ms | floor')
 	PAUSE=$(($(pword 1) / 1000000))
 	echo "v1 $* : $WIN windows, longest $MAXW ms; pause $PAUSE ms" >&3
 	[ "$(jq_out .advised)" -eq $((1024 << 20)) ]
+	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
+	reaped "$PAUSER"
 	cgroups_thaw "$CG"
 	cgroups_remove "$CG"
 }
@@ -156,17 +209,17 @@ pageout_pause_v1() {
 @test "many windows: each range advised once, --limit counts across windows, summary and JSON say how many" {
 	start_target --anon 4
 	export PMADV_TEST_CHUNK_BYTES=65536
-	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms -J
+	run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms -J
 	[ "$(jq_out .advised)" -eq $((4 << 20)) ]
 	[ "$(jq_out .requested)" -eq $((4 << 20)) ]
 	[ "$(jq_out '.targets[0].windows')" -ge 8 ]
 	[ "$(jq_out '.targets[0].ranges | length')" -eq 1 ]	# one mapping, one row
 	[ "$(jq_out '.freezes[0].windows')" = "$(jq_out '.targets[0].windows')" ]
-	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms --limit 1M -J
+	run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms --limit 1M -J
 	[ "$(jq_out .advised)" -eq $((1 << 20)) ]
 	[ "$(jq_out .requested)" -eq $((1 << 20)) ]
 	[ "$(jq_out '.targets[0].windows')" -ge 4 ]
-	run -0 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms
+	run -0 "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=1ms
 	[[ $output =~ frozen\ [0-9.]+\ ms\ in\ [0-9]+\ windows\ \(longest\ [0-9.]+\ ms\)\ by\ stop ]]
 	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
 }
@@ -175,22 +228,30 @@ pageout_pause_v1() {
 	run -2 "$PMADV" -p 1 -a cold --all --max-freeze=soon
 	[[ $output == *"invalid --max-freeze 'soon'"* ]]
 	start_target --anon 4
-	PMADV_TEST_CHUNK_BYTES=65536 run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=0 -J
+	PMADV_TEST_CHUNK_BYTES=65536 run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop --max-freeze=0 -J
 	[ "$(jq_out '.targets[0].windows')" -eq 1 ]
 }
 
-# broken_by WHAT PMADV-OPTS...: pmadv holds its window open 0.8 s
-# (PMADV_TEST_DELAY_MS; the watchdog's bound is 1 s) while WHAT runs against the target; it must say
-# freeze_broken, warn, and exit 3
+# frozen_by_stop, frozen_v2, frozen_v1: the target is held (a window is on)
+frozen_by_stop() { [[ $(ps -o stat= -p "$TARGET_PID") == T* ]]; }
+frozen_v2() { grep -qx 'frozen 1' "$CG/cgroup.events"; }
+frozen_v1() { [[ $(<"$CG/freezer.state") == FROZEN ]]; }
+
+# broken_by WHAT FROZEN PMADV-OPTS...: pmadv holds its window open 1 s
+# (PMADV_TEST_DELAY_MS, which the watchdog counts as progress); once the
+# FROZEN check sees the window on, WHAT runs against the target; pmadv
+# must say freeze_broken, warn, and exit 3
 broken_by() {
-	local what=$1
-	shift
-	PMADV_TEST_DELAY_MS=800 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" "$@" -J \
+	local what=$1 frozen=$2
+	shift 2
+	PMADV_TEST_DELAY_MS=1000 "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" "$@" -J \
 		>"$T/out" 2>"$T/err" 3>&- &
 	local pm=$!
-	sleep 0.4
+	CORE_PIDS+=("$pm")
+	wait_for "$frozen"
 	eval "$what"
 	wait "$pm" && st=0 || st=$?
+	reaped "$pm"
 	cat "$T/out" "$T/err"
 	[ "$st" -eq 3 ]
 	[ "$(jq -r '.targets[0].freeze_broken' "$T/out")" = true ]
@@ -200,91 +261,128 @@ broken_by() {
 
 @test "a SIGCONT from another process during a -f stop window is reported (freeze_broken, exit 3)" {
 	start_target --anon 1
-	broken_by 'kill -CONT "$TARGET_PID"' -f stop
-	broken_by 'kill -CONT "$TARGET_PID"' -f stop --max-freeze=0
+	broken_by 'kill -CONT "$TARGET_PID"' frozen_by_stop -f stop
+	broken_by 'kill -CONT "$TARGET_PID"' frozen_by_stop -f stop --max-freeze=0
 	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
 }
 
 @test "a cgroup thawed by another writer during a -f cgroup window is reported (v2 and v1)" {
 	start_target --anon 1
 	new_cgroup cgroup2 "$TARGET_PID"
-	broken_by 'echo 0 >"$CG/cgroup.freeze"' -f cgroup
+	broken_by 'echo 0 >"$CG/cgroup.freeze"' frozen_v2 -f cgroup
 	[[ $(<"$CG/cgroup.freeze") == 0 ]]
 	[[ -n $(mount_of freezer) ]] || skip "no cgroup v1 freezer hierarchy mounted"
 	new_cgroup freezer "$TARGET_PID"
-	broken_by 'echo THAWED >"$CG/freezer.state"' -f "cgroup:$CG"
+	broken_by 'echo THAWED >"$CG/freezer.state"' frozen_v1 -f "cgroup:$CG"
 	[[ $(<"$CG/freezer.state") == THAWED ]]
 }
 
 @test "an undisturbed window is not reported broken" {
 	start_target --anon 1
-	PMADV_TEST_DELAY_MS=300 run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J
+	PMADV_TEST_DELAY_MS=300 run -0 --separate-stderr "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J
 	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
 }
 
-# interrupted SIGNAL...: a long run of small windows gets the signals, one
-# right after the other; sets ST and leaves the JSON in $T/out
+# voluntary_switches PID: voluntary context switches of PID's thread. One
+# asleep (the target waits in sigsuspend) switches out once when a SIGSTOP
+# stops it and once when, resumed, it goes back to sleep (a stop that comes
+# before it ran again: one switch), and at no other time: 4 switches mean
+# two stops have begun at least
+voluntary_switches() { awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/status"; }
+
+# interrupted SIGNAL...: a run of 512 windows (one 1 MiB chunk each, every
+# window held 10 ms: at least 5 s on any machine) gets the signals, one
+# right after the other, once its first window is over (the target's thread
+# has switched 4 times since the start: two stops have begun, so the first
+# one ended). Sets ST and leaves the JSON in $T/out.
 interrupted() {
-	export PMADV_TEST_CHUNK_BYTES=$((1 << 20))
-	env --default-signal=INT "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop \
+	local base pm sig
+	base=$(voluntary_switches "$TARGET_PID")
+	PMADV_TEST_CHUNK_BYTES=$((1 << 20)) PMADV_TEST_DELAY_MS=10 \
+		env --default-signal=INT "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop \
 		--max-freeze=1ms -J >"$T/out" 2>"$T/err" 3>&- &
-	local pm=$! sig
-	sleep 0.5
-	for sig in "$@"; do kill -"$sig" "$pm" 2>/dev/null || true; done
+	pm=$!
+	CORE_PIDS+=("$pm")
+	wait_for eval '(($(voluntary_switches "$TARGET_PID") >= base + 4))'
+	for sig in "$@"; do kill -"$sig" "$pm"; done
 	wait "$pm" && ST=0 || ST=$?
+	reaped "$pm"
 	cat "$T/err"
 }
 
-@test "SIGINT between windows: thawed, stopped, the exact partial report, exit 3" {
+@test "SIGINT during a run of bounded windows: thawed, stopped, the exact partial report, exit 3" {
 	start_target --anon 512
 	interrupted INT
 	[ "$ST" -eq 3 ]
 	local adv req fail
 	adv=$(jq -r .advised "$T/out") req=$(jq -r .requested "$T/out") fail=$(jq -r .failed "$T/out")
 	echo "advised $adv of $req, failed $fail"
-	((adv > 0 && adv < (512 << 20) && req == adv + fail && fail > 0))
+	# what the windows before the signal advised, in whole chunks; the rest
+	# failed as interrupted
+	((adv > 0 && adv < (512 << 20) && adv % (1 << 20) == 0 && req == adv + fail && fail > 0))
 	grep -q "interrupted by signal 2" "$T/err"
 	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
 }
 
-@test "SIGTERM twice between windows: nothing is left stopped" {
+@test "SIGTERM twice during a run of bounded windows: nothing is left stopped" {
 	start_target --anon 512
 	interrupted TERM TERM
 	echo "exit $ST"
+	# the first TERM ends the run with its report (3); the second, if it
+	# comes before pmadv is done, kills it (143): both leave nothing stopped
 	[[ $ST -eq 3 || $ST -eq 143 ]]
-	sleep 0.2
-	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
+	# (the guardian resumes what a killed pmadv held)
+	wait_for eval '[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]'
 }
 
 @test "progress: a line on a terminal's stderr for a long run; none with -J, -q, or no terminal" {
 	need_tool script util-linux
 	start_target --anon 512
-	export PMADV_TEST_CHUNK_BYTES=$((1 << 20))
-	local cmd="$PMADV -p $TARGET_PID -a cold -r $anon -f stop --max-freeze=1ms"
-	script -qec "$cmd" /dev/null >"$T/tty" 2>&1
+	# 512 windows held 10 ms each: at least 5 s on any machine, stopped by
+	# timeout after 2 s (the line comes after 1 s, then every 0.2 s). Each
+	# run must end interrupted (exit 3): still running after 2 s, so long
+	# enough to have shown a line. (--foreground: the TERM goes to pmadv
+	# alone, once; not to its process group, pmadv's guardian included.)
+	export PMADV_TEST_CHUNK_BYTES=$((1 << 20)) PMADV_TEST_DELAY_MS=10
+	local cmd="timeout --foreground --preserve-status -s TERM 2 $PMADV_TESTBUILD -p $TARGET_PID -a cold -r $anon -f stop --max-freeze=1ms"
+	local st
+	st=0
+	script -qec "$cmd" /dev/null >"$T/tty" 2>&1 || st=$?
+	cat -v "$T/tty"
+	((st == 3))
 	grep -aqE 'advised, [0-9.]+ [KMG]?i?B/s, [0-9]+ windows' "$T/tty"
-	script -qec "$cmd -q" /dev/null >"$T/tty" 2>&1
+	st=0
+	script -qec "$cmd -q" /dev/null >"$T/tty" 2>&1 || st=$?
+	((st == 3))
 	not grep -aq 'B/s, ' "$T/tty"
-	script -qec "$cmd -J" /dev/null >"$T/tty" 2>&1
+	st=0
+	script -qec "$cmd -J" /dev/null >"$T/tty" 2>&1 || st=$?
+	((st == 3))
 	not grep -aq 'B/s, ' "$T/tty"
-	run -0 --separate-stderr $cmd
+	run -3 --separate-stderr $cmd
 	[[ $stderr != *'B/s, '* ]]
+	[[ $stderr == *"interrupted by signal 15"* ]]
 }
 
 @test "SIGTERM mid-window (bounded): the window ends at once, thawed, reported, nothing advised (exit 1)" {
 	start_target --anon 1
-	PMADV_TEST_DELAY_MS=20000 "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J \
+	PMADV_TEST_DELAY_MS=20000 "$PMADV_TESTBUILD" -p "$TARGET_PID" -a cold -r "$anon" -f stop -J \
 		>"$T/out" 2>"$T/err" 3>&- &
 	local pm=$! t0 t1 st
-	wait_for eval '[[ $(ps -o stat= -p "$TARGET_PID") == T* ]]'
+	CORE_PIDS+=("$pm")
+	wait_for frozen_by_stop
 	t0=$(date +%s%N)
 	kill -TERM "$pm"
 	wait "$pm" && st=0 || st=$?
+	reaped "$pm"
 	t1=$(date +%s%N)
 	cat "$T/err"
-	echo "exit $st after $(((t1 - t0) / 1000000)) ms"
+	echo "exit $st after $(((t1 - t0) / 1000000)) ms, frozen $(jq .targets[0].frozen_ms "$T/out") ms"
 	[ "$st" -eq 1 ]
-	(((t1 - t0) / 1000000 < 1000))
+	# at once: not after the 20 s hold, by pmadv's own account of the window
+	# and as felt from here (half the hold: far from either, on any machine)
+	awk -v f="$(jq .targets[0].frozen_ms "$T/out")" 'BEGIN { exit !(f < 10000) }'
+	(((t1 - t0) / 1000000 < 10000))
 	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
 	[ "$(jq -r .failed "$T/out")" -eq $((1 << 20)) ]
 	grep -q "interrupted by signal 15" "$T/err"

@@ -16,12 +16,17 @@ teardown() {
 	true
 }
 
+# (--help's own status counts: not hidden at the head of a pipeline)
 help_long_options() {
-	"$PMADV" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u
+	local h
+	h=$("$PMADV" --help) || return 1
+	grep -oE -- '--[a-z][a-z-]+' <<<"$h" | sort -u
 }
 
 help_columns() {
-	"$PMADV" --help | sed -n '/^Available output columns/,/^Default/p' |
+	local h
+	h=$("$PMADV" --help) || return 1
+	sed -n '/^Available output columns/,/^Default/p' <<<"$h" |
 		awk 'NF && $1 ~ /^[A-Z-]+$/ { print $1 }'
 }
 
@@ -131,7 +136,7 @@ complete_words() {
 	run -0 complete_words pmadv -N sle
 	grep -qx sleep <<<"$output"
 	mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-	[[ -n $mnt ]] || skip "no cgroup2 mount"
+	[[ -n $mnt ]] || skip "no cgroup v2 hierarchy mounted"
 	[[ $EUID -eq 0 ]] || skip "needs root to create a cgroup"
 	CGDIR=$mnt/pmadv-comp-$$
 	mkdir "$CGDIR"

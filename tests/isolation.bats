@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 load test_helper		# swap_setup
 
 setup() {
-	PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+	need_testbuild		# PMADV_TEST_DELAY_MS: the test build
 	H=$BATS_TEST_DIRNAME/helpers/bin
 	cd "$BATS_TEST_TMPDIR"
 	"$H/late-change" latch 3>&- &
@@ -33,16 +33,36 @@ teardown() {
 	done
 }
 
+# in_sleep PID: PID is asleep (nanosleep, clock_nanosleep: /proc/PID/syscall)
+in_sleep() {
+	local nr
+	nr=$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null) || return 1
+	[[ $nr == 230 || $nr == 35 ]]
+}
+
 # change SIGNAL PMADV-ARGS...: run pmadv with a 1.5 s pause between reading
-# maps and advising; change the target inside that pause
+# maps and advising; change the target inside that pause: once pmadv is in
+# it (it has read the maps), and done before the pause ends (without a
+# freeze, the target has changed while pmadv still sleeps)
 change() {
-	local sig=$1
+	local sig=$1 frozen=0
 	shift
-	PMADV_TEST_DELAY_MS=1500 "$PMADV" -p "$TARGET" "$@" > out.json 2> err.txt &
+	[[ " $* " == *" -f stop "* ]] && frozen=1
+	PMADV_TEST_DELAY_MS=1500 "$PMADV_TESTBUILD" -p "$TARGET" "$@" > out.json 2> err.txt &
 	PM=$!
-	sleep 0.5	# pmadv reads the maps at once; the pause is 1.5 s
+	# (frozen: once the target is stopped, pmadv's next sleep is the pause)
+	((frozen == 0)) || wait_for eval '[[ $(ps -o stat= -p "$TARGET") == T* ]]'
+	wait_for in_sleep "$PM"
 	kill "-$sig" "$TARGET"
-	for _ in $(seq 200); do grep -q changed=1 latch && break; sleep 0.01; done
+	if ((frozen)); then
+		# stopped: the signal waits for the thaw, and so does the change
+		not grep -q changed=1 latch || return 99
+	else
+		wait_for grep -q changed=1 latch
+		# still in the pause (it sleeps in slices: a few looks)
+		POLL_TRIES=20 wait_for in_sleep "$PM" ||
+			{ echo "the change came after pmadv's pause" >&2; return 99; }
+	fi
 	wait "$PM" && st=0 || st=$?
 	PM=""
 	return "$st"

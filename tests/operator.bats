@@ -78,7 +78,10 @@ make_cg() {
 	((EUID == 0)) || skip "cgroup tests need root"
 	local m
 	m=$(cg_mount "$1")
-	[[ -n $m ]] || skip "no cgroup $1 (freezer) hierarchy mounted"
+	if [[ -z $m ]]; then
+		[[ $1 == v2 ]] && skip "no cgroup v2 hierarchy mounted"
+		skip "no cgroup v1 freezer hierarchy mounted"
+	fi
 	CGPATH=/pmadv-op-$1-$$-$BATS_TEST_NUMBER
 	CG=$m$CGPATH
 	mkdir "$CG" || skip "cannot create $CG"
@@ -193,7 +196,8 @@ two_in_cgroup() {
 # both members, while the maps are read and advised; thawed afterwards.
 cgroup_freeze_once() {
 	two_in_cgroup "$1"
-	env PMADV_TEST_DELAY_MS=800 "$PMADV" -c "$CGPATH" -a cold --all --anon \
+	need_testbuild
+	env PMADV_TEST_DELAY_MS=800 "$PMADV_TESTBUILD" -c "$CGPATH" -a cold --all --anon \
 		-f cgroup -J >"$T/out" 2>"$T/err" 3>&- &
 	m=$!
 	wait_for cg_frozen

@@ -4,14 +4,16 @@
 # advice ever reads B's pages back into the page cache (dropped before each
 # run), pmadv advised memory nobody selected. Background reclaim only evicts
 # pages, so it cannot fake this signal (kernel-notes section 6).
-# PMADV_TEST_DELAY_MS widens the window between reading maps and advising.
+# PMADV_TEST_DELAY_MS widens the window between reading maps and advising:
+# every run here is of the test build ($PMADV_TESTBUILD, make test-build).
 
 bats_require_minimum_version 1.5.0
 
 RUNS=${PMADV_RACE_RUNS:-200}
 
 setup() {
-	PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+	PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
+	[[ -x $PMADV_TESTBUILD ]] || { echo "no test build $PMADV_TESTBUILD: make test-build" >&2; return 1; }
 	H=$BATS_TEST_DIRNAME/helpers/bin
 	cd "$BATS_TEST_TMPDIR"
 	head -c 65536 /dev/urandom > A
@@ -35,18 +37,38 @@ teardown() {
 }
 
 # mistargeted [PMADV OPTION...]: in how many of RUNS runs B's pages were
-# read back in (with STOP_AT_FIRST=1: stop counting at the first)
+# read back in (with STOP_AT_FIRST=1: stop counting at the first). Every run
+# exits 0 (A was mapped when pmadv read the maps: advised, nothing on
+# stderr) or 1 (B was: the one message is that A matches no mapping); any
+# other status or message, or no run advising at all (a freeze that always
+# fails would otherwise "mistarget nothing"), is an error (status 2).
 mistargeted() {
-	local hits=0 i st
+	local hits=0 advised=0 i st err=$BATS_TEST_TMPDIR/run.err
 	for ((i = 0; i < RUNS; i++)); do
 		[[ ${STOP_AT_FIRST:-0} == 1 && $hits -gt 0 ]] && break
 		"$H/pagecache" drop B
-		PMADV_TEST_DELAY_MS=2 "$PMADV" -p "$FLIP" -a willneed -m A -q "$@" 2>/dev/null && st=0 || st=$?
-		# 0: A was there and advised; 1: B was there, nothing to advise
-		[[ $st -le 1 ]] || { echo "run $i: exit $st" >&2; return 2; }
+		st=0
+		PMADV_TEST_DELAY_MS=2 "$PMADV_TESTBUILD" -p "$FLIP" -a willneed -m A -q "$@" 2>"$err" || st=$?
+		case $st in
+		0)	[[ ! -s $err ]] || { echo "run $i: exit 0, stderr: $(<"$err")" >&2; return 2; }
+			advised=$((advised + 1)) ;;
+		1)	[[ $(wc -l <"$err") -eq 1 && $(<"$err") == *": mapping 'A' matches no mapping" ]] ||
+				{ echo "run $i: exit 1, stderr: $(<"$err")" >&2; return 2; } ;;
+		*)	echo "run $i: exit $st, stderr: $(<"$err")" >&2; return 2 ;;
+		esac
 		(( $("$H/pagecache" count B) == 0 )) || hits=$((hits + 1))
 	done
+	echo "A advised in $advised of $i runs" >&2
+	((advised > 0)) || { echo "A was never advised" >&2; return 2; }
 	echo "$hits"
+}
+
+# race_runs [PMADV OPTION...]: mistargeted, its diagnostics shown, status 0
+# required; the count in $output
+race_runs() {
+	run --separate-stderr mistargeted "$@"
+	echo "mistargeted $output; $stderr"
+	[ "$status" -eq 0 ]
 }
 
 # A cgroup of its own for the flipper under the hierarchy's mount.
@@ -57,7 +79,10 @@ cgroup_for_flipper() {	# $1: cgroup2 | freezer
 	else
 		mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' /proc/self/mountinfo)
 	fi
-	[[ -n $mnt ]] || skip "no $1 hierarchy mounted"
+	if [[ -z $mnt ]]; then
+		[[ $1 == cgroup2 ]] && skip "no cgroup v2 hierarchy mounted"
+		skip "no cgroup v1 freezer hierarchy mounted"
+	fi
 	[[ $EUID -eq 0 ]] || skip "needs root to create a cgroup"
 	CG=$mnt/pmadv-race-$$-$BATS_TEST_NUMBER
 	mkdir "$CG" || skip "cannot create a cgroup under $mnt"
@@ -65,30 +90,26 @@ cgroup_for_flipper() {	# $1: cgroup2 | freezer
 }
 
 @test "without a freeze the race is real: B's pages are advised at least once" {
-	STOP_AT_FIRST=1 run -0 mistargeted
-	echo "mistargeted $output of $RUNS runs"
+	STOP_AT_FIRST=1 race_runs
 	(( output > 0 ))
 }
 
 @test "--freeze=stop: never advises the other file's pages" {
-	run -0 mistargeted -f stop
-	echo "mistargeted $output of $RUNS runs"
+	race_runs -f stop
 	(( output == 0 ))
 	[[ $(ps -o stat= -p "$FLIP") != T* ]]
 }
 
 @test "--freeze=cgroup (v2): never advises the other file's pages" {
 	cgroup_for_flipper cgroup2
-	run -0 mistargeted -f cgroup
-	echo "mistargeted $output of $RUNS runs"
+	race_runs -f cgroup
 	(( output == 0 ))
 	[[ $(cat "$CG/cgroup.freeze") == 0 ]]
 }
 
 @test "--freeze=cgroup (v1 freezer): never advises the other file's pages" {
 	cgroup_for_flipper freezer
-	run -0 mistargeted -f "cgroup:$CG"
-	echo "mistargeted $output of $RUNS runs"
+	race_runs -f "cgroup:$CG"
 	(( output == 0 ))
 	[[ $(cat "$CG/freezer.state") == THAWED ]]
 }
@@ -97,24 +118,21 @@ cgroup_for_flipper() {	# $1: cgroup2 | freezer
 # (PMADV_TEST_CHUNK_BYTES), so every run takes many windows, each reading
 # the maps again; B must never be advised in any of them.
 @test "--freeze=stop --max-freeze=1ms (many windows): never advises the other file's pages" {
-	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 run -0 mistargeted -f stop --max-freeze=1ms
-	echo "mistargeted $output of $((RUNS / 4)) runs"
+	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 race_runs -f stop --max-freeze=1ms
 	(( output == 0 ))
 	[[ $(ps -o stat= -p "$FLIP") != T* ]]
 }
 
 @test "--freeze=cgroup (v2) --max-freeze=1ms (many windows): never advises the other file's pages" {
 	cgroup_for_flipper cgroup2
-	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 run -0 mistargeted -f cgroup --max-freeze=1ms
-	echo "mistargeted $output of $((RUNS / 4)) runs"
+	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 race_runs -f cgroup --max-freeze=1ms
 	(( output == 0 ))
 	[[ $(cat "$CG/cgroup.freeze") == 0 ]]
 }
 
 @test "--freeze=cgroup (v1 freezer) --max-freeze=1ms (many windows): never advises the other file's pages" {
 	cgroup_for_flipper freezer
-	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 run -0 mistargeted -f "cgroup:$CG" --max-freeze=1ms
-	echo "mistargeted $output of $((RUNS / 4)) runs"
+	RUNS=$((RUNS / 4)) PMADV_TEST_CHUNK_BYTES=4096 race_runs -f "cgroup:$CG" --max-freeze=1ms
 	(( output == 0 ))
 	[[ $(cat "$CG/freezer.state") == THAWED ]]
 }

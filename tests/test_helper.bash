@@ -5,6 +5,10 @@
 # deleted.
 
 PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+# The build with the test knobs (PMADV_TEST_DELAY_MS, PMADV_TEST_CHUNK_BYTES,
+# PMADV_MAPS_SOURCE; make test-build): only tests that set a knob run it.
+# $PMADV, the shipped binary, ignores them (tests/knobs.bats).
+PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
 HELPERS=${HELPERS:-$BATS_TEST_DIRNAME/helpers/bin}
 
 # Bounded polls: POLL_TRIES * POLL_STEP seconds at most (10 s by default).
@@ -45,6 +49,24 @@ core_teardown() {
 		rm -rf "$d"
 	done
 	return 0
+}
+
+# reaped PID: PID was waited for: off the teardown list (its number may
+# be another process's by then: never kill it later)
+reaped() {
+	local p keep=()
+	for p in "${CORE_PIDS[@]}"; do
+		[[ $p == "$1" ]] || keep+=("$p")
+	done
+	CORE_PIDS=("${keep[@]}")
+}
+
+# need_testbuild: fail (not skip) when the test build is missing
+need_testbuild() {
+	[[ -x $PMADV_TESTBUILD ]] || {
+		echo "the test build is not built ($PMADV_TESTBUILD): run make test-build" >&2
+		return 1
+	}
 }
 
 # wait_for CMD...: poll until CMD succeeds, at most POLL_TRIES times.
