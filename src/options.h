@@ -53,9 +53,11 @@ struct options {
 					 * table rows only, no summary */
 	enum col_id columns[COL_COUNT * 2];
 	size_t ncolumns;
-	/* Test knobs, from the environment (never documented for users):
-	 * PMADV_TEST_DELAY_MS holds each window open between selecting and
-	 * advising; PMADV_MAPS_SOURCE=query reads maps by PROCMAP_QUERY. */
+	/* Test knobs, read from the environment only by a build made for
+	 * the tests (-DPMADV_TEST_HOOKS, make test-build); 0 in pmadv as
+	 * installed. PMADV_TEST_DELAY_MS holds each window open between
+	 * selecting and advising; PMADV_MAPS_SOURCE=query reads maps by
+	 * PROCMAP_QUERY. */
 	unsigned int test_delay_ms;
 	bool maps_query;
 	/* PMADV_TEST_CHUNK_BYTES: each bounded window advises one chunk of

@@ -107,12 +107,14 @@ pageout_pause() {
 # slower machine gets smaller calls), and a call can still take longer
 # than planned: a swap write on a disk other work shares, a CPU other work
 # wants. SLACK_MS allows for both: every window pmadv reports ends within
-# BOUND_MS + SLACK_MS. (Measured on the 2-core test VM: 100-165 ms alone; up
-# to 258 ms, v1, with two other test suites paging out at the same time;
-# the issue-17 failure was 1,034-1,166 ms, and one window for this 1 GiB
-# is 440-810 ms.)
+# BOUND_MS + SLACK_MS: issue 17 asks every window of a 100 ms bound to end
+# within 200 ms. (Measured on the 2-core test VM with calls sized by
+# resident bytes and pageout kept below a full swap queue: 84-101 ms
+# alone; before, 100-165 ms alone and up to 258 ms with two other suites
+# paging out; the issue-17 failure was 1,034-1,166 ms, and one window for
+# this 1 GiB is 440-810 ms.)
 BOUND_MS=100
-SLACK_MS=200
+SLACK_MS=100
 # FELT_MS: what the service may feel beyond the window pmadv reports: its
 # own wake-up after the thaw (the pauser sleeps 200 us a round), which on a
 # loaded 2-core machine waits for a CPU (0-2 ms alone, up to 74 ms seen
