@@ -214,6 +214,8 @@ selects() {
 		iconv -f UTF-8 -t UTF-8 "$T/j.out" >/dev/null
 		# JSON strings carry no raw control character
 		not LC_ALL=C grep -qaP '[\x00-\x09\x0b-\x1f]' "$T/j.out"
+		# nor a raw C1 control (U+0080-U+009F): \u escapes as elsewhere
+		not LC_ALL=C grep -qaP '\xc2[\x80-\x9f]' "$T/j.out"
 		jq -e . "$T/j.out" >/dev/null
 		jq -e '(.targets // [{}])[0] | (.comm // "") | type == "string"' "$T/j.out"
 		for key in "${!MAPSNAME[@]}"; do
@@ -453,6 +455,15 @@ named_on_stderr() {
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	run -0 --separate-stderr "$bin" -p "$TARGET_PID" -a cold --all -J -v
 	[[ -z $stderr ]]
+	# ordinary patterns work under clang's AddressSanitizer too (the regex
+	# guard's address-space limit is not for ASan builds)
+	run -0 --separate-stderr "$bin" -p "$TARGET_PID" -a cold -e 'heap|anon' -J
+	[[ -z $stderr ]]
+	# -N over command lines (--full): this test's own target, by its latch
+	run -0 --separate-stderr "$bin" -N "target --ready ${TARGET_LATCH//./\\.}( |$)" --full \
+		-a cold -m '[heap]' -J
+	[[ -z $stderr ]]
+	[ "$(jq -r '.targets[0].pid' <<<"$output")" -eq "$TARGET_PID" ]
 	jq -e '.advised > 0 and .failed == 0' <<<"$output"
 	run -2 --separate-stderr "$bin" -p "$TARGET_PID" -a cold -r 0xffffffffffffffff+1
 	[[ $stderr == *"wraps"* && $stderr != *Sanitizer* ]]

@@ -242,6 +242,45 @@ unit_cgroup() {
 	[[ $(sort <<<"$output" | paste -sd' ') == "[heap] [stack]" ]]
 }
 
+@test "completion: -p never offers a kernel thread (PF_KTHREAD), whatever its parent" {
+	local kt pid
+	# every PID whose /proc/PID/stat flags carry PF_KTHREAD (0x00200000)
+	kt=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '{ pid = $1; sub(/.*\) /, "")
+		if (int($7 / 2097152) % 2) print pid }')
+	[ -n "$kt" ]
+	run -0 complete_words pmadv -p ""
+	[ -n "$output" ]
+	for pid in $kt; do
+		not grep -q "^$pid " <<<"$output"
+	done
+	# and pmadv's own user processes are there
+	grep -q "^1 " <<<"$output" || grep -q "^$$ " <<<"$output" || grep -q " (" <<<"$output"
+}
+
+@test "completion: -o offers no column already in the list" {
+	run -0 complete_words pmadv -o "START,"
+	not grep -q '^START,START$' <<<"$output"
+	grep -qx 'START,END' <<<"$output"
+	run -0 complete_words pmadv -o "+NAME,SIZE,"
+	not grep -qE '^\+NAME,SIZE,(NAME|SIZE)$' <<<"$output"
+	grep -qx '+NAME,SIZE,RSS' <<<"$output"
+}
+
+@test "--max-freeze without --freeze: a one-line warning, and the run goes on" {
+	start_target --anon 2
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all --max-freeze=2ms -q
+	[[ $stderr == *"--max-freeze has no effect without --freeze"* ]]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	# with a freeze, or left at its default, nothing is said
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all -q
+	[ -z "$stderr" ]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all -f stop --max-freeze=2ms -q
+	[ -z "$stderr" ]
+	# below a millisecond is refused, not truncated to 0 (one window)
+	run -2 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all -f stop --max-freeze=0.999ms
+	[[ $stderr == *"invalid --max-freeze '0.999ms': shorter than 1 ms"* ]]
+}
+
 # ---------------------------------------------------------------- words
 
 @test "one range, two ranges: singular and plural right in summaries" {
