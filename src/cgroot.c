@@ -12,22 +12,18 @@ void cgroot_find(struct cgroot *r)
 	struct cgfs_mounts m;
 
 	r->n = 0;
-	r->seen = 0;
 	if (cgfs_mounts_read(&m) != 0)
 		return;
+	/* only a mount of a hierarchy's root is its root cgroup; a hierarchy
+	 * mounted twice is entered twice, which changes nothing */
 	for (size_t i = 0; i < m.n && r->n < CGROOT_MAX; i++) {
 		const struct cgfs_mount *mt = &m.v[i];
-		unsigned int kind = mt->kind == CGFS_V2 ? 1 : mt->systemd ? 2 : 0;
 
-		/* only a mount of the hierarchy's root is its root cgroup;
-		 * a hierarchy mounted twice needs one */
-		if (!kind || strcmp(mt->root, "/") || (r->seen & kind))
+		if (strcmp(mt->root, "/"))
 			continue;
-		if (snprintf(r->procs[r->n], PATH_MAX, "%s/cgroup.procs",
-			     mt->point) < PATH_MAX) {
+		if (snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs",
+			     mt->point) < CGROOT_PATH)
 			r->n++;
-			r->seen |= kind;
-		}
 	}
 	cgfs_mounts_free(&m);
 }

@@ -34,7 +34,8 @@ int lock_take(struct lock *l, const char *name, const char *what,
  * caller's only), for recovery. The descriptor, or -1 with e. */
 int lock_open_existing(int dirfd, const char *name, struct err *e);
 
-/* Unlink and release it (nothing when not held). */
+/* Release it, and unlink it when it holds no freeze record (nothing when
+ * not held). A record stays until its thaw has been seen. */
 void lock_drop(struct lock *l);
 
 #endif
