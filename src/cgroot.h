@@ -1,17 +1,19 @@
 /* Private to the guardian: the root cgroups a process can move itself to so
- * that what freezes, throttles or kills pmadv's cgroup (a v2 cgroup.freeze
- * or a v1 freezer of pmadv's unit, cgroup.kill, a systemd stop of its unit,
- * an OOM group kill, a CPU limit) does not reach it. Found from the mounts
- * (cgroupfs): the cgroup.procs of the root of the v2 hierarchy and of every
- * v1 hierarchy (the freezer's and name=systemd's included), where mounted.
- * Reads only, and only before the fork: the guardian then merely writes to
- * the paths. */
+ * that what freezes, throttles or kills pmadv's cgroup does not reach it:
+ * a v2 cgroup.freeze or a v1 freezer of pmadv's cgroup (a systemd unit
+ * freeze), a CPU limit (v2 cpu.max, v1 cpu), cgroup.kill, a systemd stop of
+ * its unit, an OOM group kill. Found from /proc/self/mountinfo: the
+ * cgroup.procs of the root of the v2 hierarchy and of the v1 hierarchies
+ * with the freezer, cpu or cpuacct controller or name=systemd, where
+ * mounted (other v1 controllers, memory among them, are left as they are).
+ * Reads only, and only before the fork: the guardian then merely writes
+ * to the paths. */
 #ifndef PMADV_CGROOT_H
 #define PMADV_CGROOT_H
 
 #include <stddef.h>
 
-#define CGROOT_MAX 16
+#define CGROOT_MAX 8
 #define CGROOT_PATH 256
 
 struct cgroot {

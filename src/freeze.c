@@ -207,17 +207,24 @@ static void refreeze(void *ctx)
 }
 
 /* How long our freeze may take to take hold: until --freeze-timeout, and
- * with a bound until the bound (the wait is part of the window). */
+ * with a bound until the bound (the wait is part of the window), though
+ * never less than HOLD_MIN_MS (a v2 freeze takes ~1 ms here, a stop of 8
+ * busy threads on 2 CPUs ~28 ms: a 1 ms bound still gets its windows;
+ * the guardian's deadline, bound + GUARDIAN_GRACE_MS, is later still). */
+#define HOLD_MIN_MS 50u
+
 static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 {
-	uint64_t bound = f->frozen_at + (uint64_t)f->max_freeze_ms * 1000000u;
+	unsigned int ms = f->max_freeze_ms > HOLD_MIN_MS ? f->max_freeze_ms :
+			  HOLD_MIN_MS;
+	uint64_t bound = f->frozen_at + (uint64_t)ms * 1000000u;
 
 	memset(w, 0, sizeof(*w));
 	w->deadline = f->deadline;
 	w->limit_ms = f->timeout_ms;
 	if (f->max_freeze_ms && bound < f->deadline) {
 		w->deadline = bound;
-		w->limit_ms = f->max_freeze_ms;
+		w->limit_ms = ms;
 		w->bounded = true;
 	}
 	w->over = window_over;

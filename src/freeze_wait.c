@@ -54,5 +54,6 @@ int freeze_wait_run(const struct freeze_wait *w, int (*done)(void *dctx),
 
 const char *freeze_wait_why(const struct freeze_wait *w)
 {
-	return w->bounded ? " (the window's bound, --max-freeze)" : "";
+	return w->bounded ? " (a freeze must take hold within the window's "
+			    "bound, --max-freeze, or 50 ms)" : "";
 }
