@@ -4,8 +4,9 @@
  * freeze until after the thaw, and holds the record of the freeze while it
  * is in force (freeze_record.h). The guardian inherits the descriptor, so
  * the lock outlives pmadv until the guardian has thawed. The file is
- * unlinked by whoever releases it; a waiter that then gets the lock on the
- * unlinked file notices and tries again. The files live in the caller-only
+ * unlinked by whoever releases it, unless it still holds a record (a thaw
+ * not seen: it stays for --recover); a waiter that then gets the lock on
+ * the unlinked file notices and tries again. The files live in the caller-only
  * run directory (rundir.h); even there a lock path that is not a regular
  * file of the caller's (a FIFO, a link, a device) is refused, never opened
  * in a way that could block. */

@@ -28,7 +28,8 @@ enum { WAIT_DONE = 0, WAIT_FAILED = -1, WAIT_DEADLINE = 1, WAIT_OVER = 2 };
 int freeze_wait_run(const struct freeze_wait *w, int (*done)(void *dctx),
 		    void *dctx);
 
-/* " (--max-freeze)" when the bound was the limit, else "". */
+/* What the limit was, for the message: the bound (with its 50 ms floor)
+ * or "" (the timeout). */
 const char *freeze_wait_why(const struct freeze_wait *w);
 
 #endif

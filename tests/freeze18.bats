@@ -291,16 +291,24 @@ debugger_hold() {
 	((LONGEST >= BOUND_MS * 1000))	# it was held: the guardian ended it
 }
 
-# guardian_placed PMADV_PID: its guardian is in no cgroup of pmadv's
-# (v2, v1 freezer), in a session of its own, and not stopped
+# guardian_placed PMADV_PID: its guardian (if one is there: pmadv may be
+# between windows) is in no cgroup of pmadv's (the v2 root, the v1
+# freezer's root), in a session of its own, and not stopped
 guardian_placed() {
-	local g
-	g=$(pgrep -P "$1" -x frzguard) || return 0	# between windows
-	[[ $(awk '{ print $6 }' "/proc/$g/stat") != "$(awk '{ print $6 }' "/proc/$1/stat")" ]]
-	[[ $(awk '{ print $3 }' "/proc/$g/stat") != T ]]
-	if [[ -n ${V2:-} ]]; then grep -qx '0::/' "/proc/$g/cgroup"; fi
-	if [[ -n $(v1_mount) ]]; then grep -q ':freezer:/$' "/proc/$g/cgroup"; fi
-	echo "guardian $g: $(tr '\n' ' ' <"/proc/$g/cgroup")"
+	local g st cgs mine
+	g=$(pgrep -P "$1" -x frzguard) || return 0
+	st=$(cat "/proc/$g/stat" 2>/dev/null) || return 0
+	cgs=$(cat "/proc/$g/cgroup" 2>/dev/null) || return 0
+	mine=$(<"/proc/$1/stat")
+	st=${st##*) } mine=${mine##*) }
+	echo "guardian $g: state ${st%% *}, $(tr '\n' ' ' <<<"$cgs")"
+	[[ ${st:0:1} == Z ]] && return 0	# exiting: pmadv froze as it ended
+	read -ra a <<<"$st"
+	read -ra b <<<"$mine"
+	[[ ${a[0]} != T && ${a[0]} != t ]]
+	[[ ${a[3]} != "${b[3]}" ]]	# session
+	if [[ -n ${V2:-} ]]; then grep -qx '0::/' <<<"$cgs"; fi
+	if [[ -n $(v1_mount) ]]; then grep -q ':freezer:/$' <<<"$cgs"; fi
 }
 
 @test "pmadv's own v2 cgroup frozen during a window: the target runs again within bound + slack; the guardian is elsewhere" {
