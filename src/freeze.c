@@ -176,11 +176,9 @@ static void guardian_config(struct freeze *f, struct guardian_cfg *cfg)
 /* The freeze action failed (the guardian's errno in e->code). */
 static void freeze_action_error(const struct freeze *f, struct err *e)
 {
-	int code = e->code;
+	int code = e->code ? e->code : EIO;
 	char why[ERR_LEN];
 
-	if (!code)
-		return;		/* the guardian was lost: said as it is */
 	snprintf(why, sizeof(why), "%s", code == ESRCH ? "no such process" :
 		 code == EPERM && f->mode == FREEZE_STOP ?
 		 "not permitted to signal it" : strerror(code));
@@ -263,8 +261,10 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	if (req->before)
 		req->before();
 	f->froze = true;
-	if (guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e) != 0) {
-		freeze_action_error(f, e);
+	rc = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
+	if (rc != 0) {
+		if (rc > 0)
+			freeze_action_error(f, e);
 		describe_unfreeze(f, unfreeze(f), e);
 		return -1;
 	}

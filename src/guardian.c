@@ -683,8 +683,10 @@ int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		return err_set(e, saved, "the guardian did not answer: %s",
 			       strerror(saved));
 	}
-	if (m.err)
-		return err_set(e, m.err, "%s", strerror(m.err));
+	if (m.err) {
+		err_set(e, m.err, "%s", strerror(m.err));
+		return 1;	/* the action failed: nothing frozen */
+	}
 	*t0 = m.a;
 	return 0;
 }

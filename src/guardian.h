@@ -106,9 +106,9 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 
 /* Have it freeze. bound_ns: --max-freeze (0: none, then stuck_ns since
  * the last heartbeat is the limit). *t0: its clock (CLOCK_MONOTONIC) just
- * before the freeze action. 0; or -1 with e (nothing frozen: the action
- * failed, or the guardian did not answer: then it is stopped and the
- * thaw is run here). */
+ * before the freeze action. 0; 1 with e->code the action's errno (nothing
+ * frozen); -1 with e when the guardian did not answer (it is killed, and
+ * the thaw run here in case it had frozen). */
 int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		    uint64_t *t0, struct err *e);
 

@@ -353,6 +353,107 @@ guardian_placed() {
 	done
 }
 
+# ---- pmadv killed mid-window ----
+
+# one_long_window MODE: a fresh probe paged out in one window
+# (--max-freeze=0, ~0.4 s here) by a background pmadv; once the probe is
+# frozen, sets M (pmadv), G (its guardian), CGD (the cgroup, v2 mode)
+one_long_window() {
+	local opt=stop
+	CGD=
+	if [[ $1 == v2 ]]; then
+		make_cgroup "$V2"
+		CGD=$CG
+		opt=cgroup
+		start_probe "$PROBE_MIB" "$CGD"
+	else
+		start_probe "$PROBE_MIB"
+	fi
+	reset_probe
+	bg "${PM[@]}" "$PMADV" -p "$PROBE" -a pageout -r "$RANGE" -f "$opt" \
+		--max-freeze=0 -J >"$T/out" 2>"$T/err"
+	M=$BG
+	if [[ $1 == v2 ]]; then
+		wait_until 3000 v2_frozen "$CGD"
+	else
+		wait_until 3000 all_stopped "$PROBE"
+	fi
+	G=$(pgrep -P "$M" -x frzguard)
+	[ -n "$G" ]
+}
+
+@test "SIGKILL of pmadv mid-window: the guardian thaws at once and removes the record (stop, v2)" {
+	swap_on 1G
+	local mode t0 t1
+	for mode in stop v2; do
+		[[ $mode == stop ]] || { [[ $EUID -eq 0 && -n $(v2_mount) ]] || continue; V2=$(v2_mount); }
+		one_long_window "$mode"
+		t0=$(date +%s%N)
+		kill -KILL "$M"
+		wait_until 1000 running "$mode" "$PROBE" "$CGD"
+		t1=$(date +%s%N)
+		echo "$mode: thawed $(((t1 - t0) / 1000)) us after SIGKILL"
+		(((t1 - t0) / 1000000 < 500))
+		reap "$M"
+		wait_until 1000 exited "$G"
+		wait_until 1000 eval '[ -z "$(left_behind "$PROBE" "$CGD")" ]'
+		stop_probe
+		[[ -z $CGD ]] || cgroups_remove "$CGD"
+	done
+}
+
+@test "pmadv and its guardian both SIGKILLed mid-window: the record stays; --recover thaws, then removes it (stop, v2)" {
+	swap_on 1G
+	local mode
+	for mode in stop v2; do
+		[[ $mode == stop ]] || { [[ $EUID -eq 0 && -n $(v2_mount) ]] || continue; V2=$(v2_mount); }
+		one_long_window "$mode"
+		kill -KILL "$G"
+		wait_until 1000 exited "$G"
+		kill -KILL "$M"
+		reap "$M"
+		sleep 0.2
+		if [[ $mode == stop ]]; then all_stopped "$PROBE"; else v2_frozen "$CGD"; fi
+		[ -n "$(left_behind "$PROBE" "$CGD")" ]
+		run pm "$PMADV" --recover
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"which is gone"* ]]
+		running "$mode" "$PROBE" "$CGD"
+		[ -z "$(left_behind "$PROBE" "$CGD")" ]
+		stop_probe
+		[[ -z $CGD ]] || cgroups_remove "$CGD"
+	done
+}
+
+@test "--max-freeze=0 and pmadv SIGSTOPped mid-window: the guardian ends it after max(2 x --freeze-timeout, 5 s) without progress" {
+	swap_on 1G
+	local t0 t1 longest
+	start_probe "$PROBE_MIB"
+	reset_probe
+	bg "${PM[@]}" "$PMADV" -p "$PROBE" -a pageout -r "$RANGE" -f stop \
+		--max-freeze=0 --freeze-timeout=1s -J >"$T/out" 2>"$T/err"
+	M=$BG
+	wait_until 3000 all_stopped "$PROBE"
+	kill -STOP "$M"
+	t0=$(date +%s%N)
+	wait_until 8000 none_stopped "$PROBE"
+	t1=$(date +%s%N)
+	kill -CONT "$M"
+	reap "$M"
+	cat "$T/err"
+	longest=$(($(pw 1) / 1000))
+	echo "resumed $(((t1 - t0) / 1000000)) ms after pmadv stopped; longest pause $(ms "$longest") ms; exit $REAPED"
+	[[ $REAPED == 1 || $REAPED == 3 ]]
+	grep -q '"freeze_broken":true' "$T/out"
+	# 5 s from the last call that completed (just before the stop), not
+	# 8 s (and not never)
+	(((t1 - t0) / 1000000 >= 4500 && (t1 - t0) / 1000000 <= 5000 + SLACK_MS))
+	((longest >= 4900000 && longest <= 5300000))
+	[ -z "$(left_behind "$PROBE")" ]
+	stop_probe
+}
+
 # ---- a thaw that fails ----
 
 # A shim, preloaded into pmadv (and so into its guardian, a fork of it),
