@@ -311,45 +311,102 @@ guardian_placed() {
 	if [[ -n $(v1_mount) ]]; then grep -q ':freezer:/$' <<<"$cgs"; fi
 }
 
-@test "pmadv's own v2 cgroup frozen during a window: the target runs again within bound + slack; the guardian is elsewhere" {
+# frozen_with_pmadv HIER MODE: pmadv (-f MODE on a fresh probe) runs in a
+# cgroup of its own in hierarchy HIER (v2, or the v1 freezer), which is
+# frozen 1-2 s at a random moment: the probe runs again within bound +
+# slack, and the guardian is elsewhere (it left that cgroup)
+frozen_with_pmadv() {
+	local hier=$1 mode=$2 pcg tcg= m longest opt=stop
+	if [[ $mode == v2 ]]; then
+		make_cgroup "$V2"
+		tcg=$CG
+		opt=cgroup
+		start_probe "$PROBE_MIB" "$tcg"
+	else
+		start_probe "$PROBE_MIB"
+	fi
+	make_cgroup "$([[ $hier == v2 ]] && echo "$V2" || echo "$V1")"
+	pcg=$CG
+	reset_probe
+	bg "${PM[@]}" sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -p "$3" -a pageout -r "$4" -f "$5" -J' \
+		sh "$pcg" "$PMADV" "$PROBE" "$RANGE" "$opt" >"$T/out" 2>"$T/err"
+	m=$BG
+	wait_until 3000 grep -qx "$m" "$pcg/cgroup.procs"
+	sleep "$(ms "$(rand_ms 20 400)")"
+	if [[ $hier == v2 ]]; then
+		echo 1 >"$pcg/cgroup.freeze"
+		wait_until 1000 v2_frozen "$pcg"
+	else
+		echo FROZEN >"$pcg/freezer.state"
+		wait_until 1000 v1_frozen "$pcg"
+	fi
+	guardian_placed "$m"
+	sleep "$(ms "$(rand_ms 1000 2000)")"
+	cgroups_thaw "$pcg"
+	reap "$m"
+	cat "$T/err"
+	longest=$(($(pw 1) / 1000))
+	echo "pmadv's $hier cgroup frozen, -f $opt: exit $REAPED, longest pause $(ms "$longest") ms"
+	[[ $REAPED == 0 || $REAPED == 1 || $REAPED == 3 ]]
+	((longest <= (BOUND_MS + SLACK_MS) * 1000))
+	running "$mode" "$PROBE" "$tcg"
+	[ -z "$(left_behind "$PROBE" "$tcg")" ]
+	stop_probe
+	cgroups_remove "$pcg" $tcg
+}
+
+@test "pmadv's own cgroup frozen during a window (v2 cgroup.freeze, v1 freezer): within bound + slack; the guardian is elsewhere" {
 	need_v2
 	swap_on 1G
-	local mode pcg tcg m i longest
-	for mode in stop v2; do
+	local i
+	for i in 1 2 3; do
+		frozen_with_pmadv v2 stop
+		frozen_with_pmadv v2 v2
+	done
+	if [[ -n $(v1_mount) ]]; then
+		V1=$(v1_mount)
 		for i in 1 2 3; do
-			tcg=
-			if [[ $mode == v2 ]]; then
-				make_cgroup "$V2"
-				tcg=$CG
-				start_probe "$PROBE_MIB" "$tcg"
-			else
-				start_probe "$PROBE_MIB"
-			fi
-			make_cgroup "$V2"
-			pcg=$CG
-			reset_probe
-			bg "${PM[@]}" sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -p "$3" -a pageout -r "$4" -f "$5" -J' \
-				sh "$pcg" "$PMADV" "$PROBE" "$RANGE" \
-				"$([[ $mode == v2 ]] && echo cgroup || echo stop)" >"$T/out" 2>"$T/err"
-			m=$BG
-			wait_until 3000 grep -qx "$m" "$pcg/cgroup.procs"
-			sleep "$(ms "$(rand_ms 20 400)")"
-			echo 1 >"$pcg/cgroup.freeze"
-			wait_until 1000 v2_frozen "$pcg"
-			guardian_placed "$m"
-			sleep "$(ms "$(rand_ms 1000 2000)")"
-			echo 0 >"$pcg/cgroup.freeze"
-			reap "$m"
-			cat "$T/err"
-			longest=$(($(pw 1) / 1000))
-			echo "$mode: exit $REAPED, longest pause $(ms "$longest") ms"
-			[[ $REAPED == 0 || $REAPED == 1 || $REAPED == 3 ]]
-			((longest <= (BOUND_MS + SLACK_MS) * 1000))
-			running "$mode" "$PROBE" "$tcg"
-			[ -z "$(left_behind "$PROBE" "$tcg")" ]
-			stop_probe
-			cgroups_remove "$pcg" $tcg
+			frozen_with_pmadv v1 stop
 		done
+	fi
+}
+
+# the v1 cpu hierarchy, if mounted
+cpu_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+	       if ($(i + 1) == "cgroup" && ("," $(i + 3) ",") ~ /,cpu,/) {
+	               print $5; exit } }' /proc/self/mountinfo
+}
+
+@test "pmadv starved of CPU (a 1% quota) for 1-2 s mid-run: the target runs again within bound + slack" {
+	need_root
+	local cpu m i longest
+	cpu=$(cpu_mount)
+	[[ -n $cpu && -e $cpu/cpu.cfs_quota_us ]] || skip "no v1 cpu hierarchy with CFS quotas mounted"
+	swap_on 1G
+	make_cgroup "$cpu"
+	local starve=$CG
+	echo 100000 >"$starve/cpu.cfs_period_us"
+	echo 1000 >"$starve/cpu.cfs_quota_us"
+	for i in 1 2 3 4 5; do
+		start_probe "$PROBE_MIB"
+		reset_probe
+		bg "${PM[@]}" "$PMADV" -p "$PROBE" -a pageout -r "$RANGE" -f stop -J \
+			>"$T/out" 2>"$T/err"
+		m=$BG
+		sleep "$(ms "$(rand_ms 0 400)")"
+		echo "$m" >"$starve/cgroup.procs" 2>/dev/null || true
+		sleep "$(ms "$(rand_ms 1000 2000)")"
+		echo "$m" >"$cpu/cgroup.procs" 2>/dev/null || true
+		reap "$m"
+		cat "$T/err"
+		longest=$(($(pw 1) / 1000))
+		echo "starved: exit $REAPED, longest pause $(ms "$longest") ms"
+		[[ $REAPED == 0 || $REAPED == 1 || $REAPED == 3 ]]
+		((longest <= (BOUND_MS + SLACK_MS) * 1000))
+		none_stopped "$PROBE"
+		[ -z "$(left_behind "$PROBE")" ]
+		stop_probe
 	done
 }
 
