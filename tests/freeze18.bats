@@ -209,7 +209,7 @@ stopped_runs() {
 		bg "${PM[@]}" "$@" "$PMADV" -p "$PROBE" -a pageout -r "$RANGE" -f "$opt" -J \
 			>"$T/out" 2>"$T/err"
 		m=$BG
-		d=$(rand_ms 0 800)
+		d=$(rand_ms 0 500)
 		dur=$(rand_ms 1000 3000)
 		# under a tracer, pmadv is the tracer's child (its first)
 		victim=$m
