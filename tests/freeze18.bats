@@ -74,9 +74,11 @@ setup() {
 	SWAPS=()
 	EXTRA=()	# files a test planted: removed
 	DIRS=()		# directories a test made: removed
-	# sanitizer builds: a preloaded shim is fine; leaks of a killed run not
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0
+	# sanitizer builds: a preloaded shim is fine
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 	export ASAN_OPTIONS
+	# ... and LeakSanitizer cannot run under a tracer (strace, gdb)
+	TRACED_ASAN=$ASAN_OPTIONS:detect_leaks=0
 }
 
 teardown() {
@@ -238,7 +240,7 @@ stopped_runs() {
 		stop_probe
 		[[ -z $cg ]] || cgroups_remove "$cg"
 	done
-	echo "# $mode${1:+ under $1}: $RUNS runs, pmadv stopped in $hit, windows ended by the guardian in $broken, longest pause $(ms "$worst") ms (bound $BOUND_MS + slack $SLACK_MS)" >&3
+	echo "# $mode${1:+ under ${LABEL:-$1}}: $RUNS runs, pmadv stopped in $hit, windows ended by the guardian in $broken, longest pause $(ms "$worst") ms (bound $BOUND_MS + slack $SLACK_MS)" >&3
 }
 
 @test "pmadv SIGSTOPped 1-3 s at a random moment (-f stop): the target runs again within bound + slack, nothing left" {
@@ -256,9 +258,11 @@ stopped_runs() {
 @test "the same under strace -f (stop, v2, v1)" {
 	command -v strace >/dev/null || skip "missing tool: strace"
 	local RUNS=$(((RUNS + 2) / 3))
-	stopped_runs stop strace -f -qq -o /dev/null
-	stopped_runs v2 strace -f -qq -o /dev/null
-	stopped_runs v1 strace -f -qq -o /dev/null
+	local tr=(env ASAN_OPTIONS="$TRACED_ASAN" strace -f -qq -o /dev/null)
+	local LABEL="strace -f"
+	stopped_runs stop "${tr[@]}"
+	stopped_runs v2 "${tr[@]}"
+	stopped_runs v1 "${tr[@]}"
 }
 
 # debugger_hold FUNCTION: gdb holds pmadv's main thread at FUNCTION for
@@ -266,7 +270,7 @@ stopped_runs() {
 debugger_hold() {
 	start_probe "$PROBE_MIB"
 	reset_probe
-	run pm gdb -q -nx -batch -ex 'set pagination off' \
+	run pm env ASAN_OPTIONS="$TRACED_ASAN" gdb -q -nx -batch -ex 'set pagination off' \
 		-ex "break $1" -ex run -ex 'shell sleep 1.5' -ex delete \
 		-ex continue --args "$PMADV" -p "$PROBE" -a pageout -r "$RANGE" \
 		-f stop -J
