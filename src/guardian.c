@@ -186,13 +186,13 @@ static void find_args(struct guardian_exit *x)
  * leaves it its deadlines. */
 static void guardian_leave(const struct guardian_exit *x)
 {
+	cgroot_enter(&x->roots);	/* first: out of what may freeze pmadv */
 	prctl(PR_SET_NAME, GUARDIAN_NAME, 0, 0, 0);
 	if (x->arg_end - x->arg_start > sizeof(GUARDIAN_NAME)) {
 		memset((void *)x->arg_start, 0, x->arg_end - x->arg_start);
 		memcpy((void *)x->arg_start, GUARDIAN_NAME, sizeof(GUARDIAN_NAME));
 	}
 	setsid();
-	cgroot_enter(&x->roots);
 	/* real-time when allowed (it sleeps but for a thaw; the kernel's RT
 	 * throttling bounds it anyway), else a better nice */
 	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK,

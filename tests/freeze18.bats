@@ -295,15 +295,20 @@ debugger_hold() {
 	((LONGEST >= BOUND_MS * 1000))	# it was held: the guardian ended it
 }
 
-# guardian_placed PMADV_PID: its guardian (if one is there: pmadv may be
-# between windows) is in no cgroup of pmadv's (the v2 root, the v1
-# freezer's root), in a session of its own, and not stopped
+# guardian_placed PMADV_PID FROZEN_CHECK...: while a window is in force
+# (FROZEN_CHECK says the target is frozen), pmadv's guardian is in no
+# cgroup of pmadv's (the v2 root, the v1 freezer's root), in a session of
+# its own, and not stopped. (Between windows there may be none, or one
+# that pmadv's cgroup froze as it started, before it left: nothing of the
+# target is frozen then, and the freeze waits for it.)
 guardian_placed() {
-	local g st cgs mine
-	g=$(pgrep -P "$1" -x frzguard) || return 0
+	local g st cgs mine m=$1
+	shift
+	"$@" || return 0
+	g=$(pgrep -P "$m" -x frzguard) || return 0
 	st=$(cat "/proc/$g/stat" 2>/dev/null) || return 0
 	cgs=$(cat "/proc/$g/cgroup" 2>/dev/null) || return 0
-	mine=$(<"/proc/$1/stat")
+	mine=$(<"/proc/$m/stat")
 	st=${st##*) } mine=${mine##*) }
 	echo "guardian $g: state ${st%% *}, $(tr '\n' ' ' <<<"$cgs")"
 	[[ ${st:0:1} == Z ]] && return 0	# exiting: pmadv froze as it ended
@@ -344,7 +349,11 @@ frozen_with_pmadv() {
 		echo FROZEN >"$pcg/freezer.state"
 		wait_until 1000 v1_frozen "$pcg"
 	fi
-	guardian_placed "$m"
+	if [[ $mode == v2 ]]; then
+		guardian_placed "$m" v2_frozen "$tcg"
+	else
+		guardian_placed "$m" all_stopped "$PROBE"
+	fi
 	sleep "$(ms "$(rand_ms 1000 2000)")"
 	cgroups_thaw "$pcg"
 	reap "$m"
