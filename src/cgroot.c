@@ -1,35 +1,74 @@
 /* Root cgroups for the guardian: see cgroot.h. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroot.h"
-#include "cgroupfs.h"
+
+/* Is word one of the comma-separated options? */
+static bool has_option(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* A mountinfo line: root, mount point, file system type, super options
+ * (fields 4, 5, after " - ": 1 and 3). The point stays escaped (\040):
+ * such a point is skipped. */
+static void consider(struct cgroot *r, char *line)
+{
+	char *f[6] = { 0 }, *save = NULL, *p, *dash = strstr(line, " - ");
+	int i = 0;
+
+	if (!dash)
+		return;
+	*dash = '\0';
+	for (p = strtok_r(line, " ", &save); p && i < 5; p = strtok_r(NULL, " ", &save))
+		f[i++] = p;
+	if (i < 5 || strcmp(f[3], "/") || strchr(f[4], '\\'))
+		return;		/* not a hierarchy's root */
+	save = NULL;
+	{
+		char *type = strtok_r(dash + 3, " ", &save), *opts;
+
+		(void)strtok_r(NULL, " ", &save);	/* source */
+		opts = strtok_r(NULL, " \n", &save);
+		if (!type || !opts)
+			return;
+		if (strcmp(type, "cgroup2") &&
+		    !(strcmp(type, "cgroup") == 0 &&
+		      (has_option(opts, "freezer") || has_option(opts, "cpu") ||
+		       has_option(opts, "cpuacct") ||
+		       has_option(opts, "name=systemd"))))
+			return;
+	}
+	if (r->n < CGROOT_MAX &&
+	    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs", f[4]) <
+	    CGROOT_PATH)
+		r->n++;
+}
 
 void cgroot_find(struct cgroot *r)
 {
-	struct cgfs_mounts m;
+	FILE *m = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
 
 	r->n = 0;
-	r->seen = 0;
-	if (cgfs_mounts_read(&m) != 0)
+	if (!m)
 		return;
-	for (size_t i = 0; i < m.n && r->n < CGROOT_MAX; i++) {
-		const struct cgfs_mount *mt = &m.v[i];
-		unsigned int kind = mt->kind == CGFS_V2 ? 1 : mt->systemd ? 2 : 0;
-
-		/* only a mount of the hierarchy's root is its root cgroup;
-		 * a hierarchy mounted twice needs one */
-		if (!kind || strcmp(mt->root, "/") || (r->seen & kind))
-			continue;
-		if (snprintf(r->procs[r->n], PATH_MAX, "%s/cgroup.procs",
-			     mt->point) < PATH_MAX) {
-			r->n++;
-			r->seen |= kind;
-		}
-	}
-	cgfs_mounts_free(&m);
+	/* a hierarchy mounted twice is entered twice: that changes nothing */
+	while (getline(&line, &cap, m) > 0)
+		consider(r, line);
+	free(line);
+	fclose(m);
 }
 
 void cgroot_enter(const struct cgroot *r)

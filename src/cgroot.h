@@ -1,21 +1,24 @@
 /* Private to the guardian: the root cgroups a process can move itself to so
- * that what kills pmadv's cgroup (cgroup.kill, a systemd stop of its unit,
- * an OOM group kill) does not take it too. Found from the mounts (cgroupfs):
- * the cgroup.procs of the root of the v2 hierarchy and of a v1
- * name=systemd hierarchy, where mounted. Reads only, and only before the
- * fork: the guardian then merely writes to the paths. */
+ * that what freezes, throttles or kills pmadv's cgroup does not reach it:
+ * a v2 cgroup.freeze or a v1 freezer of pmadv's cgroup (a systemd unit
+ * freeze), a CPU limit (v2 cpu.max, v1 cpu), cgroup.kill, a systemd stop of
+ * its unit, an OOM group kill. Found from /proc/self/mountinfo: the
+ * cgroup.procs of the root of the v2 hierarchy and of the v1 hierarchies
+ * with the freezer, cpu or cpuacct controller or name=systemd, where
+ * mounted (other v1 controllers, memory among them, are left as they are).
+ * Reads only, and only before the fork: the guardian then merely writes
+ * to the paths. */
 #ifndef PMADV_CGROOT_H
 #define PMADV_CGROOT_H
 
-#include <limits.h>
 #include <stddef.h>
 
-#define CGROOT_MAX 2
+#define CGROOT_MAX 8
+#define CGROOT_PATH 256
 
 struct cgroot {
 	size_t n;
-	unsigned int seen;			/* 1: v2, 2: name=systemd */
-	char procs[CGROOT_MAX][PATH_MAX];	/* ".../cgroup.procs" */
+	char procs[CGROOT_MAX][CGROOT_PATH];	/* ".../cgroup.procs" */
 };
 
 /* Fill r (n = 0 when there is none, or mountinfo cannot be read). */

@@ -405,6 +405,13 @@ static void warn_broken(struct engine *s, const struct freeze_info *fi)
 				 "its cgroup was no longer frozen",
 				 fi->mode == FREEZE_STOP ? "sent SIGCONT" :
 				 "thawed the cgroup");
+		else if (s->bounded)
+			run_warn(x, "%d (%s): freeze broken: the guardian ended "
+				 "the %s window after %u ms (its deadline: %u ms) "
+				 "while pmadv was advising or held up; the advice "
+				 "of that window was not race-free", x->t.pid,
+				 x->t.comm, freeze_mode_name(fi->mode),
+				 fi->stalled_ms, fi->bound_ms);
 		else
 			run_warn(x, "%d (%s): freeze broken: no advice call "
 				 "completed for %.1f s (limit %.1f s), so the %s "
@@ -462,12 +469,9 @@ static void test_delay(unsigned int ms, struct freeze *fz)
  * its length (ns). */
 static uint64_t one_window(struct engine *s, struct window *w)
 {
-	/* the window counts from before the freeze (the service feels it
-	 * from the first kill or write), and leaves a sixteenth of the bound
-	 * for the thaw */
-	uint64_t deadline = clock_now_ns() + s->max_ns - s->max_ns / 16;
 	struct freeze *fz = freeze_live(s);
 	struct freeze_info fi;
+	uint64_t deadline;
 	bool any = false;
 	struct err e;
 
@@ -475,6 +479,10 @@ static uint64_t one_window(struct engine *s, struct window *w)
 		s->stop = true;
 		return 0;
 	}
+	/* the window counts from the first freeze action (the service feels
+	 * it from the first kill or write), and leaves a sixteenth of the
+	 * bound for the thaw */
+	deadline = freeze_started_ns(fz) + s->max_ns - s->max_ns / 16;
 	select_live(s, fz);
 	test_delay(s->o->test_delay_ms, fz);
 	for (size_t i = 0; i < s->n && !s->stop && !s->o->dry_run; i++)

@@ -18,6 +18,7 @@
 #include "freeze_lock.h"
 #include "freeze_record.h"
 #include "freeze_stop.h"
+#include "freeze_wait.h"
 #include "guardian.h"
 #include "procstat.h"
 #include "sys.h"
@@ -65,62 +66,66 @@ const char *freeze_mode_name(enum freeze_mode mode)
 static void freeze_free(struct freeze *f)
 {
 	cg_close(&f->cg);
-	lock_drop(&f->glock);
+	lock_drop(&f->glock);	/* removed only when it holds no record */
 	lock_drop(&f->plock);
 	free(f);
 }
 
 /* The lock file of what is frozen holds the freeze record. */
-static int record_fd(const struct freeze *f)
+static struct lock *record_lock(struct freeze *f)
 {
-	return f->mode == FREEZE_STOP ? f->plock.fd : f->glock.fd;
+	return f->mode == FREEZE_STOP ? &f->plock : &f->glock;
 }
 
-/* Undo our freeze: thaw, stand down the handlers and the guardian.
- * Returns 0, or -1 with errno from the thaw. */
+/* Undo our freeze: the guardian thaws (unless it did at the deadline) and
+ * looks for the thaw; the record is emptied only once the thaw is seen.
+ * Then stand down the signal thread's slot and the guardian. Returns 0,
+ * or -1 with errno (f->end.why says what holds, or what failed). */
 static int unfreeze(struct freeze *f)
 {
-	int rc = 0, saved = 0;
+	int rc;
 
 	if (!f->froze)
 		return 0;
-	/* the watchdog has thawed it already: again could undo a stop
-	 * someone else made since (unless its thaw failed) */
-	f->broken = watchdog_stop(&f->wd);
-	if (f->broken && !f->wd.thaw_err)
-		goto done;
-	/* a target that has exited needs no SIGCONT; one retry otherwise */
-	if (thaw_op_run(&f->thaw) != 0 &&
-	    !(f->thaw.kind == THAW_SIGNAL && errno == ESRCH) &&
-	    thaw_op_run(&f->thaw) != 0) {
-		rc = -1;
-		saved = errno;
-	} else {
-		record_clear(record_fd(f));	/* thawed: nothing to recover */
-	}
-done:
+	rc = guardian_thaw(&f->guard, &f->end);
+	f->expired = f->end.expired;
 	thaw_disarm(f->slot);
 	f->slot = -1;
 	guardian_stop(&f->guard);
 	f->froze = false;
-	errno = saved;
+	if (rc != 0)
+		errno = f->end.err ? f->end.err : EIO;
 	return rc;
+}
+
+/* A thaw not seen: what holds, and where the record waits. */
+static void describe_kept(struct freeze *f, int err, struct err *e)
+{
+	if (f->end.why[0])
+		err_append(e, " (%s)", f->end.why);
+	else
+		err_append(e, ": %s", strerror(err));
+	err_append(e, "; its freeze record stays in %s: run pmadv --recover "
+		   "once it can be thawed", record_lock(f)->path);
 }
 
 static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
 {
-	if (rc == 0)
+	int err = errno;
+
+	if (rc == 0) {
 		err_append(e, "; %s", f->mode == FREEZE_STOP ?
 			   "resumed it" : "thawed it");
-	else
-		err_append(e, "; and could not %s it: %s",
-			   f->mode == FREEZE_STOP ? "resume" : "thaw",
-			   strerror(errno));
+		return;
+	}
+	err_append(e, "; and could not %s it",
+		   f->mode == FREEZE_STOP ? "resume" : "thaw");
+	describe_kept(f, err, e);
 }
 
 /* Who froze what, written before the freeze, for a later pmadv to undo
  * should pmadv and the guardian both die (freeze_record.h). */
-static int record_freeze(const struct freeze *f, struct err *e)
+static int record_freeze(const struct freeze *f, int fd, struct err *e)
 {
 	struct freeze_record r = {
 		.owner = getpid(), .owner_start = record_start_time(0),
@@ -138,40 +143,117 @@ static int record_freeze(const struct freeze *f, struct err *e)
 		r.ino = (unsigned long long)f->cg.ino;
 		snprintf(r.dir, sizeof(r.dir), "%s", f->cg.dir);
 	}
-	return record_write(record_fd(f), &r, e);
+	if (record_write(fd, &r, e) == 0)
+		return 0;
+	record_clear(fd);	/* no half record: nothing is frozen */
+	return -1;
 }
 
-/* Our own freeze: the guardian, the signal thread and the watchdog first,
- * so that there is no moment where the target is frozen and nothing would
- * thaw it. */
+/* What the guardian is given: how to freeze, thaw and see the thaw, the
+ * record and the lock files. */
+static void guardian_config(struct freeze *f, struct guardian_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->thaw = f->thaw;
+	if (f->mode == FREEZE_STOP) {
+		cfg->freeze = f->thaw;
+		cfg->freeze.sig = SIGSTOP;
+		cfg->obs = (struct observe){ .kind = OBSERVE_STOP, .pid = f->pid,
+					     .pidfd = f->pidfd, .dirfd = -1 };
+	} else {
+		cg_freeze_op(&f->cg, &cfg->freeze);
+		cfg->obs = (struct observe){ .kind = OBSERVE_CGROUP,
+					     .pidfd = -1, .dirfd = f->cg.dirfd,
+					     .version = f->cg.version };
+	}
+	cfg->record_fd = record_lock(f)->fd;
+	cfg->lock_fd[0] = f->plock.fd;
+	cfg->lock_fd[1] = f->glock.fd;
+	cfg->lock_path[0] = f->plock.fd >= 0 ? f->plock.path : NULL;
+	cfg->lock_path[1] = f->glock.fd >= 0 ? f->glock.path : NULL;
+}
+
+/* The freeze action failed (the guardian's errno in e->code). */
+static void freeze_action_error(const struct freeze *f, struct err *e)
+{
+	int code = e->code ? e->code : EIO;
+	char why[ERR_LEN];
+
+	snprintf(why, sizeof(why), "%s", code == ESRCH ? "no such process" :
+		 code == EPERM && f->mode == FREEZE_STOP ?
+		 "not permitted to signal it" : strerror(code));
+	if (f->mode == FREEZE_STOP)
+		err_set(e, code, "cannot stop process %d: %s", (int)f->pid, why);
+	else
+		err_set(e, code, "cannot freeze %s cgroup %s (%s): %s",
+			f->cg.version == 2 ? "v2" : "v1 freezer", f->cg.path,
+			f->cg.dir, why);
+}
+
+static bool window_over(void *ctx)
+{
+	struct freeze *f = ctx;
+
+	return guardian_expired(&f->guard);
+}
+
+static void refreeze(void *ctx)
+{
+	struct freeze *f = ctx;
+
+	guardian_refreeze(&f->guard);
+}
+
+/* How long our freeze may take to take hold: until --freeze-timeout, and
+ * with a bound until the bound (the wait is part of the window), though
+ * never less than HOLD_MIN_MS (a v2 freeze takes ~1 ms here, a stop of 8
+ * busy threads on 2 CPUs ~28 ms: a 1 ms bound still gets its windows;
+ * the guardian's deadline, bound + GUARDIAN_GRACE_MS, is later still). */
+#define HOLD_MIN_MS 50u
+
+static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
+{
+	unsigned int ms = f->max_freeze_ms > HOLD_MIN_MS ? f->max_freeze_ms :
+			  HOLD_MIN_MS;
+	uint64_t bound = f->frozen_at + (uint64_t)ms * 1000000u;
+
+	memset(w, 0, sizeof(*w));
+	w->deadline = f->deadline;
+	w->limit_ms = f->timeout_ms;
+	if (f->max_freeze_ms && bound < f->deadline) {
+		w->deadline = bound;
+		w->limit_ms = ms;
+		w->bounded = true;
+	}
+	w->over = window_over;
+	w->again = f->mode == FREEZE_CGROUP && f->cg.version == 1 ? refreeze : NULL;
+	w->ctx = f;
+	w->pollfd = -1;
+}
+
+/* Our own freeze: the guardian first (it freezes, thaws and keeps the
+ * window's deadline), the signal thread armed and the record written, so
+ * that there is no moment where the target is frozen and nothing would
+ * thaw it. The window starts at the guardian's freeze action. */
 static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		       struct err *e)
 {
-	const char *unlinks[2] = {
-		f->plock.fd >= 0 ? f->plock.path : NULL,
-		f->glock.fd >= 0 ? f->glock.path : NULL,
-	};
-	int keep[3] = { f->plock.fd, f->glock.fd, f->thaw.fd };
+	struct guardian_cfg cfg;
+	struct freeze_wait w;
+	uint64_t bound_ns = (uint64_t)f->max_freeze_ms * 1000000u;
+	uint64_t stuck_ns = (uint64_t)watchdog_bound_ms(f->timeout_ms, 0) * 1000000u;
 	int rc;
 
-	if (guardian_start(&f->guard, &f->thaw, keep, 3, unlinks, 2,
-			   f->deadline, e) != 0)
+	guardian_config(f, &cfg);
+	if (guardian_start(&f->guard, &cfg, f->deadline, e) != 0)
 		return -1;
-	f->slot = thaw_arm(&f->thaw, f->guard.sock, unlinks, 2, e);
+	f->slot = thaw_arm(&f->thaw, f->guard.sock, f->guard.window, e);
 	if (f->slot < 0) {
 		guardian_stop(&f->guard);
 		return -1;
 	}
-	if (record_freeze(f, e) != 0) {
+	if (record_freeze(f, record_lock(f)->fd, e) != 0) {
 		thaw_disarm(f->slot);	/* nothing frozen yet: nothing sent */
-		f->slot = -1;
-		guardian_stop(&f->guard);
-		return -1;
-	}
-	if (watchdog_start(&f->wd, &f->thaw, watchdog_bound_ms(f->timeout_ms,
-						      f->max_freeze_ms),
-			   e) != 0) {
-		thaw_disarm(f->slot);
 		f->slot = -1;
 		guardian_stop(&f->guard);
 		return -1;
@@ -179,10 +261,18 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	if (req->before)
 		req->before();
 	f->froze = true;
+	rc = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
+	if (rc != 0) {
+		if (rc > 0)
+			freeze_action_error(f, e);
+		describe_unfreeze(f, unfreeze(f), e);
+		return -1;
+	}
+	wait_for_hold(f, &w);
 	if (f->mode == FREEZE_STOP)
-		rc = stop_freeze(f->pid, f->pidfd, f->deadline, f->timeout_ms, e);
+		rc = stop_wait_ours(f->pid, &w, e);
 	else
-		rc = cg_freeze(&f->cg, false, f->deadline, f->timeout_ms, e);
+		rc = cg_wait_frozen(&f->cg, &w, e);
 	if (rc != 0)
 		describe_unfreeze(f, unfreeze(f), e);
 	return rc;
@@ -192,13 +282,16 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
  * be on its way; wait for it. */
 static int freeze_theirs(struct freeze *f, struct err *e)
 {
+	struct freeze_wait w = { .deadline = f->deadline,
+				 .limit_ms = f->timeout_ms, .pollfd = -1 };
+
 	if (f->mode == FREEZE_STOP) {
 		/* it may not have taken hold everywhere yet; if it never does,
 		 * freeze_covers names the thread */
 		stop_wait_theirs(f->pid, f->deadline);
 		return 0;
 	}
-	if (cg_freeze(&f->cg, true, f->deadline, f->timeout_ms, e) == 0)
+	if (cg_wait_frozen(&f->cg, &w, e) == 0)
 		return 0;
 	err_append(e, "; it was being frozen by another program and is left so");
 	return -1;
@@ -252,20 +345,28 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 			return -1;
 		}
 	}
-	f->frozen_at = clock_now_ns();
-	watchdog_kick(&f->wd);	/* the window starts now */
+	if (!f->froze)
+		f->frozen_at = clock_now_ns();	/* no freeze of ours: from now */
 	*out = f;
 	return 0;
 }
 
 bool freeze_progress(struct freeze *f)
 {
-	return !f || watchdog_kick(&f->wd);
+	if (!f || !f->froze)
+		return true;
+	guardian_progress(&f->guard);
+	return !guardian_expired(&f->guard);
 }
 
 uint64_t freeze_call_max_bytes(const struct freeze *f)
 {
-	return f && f->wd.running ? WATCHDOG_CALL_MAX_BYTES : 0;
+	return f && f->froze ? WATCHDOG_CALL_MAX_BYTES : 0;
+}
+
+uint64_t freeze_started_ns(const struct freeze *f)
+{
+	return f ? f->frozen_at : 0;
 }
 
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
@@ -289,22 +390,28 @@ int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
 static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		      struct freeze_info *info)
 {
-	/* frozen until the watchdog thawed it, not until we came back */
-	if (f->broken)
-		thaw_at = f->wd.fired_ns;
 	info->mode = f->mode;
-	info->frozen_ns = f->mode == FREEZE_NONE ? 0 : thaw_at - f->frozen_at;
+	/* from the first freeze action to the thaw action, both on one
+	 * clock; never negative */
+	info->frozen_ns = f->mode == FREEZE_NONE || thaw_at <= f->frozen_at ? 0 :
+			  thaw_at - f->frozen_at;
 	info->processes = f->processes;
 	info->already = f->already;
 	if (f->mode == FREEZE_CGROUP) {
 		info->cgroup = strdup(f->cg.path);
 		info->version = f->cg.version;
 	}
-	info->broken = f->broken || f->resumed;
-	info->stalled_ms = (unsigned int)(f->wd.stalled_ns / 1000000u);
+	info->broken = f->expired || f->resumed;
 	info->resumed = f->resumed;
-	info->bound_ms = f->broken ? watchdog_bound_ms(f->timeout_ms,
-							f->max_freeze_ms) : 0;
+	info->expired = f->expired;
+	if (f->expired) {
+		/* with a bound, the limit is on the window; without, on the
+		 * time since the last advice call */
+		uint64_t ns = f->max_freeze_ms ? info->frozen_ns : f->end.stalled_ns;
+
+		info->stalled_ms = (unsigned int)(ns / 1000000u);
+		info->bound_ms = watchdog_bound_ms(f->timeout_ms, f->max_freeze_ms);
+	}
 }
 
 /* Inside the window, as it closes: does the freeze still hold? A SIGCONT
@@ -330,19 +437,27 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
 	if (!f)
 		return 0;
-	/* checked while it should still hold; whether the watchdog thawed
-	 * it is known only once that thread is joined (unfreeze) */
-	held = f->mode == FREEZE_NONE || still_held(f);
+	/* checked while it should still hold; whether the guardian ended the
+	 * window itself is known from its answer (unfreeze) */
+	held = f->mode == FREEZE_NONE || guardian_expired(&f->guard) ||
+	       still_held(f);
 	thaw_at = clock_now_ns();
-	if (f->froze && unfreeze(f) != 0) {
-		rc = err_set(e, errno, "cannot %s process %d: %s",
-			     f->mode == FREEZE_STOP ? "resume (SIGCONT)" : "thaw",
-			     (int)f->pid, strerror(errno));
-		if (f->mode == FREEZE_CGROUP)
-			err_append(e, " (cgroup %s)", f->cg.dir);
+	if (f->froze) {
+		if (unfreeze(f) != 0) {
+			int err = errno;
+
+			rc = err_set(e, err, "cannot %s process %d",
+				     f->mode == FREEZE_STOP ? "resume (SIGCONT)" :
+				     "thaw", (int)f->pid);
+			if (f->mode == FREEZE_CGROUP)
+				err_append(e, " (cgroup %s)", f->cg.dir);
+			describe_kept(f, err, e);
+		}
+		if (f->end.t1)
+			thaw_at = f->end.t1;	/* the thaw action itself */
 	}
-	/* the watchdog's own thaw is no one else's */
-	f->resumed = !held && !f->broken;
+	/* the guardian's own thaw is no one else's */
+	f->resumed = !held && !f->expired;
 	if (info)
 		fill_info(f, thaw_at, info);
 	freeze_free(f);

@@ -1,8 +1,11 @@
 /* Freezing targets so their address space cannot change while pmadv reads
  * their maps and advises them: SIGSTOP through the pidfd, or the cgroup
  * freezer (v2 cgroup.freeze or v1 freezer.state). Only what this module
- * froze is thawed; nothing is ever left frozen (error paths, signals, and a
- * guardian process that thaws if pmadv itself is SIGKILLed). */
+ * froze is thawed; nothing is ever left frozen: a guardian process (not
+ * pmadv: guardian.h) freezes and thaws, and keeps each window's deadline
+ * itself, so stopping, freezing, tracing, starving or killing pmadv cannot
+ * hold a window open past its bound + GUARDIAN_SLACK_MS; a freeze record
+ * stays in the run directory until a thaw has been seen. */
 #ifndef PMADV_FREEZE_H
 #define PMADV_FREEZE_H
 
@@ -38,7 +41,8 @@ struct freeze_req {
 
 struct freeze_info {
 	enum freeze_mode mode;
-	uint64_t frozen_ns;
+	uint64_t frozen_ns;	/* from the first freeze action (kill, write
+				 * of 1 or FROZEN) to the thaw action */
 	unsigned int processes;	/* processes the freeze held (1 for stop) */
 	bool already;		/* frozen by someone else before us: left so */
 	char *cgroup;		/* malloc'd: cgroup frozen as /proc/PID/cgroup
@@ -46,15 +50,22 @@ struct freeze_info {
 				 * FREEZE_CGROUP */
 	int version;		/* 2 or 1 (v1 freezer) for FREEZE_CGROUP,
 				 * else 0 */
-	bool broken;		/* not race-free: the watchdog thawed it
-				 * while an advice call was stuck, or
-				 * (resumed) someone else did */
+	bool broken;		/* not race-free: the guardian ended the
+				 * window at its deadline (expired), or
+				 * someone else thawed it (resumed) */
 	bool resumed;		/* broken because, when the window closed,
 				 * a thread was no longer stopped (another
 				 * program's SIGCONT) or the cgroup no
 				 * longer frozen (another writer) */
-	unsigned int stalled_ms;	/* broken: how long nothing progressed */
-	unsigned int bound_ms;		/* broken: the watchdog's bound */
+	unsigned int stalled_ms;	/* expired: with a bound, how long the
+					 * window lasted; without, how long
+					 * nothing progressed */
+	unsigned int bound_ms;		/* expired: the limit it passed
+					 * (watchdog_bound_ms) */
+	bool expired;		/* broken because the guardian ended the
+				 * window itself at its deadline: an advice
+				 * call stuck, or pmadv held up (stopped,
+				 * frozen, traced, starved) */
 };
 
 struct freeze;
@@ -90,20 +101,30 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
 /* Inside the window, after each advice call returns: the window made
- * progress. A freeze of ours is watched from another thread: when no call
- * completes for max(2 x timeout, 5 s) that thread thaws the target, even
- * while the main thread is stuck in a call (a mapping served by a FUSE
- * server the freeze froze). Returns false once that happened: the window
- * is over and no longer race-free; advise no more. */
+ * progress (a heartbeat the guardian reads; no system call). The guardian
+ * ends a window of ours on its own at --max-freeze + GUARDIAN_GRACE_MS
+ * from its first freeze action, or with --max-freeze=0 once no call has
+ * completed for max(2 x timeout, 5 s) — even while the main thread is
+ * stuck in a call (a mapping served by a FUSE server the freeze froze) or
+ * pmadv is stopped. Returns false once that happened: the window is over
+ * and no longer race-free; advise no more. */
 bool freeze_progress(struct freeze *f);
 
 /* The most bytes one advice call may carry in this window, so that
- * progress shows often enough for the watchdog; 0: no limit of ours. */
+ * progress shows often enough; 0: no limit of ours. */
 uint64_t freeze_call_max_bytes(const struct freeze *f);
 
-/* Thaw what freeze_begin froze (unless the watchdog did: info->broken),
- * fill info (caller frees with freeze_info_free), free f. Safe with f == NULL (info zeroed, mode NONE).
- * 0, or -1 with e when the thaw failed. */
+/* When the window started (CLOCK_MONOTONIC ns, as clock_now_ns): the first
+ * freeze action for a freeze of ours, else when freeze_begin returned. A
+ * window's own deadline is this + --max-freeze (the wait for the freeze to
+ * take hold is part of the window). 0 for f == NULL. */
+uint64_t freeze_started_ns(const struct freeze *f);
+
+/* Thaw what freeze_begin froze (unless the guardian did at the deadline:
+ * info->expired), fill info (caller frees with freeze_info_free), free f.
+ * Safe with f == NULL (info zeroed, mode NONE). 0, or -1 with e when the
+ * thaw failed or was not seen: the freeze record then stays in the run
+ * directory (e names it) for pmadv --recover. */
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
 void freeze_info_free(struct freeze_info *info);
 

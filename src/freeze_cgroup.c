@@ -3,7 +3,6 @@
  * what did not freeze. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +11,7 @@
 #include "cgroupfs.h"
 #include "clock.h"
 #include "freeze_cgroup.h"
+#include "freeze_wait.h"
 #include "procstat.h"
 
 /* Messages name the hierarchy, the cgroup and its directory (hence the
@@ -231,16 +231,6 @@ void cg_thaw_op(const struct cg *c, struct thaw_op *op)
 	op->len = strlen(op->buf);
 }
 
-static int write_state(const struct cg *c, const char *s)
-{
-	ssize_t n;
-
-	do
-		n = write(c->statefd, s, strlen(s));
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
-}
-
 static void count_one(pid_t id, void *ctx)
 {
 	(void)id;
@@ -319,7 +309,7 @@ static void check_dir(int dirfd, void *ctx)
 		check_thread, ctx);
 }
 
-static int not_frozen_error(const struct cg *c, unsigned int timeout_ms,
+static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 			    struct err *e)
 {
 	struct unfrozen u;
@@ -329,8 +319,9 @@ static int not_frozen_error(const struct cg *c, unsigned int timeout_ms,
 	u.version = c->version;
 	cgfs_walk(c->dirfd, check_dir, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;
-	err_set(e, ETIMEDOUT, "%s cgroup %s (%s) did not freeze within %u ms",
-		hier_name(c->version), c->path, c->dir, timeout_ms);
+	err_set(e, ETIMEDOUT, "%s cgroup %s (%s) did not freeze within %u ms%s",
+		hier_name(c->version), c->path, c->dir, w->limit_ms,
+		freeze_wait_why(w));
 	if (u.nnot == 0) {
 		err_append(e, " (%u threads, none seen running)", u.threads);
 		return -1;
@@ -357,70 +348,69 @@ static int state_error(const struct cg *c, struct err *e)
 		       hier_name(c->version), c->path, c->dir, strerror(errno));
 }
 
-/* v2: until cgroup.events says "frozen 1". As wait_until: 0, -1 with e,
- * 1 at the deadline. */
-static int v2_wait(const struct cg *c, uint64_t deadline, struct err *e)
-{
-	for (;;) {
-		struct pollfd pfd = { .fd = c->eventsfd, .events = POLLPRI };
-		unsigned int left;
-		char buf[256];
-		ssize_t n;
-
-		if (lseek(c->eventsfd, 0, SEEK_SET) < 0 ||
-		    (n = read(c->eventsfd, buf, sizeof(buf) - 1)) < 0)
-			return state_error(c, e);
-		buf[n] = '\0';
-		if (strstr(buf, "frozen 1"))
-			return 0;
-		left = clock_ms_left(deadline);
-		if (left == 0)
-			return 1;
-		/* cgroup.events wakes POLLPRI on change; the cap only
-		 * guards against a missed notification */
-		poll(&pfd, 1, left < 50 ? (int)left : 50);
-	}
-}
-
-struct v1_wait {
+struct cg_wait {
 	const struct cg *c;
-	bool rewrite;
 	struct err *e;
 };
 
-/* wait_until's test for v1: freezer.state FROZEN. v1 can fail to converge:
- * write FROZEN again each round, as CRIU does (never when the freeze is not
- * ours). */
+/* v2: cgroup.events says "frozen 1". Read again after each short nap, not
+ * only on POLLPRI: the kernel announces a change of the file at most once
+ * per 10 ms, so a wake-up can come 4-18 ms after the cgroup froze. */
+static int v2_frozen(void *ctx)
+{
+	struct cg_wait *w = ctx;
+	char buf[256];
+	ssize_t n;
+
+	if (lseek(w->c->eventsfd, 0, SEEK_SET) < 0 ||
+	    (n = read(w->c->eventsfd, buf, sizeof(buf) - 1)) < 0)
+		return state_error(w->c, w->e);
+	buf[n] = '\0';
+	return strstr(buf, "frozen 1") != NULL;
+}
+
+/* v1: freezer.state FROZEN. v1 can fail to converge: the caller's again
+ * writes FROZEN again each round, as CRIU does (never when the freeze is
+ * not ours). */
 static int v1_frozen(void *ctx)
 {
-	struct v1_wait *w = ctx;
+	struct cg_wait *w = ctx;
 	char buf[64];
 
 	if (proc_read_small(w->c->dirfd, "freezer.state", buf, sizeof(buf)) < 0)
 		return state_error(w->c, w->e);
-	if (strncmp(buf, "FROZEN", 6) == 0)
-		return 1;
-	if (w->rewrite)
-		write_state(w->c, "FROZEN");
-	return 0;
+	return strncmp(buf, "FROZEN", 6) == 0;
 }
 
-int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
-	      unsigned int timeout_ms, struct err *e)
+int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
+		   struct err *e)
 {
-	struct v1_wait w = { c, !only_wait, e };
-	int rc;
+	struct cg_wait w = { c, e };
+	struct freeze_wait v = *fw;
 
-	if (!only_wait && write_state(c, c->version == 2 ? "1" : "FROZEN") != 0)
-		return err_set(e, errno, "cannot freeze %s cgroup %s (%s): %s",
-			       hier_name(c->version), c->path, c->dir, strerror(errno));
-	if (c->version == 2)
-		rc = v2_wait(c, deadline, e);
-	else
-		rc = wait_until(deadline, v1_frozen, &w);
-	if (rc > 0)
-		return not_frozen_error(c, timeout_ms, e);
-	return rc;
+	v.pollfd = c->version == 2 ? c->eventsfd : -1;
+	switch (freeze_wait_run(&v, c->version == 2 ? v2_frozen : v1_frozen, &w)) {
+	case WAIT_DONE:
+		return 0;
+	case WAIT_DEADLINE:
+		return not_frozen_error(c, fw, e);
+	case WAIT_OVER:
+		return err_set(e, ETIME, "%s cgroup %s (%s): the guardian ended "
+			       "the window before the freeze took hold: pmadv "
+			       "was held up (stopped, traced, frozen or starved) "
+			       "past the window's bound", hier_name(c->version),
+			       c->path, c->dir);
+	}
+	return -1;
+}
+
+void cg_freeze_op(const struct cg *c, struct thaw_op *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = THAW_WRITE;
+	op->fd = c->statefd;
+	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "1" : "FROZEN");
+	op->len = strlen(op->buf);
 }
 
 bool cg_still_frozen(const struct cg *c)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "freeze_wait.h"
 #include "guardian.h"
 
 struct cg {
@@ -41,12 +42,16 @@ int cg_already(const struct cg *c, bool *already, struct err *e);
 /* The write that thaws it. */
 void cg_thaw_op(const struct cg *c, struct thaw_op *op);
 
-/* Freeze (unless only_wait) and wait until it is frozen: v2 polls
- * cgroup.events for "frozen 1"; v1 re-reads freezer.state, re-writing FROZEN
- * each round. 0; or -1 with e naming the threads not frozen (the caller
- * thaws: cg_freeze never does). */
-int cg_freeze(const struct cg *c, bool only_wait, uint64_t deadline,
-	      unsigned int timeout_ms, struct err *e);
+/* The write that freezes it (the guardian runs it). */
+void cg_freeze_op(const struct cg *c, struct thaw_op *op);
+
+/* Wait until it is frozen: v2 re-reads cgroup.events for "frozen 1" after
+ * each short nap (woken early by POLLPRI); v1 re-reads freezer.state (w's
+ * again writes FROZEN each round for our own freeze). 0; or -1 with e
+ * naming the threads not frozen in time, or saying the window ended first
+ * (the caller thaws: this never does). */
+int cg_wait_frozen(const struct cg *c, const struct freeze_wait *w,
+		   struct err *e);
 
 /* When a window closes: is the cgroup still frozen? v2: cgroup.freeze
  * still 1 and cgroup.events "frozen 1"; v1: freezer.state FROZEN. false

@@ -13,7 +13,6 @@
 #include "freeze_cgroup.h"
 #include "freeze_lock.h"
 #include "guardian.h"
-#include "watchdog.h"
 
 struct freeze {
 	enum freeze_mode mode;
@@ -28,12 +27,13 @@ struct freeze {
 	struct lock glock;	/* the cgroup */
 	struct cg cg;
 	struct thaw_op thaw;
-	struct guardian guard;
+	struct guardian guard;	/* freezes, thaws, keeps the deadline */
 	int slot;		/* thaw_arm */
-	struct watchdog wd;	/* ends the window if it stops progressing */
-	bool broken;		/* ... which it did, or someone else thawed */
-	bool resumed;		/* ... the latter (freeze_end's check) */
-	uint64_t frozen_at;
+	struct guardian_end end;	/* how our window ended */
+	bool expired;		/* the guardian ended it at its deadline */
+	bool resumed;		/* someone else thawed (freeze_end's check) */
+	uint64_t frozen_at;	/* the first freeze action (ours: the
+				 * guardian's clock), CLOCK_MONOTONIC */
 	unsigned int processes;
 };
 

@@ -141,9 +141,14 @@ int lock_take(struct lock *l, const char *name, const char *what,
 
 void lock_drop(struct lock *l)
 {
+	struct stat st;
+
 	if (l->fd < 0)
 		return;
-	unlink(l->path);
+	/* a freeze record whose thaw was not seen stays for --recover; it
+	 * is read only once nobody holds the lock */
+	if (fstat(l->fd, &st) == 0 && st.st_size == 0)
+		unlink(l->path);
 	close(l->fd);
 	l->fd = -1;
 }

@@ -4,8 +4,9 @@
  * freeze until after the thaw, and holds the record of the freeze while it
  * is in force (freeze_record.h). The guardian inherits the descriptor, so
  * the lock outlives pmadv until the guardian has thawed. The file is
- * unlinked by whoever releases it; a waiter that then gets the lock on the
- * unlinked file notices and tries again. The files live in the caller-only
+ * unlinked by whoever releases it, unless it still holds a record (a thaw
+ * not seen: it stays for --recover); a waiter that then gets the lock on
+ * the unlinked file notices and tries again. The files live in the caller-only
  * run directory (rundir.h); even there a lock path that is not a regular
  * file of the caller's (a FIFO, a link, a device) is refused, never opened
  * in a way that could block. */
@@ -34,7 +35,8 @@ int lock_take(struct lock *l, const char *name, const char *what,
  * caller's only), for recovery. The descriptor, or -1 with e. */
 int lock_open_existing(int dirfd, const char *name, struct err *e);
 
-/* Unlink and release it (nothing when not held). */
+/* Release it, and unlink it when it holds no freeze record (nothing when
+ * not held). A record stays until its thaw has been seen. */
 void lock_drop(struct lock *l);
 
 #endif

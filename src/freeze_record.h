@@ -1,9 +1,10 @@
 /* Private to the freeze module and recovery: the record of a freeze in
  * force. It is the content of the lock file of what is frozen (the
  * process lock for --freeze=stop, the cgroup lock for --freeze=cgroup),
- * written before the freeze and emptied after the thaw; whoever removes the
- * lock file (pmadv, its signal handlers, the guardian, recovery) removes
- * the record with it. It names who froze (pmadv and its guardian, each by
+ * written before the freeze and emptied only once a thaw has been seen
+ * (freeze_observe.h: by the guardian, by pmadv when the guardian is lost,
+ * or by recovery); a lock file is removed only when empty, so a record
+ * whose thaw failed or was not seen stays for --recover. It names who froze (pmadv and its guardian, each by
  * PID and start time), what (a process by PID and start time, or a cgroup
  * directory by path, version and inode) and how to undo it, so that a later
  * pmadv can thaw it once both are gone, and only if the object is still the

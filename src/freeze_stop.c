@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "freeze_cover.h"
 #include "freeze_stop.h"
+#include "freeze_wait.h"
 #include "procstat.h"
 #include "sys.h"
 
@@ -181,12 +182,13 @@ int stop_prepare(pid_t pid, bool *already, struct err *e)
 }
 
 static int not_stopped_error(pid_t pid, const struct task_scan *s,
-			     unsigned int timeout_ms, struct err *e)
+			    const struct freeze_wait *fw, struct err *e)
 {
 	unsigned int named = s->nnot < SCAN_NAMED ? s->nnot : SCAN_NAMED;
 
-	err_set(e, ETIMEDOUT, "process %d did not stop within %u ms: %u of %u "
-		"threads not stopped:", (int)pid, timeout_ms, s->nnot, s->live);
+	err_set(e, ETIMEDOUT, "process %d did not stop within %u ms%s: %u of "
+		"%u threads not stopped:", (int)pid, fw->limit_ms,
+		freeze_wait_why(fw), s->nnot, s->live);
 	for (unsigned int i = 0; i < named; i++) {
 		char comm[64];
 
@@ -205,7 +207,7 @@ struct stop_wait {
 	struct err *e;
 };
 
-/* wait_until's test: every live thread stopped in two passes in a row (a
+/* The wait's test: every live thread stopped in two passes in a row (a
  * thread created during one pass is seen by the next). */
 static int all_stopped(void *ctx)
 {
@@ -227,21 +229,22 @@ static int all_stopped(void *ctx)
 	return 1;
 }
 
-int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms,
-		struct err *e)
+int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, struct err *e)
 {
 	struct stop_wait w = { .pid = pid, .e = e };
-	int rc;
 
-	if (sys_pidfd_send_signal(pidfd, SIGSTOP) != 0)
-		return err_set(e, errno, "cannot stop process %d: %s", (int)pid,
-			       errno == ESRCH ? "no such process" :
-			       errno == EPERM ? "not permitted to signal it" :
-			       strerror(errno));
-	rc = wait_until(deadline, all_stopped, &w);
-	if (rc > 0)
-		return not_stopped_error(pid, &w.s, timeout_ms, e);
-	return rc;
+	switch (freeze_wait_run(fw, all_stopped, &w)) {
+	case WAIT_DONE:
+		return 0;
+	case WAIT_DEADLINE:
+		return not_stopped_error(pid, &w.s, fw, e);
+	case WAIT_OVER:
+		return err_set(e, ETIME, "process %d: the guardian ended the "
+			       "window before the stop took hold: pmadv was "
+			       "held up (stopped, traced, frozen or starved) "
+			       "past the window's bound", (int)pid);
+	}
+	return -1;
 }
 
 /* wait_until's test for someone else's stop: every live thread in T (or

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "freeze_wait.h"
 
 /* Before freezing: refuse a traced target, naming the tracer (a group stop
  * may never complete under a tracer). *already: someone else has stopped
@@ -18,12 +19,12 @@
  * with e. */
 int stop_prepare(pid_t pid, bool *already, struct err *e);
 
-/* SIGSTOP through the pidfd, then poll /proc/PID/task/TID/stat, rescanning
- * the task directory every round, until every live thread is `T`. 0; or -1
- * with e naming the threads that did not stop (the caller sends SIGCONT:
- * stop_freeze never does). */
-int stop_freeze(pid_t pid, int pidfd, uint64_t deadline, unsigned int timeout_ms,
-		struct err *e);
+/* Our stop (the guardian sent SIGSTOP through the pidfd): poll
+ * /proc/PID/task/TID/stat, rescanning the task directory every round,
+ * until every live thread is `T`. 0; or -1 with e naming the threads that
+ * did not stop in time, or saying the window ended first (the caller has
+ * the guardian thaw: this never does). */
+int stop_wait_ours(pid_t pid, const struct freeze_wait *w, struct err *e);
 
 /* Someone else's stop: wait until every live thread is in T, at most until
  * deadline (freeze_covers names a thread it has not reached). */

@@ -4,8 +4,13 @@
  * It reads the freeze records in the caller's run directory (rundir.h,
  * freeze_record.h) and undoes only what a record says was frozen, and only
  * if that object is still the same: the process by PID and start time, the
- * cgroup by its directory's inode. A record whose lock a running pmadv or
- * guardian holds is left alone; stale empty lock files are removed. Writes
+ * cgroup by its directory's inode; never process 1. A record whose lock a
+ * running pmadv or guardian holds is left alone; stale empty lock files are
+ * removed. A record is removed only on evidence (freeze_observe.h): the
+ * process or cgroup positively gone (ESRCH, ENOENT, a PID or directory that
+ * is another's now), or seen running; anything that cannot be told (EMFILE,
+ * ENOMEM, EACCES...) keeps it and says so, and so does a thaw not seen.
+ * Every run directory of the caller is read (rundir_all). Writes
  * no output itself: each line goes to the caller's say. */
 #ifndef PMADV_RECOVER_H
 #define PMADV_RECOVER_H

@@ -30,7 +30,7 @@ static struct {
 	bool armed, used;
 	struct thaw_op op;
 	int sock;
-	const char *unlink[2];
+	uint64_t window;
 } slots[THAW_SLOTS];
 static int narmed;
 static bool atexit_done;
@@ -43,21 +43,19 @@ static pthread_t sig_thread;
 static int sigfd = -1, wakefd = -1;
 static sigset_t saved_mask;
 
+/* The guardian thaws (it froze, and it alone sees the thaw and empties
+ * the record); only when it is gone does this thread run the thaw itself,
+ * and the record stays for the next pmadv to check. */
 static void thaw_all(void)
 {
-	char c = 'd';
-
 	pthread_mutex_lock(&slots_mu);
 	for (int i = 0; i < THAW_SLOTS; i++) {
 		if (!slots[i].armed)
 			continue;
 		slots[i].armed = false;
-		thaw_op_run(&slots[i].op);
-		for (int k = 0; k < 2; k++)
-			if (slots[i].unlink[k])
-				unlink(slots[i].unlink[k]);
-		if (slots[i].sock >= 0)
-			send(slots[i].sock, &c, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (slots[i].sock < 0 ||
+		    guardian_thaw_async(slots[i].sock, slots[i].window) != 0)
+			thaw_op_run(&slots[i].op);
 	}
 	pthread_mutex_unlock(&slots_mu);
 }
@@ -173,8 +171,8 @@ static void stop_thread(void)
 	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
 }
 
-int thaw_arm(const struct thaw_op *op, int guardian_sock,
-	     const char *const *unlink_paths, size_t nunlink, struct err *e)
+int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
+	     struct err *e)
 {
 	int slot = -1;
 
@@ -192,8 +190,7 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock,
 	pthread_mutex_lock(&slots_mu);
 	slots[slot].op = *op;
 	slots[slot].sock = guardian_sock;
-	for (size_t k = 0; k < 2; k++)
-		slots[slot].unlink[k] = k < nunlink ? unlink_paths[k] : NULL;
+	slots[slot].window = window;
 	slots[slot].used = true;
 	slots[slot].armed = true;
 	pthread_mutex_unlock(&slots_mu);

@@ -10,22 +10,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "guardian.h"
 
-/* Arm op: until thaw_disarm, a fatal signal (SIGINT, SIGTERM, SIGHUP,
- * SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ whose
- * disposition was the default) runs op, unlinks the lock files (their locks
- * are released as pmadv and the guardian exit), tells the guardian, and
+/* Arm a window: until thaw_disarm, a fatal signal (SIGINT, SIGTERM,
+ * SIGHUP, SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ
+ * whose disposition was the default) asks the guardian on guardian_sock to
+ * thaw window (it sees the thaw and removes the record and the lock files
+ * once pmadv is gone), or runs op itself when the guardian is gone, and
  * ends pmadv with the signal's default action; exit() without freeze_end
- * does the same. The strings must live until thaw_disarm. SIGTSTP, SIGTTIN
+ * does the same. SIGTSTP, SIGTTIN
  * and SIGTTOU are held back while armed, so pmadv is not stopped with the
  * target frozen. The first arm starts the signal thread, the last disarm
  * ends it: outside freezes pmadv has one thread. Call both from the main
  * thread only. Returns a slot number, or -1 with e. */
-int thaw_arm(const struct thaw_op *op, int guardian_sock,
-	     const char *const *unlink_paths, size_t nunlink, struct err *e);
+int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
+	     struct err *e);
 void thaw_disarm(int slot);
 
 /* Interruptible mode (on: true), for a run of bounded windows: the signal

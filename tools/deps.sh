@@ -9,11 +9,12 @@ build="gcc libc6-dev make pkg-config libproc2-dev libsmartcols-dev"
 # tests: bats; bash-completion (completion tests); jq (JSON checks, demo);
 # util-linux (setpriv, setsid, fallocate, mkswap), util-linux-extra
 # (fincore), mount (swapon, swapoff); procps (ps, pgrep, sysctl); strace
-# (batching); groff-base and mandoc (man page lint); valgrind; clang and
+# (batching, and pmadv traced: freeze18); gdb (pmadv held by a debugger:
+# freeze18); groff-base and mandoc (man page lint); valgrind; clang and
 # libclang-rt-dev (the CC=clang sanitizer build, and libFuzzer for make
 # fuzz); autoconf and automake (autoreconf of configure.ac)
 tests="bats bash-completion jq util-linux util-linux-extra mount procps strace
-groff-base mandoc valgrind clang libclang-rt-dev autoconf automake"
+gdb groff-base mandoc valgrind clang libclang-rt-dev autoconf automake"
 # the FUSE test file server (tests/helpers/fuse-mapped.c): fuse3 (fusermount3), libfuse3-dev
 fuse="fuse3 libfuse3-dev"
 # real programs to advise (tests/realprog.bats, bench/service-latency.sh):
