@@ -1,4 +1,5 @@
 /* Chunks of a window's plan, sized by work. See chunk.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,11 +186,24 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 void chunk_record(struct cursor *c, size_t first, const struct piece *pcs,
 		  const struct advise_result *r, size_t k)
 {
-	(void)pcs;
 	for (size_t i = 0; i < k; i++) {
 		struct advise_result *to = &c->res[first + i];
 
 		to->advised += r[i].advised;
+		if (r[i].err == ECANCELED) {
+			/* the call stopped here (the window ended): what
+			 * follows was never asked for, and a later window
+			 * may advise it */
+			uint64_t at = pcs[i].start + r[i].advised;
+
+			c->cur = first + i;
+			c->off = at - c->plan->pieces[c->cur].start;
+			if (at >= c->plan->pieces[c->cur].end) {
+				c->cur++;
+				c->off = 0;
+			}
+			return;
+		}
 		if (r[i].err && !to->err)
 			to->err = r[i].err;
 	}

@@ -73,7 +73,9 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 		  uint64_t *work);
 
 /* What the kernel did with the k pieces chunk_take gave from plan piece
- * first on: into the plan's results. */
+ * first on: into the plan's results. A piece marked ECANCELED (advise.c:
+ * the window ended before it was asked for) and all after it go back to
+ * the cursor, at the first byte not advised. */
 void chunk_record(struct cursor *c, size_t first, const struct piece *pcs,
 		  const struct advise_result *r, size_t k);
 

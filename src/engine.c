@@ -54,6 +54,12 @@ struct engine {
 	unsigned int windows;
 	uint64_t frozen_ns, longest_ns;
 	bool stop;		/* no further window */
+	bool window_over;	/* this window ended early (the guardian's
+				 * deadline): the next one goes on */
+	unsigned int over;	/* windows longer than the bound */
+	unsigned int longest_at;	/* which window was the longest */
+	unsigned int nbroken;	/* windows that were not race-free */
+	unsigned int idle;	/* such windows in a row that advised nothing */
 	int interrupt;		/* the signal that stopped it, or 0 */
 	struct progress prog;
 	int vmstat_fd;		/* pageout in windows: /proc/vmstat, or -1 */
@@ -359,15 +365,26 @@ static void advise_member(struct engine *s, struct member *mb,
 		size_t first = mb->cur.cur, k;
 		uint64_t t0, work;
 
-		/* the watchdog may have ended the freeze between members; a
-		 * signal ends the run before the next call */
-		if (!freeze_progress(fz) || freeze_interrupted()) {
+		/* the guardian may have ended the window (its deadline) or
+		 * another program thawed it; a signal ends the run before
+		 * the next call */
+		if (freeze_interrupted()) {
 			s->stop = true;
+			return;
+		}
+		if (!freeze_progress(fz)) {
+			s->window_over = true;
 			return;
 		}
 		lim.work = next_work(s, deadline, *any);
 		if (!lim.work || (*any && !writeback_room(s, lim.work)))
 			return;			/* thaw: it would not fit */
+		/* collapse: one huge page a call when bounded. Its time is
+		 * the kernel's allocation of a huge page (compaction), which
+		 * no residency predicts: the deadline is looked at between
+		 * each */
+		if (s->bounded && lim.align && lim.work > lim.align)
+			lim.work = lim.align;
 		k = chunk_take(&mb->cur, &wm, &lim, s->iov, &work);
 		*any = true;
 		t0 = clock_now_ns();
@@ -379,8 +396,12 @@ static void advise_member(struct engine *s, struct member *mb,
 			refused(s, mb, st.fatal);
 			return;
 		}
-		if (st.stopped || freeze_interrupted()) {
-			s->stop = true;	/* the watchdog ended the freeze, or a signal */
+		if (freeze_interrupted()) {
+			s->stop = true;
+			return;
+		}
+		if (st.stopped) {	/* the window ended during the call */
+			s->window_over = true;
 			return;
 		}
 	}
@@ -423,35 +444,51 @@ static void warn_broken(struct engine *s, const struct freeze_info *fi)
 }
 
 /* What the window's freeze was, into the whole run's figures. */
-static void account(struct engine *s, struct window *w, struct freeze_info *fi)
+static void account(struct engine *s, struct window *w, struct freeze_info *fi,
+		    bool any)
 {
 	s->windows += fi->mode != FREEZE_NONE;
 	s->frozen_ns += fi->frozen_ns;
-	if (s->bounded && fi->frozen_ns > s->max_ns)
-		for (size_t i = 0; i < s->n; i++)
-			if (!s->v[i].x->failed)
-				run_warn(s->v[i].x, "%d (%s): window %u lasted %.1f ms, "
-					 "over the --max-freeze bound of %.1f ms",
-					 s->v[i].x->t.pid, s->v[i].x->t.comm,
-					 s->windows, fi->frozen_ns / 1e6,
-					 s->max_ns / 1e6);
-	if (fi->frozen_ns > s->longest_ns)
+	s->over += s->bounded && fi->frozen_ns > s->max_ns;
+	if (fi->frozen_ns > s->longest_ns) {
 		s->longest_ns = fi->frozen_ns;
+		s->longest_at = s->windows;
+	}
 	if (fi->broken) {
-		warn_broken(s, fi);
-		s->stop = true;
+		if (!s->nbroken++)
+			warn_broken(s, fi);
+		/* a window the guardian ended at its deadline (a slow call, a
+		 * held-up pmadv): the next one goes on with fresh maps, unless
+		 * windows keep ending with nothing advised. Another program's
+		 * thaw, or a call stuck with no bound, ends the run. */
+		s->idle = any ? 0 : s->idle + 1;
+		if (!fi->expired || !s->bounded || s->idle >= 3)
+			s->stop = true;
 	}
 	if (!w->freeze.mode) {
 		w->freeze = *fi;	/* the first: mode, cgroup, processes */
 		return;
 	}
-	if (fi->broken) {
+	if (fi->broken && !w->freeze.broken) {
 		w->freeze.broken = true;
 		w->freeze.resumed = fi->resumed;
 		w->freeze.stalled_ms = fi->stalled_ms;
 		w->freeze.bound_ms = fi->bound_ms;
 	}
 	freeze_info_free(fi);
+}
+
+/* Said once per target: windows longer than the bound, the longest named. */
+static void warn_over(const struct engine *s)
+{
+	for (size_t i = 0; s->over && i < s->n; i++)
+		if (!s->v[i].x->failed)
+			run_warn(s->v[i].x, "%d (%s): window %u of %u lasted %.1f ms, "
+				 "over the --max-freeze bound of %.1f ms (%u %s "
+				 "over it)", s->v[i].x->t.pid, s->v[i].x->t.comm,
+				 s->longest_at, s->windows, s->longest_ns / 1e6,
+				 s->max_ns / 1e6, s->over,
+				 s->over == 1 ? "window" : "windows");
 }
 
 /* Tests only (a build with PMADV_TEST_HOOKS): hold the window open. Not
@@ -485,14 +522,16 @@ static uint64_t one_window(struct engine *s, struct window *w)
 	deadline = freeze_started_ns(fz) + s->max_ns - s->max_ns / 16;
 	select_live(s, fz);
 	test_delay(s->o->test_delay_ms, fz);
-	for (size_t i = 0; i < s->n && !s->stop && !s->o->dry_run; i++)
+	s->window_over = false;
+	for (size_t i = 0; i < s->n && !s->stop && !s->window_over &&
+	     !s->o->dry_run; i++)
 		if (live(&s->v[i]))
 			advise_member(s, &s->v[i], fz, deadline, &any);
 	if (freeze_end(fz, &fi, &e))
 		for (size_t i = 0; i < s->n; i++)
 			if (!s->v[i].x->failed)
 				run_fail_err(s->v[i].x, &e);
-	account(s, w, &fi);
+	account(s, w, &fi, any);
 	return fi.frozen_ns;
 }
 
@@ -673,6 +712,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	progress_init(&s->prog, o);
 	sequence(s, w);
 	progress_end(&s->prog);
+	warn_over(s);
 	finish(s);
 	fill_info(w, s, how, id);
 	if (s->vmstat_fd >= 0)
