@@ -59,7 +59,7 @@ struct engine {
 	unsigned int over;	/* windows longer than the bound */
 	unsigned int longest_at;	/* which window was the longest */
 	unsigned int nbroken;	/* windows that were not race-free */
-	unsigned int idle;	/* such windows in a row that advised nothing */
+	unsigned int expired;	/* windows in a row the guardian ended */
 	int interrupt;		/* the signal that stopped it, or 0 */
 	struct progress prog;
 	int vmstat_fd;		/* pageout in windows: /proc/vmstat, or -1 */
@@ -444,8 +444,7 @@ static void warn_broken(struct engine *s, const struct freeze_info *fi)
 }
 
 /* What the window's freeze was, into the whole run's figures. */
-static void account(struct engine *s, struct window *w, struct freeze_info *fi,
-		    bool any)
+static void account(struct engine *s, struct window *w, struct freeze_info *fi)
 {
 	s->windows += fi->mode != FREEZE_NONE;
 	s->frozen_ns += fi->frozen_ns;
@@ -454,15 +453,17 @@ static void account(struct engine *s, struct window *w, struct freeze_info *fi,
 		s->longest_ns = fi->frozen_ns;
 		s->longest_at = s->windows;
 	}
+	s->expired = fi->broken && fi->expired ? s->expired + 1 : 0;
 	if (fi->broken) {
 		if (!s->nbroken++)
 			warn_broken(s, fi);
-		/* a window the guardian ended at its deadline (a slow call, a
-		 * held-up pmadv): the next one goes on with fresh maps, unless
-		 * windows keep ending with nothing advised. Another program's
-		 * thaw, or a call stuck with no bound, ends the run. */
-		s->idle = any ? 0 : s->idle + 1;
-		if (!fi->expired || !s->bounded || s->idle >= 3)
+		/* a window the guardian ended at its deadline (one slow call,
+		 * a held-up pmadv): the next one goes on with fresh maps. Two
+		 * in a row is a call that waits for the target itself (a
+		 * mapping its frozen FUSE server serves): no window can
+		 * finish it. Another program's thaw, or a call stuck with no
+		 * bound, ends the run too. */
+		if (!fi->expired || !s->bounded || s->expired >= 2)
 			s->stop = true;
 	}
 	if (!w->freeze.mode) {
@@ -531,7 +532,7 @@ static uint64_t one_window(struct engine *s, struct window *w)
 		for (size_t i = 0; i < s->n; i++)
 			if (!s->v[i].x->failed)
 				run_fail_err(s->v[i].x, &e);
-	account(s, w, &fi, any);
+	account(s, w, &fi);
 	return fi.frozen_ns;
 }
 

@@ -71,7 +71,7 @@ int thaw_op_run(const struct thaw_op *op);
  * and for pmadv's own thaw to arrive first. The target runs again within
  * bound + GUARDIAN_SLACK_MS: the grace plus the guardian's wake-up and the
  * thaw itself (measured: tests/freeze18.bats). */
-#define GUARDIAN_GRACE_MS 90u
+#define GUARDIAN_GRACE_MS 60u
 #define GUARDIAN_SLACK_MS 100u
 
 /* Everything the guardian needs, fixed before the fork. */
