@@ -17,9 +17,9 @@ PKGS := libproc2 smartcols
 # builds (pmadv-test, pmadv-san-test), which read the PMADV_TEST_* and
 # PMADV_MAPS_SOURCE test knobs. The shipped binary reads no environment.
 PMADV_TEST_DEFS :=
-# src/ holds one folder per part (README, Layout); -Isrc/PART finds each part's header.
-SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.h)))
-SRC_INC := -Isrc $(patsubst %/,-I%,$(SRC_DIRS))
+# src/ holds one folder per part (README, Layout), each with one header
+# that files include as "part/part.h".
+SRC_INC := -Isrc
 PMADV_CPPFLAGS := -D_GNU_SOURCE $(SRC_INC) $(PMADV_TEST_DEFS)
 PMADV_CFLAGS := -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PMADV_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lproc2 -lsmartcols) -pthread

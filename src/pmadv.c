@@ -8,15 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "discover.h"
-#include "msg.h"
-#include "options.h"
-#include "outcome.h"
-#include "pmadv.h"
-#include "recover.h"
-#include "report.h"
-#include "run.h"
-#include "engine.h"
+#include "proc/proc.h"
+#include "lib/lib.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "freeze/freeze.h"
+#include "report/report.h"
 
 struct tally {
 	int ok, fail, partial;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "columns.h"
+#include "cli/cli.h"
 
 static const struct column_info info[COL_COUNT] = {
 	[COL_PID] = { "PID", "target process ID", true },

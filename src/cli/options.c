@@ -7,13 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "escape.h"
-#include "msg.h"
-#include "options.h"
-#include "options_arg.h"
-#include "options_help.h"
-#include "pmadv.h"
-#include "report.h"
+#include "lib/lib.h"
+#include "cli/cli.h"
+#include "report/report.h"
 
 const char *argp_program_version = "pmadv " PMADV_VERSION;
 

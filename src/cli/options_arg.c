@@ -5,11 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "escape.h"
-#include "options_arg.h"
-#include "pmadv.h"
-#include "regex_guard.h"
-#include "size.h"
+#include "lib/lib.h"
+#include "cli/cli.h"
 
 /* An argument as shown in a message: escaped, since operators paste text
  * with control characters too. Static rings: argp_error exits at once. */

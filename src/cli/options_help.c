@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "columns.h"
-#include "escape.h"
-#include "options_help.h"
+#include "cli/cli.h"
+#include "lib/lib.h"
 
 const char options_doc[] =
 	"Give memory advice to another process through process_madvise(2)."

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "regex_guard.h"
-#include "sys.h"
+#include "cli/cli.h"
+#include "lib/lib.h"
 
 #define TRY_CPU_S 1
 #define TRY_WALL_MS 3000

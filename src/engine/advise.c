@@ -8,8 +8,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "advise.h"
-#include "sys.h"
+#include "engine/engine.h"
+#include "lib/lib.h"
 
 static long pmadv_call(int pidfd, const struct iovec *iov, size_t n, int advice)
 {
@@ -41,7 +41,7 @@ struct batch {
 };
 
 /* One run: where it is, and who watches it. */
-struct cursor {
+struct advise_cursor {
 	int pidfd, advice;
 	const struct advise_watch *watch;
 	bool stop;		/* the watch said so */
@@ -50,7 +50,7 @@ struct cursor {
 };
 
 /* process_madvise, then tell the watch (errno kept for the caller). */
-static long watched_call(struct cursor *c, const struct iovec *iov, size_t n)
+static long watched_call(struct advise_cursor *c, const struct iovec *iov, size_t n)
 {
 	long r = pmadv_call(c->pidfd, iov, n, c->advice);
 	int saved = errno;
@@ -65,7 +65,7 @@ static long watched_call(struct cursor *c, const struct iovec *iov, size_t n)
  * Pieces larger than what is left of the byte cap are split at page
  * boundaries. */
 static void fill(struct batch *b, const struct piece *p, size_t n,
-		 struct cursor *c, uint64_t cap, uint64_t page)
+		 struct advise_cursor *c, uint64_t cap, uint64_t page)
 {
 	b->n = 0;
 	b->total = 0;
@@ -105,7 +105,7 @@ static void mark_rest(size_t n, size_t from, int e, struct advise_result *res)
  * account what was done, isolate the failing iovec and record its errno,
  * and set the cursor right after it. Returns a process-wide errno (the
  * run stops; the cursor is then at the failing piece), or 0. */
-static int short_batch(struct cursor *c, const struct batch *b, long r,
+static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 		       const struct piece *p, struct advise_result *res)
 {
 	size_t f = 0;
@@ -152,7 +152,7 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 {
 	static struct batch b;	/* 24 KiB: off the stack */
 	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	struct cursor c = { .pidfd = pidfd, .advice = advice, .watch = watch };
+	struct advise_cursor c = { .pidfd = pidfd, .advice = advice, .watch = watch };
 	uint64_t cap = ADVISE_MAX_BYTES;
 
 	if (watch && watch->max_bytes && watch->max_bytes < cap)

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bigalloc.h"
-#include "chunk.h"
+#include "lib/lib.h"
+#include "engine/engine.h"
 
 /* ---- work in an address range ---- */
 

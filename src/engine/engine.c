@@ -5,16 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bigalloc.h"
-#include "chunk.h"
-#include "clock.h"
-#include "engine.h"
-#include "ledger.h"
-#include "maps_source.h"
-#include "pace.h"
-#include "progress.h"
-#include "resident.h"
-#include "swapcap.h"
+#include "lib/lib.h"
+#include "engine/engine.h"
+#include "proc/proc.h"
 
 /* The targets run between two windows at least this long, and at least
  * a third as long as the window before: the service gets a quarter of the

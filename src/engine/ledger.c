@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger.h"
+#include "engine/engine.h"
 
 static int grow(struct ledger *l)
 {

@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outcome.h"
-#include "pmadv.h"
-#include "resident.h"
-#include "rowsort.h"
-#include "size.h"
+#include "engine/engine.h"
+#include "lib/lib.h"
+#include "report/report.h"
 
 /* A kernel refusal is a skip, but it says what the kernel said: its errno
  * text, in -v ERROR as in the JSON reason, and what EINVAL means for this

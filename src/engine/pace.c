@@ -1,5 +1,5 @@
 /* Call sizing from measured time per byte of work. See pace.h. */
-#include "pace.h"
+#include "engine/engine.h"
 
 void pace_init(struct pace *p, uint64_t window_ns)
 {

@@ -1,8 +1,6 @@
 /* The progress line. See progress.h. */
-#include "clock.h"
-#include "msg.h"
-#include "progress.h"
-#include "size.h"
+#include "lib/lib.h"
+#include "engine/engine.h"
 
 void progress_init(struct progress *p, const struct options *o)
 {

@@ -4,11 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "budget.h"
-#include "futile.h"
-#include "residency.h"
-#include "resident.h"
-#include "swapcap.h"
+#include "plan/plan.h"
+#include "proc/proc.h"
+#include "engine/engine.h"
 
 bool resident_wanted(const struct options *o)
 {

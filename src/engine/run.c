@@ -7,10 +7,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "maps_source.h"
-#include "procstat.h"
-#include "resident.h"
-#include "run.h"
+#include "proc/proc.h"
+#include "engine/engine.h"
 
 void run_init(struct run *x, const struct target_ref *ref)
 {

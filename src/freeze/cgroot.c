@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroot.h"
+#include "freeze/freeze.h"
 
 /* Is word one of the comma-separated options? */
 static bool has_option(const char *opts, const char *word)

@@ -10,20 +10,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "freeze.h"
-#include "freeze_int.h"
-#include "freeze_cgroup.h"
-#include "freeze_cover.h"
-#include "freeze_lock.h"
-#include "freeze_record.h"
-#include "freeze_stop.h"
-#include "freeze_wait.h"
-#include "guardian.h"
-#include "procstat.h"
-#include "sys.h"
-#include "thaw_signals.h"
-#include "watchdog.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
 
 
 int freeze_parse_mode(const char *s, struct freeze_req *req)

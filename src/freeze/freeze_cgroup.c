@@ -8,11 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroupfs.h"
-#include "clock.h"
-#include "freeze_cgroup.h"
-#include "freeze_wait.h"
-#include "procstat.h"
+#include "proc/proc.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
 
 /* Messages name the hierarchy, the cgroup and its directory (hence the
  * mount): a path can exist in several hierarchies. */

@@ -7,10 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroupfs.h"
-#include "freeze_cover.h"
-#include "mmshare.h"
-#include "procstat.h"
+#include "proc/proc.h"
+#include "freeze/freeze.h"
 
 /* ---- inside the window: is everything held? ---- */
 

@@ -7,9 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "freeze_lock.h"
-#include "rundir.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
 
 /* O_NONBLOCK: a FIFO at a lock path opens at once instead of waiting for
  * a writer forever, and is then refused; O_NOFOLLOW: no link is followed */

@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
-#include "freeze_observe.h"
-#include "procstat.h"
-#include "sys.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
 
 struct stop_count {
 	unsigned int live;

@@ -9,10 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "freeze_int.h"
-#include "freeze_stop.h"
-#include "procstat.h"
-#include "sys.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
+#include "lib/lib.h"
 
 /* ---- locks ---- */
 

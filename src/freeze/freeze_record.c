@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "freeze_record.h"
-#include "procstat.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
 
 #define RECORD_MAGIC "pmadv freeze record 1\n"
 

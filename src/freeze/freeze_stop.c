@@ -7,12 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "freeze_cover.h"
-#include "freeze_stop.h"
-#include "freeze_wait.h"
-#include "procstat.h"
-#include "sys.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
 
 #define SCAN_NAMED 6		/* threads named in a timeout message */
 

@@ -3,8 +3,8 @@
 #include <poll.h>
 #include <time.h>
 
-#include "clock.h"
-#include "freeze_wait.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
 
 #define NAP_FIRST_NS 50000u
 #define NAP_MAX_NS 1000000u

@@ -20,12 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroot.h"
-#include "clock.h"
-#include "freeze_record.h"
-#include "guardian.h"
-#include "procstat.h"
-#include "sys.h"
+#include "freeze/freeze.h"
+#include "lib/lib.h"
+#include "proc/proc.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436

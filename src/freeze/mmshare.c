@@ -8,8 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "mmshare.h"
-#include "procstat.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
 
 #ifndef SYS_kcmp
 #define SYS_kcmp 312		/* x86_64 */

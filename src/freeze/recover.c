@@ -11,13 +11,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "freeze_lock.h"
-#include "freeze_observe.h"
-#include "freeze_record.h"
-#include "procstat.h"
-#include "recover.h"
-#include "rundir.h"
-#include "sys.h"
+#include "freeze/freeze.h"
+#include "proc/proc.h"
+#include "lib/lib.h"
 
 #define CGROUP_SUPER_MAGIC_V1 0x27e0eb
 #define CGROUP_SUPER_MAGIC_V2 0x63677270

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "msg.h"
-#include "rundir.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
 
 #define CANDIDATES 3
 

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "thaw_signals.h"
+#include "freeze/freeze.h"
 
 #define THAW_SLOTS 8
 

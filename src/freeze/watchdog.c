@@ -1,6 +1,5 @@
 /* The limits of a freeze window. See watchdog.h. */
-#include "guardian.h"
-#include "watchdog.h"
+#include "freeze/freeze.h"
 
 static unsigned int times(unsigned int v, unsigned int k)
 {

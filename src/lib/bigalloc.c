@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bigalloc.h"
+#include "lib/lib.h"
 
 void *big_alloc(size_t size)
 {

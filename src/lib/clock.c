@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "clock.h"
+#include "lib/lib.h"
 
 #define NAP_FIRST_US 100
 #define NAP_MAX_US 6400

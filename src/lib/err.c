@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "lib/lib.h"
 
 int err_set(struct err *e, int code, const char *fmt, ...)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "lib/lib.h"
 
 int utf8_seq_len(const unsigned char *s)
 {

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "escape.h"
-#include "msg.h"
+#include "lib/lib.h"
 
 void msg_warn(const char *fmt, ...)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "size.h"
+#include "lib/lib.h"
 
 static const char not_size[] = "not a number (use hex 0x.. or decimal, optional K M G T suffix)";
 static const char not_number[] = "not a number (use hex 0x.. or decimal)";

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "advice.h"
+#include "plan/plan.h"
 
 static const struct advice table[] = {
 	{ "cold", 20, true, "5.10" },

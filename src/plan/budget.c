@@ -1,8 +1,8 @@
 /* Choosing resident runs up to a budget. See budget.h. */
 #include <stdlib.h>
 
-#include "bigalloc.h"
-#include "budget.h"
+#include "lib/lib.h"
+#include "plan/plan.h"
 
 struct ranked {
 	size_t piece;

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "futile.h"
+#include "plan/plan.h"
 
 static int skip_by_start(const void *a, const void *b)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bigalloc.h"
-#include "maps.h"
+#include "lib/lib.h"
+#include "plan/plan.h"
 
 static int hexval(char c)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "range.h"
-#include "size.h"
+#include "plan/plan.h"
+#include "lib/lib.h"
 
 static int part(const char *s, size_t n, uint64_t *v, struct err *e)
 {

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bigalloc.h"
-#include "resrun.h"
+#include "lib/lib.h"
+#include "plan/plan.h"
 
 int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
 	       unsigned int flags)

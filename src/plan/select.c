@@ -3,9 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advice.h"
-#include "bigalloc.h"
-#include "select.h"
+#include "plan/plan.h"
+#include "lib/lib.h"
 
 int select_add_regex(struct selection *sel, const char *src, struct err *e)
 {

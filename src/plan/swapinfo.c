@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "swapinfo.h"
+#include "plan/plan.h"
 
 /* Fields: Filename Type Size Used Priority; a filename with spaces shows
  * them as \040, so whitespace splits fields. */

@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroupfs.h"
-#include "cgunit.h"
+#include "proc/proc.h"
 
 #define MAX_DEPTH 64
 

@@ -10,11 +10,8 @@
 
 #include <libproc2/pids.h>
 
-#include "cgroupfs.h"
-#include "cgunit.h"
-#include "discover.h"
-#include "procstat.h"
-#include "options.h"
+#include "proc/proc.h"
+#include "cli/cli.h"
 
 /* PIDs of the processes whose command name (or, with full, whole command
  * line) matches re, in ascending order; never pmadv itself, kernel threads

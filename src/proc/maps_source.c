@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps_source.h"
-#include "procmap.h"
+#include "proc/proc.h"
 
 #define TORN_READ_TRIES 3	/* a torn read only happens on a changing target */
 

@@ -9,9 +9,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "bigalloc.h"
-#include "procmap.h"
-#include "procmap_query.h"
+#include "lib/lib.h"
+#include "proc/proc.h"
+#include "proc/procmap_query.h"
 
 struct names {
 	char *buf;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "procstat.h"
+#include "proc/proc.h"
 
 #define FIELD_FLAGS 9
 #define FIELD_START 22

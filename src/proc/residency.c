@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "residency.h"
+#include "proc/proc.h"
 
 /* The PAGEMAP_SCAN interface (include/uapi/linux/fs.h, Linux 6.7), for
  * headers that predate it (Debian 12's are 6.1). */

@@ -6,10 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroupfs.h"
-#include "size.h"
-#include "swapcap.h"
-#include "swapinfo.h"
+#include "proc/proc.h"
+#include "lib/lib.h"
+#include "plan/plan.h"
 
 /* A small file read whole (at dirfd when >= 0), NUL-terminated; -1 if it
  * cannot be read or does not fit. */

@@ -11,10 +11,8 @@
 
 #include <libproc2/pids.h>
 
-#include "bigalloc.h"
-#include "procstat.h"
-#include "sys.h"
-#include "target.h"
+#include "lib/lib.h"
+#include "proc/proc.h"
 
 static void init(struct target *t)
 {

@@ -11,13 +11,8 @@
 
 #include <libsmartcols.h>
 
-#include "escape.h"
-#include "msg.h"
-#include "pmadv.h"
-#include "report_json.h"
-#include "report_table.h"
-#include "report.h"
-#include "size.h"
+#include "lib/lib.h"
+#include "report/report.h"
 
 struct report {
 	const struct options *o;

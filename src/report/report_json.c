@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "report_json.h"
+#include "lib/lib.h"
+#include "report/report.h"
 
 static void json_str(FILE *f, const char *s)
 {

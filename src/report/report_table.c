@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "escape.h"
-#include "report_table.h"
-#include "size.h"
+#include <libsmartcols.h>
+
+#include "lib/lib.h"
+#include "report/report.h"
 
 void report_size(const struct options *o, uint64_t v, char *buf, size_t len)
 {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rowsort.h"
+#include "report/report.h"
 
 static enum col_id sort_col;
 
