@@ -27,11 +27,11 @@ PMADV_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lproc2 -
 BUILD ?= build
 BIN ?= pmadv
 
-# Modules with no I/O and no library needs: linked into unit tests and fuzzers.
-PURE_SRC := src/lib/err.c src/lib/size.c src/lib/escape.c src/lib/bigalloc.c \
-	src/plan/range.c src/plan/advice.c src/plan/maps.c src/plan/select.c \
-	src/plan/resrun.c src/plan/budget.c src/plan/swapinfo.c src/plan/futile.c \
-	src/report/rowsort.c src/engine/ledger.c src/engine/pace.c src/engine/chunk.c
+# Modules with no I/O and no library needs (lib/msg.c writes stderr, nothing
+# else): linked into unit tests and fuzzers.
+PURE_SRC := src/lib/msg.c src/lib/size.c src/lib/escape.c src/lib/bigalloc.c \
+	src/plan/maps.c src/plan/select.c src/plan/budget.c \
+	src/report/rowsort.c src/engine/ledger.c src/engine/chunk.c
 # ... and what unit tests link: the pure modules plus the stat parser's file
 UNIT_SRC_LINK := $(PURE_SRC) src/proc/procstat.c
 SRC := $(wildcard src/*.c src/*/*.c)

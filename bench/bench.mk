@@ -20,7 +20,7 @@ bench/bin/%: bench/%.c bench/common.h src/proc/procmap_query.h | bench/bin
 	$(CC) $(BENCH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # resid times pmadv's own residency reader
-RESID_SRC := src/proc/residency.c src/plan/resrun.c src/lib/bigalloc.c src/lib/err.c
+RESID_SRC := src/proc/residency.c $(PURE_SRC)
 bench/bin/resid: bench/resid.c bench/common.h $(RESID_SRC) $(HDR) | bench/bin
 	$(CC) $(BENCH_CFLAGS) $(SRC_INC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(RESID_SRC)
 

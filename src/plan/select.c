@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <strings.h>
 
-#include "plan/plan.h"
 #include "lib/lib.h"
+#include "plan/plan.h"
 
 int select_add_regex(struct selection *sel, const char *src, struct err *e)
 {
@@ -296,4 +298,119 @@ void selection_free(struct selection *sel)
 	free(sel->range_src);
 	free(sel->names);
 	memset(sel, 0, sizeof(*sel));
+}
+
+/* Address ranges given on the command line. */
+static int part(const char *s, size_t n, uint64_t *v, struct err *e)
+{
+	char buf[64];
+
+	if (n == 0)
+		return err_set(e, EINVAL, "missing number");
+	if (n >= sizeof(buf))
+		return err_set(e, EINVAL, "number too long");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return size_parse(buf, v, e);
+}
+
+int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
+		struct err *e)
+{
+	const char *sep = strpbrk(s, "-+");
+	uint64_t a, b, end;
+
+	if (!sep)
+		return err_set(e, EINVAL, "expected START-END or START+LENGTH");
+	if (part(s, (size_t)(sep - s), &a, e) || part(sep + 1, strlen(sep + 1), &b, e))
+		return -1;
+	if (*sep == '+') {
+		if (b == 0)
+			return err_set(e, EINVAL, "length is zero");
+		if (b > UINT64_MAX - a)
+			return err_set(e, ERANGE, "START+LENGTH wraps past the end of the address space");
+		end = a + b;
+	} else {
+		if (b <= a)
+			return err_set(e, EINVAL, "END must be greater than START");
+		end = b;
+	}
+	/* align outward: the kernel advises whole pages */
+	if (end > UINT64_MAX - (page_size - 1))
+		return err_set(e, ERANGE, "range reaches past the end of the address space");
+	out->start = a & ~(page_size - 1);
+	out->end = (end + page_size - 1) & ~(page_size - 1);
+	return 0;
+}
+
+/* madvise advice names. Values are asm-generic: glibc 2.36 lacks some. */
+static const struct advice table[] = {
+	{ "cold", 20, true, "5.10" },
+	{ "pageout", 21, true, "5.10" },
+	{ "willneed", 3, true, "5.15" },
+	{ "collapse", 25, true, "6.1" },
+	{ "normal", 0, false, NULL },
+	{ "random", 1, false, NULL },
+	{ "sequential", 2, false, NULL },
+	{ "dontneed", 4, false, NULL },
+	{ "free", 8, false, NULL },
+	{ "remove", 9, false, NULL },
+	{ "dontfork", 10, false, NULL },
+	{ "dofork", 11, false, NULL },
+	{ "mergeable", 12, false, NULL },
+	{ "unmergeable", 13, false, NULL },
+	{ "hugepage", 14, false, NULL },
+	{ "nohugepage", 15, false, NULL },
+	{ "dontdump", 16, false, NULL },
+	{ "dodump", 17, false, NULL },
+	{ "wipeonfork", 18, false, NULL },
+	{ "keeponfork", 19, false, NULL },
+	{ "populate_read", 22, false, NULL },
+	{ "populate_write", 23, false, NULL },
+	{ "dontneed_locked", 24, false, NULL },
+	{ "hwpoison", 100, false, NULL },
+	{ "soft_offline", 101, false, NULL },
+	{ "guard_install", 102, false, NULL },
+	{ "guard_remove", 103, false, NULL },
+};
+
+const struct advice *advice_lookup(const char *s)
+{
+	if (!strncasecmp(s, "MADV_", 5))
+		s += 5;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcasecmp(s, table[i].name))
+			return &table[i];
+	return NULL;
+}
+
+const struct advice *advice_by_value(int value)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].value == value)
+			return &table[i];
+	return NULL;
+}
+
+const char *advice_remote_list(void)
+{
+	return "cold, pageout, willneed, collapse";
+}
+
+bool advice_reclaims(int value)
+{
+	return value == ADVICE_COLD || value == ADVICE_PAGEOUT;
+}
+
+bool advice_einval_is_refusal(int value)
+{
+	return advice_reclaims(value) || value == ADVICE_COLLAPSE;
+}
+
+const struct advice *advice_remote(size_t i)
+{
+	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+		if (table[k].remote && i-- == 0)
+			return &table[k];
+	return NULL;
 }
