@@ -1,6 +1,6 @@
 /* pmadv: memory advice for another process. main orchestrates: options,
  * the targets they name, then for each group of targets one freeze covers:
- * prepare them (run.c), run their window (window.c), measure after it,
+ * prepare them (run.c), run their window (engine.c), measure after it,
  * build their results (outcome.c) and hand them to the report. */
 #include <errno.h>
 #include <signal.h>

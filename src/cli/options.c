@@ -295,7 +295,7 @@ void options_free(struct options *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* One option's argument at a time. See options_arg.h. */
+/* One option's argument at a time. See cli.h. */
 /* An argument as shown in a message: escaped, since operators paste text
  * with control characters too. Static rings: argp_error exits at once. */
 #define SHOWN_MAX 200
@@ -518,7 +518,7 @@ void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
 }
 
 /* The help text argp prints after the options, and stderr held while argp
- * parses. See options_help.h. */
+ * parses. See cli.h. */
 const char options_doc[] =
 	"Give memory advice to another process through process_madvise(2)."
 	"\v"
@@ -603,7 +603,7 @@ void options_hold_stderr(void)
 	atexit(options_release_stderr);
 }
 
-/* Trying a regex before compiling it. See regex_guard.h. */
+/* Trying a regex before compiling it. See cli.h. */
 #define TRY_CPU_S 1
 #define TRY_WALL_MS 3000
 #define TRY_MEM (1ULL << 30)

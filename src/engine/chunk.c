@@ -1,4 +1,4 @@
-/* Chunks of a window's plan, sized by work. See chunk.h. */
+/* Chunks of a window's plan, sized by work. See engine.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,7 +289,7 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 	return 0;
 }
 
-/* Call sizing from measured time per byte of work. See pace.h. */
+/* Call sizing from measured time per byte of work. See engine.h. */
 void pace_init(struct pace *p, uint64_t window_ns)
 {
 	p->ns_per_byte = 0;

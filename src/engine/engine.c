@@ -342,7 +342,7 @@ static void advise_member(struct engine *s, struct member *mb,
 	};
 
 	/* no freeze: short calls, so the target's mmap_lock is never held
-	 * for long (advise.h) */
+	 * for long (engine.h) */
 	if (s->req.mode == FREEZE_NONE)
 		lim.bytes = ADVISE_UNFROZEN_MAX_BYTES;
 	if (o->test_chunk_bytes && o->test_chunk_bytes < lim.bytes)
@@ -681,7 +681,7 @@ void window_free(struct window *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* The progress line. See progress.h. */
+/* The progress line. See engine.h. */
 void progress_init(struct progress *p, const struct options *o)
 {
 	p->on = !o->quiet && !o->json && msg_status_possible();

@@ -117,7 +117,7 @@ void ledger_free(struct ledger *l);
 /* How much work the next advice call of a window may carry, so that the
  * window ends within its bound. Work is bytes the call will act on
  * (resident pages for cold and pageout, absent ones for willneed:
- * chunk.h), not address space: a call over an empty arena returns in
+ * engine.h), not address space: a call over an empty arena returns in
  * microseconds whatever its length, and once sized by address it made
  * the next call swallow a whole redis heap. A call is modelled as a fixed
  * part plus a cost per byte of work, each learnt from the calls before.
@@ -235,7 +235,7 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep);
 
 /* One target's run, from opening it to its result: what is done before a
  * freeze window (open through a pidfd, learn its facts, ask the kernel
- * whether it takes the advice, the "before" figures), inside it (window.c:
+ * whether it takes the advice, the "before" figures), inside it (engine.c:
  * read maps, select, advise) and after it (the "after" figures). A run
  * holds everything the result rows point into until run_free. */
 struct run {
@@ -256,7 +256,7 @@ struct run {
 					 * exited, or whose PID now names another
 					 * one, or a target named twice: no result */
 	char *scope;			/* freeze_scope key: who shares a freeze */
-	struct res_runs runs;		/* residency of the plan (resident.c) */
+	struct res_runs runs;		/* residency of the plan (run.c) */
 	bool have_runs;			/* runs were read */
 	const char *noswap;		/* pageout: why swap cannot take its
 					 * anonymous pages, or NULL */
@@ -311,7 +311,7 @@ void resident_prepare(struct run *x, const struct options *o);
 void resident_plan(struct run *x, const struct options *o);
 
 /* The same with the budget given (UINT64_MAX: none): what bounded windows
- * have left of it after the earlier ones (windows.c). */
+ * have left of it after the earlier ones (engine.c). */
 void resident_plan_within(struct run *x, const struct options *o, uint64_t budget);
 
 /* The residency of x's plan pieces into x->runs (have_runs). 0, or -1
@@ -323,7 +323,7 @@ int resident_read(struct run *x, enum res_method method, struct err *e);
 int resident_futile(struct run *x, const struct options *o);
 
 /* The plan's pieces become the resident runs chosen for budget bytes
- * (budget.h), from x->runs. 0, or -1 (no memory). */
+ * (plan.h), from x->runs. 0, or -1 (no memory). */
 int resident_choose(struct run *x, const struct options *o, uint64_t budget);
 
 /* Does this run set a budget (--limit, --down-to)? */
@@ -391,7 +391,7 @@ void window_free(struct window *w);
  * report; in one window it thaws at once and ends pmadv. */
 bool engine_bounded(const struct options *o, const struct freeze_req *how);
 
-/* A target's run turned into its result (result.h), in one place: rows
+/* A target's run turned into its result (report.h), in one place: rows
  * for every range advised, skipped or refused (or mapping listed), totals,
  * the fatal error, the warnings, and the exit status it earns. The only
  * module that reads maps, plans and advice results for the report. */

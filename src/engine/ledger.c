@@ -1,4 +1,4 @@
-/* The record of ranges across bounded windows. See ledger.h. */
+/* The record of ranges across bounded windows. See engine.h. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* From a run to its result rows and totals. See outcome.h. */
+/* From a run to its result rows and totals. See engine.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +199,7 @@ static int list_rows(const struct run *x, const struct options *o,
 	return 0;
 }
 
-/* Each reason of futile advice (resident.c) once, with what it left out:
+/* Each reason of futile advice (run.c) once, with what it left out:
  * the call would succeed and move nothing. */
 static void futile_warnings(struct run *x)
 {

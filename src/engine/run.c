@@ -1,4 +1,4 @@
-/* One target's run outside its freeze window. See run.h. */
+/* One target's run outside its freeze window. See engine.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -287,7 +287,7 @@ void run_free(struct run *x)
 	x->t.pidfd = -1;
 }
 
-/* Resident memory for a plan. See resident.h. */
+/* Resident memory for a plan. See engine.h. */
 bool resident_wanted(const struct options *o)
 {
 	/* tables (and so the RESIDENT columns) are printed only with -v, -l */

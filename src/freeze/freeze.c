@@ -1,6 +1,6 @@
 /* Freezing targets around the read of their maps and the advice: the order
  * of operations, which locks are taken, and the report. The mechanisms live
- * in freeze_stop.c, freeze_cgroup.c, freeze_lock.c and guardian.c. */
+ * in freeze/stop.c, freeze/cgroup.c, rundir.c and guardian.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -112,7 +112,7 @@ static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
 }
 
 /* Who froze what, written before the freeze, for a later pmadv to undo
- * should pmadv and the guardian both die (freeze_record.h). */
+ * should pmadv and the guardian both die (freeze.h). */
 static int record_freeze(const struct freeze *f, int fd, struct err *e)
 {
 	struct freeze_record r = {
@@ -477,7 +477,7 @@ int freeze_interrupted(void)
 
 /* What a freeze request takes before anything is frozen: the targets
  * checked, the locks taken (one per process, one per cgroup, so concurrent
- * runs take turns), the stop or the cgroup prepared. See freeze_int.h. */
+ * runs take turns), the stop or the cgroup prepared. See freeze.h. */
 /* ---- locks ---- */
 
 /* One lock per process, whichever the mode: a stop-run and a cgroup-run on

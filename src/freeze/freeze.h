@@ -16,7 +16,7 @@
  * their maps and advises them: SIGSTOP through the pidfd, or the cgroup
  * freezer (v2 cgroup.freeze or v1 freezer.state). Only what this module
  * froze is thawed; nothing is ever left frozen: a guardian process (not
- * pmadv: guardian.h) freezes and thaws, and keeps each window's deadline
+ * pmadv: freeze.h) freezes and thaws, and keeps each window's deadline
  * itself, so stopping, freezing, tracing, starving or killing pmadv cannot
  * hold a window open past its bound + GUARDIAN_SLACK_MS; a freeze record
  * stays in the run directory until a thaw has been seen. */
@@ -144,12 +144,12 @@ int freeze_interrupted(void);	/* the signal taken, or 0 */
 /* Recovery: thaw the freezes whose pmadv and guardian are both gone (a
  * reboot-surviving cgroup freeze, pmadv killed together with its guardian,
  * a kill of a cgroup holding both when the guardian could not leave it).
- * It reads the freeze records in the caller's run directory (rundir.h,
- * freeze_record.h) and undoes only what a record says was frozen, and only
+ * It reads the freeze records in the caller's run directory (freeze.h,
+ * freeze.h) and undoes only what a record says was frozen, and only
  * if that object is still the same: the process by PID and start time, the
  * cgroup by its directory's inode; never process 1. A record whose lock a
  * running pmadv or guardian holds is left alone; stale empty lock files are
- * removed. A record is removed only on evidence (freeze_observe.h): the
+ * removed. A record is removed only on evidence (freeze.h): the
  * process or cgroup positively gone (ESRCH, ENOENT, a PID or directory that
  * is another's now), or seen running; anything that cannot be told (EMFILE,
  * ENOMEM, EACCES...) keeps it and says so, and so does a thaw not seen.
@@ -371,7 +371,7 @@ void guardian_stop(struct guardian *g);
 int guardian_thaw_async(int sock, uint64_t window);
 
 /* The limits on a freeze window that the
- * guardian keeps (guardian.h) — a process that is not pmadv, so they hold
+ * guardian keeps (freeze.h) — a process that is not pmadv, so they hold
  * while pmadv's main thread is stuck in a system call (a mapping served by
  * a FUSE server that the freeze also froze: process_madvise then waits for
  * that server, which waits for the thaw), and equally while pmadv is
@@ -485,7 +485,7 @@ int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
  * process does not by itself hold everything that can change its address
  * space: a thread may sit in another cgroup than its process (v1 `tasks`,
  * v2 threaded cgroups), and other processes may share the mm (CLONE_VM,
- * mmshare.c). And a stop cannot take hold of a task that the cgroup
+ * freeze/cover.c). And a stop cannot take hold of a task that the cgroup
  * freezer holds. Reads only: never signals, never freezes. */
 /* Inside a freeze: is every live task sharing pid's address space held,
  * by a group stop (state T: ours or another program's) or, with cg (the
@@ -531,12 +531,12 @@ bool stop_still_held(pid_t pid);
  * that keep concurrent pmadv runs from freezing, and so thawing, one target
  * under one another. A lock file is held with flock(2) from before the
  * freeze until after the thaw, and holds the record of the freeze while it
- * is in force (freeze_record.h). The guardian inherits the descriptor, so
+ * is in force (freeze.h). The guardian inherits the descriptor, so
  * the lock outlives pmadv until the guardian has thawed. The file is
  * unlinked by whoever releases it, unless it still holds a record (a thaw
  * not seen: it stays for --recover); a waiter that then gets the lock on
  * the unlinked file notices and tries again. The files live in the caller-only
- * run directory (rundir.h); even there a lock path that is not a regular
+ * run directory (freeze.h); even there a lock path that is not a regular
  * file of the caller's (a FIFO, a link, a device) is refused, never opened
  * in a way that could block. */
 struct lock {
@@ -564,7 +564,7 @@ void lock_drop(struct lock *l);
  * force. It is the content of the lock file of what is frozen (the
  * process lock for --freeze=stop, the cgroup lock for --freeze=cgroup),
  * written before the freeze and emptied only once a thaw has been seen
- * (freeze_observe.h: by the guardian, by pmadv when the guardian is lost,
+ * (freeze.h: by the guardian, by pmadv when the guardian is lost,
  * or by recovery); a lock file is removed only when empty, so a record
  * whose thaw failed or was not seen stays for --recover. It names who froze (pmadv and its guardian, each by
  * PID and start time), what (a process by PID and start time, or a cgroup
@@ -683,7 +683,7 @@ int thaw_interruptible(bool on, struct err *e);
 int thaw_interrupted(void);	/* the signal noted, or 0; stays set */
 
 /* What a freeze holds, shared by freeze.c
- * (the order of operations, freeze and thaw, the report) and freeze_prep.c
+ * (the order of operations, freeze and thaw, the report) and freeze.c
  * (the locks, and what a request freezes). */
 struct freeze {
 	enum freeze_mode mode;

@@ -1,5 +1,5 @@
 /* The guardian: the process that freezes and thaws, and keeps each
- * window's deadline. See guardian.h. */
+ * window's deadline. See freeze.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -769,7 +769,7 @@ int guardian_thaw_async(int sock, uint64_t window)
 	return -1;
 }
 
-/* The limits of a freeze window. See watchdog.h. */
+/* The limits of a freeze window. See freeze.h. */
 static unsigned int times(unsigned int v, unsigned int k)
 {
 	return v > ~0u / k ? ~0u : v * k;
@@ -790,7 +790,7 @@ unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
 }
 
-/* Root cgroups for the guardian: see cgroot.h. */
+/* Root cgroups for the guardian: see freeze.h. */
 /* Is word one of the comma-separated options? */
 static bool has_option(const char *opts, const char *word)
 {

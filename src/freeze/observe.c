@@ -1,4 +1,4 @@
-/* Seeing a thaw: see freeze_observe.h. */
+/* Seeing a thaw: see freeze.h. */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -162,7 +162,7 @@ int observe_thawed_within(const struct observe *o, unsigned int ms,
 	}
 }
 
-/* Waiting for a freeze to take hold: see freeze_wait.h. */
+/* Waiting for a freeze to take hold: see freeze.h. */
 #define NAP_FIRST_NS 50000u
 #define NAP_MAX_NS 1000000u
 

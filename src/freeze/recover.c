@@ -1,4 +1,4 @@
-/* Thawing freezes left by a pmadv that is gone: see recover.h. */
+/* Thawing freezes left by a pmadv that is gone: see freeze.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

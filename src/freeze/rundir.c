@@ -1,4 +1,4 @@
-/* The caller-only run directory: see rundir.h. */
+/* The caller-only run directory: see freeze.h. */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -200,7 +200,7 @@ size_t rundir_all(char (*dirs)[PATH_MAX], size_t max)
 	return k;
 }
 
-/* Lock files in the caller-only run directory: see freeze_lock.h. */
+/* Lock files in the caller-only run directory: see freeze.h. */
 /* O_NONBLOCK: a FIFO at a lock path opens at once instead of waiting for
  * a writer forever, and is then refused; O_NOFOLLOW: no link is followed */
 #define LOCK_OPEN (O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
@@ -343,7 +343,7 @@ void lock_drop(struct lock *l)
 	l->fd = -1;
 }
 
-/* Freeze records in lock files: see freeze_record.h. */
+/* Freeze records in lock files: see freeze.h. */
 #define RECORD_MAGIC "pmadv freeze record 1\n"
 
 int record_format(const struct freeze_record *r, char *buf, size_t len)

@@ -1,4 +1,4 @@
-/* The fatal-signal thread. See thaw_signals.h. */
+/* The fatal-signal thread. See freeze.h. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>

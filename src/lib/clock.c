@@ -1,4 +1,4 @@
-/* Monotonic time and the back-off wait: see clock.h. */
+/* Monotonic time and the back-off wait: see lib.h. */
 #include <errno.h>
 #include <time.h>
 

@@ -26,7 +26,7 @@ enum pmadv_exit {
  * struct err when the function takes one (it knows what it was doing and
  * says so in one line), and in errno only for thin wrappers over one system
  * call. Warnings are not errors: they go into a target's result
- * (result.h), never through struct err. Pure: no I/O. */
+ * (report.h), never through struct err. Pure: no I/O. */
 #define ERR_LEN 512		/* one message line, the only size for it */
 
 struct err {

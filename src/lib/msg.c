@@ -1,4 +1,4 @@
-/* stderr lines. See msg.h. */
+/* stderr lines. See lib.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,7 +46,7 @@ void msg_status_clear(void)
 	fflush(stderr);
 }
 
-/* struct err: see err.h. */
+/* struct err: see lib.h. */
 int err_set(struct err *e, int code, const char *fmt, ...)
 {
 	va_list ap;

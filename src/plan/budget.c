@@ -1,4 +1,4 @@
-/* Choosing resident runs up to a budget. See budget.h. */
+/* Choosing resident runs up to a budget. See plan.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -106,7 +106,7 @@ int budget_select(struct plan *p, const struct res_runs *runs,
 	return 0;
 }
 
-/* Runs of pages by residency. See resrun.h. */
+/* Runs of pages by residency. See plan.h. */
 int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
 	       unsigned int flags)
 {
@@ -197,7 +197,7 @@ void resrun_free(struct res_runs *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Futile advice out of a plan. See futile.h. */
+/* Futile advice out of a plan. See plan.h. */
 static int skip_by_start(const void *a, const void *b)
 {
 	const struct skip *x = a, *y = b;
@@ -236,7 +236,7 @@ int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 	return 0;
 }
 
-/* /proc/swaps and cgroup swap limits. See swapinfo.h. */
+/* /proc/swaps and cgroup swap limits. See plan.h. */
 /* Fields: Filename Type Size Used Priority; a filename with spaces shows
  * them as \040, so whitespace splits fields. */
 static int parse_line(const char *line, uint64_t *size, uint64_t *used)

@@ -245,7 +245,7 @@ void resrun_free(struct res_runs *r);
 /* Budgets in resident bytes (--limit, --down-to): from the pieces a
  * selection took and the residency runs of those pieces, the runs of pages
  * to advise, most resident pieces first, until the budget is spent. Pure:
- * residency.c reads the runs, window.c asks for the choice. */
+ * residency.c reads the runs, engine.c asks for the choice. */
 /* Replace p's pieces by the runs (pages whose flags include all of mask)
  * chosen for budget bytes: pieces in order of their bytes under mask,
  * largest first, address order within one; the last run cut down to whole

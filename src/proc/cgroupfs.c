@@ -1,7 +1,7 @@
 /* Where cgroups are and what they contain: the cgroup mounts (from
  * /proc/self/mountinfo), a process's membership (/proc/PID/cgroup), the
  * directory of a cgroup path, and the processes of a cgroup and its
- * descendants. Reads only; what may be frozen is freeze_cgroup.c's call,
+ * descendants. Reads only; what may be frozen is freeze/cgroup.c's call,
  * what is listed for -c discover.c's. */
 #include <ctype.h>
 #include <dirent.h>

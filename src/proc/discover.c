@@ -1,5 +1,5 @@
 /* The targets a run names: by PID or pidfd as given, by name through
- * libproc2 (as pgrep does), by cgroup through cgroupfs. See discover.h. */
+ * libproc2 (as pgrep does), by cgroup through cgroupfs. See proc.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -349,7 +349,7 @@ void target_list_free(struct target_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* A systemd unit's cgroup, from cgroupfs. See cgunit.h. */
+/* A systemd unit's cgroup, from cgroupfs. See proc.h. */
 #define MAX_DEPTH 64
 
 static void unit_name(const char *unit, char *name, size_t len)

@@ -1,4 +1,4 @@
-/* A target's maps, from the text or from PROCMAP_QUERY. See maps_source.h. */
+/* A target's maps, from the text or from PROCMAP_QUERY. See proc.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -106,7 +106,7 @@ struct mem_rollup {
 void target_rollup(pid_t pid, struct mem_rollup *r);
 
 /* Where a target's mappings come from: /proc/PID/maps or smaps text, parsed
- * by maps.c, or the PROCMAP_QUERY ioctl (procmap.c) when the text cannot be
+ * by maps.c, or the PROCMAP_QUERY ioctl (maps_source.c) when the text cannot be
  * read whole and in order, or when the test knob asks for it. Reads only;
  * what to select from them is select.c's business. */
 enum maps_file { MAPS_FILE_MAPS, MAPS_FILE_SMAPS };
@@ -131,7 +131,7 @@ int procmap_read(pid_t pid, struct maps *m, char **names);
  * from /proc/PID/pagemap (pread of 8-byte entries, every bit) or its
  * PAGEMAP_SCAN ioctl (Linux 6.7+: runs of present or swapped pages, no
  * exclusivity bit). Needs only ptrace read access: PFNs are never used.
- * Reads only; never called on the plain advice path (window.c decides). */
+ * Reads only; never called on the plain advice path (engine.c decides). */
 enum res_method {
 	RES_METHOD_PAGEMAP,	/* every bit, exclusivity included */
 	RES_METHOD_SCAN,	/* PAGEMAP_SCAN; pagemap where it is missing */
@@ -155,7 +155,7 @@ int residency_read(struct residency *r, uint64_t start, uint64_t end,
 void residency_close(struct residency *r);
 
 /* Where cgroups are and what they contain, for the cgroup freezer
- * (freeze_cgroup.c) and for listing a cgroup's processes (-c, discover.c).
+ * (freeze/cgroup.c) and for listing a cgroup's processes (-c, discover.c).
  * The cgroup and cgroup2 mounts (/proc/self/mountinfo), the cgroups of a
  * process (/proc/PID/cgroup), the directory of a cgroup path, and walks over
  * a cgroup and its descendants. Reads only: no cgroup is written here. */
@@ -240,7 +240,7 @@ bool cgfs_holds_procs(int dirfd);
 /* A systemd unit's cgroup, found in cgroupfs alone (systemd need not be
  * running): the directory named after the unit in the v2 hierarchy or in a
  * v1 name=systemd one. Reads only; listing the unit's processes is
- * discover.c's job, freezing its cgroup freeze_cgroup.c's. */
+ * discover.c's job, freezing its cgroup freeze/cgroup.c's. */
 struct cgunit {
 	char name[256];		/* the unit, suffix included: foo.service */
 	char dir[PATH_MAX];	/* its cgroup directory */

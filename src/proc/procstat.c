@@ -1,4 +1,4 @@
-/* /proc/PID/stat, comm and small-file reads: see procstat.h. */
+/* /proc/PID/stat, comm and small-file reads: see proc.h. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* Reading a target's pagemap. See residency.h. */
+/* Reading a target's pagemap. See proc.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

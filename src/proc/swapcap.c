@@ -1,4 +1,4 @@
-/* Whether swap can take anonymous pages. See swapcap.h. */
+/* Whether swap can take anonymous pages. See proc.h. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>

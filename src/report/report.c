@@ -1,6 +1,6 @@
 /* Output: human summaries here; tables through libsmartcols (-v, -l, the
- * table options, -l -J) in report_table.c; the -J document of an advice
- * run in report_json.c. */
+ * table options, -l -J) in report/table.c; the -J document of an advice
+ * run in report/json.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>

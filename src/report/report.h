@@ -40,7 +40,7 @@ struct result_row {
 	const char *reason;	/* why skipped, or NULL */
 	const char *advice;	/* -l: what it can take, or why not */
 	struct row_stats before, after;
-	bool resident_known;	/* pagemap was read (resident.c) */
+	bool resident_known;	/* pagemap was read (run.c) */
 	uint64_t resident;	/* bytes in memory when selected */
 	bool reclaimable_known;	/* pageout with pagemap read */
 	uint64_t reclaimable;	/* resident, mapped by the target alone */
@@ -93,7 +93,7 @@ void rows_sort(struct result_row *rows, size_t n, enum col_id col);
 
 /* The only writer of results to stdout (argp's --help, --usage and
  * --version aside): human summaries, tables through libsmartcols, and the
- * JSON document. It formats a target_result (result.h) and never looks
+ * JSON document. It formats a target_result (report.h) and never looks
  * behind it. Messages for stderr are msg.c's. */
 struct report;
 

@@ -1,4 +1,4 @@
-/* Sorting result rows by a column. See rowsort.h. */
+/* Sorting result rows by a column. See report.h. */
 #include <stdlib.h>
 #include <string.h>
 
