@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <argp.h>
 
 #include "lib/lib.h"
 #include "plan/plan.h"
@@ -101,55 +100,5 @@ struct options {
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */
 void options_parse(int argc, char **argv, struct options *o);
 void options_free(struct options *o);
-
-/* The operator's regular expressions (-e, -N), tried before pmadv compiles
- * them for real: glibc's regcomp recurses once per nesting level (some
- * 15,000 nested parentheses overflow the stack and crash it) and nested
- * counted repetitions make it take minutes or gigabytes. A pattern must be
- * at most REGEX_MAX_LEN bytes and REGEX_MAX_DEPTH groups deep, and must
- * compile in a child process within a second of CPU and a bounded amount
- * of memory. */
-#define REGEX_MAX_LEN 4096	/* a path is at most PATH_MAX */
-#define REGEX_MAX_DEPTH 100
-
-/* 0 when src is safe to hand to regcomp, else -1 with e (EINVAL). */
-int regex_guard(const char *src, struct err *e);
-
-/* One option's argument, checked and stored in the control struct; on bad
- * input argp_error says why (exit 2). */
-/* An operator's argument as a message shows it: escaped, cut to a line. */
-const char *shown(const char *s);
-
-void add_pidfd(struct argp_state *st, struct options *o, const char *arg);
-void parse_pids(struct argp_state *st, struct options *o, char *arg);
-void parse_limit(struct argp_state *st, struct options *o, const char *arg);
-void add_name_regex(struct argp_state *st, struct options *o, const char *arg);
-void add_range(struct argp_state *st, struct selection *sel, const char *arg);
-void set_advice(struct argp_state *st, struct options *o, const char *arg);
-void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg);
-void add_cgroup(struct argp_state *st, struct options *o, const char *arg);
-void add_unit(struct argp_state *st, struct options *o, const char *arg);
-void add_regex(struct argp_state *st, struct selection *sel, const char *arg);
-void add_mapping(struct argp_state *st, struct selection *sel, const char *arg);
-void set_down_to(struct argp_state *st, struct options *o, const char *arg);
-void set_max_freeze(struct argp_state *st, struct options *o, const char *arg);
-void set_sort(struct argp_state *st, struct options *o, const char *arg);
-
-/* What options.c hands argp besides the option table: the text after the
- * options (examples, exit status, the output columns), and the holding of
- * stderr while argp and getopt parse (they write raw text to it). Private
- * to options.c. */
-/* The argp doc string: one line, then (after \v) what --help ends with. */
-extern const char options_doc[];
-
-/* argp's help_filter: --help ends with the output columns, from the column
- * table (columns.c), so the list can never drift from the code. */
-char *options_help_filter(int key, const char *text, void *input);
-
-/* stderr becomes a buffer until options_release_stderr, which writes it to
- * the real stderr escaped line by line; also called at exit (argp_error
- * exits). */
-void options_hold_stderr(void);
-void options_release_stderr(void);
 
 #endif

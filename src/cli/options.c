@@ -16,6 +16,423 @@
 #include "cli/cli.h"
 #include "report/report.h"
 
+/* The operator's regular expressions (-e, -N), tried before pmadv compiles
+ * them for real: glibc's regcomp recurses once per nesting level (some
+ * 15,000 nested parentheses overflow the stack and crash it) and nested
+ * counted repetitions make it take minutes or gigabytes. A pattern must be
+ * at most REGEX_MAX_LEN bytes and REGEX_MAX_DEPTH groups deep, and must
+ * compile in a child process within a second of CPU and a bounded amount
+ * of memory. */
+#define REGEX_MAX_LEN 4096	/* a path is at most PATH_MAX */
+#define REGEX_MAX_DEPTH 100
+
+#define TRY_CPU_S 1
+#define TRY_WALL_MS 3000
+#define TRY_MEM (1ULL << 30)
+
+/* Deepest nesting of groups; escaped parentheses and those inside a
+ * bracket expression do not count. */
+static unsigned int depth_of(const char *s)
+{
+	unsigned int depth = 0, max = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '[') {
+			/* "[]...]" and "[^]...]": the first ] is literal */
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (!*p)
+				break;
+		} else if (*p == '(' && ++depth > max) {
+			max = depth;
+		} else if (*p == ')' && depth) {
+			depth--;
+		}
+	}
+	return max;
+}
+
+/* An AddressSanitizer build, as gcc (__SANITIZE_ADDRESS__) and clang
+ * (__has_feature) each say it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PMADV_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PMADV_ASAN 1
+#endif
+#endif
+#ifndef PMADV_ASAN
+#define PMADV_ASAN 0
+#endif
+
+/* In the child: compile under limits; the exit status says how it went. */
+static void try_compile(const char *src)
+{
+	struct rlimit cpu = { TRY_CPU_S, TRY_CPU_S + 1 };
+	regex_t re;
+
+	setrlimit(RLIMIT_CPU, &cpu);
+#if !PMADV_ASAN	/* ASan reserves terabytes of address space */
+	struct rlimit mem = { TRY_MEM, TRY_MEM };
+	setrlimit(RLIMIT_AS, &mem);
+#endif
+	_exit(regcomp(&re, src, REG_EXTENDED | REG_NOSUB) == REG_ESPACE ? 3 : 0);
+}
+
+/* Wait for the child at most TRY_WALL_MS; kill it past that. */
+static int reap(pid_t pid)
+{
+	int fd = sys_pidfd_open(pid, 0), status = 0;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (fd >= 0 && poll(&pfd, 1, TRY_WALL_MS) == 0)
+		kill(pid, SIGKILL);
+	if (fd >= 0)
+		close(fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+static int regex_guard(const char *src, struct err *e)
+{
+	size_t len = strlen(src);
+	pid_t pid;
+	int status;
+
+	if (len > REGEX_MAX_LEN)
+		return err_set(e, EINVAL, "too long (%zu bytes; at most %d)", len,
+			       REGEX_MAX_LEN);
+	if (depth_of(src) > REGEX_MAX_DEPTH)
+		return err_set(e, EINVAL, "groups nested %u deep (at most %d)",
+			       depth_of(src), REGEX_MAX_DEPTH);
+	pid = fork();
+	if (pid < 0)
+		return 0;	/* cannot try: the length and depth bounds hold */
+	if (pid == 0)
+		try_compile(src);
+	status = reap(pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return err_set(e, EINVAL, "too complex: compiling it takes more than %d s "
+		       "of CPU or %llu MiB (simplify the repetitions)", TRY_CPU_S,
+		       TRY_MEM >> 20);
+}
+
+/* One option's argument, checked and stored in the control struct; on bad
+ * input argp_error says why (exit 2). */
+/* An argument as shown in a message: escaped, since operators paste text
+ * with control characters too. Static rings: argp_error exits at once. */
+#define SHOWN_MAX 200
+
+static const char *shown(const char *s)
+{
+	static char ring[4][SHOWN_MAX + 1];
+	static int k;
+	char *e = escape_str(s, ESCAPE_TERMINAL);
+
+	k = (k + 1) % 4;
+	/* a message stays one readable line: long text is cut, and says so */
+	if (e && strlen(e) > SHOWN_MAX)
+		snprintf(ring[k], sizeof(ring[k]), "%.*s...", SHOWN_MAX - 3, e);
+	else
+		snprintf(ring[k], sizeof(ring[k]), "%s", e ? e : "?");
+	free(e);
+	return ring[k];
+}
+
+static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
+{
+	void *p = realloc(v, (n + 1) * size);
+
+	if (!p)
+		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
+	return p;
+}
+
+static void add_target(struct argp_state *st, struct options *o, bool is_pidfd,
+		       int value)
+{
+	o->targets = grow(st, o->targets, o->ntargets, sizeof(*o->targets));
+	o->targets[o->ntargets++] = (struct target_spec){ is_pidfd, value };
+}
+
+static int parse_int(const char *s, long max, long *out)
+{
+	uint64_t v;
+
+	if (number_parse(s, &v, NULL) || v > (uint64_t)max)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/* PIDs are at most 2^22 (PID_MAX_LIMIT): a larger number is a PID no
+ * process can have, which is not what "expected a positive number" says. */
+#define PID_LIMIT 4194304
+
+static void parse_pids(struct argp_state *st, struct options *o, char *arg)
+{
+	for (char *tok = arg, *next; tok; tok = next) {
+		const char *s = tok;
+
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
+		long pid = 0;
+
+		if (!strncmp(s, "/proc/", 6))
+			s += 6;
+		/* decimal only: "0x10" is no one's way of writing a PID */
+		if (!*s || s[strspn(s, "0123456789")])
+			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
+		if (parse_int(s, PID_LIMIT, &pid))
+			argp_error(st, "invalid PID '%s': no process can have it "
+				   "(PIDs go up to %d)", shown(tok), PID_LIMIT);
+		if (pid < 1)
+			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
+		if (pid == getpid())
+			argp_error(st, "PID %ld is pmadv itself", pid);
+		add_target(st, o, false, (int)pid);
+	}
+}
+
+static void parse_limit(struct argp_state *st, struct options *o, const char *arg)
+{
+	size_t len = strlen(arg);
+	uint64_t v;
+
+	if (len > 1 && arg[len - 1] == '%') {
+		char buf[32];
+		if (len - 1 >= sizeof(buf))
+			argp_error(st, "invalid --limit '%s'", shown(arg));
+		memcpy(buf, arg, len - 1);
+		buf[len - 1] = '\0';
+		if (number_parse(buf, &v, NULL) || v == 0 || v > 100)
+			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
+		o->limit_pct = (unsigned int)v;
+	} else {
+		if (size_parse(arg, &v, NULL) || v == 0)
+			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
+				   "or a percentage (30%%)", shown(arg));
+		o->limit_bytes = v;
+	}
+}
+
+static void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
+{
+	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
+	struct err e;
+
+	/* an unset shell variable must not name every process */
+	if (!*arg)
+		argp_error(st, "empty -N pattern: it would match every process");
+	if (regex_guard(arg, &e) || select_add_regex(&tmp, arg, &e))
+		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
+	o->names = tmp.regexes;
+	o->nnames = tmp.nregexes;
+}
+
+static void add_range(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	struct err e;
+
+	sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
+	sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
+	if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &e))
+		argp_error(st, "invalid range '%s': %s", shown(arg), e.msg);
+	sel->range_src[sel->nranges++] = arg;
+}
+
+static void set_advice(struct argp_state *st, struct options *o, const char *arg)
+{
+	o->advice = advice_lookup(arg);
+	if (!o->advice)
+		argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
+	if (!o->advice->remote)
+		argp_error(st, "advice '%s' is not allowed on another process "
+			   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
+}
+
+static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
+{
+	unsigned int ms;
+
+	if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
+		argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
+	o->freeze.timeout_ms = ms;
+}
+
+static void add_cgroup(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty cgroup path");
+	o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
+	o->cgroups[o->ncgroups++] = arg;
+}
+
+static void add_unit(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty unit name");
+	/* a unit name is one cgroup directory's name, never a path */
+	if (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
+		argp_error(st, "invalid unit '%s': a unit name such as foo.service, "
+			   "not a path (-c takes cgroup paths)", shown(arg));
+	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
+	o->units[o->nunits++] = arg;
+}
+
+static void add_regex(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	struct err e;
+
+	/* -e "$PATTERN" with PATTERN unset would select every mapping */
+	if (!*arg)
+		argp_error(st, "empty regex: it would match every mapping (every "
+			   "mapping: --all; anonymous ones: -e '^$' or --anon)");
+	if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
+		argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
+}
+
+static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
+	sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
+	sel->names[sel->nnames++] = arg;
+}
+
+static void set_sort(struct argp_state *st, struct options *o, const char *arg)
+{
+	enum col_id c;
+	struct err e;
+
+	if (columns_parse(arg, NULL, 0, &c, 1, &e) != 1 || strchr(arg, ','))
+		argp_error(st, "invalid --sort '%s': one column (--help lists them)", shown(arg));
+	o->sort_col = (int)c;
+}
+
+
+static void add_pidfd(struct argp_state *st, struct options *o, const char *arg)
+{
+	long v = 0;
+
+	if (parse_int(arg, 1 << 30, &v))
+		argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", shown(arg));
+	add_target(st, o, true, (int)v);
+}
+
+static void set_down_to(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (size_parse(arg, &o->down_to, NULL))
+		argp_error(st, "invalid --down-to '%s': a size (512M, 2G)", shown(arg));
+	o->down_to_set = true;
+}
+
+static void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
+{
+	unsigned int ms;
+	struct err e;
+
+	if (duration_parse_ms(arg, &ms, &e))
+		argp_error(st, "invalid --max-freeze '%s': %s (e.g. 100ms, 1s; 0 for one window)",
+			   shown(arg), e.msg);
+	o->freeze.max_freeze_ms = ms;
+	o->max_freeze_set = true;
+}
+
+/* The help text argp prints after the options, and stderr held while argp
+ * parses. See cli.h. */
+static const char options_doc[] =
+	"Give memory advice to another process through process_madvise(2)."
+	"\v"
+	"Examples:\n"
+	"  pmadv -p 1234 -a pageout -m '[heap]'\n"
+	"  pmadv -N '^worker$' -a cold --all --anon -f cgroup\n"
+	"  pmadv -p 1234 -l\n"
+	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
+	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
+	"  pmadv -p 1234 -a pageout --all --anon --down-to 2G -n\n"
+	"\n"
+	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
+	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
+	"some failed, or some targets failed; unlike pgrep, where 3 is a "
+	"fatal error).";
+
+/* --help ends with the output columns, taken from the column table. */
+static char *options_help_filter(int key, const char *text, void *input)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&s, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\n\nAvailable output columns (-o):\n", text);
+	for (int c = 0; c < COL_COUNT; c++)
+		fprintf(f, "  %-11s %s\n", column_info(c)->name, column_info(c)->help);
+	fputs("Default -v columns:", f);
+	for (size_t i = 0; i < columns_range_ndefault; i++)
+		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_range_default[i])->name);
+	fputs("\nDefault -l columns:", f);
+	for (size_t i = 0; i < columns_list_ndefault; i++)
+		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_list_default[i])->name);
+	fputc('\n', f);
+	fclose(f);
+	return s;
+}
+
+/* argp and getopt write their messages to stderr themselves, echoing the
+ * operator's text raw (an unknown option may hold a terminal escape) and
+ * naming the program as invoked. While they parse, stderr is a buffer;
+ * it reaches the real stderr escaped line by line, when parsing is done
+ * or at exit (argp_error exits). */
+static struct {
+	FILE *real, *mem;
+	char *buf;
+	size_t len;
+} held;
+
+static void options_release_stderr(void)
+{
+	char *line, *save = NULL;
+
+	if (!held.real)
+		return;
+	fclose(held.mem);
+	stderr = held.real;
+	held.real = NULL;
+	for (line = held.buf ? strtok_r(held.buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *e = escape_str(line, ESCAPE_TERMINAL);
+
+		fprintf(stderr, "%s\n", e ? e : "?");
+		free(e);
+	}
+	free(held.buf);
+	held.buf = NULL;
+}
+
+static void options_hold_stderr(void)
+{
+	held.mem = open_memstream(&held.buf, &held.len);
+	if (!held.mem)
+		return;		/* unescaped, but said */
+	held.real = stderr;
+	stderr = held.mem;
+	atexit(options_release_stderr);
+}
+
 const char *argp_program_version = "pmadv " PMADV_VERSION;
 
 enum {
@@ -293,411 +710,4 @@ void options_free(struct options *o)
 	free(o->cgroups);
 	free(o->units);
 	memset(o, 0, sizeof(*o));
-}
-
-/* One option's argument at a time. See cli.h. */
-/* An argument as shown in a message: escaped, since operators paste text
- * with control characters too. Static rings: argp_error exits at once. */
-#define SHOWN_MAX 200
-
-const char *shown(const char *s)
-{
-	static char ring[4][SHOWN_MAX + 1];
-	static int k;
-	char *e = escape_str(s, ESCAPE_TERMINAL);
-
-	k = (k + 1) % 4;
-	/* a message stays one readable line: long text is cut, and says so */
-	if (e && strlen(e) > SHOWN_MAX)
-		snprintf(ring[k], sizeof(ring[k]), "%.*s...", SHOWN_MAX - 3, e);
-	else
-		snprintf(ring[k], sizeof(ring[k]), "%s", e ? e : "?");
-	free(e);
-	return ring[k];
-}
-
-static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
-{
-	void *p = realloc(v, (n + 1) * size);
-
-	if (!p)
-		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
-	return p;
-}
-
-static void add_target(struct argp_state *st, struct options *o, bool is_pidfd,
-		       int value)
-{
-	o->targets = grow(st, o->targets, o->ntargets, sizeof(*o->targets));
-	o->targets[o->ntargets++] = (struct target_spec){ is_pidfd, value };
-}
-
-static int parse_int(const char *s, long max, long *out)
-{
-	uint64_t v;
-
-	if (number_parse(s, &v, NULL) || v > (uint64_t)max)
-		return -1;
-	*out = (long)v;
-	return 0;
-}
-
-/* PIDs are at most 2^22 (PID_MAX_LIMIT): a larger number is a PID no
- * process can have, which is not what "expected a positive number" says. */
-#define PID_LIMIT 4194304
-
-void parse_pids(struct argp_state *st, struct options *o, char *arg)
-{
-	for (char *tok = arg, *next; tok; tok = next) {
-		const char *s = tok;
-
-		next = strchr(tok, ',');
-		if (next)
-			*next++ = '\0';
-		long pid = 0;
-
-		if (!strncmp(s, "/proc/", 6))
-			s += 6;
-		/* decimal only: "0x10" is no one's way of writing a PID */
-		if (!*s || s[strspn(s, "0123456789")])
-			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
-		if (parse_int(s, PID_LIMIT, &pid))
-			argp_error(st, "invalid PID '%s': no process can have it "
-				   "(PIDs go up to %d)", shown(tok), PID_LIMIT);
-		if (pid < 1)
-			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
-		if (pid == getpid())
-			argp_error(st, "PID %ld is pmadv itself", pid);
-		add_target(st, o, false, (int)pid);
-	}
-}
-
-void parse_limit(struct argp_state *st, struct options *o, const char *arg)
-{
-	size_t len = strlen(arg);
-	uint64_t v;
-
-	if (len > 1 && arg[len - 1] == '%') {
-		char buf[32];
-		if (len - 1 >= sizeof(buf))
-			argp_error(st, "invalid --limit '%s'", shown(arg));
-		memcpy(buf, arg, len - 1);
-		buf[len - 1] = '\0';
-		if (number_parse(buf, &v, NULL) || v == 0 || v > 100)
-			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
-		o->limit_pct = (unsigned int)v;
-	} else {
-		if (size_parse(arg, &v, NULL) || v == 0)
-			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
-				   "or a percentage (30%%)", shown(arg));
-		o->limit_bytes = v;
-	}
-}
-
-void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
-{
-	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
-	struct err e;
-
-	/* an unset shell variable must not name every process */
-	if (!*arg)
-		argp_error(st, "empty -N pattern: it would match every process");
-	if (regex_guard(arg, &e) || select_add_regex(&tmp, arg, &e))
-		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
-	o->names = tmp.regexes;
-	o->nnames = tmp.nregexes;
-}
-
-void add_range(struct argp_state *st, struct selection *sel, const char *arg)
-{
-	struct err e;
-
-	sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
-	sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
-	if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &e))
-		argp_error(st, "invalid range '%s': %s", shown(arg), e.msg);
-	sel->range_src[sel->nranges++] = arg;
-}
-
-void set_advice(struct argp_state *st, struct options *o, const char *arg)
-{
-	o->advice = advice_lookup(arg);
-	if (!o->advice)
-		argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
-	if (!o->advice->remote)
-		argp_error(st, "advice '%s' is not allowed on another process "
-			   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
-}
-
-void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
-{
-	unsigned int ms;
-
-	if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
-		argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
-	o->freeze.timeout_ms = ms;
-}
-
-void add_cgroup(struct argp_state *st, struct options *o, const char *arg)
-{
-	if (!*arg)
-		argp_error(st, "empty cgroup path");
-	o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
-	o->cgroups[o->ncgroups++] = arg;
-}
-
-void add_unit(struct argp_state *st, struct options *o, const char *arg)
-{
-	if (!*arg)
-		argp_error(st, "empty unit name");
-	/* a unit name is one cgroup directory's name, never a path */
-	if (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
-		argp_error(st, "invalid unit '%s': a unit name such as foo.service, "
-			   "not a path (-c takes cgroup paths)", shown(arg));
-	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
-	o->units[o->nunits++] = arg;
-}
-
-void add_regex(struct argp_state *st, struct selection *sel, const char *arg)
-{
-	struct err e;
-
-	/* -e "$PATTERN" with PATTERN unset would select every mapping */
-	if (!*arg)
-		argp_error(st, "empty regex: it would match every mapping (every "
-			   "mapping: --all; anonymous ones: -e '^$' or --anon)");
-	if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
-		argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
-}
-
-void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
-{
-	if (!*arg)
-		argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
-	sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
-	sel->names[sel->nnames++] = arg;
-}
-
-void set_sort(struct argp_state *st, struct options *o, const char *arg)
-{
-	enum col_id c;
-	struct err e;
-
-	if (columns_parse(arg, NULL, 0, &c, 1, &e) != 1 || strchr(arg, ','))
-		argp_error(st, "invalid --sort '%s': one column (--help lists them)", shown(arg));
-	o->sort_col = (int)c;
-}
-
-
-void add_pidfd(struct argp_state *st, struct options *o, const char *arg)
-{
-	long v = 0;
-
-	if (parse_int(arg, 1 << 30, &v))
-		argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", shown(arg));
-	add_target(st, o, true, (int)v);
-}
-
-void set_down_to(struct argp_state *st, struct options *o, const char *arg)
-{
-	if (size_parse(arg, &o->down_to, NULL))
-		argp_error(st, "invalid --down-to '%s': a size (512M, 2G)", shown(arg));
-	o->down_to_set = true;
-}
-
-void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
-{
-	unsigned int ms;
-	struct err e;
-
-	if (duration_parse_ms(arg, &ms, &e))
-		argp_error(st, "invalid --max-freeze '%s': %s (e.g. 100ms, 1s; 0 for one window)",
-			   shown(arg), e.msg);
-	o->freeze.max_freeze_ms = ms;
-	o->max_freeze_set = true;
-}
-
-/* The help text argp prints after the options, and stderr held while argp
- * parses. See cli.h. */
-const char options_doc[] =
-	"Give memory advice to another process through process_madvise(2)."
-	"\v"
-	"Examples:\n"
-	"  pmadv -p 1234 -a pageout -m '[heap]'\n"
-	"  pmadv -N '^worker$' -a cold --all --anon -f cgroup\n"
-	"  pmadv -p 1234 -l\n"
-	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
-	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
-	"  pmadv -p 1234 -a pageout --all --anon --down-to 2G -n\n"
-	"\n"
-	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
-	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
-	"some failed, or some targets failed; unlike pgrep, where 3 is a "
-	"fatal error).";
-
-/* --help ends with the output columns, taken from the column table. */
-char *options_help_filter(int key, const char *text, void *input)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	(void)input;
-	if (key != ARGP_KEY_HELP_POST_DOC || !text)
-		return (char *)text;
-	f = open_memstream(&s, &len);
-	if (!f)
-		return (char *)text;
-	fprintf(f, "%s\n\nAvailable output columns (-o):\n", text);
-	for (int c = 0; c < COL_COUNT; c++)
-		fprintf(f, "  %-11s %s\n", column_info(c)->name, column_info(c)->help);
-	fputs("Default -v columns:", f);
-	for (size_t i = 0; i < columns_range_ndefault; i++)
-		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_range_default[i])->name);
-	fputs("\nDefault -l columns:", f);
-	for (size_t i = 0; i < columns_list_ndefault; i++)
-		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_list_default[i])->name);
-	fputc('\n', f);
-	fclose(f);
-	return s;
-}
-
-/* argp and getopt write their messages to stderr themselves, echoing the
- * operator's text raw (an unknown option may hold a terminal escape) and
- * naming the program as invoked. While they parse, stderr is a buffer;
- * it reaches the real stderr escaped line by line, when parsing is done
- * or at exit (argp_error exits). */
-static struct {
-	FILE *real, *mem;
-	char *buf;
-	size_t len;
-} held;
-
-void options_release_stderr(void)
-{
-	char *line, *save = NULL;
-
-	if (!held.real)
-		return;
-	fclose(held.mem);
-	stderr = held.real;
-	held.real = NULL;
-	for (line = held.buf ? strtok_r(held.buf, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *e = escape_str(line, ESCAPE_TERMINAL);
-
-		fprintf(stderr, "%s\n", e ? e : "?");
-		free(e);
-	}
-	free(held.buf);
-	held.buf = NULL;
-}
-
-void options_hold_stderr(void)
-{
-	held.mem = open_memstream(&held.buf, &held.len);
-	if (!held.mem)
-		return;		/* unescaped, but said */
-	held.real = stderr;
-	stderr = held.mem;
-	atexit(options_release_stderr);
-}
-
-/* Trying a regex before compiling it. See cli.h. */
-#define TRY_CPU_S 1
-#define TRY_WALL_MS 3000
-#define TRY_MEM (1ULL << 30)
-
-/* Deepest nesting of groups; escaped parentheses and those inside a
- * bracket expression do not count. */
-static unsigned int depth_of(const char *s)
-{
-	unsigned int depth = 0, max = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-		} else if (*p == '[') {
-			/* "[]...]" and "[^]...]": the first ] is literal */
-			p += p[1] == '^' ? 2 : 1;
-			if (*p == ']')
-				p++;
-			while (*p && *p != ']')
-				p++;
-			if (!*p)
-				break;
-		} else if (*p == '(' && ++depth > max) {
-			max = depth;
-		} else if (*p == ')' && depth) {
-			depth--;
-		}
-	}
-	return max;
-}
-
-/* An AddressSanitizer build, as gcc (__SANITIZE_ADDRESS__) and clang
- * (__has_feature) each say it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define PMADV_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PMADV_ASAN 1
-#endif
-#endif
-#ifndef PMADV_ASAN
-#define PMADV_ASAN 0
-#endif
-
-/* In the child: compile under limits; the exit status says how it went. */
-static void try_compile(const char *src)
-{
-	struct rlimit cpu = { TRY_CPU_S, TRY_CPU_S + 1 };
-	regex_t re;
-
-	setrlimit(RLIMIT_CPU, &cpu);
-#if !PMADV_ASAN	/* ASan reserves terabytes of address space */
-	struct rlimit mem = { TRY_MEM, TRY_MEM };
-	setrlimit(RLIMIT_AS, &mem);
-#endif
-	_exit(regcomp(&re, src, REG_EXTENDED | REG_NOSUB) == REG_ESPACE ? 3 : 0);
-}
-
-/* Wait for the child at most TRY_WALL_MS; kill it past that. */
-static int reap(pid_t pid)
-{
-	int fd = sys_pidfd_open(pid, 0), status = 0;
-	struct pollfd pfd = { fd, POLLIN, 0 };
-
-	if (fd >= 0 && poll(&pfd, 1, TRY_WALL_MS) == 0)
-		kill(pid, SIGKILL);
-	if (fd >= 0)
-		close(fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
-int regex_guard(const char *src, struct err *e)
-{
-	size_t len = strlen(src);
-	pid_t pid;
-	int status;
-
-	if (len > REGEX_MAX_LEN)
-		return err_set(e, EINVAL, "too long (%zu bytes; at most %d)", len,
-			       REGEX_MAX_LEN);
-	if (depth_of(src) > REGEX_MAX_DEPTH)
-		return err_set(e, EINVAL, "groups nested %u deep (at most %d)",
-			       depth_of(src), REGEX_MAX_DEPTH);
-	pid = fork();
-	if (pid < 0)
-		return 0;	/* cannot try: the length and depth bounds hold */
-	if (pid == 0)
-		try_compile(src);
-	status = reap(pid);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	return err_set(e, EINVAL, "too complex: compiling it takes more than %d s "
-		       "of CPU or %llu MiB (simplify the repetitions)", TRY_CPU_S,
-		       TRY_MEM >> 20);
 }
