@@ -14,6 +14,155 @@
 #include "proc/proc.h"
 #include "freeze/freeze.h"
 
+/* What a freeze holds: its mode, locks, cgroup, guardian and window. */
+struct freeze {
+	enum freeze_mode mode;
+	pid_t pid;		/* pids[0]: the process lock's */
+	int pidfd;		/* the caller's */
+	unsigned int timeout_ms;
+	unsigned int max_freeze_ms;
+	uint64_t deadline;	/* for the locks and the freeze together */
+	bool already;		/* stopped/frozen before us: leave it so */
+	bool froze;		/* we froze it: thaw at the end */
+	struct lock plock;	/* the target process */
+	struct lock glock;	/* the cgroup */
+	struct cg cg;
+	struct thaw_op thaw;
+	struct guardian guard;	/* freezes, thaws, keeps the deadline */
+	int slot;		/* thaw_arm */
+	struct guardian_end end;	/* how our window ended */
+	bool expired;		/* the guardian ended it at its deadline */
+	bool resumed;		/* someone else thawed (freeze_end's check) */
+	uint64_t frozen_at;	/* the first freeze action (ours: the
+				 * guardian's clock), CLOCK_MONOTONIC */
+	unsigned int processes;
+};
+
+/* What a freeze request takes before anything is frozen: the targets
+ * checked, the locks taken (one per process, one per cgroup, so concurrent
+ * runs take turns), the stop or the cgroup prepared. */
+
+/* ---- locks ---- */
+
+/* One lock per process, whichever the mode: a stop-run and a cgroup-run on
+ * the same target take turns too. Named by PID and start time, read while
+ * the pidfd shows the process alive (so they are this process's). */
+static int lock_process(struct freeze *f, struct err *e)
+{
+	char name[96], what[64];
+	struct procstat ps;
+
+	snprintf(name, sizeof(name), "/proc/%d/stat", (int)f->pid);
+	if (procstat_read(AT_FDCWD, name, &ps) != 0 ||
+	    sys_pidfd_send_signal(f->pidfd, 0) != 0)
+		return err_set(e, ESRCH, "cannot freeze process %d: no such "
+			       "process", (int)f->pid);
+	snprintf(name, sizeof(name), "pid-%d-%llu.lock", (int)f->pid,
+		 ps.start_time);
+	snprintf(what, sizeof(what), "process %d", (int)f->pid);
+	return lock_take(&f->plock, name, what, f->deadline, f->timeout_ms, e);
+}
+
+/* And one per cgroup: runs on two processes of one cgroup take turns
+ * (always after the process lock: no deadlock). */
+static int lock_cgroup(struct freeze *f, struct err *e)
+{
+	char name[96], what[PATH_MAX + 16];
+
+	snprintf(name, sizeof(name), "cg-%llx-%llu.lock",
+		 (unsigned long long)f->cg.dev, (unsigned long long)f->cg.ino);
+	snprintf(what, sizeof(what), "cgroup %s", f->cg.path);
+	return lock_take(&f->glock, name, what, f->deadline, f->timeout_ms, e);
+}
+
+/* ---- what to freeze ---- */
+
+/* The targets a request may freeze together (n, pidfds, not pmadv). */
+static int check_targets(const struct freeze_req *req, const pid_t *pids,
+			 const int *pidfds, size_t n, struct err *e)
+{
+	if (n == 0)
+		return err_set(e, EINVAL, "no process to freeze");
+	if (req->mode == FREEZE_STOP && n != 1)
+		return err_set(e, EINVAL, "--freeze=stop freezes one process at "
+			       "a time, not %zu", n);
+	for (size_t i = 0; i < n; i++) {
+		if (pids[i] == getpid())
+			return err_set(e, EPERM, "refusing to freeze pmadv itself");
+		if (pidfds[i] < 0)
+			return err_set(e, EBADF, "cannot freeze process %d: no "
+				       "pidfd holds it", (int)pids[i]);
+	}
+	return 0;
+}
+
+/* Before a stop: refuse what cannot stop, see whether it is stopped. */
+static int prepare_stop(struct freeze *f, struct err *e)
+{
+	if (stop_prepare(f->pid, &f->already, e) != 0)
+		return -1;
+	f->thaw.kind = THAW_SIGNAL;
+	f->thaw.fd = f->pidfd;
+	f->thaw.sig = SIGCONT;
+	f->processes = 1;
+	return 0;
+}
+
+/* Every other target must be in the cgroup too; one that has exited is no
+ * reason to refuse (its own run finds it gone). */
+static int check_members(const struct freeze *f, const pid_t *pids,
+			 const int *pidfds, size_t n, struct err *e)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cg_check_member(&f->cg, pids[i], e) != 0 &&
+		    sys_pidfd_send_signal(pidfds[i], 0) == 0)
+			return -1;
+	err_clear(e);
+	return 0;
+}
+
+/* Before a cgroup freeze: the cgroup, every member in it, its lock. */
+static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
+			  const pid_t *pids, const int *pidfds, size_t n,
+			  struct err *e)
+{
+	if (cg_resolve(req->cgroup, f->pid, &f->cg, e) != 0)
+		return -1;
+	if (sys_pidfd_send_signal(f->pidfd, 0) != 0)
+		return err_set(e, ESRCH, "cannot freeze process %d: no such "
+			       "process", (int)f->pid);
+	if (check_members(f, pids, pidfds, n, e) != 0 || lock_cgroup(f, e) != 0 ||
+	    cg_already(&f->cg, &f->already, e) != 0)
+		return -1;
+	cg_thaw_op(&f->cg, &f->thaw);
+	/* counted before the freeze: the window holds only maps, selection
+	 * and advice */
+	f->processes = cg_count_procs(&f->cg);
+	return 0;
+}
+
+int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
+		 struct err *e)
+{
+	struct cg c;
+	int rc;
+
+	*key = NULL;
+	if (req->mode != FREEZE_CGROUP)
+		return 0;
+	if (pid == getpid())
+		return err_set(e, EPERM, "refusing to freeze pmadv itself");
+	if (cg_resolve(req->cgroup, pid, &c, e) != 0)
+		return -1;
+	rc = asprintf(key, "v%d:%s", c.version, c.path);
+	cg_close(&c);
+	if (rc < 0) {
+		*key = NULL;
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int freeze_parse_mode(const char *s, struct freeze_req *req)
 {
 	if (!s)
@@ -473,125 +622,4 @@ void freeze_interruptible_end(void)
 int freeze_interrupted(void)
 {
 	return thaw_interrupted();
-}
-
-/* What a freeze request takes before anything is frozen: the targets
- * checked, the locks taken (one per process, one per cgroup, so concurrent
- * runs take turns), the stop or the cgroup prepared. See freeze.h. */
-/* ---- locks ---- */
-
-/* One lock per process, whichever the mode: a stop-run and a cgroup-run on
- * the same target take turns too. Named by PID and start time, read while
- * the pidfd shows the process alive (so they are this process's). */
-int lock_process(struct freeze *f, struct err *e)
-{
-	char name[96], what[64];
-	struct procstat ps;
-
-	snprintf(name, sizeof(name), "/proc/%d/stat", (int)f->pid);
-	if (procstat_read(AT_FDCWD, name, &ps) != 0 ||
-	    sys_pidfd_send_signal(f->pidfd, 0) != 0)
-		return err_set(e, ESRCH, "cannot freeze process %d: no such "
-			       "process", (int)f->pid);
-	snprintf(name, sizeof(name), "pid-%d-%llu.lock", (int)f->pid,
-		 ps.start_time);
-	snprintf(what, sizeof(what), "process %d", (int)f->pid);
-	return lock_take(&f->plock, name, what, f->deadline, f->timeout_ms, e);
-}
-
-/* And one per cgroup: runs on two processes of one cgroup take turns
- * (always after the process lock: no deadlock). */
-static int lock_cgroup(struct freeze *f, struct err *e)
-{
-	char name[96], what[PATH_MAX + 16];
-
-	snprintf(name, sizeof(name), "cg-%llx-%llu.lock",
-		 (unsigned long long)f->cg.dev, (unsigned long long)f->cg.ino);
-	snprintf(what, sizeof(what), "cgroup %s", f->cg.path);
-	return lock_take(&f->glock, name, what, f->deadline, f->timeout_ms, e);
-}
-
-/* ---- what to freeze ---- */
-
-int check_targets(const struct freeze_req *req, const pid_t *pids,
-			 const int *pidfds, size_t n, struct err *e)
-{
-	if (n == 0)
-		return err_set(e, EINVAL, "no process to freeze");
-	if (req->mode == FREEZE_STOP && n != 1)
-		return err_set(e, EINVAL, "--freeze=stop freezes one process at "
-			       "a time, not %zu", n);
-	for (size_t i = 0; i < n; i++) {
-		if (pids[i] == getpid())
-			return err_set(e, EPERM, "refusing to freeze pmadv itself");
-		if (pidfds[i] < 0)
-			return err_set(e, EBADF, "cannot freeze process %d: no "
-				       "pidfd holds it", (int)pids[i]);
-	}
-	return 0;
-}
-
-int prepare_stop(struct freeze *f, struct err *e)
-{
-	if (stop_prepare(f->pid, &f->already, e) != 0)
-		return -1;
-	f->thaw.kind = THAW_SIGNAL;
-	f->thaw.fd = f->pidfd;
-	f->thaw.sig = SIGCONT;
-	f->processes = 1;
-	return 0;
-}
-
-/* Every other target must be in the cgroup too; one that has exited is no
- * reason to refuse (its own run finds it gone). */
-static int check_members(const struct freeze *f, const pid_t *pids,
-			 const int *pidfds, size_t n, struct err *e)
-{
-	for (size_t i = 1; i < n; i++)
-		if (cg_check_member(&f->cg, pids[i], e) != 0 &&
-		    sys_pidfd_send_signal(pidfds[i], 0) == 0)
-			return -1;
-	err_clear(e);
-	return 0;
-}
-
-int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
-			  const pid_t *pids, const int *pidfds, size_t n,
-			  struct err *e)
-{
-	if (cg_resolve(req->cgroup, f->pid, &f->cg, e) != 0)
-		return -1;
-	if (sys_pidfd_send_signal(f->pidfd, 0) != 0)
-		return err_set(e, ESRCH, "cannot freeze process %d: no such "
-			       "process", (int)f->pid);
-	if (check_members(f, pids, pidfds, n, e) != 0 || lock_cgroup(f, e) != 0 ||
-	    cg_already(&f->cg, &f->already, e) != 0)
-		return -1;
-	cg_thaw_op(&f->cg, &f->thaw);
-	/* counted before the freeze: the window holds only maps, selection
-	 * and advice */
-	f->processes = cg_count_procs(&f->cg);
-	return 0;
-}
-
-int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
-		 struct err *e)
-{
-	struct cg c;
-	int rc;
-
-	*key = NULL;
-	if (req->mode != FREEZE_CGROUP)
-		return 0;
-	if (pid == getpid())
-		return err_set(e, EPERM, "refusing to freeze pmadv itself");
-	if (cg_resolve(req->cgroup, pid, &c, e) != 0)
-		return -1;
-	rc = asprintf(key, "v%d:%s", c.version, c.path);
-	cg_close(&c);
-	if (rc < 0) {
-		*key = NULL;
-		return err_set(e, ENOMEM, "out of memory");
-	}
-	return 0;
 }
