@@ -9,6 +9,26 @@
 #include "proc/proc.h"
 #include "engine/engine.h"
 
+/* The progress of a long run of bounded windows, one line on stderr that
+ * rewrites itself: bytes done of the total, rate, windows. Only when
+ * stderr is a terminal, never with -q or -J, and only once the run has
+ * taken more than a second (a short run shows nothing). Writes through
+ * msg.c. */
+#define PROGRESS_AFTER_NS 1000000000ULL
+#define PROGRESS_EVERY_NS 200000000ULL
+
+struct progress {
+	bool on;		/* may show at all */
+	bool shown;		/* a line is on the terminal */
+	uint64_t start_ns, last_ns;
+};
+
+static void progress_init(struct progress *p, const struct options *o);
+static void progress_update(struct progress *p, uint64_t done, uint64_t total,
+			    unsigned int windows);
+/* Erase the line, if one was shown. */
+static void progress_end(struct progress *p);
+
 /* The targets run between two windows at least this long, and at least
  * a third as long as the window before: the service gets a quarter of the
  * time or more, and the whole run stays within about 1.5 times one
@@ -682,15 +702,15 @@ void window_free(struct window *w)
 }
 
 /* The progress line. See engine.h. */
-void progress_init(struct progress *p, const struct options *o)
+static void progress_init(struct progress *p, const struct options *o)
 {
 	p->on = !o->quiet && !o->json && msg_status_possible();
 	p->shown = false;
 	p->start_ns = p->last_ns = clock_now_ns();
 }
 
-void progress_update(struct progress *p, uint64_t done, uint64_t total,
-		     unsigned int windows)
+static void progress_update(struct progress *p, uint64_t done, uint64_t total,
+			    unsigned int windows)
 {
 	uint64_t now = clock_now_ns();
 	char d[32], t[32], r[32];
@@ -708,7 +728,7 @@ void progress_update(struct progress *p, uint64_t done, uint64_t total,
 	p->last_ns = now;
 }
 
-void progress_end(struct progress *p)
+static void progress_end(struct progress *p)
 {
 	if (p->shown)
 		msg_status_clear();

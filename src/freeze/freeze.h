@@ -451,36 +451,6 @@ unsigned int cg_count_procs(const struct cg *c);
 
 void cg_close(struct cg *c);
 
-/* The tasks that share a process's address space: its threads, and the
- * threads of other processes created with clone(CLONE_VM) but without
- * CLONE_THREAD (a vfork child until it execs, posix_spawn's child, hand-made
- * clones). A freeze of the process (its stop, its cgroup) holds only some
- * of them; the freeze module asks here who else can change the mm. Reads
- * /proc and calls kcmp(2) only: never signals, never writes. */
-struct mm_task {
-	pid_t tid;
-	pid_t tgid;		/* its process */
-	char state;		/* of /proc/TID/stat: R, S, D, T, t... */
-	bool thread;		/* a thread of the process asked about; else
-				 * of another process sharing its mm */
-};
-
-/* Call fn for each live task (neither zombie nor dead) sharing pid's mm:
- * pid's threads first, then the threads of every other process that
- * kcmp(KCMP_VM) finds sharing it. Stops at fn's first nonzero return and
- * returns it; 0 once every task was seen; -1 with e when pid's tasks cannot
- * be read. *complete is false when the other processes could not be
- * looked for (a kernel without kcmp: ENOSYS); pid's threads were seen. A
- * process whose leader has exited while its other threads run is not
- * found (kcmp sees the leader's mm, gone). */
-int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
-		 void *ctx, bool *complete, struct err *e);
-
-/* The same for pid's own threads only (no kcmp, no /proc scan): fn's
- * first nonzero return; 0; -1 with errno when they cannot be listed. */
-int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
-		    void *ctx);
-
 /* Which freezes hold a task. A freeze of a
  * process does not by itself hold everything that can change its address
  * space: a thread may sit in another cgroup than its process (v1 `tasks`,
@@ -625,31 +595,6 @@ int rundir_get(char *buf, size_t len, bool create, struct err *e);
 /* Every candidate that exists and is the caller's alone (for recovery),
  * at most max. The count. */
 size_t rundir_all(char (*dirs)[PATH_MAX], size_t max);
-
-/* The root cgroups a process can move itself to so
- * that what freezes, throttles or kills pmadv's cgroup does not reach it:
- * a v2 cgroup.freeze or a v1 freezer of pmadv's cgroup (a systemd unit
- * freeze), a CPU limit (v2 cpu.max, v1 cpu), cgroup.kill, a systemd stop of
- * its unit, an OOM group kill. Found from /proc/self/mountinfo: the
- * cgroup.procs of the root of the v2 hierarchy and of the v1 hierarchies
- * with the freezer, cpu or cpuacct controller or name=systemd, where
- * mounted (other v1 controllers, memory among them, are left as they are).
- * Reads only, and only before the fork: the guardian then merely writes
- * to the paths. */
-#define CGROOT_MAX 8
-#define CGROOT_PATH 256
-
-struct cgroot {
-	size_t n;
-	char procs[CGROOT_MAX][CGROOT_PATH];	/* ".../cgroup.procs" */
-};
-
-/* Fill r (n = 0 when there is none, or mountinfo cannot be read). */
-void cgroot_find(struct cgroot *r);
-
-/* Move the calling process to each of them; failures are ignored (not
- * root: it stays where it is). Async-signal-safe: open, write, close. */
-void cgroot_enter(const struct cgroot *r);
 
 /* Fatal signals while a freeze is in force:
  * they must thaw at once, even while pmadv's main thread sits in a system

@@ -14,6 +14,25 @@
 #include "proc/proc.h"
 #include "cli/cli.h"
 
+/* A systemd unit's cgroup, found in cgroupfs alone (systemd need not be
+ * running): the directory named after the unit in the v2 hierarchy or in a
+ * v1 name=systemd one. Reads only; listing the unit's processes is
+ * discover.c's job, freezing its cgroup freeze/cgroup.c's. */
+struct cgunit {
+	char name[256];		/* the unit, suffix included: foo.service */
+	char dir[PATH_MAX];	/* its cgroup directory */
+	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
+	bool v2;		/* in the v2 hierarchy (else v1 name=systemd) */
+	char where[PATH_MAX + 32];	/* for messages: "v2 /sys/fs/cgroup/..." */
+};
+
+/* Find unit: "foo" means foo.service; foo.service, foo.scope, foo.slice
+ * (and the other unit types that have cgroups: .socket, .mount, .swap) are
+ * taken as they are. The shallowest directory of that name; when the unit
+ * is in several hierarchies, the one whose cgroup holds processes, v2
+ * first. 0; or -1 with e (not found: ENOENT, saying where it looked). */
+static int cgunit_find(const char *unit, struct cgunit *u, struct err *e);
+
 /* PIDs of the processes whose command name (or, with full, whole command
  * line) matches re, in ascending order; never pmadv itself, kernel threads
  * or zombies (they have no memory to advise). Returns 0, or -1 with errno. */
@@ -446,7 +465,7 @@ static bool unit_mount(const struct cgfs_mount *mt, bool v2)
 	return v2 ? mt->kind == CGFS_V2 : mt->systemd;
 }
 
-int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
+static int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
 {
 	struct cgfs_mounts m;
 	struct cgunit cand;

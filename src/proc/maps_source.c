@@ -12,6 +12,16 @@
 #include "proc/proc.h"
 #include "proc/procmap_query.h"
 
+/* A target's mappings through the PROCMAP_QUERY ioctl (Linux 6.11+), one
+ * mapping per call. Slower than parsing /proc/PID/maps here (bench/), so it
+ * is the fallback: used when the text cannot be read whole and in order, or
+ * when PMADV_MAPS_SOURCE=query asks for it. */
+/* Fill m (names in *names, malloc'd, freed by the caller after m). Names
+ * are spelled as in /proc/PID/maps (newline as \012, " (deleted)" dropped
+ * and flagged). Returns 0, or -1 with errno set (ENOTTY: a kernel without
+ * it; ESRCH: the process is gone). */
+static int procmap_read(pid_t pid, struct maps *m, char **names);
+
 #define TORN_READ_TRIES 3	/* a torn read only happens on a changing target */
 
 static int read_query(const struct target *t, char **text, struct maps *m)
@@ -139,7 +149,7 @@ static void from_query(const struct procmap_query *q, char *name,
 	v->perms[3] = q->vma_flags & PROCMAP_QUERY_VMA_SHARED ? 's' : 'p';
 }
 
-int procmap_read(pid_t pid, struct maps *m, char **names)
+static int procmap_read(pid_t pid, struct maps *m, char **names)
 {
 	static char name[4096 + 1];
 	struct names nb = { 0 };

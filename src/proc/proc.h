@@ -117,16 +117,6 @@ enum maps_file { MAPS_FILE_MAPS, MAPS_FILE_SMAPS };
 int maps_source_read(const struct target *t, enum maps_file file, bool query,
 		     char **text, struct maps *m, struct err *e);
 
-/* A target's mappings through the PROCMAP_QUERY ioctl (Linux 6.11+), one
- * mapping per call. Slower than parsing /proc/PID/maps here (bench/), so it
- * is the fallback: used when the text cannot be read whole and in order, or
- * when PMADV_MAPS_SOURCE=query asks for it. */
-/* Fill m (names in *names, malloc'd, freed by the caller after m). Names
- * are spelled as in /proc/PID/maps (newline as \012, " (deleted)" dropped
- * and flagged). Returns 0, or -1 with errno set (ENOTTY: a kernel without
- * it; ESRCH: the process is gone). */
-int procmap_read(pid_t pid, struct maps *m, char **names);
-
 /* Which pages of a target are resident, swapped, mapped by it alone: read
  * from /proc/PID/pagemap (pread of 8-byte entries, every bit) or its
  * PAGEMAP_SCAN ioctl (Linux 6.7+: runs of present or swapped pages, no
@@ -236,25 +226,6 @@ int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e);
 
 /* Does the cgroup open at dirfd, or a descendant, hold a process? */
 bool cgfs_holds_procs(int dirfd);
-
-/* A systemd unit's cgroup, found in cgroupfs alone (systemd need not be
- * running): the directory named after the unit in the v2 hierarchy or in a
- * v1 name=systemd one. Reads only; listing the unit's processes is
- * discover.c's job, freezing its cgroup freeze/cgroup.c's. */
-struct cgunit {
-	char name[256];		/* the unit, suffix included: foo.service */
-	char dir[PATH_MAX];	/* its cgroup directory */
-	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
-	bool v2;		/* in the v2 hierarchy (else v1 name=systemd) */
-	char where[PATH_MAX + 32];	/* for messages: "v2 /sys/fs/cgroup/..." */
-};
-
-/* Find unit: "foo" means foo.service; foo.service, foo.scope, foo.slice
- * (and the other unit types that have cgroups: .socket, .mount, .swap) are
- * taken as they are. The shallowest directory of that name; when the unit
- * is in several hierarchies, the one whose cgroup holds processes, v2
- * first. 0; or -1 with e (not found: ENOENT, saying where it looked). */
-int cgunit_find(const char *unit, struct cgunit *u, struct err *e);
 
 /* Which processes a run names, in order: -p and --pidfd as given, then the
  * processes whose name matches -N (through libproc2, as pgrep does), then
