@@ -99,7 +99,8 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 	return k.acc;
 }
 
-uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end)
+/* Bytes of work in [start, end). */
+static uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end)
 {
 	uint64_t reach;
 

@@ -189,9 +189,6 @@ struct workmap {
 					 * (willneed reads what is not in) */
 };
 
-/* Bytes of work in [start, end). */
-uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end);
-
 /* The most one chunk may take. */
 struct chunk_limits {
 	uint64_t work;		/* estimated work bytes */

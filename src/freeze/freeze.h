@@ -556,9 +556,6 @@ struct freeze_record {
 	char dir[PATH_MAX];
 };
 
-/* The text of r into buf. Its length, or -1 when it does not fit. Pure. */
-int record_format(const struct freeze_record *r, char *buf, size_t len);
-
 /* Parse what record_format wrote (NUL-terminated). 0, or -1. Pure. */
 int record_parse(const char *text, struct freeze_record *r);
 

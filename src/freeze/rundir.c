@@ -346,7 +346,8 @@ void lock_drop(struct lock *l)
 /* Freeze records in lock files: see freeze.h. */
 #define RECORD_MAGIC "pmadv freeze record 1\n"
 
-int record_format(const struct freeze_record *r, char *buf, size_t len)
+/* The text of r into buf. Its length, or -1 when it does not fit. Pure. */
+static int record_format(const struct freeze_record *r, char *buf, size_t len)
 {
 	int n;
 

@@ -43,7 +43,11 @@ static uint32_t code_point(const unsigned char *p, int n)
 	return cp;
 }
 
-bool escape_reorders(uint32_t cp)
+/* Bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9) and the
+ * line and paragraph separators (U+2028/9): text a terminal shows in
+ * another order or on another line than it stands. ESCAPE_TERMINAL writes
+ * them as \xHH bytes, ESCAPE_JSON as \uXXXX. */
+static bool escape_reorders(uint32_t cp)
 {
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
 	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);

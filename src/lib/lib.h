@@ -91,12 +91,6 @@ enum escape_mode {
 				 * become the text \xHH */
 };
 
-/* Bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9) and the
- * line and paragraph separators (U+2028/9): text a terminal shows in
- * another order or on another line than it stands. ESCAPE_TERMINAL writes
- * them as \xHH bytes, ESCAPE_JSON as \uXXXX. */
-bool escape_reorders(uint32_t cp);
-
 /* Returns a malloc'd escaped copy, or NULL when out of memory. */
 char *escape_str(const char *s, enum escape_mode mode);
 

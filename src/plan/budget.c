@@ -126,7 +126,8 @@ int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
 	return 0;
 }
 
-unsigned int resrun_entry_flags(uint64_t entry)
+/* The flags of one pagemap entry. */
+static unsigned int resrun_entry_flags(uint64_t entry)
 {
 	unsigned int f = 0;
 

@@ -226,9 +226,6 @@ struct res_runs {
 int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
 	       unsigned int flags);
 
-/* The flags of one pagemap entry. */
-unsigned int resrun_entry_flags(uint64_t entry);
-
 /* Append the runs of n pagemap entries for pages from start on. */
 int resrun_add_entries(struct res_runs *r, const uint64_t *ent, size_t n,
 		       uint64_t start, uint64_t page);
