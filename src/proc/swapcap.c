@@ -14,17 +14,9 @@
  * cannot be read or does not fit. */
 static int slurp(int dirfd, const char *path, char *buf, size_t len)
 {
-	int fd = openat(dirfd >= 0 ? dirfd : AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-	ssize_t r;
+	ssize_t n = proc_read_small(dirfd >= 0 ? dirfd : AT_FDCWD, path, buf, len);
 
-	if (fd < 0)
-		return -1;
-	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
-		n += (size_t)r;
-	close(fd);
-	buf[n] = '\0';
-	return n < len - 1 ? 0 : -1;
+	return n >= 0 && (size_t)n < len - 1 ? 0 : -1;
 }
 
 static const char *from_swaps(char *buf, size_t len)
