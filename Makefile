@@ -17,20 +17,25 @@ PKGS := libproc2 smartcols
 # builds (pmadv-test, pmadv-san-test), which read the PMADV_TEST_* and
 # PMADV_MAPS_SOURCE test knobs. The shipped binary reads no environment.
 PMADV_TEST_DEFS :=
-PMADV_CPPFLAGS := -D_GNU_SOURCE -Isrc $(PMADV_TEST_DEFS)
+# src/ holds one folder per part (README, Layout), each with one header
+# that files include as "part/part.h".
+SRC_INC := -Isrc
+PMADV_CPPFLAGS := -D_GNU_SOURCE $(SRC_INC) $(PMADV_TEST_DEFS)
 PMADV_CFLAGS := -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PMADV_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lproc2 -lsmartcols) -pthread
 
 BUILD ?= build
 BIN ?= pmadv
 
-# Modules with no I/O and no library needs: linked into unit tests and fuzzers.
-PURE_SRC := src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c \
-	src/resrun.c src/budget.c src/swapinfo.c src/futile.c src/rowsort.c \
-	src/ledger.c src/pace.c src/chunk.c
+# Modules with no I/O and no library needs (lib/msg.c writes stderr, nothing
+# else): linked into unit tests and fuzzers.
+PURE_SRC := src/lib/msg.c src/lib/size.c src/lib/escape.c src/lib/bigalloc.c \
+	src/plan/maps.c src/plan/select.c src/plan/budget.c \
+	src/report/rowsort.c src/engine/ledger.c src/engine/chunk.c
 # ... and what unit tests link: the pure modules plus the stat parser's file
-UNIT_SRC_LINK := $(PURE_SRC) src/procstat.c
-SRC := $(wildcard src/*.c)
+UNIT_SRC_LINK := $(PURE_SRC) src/proc/procstat.c
+SRC := $(wildcard src/*.c src/*/*.c)
+HDR := $(wildcard src/*.h src/*/*.h)
 OBJ := $(SRC:src/%.c=$(BUILD)/%.o)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPERS := $(HELPER_SRC:tests/helpers/%.c=tests/helpers/bin/%)
@@ -51,7 +56,8 @@ all: $(BIN)
 $(BIN): $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PMADV_LIBS) $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(HDR) | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(PMADV_CPPFLAGS) $(CPPFLAGS) $(PMADV_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD) $(BUILD)/unit tests/helpers/bin:
@@ -65,7 +71,7 @@ tests/helpers/bin/%: tests/helpers/%.c $(wildcard tests/helpers/*.h) | tests/hel
 tests/helpers/bin/fuse-mapped: tests/helpers/fuse-mapped.c | tests/helpers/bin
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags fuse3) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUSE3_LIBS) -lpthread
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SRC_LINK) $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SRC_LINK) $(HDR) $(wildcard tests/unit/*.h) | $(BUILD)/unit
 	$(CC) $(PMADV_CPPFLAGS) $(CPPFLAGS) $(PMADV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_SRC_LINK)
 
 deps:

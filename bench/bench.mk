@@ -16,13 +16,13 @@ bench: $(BIN) test-build bench-bin
 
 bench-bin: $(BENCH_BINS)
 
-bench/bin/%: bench/%.c bench/common.h src/procmap_query.h | bench/bin
+bench/bin/%: bench/%.c bench/common.h src/proc/procmap_query.h | bench/bin
 	$(CC) $(BENCH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # resid times pmadv's own residency reader
-RESID_SRC := src/residency.c src/resrun.c src/bigalloc.c src/err.c
-bench/bin/resid: bench/resid.c bench/common.h $(RESID_SRC) $(wildcard src/*.h) | bench/bin
-	$(CC) $(BENCH_CFLAGS) -Isrc $(CFLAGS) $(LDFLAGS) -o $@ $< $(RESID_SRC)
+RESID_SRC := src/proc/residency.c $(PURE_SRC)
+bench/bin/resid: bench/resid.c bench/common.h $(RESID_SRC) $(HDR) | bench/bin
+	$(CC) $(BENCH_CFLAGS) $(SRC_INC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(RESID_SRC)
 
 bench/bin:
 	mkdir -p $@

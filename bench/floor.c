@@ -18,7 +18,7 @@
 
 #include "common.h"
 
-#include "../src/procmap_query.h"
+#include "../src/proc/procmap_query.h"
 
 static int anon_name(const char *name, uint32_t size)
 {

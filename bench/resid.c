@@ -15,7 +15,7 @@
 
 #include "common.h"
 
-#include "../src/residency.h"
+#include "../src/proc/proc.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21

@@ -56,9 +56,13 @@ for p in gen floor naive timeit peakrss; do
 		$CC $BFLAGS ${CFLAGS:-} -o "$BIN/$p" "$B/$p.c" || die "cannot build $p"
 	fi
 done
-RESID_SRC="$ROOT/src/residency.c $ROOT/src/resrun.c $ROOT/src/bigalloc.c $ROOT/src/err.c"
+# as bench/bench.mk: the pagemap reader and the pure modules it links with
+RESID_SRC="$ROOT/src/proc/residency.c $ROOT/src/lib/msg.c $ROOT/src/lib/size.c
+	$ROOT/src/lib/escape.c $ROOT/src/lib/bigalloc.c $ROOT/src/plan/maps.c
+	$ROOT/src/plan/select.c $ROOT/src/plan/budget.c $ROOT/src/report/rowsort.c
+	$ROOT/src/engine/ledger.c $ROOT/src/engine/chunk.c"
 if [ ! -x "$BIN/resid" ] || [ "$B/resid.c" -nt "$BIN/resid" ] ||
-   [ -n "$(find "$ROOT/src" -newer "$BIN/resid" -name 'res*.[ch]')" ]; then
+   [ -n "$(find "$ROOT/src" -newer "$BIN/resid" -name '*.[ch]')" ]; then
 	$CC $BFLAGS -I"$ROOT/src" ${CFLAGS:-} -o "$BIN/resid" "$B/resid.c" $RESID_SRC ||
 		die "cannot build resid"
 fi
@@ -375,7 +379,7 @@ report() {
 	echo
 	echo "bench/resid: a child with G GiB of written anonymous memory (4 KiB"
 	echo "pages); median of 5 reads of its residency by pmadv's reader"
-	echo "(src/residency.c): pread of /proc/PID/pagemap (what pmadv uses: it has"
+	echo "(src/proc/residency.c): pread of /proc/PID/pagemap (what pmadv uses: it has"
 	echo "the mapped-by-one bit) and the PAGEMAP_SCAN ioctl; then one pageout of"
 	echo "the whole range to a swap file (process_madvise), in ms."
 	echo

@@ -16,7 +16,7 @@ FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ARGS ?=
 FUZZERS ?= range maps smaps escape engine
-FUZZ_PURE_SRC := $(or $(PURE_SRC),$(filter-out src/pmadv.c,$(wildcard src/err.c src/size.c src/range.c src/advice.c src/maps.c src/select.c src/escape.c src/bigalloc.c src/resrun.c src/budget.c src/futile.c src/ledger.c src/pace.c src/chunk.c)))
+FUZZ_PURE_SRC := $(PURE_SRC)
 FUZZ_BINS := $(FUZZERS:%=fuzz/bin/fuzz_%)
 FUZZ_DICT_maps := fuzz/maps.dict
 FUZZ_DICT_smaps := fuzz/maps.dict
@@ -28,8 +28,8 @@ fuzz-build: $(FUZZ_BINS)
 fuzz/bin:
 	mkdir -p $@
 
-fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h tests/unit/utf8_ref.h $(FUZZ_PURE_SRC) $(wildcard src/*.h) | fuzz/bin
-	$(FUZZ_CC) -D_GNU_SOURCE -Isrc -std=gnu11 -Wall -Wextra $(FUZZ_CFLAGS) $(FUZZ_SAN) \
+fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h tests/unit/utf8_ref.h $(FUZZ_PURE_SRC) $(HDR) | fuzz/bin
+	$(FUZZ_CC) -D_GNU_SOURCE $(SRC_INC) -std=gnu11 -Wall -Wextra $(FUZZ_CFLAGS) $(FUZZ_SAN) \
 		-o $@ $< $(FUZZ_PURE_SRC)
 
 # the engine harness runs the unit test's model

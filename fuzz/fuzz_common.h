@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "maps.h"
-#include "budget.h"
-#include "select.h"
+#include "lib/lib.h"
+#include "plan/plan.h"
 #include "../tests/unit/utf8_ref.h"
 
 /* -DFUZZ_KNOWN_BUGS=1 skips the checks that open bugs fail, to fuzz on past

@@ -3,8 +3,8 @@
 #include <errno.h>
 
 #include "fuzz_common.h"
-#include "range.h"
-#include "size.h"
+#include "plan/plan.h"
+#include "lib/lib.h"
 
 /* A parser's -1: one of two codes, and a reason. */
 static int fuzz_parse_failed(const struct err *e)

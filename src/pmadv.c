@@ -1,6 +1,6 @@
 /* pmadv: memory advice for another process. main orchestrates: options,
  * the targets they name, then for each group of targets one freeze covers:
- * prepare them (run.c), run their window (window.c), measure after it,
+ * prepare them (run.c), run their window (engine.c), measure after it,
  * build their results (outcome.c) and hand them to the report. */
 #include <errno.h>
 #include <signal.h>
@@ -8,15 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "discover.h"
-#include "msg.h"
-#include "options.h"
-#include "outcome.h"
-#include "pmadv.h"
-#include "recover.h"
-#include "report.h"
-#include "run.h"
-#include "engine.h"
+#include "proc/proc.h"
+#include "lib/lib.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "freeze/freeze.h"
+#include "report/report.h"
 
 struct tally {
 	int ok, fail, partial;

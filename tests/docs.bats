@@ -172,3 +172,23 @@ complete_words() {
 	grep -q ' /x/opt/pm/bin/pmadv$' <<<"$output"
 	grep -q ' /x/opt/pm/share/bash-completion/completions/pmadv$' <<<"$output"
 }
+
+# README's Layout block, as the paths it names: "src/x.c" lines, a
+# "src/part/ ... (part.h" line's header, and "  name.c" lines under it.
+readme_layout_files() {
+	awk '/^## Layout/ { f = 1 } f && /^```/ { if (n++) exit; next }
+		f && n == 1 && $1 ~ /^src\/[a-z_]+\/$/ { dir = $1
+			if (match($0, /\([a-z_]+\.h/))
+				print dir substr($0, RSTART + 1, RLENGTH - 1)
+			next }
+		f && n == 1 && $1 ~ /^src\/[a-z_]+\.[ch]$/ { print $1; next }
+		f && n == 1 && /^  [a-z_]+\.[ch] / { print dir $1 }' "$TOP/README.md" | sort
+}
+
+@test "README's Layout names exactly the files in src/, folder by folder" {
+	local named actual
+	named=$(readme_layout_files)
+	actual=$(cd "$TOP" && find src -name '*.[ch]' | sort)
+	[[ -n $actual ]]
+	diff <(echo "$named") <(echo "$actual")
+}

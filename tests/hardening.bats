@@ -431,7 +431,7 @@ named_on_stderr() {
 	local b=$T/b bin=$T/pmadv-clang nsrc line
 	local -a mk=(make -C "$BATS_TEST_DIRNAME/.." CC=clang "CFLAGS=$fl" "LDFLAGS=$ld" "BUILD=$b" "BIN=$bin")
 	run -0 "${mk[@]}" -n
-	nsrc=$(find "$BATS_TEST_DIRNAME/../src" -maxdepth 1 -name '*.c' | wc -l)
+	nsrc=$(find "$BATS_TEST_DIRNAME/../src" -name '*.c' | wc -l)
 	# every object is compiled by clang with the user's CFLAGS, and no
 	# optimisation or sanitizer flag of the Makefile's own
 	(($(grep -c "^clang .* -c -o $b/" <<<"$output") == nsrc))

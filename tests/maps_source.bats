@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The PROCMAP_QUERY fallback (src/procmap.c) sees the same mappings as the
+# The PROCMAP_QUERY fallback (src/proc/procmap.c) sees the same mappings as the
 # maps text, and advising through it works the same.
 
 bats_require_minimum_version 1.5.0

@@ -67,15 +67,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advice.h"
-#include "advise.h"
-#include "budget.h"
-#include "chunk.h"
-#include "futile.h"
-#include "ledger.h"
-#include "maps.h"
-#include "resrun.h"
-#include "select.h"
+#include "plan/plan.h"
+#include "engine/engine.h"
 
 /* Bugs the model found in src/, all fixed since (EM_KNOWN_BUGS 0: each
  * is an ordinary failure again); kept named so that a check that finds

@@ -2,7 +2,7 @@
  * advice_reclaims; values checked against <sys/mman.h> where it has them. */
 #include <sys/mman.h>
 
-#include "advice.h"
+#include "plan/plan.h"
 #include "check.h"
 
 static void found(const char *s, const char *name, int value, int remote)

@@ -8,7 +8,7 @@
  */
 #include <time.h>
 
-#include "bigalloc.h"
+#include "lib/lib.h"
 
 #include "check.h"
 #include "engine_model.h"

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "escape.h"
+#include "lib/lib.h"
 #include "utf8_ref.h"
 
 

@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ledger.h"
-#include "pace.h"
+#include "engine/engine.h"
 
 #define PG 4096ULL
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "maps.h"
+#include "plan/plan.h"
 #include "synth.h"
 
 static const char *fixtures = "tests/fixtures";

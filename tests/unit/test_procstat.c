@@ -2,7 +2,7 @@
  * lines and on command names that hold ')' and spaces
  * (fixtures/proc.stat, one line per case, in the order checked here). */
 #include "check.h"
-#include "procstat.h"
+#include "proc/proc.h"
 
 static const char *fixtures = "tests/fixtures";
 

@@ -2,7 +2,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "range.h"
+#include "plan/plan.h"
 
 #define PAGE 4096ULL
 

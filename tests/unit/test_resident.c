@@ -2,12 +2,9 @@
  * (resrun.c), budgets over them (budget.c), futile pieces to skips
  * (futile.c), /proc/swaps and memory.swap.max text (swapinfo.c, on
  * fixtures/swaps) and --sort (rowsort.c). */
-#include "budget.h"
+#include "plan/plan.h"
 #include "check.h"
-#include "futile.h"
-#include "resrun.h"
-#include "rowsort.h"
-#include "swapinfo.h"
+#include "report/report.h"
 
 #define PG 4096ULL
 #define P PM_ENTRY_PRESENT

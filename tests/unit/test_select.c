@@ -4,9 +4,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "maps.h"
-#include "range.h"
-#include "select.h"
+#include "plan/plan.h"
 #include "synth.h"
 
 #define COLD 20

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "size.h"
+#include "lib/lib.h"
 
 #define SENTINEL 0xdeadbeefcafef00dULL
 

@@ -1,0 +1,713 @@
+/* argp option table and checks. Everything that can be checked without a
+ * target is checked here, so bad input never costs a freeze. */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "lib/lib.h"
+#include "cli/cli.h"
+#include "report/report.h"
+
+/* The operator's regular expressions (-e, -N), tried before pmadv compiles
+ * them for real: glibc's regcomp recurses once per nesting level (some
+ * 15,000 nested parentheses overflow the stack and crash it) and nested
+ * counted repetitions make it take minutes or gigabytes. A pattern must be
+ * at most REGEX_MAX_LEN bytes and REGEX_MAX_DEPTH groups deep, and must
+ * compile in a child process within a second of CPU and a bounded amount
+ * of memory. */
+#define REGEX_MAX_LEN 4096	/* a path is at most PATH_MAX */
+#define REGEX_MAX_DEPTH 100
+
+#define TRY_CPU_S 1
+#define TRY_WALL_MS 3000
+#define TRY_MEM (1ULL << 30)
+
+/* Deepest nesting of groups; escaped parentheses and those inside a
+ * bracket expression do not count. */
+static unsigned int depth_of(const char *s)
+{
+	unsigned int depth = 0, max = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '[') {
+			/* "[]...]" and "[^]...]": the first ] is literal */
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (!*p)
+				break;
+		} else if (*p == '(' && ++depth > max) {
+			max = depth;
+		} else if (*p == ')' && depth) {
+			depth--;
+		}
+	}
+	return max;
+}
+
+/* An AddressSanitizer build, as gcc (__SANITIZE_ADDRESS__) and clang
+ * (__has_feature) each say it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PMADV_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PMADV_ASAN 1
+#endif
+#endif
+#ifndef PMADV_ASAN
+#define PMADV_ASAN 0
+#endif
+
+/* In the child: compile under limits; the exit status says how it went. */
+static void try_compile(const char *src)
+{
+	struct rlimit cpu = { TRY_CPU_S, TRY_CPU_S + 1 };
+	regex_t re;
+
+	setrlimit(RLIMIT_CPU, &cpu);
+#if !PMADV_ASAN	/* ASan reserves terabytes of address space */
+	struct rlimit mem = { TRY_MEM, TRY_MEM };
+	setrlimit(RLIMIT_AS, &mem);
+#endif
+	_exit(regcomp(&re, src, REG_EXTENDED | REG_NOSUB) == REG_ESPACE ? 3 : 0);
+}
+
+/* Wait for the child at most TRY_WALL_MS; kill it past that. */
+static int reap(pid_t pid)
+{
+	int fd = sys_pidfd_open(pid, 0), status = 0;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (fd >= 0 && poll(&pfd, 1, TRY_WALL_MS) == 0)
+		kill(pid, SIGKILL);
+	if (fd >= 0)
+		close(fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+static int regex_guard(const char *src, struct err *e)
+{
+	size_t len = strlen(src);
+	pid_t pid;
+	int status;
+
+	if (len > REGEX_MAX_LEN)
+		return err_set(e, EINVAL, "too long (%zu bytes; at most %d)", len,
+			       REGEX_MAX_LEN);
+	if (depth_of(src) > REGEX_MAX_DEPTH)
+		return err_set(e, EINVAL, "groups nested %u deep (at most %d)",
+			       depth_of(src), REGEX_MAX_DEPTH);
+	pid = fork();
+	if (pid < 0)
+		return 0;	/* cannot try: the length and depth bounds hold */
+	if (pid == 0)
+		try_compile(src);
+	status = reap(pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return err_set(e, EINVAL, "too complex: compiling it takes more than %d s "
+		       "of CPU or %llu MiB (simplify the repetitions)", TRY_CPU_S,
+		       TRY_MEM >> 20);
+}
+
+/* One option's argument, checked and stored in the control struct; on bad
+ * input argp_error says why (exit 2). */
+/* An argument as shown in a message: escaped, since operators paste text
+ * with control characters too. Static rings: argp_error exits at once. */
+#define SHOWN_MAX 200
+
+static const char *shown(const char *s)
+{
+	static char ring[4][SHOWN_MAX + 1];
+	static int k;
+	char *e = escape_str(s, ESCAPE_TERMINAL);
+
+	k = (k + 1) % 4;
+	/* a message stays one readable line: long text is cut, and says so */
+	if (e && strlen(e) > SHOWN_MAX)
+		snprintf(ring[k], sizeof(ring[k]), "%.*s...", SHOWN_MAX - 3, e);
+	else
+		snprintf(ring[k], sizeof(ring[k]), "%s", e ? e : "?");
+	free(e);
+	return ring[k];
+}
+
+static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
+{
+	void *p = realloc(v, (n + 1) * size);
+
+	if (!p)
+		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
+	return p;
+}
+
+static void add_target(struct argp_state *st, struct options *o, bool is_pidfd,
+		       int value)
+{
+	o->targets = grow(st, o->targets, o->ntargets, sizeof(*o->targets));
+	o->targets[o->ntargets++] = (struct target_spec){ is_pidfd, value };
+}
+
+static int parse_int(const char *s, long max, long *out)
+{
+	uint64_t v;
+
+	if (number_parse(s, &v, NULL) || v > (uint64_t)max)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/* PIDs are at most 2^22 (PID_MAX_LIMIT): a larger number is a PID no
+ * process can have, which is not what "expected a positive number" says. */
+#define PID_LIMIT 4194304
+
+static void parse_pids(struct argp_state *st, struct options *o, char *arg)
+{
+	for (char *tok = arg, *next; tok; tok = next) {
+		const char *s = tok;
+
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
+		long pid = 0;
+
+		if (!strncmp(s, "/proc/", 6))
+			s += 6;
+		/* decimal only: "0x10" is no one's way of writing a PID */
+		if (!*s || s[strspn(s, "0123456789")])
+			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
+		if (parse_int(s, PID_LIMIT, &pid))
+			argp_error(st, "invalid PID '%s': no process can have it "
+				   "(PIDs go up to %d)", shown(tok), PID_LIMIT);
+		if (pid < 1)
+			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
+		if (pid == getpid())
+			argp_error(st, "PID %ld is pmadv itself", pid);
+		add_target(st, o, false, (int)pid);
+	}
+}
+
+static void parse_limit(struct argp_state *st, struct options *o, const char *arg)
+{
+	size_t len = strlen(arg);
+	uint64_t v;
+
+	if (len > 1 && arg[len - 1] == '%') {
+		char buf[32];
+		if (len - 1 >= sizeof(buf))
+			argp_error(st, "invalid --limit '%s'", shown(arg));
+		memcpy(buf, arg, len - 1);
+		buf[len - 1] = '\0';
+		if (number_parse(buf, &v, NULL) || v == 0 || v > 100)
+			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
+		o->limit_pct = (unsigned int)v;
+	} else {
+		if (size_parse(arg, &v, NULL) || v == 0)
+			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
+				   "or a percentage (30%%)", shown(arg));
+		o->limit_bytes = v;
+	}
+}
+
+static void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
+{
+	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
+	struct err e;
+
+	/* an unset shell variable must not name every process */
+	if (!*arg)
+		argp_error(st, "empty -N pattern: it would match every process");
+	if (regex_guard(arg, &e) || select_add_regex(&tmp, arg, &e))
+		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
+	o->names = tmp.regexes;
+	o->nnames = tmp.nregexes;
+}
+
+static void add_range(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	struct err e;
+
+	sel->ranges = grow(st, sel->ranges, sel->nranges, sizeof(*sel->ranges));
+	sel->range_src = grow(st, sel->range_src, sel->nranges, sizeof(*sel->range_src));
+	if (range_parse(arg, (uint64_t)sysconf(_SC_PAGESIZE), &sel->ranges[sel->nranges], &e))
+		argp_error(st, "invalid range '%s': %s", shown(arg), e.msg);
+	sel->range_src[sel->nranges++] = arg;
+}
+
+static void set_advice(struct argp_state *st, struct options *o, const char *arg)
+{
+	o->advice = advice_lookup(arg);
+	if (!o->advice)
+		argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
+	if (!o->advice->remote)
+		argp_error(st, "advice '%s' is not allowed on another process "
+			   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
+}
+
+static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
+{
+	unsigned int ms;
+
+	if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
+		argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
+	o->freeze.timeout_ms = ms;
+}
+
+static void add_cgroup(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty cgroup path");
+	o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
+	o->cgroups[o->ncgroups++] = arg;
+}
+
+static void add_unit(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty unit name");
+	/* a unit name is one cgroup directory's name, never a path */
+	if (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
+		argp_error(st, "invalid unit '%s': a unit name such as foo.service, "
+			   "not a path (-c takes cgroup paths)", shown(arg));
+	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
+	o->units[o->nunits++] = arg;
+}
+
+static void add_regex(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	struct err e;
+
+	/* -e "$PATTERN" with PATTERN unset would select every mapping */
+	if (!*arg)
+		argp_error(st, "empty regex: it would match every mapping (every "
+			   "mapping: --all; anonymous ones: -e '^$' or --anon)");
+	if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
+		argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
+}
+
+static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
+{
+	if (!*arg)
+		argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
+	sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
+	sel->names[sel->nnames++] = arg;
+}
+
+static void set_sort(struct argp_state *st, struct options *o, const char *arg)
+{
+	enum col_id c;
+	struct err e;
+
+	if (columns_parse(arg, NULL, 0, &c, 1, &e) != 1 || strchr(arg, ','))
+		argp_error(st, "invalid --sort '%s': one column (--help lists them)", shown(arg));
+	o->sort_col = (int)c;
+}
+
+
+static void add_pidfd(struct argp_state *st, struct options *o, const char *arg)
+{
+	long v = 0;
+
+	if (parse_int(arg, 1 << 30, &v))
+		argp_error(st, "invalid --pidfd '%s': expected a file descriptor number", shown(arg));
+	add_target(st, o, true, (int)v);
+}
+
+static void set_down_to(struct argp_state *st, struct options *o, const char *arg)
+{
+	if (size_parse(arg, &o->down_to, NULL))
+		argp_error(st, "invalid --down-to '%s': a size (512M, 2G)", shown(arg));
+	o->down_to_set = true;
+}
+
+static void set_max_freeze(struct argp_state *st, struct options *o, const char *arg)
+{
+	unsigned int ms;
+	struct err e;
+
+	if (duration_parse_ms(arg, &ms, &e))
+		argp_error(st, "invalid --max-freeze '%s': %s (e.g. 100ms, 1s; 0 for one window)",
+			   shown(arg), e.msg);
+	o->freeze.max_freeze_ms = ms;
+	o->max_freeze_set = true;
+}
+
+/* The help text argp prints after the options, and stderr held while argp
+ * parses. See cli.h. */
+static const char options_doc[] =
+	"Give memory advice to another process through process_madvise(2)."
+	"\v"
+	"Examples:\n"
+	"  pmadv -p 1234 -a pageout -m '[heap]'\n"
+	"  pmadv -N '^worker$' -a cold --all --anon -f cgroup\n"
+	"  pmadv -p 1234 -l\n"
+	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
+	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
+	"  pmadv -p 1234 -a pageout --all --anon --down-to 2G -n\n"
+	"\n"
+	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
+	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
+	"some failed, or some targets failed; unlike pgrep, where 3 is a "
+	"fatal error).";
+
+/* --help ends with the output columns, taken from the column table. */
+static char *options_help_filter(int key, const char *text, void *input)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&s, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\n\nAvailable output columns (-o):\n", text);
+	for (int c = 0; c < COL_COUNT; c++)
+		fprintf(f, "  %-11s %s\n", column_info(c)->name, column_info(c)->help);
+	fputs("Default -v columns:", f);
+	for (size_t i = 0; i < columns_range_ndefault; i++)
+		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_range_default[i])->name);
+	fputs("\nDefault -l columns:", f);
+	for (size_t i = 0; i < columns_list_ndefault; i++)
+		fprintf(f, "%s%s", i ? "," : " ", column_info(columns_list_default[i])->name);
+	fputc('\n', f);
+	fclose(f);
+	return s;
+}
+
+/* argp and getopt write their messages to stderr themselves, echoing the
+ * operator's text raw (an unknown option may hold a terminal escape) and
+ * naming the program as invoked. While they parse, stderr is a buffer;
+ * it reaches the real stderr escaped line by line, when parsing is done
+ * or at exit (argp_error exits). */
+static struct {
+	FILE *real, *mem;
+	char *buf;
+	size_t len;
+} held;
+
+static void options_release_stderr(void)
+{
+	char *line, *save = NULL;
+
+	if (!held.real)
+		return;
+	fclose(held.mem);
+	stderr = held.real;
+	held.real = NULL;
+	for (line = held.buf ? strtok_r(held.buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *e = escape_str(line, ESCAPE_TERMINAL);
+
+		fprintf(stderr, "%s\n", e ? e : "?");
+		free(e);
+	}
+	free(held.buf);
+	held.buf = NULL;
+}
+
+static void options_hold_stderr(void)
+{
+	held.mem = open_memstream(&held.buf, &held.len);
+	if (!held.mem)
+		return;		/* unescaped, but said */
+	held.real = stderr;
+	stderr = held.mem;
+	atexit(options_release_stderr);
+}
+
+const char *argp_program_version = "pmadv " PMADV_VERSION;
+
+enum {
+	OPT_PIDFD = 256,
+	OPT_ALL,
+	OPT_ANON,
+	OPT_FILE,
+	OPT_PRIVATE,
+	OPT_SHARED,
+	OPT_FREEZE_TIMEOUT,
+	OPT_FULL,
+	OPT_LIMIT,
+	OPT_OUTPUT_ALL,
+	OPT_RAW,
+	OPT_NOHEADINGS,
+	OPT_USAGE,
+	OPT_RECOVER,
+	OPT_DOWN_TO,
+	OPT_SORT,
+	OPT_MAX_FREEZE,
+};
+
+static const struct argp_option table[] = {
+	{ NULL, 0, NULL, 0, "Targets (each gets its own result):", 1 },
+	{ "pid", 'p', "PID", 0, "target process (also /proc/PID); repeats, and takes comma lists", 1 },
+	{ "pidfd", OPT_PIDFD, "FD", 0, "target given as a pidfd inherited from the caller", 1 },
+	{ "name", 'N', "PATTERN", 0, "processes whose command name matches this regex, like pgrep", 1 },
+	{ "full", OPT_FULL, NULL, 0, "-N matches the full command line", 1 },
+	{ "cgroup", 'c', "PATH", 0, "every process of this cgroup (v2 or v1; a directory or a path as /proc/PID/cgroup shows it)", 1 },
+	{ "unit", 'u', "UNIT", 0, "every process of this systemd unit (NAME or NAME.service, .scope, .slice), found in cgroupfs", 1 },
+	{ NULL, 0, NULL, 0, "Advice:", 2 },
+	{ "advice", 'a', "ADVICE", 0, "cold, pageout, willneed or collapse (case-insensitive, MADV_ prefix optional)", 2 },
+	{ "list", 'l', NULL, 0, "list the target's mappings with size, Rss, class and the advice each can take; advise nothing", 2 },
+	{ NULL, 0, NULL, 0, "Selection (at least one; -r, -m, -e repeat and are united):", 3 },
+	{ "range", 'r', "RANGE", 0, "START-END or START+LENGTH; hex (0x..) or decimal, K M G T suffixes; page-aligned outward, clipped to mappings", 3 },
+	{ "mapping", 'm', "NAME", 0, "mappings whose pathname, or its last component, is NAME: [heap], [stack], libc.so.6, /usr/bin/foo", 3 },
+	{ "regex", 'e', "ERE", 0, "mappings whose pathname matches this POSIX extended regex (anonymous: empty name)", 3 },
+	{ "all", OPT_ALL, NULL, 0, "every mapping", 3 },
+	{ NULL, 0, NULL, 0, "Filters (narrow the selection):", 4 },
+	{ "anon", OPT_ANON, NULL, 0, "anonymous memory only (heap, stack, MAP_ANONYMOUS, shared anon)", 4 },
+	{ "file", OPT_FILE, NULL, 0, "file-backed mappings only", 4 },
+	{ "private", OPT_PRIVATE, NULL, 0, "private mappings only", 4 },
+	{ "shared", OPT_SHARED, NULL, 0, "shared mappings only", 4 },
+	{ "limit", OPT_LIMIT, "SIZE|PCT%", 0, "advise at most SIZE resident bytes, or PCT% of the target's Rss: pages in memory (for pageout: mapped by the target alone), most resident mappings first", 4 },
+	{ "down-to", OPT_DOWN_TO, "SIZE", 0, "advise resident pages until the target's Rss would be SIZE (as --limit with Rss - SIZE)", 4 },
+	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
+	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
+	{ "freeze-timeout", OPT_FREEZE_TIMEOUT, "TIME", 0, "how long to wait for the freeze (default 5s; 500ms, 2s...)", 5 },
+	{ "max-freeze", OPT_MAX_FREEZE, "TIME", 0, "longest one freeze may last (default 100ms): longer work is done in several windows, the target running in between; 0: one window for the whole run", 5 },
+	{ "recover", OPT_RECOVER, NULL, 0, "thaw what a pmadv that is gone left frozen (after a reboot, or pmadv killed with its cgroup); no target", 5 },
+	{ NULL, 0, NULL, 0, "Output:", 6 },
+	{ "dry-run", 'n', NULL, 0, "show what would be advised; advise nothing", 6 },
+	{ "json", 'J', NULL, 0, "one JSON document on stdout", 6 },
+	{ "verbose", 'v', NULL, 0, "a table of every range, exact byte counts", 6 },
+	{ "quiet", 'q', NULL, 0, "errors only", 6 },
+	{ "output", 'o', "COLS", 0, "print the table with these columns, comma separated; +COLS adds to the defaults", 6 },
+	{ "output-all", OPT_OUTPUT_ALL, NULL, 0, "print the table with every column", 6 },
+	{ "bytes", 'b', NULL, 0, "sizes in bytes, not human units", 6 },
+	{ "raw", OPT_RAW, NULL, 0, "raw table: columns separated by one space; table rows only on stdout", 6 },
+	{ "noheadings", OPT_NOHEADINGS, NULL, 0, "no table header; table rows only on stdout", 6 },
+	{ "sort", OPT_SORT, "COLUMN", 0, "sort table rows by COLUMN (numbers largest first)", 6 },
+	{ NULL, 0, NULL, 0, "Informational:", -1 },
+	{ "help", 'h', NULL, 0, "give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "print program version", -1 },
+	{ 0 }
+};
+
+/* The table's columns: -o, --output-all, or the defaults. */
+static void set_columns(struct argp_state *st, struct options *o)
+{
+	const enum col_id *def = o->list ? columns_list_default : columns_range_default;
+	size_t ndef = o->list ? columns_list_ndefault : columns_range_ndefault;
+	struct err ce;
+
+	if (o->output_all) {
+		for (int c = 0; c < COL_COUNT; c++)
+			o->columns[o->ncolumns++] = (enum col_id)c;
+	} else if (o->output_arg) {
+		int n = columns_parse(o->output_arg, def, ndef, o->columns,
+				      sizeof(o->columns) / sizeof(o->columns[0]),
+				      &ce);
+		if (n < 0)
+			argp_error(st, "%s (--help lists them)", shown(ce.msg));
+		o->ncolumns = (size_t)n;
+	} else {
+		/* several targets share one table format: say whose rows */
+		if (o->ntargets + o->nnames + o->ncgroups + o->nunits > 1 ||
+		    o->nnames || o->ncgroups || o->nunits)
+			o->columns[o->ncolumns++] = COL_PID;
+		for (size_t i = 0; i < ndef; i++) {
+			o->columns[o->ncolumns++] = def[i];
+			/* what pageout can free, next to what is resident */
+			if (def[i] == COL_RESIDENT && o->advice &&
+			    o->advice->value == ADVICE_PAGEOUT)
+				o->columns[o->ncolumns++] = COL_RECLAIMABLE;
+		}
+	}
+}
+
+/* Asking for columns or a table format asks for the table: an -o that
+ * printed nothing but the summary was silently ignored. */
+static void set_table(struct argp_state *st, struct options *o)
+{
+	o->rows_only = o->raw || o->noheadings;
+	o->table = o->verbose || o->output_arg || o->output_all || o->rows_only;
+	if (o->quiet && o->table && !o->json && !o->list)
+		argp_error(st, "--quiet excludes the table (-v, -o, --output-all, "
+			   "--raw, --noheadings)");
+}
+
+static void check_end(struct argp_state *st, struct options *o)
+{
+	if (o->recover) {
+		if (o->ntargets || o->nnames || o->ncgroups || o->nunits ||
+		    o->advice || o->list || !selection_empty(&o->sel))
+			argp_error(st, "--recover takes no target, advice or selection");
+		return;
+	}
+	if (!o->ntargets && !o->nnames && !o->ncgroups && !o->nunits)
+		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME, -c CGROUP or -u UNIT");
+	if (!o->advice && !o->list)
+		argp_error(st, "no advice: give -a cold|pageout|willneed|collapse (or -l to list)");
+	if (selection_empty(&o->sel) && !o->list)
+		argp_error(st, "nothing selected: give -r, -m, -e or --all");
+	if ((o->limit_bytes || o->limit_pct) && o->down_to_set)
+		argp_error(st, "--limit and --down-to exclude each other");
+	if (o->quiet && o->verbose)
+		argp_error(st, "--quiet and --verbose exclude each other");
+	if (o->list && o->dry_run)
+		argp_error(st, "--list and --dry-run exclude each other (--list advises nothing)");
+	if (o->full && !o->nnames)
+		argp_error(st, "--full goes with -N");
+	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && (o->ncgroups || o->nunits))
+		argp_error(st, "--freeze=cgroup:PATH and -c or -u exclude each other "
+			   "(with -c or -u, --freeze=cgroup freezes that cgroup once)");
+	/* a warning, not an error: runbooks that pass it everywhere ran */
+	if (o->max_freeze_set && o->freeze.mode == FREEZE_NONE && !o->list)
+		msg_warn("--max-freeze has no effect without --freeze (-f stop or "
+			 "-f cgroup); without a freeze each call is kept short anyway");
+	set_table(st, o);
+	set_columns(st, o);
+}
+
+static void version(struct argp_state *st)
+{
+	(void)st;
+	printf("%s\n", argp_program_version);
+	exit(0);	/* write errors: close_stdout, at exit */
+}
+
+/* Targets, advice and selection. */
+static error_t parse_what(int key, char *arg, struct argp_state *st)
+{
+	struct options *o = st->input;
+	struct selection *sel = &o->sel;
+
+	switch (key) {
+	case 'p':		parse_pids(st, o, arg); break;
+	case OPT_PIDFD:		add_pidfd(st, o, arg); break;
+	case 'N':		add_name_regex(st, o, arg); break;
+	case OPT_FULL:		o->full = true; break;
+	case 'c':		add_cgroup(st, o, arg); break;
+	case 'u':		add_unit(st, o, arg); break;
+	case 'a':		set_advice(st, o, arg); break;
+	case 'l':		o->list = true; break;
+	case 'r':		add_range(st, sel, arg); break;
+	case 'm':		add_mapping(st, sel, arg); break;
+	case 'e':		add_regex(st, sel, arg); break;
+	case OPT_ALL:		sel->all = true; break;
+	case OPT_ANON:		sel->filters |= SEL_ANON; break;
+	case OPT_FILE:		sel->filters |= SEL_FILE; break;
+	case OPT_PRIVATE:	sel->filters |= SEL_PRIVATE; break;
+	case OPT_SHARED:	sel->filters |= SEL_SHARED; break;
+	case OPT_LIMIT:		parse_limit(st, o, arg); break;
+	case OPT_DOWN_TO:	set_down_to(st, o, arg); break;
+	default:		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Freezing, output, help and the checks at the end. */
+static error_t parse_how(int key, char *arg, struct argp_state *st)
+{
+	struct options *o = st->input;
+
+	switch (key) {
+	case 'f':
+		if (freeze_parse_mode(arg, &o->freeze))
+			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", shown(arg));
+		break;
+	case OPT_FREEZE_TIMEOUT: set_freeze_timeout(st, o, arg); break;
+	case OPT_MAX_FREEZE:	set_max_freeze(st, o, arg); break;
+	case OPT_RECOVER:	o->recover = true; break;
+	case 'n':		o->dry_run = true; break;
+	case 'J':		o->json = true; break;
+	case 'v':		o->verbose = true; break;
+	case 'q':		o->quiet = true; break;
+	case 'o':		o->output_arg = arg; break;
+	case OPT_OUTPUT_ALL:	o->output_all = true; break;
+	case 'b':		o->bytes = true; break;
+	case OPT_RAW:		o->raw = true; break;
+	case OPT_NOHEADINGS:	o->noheadings = true; break;
+	case OPT_SORT:		set_sort(st, o, arg); break;
+	/* argp's own help is -?; util-linux tools answer -h (ARGP_NO_HELP) */
+	case 'h':		argp_state_help(st, stdout, ARGP_HELP_STD_HELP); break;
+	case OPT_USAGE:		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK); break;
+	case 'V':		version(st); break;
+	case ARGP_KEY_ARG:
+		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", shown(arg));
+		break;
+	case ARGP_KEY_END:	check_end(st, o); break;
+	default:		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	error_t rc = parse_what(key, arg, st);
+
+	return rc == ARGP_ERR_UNKNOWN ? parse_how(key, arg, st) : rc;
+}
+
+void options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct argp argp = { table, parse_opt, NULL, options_doc,
+					  NULL, options_help_filter, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->freeze.mode = FREEZE_NONE;
+	o->sort_col = -1;
+	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
+	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
+#ifdef PMADV_TEST_HOOKS
+	/* Test knobs: compiled only into the build the tests use (make's
+	 * pmadv-test, -DPMADV_TEST_HOOKS). No environment variable changes
+	 * what an installed pmadv does: there these fields stay 0. */
+	{
+		const char *delay = getenv("PMADV_TEST_DELAY_MS");
+		const char *source = getenv("PMADV_MAPS_SOURCE");
+		const char *chunk = getenv("PMADV_TEST_CHUNK_BYTES");
+
+		o->test_chunk_bytes = chunk ? strtoull(chunk, NULL, 10) : 0;
+		o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
+		o->maps_query = source && !strcmp(source, "query");
+	}
+#endif
+	argp_err_exit_status = PMADV_EXIT_USAGE;
+	/* --help and --version exit from inside argp: check their writes */
+	atexit(report_close_stdout);
+	/* getopt names the program by argv[0]: as util-linux does, by the
+	 * short name */
+	if (argc > 0)
+		argv[0] = program_invocation_short_name;
+	options_hold_stderr();
+	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
+	options_release_stderr();
+#ifdef PMADV_TEST_HOOKS
+	/* a window held open on purpose is not a window to end at the
+	 * default bound (the guardian keeps it): the hold plus a second,
+	 * unless the test set a bound itself */
+	if (o->test_delay_ms && !o->max_freeze_set && o->freeze.max_freeze_ms)
+		o->freeze.max_freeze_ms = o->test_delay_ms + 1000;
+#endif
+}
+
+void options_free(struct options *o)
+{
+	struct selection names = { .regexes = o->names, .nregexes = o->nnames };
+
+	selection_free(&o->sel);
+	selection_free(&names);
+	free(o->targets);
+	free(o->cgroups);
+	free(o->units);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,350 @@
+/* Chunks of a window's plan, sized by work. See engine.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lib.h"
+#include "engine/engine.h"
+
+/* ---- work in an address range ---- */
+
+/* The first covered range ending above addr. */
+static size_t covered_find(const struct workmap *w, uint64_t addr)
+{
+	size_t lo = 0, hi = w->ncovered;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->covered[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct walk {
+	uint64_t acc, limit, page;
+	uint64_t reach;		/* where the limit was met (0: not met) */
+};
+
+/* [s, e) is all work (is_work) or none. false: the limit is met in it;
+ * w->reach says where (whole pages). */
+static bool step(struct walk *k, uint64_t s, uint64_t e, bool is_work)
+{
+	if (!is_work || s >= e)
+		return true;
+	if (e - s <= k->limit - k->acc) {
+		k->acc += e - s;
+		return true;
+	}
+	k->reach = s + (k->limit - k->acc) / k->page * k->page;
+	k->acc += k->reach - s;
+	return false;
+}
+
+/* The covered part [s, e): runs say which pages are work. */
+static bool walk_runs(const struct workmap *w, struct walk *k, uint64_t s,
+		      uint64_t e)
+{
+	uint64_t at = s;
+
+	for (size_t i = resrun_find(w->runs, s);
+	     i < w->runs->n && w->runs->v[i].start < e; i++) {
+		const struct res_run *r = &w->runs->v[i];
+		uint64_t rs = r->start > at ? r->start : at;
+		uint64_t re = r->end < e ? r->end : e;
+		bool has = (r->flags & w->mask) == w->mask;
+
+		/* a gap between runs: pages neither present nor swapped */
+		if (!step(k, at, rs, w->absent) || !step(k, rs, re, has != w->absent))
+			return false;
+		at = re;
+	}
+	return step(k, at, e, w->absent);
+}
+
+/* Work from start on, until end or until it would pass limit. Returns the
+ * work; *reach: the end of what fits (end when all does). */
+static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
+			  uint64_t limit, uint64_t *reach)
+{
+	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096 };
+	size_t ci = w->runs ? covered_find(w, start) : 0;
+	uint64_t at = start;
+
+	while (at < end) {
+		uint64_t e;
+		bool more;
+
+		if (!w->runs) {
+			e = end;
+			more = step(&k, at, e, true);
+		} else if (ci < w->ncovered && w->covered[ci].start <= at) {
+			e = w->covered[ci].end < end ? w->covered[ci].end : end;
+			more = walk_runs(w, &k, at, e);
+			ci++;
+		} else {
+			e = ci < w->ncovered && w->covered[ci].start < end ?
+			    w->covered[ci].start : end;
+			more = step(&k, at, e, true);	/* unknown: work */
+		}
+		if (!more) {
+			*reach = k.reach;
+			return k.acc;
+		}
+		at = e;
+	}
+	*reach = end;
+	return k.acc;
+}
+
+/* Bytes of work in [start, end). */
+static uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end)
+{
+	uint64_t reach;
+
+	return walk_work(w, start, end, UINT64_MAX, &reach);
+}
+
+/* ---- the cursor ---- */
+
+void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
+		 struct advise_result *res)
+{
+	memset(c, 0, sizeof(*c));
+	c->plan = p;
+	c->maps = m;
+	c->res = res;
+}
+
+bool cursor_done(const struct cursor *c)
+{
+	return c->cur >= c->plan->npieces || c->rest_err;
+}
+
+/* Cut points: whole pages, or whole huge pages for collapse (a piece cut
+ * inside one leaves neither part holding it whole: the kernel collapses
+ * neither). Absolute addresses. */
+static uint64_t cut_down(uint64_t a, const struct chunk_limits *lim)
+{
+	uint64_t g = lim->align > lim->page ? lim->align : lim->page;
+
+	return a / g * g;
+}
+
+size_t chunk_take(struct cursor *c, const struct workmap *w,
+		  const struct chunk_limits *lim, struct piece *out,
+		  uint64_t *work)
+{
+	const struct plan *p = c->plan;
+	uint64_t bytes = 0, wk = 0;
+	size_t k = 0;
+
+	while (!cursor_done(c) && k < lim->pieces && bytes < lim->bytes) {
+		const struct piece *pc = &p->pieces[c->cur];
+		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
+		bool forced = false;
+
+		if (end - start > lim->bytes - bytes)
+			end = cut_down(start + (lim->bytes - bytes), lim);
+		if (end < start)
+			end = start;
+		cost = walk_work(w, start, end, lim->work > wk ? lim->work - wk : 0,
+				 &reach);
+		if (reach < pc->end)
+			reach = cut_down(reach, lim);
+		if (reach <= start) {
+			if (k)
+				break;
+			/* a window must progress: one cut's worth */
+			reach = cut_down(start, lim) + (lim->align > lim->page ?
+							 lim->align : lim->page);
+			if (reach > pc->end || reach <= start)
+				reach = pc->end;
+			forced = true;
+		}
+		if (reach != end || forced)
+			cost = workmap_cost(w, start, reach);
+		out[k++] = (struct piece){ start, reach, pc->map };
+		bytes += reach - start;
+		wk += cost;
+		if (reach == pc->end) {
+			c->cur++;
+			c->off = 0;
+		} else {
+			c->off = reach - pc->start;
+			break;		/* cut: the chunk is full */
+		}
+		if (forced)
+			break;
+	}
+	*work = wk;
+	return k;
+}
+
+void chunk_record(struct cursor *c, size_t first, const struct piece *pcs,
+		  const struct advise_result *r, size_t k)
+{
+	for (size_t i = 0; i < k; i++) {
+		struct advise_result *to = &c->res[first + i];
+
+		to->advised += r[i].advised;
+		if (r[i].err == ECANCELED) {
+			/* the call stopped here (the window ended): what
+			 * follows was never asked for, and a later window
+			 * may advise it */
+			uint64_t at = pcs[i].start + r[i].advised;
+
+			c->cur = first + i;
+			c->off = at - c->plan->pieces[c->cur].start;
+			if (at >= c->plan->pieces[c->cur].end) {
+				c->cur++;
+				c->off = 0;
+			}
+			return;
+		}
+		if (r[i].err && !to->err)
+			to->err = r[i].err;
+	}
+}
+
+void chunk_rest(struct cursor *c, int err)
+{
+	if (!c->rest_err)
+		c->rest_err = err;
+}
+
+static int commit_part(struct cursor *c, struct ledger *l, size_t i,
+		       uint64_t from, uint64_t to, uint64_t advised, int err)
+{
+	const struct piece *pc = &c->plan->pieces[i];
+
+	if (to <= from)
+		return 0;
+	if (advised > to - from)
+		advised = to - from;
+	return ledger_add(l, &c->maps->v[pc->map], pc->start + from,
+			  pc->start + to, advised, err);
+}
+
+int chunk_commit(struct cursor *c, struct ledger *l)
+{
+	const struct plan *p = c->plan;
+	size_t last = c->rest_err ? p->npieces : c->cur + (c->off ? 1 : 0);
+
+	for (size_t i = c->ccur; i < last && i < p->npieces; i++) {
+		uint64_t size = p->pieces[i].end - p->pieces[i].start;
+		uint64_t from = i == c->ccur ? c->coff : 0;
+		/* what the kernel took of this piece, less what an earlier
+		 * commit of it counted */
+		uint64_t adv = c->res[i].advised - (i == c->ccur ? c->cadv : 0);
+		uint64_t done = i < c->cur ? size : i == c->cur ? c->off : 0;
+		int err = c->res[i].err;
+
+		if (done > from && commit_part(c, l, i, from, done, adv, err))
+			return -1;
+		if (c->rest_err && done < size &&
+		    commit_part(c, l, i, done > from ? done : from, size, 0,
+				err ? err : c->rest_err))
+			return -1;
+	}
+	c->ccur = c->rest_err ? p->npieces : c->cur;
+	c->coff = c->rest_err ? 0 : c->off;
+	c->cadv = c->ccur < p->npieces ? c->res[c->ccur].advised : 0;
+	return 0;
+}
+
+/* ---- a budget chosen before the window ---- */
+
+static size_t keep_find(const struct piece *keep, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (keep[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
+{
+	struct piece *out = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < p->npieces; i++) {
+		const struct piece *pc = &p->pieces[i];
+
+		for (size_t j = keep_find(keep, nkeep, pc->start);
+		     j < nkeep && keep[j].start < pc->end; j++) {
+			uint64_t s = keep[j].start > pc->start ? keep[j].start : pc->start;
+			uint64_t e = keep[j].end < pc->end ? keep[j].end : pc->end;
+			struct piece *v = array_grow(out, n + 1, &cap, sizeof(*out), 16);
+
+			if (!v) {
+				free(out);
+				return -1;
+			}
+			out = v;
+			out[n++] = (struct piece){ s, e, pc->map };
+			bytes += e - s;
+		}
+	}
+	free(p->pieces);
+	p->pieces = out;
+	p->npieces = n;
+	p->bytes = bytes;
+	return 0;
+}
+
+/* Call sizing from measured time per byte of work. See engine.h. */
+void pace_init(struct pace *p, uint64_t window_ns)
+{
+	p->ns_per_byte = 0;
+	p->call_ns = 0;
+	p->slice_ns = window_ns / 16;
+}
+
+uint64_t pace_work(const struct pace *p, uint64_t ns_left)
+{
+	double ns = (double)ns_left * 0.75, want;
+
+	if (p->slice_ns && ns > (double)p->slice_ns)
+		ns = (double)p->slice_ns;
+	/* not calls ever smaller as the deadline nears: thaw */
+	if (ns < (double)p->slice_ns / 8)
+		return 0;
+	if (p->ns_per_byte <= 0)
+		return PACE_PROBE_BYTES;
+	want = (ns - p->call_ns) / p->ns_per_byte;
+	if (want < 1)
+		return 0;
+	/* a double this large would not convert */
+	return want >= 1.8e19 ? UINT64_MAX : (uint64_t)want;
+}
+
+static void learn(double *est, double seen)
+{
+	*est = *est <= 0 || seen > *est ? seen : (*est + seen) / 2;
+}
+
+void pace_record(struct pace *p, uint64_t work, uint64_t ns)
+{
+	if (work < PACE_LEARN_BYTES) {
+		learn(&p->call_ns, (double)ns);
+		return;
+	}
+	/* the fixed part is not the device's: leave it out of the rate */
+	double rest = (double)ns > p->call_ns ? (double)ns - p->call_ns : 0;
+
+	learn(&p->ns_per_byte, rest / (double)work);
+	if (p->ns_per_byte <= 0)
+		p->ns_per_byte = 1e-6;	/* measured, and fast */
+}

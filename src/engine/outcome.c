@@ -1,0 +1,315 @@
+/* From a run to its result rows and totals. See engine.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "lib/lib.h"
+#include "report/report.h"
+
+/* A kernel refusal is a skip, but it says what the kernel said: its errno
+ * text, in -v ERROR as in the JSON reason, and what EINVAL means for this
+ * advice. Literal (strerror(EINVAL) in the C locale): row texts are
+ * static. */
+static const char *refused_reason(int advice)
+{
+	if (advice == ADVICE_COLLAPSE)
+		return "refused by the kernel for collapse: Invalid argument "
+		       "(EINVAL: not huge-page eligible: THP off for it, or a "
+		       "file system without huge pages)";
+	return "refused by the kernel for this advice: Invalid argument "
+	       "(EINVAL: locked, hugetlb, I/O or PFN mapping)";
+}
+
+/* Why a call failed, beyond its errno text. */
+static const char *failure_hint(int advice, int e)
+{
+	if (e != ENOMEM)
+		return "";
+	/* collapse says ENOMEM when it cannot get a huge page */
+	return advice == ADVICE_COLLAPSE ? " (no huge page could be allocated)" :
+	       " (unmapped since maps were read; hint: --freeze)";
+}
+
+/* Figures of the mapping holding addr in an smaps snapshot. */
+static struct row_stats stats_at(const struct maps *m, uint64_t addr)
+{
+	struct row_stats s = { 0 };
+	size_t i;
+
+	if (!m->stats)
+		return s;
+	i = maps_find(m, addr);
+	if (i >= m->n || m->v[i].start > addr)
+		return s;
+	s.valid = true;
+	s.rss = m->stats[i].rss;
+	s.swap = m->stats[i].swap;
+	return s;
+}
+
+/* Resident bytes of the row's range, when pagemap was read; the totals
+ * count ranges selected (and -l's mappings), not skips. */
+static void resident_of(const struct run *x, const struct options *o,
+			struct result_row *row, struct target_result *r)
+{
+	if (!x->have_runs)
+		return;
+	row->resident_known = r->resident_known = true;
+	row->resident = resrun_sum(&x->runs, row->start, row->end, RES_PRESENT);
+	if (o->advice && o->advice->value == ADVICE_PAGEOUT && x->runs.exclusive_known) {
+		row->reclaimable_known = r->reclaimable_known = true;
+		row->reclaimable = resrun_sum(&x->runs, row->start, row->end,
+					      RES_PRESENT | RES_EXCLUSIVE);
+	}
+	if (row->kind == ROW_SKIPPED)
+		return;
+	r->resident += row->resident;
+	r->reclaimable += row->reclaimable;
+}
+
+static void describe(struct result_row *row, const struct mapping *m)
+{
+	memcpy(row->perms, m->perms, 4);
+	row->perms[4] = '\0';
+	row->class_name = mapping_class_name(mapping_class(m));
+	row->name = m->name;
+}
+
+/* The kernel's EINVAL for cold/pageout/collapse on a range that was
+ * mapped is its own word that this mapping cannot take the advice
+ * (locked, hugetlb, not huge-page eligible): a skip, not a failure. */
+static bool refused(const struct run *x, const struct options *o, size_t i)
+{
+	return x->res && advice_einval_is_refusal(o->advice->value) &&
+	       x->res[i].err == EINVAL && !x->res[i].advised;
+}
+
+static void piece_row(const struct run *x, const struct options *o, size_t i,
+		      struct result_row *row, struct target_result *r)
+{
+	const struct piece *pc = &x->plan.pieces[i];
+	uint64_t size = pc->end - pc->start;
+
+	row->start = pc->start;
+	row->end = pc->end;
+	describe(row, &x->maps.v[pc->map]);
+	if (refused(x, o, i)) {
+		row->kind = ROW_SKIPPED;
+		row->reason = refused_reason(o->advice->value);
+		r->nskipped++;
+		return;
+	}
+	row->kind = ROW_RANGE;
+	row->advised_known = x->res != NULL;
+	r->nranges++;
+	r->requested += size;
+	if (x->res) {
+		row->advised = x->res[i].advised;
+		row->error = x->res[i].err ? strerror(x->res[i].err) : NULL;
+		r->advised += x->res[i].advised;
+		r->failed += size - x->res[i].advised;
+	}
+}
+
+static void skip_row(const struct run *x, const struct skip *s,
+		     struct result_row *row, struct target_result *r)
+{
+	row->kind = ROW_SKIPPED;
+	row->start = s->start;
+	row->end = s->end;
+	row->reason = s->reason;
+	describe(row, &x->maps.v[s->map]);
+	r->nskipped++;
+}
+
+/* Pieces and skips merged in address order. */
+static void advice_rows(const struct run *x, const struct options *o,
+			struct target_result *r)
+{
+	const struct plan *p = &x->plan;
+	size_t i = 0, k = 0;
+
+	while (i < p->npieces || k < p->nskips) {
+		struct result_row scratch = { 0 };
+		/* rows are kept only where something prints them; the
+		 * totals always count */
+		struct result_row *row = r->rows ? &r->rows[r->nrows++] : &scratch;
+
+		if (k >= p->nskips ||
+		    (i < p->npieces && p->pieces[i].start < p->skips[k].start))
+			piece_row(x, o, i++, row, r);
+		else
+			skip_row(x, &p->skips[k++], row, r);
+		row->before = stats_at(&x->snap[0], row->start);
+		row->after = stats_at(&x->snap[1], row->start);
+		resident_of(x, o, row, r);
+	}
+}
+
+/* What a mapping can take: the given advice ("yes" or why not), or
+ * without one, every advice allowed on another process that it takes. */
+static char *advice_cell(const struct run *x, const struct mapping *m,
+			 const struct advice *given)
+{
+	const struct advice *a;
+	char buf[128] = "";
+	size_t n = 0;
+
+	if (given) {
+		const char *why = select_refusal(m, given->value);
+		/* futile: the reason its skip would carry */
+		for (size_t i = 0; !why && i < x->plan.nskips; i++)
+			if (x->plan.skips[i].start >= m->start &&
+			    x->plan.skips[i].start < m->end)
+				why = x->plan.skips[i].reason;
+		return strdup(why ? why : "yes");
+	}
+	for (size_t i = 0; (a = advice_remote(i)) && n < sizeof(buf); i++)
+		if (!select_refusal(m, a->value))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+					      n ? "," : "", a->name);
+	if (!n)
+		snprintf(buf, sizeof(buf), "none: %s",
+			 select_refusal(m, advice_remote(0)->value));
+	return strdup(buf);
+}
+
+static int list_rows(const struct run *x, const struct options *o,
+		     struct target_result *r)
+{
+	for (size_t i = 0; i < x->maps.n; i++) {
+		struct result_row *row = &r->rows[r->nrows];
+		const struct mapping *m = &x->maps.v[i];
+
+		row->kind = ROW_MAPPING;
+		row->start = m->start;
+		row->end = m->end;
+		describe(row, m);
+		if (x->maps.stats)
+			row->before = (struct row_stats){ true, x->maps.stats[i].rss,
+							  x->maps.stats[i].swap };
+		row->advice = advice_cell(x, m, o->advice);
+		if (!row->advice)
+			return -1;
+		resident_of(x, o, row, r);
+		r->nrows++;
+	}
+	return 0;
+}
+
+/* Each reason of futile advice (run.c) once, with what it left out:
+ * the call would succeed and move nothing. */
+static void futile_warnings(struct run *x)
+{
+	const char *reasons[] = { x->noswap, RESIDENT_SHARED_FILE_REASON };
+	const struct plan *p = &x->plan;
+
+	for (size_t r = 0; r < 2; r++) {
+		uint64_t bytes = 0;
+		size_t n = 0;
+		char size[32];
+
+		for (size_t k = 0; reasons[r] && k < p->nskips; k++)
+			if (!strcmp(p->skips[k].reason, reasons[r])) {
+				bytes += p->skips[k].end - p->skips[k].start;
+				n++;
+			}
+		if (!n)
+			continue;
+		size_format(bytes, size, sizeof(size));
+		run_warn(x, "%d (%s): pageout of %zu %s mapping%s (%s) skipped: %s",
+			 x->t.pid, x->t.comm, n, r ? "shared file" : "anonymous",
+			 n == 1 ? "" : "s", size, reasons[r]);
+	}
+}
+
+/* Unmatched selectors, failed ranges, nothing to advise. */
+static void add_warnings(struct run *x, const struct options *o,
+			 const struct target_result *r)
+{
+	const struct plan *p = &x->plan;
+
+	for (size_t i = 0; i < p->nunmatched; i++)
+		run_warn(x, "%d (%s): %s '%s' %s", x->t.pid, x->t.comm,
+			 p->unmatched[i].kind, p->unmatched[i].what,
+			 strcmp(p->unmatched[i].kind, "range") ?
+			 "matches no mapping" : "covers no mapping");
+	if (x->failed || o->list)
+		return;		/* the error says it all; -l advises nothing */
+	for (size_t i = 0; x->res && i < p->npieces; i++) {
+		int e = x->res[i].err;
+
+		if (!e || refused(x, o, i))
+			continue;
+		run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid, x->t.comm,
+			 (unsigned long long)p->pieces[i].start,
+			 (unsigned long long)p->pieces[i].end, strerror(e),
+			 failure_hint(o->advice->value, e));
+	}
+	futile_warnings(x);
+	if (!p->npieces && !p->nunmatched && !r->nskipped)
+		run_warn(x, "%d (%s): nothing to advise: no mapping passed the "
+			 "filters", x->t.pid, x->t.comm);
+	else if (!r->nranges && !p->nunmatched)
+		run_warn(x, "%d (%s): nothing to advise: every selected mapping "
+			 "was skipped (-v says why)", x->t.pid, x->t.comm);
+}
+
+int outcome_build(struct run *x, const struct options *o,
+		  const struct window_info *w, struct target_result *r)
+{
+	size_t n = o->list ? x->maps.n : x->plan.npieces + x->plan.nskips;
+	/* the human summary and -q need totals only: 65,000 rows cost more
+	 * than their count (bench/) */
+	bool rows = o->list || o->json || o->table;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = x->t.pid;
+	r->comm = x->t.comm;
+	r->list = o->list;
+	r->window = w;
+	r->before = x->before;
+	r->after = x->after;
+	r->rows = rows ? calloc(n ? n : 1, sizeof(*r->rows)) : NULL;
+	if ((rows && !r->rows) || (o->list && !x->failed && list_rows(x, o, r)))
+		run_fail(x, ENOMEM, "out of memory");
+	else if (!o->list)
+		advice_rows(x, o, r);	/* even after a late failure: what was done */
+	add_warnings(x, o, r);
+	if (o->sort_col >= 0 && r->rows)
+		rows_sort(r->rows, r->nrows, (enum col_id)o->sort_col);
+	r->error = x->failed ? x->err.msg : NULL;
+	r->warnings = (const char *const *)x->warnings;
+	r->nwarnings = x->nwarnings;
+	r->nunmatched = x->plan.nunmatched;
+	return rows && !r->rows ? -1 : 0;
+}
+
+void outcome_free(struct target_result *r)
+{
+	for (size_t i = 0; r->list && i < r->nrows; i++)
+		free((char *)r->rows[i].advice);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int outcome_status(const struct target_result *r, const struct options *o)
+{
+	if (r->error)
+		return PMADV_EXIT_FAIL;
+	/* selectors that match nothing: as when advising */
+	if (o->list)
+		return !r->nunmatched ? PMADV_EXIT_OK :
+		       r->nrows ? PMADV_EXIT_PARTIAL : PMADV_EXIT_FAIL;
+	if (o->dry_run)
+		return !r->requested ? PMADV_EXIT_FAIL :
+		       r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
+	if (!r->advised)
+		return PMADV_EXIT_FAIL;
+	/* a broken freeze: advised, but not as asked (race-free) */
+	if (r->failed || r->nunmatched || (r->window && r->window->broken))
+		return PMADV_EXIT_PARTIAL;
+	return PMADV_EXIT_OK;
+}

@@ -1,0 +1,398 @@
+/* One target's run outside its freeze window. See engine.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan/plan.h"
+#include "proc/proc.h"
+#include "engine/engine.h"
+
+void run_init(struct run *x, const struct target_ref *ref)
+{
+	memset(x, 0, sizeof(*x));
+	x->ref = ref;
+	x->t.pidfd = -1;
+	x->t.pid = ref && ref->kind == REF_PID ? ref->value : 0;
+}
+
+void run_fail_err(struct run *x, const struct err *e)
+{
+	if (x->failed)
+		return;
+	x->failed = true;
+	x->err = *e;
+}
+
+void run_fail(struct run *x, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->failed)
+		return;
+	x->failed = true;
+	x->err.code = code;
+	va_start(ap, fmt);
+	vsnprintf(x->err.msg, sizeof(x->err.msg), fmt, ap);
+	va_end(ap);
+}
+
+void run_warn(struct run *x, const char *fmt, ...)
+{
+	char **v = realloc(x->warnings, (x->nwarnings + 1) * sizeof(*v));
+	va_list ap;
+	int n;
+
+	if (!v)
+		return;
+	x->warnings = v;
+	va_start(ap, fmt);
+	n = vasprintf(&v[x->nwarnings], fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		x->nwarnings++;
+}
+
+void run_advise_error(struct run *x, const struct advice *adv, int code,
+		      bool advising, bool some_advised)
+{
+	struct err e;
+	struct utsname u;
+
+	switch (code) {
+	case EACCES:
+	case EPERM:
+		target_explain_denied(&x->t, code, &e);
+		break;
+	case ESRCH:
+		err_set(&e, code, advising ? "%d (%s) exited while being advised" :
+			"%d (%s) has exited or has no address space", x->t.pid,
+			x->t.comm);
+		break;
+	case EINVAL:
+		uname(&u);
+		err_set(&e, code, "advice '%s' is not allowed on another process "
+			"by this kernel (Linux %s; it needs %s or later)",
+			adv->name, u.release, adv->since);
+		break;
+	case ENOSYS:
+		err_set(&e, code, "this kernel has no process_madvise (Linux 5.10 "
+			"or later needed)");
+		break;
+	case EBADF:
+		err_set(&e, code, "descriptor %d is not a pidfd", x->t.pidfd);
+		break;
+	default:
+		err_set(&e, code, "process_madvise on %d: %s", x->t.pid,
+			strerror(code));
+	}
+	/* what was advised before the failure still counts: partial, and
+	 * the reason is a warning */
+	if (some_advised)
+		run_warn(x, "%s", e.msg);
+	else
+		run_fail_err(x, &e);
+}
+
+/* Human output and JSON show what the advice did; -q shows nothing, and
+ * smaps_rollup walks every page table, so it is read only when shown. */
+static bool shows_effect(const struct options *o)
+{
+	return !o->quiet && !o->list;
+}
+
+/* /proc/PID/cmdline with its NULs as spaces, as libproc2 gives it to -N
+ * --full. NULL when it cannot be read. */
+static char *cmdline_of(const struct target *t)
+{
+	char *buf;
+	size_t len;
+
+	if (target_read(t, "cmdline", &buf, &len))
+		return NULL;
+	while (len && buf[len - 1] == '\0')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Is the process behind the pidfd the one discovery listed, and does it
+ * still match what selected it? Its start time is read, then the pidfd is
+ * checked alive: the stat read was of the pidfd's process. */
+static bool still_selected(const struct run *x)
+{
+	const struct target_ref *r = x->ref;
+	struct procstat ps;
+	char path[64], *cmd;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
+	if (r->start_time && (procstat_read(AT_FDCWD, path, &ps) ||
+			      ps.start_time != r->start_time || target_alive(&x->t)))
+		return false;
+	if (!r->must_match)
+		return true;
+	if (!r->match_cmdline)
+		return !regexec(r->must_match, x->t.comm, 0, NULL, 0);
+	cmd = cmdline_of(&x->t);
+	ok = cmd && !regexec(r->must_match, cmd, 0, NULL, 0);
+	free(cmd);
+	return ok;
+}
+
+static int open_target(struct run *x)
+{
+	const struct target_ref *r = x->ref;
+	struct err e;
+	int rc;
+
+	if (r->kind == REF_LOST) {
+		run_fail(x, 0, "%s", r->lost);
+		return -1;
+	}
+	rc = r->kind == REF_PIDFD ? target_open_pidfd(r->value, &x->t, &e)
+				  : target_open_pid(r->value, &x->t, &e);
+	if (rc && r->discovered && e.code == ESRCH) {
+		x->gone = true;	/* listed, then exited: nothing to say */
+		return -1;
+	}
+	if (!rc)
+		rc = target_facts(&x->t, &e);
+	if (rc) {
+		run_fail_err(x, &e);
+		return -1;
+	}
+	/* the pidfd holds the process now: a PID recycled since the listing
+	 * names another process, which nothing selected */
+	if (r->discovered && !still_selected(x)) {
+		x->gone = true;
+		return -1;
+	}
+	return 0;
+}
+
+void run_prepare(struct run *x, const struct options *o)
+{
+	struct err e;
+
+	if (open_target(x))
+		return;
+	if (!o->dry_run && !o->list &&
+	    advise_probe(x->t.pidfd, o->advice->value)) {
+		/* cheap and touches nothing: permission, advice, support */
+		run_advise_error(x, o->advice, errno, false, false);
+		return;
+	}
+	resident_prepare(x, o);
+	if (shows_effect(o))
+		target_rollup(x->t.pid, &x->before);
+	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
+					   &x->snap_text[0], &x->snap[0], &e))
+		run_fail_err(x, &e);
+}
+
+/* Keep only the mappings the plan takes or skips, for -l. */
+static int keep_planned(struct run *x)
+{
+	struct maps keep = { 0 };
+	size_t n = x->maps.n ? x->maps.n : 1, p = 0, s = 0;
+
+	keep.v = malloc(n * sizeof(*keep.v));
+	keep.stats = x->maps.stats ? malloc(n * sizeof(*keep.stats)) : NULL;
+	if (!keep.v || (x->maps.stats && !keep.stats)) {
+		maps_free(&keep);
+		return -1;
+	}
+	for (size_t i = 0; i < x->maps.n; i++) {
+		while (p < x->plan.npieces && x->plan.pieces[p].map < i)
+			p++;
+		while (s < x->plan.nskips && x->plan.skips[s].map < i)
+			s++;
+		if ((p < x->plan.npieces && x->plan.pieces[p].map == i) ||
+		    (s < x->plan.nskips && x->plan.skips[s].map == i)) {
+			if (keep.stats)
+				keep.stats[keep.n] = x->maps.stats[i];
+			keep.v[keep.n++] = x->maps.v[i];
+		}
+	}
+	keep.cap = keep.n;
+	maps_free(&x->maps);
+	x->maps = keep;
+	return 0;
+}
+
+void run_list(struct run *x, const struct options *o)
+{
+	struct selection sel = o->sel;
+	struct err e;
+
+	if (maps_source_read(&x->t, MAPS_FILE_SMAPS, false, &x->text, &x->maps, &e)) {
+		run_fail_err(x, &e);
+		return;
+	}
+	/* without a selection, every mapping (the filters still apply) */
+	if (selection_empty(&sel))
+		sel.all = true;
+	if (select_plan(&x->maps, &sel, o->advice ? o->advice->value : ADVICE_WILLNEED,
+			&x->plan)) {
+		run_fail(x, ENOMEM, "out of memory");
+		return;
+	}
+	/* residency, futile pageout, --limit/--down-to: as when advising */
+	resident_plan(x, o);
+	if (!x->failed && keep_planned(x))
+		run_fail(x, ENOMEM, "out of memory");
+}
+
+void run_measure_after(struct run *x, const struct options *o)
+{
+	struct err e;
+
+	if (x->failed || o->dry_run || o->list)
+		return;
+	if (shows_effect(o))
+		target_rollup(x->t.pid, &x->after);
+	/* the advice happened: a failed read only costs -v its columns */
+	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
+					   &x->snap_text[1], &x->snap[1], &e))
+		run_warn(x, "%d (%s): no figures after the advice: %s", x->t.pid,
+			 x->t.comm, e.msg);
+}
+
+void run_free(struct run *x)
+{
+	plan_free(&x->plan);
+	maps_free(&x->maps);
+	free(x->text);
+	for (int i = 0; i < 2; i++) {
+		maps_free(&x->snap[i]);
+		free(x->snap_text[i]);
+	}
+	for (size_t i = 0; i < x->nwarnings; i++)
+		free(x->warnings[i]);
+	free(x->warnings);
+	free(x->res);
+	free(x->scope);
+	resrun_free(&x->runs);
+	target_close(&x->t);
+	memset(x, 0, sizeof(*x));
+	x->t.pidfd = -1;
+}
+
+/* Resident memory for a plan. See engine.h. */
+bool resident_wanted(const struct options *o)
+{
+	/* tables (and so the RESIDENT columns) are printed only with -v, -l */
+	return o->limit_bytes || o->limit_pct || o->down_to_set || o->dry_run ||
+	       o->verbose || o->list;
+}
+
+static bool is_pageout(const struct options *o)
+{
+	return o->advice && o->advice->value == ADVICE_PAGEOUT;
+}
+
+unsigned int resident_mask(const struct options *o)
+{
+	return is_pageout(o) ? RES_PRESENT | RES_EXCLUSIVE : RES_PRESENT;
+}
+
+void resident_prepare(struct run *x, const struct options *o)
+{
+	if (is_pageout(o))
+		x->noswap = swapcap_why_not(x->t.pid, x->noswap_buf,
+					    sizeof(x->noswap_buf));
+}
+
+/* The kernel's rule (can_do_file_pageout): a MAP_SHARED file is paged out
+ * only for its owner, a caller with CAP_FOWNER, or one who may write it.
+ * A file pmadv cannot look at (deleted, another mount namespace) is
+ * advised as asked. */
+static const char *futile_rule_of(const struct mapping *m, void *ctx)
+{
+	const struct run *x = ctx;
+	struct stat st;
+
+	if (mapping_class(m) == CLASS_ANON)
+		return x->noswap;
+	if (mapping_class(m) != CLASS_FILE || !mapping_shared(m) || m->deleted ||
+	    m->name[0] != '/' || geteuid() == 0)
+		return NULL;
+	if (stat(m->name, &st) || st.st_uid == geteuid() ||
+	    !faccessat(AT_FDCWD, m->name, W_OK, AT_EACCESS))
+		return NULL;
+	return RESIDENT_SHARED_FILE_REASON;
+}
+
+int resident_read(struct run *x, enum res_method method, struct err *e)
+{
+	struct residency r;
+	int rc = 0;
+
+	resrun_free(&x->runs);
+	x->have_runs = false;
+	if (residency_open(x->t.pid, method, &r, e))
+		return -1;
+	/* one read per stretch of touching pieces: 65,000 one-page
+	 * mappings side by side are one read, not 65,000 */
+	for (size_t i = 0, j; !rc && i < x->plan.npieces; i = j) {
+		for (j = i + 1; j < x->plan.npieces &&
+		     x->plan.pieces[j].start == x->plan.pieces[j - 1].end; j++)
+			;
+		rc = residency_read(&r, x->plan.pieces[i].start,
+				    x->plan.pieces[j - 1].end, &x->runs, e);
+	}
+	residency_close(&r);
+	x->have_runs = !rc;
+	return rc;
+}
+
+uint64_t resident_budget(const struct run *x, const struct options *o)
+{
+	uint64_t rss = maps_total_rss(&x->maps);
+
+	if (o->down_to_set)
+		return budget_down_to(rss, o->down_to);
+	if (o->limit_bytes)
+		return o->limit_bytes;
+	return (uint64_t)((unsigned __int128)rss * o->limit_pct / 100);
+}
+
+void resident_plan(struct run *x, const struct options *o)
+{
+	resident_plan_within(x, o, o->limit_bytes || o->limit_pct || o->down_to_set ?
+			     resident_budget(x, o) : UINT64_MAX);
+}
+
+void resident_plan_within(struct run *x, const struct options *o, uint64_t budget)
+{
+	struct err e;
+
+	/* runs first: a skipped mapping's residency is shown too */
+	if (resident_wanted(o) && resident_read(x, RES_METHOD_PAGEMAP, &e)) {
+		run_fail_err(x, &e);
+		return;
+	}
+	if (resident_futile(x, o) ||
+	    (budget != UINT64_MAX && resident_choose(x, o, budget)))
+		run_fail(x, ENOMEM, "out of memory");
+}
+
+int resident_futile(struct run *x, const struct options *o)
+{
+	return is_pageout(o) ? futile_apply(&x->plan, &x->maps, futile_rule_of, x) : 0;
+}
+
+int resident_choose(struct run *x, const struct options *o, uint64_t budget)
+{
+	return budget_select(&x->plan, &x->runs, resident_mask(o), budget,
+			     (uint64_t)sysconf(_SC_PAGESIZE));
+}

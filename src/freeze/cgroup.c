@@ -1,0 +1,443 @@
+/* Freezing through the cgroup freezer: find the cgroup (through cgroupfs:
+ * mounts, membership), refuse what must not be frozen, freeze and wait, say
+ * what did not freeze. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc/proc.h"
+#include "lib/lib.h"
+#include "freeze/freeze.h"
+
+/* Messages name the hierarchy, the cgroup and its directory (hence the
+ * mount): a path can exist in several hierarchies. */
+static const char *hier_name(int version)
+{
+	return version == 2 ? "v2" : "v1 freezer";
+}
+
+/* ---- which cgroup ---- */
+
+/* Why this hierarchy cannot be frozen for the target, or NULL. */
+static const char *unusable(const struct cgfs_mounts *m, int version,
+			    const struct cgfs_membership *target,
+			    const struct cgfs_membership *self, const char *path)
+{
+	if (!cgfs_have_mount(m, version))
+		return "not mounted";
+	if (!*cgfs_member_path(target, version))
+		return "the process is in no cgroup of it";
+	if (strcmp(path, "/") == 0)
+		return "the process is in the root cgroup";
+	if (*cgfs_member_path(self, version) &&
+	    cgfs_path_under(cgfs_member_path(self, version), path))
+		return "that cgroup contains pmadv itself";
+	return NULL;
+}
+
+/* The target's own cgroup: v2, else the v1 freezer. */
+static int resolve_own(const struct cgfs_mounts *m,
+		       const struct cgfs_membership *target,
+		       const struct cgfs_membership *self, pid_t pid,
+		       struct cg *c, struct err *e)
+{
+	const char *why[3] = { NULL, NULL, NULL };
+
+	for (int v = 2; v >= 1; v--) {
+		const char *path = cgfs_member_path(target, v);
+
+		why[v] = unusable(m, v, target, self, path);
+		if (!why[v] && cgfs_map_dir(m, v, path, c->dir, sizeof(c->dir)) != 0)
+			why[v] = "its directory was not found under the mounts";
+		if (!why[v]) {
+			c->version = v;
+			snprintf(c->path, sizeof(c->path), "%s", path);
+			return 0;
+		}
+	}
+	err_set(e, ENOENT, "no cgroup to freeze process %d in: v2: %s",
+		(int)pid, why[2]);
+	if (*target->v2 && cgfs_have_mount(m, 2))
+		err_append(e, " (%s)", target->v2);
+	err_append(e, "; v1 freezer: %s", why[1]);
+	if (*target->v1 && cgfs_have_mount(m, 1))
+		err_append(e, " (%s)", target->v1);
+	err_append(e, "; use --freeze=stop, or move it into a cgroup of its own");
+	return -1;
+}
+
+/* spec as /proc/PID/cgroup shows it: the hierarchy where it contains the
+ * target, v2 first. */
+static int spec_as_path(const struct cgfs_mounts *m,
+			const struct cgfs_membership *target, const char *spec,
+			pid_t pid, struct cg *c, struct err *e)
+{
+	if (spec[0] != '/')
+		return err_set(e, ENOENT, "%s: neither a directory under a "
+			       "cgroup mount nor a cgroup path", spec);
+	for (int h = 2; h >= 1 && !c->version; h--)
+		if (*cgfs_member_path(target, h) &&
+		    cgfs_path_under(cgfs_member_path(target, h), spec) &&
+		    cgfs_map_dir(m, h, spec, c->dir, sizeof(c->dir)) == 0)
+			c->version = h;
+	if (!c->version)
+		return err_set(e, ENOENT, "no cgroup %s contains process %d (it "
+			       "is in v2 %s, v1 freezer %s)", spec, (int)pid,
+			       *target->v2 ? target->v2 : "-",
+			       *target->v1 ? target->v1 : "-");
+	snprintf(c->path, sizeof(c->path), "%s", spec);
+	for (size_t n = strlen(c->path); n > 1 && c->path[n - 1] == '/'; n--)
+		c->path[n - 1] = '\0';
+	return 0;
+}
+
+static int not_member_error(const struct cg *c, pid_t pid,
+			    const struct cgfs_membership *mb, struct err *e)
+{
+	const char *in = cgfs_member_path(mb, c->version);
+
+	return err_set(e, ESRCH, "%s cgroup %s (%s) does not contain process %d (it "
+		       "is in %s)", hier_name(c->version), c->path, c->dir, (int)pid,
+		       *in ? in : "none");
+}
+
+static bool member_of(const struct cg *c, const struct cgfs_membership *mb)
+{
+	const char *in = cgfs_member_path(mb, c->version);
+
+	return *in && cgfs_path_under(in, c->path);
+}
+
+/* A cgroup named by spec: somewhere the target is, never the root, never
+ * one holding pmadv. */
+static int resolve_spec(const struct cgfs_mounts *m,
+			const struct cgfs_membership *target,
+			const struct cgfs_membership *self, const char *spec,
+			pid_t pid, struct cg *c, struct err *e)
+{
+	int v = 0, r;
+
+	r = cgfs_spec_as_dir(m, spec, &v, c->path, sizeof(c->path), c->dir,
+			     sizeof(c->dir), e);
+	if (r < 0)
+		return -1;
+	c->version = v;
+	if (r > 0 && spec_as_path(m, target, spec, pid, c, e) != 0)
+		return -1;
+	if (strcmp(c->path, "/") == 0)
+		return err_set(e, EPERM, "refusing to freeze the root cgroup of "
+			       "the cgroup %s hierarchy: it holds every process, "
+			       "pmadv included", hier_name(c->version));
+	if (!member_of(c, target))
+		return not_member_error(c, pid, target, e);
+	if (member_of(c, self))
+		return err_set(e, EPERM, "refusing to freeze %s cgroup %s (%s): it "
+			       "contains pmadv itself (process %d, in %s)",
+			       hier_name(c->version), c->path, c->dir, (int)getpid(),
+			       cgfs_member_path(self, c->version));
+	return 0;
+}
+
+static int cg_open(struct cg *c, struct err *e)
+{
+	const char *state = c->version == 2 ? "cgroup.freeze" : "freezer.state";
+	struct stat st;
+
+	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->dirfd < 0 || fstat(c->dirfd, &st) != 0)
+		return err_set(e, errno, "cannot open cgroup %s: %s", c->dir,
+			       strerror(errno));
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->statefd = openat(c->dirfd, state, O_WRONLY | O_CLOEXEC);
+	if (c->statefd < 0)
+		return err_set(e, errno, "cannot freeze %s cgroup %s (%s): %s: %s",
+			       hier_name(c->version), c->path, c->dir, state,
+			       errno == ENOENT ? "no such file (the root cgroup, "
+			       "or no freezer in this kernel)" : strerror(errno));
+	if (c->version == 2) {
+		c->eventsfd = openat(c->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+		if (c->eventsfd < 0)
+			return err_set(e, errno, "cannot open %s/cgroup.events: %s",
+				       c->dir, strerror(errno));
+	}
+	return 0;
+}
+
+int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e)
+{
+	struct cgfs_membership target, self;
+	struct cgfs_mounts m;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->dirfd = c->statefd = c->eventsfd = -1;
+	if (cgfs_membership_read(pid, &target) != 0)
+		return err_set(e, errno, "cannot read /proc/%d/cgroup: %s",
+			       (int)pid, errno == ENOENT ? "no such process" :
+			       strerror(errno));
+	if (cgfs_membership_read(0, &self) != 0 || cgfs_mounts_read(&m) != 0)
+		return err_set(e, errno, "cannot read the cgroups of pmadv: %s",
+			       strerror(errno));
+	if (spec)
+		rc = resolve_spec(&m, &target, &self, spec, pid, c, e);
+	else
+		rc = resolve_own(&m, &target, &self, pid, c, e);
+	if (rc == 0)
+		rc = cg_open(c, e);
+	cgfs_mounts_free(&m);
+	if (rc != 0)
+		cg_close(c);
+	return rc;
+}
+
+int cg_check_member(const struct cg *c, pid_t pid, struct err *e)
+{
+	struct cgfs_membership mb;
+
+	if (cgfs_membership_read(pid, &mb) != 0)
+		return err_set(e, errno, "cannot read /proc/%d/cgroup: %s",
+			       (int)pid, errno == ENOENT ? "no such process" :
+			       strerror(errno));
+	return member_of(c, &mb) ? 0 : not_member_error(c, pid, &mb, e);
+}
+
+/* ---- its state ---- */
+
+int cg_already(const struct cg *c, bool *already, struct err *e)
+{
+	char buf[64];
+	const char *file = c->version == 2 ? "cgroup.freeze" : "freezer.self_freezing";
+
+	*already = false;
+	if (proc_read_small(c->dirfd, file, buf, sizeof(buf)) < 0)
+		return err_set(e, errno, "cannot read %s/%s: %s", c->dir, file,
+			       strerror(errno));
+	*already = buf[0] == '1';
+	return 0;
+}
+
+void cg_thaw_op(const struct cg *c, struct thaw_op *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = THAW_WRITE;
+	op->fd = c->statefd;
+	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "0" : "THAWED");
+	op->len = strlen(op->buf);
+}
+
+static void count_one(pid_t id, void *ctx)
+{
+	(void)id;
+	(*(unsigned int *)ctx)++;
+}
+
+static void count_dir(int dirfd, void *ctx)
+{
+	cgfs_each_id(dirfd, "cgroup.procs", count_one, ctx);
+}
+
+unsigned int cg_count_procs(const struct cg *c)
+{
+	unsigned int n = 0;
+
+	cgfs_walk(c->dirfd, count_dir, &n);
+	return n;
+}
+
+/* ---- naming what did not freeze ---- */
+
+#define NAMED 6
+
+struct unfrozen {
+	int version;
+	unsigned int threads, nnot;
+	pid_t tid[NAMED];
+	char state[NAMED];
+	char wchan[NAMED][48];
+};
+
+static bool looks_frozen(int version, char st, const char *wchan)
+{
+	if (strchr("TtZXx", st))
+		return true;	/* stopped or dead: counts as frozen */
+	if (!*wchan)
+		return st != 'R';	/* can't tell better */
+	if (version == 1)
+		return strstr(wchan, "refrigerator") != NULL;
+	/* v2 traps frozen tasks in the signal code */
+	return strcmp(wchan, "do_freezer_trap") == 0 ||
+	       strcmp(wchan, "get_signal") == 0 ||
+	       strcmp(wchan, "do_signal_stop") == 0 ||
+	       strcmp(wchan, "ptrace_stop") == 0;
+}
+
+static void check_thread(pid_t tid, void *ctx)
+{
+	struct unfrozen *u = ctx;
+	char path[64], wchan[48] = "";
+	struct procstat ps;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	if (procstat_read(AT_FDCWD, path, &ps) != 0)
+		return;		/* gone */
+	u->threads++;
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);
+	if (proc_read_small(AT_FDCWD, path, wchan, sizeof(wchan)) < 0 ||
+	    strcmp(wchan, "0") == 0)
+		wchan[0] = '\0';
+	if (looks_frozen(u->version, ps.state, wchan))
+		return;
+	if (u->nnot < NAMED) {
+		u->tid[u->nnot] = tid;
+		u->state[u->nnot] = ps.state;
+		snprintf(u->wchan[u->nnot], sizeof(u->wchan[0]), "%s", wchan);
+	}
+	u->nnot++;
+}
+
+static void check_dir(int dirfd, void *ctx)
+{
+	struct unfrozen *u = ctx;
+
+	cgfs_each_id(dirfd, u->version == 2 ? "cgroup.threads" : "tasks",
+		check_thread, ctx);
+}
+
+static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
+			    struct err *e)
+{
+	struct unfrozen u;
+	unsigned int named;
+
+	memset(&u, 0, sizeof(u));
+	u.version = c->version;
+	cgfs_walk(c->dirfd, check_dir, &u);
+	named = u.nnot < NAMED ? u.nnot : NAMED;
+	err_set(e, ETIMEDOUT, "%s cgroup %s (%s) did not freeze within %u ms%s",
+		hier_name(c->version), c->path, c->dir, w->limit_ms,
+		freeze_wait_why(w));
+	if (u.nnot == 0) {
+		err_append(e, " (%u threads, none seen running)", u.threads);
+		return -1;
+	}
+	err_append(e, ": %u of %u threads not frozen:", u.nnot, u.threads);
+	for (unsigned int i = 0; i < named; i++) {
+		char comm[64];
+
+		proc_comm(u.tid[i], comm, sizeof(comm));
+		err_append(e, "%s %d (%s, state %c%s%s)", i ? "," : "",
+			   (int)u.tid[i], comm, u.state[i],
+			   *u.wchan[i] ? " in " : "", u.wchan[i]);
+	}
+	if (u.nnot > named)
+		err_append(e, " and %u more", u.nnot - named);
+	return -1;
+}
+
+/* ---- freezing ---- */
+
+static int state_error(const struct cg *c, struct err *e)
+{
+	return err_set(e, errno, "cannot read the state of %s cgroup %s (%s): %s",
+		       hier_name(c->version), c->path, c->dir, strerror(errno));
+}
+
+struct cg_wait {
+	const struct cg *c;
+	struct err *e;
+};
+
+/* v2: cgroup.events says "frozen 1". Read again after each short nap, not
+ * only on POLLPRI: the kernel announces a change of the file at most once
+ * per 10 ms, so a wake-up can come 4-18 ms after the cgroup froze. */
+static int v2_frozen(void *ctx)
+{
+	struct cg_wait *w = ctx;
+	char buf[256];
+	ssize_t n;
+
+	if (lseek(w->c->eventsfd, 0, SEEK_SET) < 0 ||
+	    (n = read(w->c->eventsfd, buf, sizeof(buf) - 1)) < 0)
+		return state_error(w->c, w->e);
+	buf[n] = '\0';
+	return strstr(buf, "frozen 1") != NULL;
+}
+
+/* v1: freezer.state FROZEN. v1 can fail to converge: the caller's again
+ * writes FROZEN again each round, as CRIU does (never when the freeze is
+ * not ours). */
+static int v1_frozen(void *ctx)
+{
+	struct cg_wait *w = ctx;
+	char buf[64];
+
+	if (proc_read_small(w->c->dirfd, "freezer.state", buf, sizeof(buf)) < 0)
+		return state_error(w->c, w->e);
+	return strncmp(buf, "FROZEN", 6) == 0;
+}
+
+int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
+		   struct err *e)
+{
+	struct cg_wait w = { c, e };
+	struct freeze_wait v = *fw;
+
+	v.pollfd = c->version == 2 ? c->eventsfd : -1;
+	switch (freeze_wait_run(&v, c->version == 2 ? v2_frozen : v1_frozen, &w)) {
+	case WAIT_DONE:
+		return 0;
+	case WAIT_DEADLINE:
+		return not_frozen_error(c, fw, e);
+	case WAIT_OVER:
+		return err_set(e, ETIME, "%s cgroup %s (%s): the guardian ended "
+			       "the window before the freeze took hold: pmadv "
+			       "was held up (stopped, traced, frozen or starved) "
+			       "past the window's bound", hier_name(c->version),
+			       c->path, c->dir);
+	}
+	return -1;
+}
+
+void cg_freeze_op(const struct cg *c, struct thaw_op *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = THAW_WRITE;
+	op->fd = c->statefd;
+	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "1" : "FROZEN");
+	op->len = strlen(op->buf);
+}
+
+bool cg_still_frozen(const struct cg *c)
+{
+	char buf[256];
+	ssize_t n;
+
+	if (c->version == 1)
+		return proc_read_small(c->dirfd, "freezer.state", buf, sizeof(buf)) < 0 ||
+		       strncmp(buf, "FROZEN", 6) == 0;
+	/* the write is what another writer changes first: cgroup.events
+	 * follows once every task has left the freezer trap */
+	if (proc_read_small(c->dirfd, "cgroup.freeze", buf, sizeof(buf)) >= 0 &&
+	    buf[0] == '0')
+		return false;
+	if (lseek(c->eventsfd, 0, SEEK_SET) < 0 ||
+	    (n = read(c->eventsfd, buf, sizeof(buf) - 1)) < 0)
+		return true;
+	buf[n] = '\0';
+	return strstr(buf, "frozen 1") != NULL;
+}
+
+void cg_close(struct cg *c)
+{
+	if (c->eventsfd >= 0)
+		close(c->eventsfd);
+	if (c->statefd >= 0)
+		close(c->statefd);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	c->eventsfd = c->statefd = c->dirfd = -1;
+}

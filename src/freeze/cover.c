@@ -1,0 +1,338 @@
+/* Which freezes hold a task: every task sharing the target's mm must be
+ * stopped or in the frozen cgroup before its maps are read; and a task the
+ * cgroup freezer holds cannot take a stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc/proc.h"
+#include "freeze/freeze.h"
+
+/* The tasks that share a process's address space: its threads, and the
+ * threads of other processes created with clone(CLONE_VM) but without
+ * CLONE_THREAD (a vfork child until it execs, posix_spawn's child, hand-made
+ * clones). A freeze of the process (its stop, its cgroup) holds only some
+ * of them; the freeze module asks here who else can change the mm. Reads
+ * /proc and calls kcmp(2) only: never signals, never writes. */
+struct mm_task {
+	pid_t tid;
+	pid_t tgid;		/* its process */
+	char state;		/* of /proc/TID/stat: R, S, D, T, t... */
+	bool thread;		/* a thread of the process asked about; else
+				 * of another process sharing its mm */
+};
+
+/* Call fn for each live task (neither zombie nor dead) sharing pid's mm:
+ * pid's threads first, then the threads of every other process that
+ * kcmp(KCMP_VM) finds sharing it. Stops at fn's first nonzero return and
+ * returns it; 0 once every task was seen; -1 with e when pid's tasks cannot
+ * be read. *complete is false when the other processes could not be
+ * looked for (a kernel without kcmp: ENOSYS); pid's threads were seen. A
+ * process whose leader has exited while its other threads run is not
+ * found (kcmp sees the leader's mm, gone). */
+static int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
+			void *ctx, bool *complete, struct err *e);
+
+/* The same for pid's own threads only (no kcmp, no /proc scan): fn's
+ * first nonzero return; 0; -1 with errno when they cannot be listed. */
+static int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
+			   void *ctx);
+
+/* ---- inside the window: is everything held? ---- */
+
+struct check {
+	const struct cg *cg;
+	struct mm_task bad;	/* the first task not held */
+};
+
+static int not_held(const struct mm_task *t, void *ctx)
+{
+	struct check *c = ctx;
+
+	/* T is a group stop, whoever sent it: job control keeps the task
+	 * off the CPU until a SIGCONT (the same trust pmadv gives a target
+	 * someone else stopped) */
+	if (t->state == 'T')
+		return 0;
+	errno = 0;
+	if (c->cg && (cg_check_member(c->cg, t->tid, NULL) == 0 ||
+		      errno == ENOENT))
+		return 0;	/* in the frozen cgroup, or gone meanwhile */
+	c->bad = *t;
+	return 1;
+}
+
+/* Where the task is: its v2 and v1 freezer cgroups. */
+static void append_where(pid_t tid, struct err *e)
+{
+	struct cgfs_membership mb;
+
+	if (cgfs_membership_read(tid, &mb) != 0)
+		return;
+	if (*mb.v2)
+		err_append(e, ", in v2 cgroup %s", mb.v2);
+	if (*mb.v1)
+		err_append(e, "%s v1 freezer cgroup %s", *mb.v2 ? " and" : ", in",
+			   mb.v1);
+}
+
+/* Why the freeze does not hold it, and what would. */
+static void append_why(const struct mm_task *t, const struct cg *cg,
+		       bool theirs, struct err *e)
+{
+	if (cg)
+		err_append(e, "; the freeze holds %s cgroup %s only",
+			   cg->version == 2 ? "v2" : "v1 freezer", cg->path);
+	else if (theirs)
+		err_append(e, "; the stop another program sent has not taken "
+			   "hold of it (pmadv leaves that stop alone)");
+	else if (!t->thread)
+		err_append(e, "; a stop holds only the process it is sent to "
+			   "(stop that one too, or put both in one cgroup and "
+			   "use --freeze=cgroup)");
+}
+
+static int not_held_error(pid_t pid, const struct mm_task *t,
+			  const struct cg *cg, bool theirs, struct err *e)
+{
+	char comm[64];
+
+	proc_comm(t->tid, comm, sizeof(comm));
+	if (t->thread && t->tid == pid)
+		err_set(e, EBUSY, "process %d (%s)", (int)pid, comm);
+	else if (t->thread)
+		err_set(e, EBUSY, "thread %d (%s) of process %d", (int)t->tid,
+			comm, (int)pid);
+	else if (t->tid == t->tgid)
+		err_set(e, EBUSY, "process %d (%s), which shares the address "
+			"space of process %d (CLONE_VM, not a thread),",
+			(int)t->tid, comm, (int)pid);
+	else
+		err_set(e, EBUSY, "thread %d (%s) of process %d, which shares "
+			"the address space of process %d (CLONE_VM, not a "
+			"thread),", (int)t->tid, comm, (int)t->tgid, (int)pid);
+	err_append(e, " is not held by the freeze: state %c", t->state);
+	append_where(t->tid, e);
+	append_why(t, cg, theirs, e);
+	return -1;
+}
+
+int cover_check(pid_t pid, const struct cg *cg, bool theirs, struct err *e)
+{
+	struct check c = { .cg = cg };
+	bool complete;
+	int rc;
+
+	/* Once every task of the mm is held, none can create another: the
+	 * one scan, done inside the freeze, sees them all. Without kcmp
+	 * (complete false) only the threads can be checked. */
+	rc = mmshare_each(pid, not_held, &c, &complete, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return not_held_error(pid, &c.bad, cg, theirs, e);
+	return 0;
+}
+
+/* ---- before a stop: is a thread frozen by a cgroup? ---- */
+
+static bool read_is(const char *dir, const char *file, const char *what)
+{
+	char path[PATH_MAX + 32], buf[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return proc_read_small(AT_FDCWD, path, buf, sizeof(buf)) > 0 &&
+	       strstr(buf, what) != NULL;
+}
+
+/* v2: frozen, or on its way: cgroup.freeze 1 on the cgroup or on any
+ * ancestor visible under the mounts (cgroup.events says "frozen 1" only
+ * once the freeze is complete, ancestors' included). */
+static bool v2_freezing(const struct cgfs_mounts *m, const char *path)
+{
+	char p[PATH_MAX], dir[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s", path);
+	if (cgfs_map_dir(m, 2, p, dir, sizeof(dir)) == 0 &&
+	    read_is(dir, "cgroup.events", "frozen 1"))
+		return true;
+	while (strcmp(p, "/") != 0 && *p) {
+		char *slash = strrchr(p, '/');
+
+		if (cgfs_map_dir(m, 2, p, dir, sizeof(dir)) == 0 &&
+		    read_is(dir, "cgroup.freeze", "1"))
+			return true;
+		slash[slash == p] = '\0';	/* "/a" -> "/" */
+	}
+	return false;
+}
+
+/* v1: freezer.state shows an ancestor's freeze too. */
+static bool v1_freezing(const struct cgfs_mounts *m, const char *path)
+{
+	char dir[PATH_MAX];
+
+	return cgfs_map_dir(m, 1, path, dir, sizeof(dir)) == 0 &&
+	       (read_is(dir, "freezer.state", "FROZEN") ||
+		read_is(dir, "freezer.state", "FREEZING"));
+}
+
+struct frozen_scan {
+	const struct cgfs_mounts *m;
+	pid_t tid;
+	char *where;
+	size_t len;
+};
+
+static int cgroup_frozen(const struct mm_task *t, void *ctx)
+{
+	struct frozen_scan *s = ctx;
+	struct cgfs_membership mb;
+
+	if (cgfs_membership_read(t->tid, &mb) != 0)
+		return 0;
+	if (*mb.v2 && v2_freezing(s->m, mb.v2))
+		snprintf(s->where, s->len, "v2 cgroup %s", mb.v2);
+	else if (*mb.v1 && strcmp(mb.v1, "/") != 0 && v1_freezing(s->m, mb.v1))
+		snprintf(s->where, s->len, "v1 freezer cgroup %s", mb.v1);
+	else
+		return 0;
+	s->tid = t->tid;
+	return 2;
+}
+
+int cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len)
+{
+	struct cgfs_mounts m;
+	struct frozen_scan s = { &m, 0, where, len };
+	int rc;
+
+	*tid = 0;
+	if (cgfs_mounts_read(&m) != 0)
+		return 0;
+	rc = mmshare_threads(pid, cgroup_frozen, &s);
+	cgfs_mounts_free(&m);
+	*tid = s.tid;
+	return rc == 2;
+}
+
+/* Who shares a process's address space: its threads, and other processes
+ * found by kcmp(KCMP_VM) against every process in /proc. */
+#ifndef SYS_kcmp
+#define SYS_kcmp 312		/* x86_64 */
+#endif
+#define KCMP_VM_TYPE 1		/* KCMP_VM, linux/kcmp.h */
+
+typedef int (*task_fn)(const struct mm_task *t, void *ctx);
+
+static bool gone(char state)
+{
+	return state == 'Z' || state == 'X' || state == 'x';
+}
+
+struct thread_walk {
+	pid_t tgid;
+	bool thread;
+	task_fn fn;
+	void *ctx;
+	pid_t first_live;
+};
+
+static int one_thread(int dirfd, pid_t tid, void *ctx)
+{
+	struct thread_walk *w = ctx;
+	struct mm_task t = { .tid = tid, .tgid = w->tgid, .thread = w->thread };
+	struct procstat ps;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/stat", (int)tid);
+	if (procstat_read(dirfd, path, &ps) != 0 || gone(ps.state))
+		return 0;
+	t.state = ps.state;
+	if (!w->first_live)
+		w->first_live = tid;
+	return w->fn ? w->fn(&t, w->ctx) : 0;
+}
+
+/* fn for each live thread of tgid; *first_live (if not NULL) = one of
+ * them, 0 if none. fn's nonzero return; 0; -1 with errno when the task
+ * directory cannot be opened. */
+static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
+		       pid_t *first_live)
+{
+	struct thread_walk w = { tgid, thread, fn, ctx, 0 };
+	int rc = proc_each_task(tgid, one_thread, &w);
+
+	if (first_live)
+		*first_live = w.first_live;
+	return rc;
+}
+
+static int kcmp_vm(pid_t a, pid_t b)
+{
+	return (int)syscall(SYS_kcmp, a, b, KCMP_VM_TYPE, 0, 0);
+}
+
+/* Every other process of /proc whose mm is live's (a live task of pid:
+ * a zombie leader has no mm, and two missing mms would compare equal). */
+static int each_sharer(pid_t pid, pid_t live, task_fn fn, void *ctx,
+		       bool *complete)
+{
+	struct dirent *de;
+	int rc = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -1;
+	while (rc == 0 && (de = readdir(d))) {
+		pid_t other = proc_name_pid(de->d_name);
+
+		if (!other || other == pid)
+			continue;
+		if (kcmp_vm(live, other) != 0) {
+			if (errno != ENOSYS)
+				continue;	/* another mm, gone, or not ours
+						 * to compare (EPERM) */
+			*complete = false;
+			break;
+		}
+		/* the same mm; a process gone meanwhile has no threads */
+		rc = each_thread(other, false, fn, ctx, NULL);
+		if (rc < 0)
+			rc = 0;
+	}
+	closedir(d);
+	return rc;
+}
+
+static int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
+			   void *ctx)
+{
+	return each_thread(pid, true, fn, ctx, NULL);
+}
+
+static int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
+			void *ctx, bool *complete, struct err *e)
+{
+	pid_t live;
+	int rc;
+
+	*complete = true;
+	rc = each_thread(pid, true, fn, ctx, &live);
+	if (rc < 0)
+		return err_set(e, errno, "cannot list the threads of process %d: "
+			       "%s", (int)pid, errno == ESRCH ? "no such process" :
+			       strerror(errno));
+	if (rc != 0 || !live)
+		return rc;	/* stopped by fn, or no mm left to share */
+	rc = each_sharer(pid, live, fn, ctx, complete);
+	if (rc < 0)
+		return err_set(e, errno, "cannot read /proc: %s", strerror(errno));
+	return rc;
+}

@@ -1,0 +1,892 @@
+/* The guardian: the process that freezes and thaws, and keeps each
+ * window's deadline. See freeze.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/lib.h"
+#include "proc/proc.h"
+#include "freeze/freeze.h"
+
+/* The root cgroups a process can move itself to so
+ * that what freezes, throttles or kills pmadv's cgroup does not reach it:
+ * a v2 cgroup.freeze or a v1 freezer of pmadv's cgroup (a systemd unit
+ * freeze), a CPU limit (v2 cpu.max, v1 cpu), cgroup.kill, a systemd stop of
+ * its unit, an OOM group kill. Found from /proc/self/mountinfo: the
+ * cgroup.procs of the root of the v2 hierarchy and of the v1 hierarchies
+ * with the freezer, cpu or cpuacct controller or name=systemd, where
+ * mounted (other v1 controllers, memory among them, are left as they are).
+ * Reads only, and only before the fork: the guardian then merely writes
+ * to the paths. */
+#define CGROOT_MAX 8
+#define CGROOT_PATH 256
+
+struct cgroot {
+	size_t n;
+	char procs[CGROOT_MAX][CGROOT_PATH];	/* ".../cgroup.procs" */
+};
+
+/* Fill r (n = 0 when there is none, or mountinfo cannot be read). */
+static void cgroot_find(struct cgroot *r);
+
+/* Move the calling process to each of them; failures are ignored (not
+ * root: it stays where it is). Async-signal-safe: open, write, close. */
+static void cgroot_enter(const struct cgroot *r);
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* How long pmadv waits for an answer before it takes the guardian for
+ * lost (stopped or traced by someone, or starved): it then kills it and
+ * thaws itself. The guardian answers in microseconds. */
+#define ANSWER_MS 5000
+/* A thaw the guardian did not see is tried again this often, and once
+ * pmadv is gone for this long before the record is left to --recover. */
+#define RETRY_MS 50
+#define LAST_TRIES_MS 1000
+/* How long a thaw is looked for (it takes effect at once). */
+#define SEE_MS 50
+
+/* ---- actions ---- */
+
+int thaw_op_run(const struct thaw_op *op)
+{
+	ssize_t n;
+
+	switch (op->kind) {
+	case THAW_SIGNAL:
+		return sys_pidfd_send_signal(op->fd, op->sig);
+	case THAW_WRITE:
+		do
+			n = write(op->fd, op->buf, op->len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -1;
+		return 0;
+	case THAW_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* A thaw: one retry; a process that has exited needs no SIGCONT. 0, or
+ * errno. */
+static int run_thaw(const struct thaw_op *op)
+{
+	if (thaw_op_run(op) == 0)
+		return 0;
+	if (op->kind == THAW_SIGNAL && errno == ESRCH)
+		return 0;
+	if (thaw_op_run(op) == 0)
+		return 0;
+	return errno ? errno : EIO;
+}
+
+/* ---- what pmadv and the guardian share ---- */
+
+struct guardian_shared {
+	_Atomic uint64_t progress_ns;	/* pmadv's heartbeat */
+	_Atomic uint64_t expired;	/* the window the guardian ended */
+	_Atomic uint64_t fired_ns;	/* ... its thaw action then */
+	_Atomic uint64_t stalled_ns;	/* ... and how old the heartbeat was */
+};
+
+enum { M_FREEZE = 'F', M_REFREEZE = 'R', M_THAW = 'T',
+       M_DONE = 'D', M_ANSWER = 'a' };
+
+#define F_FROZE 1u
+#define F_EXPIRED 2u
+#define F_SEEN 4u
+
+struct msg {
+	uint32_t op;
+	int32_t err;
+	uint64_t id;
+	uint64_t a, b, c;	/* FREEZE: bound, stuck; answers: t0, t1, stalled */
+	uint32_t flags;
+	char why[160];
+};
+
+/* Window identities: never reused in a run. */
+static uint64_t last_window;
+
+/* ---- the guardian process ---- */
+
+static const int guardian_ignored[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU,
+	SIGUSR1, SIGUSR2, SIGALRM,
+};
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void close_range_fallback(unsigned int from, unsigned int to)
+{
+	if (syscall(SYS_close_range, from, to, 0) == 0)
+		return;
+	/* no close_range(2): close what a caller plausibly has open */
+	for (unsigned int fd = from; fd <= to && fd < 4096; fd++)
+		close((int)fd);
+}
+
+#define KEEP_MAX 48
+
+static void close_all_but(const int *keep, size_t nkeep)
+{
+	int sorted[KEEP_MAX];
+	size_t n = 0;
+	unsigned int from = 3;
+
+	for (size_t i = 0; i < nkeep && n < KEEP_MAX; i++)
+		if (keep[i] >= 3)
+			sorted[n++] = keep[i];
+	qsort(sorted, n, sizeof(sorted[0]), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		unsigned int k = (unsigned int)sorted[i];
+
+		if (k < from)
+			continue;	/* duplicate */
+		if (k > from)
+			close_range_fallback(from, k - 1);
+		from = k + 1;
+	}
+	close_range_fallback(from, ~0u);
+}
+
+/* What the guardian needs to leave pmadv behind, found before the fork
+ * (the child only writes). */
+struct guardian_exit {
+	struct cgroot roots;
+	unsigned long arg_start, arg_end;	/* pmadv's command line */
+};
+
+/* Where our command line lives (fields 48 and 49 of /proc/self/stat), so
+ * that the guardian can overwrite its copy, as setproctitle does. */
+static void find_args(struct guardian_exit *x)
+{
+	char buf[4096], *p, *save = NULL;
+	int field = 3;
+
+	x->arg_start = x->arg_end = 0;
+	if (proc_read_small(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf)) <= 0 ||
+	    !(p = strrchr(buf, ')')))
+		return;
+	for (p = strtok_r(p + 1, " ", &save); p; p = strtok_r(NULL, " ", &save),
+	     field++) {
+		if (field == 48)
+			x->arg_start = strtoul(p, NULL, 10);
+		else if (field == 49)
+			x->arg_end = strtoul(p, NULL, 10);
+	}
+	if (x->arg_end <= x->arg_start)
+		x->arg_start = x->arg_end = 0;
+}
+
+/* In the child: another name, command line, session and cgroups, and (as
+ * root) a higher priority than pmadv's, so that whatever starves pmadv
+ * leaves it its deadlines. */
+static void guardian_leave(const struct guardian_exit *x)
+{
+	cgroot_enter(&x->roots);	/* first: out of what may freeze pmadv */
+	prctl(PR_SET_NAME, GUARDIAN_NAME, 0, 0, 0);
+	if (x->arg_end - x->arg_start > sizeof(GUARDIAN_NAME)) {
+		memset((void *)x->arg_start, 0, x->arg_end - x->arg_start);
+		memcpy((void *)x->arg_start, GUARDIAN_NAME, sizeof(GUARDIAN_NAME));
+	}
+	setsid();
+	/* real-time when allowed (it sleeps but for a thaw; the kernel's RT
+	 * throttling bounds it anyway), else a better nice */
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK,
+			       &(struct sched_param){ .sched_priority = 1 }) != 0)
+		(void)setpriority(PRIO_PROCESS, 0, -10);
+}
+
+/* Descriptors 0-2 are about to become /dev/null: one of ours there moves
+ * up (the same descriptor everywhere it appears). */
+struct lift {
+	int from[KEEP_MAX], to[KEEP_MAX];
+	size_t n;
+};
+
+static void lift(struct lift *l, int *fd)
+{
+	if (*fd < 0 || *fd > 2)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->from[i] == *fd) {
+			*fd = l->to[i];
+			return;
+		}
+	if (l->n < KEEP_MAX) {
+		l->from[l->n] = *fd;
+		l->to[l->n] = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+		*fd = l->to[l->n++];
+	}
+}
+
+struct gstate {
+	struct guardian_cfg cfg;	/* its own copy, descriptors lifted */
+	int sock;
+	struct guardian_shared *sh;
+	uint64_t window;	/* named by FREEZE, 0: none yet */
+	bool froze;		/* its freeze action succeeded */
+	bool active;		/* frozen and not thawed */
+	bool pending;		/* thawed (or tried), not seen yet */
+	bool expired;
+	uint64_t t0, t1, bound_ns, stuck_ns;
+	int err;
+	char why[160];
+};
+
+/* The record is emptied by whoever sees the thaw. */
+static void seen(struct gstate *s)
+{
+	s->pending = false;
+	s->err = 0;
+	s->why[0] = '\0';
+	record_clear(s->cfg.record_fd);
+}
+
+/* Thaw (if in force), then look. */
+static void thaw_and_see(struct gstate *s)
+{
+	int r;
+
+	if (s->active || s->pending) {
+		int err = run_thaw(&s->cfg.thaw);
+
+		if (s->active)
+			s->t1 = clock_now_ns();
+		s->active = false;
+		s->pending = true;
+		s->err = err;
+	}
+	if (!s->pending) {
+		seen(s);	/* nothing in force: nothing to see */
+		return;
+	}
+	r = observe_thawed_within(&s->cfg.obs, SEE_MS, s->why, sizeof(s->why));
+	if (r == 1) {
+		seen(s);
+		return;
+	}
+	if (!s->err)
+		s->err = r < 0 ? errno : EBUSY;
+	if (s->err && !s->why[0])
+		snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
+}
+
+static uint64_t deadline_of(const struct gstate *s)
+{
+	uint64_t last;
+
+	if (s->bound_ns)
+		return s->t0 + s->bound_ns + (uint64_t)GUARDIAN_GRACE_MS * 1000000u;
+	last = atomic_load(&s->sh->progress_ns);
+	return (last > s->t0 ? last : s->t0) + s->stuck_ns;
+}
+
+/* The deadline passed: end the window on our own, and say so in the
+ * shared page (pmadv reads it after each call). */
+static void expire(struct gstate *s, uint64_t now)
+{
+	uint64_t last = atomic_load(&s->sh->progress_ns);
+
+	if (last < s->t0)
+		last = s->t0;
+	thaw_and_see(s);
+	s->expired = true;
+	atomic_store(&s->sh->stalled_ns, now > last ? now - last : 0);
+	atomic_store(&s->sh->fired_ns, s->t1);
+	atomic_store(&s->sh->expired, s->window);
+}
+
+static void answer(struct gstate *s, uint64_t id, int err)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = M_ANSWER;
+	m.id = id;
+	m.err = err;
+	m.a = s->t0;
+	m.b = s->t1;
+	m.c = atomic_load(&s->sh->stalled_ns);
+	m.flags = (s->froze ? F_FROZE : 0) | (s->expired ? F_EXPIRED : 0) |
+		  (!s->pending && !s->active ? F_SEEN : 0);
+	snprintf(m.why, sizeof(m.why), "%s", s->why);
+	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+static void on_freeze(struct gstate *s, const struct msg *m)
+{
+	if (s->window || s->pending) {
+		answer(s, m->id, EALREADY);	/* one window per guardian */
+		return;
+	}
+	s->window = m->id;
+	s->bound_ns = m->a;
+	s->stuck_ns = m->b;
+	s->t0 = clock_now_ns();
+	if (thaw_op_run(&s->cfg.freeze) != 0) {
+		int err = errno;
+
+		s->t0 = 0;
+		answer(s, m->id, err ? err : EIO);	/* nothing frozen */
+		return;
+	}
+	s->froze = true;
+	s->active = true;
+	atomic_store(&s->sh->progress_ns, s->t0);
+	answer(s, m->id, 0);
+}
+
+static void on_thaw(struct gstate *s, const struct msg *m)
+{
+	if (s->window && m->id != s->window) {
+		answer(s, m->id, ESRCH);	/* not this window: nothing done */
+		return;
+	}
+	thaw_and_see(s);
+	answer(s, m->id, s->pending ? (s->err ? s->err : EBUSY) : 0);
+}
+
+/* pmadv is gone: thaw, and try for a while to see it; remove the lock
+ * files that hold no record. */
+static void on_eof(struct gstate *s)
+{
+	uint64_t until = clock_deadline(LAST_TRIES_MS);
+
+	thaw_and_see(s);
+	while (s->pending && clock_now_ns() < until) {
+		clock_sleep_us(RETRY_MS * 1000u);
+		thaw_and_see(s);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+
+		if (s->cfg.lock_fd[i] >= 0 && s->cfg.lock_path[i] &&
+		    fstat(s->cfg.lock_fd[i], &st) == 0 && st.st_size == 0)
+			unlink(s->cfg.lock_path[i]);
+	}
+}
+
+static int wait_ms(const struct gstate *s)
+{
+	uint64_t now, d;
+
+	if (s->active) {
+		now = clock_now_ns();
+		d = deadline_of(s);
+		return d <= now ? 0 : (int)((d - now + 999999) / 1000000);
+	}
+	return s->pending ? RETRY_MS : -1;
+}
+
+static void serve(struct gstate *s)
+{
+	for (;;) {
+		struct pollfd p = { .fd = s->sock, .events = POLLIN };
+		struct msg m;
+		ssize_t n;
+		int rc;
+
+		/* with a deadline: a precise one (ppoll), not poll's rounding */
+		if (s->active) {
+			uint64_t now = clock_now_ns(), d = deadline_of(s);
+			struct timespec ts = { 0, 0 };
+
+			if (d > now) {
+				ts.tv_sec = (time_t)((d - now) / 1000000000u);
+				ts.tv_nsec = (long)((d - now) % 1000000000u);
+			}
+			rc = ppoll(&p, 1, &ts, NULL);
+		} else {
+			rc = poll(&p, 1, wait_ms(s));
+		}
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc == 0) {
+			uint64_t now = clock_now_ns();
+
+			if (s->active && now >= deadline_of(s))
+				expire(s, now);
+			else if (s->pending)
+				thaw_and_see(s);	/* try again */
+			continue;
+		}
+		n = recv(s->sock, &m, sizeof(m), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m))
+			break;		/* end of file or error: pmadv is gone */
+		switch (m.op) {
+		case M_FREEZE:
+			on_freeze(s, &m);
+			break;
+		case M_REFREEZE:
+			if (s->active && m.id == s->window)
+				thaw_op_run(&s->cfg.freeze);
+			answer(s, m.id, s->active && m.id == s->window ? 0 : ETIME);
+			break;
+		case M_THAW:
+			on_thaw(s, &m);
+			break;
+		case M_DONE:
+			if (s->active)
+				thaw_and_see(s);	/* never leave it frozen */
+			_exit(0);
+		default:
+			break;
+		}
+	}
+	on_eof(s);
+	_exit(0);
+}
+
+static void guardian_main(int sock, const struct guardian_cfg *cfg,
+			  struct guardian_shared *sh,
+			  const struct guardian_exit *x)
+{
+	struct gstate s;
+	struct lift l = { .n = 0 };
+	struct sigaction sa;
+	sigset_t all;
+	int keepall[KEEP_MAX];
+	size_t nk = 0;
+	int null;
+
+	guardian_leave(x);
+	memset(&s, 0, sizeof(s));
+	s.cfg = *cfg;
+	s.sh = sh;
+	/* pmadv may run with 0-2 closed, so its descriptors may sit there:
+	 * move what we keep above 2 before /dev/null takes 0-2 */
+	lift(&l, &sock);
+	lift(&l, &s.cfg.freeze.fd);
+	lift(&l, &s.cfg.thaw.fd);
+	lift(&l, &s.cfg.obs.pidfd);
+	lift(&l, &s.cfg.obs.dirfd);
+	lift(&l, &s.cfg.record_fd);
+	lift(&l, &s.cfg.lock_fd[0]);
+	lift(&l, &s.cfg.lock_fd[1]);
+	s.sock = sock;
+	keepall[nk++] = sock;
+	keepall[nk++] = s.cfg.freeze.fd;
+	keepall[nk++] = s.cfg.thaw.fd;
+	keepall[nk++] = s.cfg.obs.pidfd;
+	keepall[nk++] = s.cfg.obs.dirfd;
+	keepall[nk++] = s.cfg.record_fd;
+	keepall[nk++] = s.cfg.lock_fd[0];
+	keepall[nk++] = s.cfg.lock_fd[1];
+	for (size_t i = 0; i < cfg->nkeep && nk < KEEP_MAX; i++) {
+		int fd = cfg->keep[i];
+
+		lift(&l, &fd);
+		keepall[nk++] = fd;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < sizeof(guardian_ignored) / sizeof(guardian_ignored[0]); i++)
+		sigaction(guardian_ignored[i], &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++) {
+		if (null >= 0 && null != fd)
+			dup2(null, fd);
+		else if (null < 0)
+			close(fd);
+	}
+	close_all_but(keepall, nk);
+
+	{
+		struct msg m;
+
+		memset(&m, 0, sizeof(m));
+		m.op = M_ANSWER;	/* ready: an answer to no request */
+		if (send(s.sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+			_exit(1);
+	}
+	serve(&s);
+}
+
+/* ---- pmadv's side ---- */
+
+/* The answer to the request just sent, within ms. 0, or -1 with errno
+ * (ETIMEDOUT: none in time; EPIPE: the guardian is gone). */
+static int await(struct guardian *g, struct msg *m, unsigned int ms)
+{
+	uint64_t until = clock_deadline(ms);
+	struct pollfd p = { .fd = g->sock, .events = POLLIN };
+
+	for (;;) {
+		unsigned int left = clock_ms_left(until);
+		ssize_t n;
+		int rc = poll(&p, 1, (int)left);
+
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = recv(g->sock, m, sizeof(*m), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(*m)) {
+			errno = n < 0 ? errno : EPIPE;
+			return -1;
+		}
+		if (m->op == M_ANSWER)
+			return 0;
+	}
+}
+
+static int ask(struct guardian *g, uint32_t op, uint64_t a, uint64_t b,
+	       struct msg *ans)
+{
+	struct msg m;
+
+	if (g->pid <= 0 || g->sock < 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.op = op;
+	m.id = g->window;
+	m.a = a;
+	m.b = b;
+	if (send(g->sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		return -1;
+	return await(g, ans, ANSWER_MS);
+}
+
+/* The guardian is lost: kill it (it is our child), reap it. */
+static void lose(struct guardian *g)
+{
+	if (g->sock >= 0) {
+		close(g->sock);
+		g->sock = -1;
+	}
+	if (g->pid > 0) {
+		kill(g->pid, SIGKILL);
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		g->pid = 0;
+	}
+}
+
+/* Without the guardian: thaw and look here. */
+static int thaw_here(struct guardian *g, struct guardian_end *end)
+{
+	int r;
+
+	end->err = run_thaw(&g->thaw);
+	end->t1 = clock_now_ns();
+	r = observe_thawed_within(&g->obs, SEE_MS, end->why, sizeof(end->why));
+	if (r == 1) {
+		end->seen = true;
+		end->err = 0;
+		end->why[0] = '\0';
+		record_clear(g->record_fd);
+		return 0;
+	}
+	if (!end->err)
+		end->err = r < 0 ? errno : EBUSY;
+	return -1;
+}
+
+int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
+		   uint64_t deadline, struct err *e)
+{
+	struct guardian_exit x;
+	struct msg m;
+	int sv[2];
+	pid_t pid;
+	unsigned int left;
+
+	memset(g, 0, sizeof(*g));
+	g->sock = -1;
+	g->window = ++last_window;
+	g->obs = cfg->obs;
+	g->thaw = cfg->thaw;
+	g->record_fd = cfg->record_fd;
+	x.roots.n = 0;
+	if (geteuid() == 0)	/* nobody else may move to a root cgroup */
+		cgroot_find(&x.roots);
+	find_args(&x);
+	g->sh = mmap(NULL, sizeof(*g->sh), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g->sh == MAP_FAILED) {
+		g->sh = NULL;
+		return err_set(e, errno, "cannot start the guardian: mmap: %s",
+			       strerror(errno));
+	}
+	memset(g->sh, 0, sizeof(*g->sh));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		err_set(e, errno, "cannot start the guardian: socketpair: %s",
+			strerror(errno));
+		guardian_stop(g);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err_set(e, errno, "cannot start the guardian: fork: %s",
+			strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		guardian_stop(g);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		guardian_main(sv[1], cfg, g->sh, &x);
+	}
+	close(sv[1]);
+	g->pid = pid;
+	g->sock = sv[0];
+
+	/* Freeze only once it is ready (out of our process group). It costs
+	 * well under a millisecond; a run that spent its time waiting for a
+	 * lock still gets a second. */
+	left = clock_ms_left(deadline);
+	if (await(g, &m, left > 1000 ? left : 1000) == 0 && m.id == 0 &&
+	    m.err == 0) {
+		/* for the freeze record: the guardian by PID and start time */
+		g->start_time = record_start_time(pid);
+		return 0;
+	}
+	err_set(e, errno == ETIMEDOUT ? ETIMEDOUT : EPIPE, "the guardian "
+		"process did not start%s", errno == ETIMEDOUT ? " in time" : "");
+	lose(g);
+	guardian_stop(g);
+	return -1;
+}
+
+int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
+		    uint64_t *t0, struct err *e)
+{
+	struct msg m;
+
+	if (ask(g, M_FREEZE, bound_ns, stuck_ns, &m) != 0) {
+		struct guardian_end end;
+		int saved = errno;
+
+		/* it may have frozen before it was lost: undo that here */
+		memset(&end, 0, sizeof(end));
+		lose(g);
+		thaw_here(g, &end);
+		return err_set(e, saved, "the guardian did not answer: %s",
+			       strerror(saved));
+	}
+	if (m.err) {
+		err_set(e, m.err, "%s", strerror(m.err));
+		return 1;	/* the action failed: nothing frozen */
+	}
+	*t0 = m.a;
+	return 0;
+}
+
+bool guardian_refreeze(struct guardian *g)
+{
+	struct msg m;
+
+	return ask(g, M_REFREEZE, 0, 0, &m) == 0 && m.err == 0;
+}
+
+void guardian_progress(struct guardian *g)
+{
+	if (g->sh)
+		atomic_store(&g->sh->progress_ns, clock_now_ns());
+}
+
+bool guardian_expired(const struct guardian *g)
+{
+	return g->sh && g->window &&
+	       atomic_load(&g->sh->expired) == g->window;
+}
+
+int guardian_thaw(struct guardian *g, struct guardian_end *end)
+{
+	struct msg m;
+
+	memset(end, 0, sizeof(*end));
+	if (ask(g, M_THAW, 0, 0, &m) != 0 || m.id != g->window ||
+	    m.err == ESRCH) {
+		/* lost (or never there): it may have frozen; thaw here */
+		lose(g);
+		end->froze = true;	/* perhaps: thawing is always safe here */
+		end->expired = guardian_expired(g);
+		if (end->expired && g->sh)
+			end->stalled_ns = atomic_load(&g->sh->stalled_ns);
+		return thaw_here(g, end);
+	}
+	end->froze = m.flags & F_FROZE;
+	end->expired = m.flags & F_EXPIRED;
+	end->seen = m.flags & F_SEEN;
+	end->err = end->seen ? 0 : (m.err ? m.err : EBUSY);
+	end->t0 = m.a;
+	end->t1 = m.b;
+	end->stalled_ns = m.c;
+	snprintf(end->why, sizeof(end->why), "%s", m.why);
+	return end->seen ? 0 : -1;
+}
+
+void guardian_stop(struct guardian *g)
+{
+	struct msg m;
+
+	if (g->sock >= 0) {
+		memset(&m, 0, sizeof(m));
+		m.op = M_DONE;
+		m.id = g->window;
+		send(g->sock, &m, sizeof(m), MSG_NOSIGNAL);
+		close(g->sock);
+		g->sock = -1;
+	}
+	if (g->pid > 0) {
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		g->pid = 0;
+	}
+	if (g->sh) {
+		munmap(g->sh, sizeof(*g->sh));
+		g->sh = NULL;
+	}
+}
+
+int guardian_thaw_async(int sock, uint64_t window)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = M_THAW;
+	m.id = window;
+	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	    (ssize_t)sizeof(m))
+		return 0;
+	return -1;
+}
+
+/* The limits of a freeze window. See freeze.h. */
+static unsigned int times(unsigned int v, unsigned int k)
+{
+	return v > ~0u / k ? ~0u : v * k;
+}
+
+unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
+			       unsigned int max_freeze_ms)
+{
+	if (max_freeze_ms)
+		return max_freeze_ms > ~0u - GUARDIAN_GRACE_MS ? ~0u :
+		       max_freeze_ms + GUARDIAN_GRACE_MS;
+
+	/* twice what the operator allows a freeze to take hold: an advice
+	 * call waits on the target's memory much as the freeze waits on its
+	 * threads; never under 5 s, which a 64 MiB call always beats */
+	unsigned int twice = times(freeze_timeout_ms, 2);
+
+	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
+}
+
+/* Root cgroups for the guardian: see freeze.h. */
+/* Is word one of the comma-separated options? */
+static bool has_option(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* A mountinfo line: root, mount point, file system type, super options
+ * (fields 4, 5, after " - ": 1 and 3). The point stays escaped (\040):
+ * such a point is skipped. */
+static void consider(struct cgroot *r, char *line)
+{
+	char *f[6] = { 0 }, *save = NULL, *p, *dash = strstr(line, " - ");
+	int i = 0;
+
+	if (!dash)
+		return;
+	*dash = '\0';
+	for (p = strtok_r(line, " ", &save); p && i < 5; p = strtok_r(NULL, " ", &save))
+		f[i++] = p;
+	if (i < 5 || strcmp(f[3], "/") || strchr(f[4], '\\'))
+		return;		/* not a hierarchy's root */
+	save = NULL;
+	{
+		char *type = strtok_r(dash + 3, " ", &save), *opts;
+
+		(void)strtok_r(NULL, " ", &save);	/* source */
+		opts = strtok_r(NULL, " \n", &save);
+		if (!type || !opts)
+			return;
+		if (strcmp(type, "cgroup2") &&
+		    !(strcmp(type, "cgroup") == 0 &&
+		      (has_option(opts, "freezer") || has_option(opts, "cpu") ||
+		       has_option(opts, "cpuacct") ||
+		       has_option(opts, "name=systemd"))))
+			return;
+	}
+	if (r->n < CGROOT_MAX &&
+	    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs", f[4]) <
+	    CGROOT_PATH)
+		r->n++;
+}
+
+static void cgroot_find(struct cgroot *r)
+{
+	FILE *m = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	r->n = 0;
+	if (!m)
+		return;
+	/* a hierarchy mounted twice is entered twice: that changes nothing */
+	while (getline(&line, &cap, m) > 0)
+		consider(r, line);
+	free(line);
+	fclose(m);
+}
+
+static void cgroot_enter(const struct cgroot *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		int fd = open(r->procs[i], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		(void)!write(fd, "0", 1);	/* "0": the writer itself */
+		close(fd);
+	}
+}

@@ -1,0 +1,216 @@
+/* Seeing a thaw: see freeze.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <poll.h>
+#include <time.h>
+
+#include "lib/lib.h"
+#include "proc/proc.h"
+#include "freeze/freeze.h"
+
+struct stop_count {
+	unsigned int live;
+	pid_t stopped;		/* a live thread in T, or 0 */
+};
+
+static int count_one(int dirfd, pid_t tid, void *ctx)
+{
+	struct stop_count *c = ctx;
+	struct procstat ps;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/stat", (int)tid);
+	if (procstat_read(dirfd, path, &ps) != 0)
+		return 0;	/* gone meanwhile */
+	if (ps.state == 'Z' || ps.state == 'X' || ps.state == 'x')
+		return 0;
+	c->live++;
+	if (ps.state == 'T' && !c->stopped)
+		c->stopped = tid;
+	return 0;
+}
+
+/* Positively gone: ESRCH through the pidfd (the PID cannot be another
+ * process's while the pidfd is open), or no /proc entry when there is no
+ * pidfd to ask. */
+static int gone_now(int pidfd, int scan_errno)
+{
+	if (pidfd >= 0)
+		return sys_pidfd_send_signal(pidfd, 0) != 0 && errno == ESRCH;
+	return scan_errno == ENOENT || scan_errno == ESRCH;
+}
+
+static pid_t last_stopped;
+
+int observe_stopped(pid_t pid, int pidfd, int *gone)
+{
+	struct stop_count c = { 0, 0 };
+	int saved;
+
+	*gone = 0;
+	last_stopped = 0;
+	if (proc_each_task(pid, count_one, &c) != 0) {
+		saved = errno;
+		if (gone_now(pidfd, saved)) {
+			*gone = 1;
+			return 0;
+		}
+		errno = saved;
+		return -1;
+	}
+	/* what was read was this process's only if it still lives now */
+	if (pidfd >= 0 && gone_now(pidfd, 0)) {
+		*gone = 1;
+		return 0;
+	}
+	if (c.live == 0) {
+		*gone = 1;	/* a zombie: nothing of it can run or stop */
+		return 0;
+	}
+	last_stopped = c.stopped;
+	return c.stopped != 0;
+}
+
+static void say(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+static int observe_stop(const struct observe *o, char *why, size_t len)
+{
+	int gone, r = observe_stopped(o->pid, o->pidfd, &gone);
+
+	if (r < 0) {
+		int saved = errno;
+
+		say(why, len, "cannot read the threads of process %d: %s",
+		    (int)o->pid, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (r == 0)
+		return 1;
+	say(why, len, "thread %d of process %d is still stopped (T)",
+	    (int)last_stopped, (int)o->pid);
+	return 0;
+}
+
+static int observe_cgroup(const struct observe *o, char *why, size_t len)
+{
+	const char *file = o->version == 2 ? "cgroup.freeze" :
+			   "freezer.self_freezing";
+	char buf[32];
+
+	if (proc_read_small(o->dirfd, file, buf, sizeof(buf)) < 0) {
+		int saved = errno;
+
+		/* a removed cgroup: its files are gone (ENOENT), or refuse
+		 * with ENODEV */
+		if (saved == ENOENT || saved == ENODEV)
+			return 1;
+		say(why, len, "cannot read %s: %s", file, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (buf[0] == '0')
+		return 1;
+	say(why, len, "%s still reads %c", file, buf[0]);
+	return 0;
+}
+
+int observe_thawed(const struct observe *o, char *why, size_t len)
+{
+	if (why && len)
+		why[0] = '\0';
+	switch (o->kind) {
+	case OBSERVE_STOP:
+		return observe_stop(o, why, len);
+	case OBSERVE_CGROUP:
+		return observe_cgroup(o, why, len);
+	case OBSERVE_NONE:
+		break;
+	}
+	return 1;
+}
+
+int observe_thawed_within(const struct observe *o, unsigned int ms,
+			  char *why, size_t len)
+{
+	uint64_t until = clock_deadline(ms);
+	unsigned int nap = 200;
+	int r;
+
+	for (;;) {
+		r = observe_thawed(o, why, len);
+		if (r == 1 || clock_now_ns() >= until)
+			return r;
+		clock_sleep_us(nap);
+		if (nap < 5000)
+			nap *= 2;
+	}
+}
+
+/* Waiting for a freeze to take hold: see freeze.h. */
+#define NAP_FIRST_NS 50000u
+#define NAP_MAX_NS 1000000u
+
+static void nap(const struct freeze_wait *w, uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u),
+			       (long)(ns % 1000000000u) };
+
+	if (w->pollfd >= 0) {
+		struct pollfd p = { .fd = w->pollfd, .events = POLLPRI };
+
+		ppoll(&p, 1, &ts, NULL);
+		return;
+	}
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+int freeze_wait_run(const struct freeze_wait *w, int (*done)(void *dctx),
+		    void *dctx)
+{
+	uint64_t step = NAP_FIRST_NS;
+
+	for (;;) {
+		int r = done(dctx);
+		uint64_t now;
+
+		if (r > 0)
+			return WAIT_DONE;
+		if (r < 0)
+			return WAIT_FAILED;
+		if (w->over && w->over(w->ctx))
+			return WAIT_OVER;
+		now = clock_now_ns();
+		if (now >= w->deadline)
+			return WAIT_DEADLINE;
+		if (w->again)
+			w->again(w->ctx);
+		if (step > w->deadline - now)
+			step = w->deadline - now;
+		nap(w, step);
+		if (step < NAP_MAX_NS)
+			step *= 2;
+	}
+}
+
+const char *freeze_wait_why(const struct freeze_wait *w)
+{
+	return w->bounded ? " (a freeze must take hold within the window's "
+			    "bound, --max-freeze, or 50 ms)" : "";
+}

@@ -1,0 +1,472 @@
+/* The caller-only run directory: see freeze.h. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <inttypes.h>
+
+#include "lib/lib.h"
+#include "proc/proc.h"
+#include "freeze/freeze.h"
+
+#define CANDIDATES 3
+
+struct cand {
+	char path[PATH_MAX];
+	const char *parent_check;	/* a parent to create (0700) and check
+					 * first, or NULL */
+};
+
+/* The user's home, from $HOME or the password database. */
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h && h[0] == '/')
+		return h;
+	pw = getpwuid(geteuid());
+	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+/* Where the caller's runs may meet, in order of preference. */
+static size_t candidates(struct cand *c, char *parent, size_t plen)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR"), *h;
+	struct stat st;
+	size_t n = 0;
+
+	if (geteuid() == 0) {
+		snprintf(c[n++].path, PATH_MAX, "/run/pmadv");
+		return n;
+	}
+	/* a session's runtime directory is the user's alone (pam_systemd) */
+	if (x && x[0] == '/' && lstat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
+	    strlen(x) + 8 < PATH_MAX)
+		snprintf(c[n++].path, PATH_MAX, "%s/pmadv", x);
+	/* without one (cron, su): the user's own directory in /tmp ... */
+	snprintf(c[n++].path, PATH_MAX, "/tmp/pmadv-%u", (unsigned int)geteuid());
+	/* ... unless another user took that name first: the home directory */
+	h = home_dir();
+	if (h && strlen(h) + 16 < plen && strlen(h) + 16 < PATH_MAX) {
+		snprintf(parent, plen, "%s/.cache", h);
+		snprintf(c[n].path, PATH_MAX, "%s/.cache/pmadv", h);
+		c[n++].parent_check = parent;
+	}
+	return n;
+}
+
+/* Ours and ours alone? root takes /run/pmadv back from an older pmadv that
+ * made it sticky and world-writable (what was planted there is refused
+ * file by file by the lock code); anyone else's directory that is not
+ * 0700 is refused, unless we made it just now (the umask may have said
+ * otherwise). */
+static int check_dir(const char *dir, const struct stat *st, bool made,
+		     struct err *e)
+{
+	if (!S_ISDIR(st->st_mode))
+		return err_set(e, ENOTDIR, "refusing run directory %s: not a "
+			       "directory", dir);
+	if (st->st_uid != geteuid())
+		return err_set(e, EPERM, "refusing run directory %s: owned by "
+			       "uid %u, not by you (uid %u)", dir,
+			       (unsigned int)st->st_uid, (unsigned int)geteuid());
+	if ((st->st_mode & 07777) == 0700)
+		return 0;
+	if ((made || geteuid() == 0) && chmod(dir, 0700) == 0)
+		return 0;
+	return err_set(e, EPERM, "refusing run directory %s: mode %04o, "
+		       "not 0700 (others could plant files there)", dir,
+		       (unsigned int)(st->st_mode & 07777));
+}
+
+/* The parent of the home candidate: the user's, and writable by nobody
+ * else (created 0700 when missing and create). */
+static int check_parent(const char *p, bool create, struct err *e)
+{
+	struct stat st;
+
+	if (lstat(p, &st) != 0) {
+		if (errno != ENOENT || !create)
+			return err_set(e, errno, "run directory parent %s: %s", p,
+				       strerror(errno));
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return err_set(e, errno, "cannot make %s: %s", p,
+				       strerror(errno));
+		if (lstat(p, &st) != 0)
+			return err_set(e, errno, "%s: %s", p, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return err_set(e, EPERM, "refusing run directory parent %s: not "
+			       "a directory of yours that only you may write", p);
+	return 0;
+}
+
+/* One candidate: 0 usable (made when create); 1 missing and !create; -1
+ * refused or impossible, with e. */
+static int try_one(const struct cand *c, bool create, struct err *e)
+{
+	struct stat st;
+	bool made = false;
+
+	if (c->parent_check && check_parent(c->parent_check, create, e) != 0)
+		return e->code == ENOENT && !create ? 1 : -1;
+	if (lstat(c->path, &st) != 0) {
+		if (errno != ENOENT)
+			return err_set(e, errno, "run directory %s: %s", c->path,
+				       strerror(errno));
+		if (!create)
+			return 1;
+		if (mkdir(c->path, 0700) == 0)
+			made = true;
+		else if (errno != EEXIST)
+			return err_set(e, errno, "cannot make run directory "
+				       "%s: %s", c->path, strerror(errno));
+		if (lstat(c->path, &st) != 0)
+			return err_set(e, errno, "run directory %s: %s", c->path,
+				       strerror(errno));
+	}
+	return check_dir(c->path, &st, made, e);
+}
+
+int rundir_get(char *buf, size_t len, bool create, struct err *e)
+{
+	static bool said;
+	struct cand c[CANDIDATES];
+	char parent[PATH_MAX], refused[ERR_LEN] = "";
+	size_t n;
+	int missing = 0;
+
+	memset(c, 0, sizeof(c));
+	n = candidates(c, parent, sizeof(parent));
+	for (size_t i = 0; i < n; i++) {
+		struct err one;
+		int r = try_one(&c[i], create, &one);
+
+		if (r == 1) {
+			missing++;
+			continue;
+		}
+		if (r == 0) {
+			if (strlen(c[i].path) >= len)
+				return err_set(e, ENAMETOOLONG, "run directory "
+					       "%s: name too long", c[i].path);
+			snprintf(buf, len, "%s", c[i].path);
+			if (refused[0] && create && !said) {
+				said = true;
+				msg_warn("%s; using %s instead", refused, buf);
+			}
+			return 0;
+		}
+		if (!refused[0])
+			snprintf(refused, sizeof(refused), "%s", one.msg);
+		if (geteuid() == 0 || i + 1 == n) {
+			err_set(e, one.code, "%s", refused);
+			if (strcmp(refused, one.msg))
+				err_append(e, "; %s", one.msg);
+			if (geteuid() != 0)
+				err_append(e, "; set XDG_RUNTIME_DIR to a directory "
+					   "of your own that only you may write "
+					   "(mode 0700)");
+			return -1;
+		}
+	}
+	if (missing && !create)
+		return 1;
+	return err_set(e, ENOENT, "no run directory");
+}
+
+size_t rundir_all(char (*dirs)[PATH_MAX], size_t max)
+{
+	struct cand c[CANDIDATES];
+	char parent[PATH_MAX];
+	size_t n, k = 0;
+
+	memset(c, 0, sizeof(c));
+	n = candidates(c, parent, sizeof(parent));
+	for (size_t i = 0; i < n && k < max; i++) {
+		struct err one;
+
+		if (try_one(&c[i], false, &one) == 0)
+			memcpy(dirs[k++], c[i].path, PATH_MAX);
+	}
+	return k;
+}
+
+/* Lock files in the caller-only run directory: see freeze.h. */
+/* O_NONBLOCK: a FIFO at a lock path opens at once instead of waiting for
+ * a writer forever, and is then refused; O_NOFOLLOW: no link is followed */
+#define LOCK_OPEN (O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
+/* Only a regular file of ours is a lock file. -1 with e otherwise. */
+static int check_lock_file(int fd, const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return err_set(e, errno, "cannot lock: %s: %s", path,
+			       strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return err_set(e, EINVAL, "refusing lock file %s: not a regular "
+			       "file (remove it)", path);
+	if (st.st_uid != geteuid())
+		return err_set(e, EPERM, "refusing lock file %s: owned by uid "
+			       "%u (remove it)", path, (unsigned int)st.st_uid);
+	return 0;
+}
+
+#define LOCK_VANISHED (-2)
+
+/* Open (or create) a lock file at dirfd/name: the descriptor;
+ * LOCK_VANISHED when it is not there; -1 with e otherwise. */
+static int lock_open(int dirfd, const char *name, const char *shown,
+		     int flags, struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	/* refuse what is there before even opening it */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode))
+		return err_set(e, EINVAL, "refusing lock file %s: not a regular "
+			       "file (remove it)", shown);
+	fd = openat(dirfd, name, LOCK_OPEN | flags, 0600);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return LOCK_VANISHED;
+		if (errno == ELOOP)
+			return err_set(e, ELOOP, "refusing lock file %s: a "
+				       "symbolic link (remove it)", shown);
+		return err_set(e, errno, "cannot lock: %s: %s", shown,
+			       strerror(errno));
+	}
+	if (check_lock_file(fd, shown, e) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int lock_open_existing(int dirfd, const char *name, struct err *e)
+{
+	int fd = lock_open(dirfd, name, name, 0, e);
+
+	if (fd == LOCK_VANISHED)
+		return err_set(e, ENOENT, "%s: gone", name);
+	return fd;
+}
+
+struct lock_try {
+	struct lock *l;
+	const char *what;
+	struct err *e;
+};
+
+/* wait_until's test: 1 with the lock held, 0 while another run holds it. */
+static int lock_try(void *ctx)
+{
+	struct lock_try *t = ctx;
+	struct lock *l = t->l;
+	struct stat a, b;
+
+	for (;;) {
+		if (l->fd < 0) {
+			int fd = lock_open(AT_FDCWD, l->path, l->path, O_CREAT,
+					   t->e);
+
+			if (fd == LOCK_VANISHED)
+				return 0;	/* the directory went away */
+			if (fd < 0)
+				return -1;
+			l->fd = fd;
+		}
+		if (flock(l->fd, LOCK_EX | LOCK_NB) != 0)
+			break;
+		if (fstat(l->fd, &a) == 0 && lstat(l->path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return 1;
+		/* released and unlinked meanwhile: start over */
+		close(l->fd);
+		l->fd = -1;
+	}
+	if (errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	err_set(t->e, errno, "cannot lock %s: %s: %s", t->what, l->path,
+		strerror(errno));
+	close(l->fd);
+	l->fd = -1;
+	return -1;
+}
+
+int lock_take(struct lock *l, const char *name, const char *what,
+	      uint64_t deadline, unsigned int timeout_ms, struct err *e)
+{
+	struct lock_try t = { l, what, e };
+	char dir[PATH_MAX - 128];
+	int rc;
+
+	l->fd = -1;
+	if (rundir_get(dir, sizeof(dir), true, e) != 0) {
+		err_append(e, "; cannot lock %s", what);
+		return -1;
+	}
+	snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
+	rc = wait_until(deadline, lock_try, &t);
+	if (rc <= 0)
+		return rc;
+	err_set(e, ETIMEDOUT, "timed out after %u ms waiting for another pmadv "
+		"freezing %s (lock %s)", timeout_ms, what, l->path);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	return -1;
+}
+
+void lock_drop(struct lock *l)
+{
+	struct stat st;
+
+	if (l->fd < 0)
+		return;
+	/* a freeze record whose thaw was not seen stays for --recover; it
+	 * is read only once nobody holds the lock */
+	if (fstat(l->fd, &st) == 0 && st.st_size == 0)
+		unlink(l->path);
+	close(l->fd);
+	l->fd = -1;
+}
+
+/* Freeze records in lock files: see freeze.h. */
+#define RECORD_MAGIC "pmadv freeze record 1\n"
+
+/* The text of r into buf. Its length, or -1 when it does not fit. Pure. */
+static int record_format(const struct freeze_record *r, char *buf, size_t len)
+{
+	int n;
+
+	if (r->kind == RECORD_STOP)
+		n = snprintf(buf, len, RECORD_MAGIC "owner %d %llu\n"
+			     "guardian %d %llu\nstop %d %llu\n"
+			     "undo SIGCONT to process %d\n", (int)r->owner,
+			     r->owner_start, (int)r->guardian,
+			     r->guardian_start, (int)r->target,
+			     r->target_start, (int)r->target);
+	else
+		/* the directory last: it runs to the end of the text, so
+		 * any byte a cgroup name may hold survives */
+		n = snprintf(buf, len, RECORD_MAGIC "owner %d %llu\n"
+			     "guardian %d %llu\ncgroup %d %llu %llu\n"
+			     "undo write %s to %s\ndir %s", (int)r->owner,
+			     r->owner_start, (int)r->guardian,
+			     r->guardian_start, r->version, r->dev, r->ino,
+			     r->version == 2 ? "0" : "THAWED",
+			     r->version == 2 ? "cgroup.freeze" : "freezer.state",
+			     r->dir);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+/* "KEY N M\n" at *p: the two numbers; *p moves past the line. */
+static int two_numbers(const char **p, const char *key, long long *a,
+		       unsigned long long *b)
+{
+	size_t k = strlen(key);
+	char *end;
+
+	if (strncmp(*p, key, k) || (*p)[k] != ' ')
+		return -1;
+	*a = strtoll(*p + k + 1, &end, 10);
+	if (*end != ' ')
+		return -1;
+	*b = strtoull(end + 1, &end, 10);
+	if (*end != '\n' && *end != ' ')
+		return -1;
+	*p = strchr(end, '\n');
+	if (!*p)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+static int parse_cgroup(const char *p, struct freeze_record *r)
+{
+	const char *d;
+	int n = 0;
+
+	if (sscanf(p, "cgroup %d %llu %llu%n", &r->version, &r->dev, &r->ino,
+		   &n) != 3 || n == 0 || (r->version != 1 && r->version != 2))
+		return -1;
+	d = strstr(p, "\ndir ");
+	if (!d || strlen(d + 5) == 0 || strlen(d + 5) >= sizeof(r->dir) ||
+	    d[5] != '/')
+		return -1;
+	strcpy(r->dir, d + 5);
+	r->kind = RECORD_CGROUP;
+	return 0;
+}
+
+int record_parse(const char *text, struct freeze_record *r)
+{
+	const char *p = text;
+	long long v;
+
+	memset(r, 0, sizeof(*r));
+	if (strncmp(p, RECORD_MAGIC, strlen(RECORD_MAGIC)))
+		return -1;
+	p += strlen(RECORD_MAGIC);
+	if (two_numbers(&p, "owner", &v, &r->owner_start) || v <= 0)
+		return -1;
+	r->owner = (pid_t)v;
+	if (two_numbers(&p, "guardian", &v, &r->guardian_start) || v <= 0)
+		return -1;
+	r->guardian = (pid_t)v;
+	if (!strncmp(p, "stop ", 5)) {
+		if (two_numbers(&p, "stop", &v, &r->target_start) || v <= 0)
+			return -1;
+		r->target = (pid_t)v;
+		r->kind = RECORD_STOP;
+		return 0;
+	}
+	return parse_cgroup(p, r);
+}
+
+int record_write(int fd, const struct freeze_record *r, struct err *e)
+{
+	char buf[PATH_MAX + 512];
+	int n = record_format(r, buf, sizeof(buf));
+
+	if (n < 0)
+		return err_set(e, ENAMETOOLONG, "cannot record the freeze: "
+			       "too long");
+	errno = 0;
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return err_set(e, errno ? errno : EIO, "cannot record the "
+			       "freeze: %s", strerror(errno ? errno : EIO));
+	return 0;
+}
+
+void record_clear(int fd)
+{
+	if (fd >= 0)
+		(void)!ftruncate(fd, 0);
+}
+
+unsigned long long record_start_time(pid_t pid)
+{
+	char path[64];
+	struct procstat ps;
+
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (procstat_read(AT_FDCWD, path, &ps) != 0)
+		return 0;
+	return ps.start_time;
+}

@@ -1,0 +1,234 @@
+/* The fatal-signal thread. See freeze.h. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "freeze/freeze.h"
+
+#define THAW_SLOTS 8
+
+static const int fatal_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2,
+	SIGXCPU, SIGXFSZ,
+};
+#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+/* The slots are read by the signal thread and at exit: the mutex keeps a
+ * slot from being thawed while the main thread fills or frees it. */
+static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	bool armed, used;
+	struct thaw_op op;
+	int sock;
+	uint64_t window;
+} slots[THAW_SLOTS];
+static int narmed;
+static bool atexit_done;
+static bool interruptible;		/* main thread's: the thread runs */
+static _Atomic bool notes_first;	/* the thread's copy of it */
+static _Atomic int interrupted;		/* the signal noted */
+
+/* the thread and what it waits on */
+static pthread_t sig_thread;
+static int sigfd = -1, wakefd = -1;
+static sigset_t saved_mask;
+
+/* The guardian thaws (it froze, and it alone sees the thaw and empties
+ * the record); only when it is gone does this thread run the thaw itself,
+ * and the record stays for the next pmadv to check. */
+static void thaw_all(void)
+{
+	pthread_mutex_lock(&slots_mu);
+	for (int i = 0; i < THAW_SLOTS; i++) {
+		if (!slots[i].armed)
+			continue;
+		slots[i].armed = false;
+		if (slots[i].sock < 0 ||
+		    guardian_thaw_async(slots[i].sock, slots[i].window) != 0)
+			thaw_op_run(&slots[i].op);
+	}
+	pthread_mutex_unlock(&slots_mu);
+}
+
+static void on_exit_thaw(void)
+{
+	thaw_all();
+}
+
+/* Thaw, then die of sig as if nothing had caught it. Every thread blocks
+ * it, so it is raised at this thread and unblocked here: the default
+ * action ends the whole process, whatever the main thread is waiting in
+ * (its wait is killable, or ends now that the target runs). */
+static void die_of(int sig)
+{
+	sigset_t one;
+
+	thaw_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	_exit(128 + sig);	/* not reached */
+}
+
+static void *signal_main(void *arg)
+{
+	struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN },
+			       { .fd = wakefd, .events = POLLIN } };
+	struct signalfd_siginfo si;
+
+	(void)arg;
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			continue;
+		/* a signal first, even when told to stop at the same time */
+		if ((p[0].revents & POLLIN) &&
+		    read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			int sig = (int)si.ssi_signo, none = 0;
+
+			/* the first interrupt ends the run between two
+			 * calls; a second one will not wait for that */
+			if (atomic_load(&notes_first) &&
+			    (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) &&
+			    atomic_compare_exchange_strong(&interrupted, &none, sig))
+				continue;
+			die_of(sig);
+		}
+		if (p[1].revents)
+			return NULL;
+	}
+}
+
+static void close_fds(void)
+{
+	if (sigfd >= 0)
+		close(sigfd);
+	if (wakefd >= 0)
+		close(wakefd);
+	sigfd = wakefd = -1;
+}
+
+/* The signals the thread takes: those whose disposition is the default (a
+ * caller that ignores or handles one keeps it so). Blocked here (and in
+ * every thread started later: they inherit it), with the stop signals. */
+static int start_thread(struct err *e)
+{
+	sigset_t take, block, all;
+	struct sigaction old;
+	int rc;
+
+	sigemptyset(&take);
+	for (size_t i = 0; i < NFATAL; i++)
+		if (sigaction(fatal_signals[i], NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+			sigaddset(&take, fatal_signals[i]);
+	block = take;
+	sigaddset(&block, SIGTSTP);
+	sigaddset(&block, SIGTTIN);
+	sigaddset(&block, SIGTTOU);
+	pthread_sigmask(SIG_BLOCK, &block, &saved_mask);
+	sigfd = signalfd(-1, &take, SFD_CLOEXEC);
+	wakefd = eventfd(0, EFD_CLOEXEC);
+	if (sigfd < 0 || wakefd < 0) {
+		rc = errno;
+		goto fail;
+	}
+	/* the thread itself blocks everything: it takes signals only
+	 * through sigfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &block);
+	rc = pthread_create(&sig_thread, NULL, signal_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &block, NULL);
+	if (rc == 0)
+		return 0;
+fail:
+	close_fds();
+	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+	return err_set(e, rc, "cannot start the signal thread: %s",
+		       strerror(rc));
+}
+
+/* Signals that came after the thread stopped are delivered as the mask is
+ * restored: their default action, as without a freeze. */
+static void stop_thread(void)
+{
+	uint64_t one = 1;
+
+	if (write(wakefd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		pthread_join(sig_thread, NULL);
+	close_fds();
+	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+}
+
+int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
+	     struct err *e)
+{
+	int slot = -1;
+
+	for (int i = 0; i < THAW_SLOTS; i++)
+		if (!slots[i].used) {
+			slot = i;
+			break;
+		}
+	if (slot < 0)
+		return err_set(e, EBUSY, "too many targets frozen at once");
+	if (!atexit_done && atexit(on_exit_thaw) == 0)
+		atexit_done = true;
+	if (narmed == 0 && !interruptible && start_thread(e) != 0)
+		return -1;
+	pthread_mutex_lock(&slots_mu);
+	slots[slot].op = *op;
+	slots[slot].sock = guardian_sock;
+	slots[slot].window = window;
+	slots[slot].used = true;
+	slots[slot].armed = true;
+	pthread_mutex_unlock(&slots_mu);
+	narmed++;
+	return slot;
+}
+
+void thaw_disarm(int slot)
+{
+	if (slot < 0 || slot >= THAW_SLOTS || !slots[slot].used)
+		return;
+	pthread_mutex_lock(&slots_mu);
+	slots[slot].armed = false;
+	slots[slot].used = false;
+	pthread_mutex_unlock(&slots_mu);
+	if (--narmed == 0 && !interruptible)
+		stop_thread();
+}
+
+int thaw_interruptible(bool on, struct err *e)
+{
+	if (on == interruptible)
+		return 0;
+	if (on) {
+		if (narmed == 0 && start_thread(e) != 0)
+			return -1;
+		atomic_store(&notes_first, true);
+		interruptible = true;
+		return 0;
+	}
+	atomic_store(&notes_first, false);
+	interruptible = false;
+	if (narmed == 0)
+		stop_thread();
+	return 0;
+}
+
+int thaw_interrupted(void)
+{
+	return atomic_load(&interrupted);
+}

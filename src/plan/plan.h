@@ -1,0 +1,288 @@
+/* plan: what to advise, from a target's maps to pieces: maps parsing,
+ * ranges, selection, advice names, runs of resident pages, budgets, futile
+ * advice, swap text. Pure: no I/O. */
+#ifndef PMADV_PLAN_H
+#define PMADV_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <regex.h>
+
+#include "lib/lib.h"
+
+/* madvise advice names. Pure. */
+struct advice {
+	const char *name;	/* lower case, without MADV_ */
+	int value;
+	bool remote;		/* allowed on another process (Linux 6.18) */
+	const char *since;	/* kernel that first allowed it remotely */
+};
+
+#define ADVICE_WILLNEED 3
+#define ADVICE_COLD 20
+#define ADVICE_PAGEOUT 21
+#define ADVICE_COLLAPSE 25
+
+/* Look up "pageout", "PAGEOUT", "MADV_PAGEOUT"... NULL when unknown. */
+const struct advice *advice_lookup(const char *s);
+
+/* Value to name, or NULL. */
+const struct advice *advice_by_value(int value);
+
+/* The i-th advice allowed on another process (0, 1, ...), NULL past the
+ * last. */
+const struct advice *advice_remote(size_t i);
+
+/* The names accepted for another process, comma separated. */
+const char *advice_remote_list(void);
+
+/* Advice that only ages or reclaims pages (cold, pageout): the kernel
+ * refuses it on locked, hugetlb and VM_IO/PFNMAP mappings. */
+bool advice_reclaims(int value);
+
+/* Advice for which the kernel's EINVAL on one range means "this mapping
+ * cannot take it" (cold, pageout, collapse): a skip, not a failure. */
+bool advice_einval_is_refusal(int value);
+
+/* Address ranges given on the command line. Pure. */
+struct addr_range {
+	uint64_t start, end;	/* [start, end), page-aligned */
+};
+
+/* Parse "START-END" or "START+LENGTH" (hex 0x.. or decimal; LENGTH and
+ * addresses take size suffixes) and align outward to page_size.
+ * Returns 0, or -1 with e saying why (EINVAL malformed, ERANGE too large). */
+int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
+		struct err *e);
+
+/* /proc/PID/maps and /proc/PID/smaps text into an array of mappings.
+ * Pure: the caller reads the file; parsing works in place on its buffer. */
+/* VmFlags that decide whether the kernel accepts advice (smaps only). */
+enum vmflag {
+	VMF_LOCKED = 1 << 0,	/* lo */
+	VMF_HUGETLB = 1 << 1,	/* ht */
+	VMF_PFNMAP = 1 << 2,	/* pf */
+	VMF_IO = 1 << 3,	/* io */
+	VMF_KNOWN = 1 << 15,	/* a VmFlags line was seen */
+};
+
+struct mapping {
+	uint64_t start, end, offset, inode;
+	const char *name;	/* as in maps, NUL-terminated, without " (deleted)";
+				 * "" for anonymous */
+	uint32_t name_len;
+	uint32_t dev;		/* major << 20 | minor */
+	char perms[4];		/* "rw-p", not NUL-terminated */
+	uint16_t vmflags;	/* enum vmflag, smaps only */
+	bool deleted;		/* " (deleted)" was stripped */
+};
+
+/* Per-mapping figures from smaps, in bytes. */
+struct mapping_stats {
+	uint64_t rss, swap, anon_huge, locked;
+};
+
+struct maps {
+	struct mapping *v;
+	struct mapping_stats *stats;	/* NULL unless parsed from smaps */
+	size_t n, cap;
+};
+
+/* Parse one maps line (no newline; NUL-terminated, modified in place).
+ * Returns 0 or -1. */
+int maps_parse_line(char *line, struct mapping *m);
+
+/* Parse a whole maps or smaps text of len bytes, with text[len] == '\0'
+ * (modified in place; names point into it, so it must outlive m). Appends
+ * to m. Returns 0, or -1 with e->code ENOMEM, EINVAL (a malformed line) or
+ * EAGAIN (addresses not increasing: a torn read, worth reading again), and
+ * *bad_line (if not NULL) the 1-based line number, 0 for ENOMEM. */
+int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line,
+	       struct err *e);
+
+void maps_free(struct maps *m);
+
+/* Sum of the mappings' Rss (smaps only; 0 for maps). */
+uint64_t maps_total_rss(const struct maps *maps);
+
+enum map_class { CLASS_ANON, CLASS_FILE, CLASS_SPECIAL };
+enum map_class mapping_class(const struct mapping *m);
+const char *mapping_class_name(enum map_class c);
+static inline bool mapping_shared(const struct mapping *m) { return m->perms[3] == 's'; }
+
+/* Index of the mapping containing addr, or of the first one above it
+ * (m->n if none). Binary search: maps are sorted. */
+size_t maps_find(const struct maps *m, uint64_t addr);
+
+/* Which parts of a target's address space to advise: explicit ranges,
+ * mapping names, regexes, --all, narrowed by class filters. Pure: works on
+ * parsed maps; never reads /proc. */
+enum sel_filter {
+	SEL_ANON = 1 << 0,
+	SEL_FILE = 1 << 1,
+	SEL_PRIVATE = 1 << 2,
+	SEL_SHARED = 1 << 3,
+};
+
+struct regex_sel {
+	const char *src;
+	regex_t re;
+};
+
+struct selection {
+	struct addr_range *ranges;
+	const char **range_src;		/* as typed, for messages */
+	size_t nranges;
+	const char **names;
+	size_t nnames;
+	struct regex_sel *regexes;
+	size_t nregexes;
+	bool all;
+	unsigned int filters;		/* enum sel_filter */
+};
+
+/* One iovec's worth: never crosses a mapping boundary. */
+struct piece {
+	uint64_t start, end;
+	uint32_t map;			/* index into maps */
+};
+
+struct skip {
+	uint64_t start, end;
+	uint32_t map;
+	const char *reason;		/* static text */
+};
+
+/* A selector that matched no mapping: kind is "range", "mapping", "regex". */
+struct unmatched {
+	const char *kind;
+	const char *what;
+};
+
+struct plan {
+	struct piece *pieces;
+	size_t npieces;
+	struct skip *skips;
+	size_t nskips;
+	struct unmatched *unmatched;
+	size_t nunmatched;
+	uint64_t bytes;			/* sum of pieces */
+};
+
+/* Compile an ERE into sel->regexes. Returns 0, or -1 with regerror's text
+ * in e (code EINVAL, or ENOMEM). */
+int select_add_regex(struct selection *sel, const char *src, struct err *e);
+
+bool selection_empty(const struct selection *sel);
+
+/* Does NAME select mapping m: equal pathname or equal last component. */
+bool select_name_matches(const char *want, const struct mapping *m);
+
+/* Why the kernel would refuse this mapping for this advice, or NULL.
+ * Known from names and, when smaps was read, VmFlags. */
+const char *select_refusal(const struct mapping *m, int advice);
+
+/* Build the plan for advice value `advice`. Returns 0 or -1 (no memory). */
+int select_plan(const struct maps *maps, const struct selection *sel,
+		int advice, struct plan *out);
+
+void plan_free(struct plan *p);
+void selection_free(struct selection *sel);
+
+/* Runs of pages by residency: what /proc/PID/pagemap (or its PAGEMAP_SCAN
+ * ioctl) says of each page, merged into address runs of equal flags. Pure:
+ * residency.c reads the kernel's answer, this builds and sums the runs. */
+enum res_flag {
+	RES_PRESENT = 1 << 0,	/* in memory, mapped here (counts in Rss) */
+	RES_SWAPPED = 1 << 1,	/* in swap */
+	RES_EXCLUSIVE = 1 << 2,	/* mapped by this process only (mapcount 1):
+				 * cold/pageout act on it */
+	RES_FILE = 1 << 3,	/* a file page or shared anonymous */
+};
+
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_ENTRY_PRESENT (1ULL << 63)
+#define PM_ENTRY_SWAPPED (1ULL << 62)
+#define PM_ENTRY_FILE (1ULL << 61)
+#define PM_ENTRY_EXCLUSIVE (1ULL << 56)
+
+struct res_run {
+	uint64_t start, end;
+	unsigned int flags;	/* enum res_flag, never 0 */
+};
+
+/* Sorted, disjoint runs; pages neither present nor swapped are left out. */
+struct res_runs {
+	struct res_run *v;
+	size_t n, cap;
+	bool exclusive_known;	/* RES_EXCLUSIVE was read (pagemap), not
+				 * unknown (PAGEMAP_SCAN has no such bit) */
+};
+
+/* Append [start, end) with flags (ignored when 0), merged into the last run
+ * when adjacent with equal flags. Runs must come in address order.
+ * Returns 0 or -1 (no memory). */
+int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
+	       unsigned int flags);
+
+/* Append the runs of n pagemap entries for pages from start on. */
+int resrun_add_entries(struct res_runs *r, const uint64_t *ent, size_t n,
+		       uint64_t start, uint64_t page);
+
+/* Bytes of [start, end) in runs whose flags include all of mask. */
+uint64_t resrun_sum(const struct res_runs *r, uint64_t start, uint64_t end,
+		    unsigned int mask);
+
+/* Index of the first run ending after addr (r->n if none). */
+size_t resrun_find(const struct res_runs *r, uint64_t addr);
+
+void resrun_free(struct res_runs *r);
+
+/* Budgets in resident bytes (--limit, --down-to): from the pieces a
+ * selection took and the residency runs of those pieces, the runs of pages
+ * to advise, most resident pieces first, until the budget is spent. Pure:
+ * residency.c reads the runs, engine.c asks for the choice. */
+/* Replace p's pieces by the runs (pages whose flags include all of mask)
+ * chosen for budget bytes: pieces in order of their bytes under mask,
+ * largest first, address order within one; the last run cut down to whole
+ * pages to fit. The result is in address order, adjacent runs of one
+ * mapping joined; p->bytes is what it holds (never above budget). Returns
+ * 0 or -1 (no memory: p unchanged). */
+int budget_select(struct plan *p, const struct res_runs *runs,
+		  unsigned int mask, uint64_t budget, uint64_t page);
+
+/* --down-to SIZE: bytes to shed from rss to reach size (0 when already
+ * there). */
+static inline uint64_t budget_down_to(uint64_t rss, uint64_t size)
+{
+	return rss > size ? rss - size : 0;
+}
+
+/* Advice that cannot have an effect, taken out of a plan before the call:
+ * the pieces of the mappings a rule names become skips with its reason,
+ * so "advised" never counts them. Pure: the caller's rule decides. */
+/* Why advice on mapping m is futile, or NULL. */
+typedef const char *(*futile_rule)(const struct mapping *m, void *ctx);
+
+/* Move every piece whose mapping the rule names into p's skips (kept in
+ * address order), and take it out of p->bytes. Returns 0 or -1 (no
+ * memory: p unchanged). */
+int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
+		 void *ctx);
+
+/* The text of /proc/swaps and of a cgroup v2 memory.swap.max or
+ * memory.swap.current, parsed. Pure: swapcap.c reads the files. */
+/* /proc/swaps: how many swap areas, their size and free bytes in all
+ * (its Size and Used columns are KiB). Returns 0, or -1 when a line after
+ * the header is malformed. */
+int swapinfo_parse_swaps(const char *text, unsigned int *areas,
+			 uint64_t *size, uint64_t *free_bytes);
+
+/* "max" (UINT64_MAX) or a byte count, one line. Returns 0 or -1. */
+int swapinfo_parse_limit(const char *text, uint64_t *v);
+
+/* /proc/vmstat: nr_writeback, in pages. Returns 0, or -1 if absent. */
+int swapinfo_parse_writeback(const char *text, uint64_t *pages);
+
+#endif

@@ -1,0 +1,416 @@
+/* Selection of mapping pieces to advise. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <strings.h>
+
+#include "lib/lib.h"
+#include "plan/plan.h"
+
+int select_add_regex(struct selection *sel, const char *src, struct err *e)
+{
+	struct regex_sel *v = realloc(sel->regexes,
+				      (sel->nregexes + 1) * sizeof(*v));
+	char why[ERR_LEN];
+	int rc;
+
+	if (!v)
+		return err_set(e, ENOMEM, "out of memory");
+	sel->regexes = v;
+	v[sel->nregexes].src = src;
+	rc = regcomp(&v[sel->nregexes].re, src, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		regerror(rc, &v[sel->nregexes].re, why, sizeof(why));
+		return err_set(e, rc == REG_ESPACE ? ENOMEM : EINVAL, "%s", why);
+	}
+	sel->nregexes++;
+	return 0;
+}
+
+bool selection_empty(const struct selection *sel)
+{
+	return !sel->all && !sel->nranges && !sel->nnames && !sel->nregexes;
+}
+
+/* Equal, where the kernel's "\012" in a maps name also stands for the
+ * newline an operator may type: both spellings select the mapping. */
+static bool names_equal(const char *want, const char *name)
+{
+	while (*want && *name) {
+		if (*want == '\n' && !strncmp(name, "\\012", 4)) {
+			want++;
+			name += 4;
+			continue;
+		}
+		if (*want++ != *name++)
+			return false;
+	}
+	return !*want && !*name;
+}
+
+bool select_name_matches(const char *want, const struct mapping *m)
+{
+	const char *slash;
+
+	if (names_equal(want, m->name))
+		return true;
+	slash = strrchr(m->name, '/');
+	return slash && slash != m->name + m->name_len - 1 &&
+	       names_equal(want, slash + 1);
+}
+
+struct vec {
+	struct piece *v;
+	size_t n, cap;
+};
+
+static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
+{
+	struct piece *v = array_grow(p->v, p->n, &p->cap, sizeof(*v), 64);
+
+	if (!v)
+		return -1;
+	p->v = v;
+	p->v[p->n++] = (struct piece){ start, end, (uint32_t)map };
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool passes_filters(const struct mapping *m, unsigned int f)
+{
+	unsigned int cls = f & (SEL_ANON | SEL_FILE);
+	unsigned int shr = f & (SEL_PRIVATE | SEL_SHARED);
+	enum map_class c = mapping_class(m);
+
+	if (cls && !((cls & SEL_ANON && c == CLASS_ANON) ||
+		     (cls & SEL_FILE && c == CLASS_FILE)))
+		return false;
+	if (shr && !((shr & SEL_SHARED && mapping_shared(m)) ||
+		     (shr & SEL_PRIVATE && !mapping_shared(m))))
+		return false;
+	return true;
+}
+
+const char *select_refusal(const struct mapping *m, int advice)
+{
+	/* the special mappings' names all start with '[' */
+	bool special = m->name[0] == '[';
+
+	if (special && !strcmp(m->name, "[vsyscall]"))
+		return "vsyscall page: not a real mapping";
+	if (advice == ADVICE_COLLAPSE && mapping_class(m) == CLASS_SPECIAL)
+		return "special mapping: nothing to collapse";
+	if (!advice_reclaims(advice))
+		return NULL;
+	if (special && (!strcmp(m->name, "[vvar]") || !strcmp(m->name, "[vvar_vclock]")))
+		return "vvar: PFN mapping, refused for cold/pageout";
+	if (m->vmflags & VMF_LOCKED)
+		return "locked (mlock): refused for cold/pageout";
+	if (m->vmflags & VMF_HUGETLB)
+		return "hugetlb: refused for cold/pageout";
+	if (m->vmflags & (VMF_PFNMAP | VMF_IO))
+		return "I/O or PFN mapping: refused for cold/pageout";
+	return NULL;
+}
+
+/* Where selected pieces go: filters and refusals applied on the way. */
+struct builder {
+	const struct maps *maps;
+	const struct selection *sel;
+	int advice;
+	struct vec keep;
+	struct skip *skips;
+	size_t nskips, skipcap;
+	uint64_t bytes;
+};
+
+static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
+{
+	const struct mapping *m = &b->maps->v[map];
+	const char *why;
+
+	if (!passes_filters(m, b->sel->filters))
+		return 0;
+	why = select_refusal(m, b->advice);
+	/* the kernel answers EINVAL for a range holding no whole huge page */
+	if (!why && b->advice == ADVICE_COLLAPSE &&
+	    ((start + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1)) + HUGE_PAGE_SIZE > end)
+		why = "holds no whole 2 MiB huge page: nothing to collapse";
+	if (why) {
+		struct skip *v = array_grow(b->skips, b->nskips, &b->skipcap,
+					    sizeof(*v), 8);
+		if (!v)
+			return -1;
+		b->skips = v;
+		b->skips[b->nskips++] = (struct skip){ start, end, (uint32_t)map, why };
+		return 0;
+	}
+	b->bytes += end - start;
+	return push(&b->keep, start, end, map);
+}
+
+/* Explicit ranges give pieces in any order, overlapping each other and the
+ * named mappings: sort, then unite overlaps within each mapping. */
+static int take_sorted(struct builder *b, struct vec *cand)
+{
+	for (size_t i = 1; i < cand->n; i++)
+		if (cand->v[i].start < cand->v[i - 1].start) {
+			qsort(cand->v, cand->n, sizeof(*cand->v), by_start);
+			break;
+		}
+	for (size_t i = 0; i < cand->n;) {
+		struct piece p = cand->v[i++];
+
+		while (i < cand->n && cand->v[i].map == p.map && cand->v[i].start <= p.end) {
+			if (cand->v[i].end > p.end)
+				p.end = cand->v[i].end;
+			i++;
+		}
+		if (take(b, p.start, p.end, p.map))
+			return -1;
+	}
+	return 0;
+}
+
+static int report_unmatched(const struct selection *sel, const bool *hit,
+			    struct plan *out)
+{
+	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
+
+	out->unmatched = calloc(nsel ? nsel : 1, sizeof(*out->unmatched));
+	if (!out->unmatched)
+		return -1;
+	for (size_t k = 0; k < nsel; k++) {
+		struct unmatched *u = &out->unmatched[out->nunmatched];
+		if (hit[k])
+			continue;
+		if (k < sel->nranges)
+			*u = (struct unmatched){ "range", sel->range_src[k] };
+		else if (k < sel->nranges + sel->nnames)
+			*u = (struct unmatched){ "mapping", sel->names[k - sel->nranges] };
+		else
+			*u = (struct unmatched){ "regex", sel->regexes[k - sel->nranges - sel->nnames].src };
+		out->nunmatched++;
+	}
+	return 0;
+}
+
+/* Each explicit range, cut at mapping boundaries, into cand. */
+static int range_pieces(const struct maps *maps, const struct selection *sel,
+			bool *hit, struct vec *cand)
+{
+	for (size_t r = 0; r < sel->nranges; r++) {
+		const struct addr_range *a = &sel->ranges[r];
+
+		for (size_t i = maps_find(maps, a->start);
+		     i < maps->n && maps->v[i].start < a->end; i++) {
+			const struct mapping *m = &maps->v[i];
+			uint64_t s = a->start > m->start ? a->start : m->start;
+			uint64_t e = a->end < m->end ? a->end : m->end;
+
+			hit[r] = true;
+			if (push(cand, s, e, i))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int select_plan(const struct maps *maps, const struct selection *sel,
+		int advice, struct plan *out)
+{
+	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
+	struct builder b = { maps, sel, advice, { 0 }, NULL, 0, 0, 0 };
+	struct vec cand = { 0 };
+	bool *hit = calloc(nsel ? nsel : 1, sizeof(*hit));
+
+	memset(out, 0, sizeof(*out));
+	if (!hit)
+		goto oom;
+	/* without ranges, pieces are whole mappings, in order and disjoint:
+	 * straight into the plan, sized once for the worst case */
+	if (!sel->nranges) {
+		b.keep.v = big_alloc((maps->n ? maps->n : 1) * sizeof(*b.keep.v));
+		if (!b.keep.v)
+			goto oom;
+		b.keep.cap = maps->n ? maps->n : 1;
+	}
+	if (range_pieces(maps, sel, hit, &cand))
+		goto oom;
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct mapping *m = &maps->v[i];
+		bool want = sel->all;
+
+		for (size_t k = 0; k < sel->nnames; k++)
+			if (select_name_matches(sel->names[k], m))
+				want = hit[sel->nranges + k] = true;
+		for (size_t k = 0; k < sel->nregexes; k++)
+			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
+				want = hit[sel->nranges + sel->nnames + k] = true;
+		if (!want)
+			continue;
+		if (sel->nranges ? push(&cand, m->start, m->end, i) :
+				   take(&b, m->start, m->end, i))
+			goto oom;
+	}
+	if (sel->nranges && take_sorted(&b, &cand))
+		goto oom;
+	if (report_unmatched(sel, hit, out))
+		goto oom;
+	free(hit);
+	free(cand.v);
+	out->pieces = b.keep.v;
+	out->npieces = b.keep.n;
+	out->skips = b.skips;
+	out->nskips = b.nskips;
+	out->bytes = b.bytes;
+	return 0;
+oom:
+	free(hit);
+	free(cand.v);
+	free(b.keep.v);
+	free(b.skips);
+	plan_free(out);
+	return -1;
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->pieces);
+	free(p->skips);
+	free(p->unmatched);
+	memset(p, 0, sizeof(*p));
+}
+
+void selection_free(struct selection *sel)
+{
+	for (size_t k = 0; k < sel->nregexes; k++)
+		regfree(&sel->regexes[k].re);
+	free(sel->regexes);
+	free(sel->ranges);
+	free(sel->range_src);
+	free(sel->names);
+	memset(sel, 0, sizeof(*sel));
+}
+
+/* Address ranges given on the command line. */
+static int part(const char *s, size_t n, uint64_t *v, struct err *e)
+{
+	char buf[64];
+
+	if (n == 0)
+		return err_set(e, EINVAL, "missing number");
+	if (n >= sizeof(buf))
+		return err_set(e, EINVAL, "number too long");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return size_parse(buf, v, e);
+}
+
+int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
+		struct err *e)
+{
+	const char *sep = strpbrk(s, "-+");
+	uint64_t a, b, end;
+
+	if (!sep)
+		return err_set(e, EINVAL, "expected START-END or START+LENGTH");
+	if (part(s, (size_t)(sep - s), &a, e) || part(sep + 1, strlen(sep + 1), &b, e))
+		return -1;
+	if (*sep == '+') {
+		if (b == 0)
+			return err_set(e, EINVAL, "length is zero");
+		if (b > UINT64_MAX - a)
+			return err_set(e, ERANGE, "START+LENGTH wraps past the end of the address space");
+		end = a + b;
+	} else {
+		if (b <= a)
+			return err_set(e, EINVAL, "END must be greater than START");
+		end = b;
+	}
+	/* align outward: the kernel advises whole pages */
+	if (end > UINT64_MAX - (page_size - 1))
+		return err_set(e, ERANGE, "range reaches past the end of the address space");
+	out->start = a & ~(page_size - 1);
+	out->end = (end + page_size - 1) & ~(page_size - 1);
+	return 0;
+}
+
+/* madvise advice names. Values are asm-generic: glibc 2.36 lacks some. */
+static const struct advice table[] = {
+	{ "cold", 20, true, "5.10" },
+	{ "pageout", 21, true, "5.10" },
+	{ "willneed", 3, true, "5.15" },
+	{ "collapse", 25, true, "6.1" },
+	{ "normal", 0, false, NULL },
+	{ "random", 1, false, NULL },
+	{ "sequential", 2, false, NULL },
+	{ "dontneed", 4, false, NULL },
+	{ "free", 8, false, NULL },
+	{ "remove", 9, false, NULL },
+	{ "dontfork", 10, false, NULL },
+	{ "dofork", 11, false, NULL },
+	{ "mergeable", 12, false, NULL },
+	{ "unmergeable", 13, false, NULL },
+	{ "hugepage", 14, false, NULL },
+	{ "nohugepage", 15, false, NULL },
+	{ "dontdump", 16, false, NULL },
+	{ "dodump", 17, false, NULL },
+	{ "wipeonfork", 18, false, NULL },
+	{ "keeponfork", 19, false, NULL },
+	{ "populate_read", 22, false, NULL },
+	{ "populate_write", 23, false, NULL },
+	{ "dontneed_locked", 24, false, NULL },
+	{ "hwpoison", 100, false, NULL },
+	{ "soft_offline", 101, false, NULL },
+	{ "guard_install", 102, false, NULL },
+	{ "guard_remove", 103, false, NULL },
+};
+
+const struct advice *advice_lookup(const char *s)
+{
+	if (!strncasecmp(s, "MADV_", 5))
+		s += 5;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcasecmp(s, table[i].name))
+			return &table[i];
+	return NULL;
+}
+
+const struct advice *advice_by_value(int value)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].value == value)
+			return &table[i];
+	return NULL;
+}
+
+const char *advice_remote_list(void)
+{
+	return "cold, pageout, willneed, collapse";
+}
+
+bool advice_reclaims(int value)
+{
+	return value == ADVICE_COLD || value == ADVICE_PAGEOUT;
+}
+
+bool advice_einval_is_refusal(int value)
+{
+	return advice_reclaims(value) || value == ADVICE_COLLAPSE;
+}
+
+const struct advice *advice_remote(size_t i)
+{
+	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+		if (table[k].remote && i-- == 0)
+			return &table[k];
+	return NULL;
+}

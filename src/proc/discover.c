@@ -1,0 +1,499 @@
+/* The targets a run names: by PID or pidfd as given, by name through
+ * libproc2 (as pgrep does), by cgroup through cgroupfs. See proc.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libproc2/pids.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "proc/proc.h"
+#include "cli/cli.h"
+
+/* A systemd unit's cgroup, found in cgroupfs alone (systemd need not be
+ * running): the directory named after the unit in the v2 hierarchy or in a
+ * v1 name=systemd one. Reads only; listing the unit's processes is
+ * discover.c's job, freezing its cgroup freeze/cgroup.c's. */
+struct cgunit {
+	char name[256];		/* the unit, suffix included: foo.service */
+	char dir[PATH_MAX];	/* its cgroup directory */
+	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
+	bool v2;		/* in the v2 hierarchy (else v1 name=systemd) */
+	char where[PATH_MAX + 32];	/* for messages: "v2 /sys/fs/cgroup/..." */
+};
+
+/* Find unit: "foo" means foo.service; foo.service, foo.scope, foo.slice
+ * (and the other unit types that have cgroups: .socket, .mount, .swap) are
+ * taken as they are. The shallowest directory of that name; when the unit
+ * is in several hierarchies, the one whose cgroup holds processes, v2
+ * first. 0; or -1 with e (not found: ENOENT, saying where it looked). */
+static int cgunit_find(const char *unit, struct cgunit *u, struct err *e);
+
+/* PIDs of the processes whose command name (or, with full, whole command
+ * line) matches re, in ascending order; never pmadv itself, kernel threads
+ * or zombies (they have no memory to advise). Returns 0, or -1 with errno. */
+static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
+			unsigned long long **starts, size_t *n)
+{
+	enum pids_item items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_CMDLINE,
+				   PIDS_FLAGS, PIDS_STATE, PIDS_TICS_BEGAN };
+	enum { I_PID, I_CMD, I_CMDLINE, I_FLAGS, I_STATE, I_BEGAN };
+	struct pids_info *info = NULL;
+	struct pids_stack *s;
+	pid_t self = getpid();
+	size_t cap = 0;
+
+	*pids = NULL;
+	*starts = NULL;
+	*n = 0;
+	if (procps_pids_new(&info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0)
+		return -1;
+	while ((s = procps_pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
+		pid_t pid = PIDS_VAL(I_PID, s_int, s, info);
+		const char *text = PIDS_VAL(full ? I_CMDLINE : I_CMD, str, s, info);
+		char st = PIDS_VAL(I_STATE, s_ch, s, info);
+
+		if (pid == self || (PIDS_VAL(I_FLAGS, ul_int, s, info) & PF_KTHREAD) ||
+		    st == 'Z' || st == 'X')
+			continue;
+		if (regexec(re, text ? text : "", 0, NULL, 0))
+			continue;
+		if (*n == cap) {
+			pid_t *v;
+			unsigned long long *w;
+
+			cap = cap ? cap * 2 : 16;
+			v = realloc(*pids, cap * sizeof(*v));
+			if (v)
+				*pids = v;
+			w = v ? realloc(*starts, cap * sizeof(*w)) : NULL;
+			if (!w) {
+				procps_pids_unref(&info);
+				free(*pids);
+				free(*starts);
+				*pids = NULL;
+				*starts = NULL;
+				return -1;
+			}
+			*starts = w;
+		}
+		(*starts)[*n] = PIDS_VAL(I_BEGAN, ull_int, s, info);
+		(*pids)[(*n)++] = pid;
+	}
+	procps_pids_unref(&info);
+	return 0;
+}
+
+struct idlist {
+	pid_t *v;
+	size_t n, alloc;
+	bool oom;
+};
+
+static void add_id(pid_t id, void *ctx)
+{
+	struct idlist *l = ctx;
+
+	if (l->oom || id == getpid())
+		return;
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 64;
+		pid_t *v = realloc(l->v, alloc * sizeof(*v));
+
+		if (!v) {
+			l->oom = true;
+			return;
+		}
+		l->v = v;
+		l->alloc = alloc;
+	}
+	l->v[l->n++] = id;
+}
+
+static void add_dir(int dirfd, void *ctx)
+{
+	cgfs_each_id(dirfd, "cgroup.procs", add_id, ctx);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The processes of a cgroup and of its descendants (what freezing it
+ * freezes), pmadv itself left out, in increasing order; a hierarchy's root
+ * is refused. 0, or -1 with e. */
+static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
+		       char *where, size_t wherelen, struct err *e)
+{
+	struct idlist l = { NULL, 0, 0, false };
+	size_t k = 0;
+	int fd;
+
+	*pids = NULL;
+	*n = 0;
+	fd = cgfs_open(cgroup, where, wherelen, e);
+	if (fd < 0)
+		return -1;
+	cgfs_walk(fd, add_dir, &l);
+	close(fd);
+	if (l.oom) {
+		free(l.v);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+		for (size_t i = 0; i < l.n; i++)
+			if (k == 0 || l.v[k - 1] != l.v[i])
+				l.v[k++] = l.v[i];
+	}
+	*pids = l.v;
+	*n = k;
+	return 0;
+}
+
+static struct target_ref *push(struct target_list *l, enum ref_kind kind, int value)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct target_ref *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = (struct target_ref){ .kind = kind, .value = value };
+	return &l->v[l->n++];
+}
+
+/* A name or cgroup that gave no process: a target of its own that fails. */
+static int lost(struct target_list *l, const char *fmt, ...)
+{
+	struct target_ref *r = push(l, REF_LOST, 0);
+	va_list ap;
+	int n;
+
+	if (!r)
+		return -1;
+	va_start(ap, fmt);
+	n = vasprintf(&r->lost, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		l->n--;
+		return -1;
+	}
+	return 0;
+}
+
+static int add_found(struct target_list *l, const pid_t *pids,
+		     const unsigned long long *starts, size_t n,
+		     const regex_t *must_match, bool cmdline, const char *cgroup)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct target_ref *r = push(l, REF_PID, pids[i]);
+
+		if (!r)
+			return -1;
+		r->discovered = true;
+		r->start_time = starts[i];
+		r->must_match = must_match;
+		r->match_cmdline = cmdline;
+		r->cgroup = cgroup;
+	}
+	return 0;
+}
+
+static int by_name(const struct options *o, struct target_list *l)
+{
+	for (size_t k = 0; k < o->nnames; k++) {
+		unsigned long long *starts;
+		pid_t *pids;
+		size_t n;
+		int rc;
+
+		if (by_name_pids(&o->names[k].re, o->full, &pids, &starts, &n)) {
+			if (lost(l, "cannot list processes: %s", strerror(errno)))
+				return -1;
+			continue;
+		}
+		rc = !n ? lost(l, "no process matches -N '%s'%s", o->names[k].src,
+			       o->full ? " --full" : "") :
+			  add_found(l, pids, starts, n, &o->names[k].re, o->full, NULL);
+		free(pids);
+		free(starts);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* The members with their start times. A member's PID that another process
+ * took between the listing and the read of its start time would name that
+ * process: only PIDs listed both before and after the reads are kept (the
+ * sorted lists are merged). */
+static int members(const char *cgroup, pid_t **pids, unsigned long long **starts,
+		   size_t *n, char *where, size_t wherelen, struct err *e)
+{
+	pid_t *again;
+	size_t nagain, k = 0, j = 0;
+
+	*starts = NULL;
+	if (cgroup_pids(cgroup, pids, n, where, wherelen, e))
+		return -1;
+	*starts = calloc(*n ? *n : 1, sizeof(**starts));
+	for (size_t i = 0; *starts && i < *n; i++) {
+		char path[64];
+		struct procstat ps;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)(*pids)[i]);
+		if (!procstat_read(AT_FDCWD, path, &ps))
+			(*starts)[i] = ps.start_time;
+	}
+	if (!*starts) {
+		free(*pids);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (cgroup_pids(cgroup, &again, &nagain, NULL, 0, e)) {
+		free(*pids);
+		free(*starts);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		while (j < nagain && again[j] < (*pids)[i])
+			j++;
+		if (j < nagain && again[j] == (*pids)[i] && (*starts)[i]) {
+			(*pids)[k] = (*pids)[i];
+			(*starts)[k++] = (*starts)[i];
+		}
+	}
+	*n = k;
+	free(again);
+	return 0;
+}
+
+/* The processes of a cgroup as targets; what names it (-c's argument, or
+ * the unit) is how messages name it. */
+static int by_one_cgroup(struct target_list *l, const char *spec,
+			 const char *named, const char *freeze_as)
+{
+	char where[PATH_MAX + 32] = "";
+	unsigned long long *starts;
+	struct err e;
+	pid_t *pids;
+	size_t n;
+	int rc;
+
+	if (members(spec, &pids, &starts, &n, where, sizeof(where), &e))
+		return lost(l, "%s", e.msg);
+	/* the hierarchy and directory used: a path can be in several */
+	rc = !n ? lost(l, "%s (%s) has no process to advise", named, where) :
+		  add_found(l, pids, starts, n, NULL, false, freeze_as);
+	free(pids);
+	free(starts);
+	return rc;
+}
+
+static int by_cgroup(const struct options *o, struct target_list *l)
+{
+	for (size_t k = 0; k < o->ncgroups; k++) {
+		char named[PATH_MAX + 16];
+
+		snprintf(named, sizeof(named), "cgroup %s", o->cgroups[k]);
+		if (by_one_cgroup(l, o->cgroups[k], named, o->cgroups[k]))
+			return -1;
+	}
+	return 0;
+}
+
+/* Kept for the run: -f cgroup freezes what a target's ref->cgroup says. */
+static const char *keep(struct target_list *l, const char *s)
+{
+	char **v = realloc(l->cgroups, (l->ncgroups + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	l->cgroups = v;
+	return (l->cgroups[l->ncgroups] = strdup(s)) ? l->cgroups[l->ncgroups++] : NULL;
+}
+
+/* -u: the unit's cgroup. A v2 one is named by its directory; a v1
+ * name=systemd one (no freezer there) by its path, which -f cgroup finds
+ * in the freezer hierarchy, where systemd mirrors its units. */
+static int by_unit(const struct options *o, struct target_list *l)
+{
+	for (size_t k = 0; k < o->nunits; k++) {
+		char named[sizeof(((struct cgunit *)0)->name) + 8];
+		const char *freeze_as;
+		struct cgunit u;
+		struct err e;
+
+		if (cgunit_find(o->units[k], &u, &e)) {
+			if (lost(l, "%s", e.msg))
+				return -1;
+			continue;
+		}
+		snprintf(named, sizeof(named), "unit %s", u.name);
+		freeze_as = keep(l, u.v2 ? u.dir : u.path);
+		if (!freeze_as || by_one_cgroup(l, u.dir, named, freeze_as))
+			return -1;
+	}
+	return 0;
+}
+
+int discover_targets(const struct options *o, struct target_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < o->ntargets; i++)
+		if (!push(l, o->targets[i].is_pidfd ? REF_PIDFD : REF_PID,
+			  o->targets[i].value))
+			return -1;
+	return by_name(o, l) || by_cgroup(o, l) || by_unit(o, l) ? -1 : 0;
+}
+
+void target_list_free(struct target_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].lost);
+	for (size_t i = 0; i < l->ncgroups; i++)
+		free(l->cgroups[i]);
+	free(l->cgroups);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* A systemd unit's cgroup, from cgroupfs. See proc.h. */
+#define MAX_DEPTH 64
+
+static void unit_name(const char *unit, char *name, size_t len)
+{
+	static const char *const suffix[] = { ".service", ".scope", ".slice",
+					      ".socket", ".mount", ".swap" };
+	const char *dot = strrchr(unit, '.');
+
+	for (size_t i = 0; dot && i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if (!strcmp(dot, suffix[i])) {
+			snprintf(name, len, "%s", unit);
+			return;
+		}
+	snprintf(name, len, "%s.service", unit);
+}
+
+/* The shallowest directory called name below dirfd (rel is dirfd's path
+ * relative to the mount point, "" at the top). */
+struct search {
+	const char *name;
+	int best_depth;		/* -1: none yet */
+	char best[PATH_MAX];	/* relative to the mount point: "/a/b" */
+};
+
+static void search(int dirfd, const char *rel, int depth, struct search *s)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth))
+		return;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		int subfd;
+
+		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+		    !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= sizeof(sub))
+			continue;
+		if (!strcmp(de->d_name, s->name)) {
+			if (s->best_depth < 0 || depth + 1 < s->best_depth) {
+				s->best_depth = depth + 1;
+				snprintf(s->best, sizeof(s->best), "%s", sub);
+			}
+			continue;	/* a unit's own subgroups are not other units */
+		}
+		subfd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
+			       O_NOFOLLOW | O_CLOEXEC);
+		if (subfd < 0)
+			continue;
+		search(subfd, sub, depth + 1, s);
+		close(subfd);
+	}
+	closedir(d);
+}
+
+/* The unit in one mount: 1 found (u filled, holds says whether it holds
+ * processes), 0 not. */
+static int in_mount(const struct cgfs_mount *mt, const char *name,
+		    struct cgunit *u, bool *holds)
+{
+	struct search s = { name, -1, "" };
+	int top, fd;
+
+	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return 0;
+	search(top, "", 0, &s);
+	close(top);
+	if (s.best_depth < 0)
+		return 0;
+	snprintf(u->dir, sizeof(u->dir), "%s%s", mt->point, s.best);
+	snprintf(u->path, sizeof(u->path), "%s%s",
+		 strcmp(mt->root, "/") ? mt->root : "", s.best);
+	u->v2 = mt->kind == CGFS_V2;
+	snprintf(u->where, sizeof(u->where), "%s %s", cgfs_kind_name(mt), u->dir);
+	fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*holds = fd >= 0 && cgfs_holds_procs(fd);
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
+static bool unit_mount(const struct cgfs_mount *mt, bool v2)
+{
+	return v2 ? mt->kind == CGFS_V2 : mt->systemd;
+}
+
+static int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
+{
+	struct cgfs_mounts m;
+	struct cgunit cand;
+	bool found = false, holds = false;
+
+	memset(u, 0, sizeof(*u));
+	unit_name(unit, u->name, sizeof(u->name));
+	if (cgfs_mounts_read(&m) != 0)
+		return err_set(e, errno, "cannot read /proc/self/mountinfo: %s",
+			       strerror(errno));
+	err_set(e, ENOENT, "no unit %s in cgroupfs (looked in", u->name);
+	for (int pass = 0; pass < 2 && !holds; pass++)
+		for (size_t i = 0; i < m.n && !holds; i++) {
+			if (!unit_mount(&m.v[i], pass == 0))
+				continue;
+			err_append(e, " %s %s", cgfs_kind_name(&m.v[i]), m.v[i].point);
+			cand = *u;
+			if (!in_mount(&m.v[i], u->name, &cand, &holds))
+				continue;
+			if (!found || holds)
+				*u = cand;
+			found = true;
+		}
+	cgfs_mounts_free(&m);
+	if (!found) {
+		err_append(e, ")");
+		return -1;
+	}
+	err_clear(e);
+	return 0;
+}

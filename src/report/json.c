@@ -1,0 +1,177 @@
+/* The -J document of an advice run, written by hand: it is one object with
+ * totals and nested arrays, a shape libsmartcols' table JSON cannot
+ * produce. Every string goes through escape.c, so it is valid JSON whatever
+ * bytes a target chose. Private to report.c. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lib.h"
+#include "report/report.h"
+
+static void json_str(FILE *f, const char *s)
+{
+	char *e = escape_str(s ? s : "", ESCAPE_JSON);
+
+	fprintf(f, "\"%s\"", e ? e : "");
+	free(e);
+}
+
+static void json_str_or_null(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (s)
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+static void json_num_or_null(FILE *f, const char *key, bool valid, uint64_t v)
+{
+	if (valid)
+		fprintf(f, ",\"%s\":%" PRIu64, key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+static void json_row(FILE *f, const struct result_row *row, bool first,
+		     bool with_stats)
+{
+	fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"",
+		first ? "" : ",", row->start, row->end);
+	if (row->kind == ROW_SKIPPED) {
+		json_str_or_null(f, "name", row->name);
+		json_str_or_null(f, "reason", row->reason);
+		fputc('}', f);
+		return;
+	}
+	fprintf(f, ",\"size\":%" PRIu64 ",\"advised\":%" PRIu64
+		",\"perms\":\"%s\",\"class\":\"%s\"", row->end - row->start,
+		row->advised, row->perms, row->class_name);
+	json_str_or_null(f, "name", row->name);
+	if (with_stats) {
+		json_num_or_null(f, "rss", row->before.valid, row->before.rss);
+		json_num_or_null(f, "rss_after", row->after.valid, row->after.rss);
+	}
+	json_num_or_null(f, "resident", row->resident_known, row->resident);
+	json_num_or_null(f, "reclaimable", row->reclaimable_known, row->reclaimable);
+	json_str_or_null(f, "error", row->error);
+	fputc('}', f);
+}
+
+static void json_rows(FILE *f, const struct target_result *r, enum row_kind kind,
+		      bool with_stats)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (r->rows[i].kind != kind)
+			continue;
+		json_row(f, &r->rows[i], first, with_stats);
+		first = false;
+	}
+}
+
+static void json_freeze(FILE *f, const struct window_info *w)
+{
+	const bool froze = w && strcmp(w->mode, "none");
+
+	fprintf(f, ",\"freeze\":\"%s\",\"frozen_ms\":%.3f,\"frozen_processes\":%u"
+		",\"frozen_already\":%s", w ? w->mode : "none",
+		w ? w->frozen_ms : 0.0, w ? w->processes : 0,
+		w && w->already ? "true" : "false");
+	json_str_or_null(f, "frozen_cgroup", w ? w->cgroup : NULL);
+	fprintf(f, ",\"freeze_broken\":%s", w && w->broken ? "true" : "false");
+	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
+		"\"bound_exceeded\":%s", w ? w->windows : 0,
+		w ? w->max_window_ms : 0.0, w ? w->bound_ms : 0,
+		w && w->bound_exceeded ? "true" : "false");
+	if (froze)
+		fprintf(f, ",\"freeze_id\":%d", w->id);
+	else
+		fputs(",\"freeze_id\":null", f);
+}
+
+void json_target(FILE *f, bool first, const struct target_result *r,
+		 bool with_stats)
+{
+	/* a target never found (-N matching nothing) has no PID */
+	if (r->pid > 0)
+		fprintf(f, "%s{\"pid\":%d", first ? "" : ",", r->pid);
+	else
+		fprintf(f, "%s{\"pid\":null", first ? "" : ",");
+	json_str_or_null(f, "comm", r->comm ? r->comm : "");
+	fprintf(f, ",\"requested\":%" PRIu64 ",\"advised\":%" PRIu64
+		",\"failed\":%" PRIu64, r->requested, r->advised, r->failed);
+	json_str_or_null(f, "error", r->error);
+	fputs(",\"warnings\":[", f);
+	for (size_t i = 0; i < r->nwarnings; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, r->warnings[i]);
+	}
+	fputc(']', f);
+	json_freeze(f, r->window);
+	json_num_or_null(f, "rss_before", r->before.valid, r->before.rss);
+	json_num_or_null(f, "rss_after", r->after.valid, r->after.rss);
+	json_num_or_null(f, "swap_before", r->before.valid, r->before.swap);
+	json_num_or_null(f, "swap_after", r->after.valid, r->after.swap);
+	json_num_or_null(f, "anon_huge_before", r->before.valid, r->before.anon_huge);
+	json_num_or_null(f, "anon_huge_after", r->after.valid, r->after.anon_huge);
+	json_num_or_null(f, "pss_before", r->before.valid, r->before.pss);
+	json_num_or_null(f, "pss_after", r->after.valid, r->after.pss);
+	json_num_or_null(f, "swap_pss_before", r->before.valid, r->before.swap_pss);
+	json_num_or_null(f, "swap_pss_after", r->after.valid, r->after.swap_pss);
+	json_num_or_null(f, "resident", r->resident_known, r->resident);
+	json_num_or_null(f, "reclaimable", r->reclaimable_known, r->reclaimable);
+	fputs(",\"ranges\":[", f);
+	json_rows(f, r, ROW_RANGE, with_stats);
+	fputs("],\"skipped\":[", f);
+	json_rows(f, r, ROW_SKIPPED, with_stats);
+	fputs("]}", f);
+}
+
+void json_window(FILE *f, bool first, const struct window_info *w)
+{
+	/* keys of their own: a script summing a target's frozen_ms never
+	 * counts a freeze twice */
+	fprintf(f, "%s{\"id\":%d,\"mode\":\"%s\",\"duration_ms\":%.3f,"
+		"\"processes\":%u,\"already\":%s", first ? "" : ",", w->id,
+		w->mode, w->frozen_ms, w->processes, w->already ? "true" : "false");
+	json_str_or_null(f, "cgroup", w->cgroup);
+	fprintf(f, ",\"broken\":%s", w->broken ? "true" : "false");
+	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
+		"\"bound_exceeded\":%s", w->windows, w->max_window_ms,
+		w->bound_ms, w->bound_exceeded ? "true" : "false");
+	fputs(",\"targets\":[", f);
+	for (size_t i = 0; i < w->npids; i++)
+		fprintf(f, "%s%d", i ? "," : "", w->pids[i]);
+	fputs("]}", f);
+}
+
+
+void report_totals_add(struct report_totals *t, const struct target_result *r)
+{
+	if (r->error || r->pid <= 0)
+		return;
+	t->valid = (t->targets ? t->valid : true) && r->before.valid &&
+		   r->after.valid;
+	t->resident_known = (t->targets ? t->resident_known : true) &&
+			    r->resident_known;
+	t->targets++;
+	t->pss_before += r->before.pss;
+	t->pss_after += r->after.pss;
+	t->swap_pss_before += r->before.swap_pss;
+	t->swap_pss_after += r->after.swap_pss;
+	t->resident += r->resident;
+}
+
+void json_totals(FILE *f, const struct report_totals *t)
+{
+	json_num_or_null(f, "pss_before", t->valid, t->pss_before);
+	json_num_or_null(f, "pss_after", t->valid, t->pss_after);
+	json_num_or_null(f, "swap_pss_before", t->valid, t->swap_pss_before);
+	json_num_or_null(f, "swap_pss_after", t->valid, t->swap_pss_after);
+	json_num_or_null(f, "resident", t->resident_known, t->resident);
+}

@@ -1,0 +1,310 @@
+/* Output: human summaries here; tables through libsmartcols (-v, -l, the
+ * table options, -l -J) in report/table.c; the -J document of an advice
+ * run in report/json.c. */
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libsmartcols.h>
+
+#include "lib/lib.h"
+#include "report/report.h"
+
+struct report {
+	const struct options *o;
+	FILE *targets;			/* JSON: the targets array so far */
+	char *targets_buf;
+	size_t targets_len;
+	FILE *freezes;			/* JSON: the freezes array so far */
+	char *freezes_buf;
+	size_t freezes_len;
+	size_t ntargets, nfreezes;
+	uint64_t requested, advised, failed;
+	struct report_totals tot;	/* Pss, SwapPss, resident: no double count */
+	struct libscols_table *table;	/* -v / -l: one for all targets */
+};
+
+static const char *advice_name(const struct report *rp)
+{
+	return rp->o->advice ? rp->o->advice->name : "";
+}
+
+/* ---- human summary ---- */
+
+static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len)
+{
+	char h[32];
+
+	size_format(v, h, sizeof(h));
+	if (rp->o->verbose || rp->o->bytes)
+		snprintf(buf, len, "%s (%" PRIu64 " bytes)", h, v);
+	else
+		snprintf(buf, len, "%s", h);
+}
+
+static void print_table(struct report *rp)
+{
+	table_print(rp->table, rp->o);
+	rp->table = NULL;
+}
+
+static void table_rows(struct report *rp, const struct target_result *r)
+{
+	if (!rp->table)
+		rp->table = table_new(rp->o);
+	if (rp->table)
+		table_add(rp->table, rp->o, r);
+	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
+		print_table(rp);
+}
+
+static void human_freeze(const struct window_info *w)
+{
+	if (!w || !strcmp(w->mode, "none"))
+		return;
+	printf("; %s %.1f ms", w->already ? "already frozen," : "frozen",
+	       w->frozen_ms);
+	if (w->windows > 1)
+		printf(" in %u windows (longest %.1f ms)", w->windows,
+		       w->max_window_ms);
+	printf(" by %s", w->mode);
+	if (w->cgroup) {
+		char *cg = escape_str(w->cgroup, ESCAPE_TERMINAL);
+		printf(" %s", cg ? cg : "?");
+		free(cg);
+	}
+	if (w->processes > 1)	/* one is the target itself: not news */
+		printf(" (%u processes)", w->processes);
+	if (w->broken && w->resumed)
+		printf("; freeze broken: resumed by another program, not race-free");
+	else if (w->broken)
+		printf("; freeze broken: thawed after %.1f s without progress, "
+		       "not race-free", w->stalled_ms / 1000.0);
+}
+
+static void human_effect(const struct report *rp, const struct target_result *r)
+{
+	char a[64], b[64];
+
+	if (!r->before.valid || !r->after.valid)
+		return;
+	/* what the advice did, never confused with what was advised */
+	report_size(rp->o, r->before.rss, a, sizeof(a));
+	report_size(rp->o, r->after.rss, b, sizeof(b));
+	printf("  Rss %s -> %s", a, b);
+	report_size(rp->o, r->before.swap, a, sizeof(a));
+	report_size(rp->o, r->after.swap, b, sizeof(b));
+	printf(", Swap %s -> %s", a, b);
+	report_size(rp->o, r->before.anon_huge, a, sizeof(a));
+	report_size(rp->o, r->after.anon_huge, b, sizeof(b));
+	printf(", AnonHugePages %s -> %s\n", a, b);
+}
+
+/* "1 range", "2 ranges": counts in words read right. */
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* What the selection holds in memory, next to its mapped size. */
+static void human_resident(const struct report *rp, const struct target_result *r)
+{
+	char a[64];
+
+	if (!r->resident_known)
+		return;
+	size_pair(rp, r->resident, a, sizeof(a));
+	printf("; %s resident", a);
+	if (r->reclaimable_known) {
+		size_pair(rp, r->reclaimable, a, sizeof(a));
+		printf(", %s of it reclaimable", a);
+	}
+}
+
+static void human_target(const struct report *rp, const struct target_result *r)
+{
+	char a[64], b[64];
+	char *comm;
+
+	if (r->error || (!r->nranges && !r->nskipped))
+		return;		/* main said why on stderr */
+	comm = escape_str(r->comm, ESCAPE_TERMINAL);
+	size_pair(rp, r->requested, b, sizeof(b));
+	if (rp->o->dry_run) {
+		printf("%d (%s): %s: %s would be advised in %zu %s (dry run)",
+		       r->pid, comm ? comm : "?", advice_name(rp), b, r->nranges,
+		       plural(r->nranges, "range", "ranges"));
+	} else {
+		size_pair(rp, r->advised, a, sizeof(a));
+		printf("%d (%s): %s: %s of %s advised in %zu %s", r->pid,
+		       comm ? comm : "?", advice_name(rp), a, b, r->nranges,
+		       plural(r->nranges, "range", "ranges"));
+		if (r->failed) {
+			size_pair(rp, r->failed, a, sizeof(a));
+			printf(", %s failed", a);
+		}
+	}
+	if (r->nskipped)
+		printf(", %zu skipped%s", r->nskipped, rp->o->table ? "" : " (-v lists them)");
+	human_resident(rp, r);
+	human_freeze(r->window);
+	putchar('\n');
+	human_effect(rp, r);
+	free(comm);
+}
+
+/* Several targets: one line of totals on Pss and SwapPss, which divide a
+ * shared page among its users, so targets sharing memory add up to it
+ * once (Rss and Swap would count it for each). */
+static void human_totals(const struct report *rp)
+{
+	const struct report_totals *t = &rp->tot;
+	char a[64], b[64], c[64], d[64];
+
+	if (t->targets < 2)
+		return;
+	size_pair(rp, rp->advised, a, sizeof(a));
+	size_pair(rp, rp->requested, b, sizeof(b));
+	if (rp->o->dry_run)
+		printf("total: %zu targets: %s would be advised", t->targets, b);
+	else
+		printf("total: %zu targets: %s of %s advised", t->targets, a, b);
+	if (t->resident_known) {
+		size_pair(rp, t->resident, a, sizeof(a));
+		printf("; %s resident", a);
+	}
+	if (t->valid) {
+		report_size(rp->o, t->pss_before, a, sizeof(a));
+		report_size(rp->o, t->pss_after, b, sizeof(b));
+		report_size(rp->o, t->swap_pss_before, c, sizeof(c));
+		report_size(rp->o, t->swap_pss_after, d, sizeof(d));
+		printf("\n  Pss %s -> %s, SwapPss %s -> %s", a, b, c, d);
+	}
+	putchar('\n');
+}
+
+/* ---- entry points ---- */
+
+struct report *report_new(const struct options *o)
+{
+	struct report *rp = calloc(1, sizeof(*rp));
+
+	if (!rp)
+		return NULL;
+	rp->o = o;
+	/* libsmartcols tells printable characters by the locale; loading it
+	 * costs start-up time, so only when a table will be printed */
+	if (o->table || o->list)
+		setlocale(LC_ALL, "");
+	if (o->json && o->list)	/* one document, even when every target fails */
+		rp->table = table_new(o);
+	if (o->json && !o->list) {
+		rp->targets = open_memstream(&rp->targets_buf, &rp->targets_len);
+		rp->freezes = open_memstream(&rp->freezes_buf, &rp->freezes_len);
+		if (!rp->targets || !rp->freezes) {
+			report_finish(rp);
+			return NULL;
+		}
+	}
+	return rp;
+}
+
+void report_target(struct report *rp, const struct target_result *r)
+{
+	rp->requested += r->requested;
+	rp->advised += r->advised;
+	rp->failed += r->failed;
+	report_totals_add(&rp->tot, r);
+	if (r->list) {
+		if (!r->error)
+			table_rows(rp, r);
+	} else if (rp->o->json) {
+		json_target(rp->targets, !rp->ntargets, r, rp->o->verbose);
+	} else if (!rp->o->quiet) {
+		if (rp->o->table && !r->error)
+			table_rows(rp, r);
+		/* --raw, --noheadings: stdout is rows a script reads; the
+		 * summary is left out (-J has the totals, stderr the errors) */
+		if (!rp->o->rows_only)
+			human_target(rp, r);
+	}
+	rp->ntargets++;
+}
+
+void report_window(struct report *rp, const struct window_info *w)
+{
+	if (!strcmp(w->mode, "none") || !w->npids)
+		return;
+	if (rp->o->json && !rp->o->list) {
+		json_window(rp->freezes, !rp->nfreezes++, w);
+	} else if (!rp->o->quiet && !rp->o->json && !rp->o->rows_only &&
+		   w->npids > 1) {
+		char *cg = w->cgroup ? escape_str(w->cgroup, ESCAPE_TERMINAL) : NULL;
+
+		printf("one freeze (%s%s%s, %.1f ms) covered %zu targets:", w->mode,
+		       cg ? " " : "", cg ? cg : "", w->frozen_ms, w->npids);
+		for (size_t i = 0; i < w->npids; i++)
+			printf("%s %d", i ? "," : "", w->pids[i]);
+		putchar('\n');
+		free(cg);
+	}
+}
+
+static void close_json(struct report *rp)
+{
+	if (rp->targets)
+		fclose(rp->targets);
+	if (rp->freezes)
+		fclose(rp->freezes);
+	rp->targets = rp->freezes = NULL;
+}
+
+int report_finish(struct report *rp)
+{
+	print_table(rp);
+	if (rp->targets && rp->freezes) {
+		close_json(rp);
+		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64
+		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64, advice_name(rp),
+		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
+		       rp->failed);
+		json_totals(stdout, &rp->tot);
+		printf(",\"targets\":[%s],\"freezes\":[%s]}\n",
+		       rp->targets_buf ? rp->targets_buf : "",
+		       rp->freezes_buf ? rp->freezes_buf : "");
+	} else if (!rp->o->json && !rp->o->quiet && !rp->o->list) {
+		human_totals(rp);
+	}
+	close_json(rp);
+	free(rp->targets_buf);
+	free(rp->freezes_buf);
+	free(rp);
+	if (fflush(stdout) || ferror(stdout)) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+void report_recovered(const char *line)
+{
+	char *e = line ? escape_str(line, ESCAPE_TERMINAL) : NULL;
+
+	puts(!line ? "nothing to recover" : e ? e : line);
+	free(e);
+}
+
+void report_close_stdout(void)
+{
+	/* a reader that went away (| head) is not an error, as in util-linux */
+	if ((fflush(stdout) || ferror(stdout)) && errno != EPIPE) {
+		msg_warn("write error on standard output: %s",
+			 errno ? strerror(errno) : "I/O error");
+		_exit(PMADV_EXIT_FAIL);
+	}
+}

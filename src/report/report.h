@@ -1,0 +1,152 @@
+/* report: the flat result rows and their writers to stdout: human
+ * summaries, tables, JSON, --sort. */
+#ifndef PMADV_REPORT_H
+#define PMADV_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "proc/proc.h"
+#include "cli/cli.h"
+
+/* What one target's run produced, flat: a row per range advised, skipped or
+ * refused (or, with -l, per mapping listed), totals, at most one fatal
+ * error and any number of warnings. Built by outcome.c; report.c only
+ * formats it, and never looks behind it (no maps, plans or freezes). */
+enum row_kind {
+	ROW_RANGE,		/* selected; advised (or would be: dry run) */
+	ROW_SKIPPED,		/* passed over before the call, or refused by
+				 * the kernel for this advice */
+	ROW_MAPPING,		/* -l: one mapping */
+};
+
+/* Per-range figures from smaps, when it was read. */
+struct row_stats {
+	bool valid;
+	uint64_t rss, swap;
+};
+
+struct result_row {
+	enum row_kind kind;
+	uint64_t start, end;
+	bool advised_known;	/* false in a dry run and for skips */
+	uint64_t advised;
+	char perms[5];
+	const char *class_name;	/* anon, file, special */
+	const char *name;	/* the mapping's pathname (target's text) */
+	const char *error;	/* errno text of a failed range, or NULL */
+	const char *reason;	/* why skipped, or NULL */
+	const char *advice;	/* -l: what it can take, or why not */
+	struct row_stats before, after;
+	bool resident_known;	/* pagemap was read (run.c) */
+	uint64_t resident;	/* bytes in memory when selected */
+	bool reclaimable_known;	/* pageout with pagemap read */
+	uint64_t reclaimable;	/* resident, mapped by the target alone */
+};
+
+/* One freeze window and the targets it covered. */
+struct window_info {
+	int id;			/* 0, 1, ... in the order windows ran */
+	const char *mode;	/* none, stop, cgroup */
+	double frozen_ms;	/* all its windows together */
+	unsigned int windows;	/* freezes one after another (--max-freeze) */
+	double max_window_ms;	/* the longest of them */
+	unsigned int bound_ms;	/* --max-freeze of bounded windows (0: none) */
+	bool bound_exceeded;	/* a window outlasted it */
+	unsigned int processes;	/* processes the freeze held */
+	bool already;		/* frozen by someone else: left so */
+	const char *cgroup;	/* cgroup frozen, or NULL */
+	bool broken;		/* not race-free: its watchdog thawed it while
+				 * an advice call was stuck, or another
+				 * program resumed or thawed it */
+	unsigned int stalled_ms;	/* broken: how long nothing progressed */
+	bool resumed;		/* broken by another program's SIGCONT or
+				 * thaw, not by the watchdog */
+	const int *pids;	/* targets covered */
+	size_t npids;
+};
+
+struct target_result {
+	int pid;		/* <= 0: never found */
+	const char *comm;
+	const char *error;	/* the fatal error, or NULL */
+	const char *const *warnings;
+	size_t nwarnings;
+	uint64_t requested, advised, failed;
+	size_t nranges, nskipped;
+	size_t nunmatched;	/* selectors that matched nothing */
+	bool list;		/* -l rows */
+	const struct window_info *window;	/* NULL: none ran */
+	struct mem_rollup before, after;	/* smaps_rollup, when shown */
+	bool resident_known;	/* sums of the ranges' (or mappings') */
+	uint64_t resident, reclaimable;
+	bool reclaimable_known;
+	struct result_row *rows;
+	size_t nrows;
+};
+
+/* --sort: a target's result rows ordered by one column, numbers largest
+ * first, text in byte order, ties kept in address order. Pure. */
+void rows_sort(struct result_row *rows, size_t n, enum col_id col);
+
+/* The only writer of results to stdout (argp's --help, --usage and
+ * --version aside): human summaries, tables through libsmartcols, and the
+ * JSON document. It formats a target_result (report.h) and never looks
+ * behind it. Messages for stderr are msg.c's. */
+struct report;
+
+/* NULL when out of memory. o must outlive the report. */
+struct report *report_new(const struct options *o);
+/* One target's result; it may be freed afterwards. */
+void report_target(struct report *rp, const struct target_result *r);
+/* A freeze window, after the results of the targets it covered. */
+void report_window(struct report *rp, const struct window_info *w);
+/* Print what is pending (tables, the JSON document), flush and free rp.
+ * 0, or -1 with errno set when stdout could not be written. */
+int report_finish(struct report *rp);
+
+/* --recover: one line of what was thawed (escaped), or NULL for "nothing
+ * to recover". */
+void report_recovered(const char *line);
+
+/* For atexit: what exits early (--help, --version) flushes stdout too; a
+ * write error there is said on stderr and makes the exit status 1. */
+void report_close_stdout(void);
+
+/* Tables for report.c (libsmartcols). */
+/* A size as the options want it: bytes (-b, JSON) or human units. */
+void report_size(const struct options *o, uint64_t v, char *buf, size_t len);
+
+/* A table with the options' columns and format; NULL when out of memory. */
+struct libscols_table;
+struct libscols_table *table_new(const struct options *o);
+
+/* One target's rows (and, for -l, a total row). */
+void table_add(struct libscols_table *tb, const struct options *o,
+	       const struct target_result *r);
+
+/* Print tb (-J: one line, DEL and bidi controls as \uXXXX) and free it. */
+void table_print(struct libscols_table *tb, const struct options *o);
+
+/* The hand-written JSON of an advice run (-J). */
+/* One element of the "targets" / "freezes" arrays; first: no comma. */
+void json_target(FILE *f, bool first, const struct target_result *r,
+		 bool with_stats);
+void json_window(FILE *f, bool first, const struct window_info *w);
+
+/* Run-wide sums that never count shared memory twice (Pss, SwapPss), and
+ * the resident bytes selected. valid: every target had its rollup. */
+struct report_totals {
+	size_t targets;		/* with a result (no fatal error) */
+	bool valid, resident_known;
+	uint64_t pss_before, pss_after, swap_pss_before, swap_pss_after;
+	uint64_t resident;
+};
+
+void report_totals_add(struct report_totals *t, const struct target_result *r);
+/* ,"pss_before":N,... (null where unknown) */
+void json_totals(FILE *f, const struct report_totals *t);
+
+#endif
