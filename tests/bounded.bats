@@ -319,9 +319,10 @@ interrupted() {
 	local adv req fail
 	adv=$(jq -r .advised "$T/out") req=$(jq -r .requested "$T/out") fail=$(jq -r .failed "$T/out")
 	echo "advised $adv of $req, failed $fail"
-	# what the windows before the signal advised, in whole chunks; the rest
-	# failed as interrupted
-	((adv > 0 && adv < (512 << 20) && adv % (1 << 20) == 0 && req == adv + fail && fail > 0))
+	# what the windows before the signal advised, in whole pages (a call
+	# is at most the knob's 1 MiB, less when the pace says a 1 ms window
+	# holds less); the rest failed as interrupted
+	((adv > 0 && adv < (512 << 20) && adv % 4096 == 0 && req == adv + fail && fail > 0))
 	grep -q "interrupted by signal 2" "$T/err"
 	[[ $(ps -o stat= -p "$TARGET_PID") != T* ]]
 }
