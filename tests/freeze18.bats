@@ -794,7 +794,13 @@ timed_once() {
 @test "a run directory another user made first is refused, named, and another one used" {
 	need_root
 	command -v setpriv >/dev/null || skip "missing tool: setpriv"
-	local u=64123 other=64124 s home
+	local u=64123 other=64124 s home pm
+	# a copy of pmadv the user may run (a clone in /root, mode 700, is not)
+	pm=$(mktemp -d /tmp/pmadv18-bin.XXXXXX)
+	DIRS+=("$pm")
+	chmod 0755 "$pm"
+	cp "$PMADV" "$pm/pmadv"
+	chmod 0755 "$pm/pmadv"
 	# a home the user can reach (the test's own directory is root's)
 	home=$(mktemp -d /tmp/pmadv18-home.XXXXXX)
 	DIRS+=("$home")
@@ -809,7 +815,7 @@ timed_once() {
 	wait_until 1000 grep -q "^Uid:.$u" "/proc/$s/status"
 	run setpriv --reuid=$u --regid=$u --clear-groups --inh-caps=+sys_nice \
 		--ambient-caps=+sys_nice env -u XDG_RUNTIME_DIR HOME="$home" \
-		"$PMADV" -p "$s" -a cold --all -f stop -q
+		"$pm/pmadv" -p "$s" -a cold --all -f stop -q
 	echo "$output"
 	rmdir "/tmp/pmadv-$u"
 	[ "$status" -eq 0 ]
@@ -821,7 +827,7 @@ timed_once() {
 	chown "$u:$u" "/tmp/pmadv-$u"
 	run setpriv --reuid=$u --regid=$u --clear-groups --inh-caps=+sys_nice \
 		--ambient-caps=+sys_nice env -u XDG_RUNTIME_DIR HOME=/nonexistent \
-		"$PMADV" -p "$s" -a cold --all -f stop -q
+		"$pm/pmadv" -p "$s" -a cold --all -f stop -q
 	echo "$output"
 	rmdir "/tmp/pmadv-$u"
 	[ "$status" -eq 1 ]

@@ -88,6 +88,16 @@ overlap() {
 noswap() {
 	need_tool unshare util-linux
 	[[ -s $T/noswaps ]] || head -n 1 /proc/swaps >"$T/noswaps"
+	# where / is no mount point (a chroot) no namespace can be made
+	# private: then the machine itself must have no swap on
+	if ! unshare --mount --propagation private true 2>/dev/null; then
+		(($(wc -l </proc/swaps) == 1)) || {
+			echo "no private mount namespace here, and swap is on" >&2
+			return 1
+		}
+		"$@"
+		return
+	fi
 	unshare --mount --propagation private \
 		sh -c 'mount --bind "$0" /proc/swaps && exec "$@"' "$T/noswaps" "$@"
 }
