@@ -309,10 +309,6 @@ void resident_prepare(struct run *x, const struct options *o);
 /* After select_plan: the steps above. On failure x has failed. */
 void resident_plan(struct run *x, const struct options *o);
 
-/* The same with the budget given (UINT64_MAX: none): what bounded windows
- * have left of it after the earlier ones (engine.c). */
-void resident_plan_within(struct run *x, const struct options *o, uint64_t budget);
-
 /* The residency of x's plan pieces into x->runs (have_runs). 0, or -1
  * with e. */
 int resident_read(struct run *x, enum res_method method, struct err *e);

@@ -366,13 +366,9 @@ uint64_t resident_budget(const struct run *x, const struct options *o)
 	return (uint64_t)((unsigned __int128)rss * o->limit_pct / 100);
 }
 
-void resident_plan(struct run *x, const struct options *o)
-{
-	resident_plan_within(x, o, o->limit_bytes || o->limit_pct || o->down_to_set ?
-			     resident_budget(x, o) : UINT64_MAX);
-}
-
-void resident_plan_within(struct run *x, const struct options *o, uint64_t budget)
+/* -l: residency, futile pageout and the budget (UINT64_MAX: none) over
+ * the plan, all at once (nothing is frozen). */
+static void plan_within(struct run *x, const struct options *o, uint64_t budget)
 {
 	struct err e;
 
@@ -384,6 +380,11 @@ void resident_plan_within(struct run *x, const struct options *o, uint64_t budge
 	if (resident_futile(x, o) ||
 	    (budget != UINT64_MAX && resident_choose(x, o, budget)))
 		run_fail(x, ENOMEM, "out of memory");
+}
+
+void resident_plan(struct run *x, const struct options *o)
+{
+	plan_within(x, o, resident_budgeted(o) ? resident_budget(x, o) : UINT64_MAX);
 }
 
 int resident_futile(struct run *x, const struct options *o)
