@@ -9,11 +9,19 @@
  *                    mapping's name (as text parsing gets it)
  *   floor -Q PID     PROCMAP_QUERY, asking the name only of mappings
  *                    without a file (a second ioctl for those)
+ *   floor -s PID     text, inside a stop: SIGSTOP through the pidfd, wait
+ *                    for state T (a one-thread target), work, SIGCONT
+ *   floor -g CG PID  text, inside a cgroup v2 freeze of directory CG:
+ *                    cgroup.freeze 1, wait for "frozen 1", work, 0
  *
  * With FLOOR_TIMING set in the environment, prints to stderr
  * "maps_ns=N advise_ns=N calls=N iovecs=N" (reading and parsing the maps;
- * the process_madvise calls), the lower bound of a freeze window. */
+ * the process_madvise calls), the lower bound of a freeze window's work;
+ * with -s or -g also "window_ns=N": from the freeze action to the thaw
+ * action, the least a freeze window can be. */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 
 #include "common.h"
@@ -82,17 +90,68 @@ static size_t query_anon(const char *pid, int lean, struct iovec **out)
 	return n;
 }
 
+static void put(const char *dir, const char *file, const char *what)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, what, strlen(what)) < 0)
+		exit(1);
+	close(fd);
+}
+
+/* Does the file hold `what`? */
+static int holds(const char *path, const char *what)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		exit(1);
+	buf[r] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
+/* The stop or cgroup freeze, and its thaw: as pmadv's freeze does, less
+ * its checks (threads, other sharers of the mm, locks, guardian). */
+static void freeze(int mode, int pidfd, const char *pid, const char *cg, int on)
+{
+	char path[4096];
+
+	if (mode == 's') {
+		syscall(SYS_pidfd_send_signal, pidfd, on ? SIGSTOP : SIGCONT, NULL, 0);
+		snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+		while (on && !holds(path, ") T "))
+			sched_yield();
+	} else if (mode == 'g') {
+		put(cg, "cgroup.freeze", on ? "1" : "0");
+		snprintf(path, sizeof(path), "%s/cgroup.events", cg);
+		while (on && !holds(path, "frozen 1"))
+			sched_yield();
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int mode = argc > 2 ? argv[1][1] : 0;	/* 0, 'q' or 'Q' */
+	int mode = argc > 2 ? argv[1][1] : 0;	/* 0, 'q', 'Q', 's' or 'g' */
 	const char *pid = argv[argc - 1];
+	const char *cg = mode == 'g' && argc > 3 ? argv[2] : NULL;
 	int pidfd = (int)syscall(SYS_pidfd_open, atoi(pid), 0);
 	struct iovec *v, batch[MAX_IOV];
 	size_t n, calls = 0;
-	uint64_t t0, t1, t2;
+	uint64_t tf, t0, t1, t2, t3;
 
+	if (mode == 'g' && !cg)
+		exit(2);
+	tf = now_ns();
+	freeze(mode, pidfd, pid, cg, 1);
 	t0 = now_ns();
-	if (mode) {
+	if (mode == 'q' || mode == 'Q') {
 		n = query_anon(pid, mode == 'Q', &v);
 	} else {
 		size_t len;
@@ -122,9 +181,12 @@ int main(int argc, char **argv)
 		calls++;
 	}
 	t2 = now_ns();
+	freeze(mode, pidfd, pid, cg, 0);
+	t3 = now_ns();
 	if (getenv("FLOOR_TIMING"))
-		fprintf(stderr, "maps_ns=%llu advise_ns=%llu calls=%zu iovecs=%zu\n",
-			(unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
-			calls, n);
+		fprintf(stderr, "maps_ns=%llu advise_ns=%llu calls=%zu iovecs=%zu "
+			"window_ns=%llu\n", (unsigned long long)(t1 - t0),
+			(unsigned long long)(t2 - t1), calls, n,
+			(unsigned long long)(mode == 's' || mode == 'g' ? t3 - tf : 0));
 	return 0;
 }

@@ -253,17 +253,30 @@ for N in $SIZES; do
 	work=$(ftime 1 work)
 	mt=$(ftime 1 maps) mq=$(ftime 2 maps) ml=$(ftime 3 maps)
 
-	# freeze windows as pmadv measures them (-J "frozen_ms")
-	wst=- wcg=-
+	# freeze windows as pmadv measures them (-J "frozen_ms"), in rounds
+	# that interleave the floor's own freeze windows (bench/floor -s, -g:
+	# the same stop or cgroup freeze around the floor's work) and a
+	# --limit run whose budget holds the whole selection (the same work,
+	# plus the budget's choice made before the window)
+	wst=- wcg=- fws=- fwg=- wlim=-
+	: >"$TMP/js"; : >"$TMP/jc"; : >"$TMP/jl"; : >"$TMP/fs"; : >"$TMP/fg"
+	for _ in $(seq "$REPS"); do
+		if [ $fr_stop = 1 ]; then
+			$P -f stop -J >>"$TMP/js" 2>/dev/null
+			FLOOR_TIMING=1 "$BIN/floor" -s "$GEN" 2>>"$TMP/fs"
+			$P -f stop --limit 100% -J >>"$TMP/jl" 2>/dev/null
+		fi
+		if [ $fr_cg = 1 ]; then
+			$P -f cgroup -J >>"$TMP/jc" 2>/dev/null
+			FLOOR_TIMING=1 "$BIN/floor" -g "$CG" "$GEN" 2>>"$TMP/fg"
+		fi
+	done
+	fwin() { sed -n 's/.*window_ns=\([0-9]*\).*/\1/p' "$1" | awk '$1 > 0 { printf "%.4f\n", $1 / 1e6 }' | median; }
 	if [ $fr_stop = 1 ]; then
-		: >"$TMP/js"
-		"$BIN/timeit" -w 0 -n "$REPS" -o "$TMP/js" -e "$TMP/jerr" -- $P -f stop -J >/dev/null
-		wst=$(frozen_median "$TMP/js")
+		wst=$(frozen_median "$TMP/js") wlim=$(frozen_median "$TMP/jl") fws=$(fwin "$TMP/fs")
 	fi
 	if [ $fr_cg = 1 ]; then
-		: >"$TMP/jc"
-		"$BIN/timeit" -w 0 -n "$REPS" -o "$TMP/jc" -e "$TMP/jerr" -- $P -f cgroup -J >/dev/null
-		wcg=$(frozen_median "$TMP/jc")
+		wcg=$(frozen_median "$TMP/jc") fwg=$(fwin "$TMP/fg")
 	fi
 	# nothing may stay stopped: gen's state must be S (sleeping in pause)
 	st_now=$(awk '{ sub(/.*\) /, ""); print substr($0, 1, 1) }' "/proc/$GEN/stat")
@@ -278,7 +291,7 @@ for N in $SIZES; do
 
 	stop_gen
 	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq" >>"$T1"
-	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv" >>"$T2"
+	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv $fws $fwg $wlim" >>"$T2"
 done
 
 # --- residency: pagemap and PAGEMAP_SCAN next to the pageout they aim -------
@@ -343,13 +356,19 @@ report() {
 	echo "## Freeze window and peak RSS"
 	echo
 	echo "Floor work = the floor's own time to read and parse maps + its"
-	echo "process_madvise calls (FLOOR_TIMING, median): the least a freeze window"
-	echo "can be. Windows are pmadv's -J \"frozen_ms\" (median)."
+	echo "process_madvise calls (FLOOR_TIMING, median): the least the work in a"
+	echo "freeze window can be. Floor window = the same work inside the same"
+	echo "freeze (bench/floor -s: SIGSTOP through a pidfd, wait for state T,"
+	echo "SIGCONT; -g: cgroup.freeze 1, wait for \"frozen 1\", 0), from the freeze"
+	echo "action to the thaw action: the least a freeze window can be. Windows"
+	echo "are pmadv's -J \"frozen_ms\" (median), measured the same way, in rounds"
+	echo "interleaved with the floor's; --limit 100% is a budget that holds the"
+	echo "whole selection (the same work, the budget chosen before the window)."
 	echo
-	echo "| N | floor work (ms) | window stop (ms) | stop/work | window cgroup (ms) | cgroup/work | pmadv peak RSS (KiB) |"
-	echo "|---|---|---|---|---|---|---|"
-	while read -r n work wst wcg rss _; do
-		echo "| $n | $(fmt "$work") | $(fmt "$wst") | $(ratio "$wst" "$work") | $(fmt "$wcg") | $(ratio "$wcg" "$work") | $rss |"
+	echo "| N | floor work (ms) | floor window stop (ms) | window stop (ms) | stop/work | stop/floor window | floor window cgroup (ms) | window cgroup (ms) | cgroup/work | cgroup/floor window | window stop --limit (ms) | limit/plain | pmadv peak RSS (KiB) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	while read -r n work wst wcg rss _ _ _ _ _ _ fws fwg wlim; do
+		echo "| $n | $(fmt "$work") | $(fmt "$fws") | $(fmt "$wst") | $(ratio "$wst" "$work") | $(ratio "$wst" "$fws") | $(fmt "$fwg") | $(fmt "$wcg") | $(ratio "$wcg" "$work") | $(ratio "$wcg" "$fwg") | $(fmt "$wlim") | $(ratio "$wlim" "$wst") | $rss |"
 	done <"$T2"
 	echo
 	echo "## CPU time (ms)"
@@ -359,7 +378,7 @@ report() {
 	echo
 	echo "| N | pmadv | floor | naive | pmadv/floor | naive/pmadv |"
 	echo "|---|---|---|---|---|---|"
-	while read -r n _ _ _ _ _ _ _ cpm cfl cnv; do
+	while read -r n _ _ _ _ _ _ _ cpm cfl cnv _; do
 		echo "| $n | $(fmt "$cpm") | $(fmt "$cfl") | $(fmt "$cnv") | $(ratio "$cpm" "$cfl") | $(ratio "$cnv" "$cpm") |"
 	done <"$T2"
 	echo
@@ -371,7 +390,7 @@ report() {
 	echo
 	echo "| N | text | procmap | procmap lean | procmap/text |"
 	echo "|---|---|---|---|---|"
-	while read -r n _ _ _ _ mt mq ml; do
+	while read -r n _ _ _ _ mt mq ml _; do
 		echo "| $n | $(fmt "$mt") | $(fmt "$mq") | $(fmt "$ml") | $(ratio "$mq" "$mt") |"
 	done <"$T2"
 	echo
@@ -410,6 +429,7 @@ report() {
 	function verdict(ok) { return ok ? "met" : "NOT met" }
 	{
 		n = $1; pm = $5; fl = $6; nv = $9; work = $14; wst = $15; wcg = $16; rss = $17
+		fws = $24; fwg = $25; wlim = $26
 		if (fl != "-" && pm != "-") {
 			r = pm / fl
 			if (n == 65000) printf "- pmadv/floor <= 1.10 at 65,000: %.2f, %s\n", r, verdict(r <= 1.10)
@@ -421,6 +441,12 @@ report() {
 			printf "- freeze window (stop) <= 1.2 x floor work at %d: %.2f, %s\n", n, wst / work, verdict(wst / work <= 1.2)
 		if (wcg != "-" && work != "-")
 			printf "- freeze window (cgroup) <= 1.2 x floor work at %d: %.2f, %s\n", n, wcg / work, verdict(wcg / work <= 1.2)
+		if (n >= 1000 && wst != "-" && fws != "-" && fws > 0)
+			printf "- freeze window (stop) <= 1.2 x the floor'"'"'s stop window at %d: %.2f, %s\n", n, wst / fws, verdict(wst / fws <= 1.2)
+		if (n >= 1000 && wcg != "-" && fwg != "-" && fwg > 0)
+			printf "- freeze window (cgroup) <= 1.2 x the floor'"'"'s cgroup window at %d: %.2f, %s\n", n, wcg / fwg, verdict(wcg / fwg <= 1.2)
+		if (n >= 1000 && wlim != "-" && wst != "-" && wst > 0)
+			printf "- --limit window <= 1.2 x the plain window at %d: %.2f, %s\n", n, wlim / wst, verdict(wlim / wst <= 1.2)
 		if (n == 65000 && rss != "")
 			printf "- peak RSS at 65,000 <= 16 MiB: %.1f MiB, %s\n", rss / 1024, verdict(rss <= 16384)
 	}'

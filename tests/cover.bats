@@ -149,6 +149,29 @@ after_vfork_stopped() {
 	wait_until 1000 moving 1
 }
 
+@test "cover: a CLONE_VM process born after the look-ahead, before the freeze, is found in the window" {
+	# the /proc scan for sharers runs before the window; inside it pmadv
+	# looks only at what that scan found and at PIDs handed out since.
+	# The test build signals the target right after the scan: it creates
+	# its CLONE_VM process then (and the kernel hands it a new PID).
+	SHM=$T/clonevm.shm
+	bg "$HELPERS/freeze-clonevm" "$SHM" late >"$T/clonevm"
+	CLONEVM=$BG
+	wait_until 3000 grep -q '^ready' "$T/clonevm"
+	[ "$(word 1)" = 0 ]
+	run env PMADV_TEST_AHEAD_SIGNAL="$CLONEVM" "$PMADV_TESTBUILD" \
+		-p "$CLONEVM" -a cold -m clonevm.shm --freeze=stop
+	echo "$output"
+	CHILD=$(cat /proc/"$CLONEVM"/task/*/children | tr -d ' ')
+	[ -n "$CHILD" ]
+	[ "$status" -eq 1 ]
+	[[ $output == *"process $CHILD (clonevm-child), which shares the address space of process $CLONEVM (CLONE_VM"* ]]
+	[[ $output != *"advised in"* ]]
+	none_stopped "$CLONEVM"
+	wait_until 1000 moving 0
+	wait_until 1000 moving 1
+}
+
 @test "cover: a CLONE_VM process outside the frozen cgroup makes -f cgroup refuse" {
 	need_v2
 	start_clonevm

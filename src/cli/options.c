@@ -675,10 +675,12 @@ void options_parse(int argc, char **argv, struct options *o)
 		const char *delay = getenv("PMADV_TEST_DELAY_MS");
 		const char *source = getenv("PMADV_MAPS_SOURCE");
 		const char *chunk = getenv("PMADV_TEST_CHUNK_BYTES");
+		const char *ahead = getenv("PMADV_TEST_AHEAD_SIGNAL");
 
 		o->test_chunk_bytes = chunk ? strtoull(chunk, NULL, 10) : 0;
 		o->test_delay_ms = delay ? (unsigned int)strtoul(delay, NULL, 10) : 0;
 		o->maps_query = source && !strcmp(source, "query");
+		o->freeze.test_ahead_signal = ahead ? (pid_t)atoi(ahead) : 0;
 	}
 #endif
 	argp_err_exit_status = PMADV_EXIT_USAGE;

@@ -1,5 +1,6 @@
 /* Chunks of a window's plan, sized by work. See engine.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,25 +9,53 @@
 
 /* ---- work in an address range ---- */
 
-/* The first covered range ending above addr. */
-static size_t covered_find(const struct workmap *w, uint64_t addr)
+/* The first element of a sorted, disjoint array (v: n elements of
+ * `stride` bytes, each with a uint64_t end at `off`) ending above addr.
+ * Searched from *hint on, where the last search ended: a chunk's pieces
+ * ascend, so a plan of 32,000 pieces costs a step each, not a binary
+ * search each (3 ms of a 65,000-mapping window). *hint = the answer. */
+static size_t find_end_above(const void *v, size_t n, size_t stride,
+			     size_t off, uint64_t addr, size_t *hint)
 {
-	size_t lo = 0, hi = w->ncovered;
+#define END_AT(i) (*(const uint64_t *)((const char *)v + (i) * stride + off))
+	size_t lo = 0, hi = n, i = *hint;
 
+	if (i <= n && (i == 0 || END_AT(i - 1) <= addr)) {
+		/* the answer is i or above: a few steps, then halve */
+		for (lo = i; lo < n && lo < i + 8 && END_AT(lo) <= addr; lo++)
+			;
+		if (lo == n || END_AT(lo) > addr)
+			hi = lo;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (w->covered[mid].end <= addr)
+		if (END_AT(mid) <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+#undef END_AT
+	*hint = lo;
 	return lo;
+}
+
+static size_t covered_find(const struct workmap *w, uint64_t addr, size_t *hint)
+{
+	return find_end_above(w->covered, w->ncovered, sizeof(*w->covered),
+			      offsetof(struct piece, end), addr, hint);
+}
+
+static size_t runs_find(const struct workmap *w, uint64_t addr, size_t *hint)
+{
+	return find_end_above(w->runs->v, w->runs->n, sizeof(*w->runs->v),
+			      offsetof(struct res_run, end), addr, hint);
 }
 
 struct walk {
 	uint64_t acc, limit, page;
 	uint64_t reach;		/* where the limit was met (0: not met) */
+	size_t *hints;		/* [0] covered, [1] runs: find_end_above */
 };
 
 /* [s, e) is all work (is_work) or none. false: the limit is met in it;
@@ -50,7 +79,7 @@ static bool walk_runs(const struct workmap *w, struct walk *k, uint64_t s,
 {
 	uint64_t at = s;
 
-	for (size_t i = resrun_find(w->runs, s);
+	for (size_t i = runs_find(w, s, &k->hints[1]);
 	     i < w->runs->n && w->runs->v[i].start < e; i++) {
 		const struct res_run *r = &w->runs->v[i];
 		uint64_t rs = r->start > at ? r->start : at;
@@ -68,10 +97,11 @@ static bool walk_runs(const struct workmap *w, struct walk *k, uint64_t s,
 /* Work from start on, until end or until it would pass limit. Returns the
  * work; *reach: the end of what fits (end when all does). */
 static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
-			  uint64_t limit, uint64_t *reach)
+			  uint64_t limit, uint64_t *reach, size_t *hints)
 {
-	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096 };
-	size_t ci = w->runs ? covered_find(w, start) : 0;
+	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096,
+			  .hints = hints };
+	size_t ci = w->runs ? covered_find(w, start, &hints[0]) : 0;
 	uint64_t at = start;
 
 	while (at < end) {
@@ -101,11 +131,12 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 }
 
 /* Bytes of work in [start, end). */
-static uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end)
+static uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end,
+			     size_t *hints)
 {
 	uint64_t reach;
 
-	return walk_work(w, start, end, UINT64_MAX, &reach);
+	return walk_work(w, start, end, UINT64_MAX, &reach, hints);
 }
 
 /* ---- the cursor ---- */
@@ -152,7 +183,7 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 		if (end < start)
 			end = start;
 		cost = walk_work(w, start, end, lim->work > wk ? lim->work - wk : 0,
-				 &reach);
+				 &reach, c->hints);
 		if (reach < pc->end)
 			reach = cut_down(reach, lim);
 		if (reach <= start) {
@@ -166,7 +197,7 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 			forced = true;
 		}
 		if (reach != end || forced)
-			cost = workmap_cost(w, start, reach);
+			cost = workmap_cost(w, start, reach, c->hints);
 		out[k++] = (struct piece){ start, reach, pc->map };
 		bytes += reach - start;
 		wk += cost;
@@ -258,41 +289,25 @@ int chunk_commit(struct cursor *c, struct ledger *l)
 
 /* ---- a budget chosen before the window ---- */
 
-static size_t keep_find(const struct piece *keep, size_t n, uint64_t addr)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (keep[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 {
-	struct piece *out = NULL;
-	size_t n = 0, cap = 0;
+	/* both sorted and disjoint: one merge walk; the overlaps, one piece
+	 * each, are fewer than npieces + nkeep, so one allocation */
+	size_t room = p->npieces + nkeep, n = 0, j = 0;
+	struct piece *out = malloc((room ? room : 1) * sizeof(*out));
 	uint64_t bytes = 0;
 
+	if (!out)
+		return -1;
 	for (size_t i = 0; i < p->npieces; i++) {
 		const struct piece *pc = &p->pieces[i];
 
-		for (size_t j = keep_find(keep, nkeep, pc->start);
-		     j < nkeep && keep[j].start < pc->end; j++) {
-			uint64_t s = keep[j].start > pc->start ? keep[j].start : pc->start;
-			uint64_t e = keep[j].end < pc->end ? keep[j].end : pc->end;
-			struct piece *v = array_grow(out, n + 1, &cap, sizeof(*out), 16);
+		while (j < nkeep && keep[j].end <= pc->start)
+			j++;
+		for (size_t k = j; k < nkeep && keep[k].start < pc->end; k++) {
+			uint64_t s = keep[k].start > pc->start ? keep[k].start : pc->start;
+			uint64_t e = keep[k].end < pc->end ? keep[k].end : pc->end;
 
-			if (!v) {
-				free(out);
-				return -1;
-			}
-			out = v;
 			out[n++] = (struct piece){ s, e, pc->map };
 			bytes += e - s;
 		}

@@ -173,6 +173,8 @@ struct cursor {
 					 * advised bytes */
 	int rest_err;			/* the rest will not be advised: why
 					 * (0: a later window may) */
+	size_t hints[2];		/* where chunk_take's searches of the
+					 * workmap ended (chunk.c) */
 };
 
 /* What is known of the work in an address range before the window (read

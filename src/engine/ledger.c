@@ -262,6 +262,8 @@ int ledger_subtract(struct ledger *l, struct plan *p)
 	struct piece *out = NULL;
 	size_t n = 0, cap = 0, k = 0;
 
+	if (!l->n)
+		return 0;	/* the first window: nothing to take away */
 	sort(l);
 	for (size_t i = 0; i < p->npieces; i++)
 		if (cut_piece(l, &k, &p->pieces[i], &out, &n, &cap)) {

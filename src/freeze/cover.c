@@ -30,13 +30,15 @@ struct mm_task {
 
 /* Call fn for each live task (neither zombie nor dead) sharing pid's mm:
  * pid's threads first, then the threads of every other process that
- * kcmp(KCMP_VM) finds sharing it. Stops at fn's first nonzero return and
+ * kcmp(KCMP_VM) finds sharing it: among those the look-ahead a found and
+ * those created since (or, when a cannot tell, among all of /proc). Stops at fn's first nonzero return and
  * returns it; 0 once every task was seen; -1 with e when pid's tasks cannot
  * be read. *complete is false when the other processes could not be
  * looked for (a kernel without kcmp: ENOSYS); pid's threads were seen. A
  * process whose leader has exited while its other threads run is not
  * found (kcmp sees the leader's mm, gone). */
-static int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
+static int mmshare_each(pid_t pid, const struct cover_ahead *a,
+			int (*fn)(const struct mm_task *t, void *ctx),
 			void *ctx, bool *complete, struct err *e);
 
 /* The same for pid's own threads only (no kcmp, no /proc scan): fn's
@@ -123,16 +125,17 @@ static int not_held_error(pid_t pid, const struct mm_task *t,
 	return -1;
 }
 
-int cover_check(pid_t pid, const struct cg *cg, bool theirs, struct err *e)
+int cover_check(pid_t pid, const struct cg *cg, bool theirs,
+		const struct cover_ahead *a, struct err *e)
 {
 	struct check c = { .cg = cg };
 	bool complete;
 	int rc;
 
-	/* Once every task of the mm is held, none can create another: the
-	 * one scan, done inside the freeze, sees them all. Without kcmp
-	 * (complete false) only the threads can be checked. */
-	rc = mmshare_each(pid, not_held, &c, &complete, e);
+	/* Once every task of the mm is held, none can create another: what
+	 * the look-ahead found, and what was created since, is all there is.
+	 * Without kcmp (complete false) only the threads can be checked. */
+	rc = mmshare_each(pid, a, not_held, &c, &complete, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 0)
@@ -317,10 +320,144 @@ static int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *c
 	return each_thread(pid, true, fn, ctx, NULL);
 }
 
-static int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
+/* ---- the look-ahead: the /proc scan before the window ---- */
+
+/* The kernel hands out PIDs in increasing order until it wraps at
+ * pid_max; /proc/loadavg's last field is the last one it handed out in
+ * our PID namespace (the one /proc and kcmp count in). A process created
+ * after the look-ahead has a PID above that, unless the kernel wrapped. */
+static long last_pid(void)
+{
+	char buf[160], *sp;
+
+	if (proc_read_small(AT_FDCWD, "/proc/loadavg", buf, sizeof(buf)) <= 0 ||
+	    !(sp = strrchr(buf, ' ')))
+		return -1;
+	return strtol(sp + 1, NULL, 10);
+}
+
+static long pid_max(void)
+{
+	char buf[32];
+
+	if (proc_read_small(AT_FDCWD, "/proc/sys/kernel/pid_max", buf,
+			    sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+static int ahead_add(struct cover_ahead *a, pid_t member, pid_t sharer)
+{
+	struct cover_pair *v = array_grow(a->v, a->n, &a->cap, sizeof(*v), 4);
+
+	if (!v)
+		return -1;
+	a->v = v;
+	a->v[a->n].member = member;
+	a->v[a->n++].sharer = sharer;
+	return 0;
+}
+
+int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
+{
+	pid_t *live = calloc(n ? n : 1, sizeof(*live));
+	struct dirent *de;
+	DIR *d;
+
+	memset(a, 0, sizeof(*a));
+	a->last = -1;
+	if (!live)
+		return -1;
+	/* before the scan: a process the scan misses (created meanwhile
+	 * below where readdir is) has a PID above this */
+	a->last = last_pid();
+	a->max = pid_max();
+	a->at_ns = clock_now_ns();
+	for (size_t i = 0; i < n; i++)
+		each_thread(pids[i], true, NULL, NULL, &live[i]);
+	d = opendir("/proc");
+	while (d && (de = readdir(d))) {
+		pid_t other = proc_name_pid(de->d_name);
+
+		for (size_t i = 0; other && i < n; i++) {
+			if (other == pids[i] || !live[i])
+				continue;
+			if (kcmp_vm(live[i], other) == 0) {
+				if (ahead_add(a, pids[i], other))
+					goto fail;
+			} else if (errno == ENOSYS) {
+				goto fail;	/* the window scans: it knows */
+			}
+		}
+	}
+	if (!d)
+		goto fail;
+	closedir(d);
+	free(live);
+	return 0;
+fail:
+	if (d)
+		closedir(d);
+	free(live);
+	cover_ahead_free(a);
+	return -1;
+}
+
+void cover_ahead_free(struct cover_ahead *a)
+{
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+	a->last = -1;
+}
+
+/* The PIDs handed out since the look-ahead, (a->last, *to]; false when
+ * they cannot be told apart from older ones: no look-ahead, the counter
+ * wrapped, or so many (or so long) that it may have wrapped unseen. One
+ * task a microsecond is beyond any machine's fork rate. */
+#define COVER_PROBE_MAX 1024
+
+static bool created_since(const struct cover_ahead *a, long *to)
+{
+	uint64_t us;
+
+	if (!a || a->last < 0 || a->max <= 0 || (*to = last_pid()) < a->last)
+		return false;
+	us = (clock_now_ns() - a->at_ns) / 1000u;
+	return *to - a->last <= COVER_PROBE_MAX && us < (uint64_t)a->max / 2;
+}
+
+/* Is tid one of pid's own threads (checked already)? */
+static bool own_thread(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	return access(path, F_OK) == 0;
+}
+
+/* The sharers the look-ahead found that still share, then any process
+ * created since that does. */
+static int each_new_sharer(pid_t pid, pid_t live, const struct cover_ahead *a,
+			   long to, task_fn fn, void *ctx)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < a->n; i++)
+		if (a->v[i].member == pid && kcmp_vm(live, a->v[i].sharer) == 0)
+			rc = each_thread(a->v[i].sharer, false, fn, ctx, NULL);
+	for (long p = a->last + 1; rc == 0 && p <= to; p++)
+		if (p != pid && kcmp_vm(live, (pid_t)p) == 0 &&
+		    !own_thread(pid, (pid_t)p))
+			rc = each_thread((pid_t)p, false, fn, ctx, NULL);
+	return rc < 0 ? 0 : rc;	/* gone meanwhile: nothing to hold */
+}
+
+static int mmshare_each(pid_t pid, const struct cover_ahead *a,
+			int (*fn)(const struct mm_task *t, void *ctx),
 			void *ctx, bool *complete, struct err *e)
 {
 	pid_t live;
+	long to;
 	int rc;
 
 	*complete = true;
@@ -331,6 +468,8 @@ static int mmshare_each(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx)
 			       strerror(errno));
 	if (rc != 0 || !live)
 		return rc;	/* stopped by fn, or no mm left to share */
+	if (created_since(a, &to))
+		return each_new_sharer(pid, live, a, to, fn, ctx);
 	rc = each_sharer(pid, live, fn, ctx, complete);
 	if (rc < 0)
 		return err_set(e, errno, "cannot read /proc: %s", strerror(errno));

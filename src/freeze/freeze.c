@@ -36,6 +36,7 @@ struct freeze {
 	uint64_t frozen_at;	/* the first freeze action (ours: the
 				 * guardian's clock), CLOCK_MONOTONIC */
 	unsigned int processes;
+	struct cover_ahead ahead;	/* who shared the mms just before */
 };
 
 /* What a freeze request takes before anything is frozen: the targets
@@ -202,6 +203,7 @@ const char *freeze_mode_name(enum freeze_mode mode)
 
 static void freeze_free(struct freeze *f)
 {
+	cover_ahead_free(&f->ahead);
 	cg_close(&f->cg);
 	lock_drop(&f->glock);	/* removed only when it holds no record */
 	lock_drop(&f->plock);
@@ -396,7 +398,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		return -1;
 	}
 	if (req->before)
-		req->before();
+		req->before(req->before_arg);
 	f->froze = true;
 	rc = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
 	if (rc != 0) {
@@ -455,6 +457,22 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 	return f;
 }
 
+/* The /proc scan for processes sharing the targets' mms, done before the
+ * window (see cover_look_ahead); when it fails the window scans. */
+static void look_ahead(struct freeze *f, const struct freeze_req *req,
+		       const pid_t *pids, size_t n)
+{
+	cover_look_ahead(pids, n, &f->ahead);
+#ifdef PMADV_TEST_HOOKS
+	/* a process created between the look-ahead and the freeze (soon
+	 * enough that the window looks only at PIDs handed out since) */
+	if (req->test_ahead_signal && kill(req->test_ahead_signal, SIGUSR1) == 0)
+		clock_sleep_us(5000);
+#else
+	(void)req;
+#endif
+}
+
 int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 const int *pidfds, size_t n, struct freeze **out,
 		 struct err *e)
@@ -474,6 +492,8 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		if (rc == 0)
 			rc = req->mode == FREEZE_STOP ? prepare_stop(f, e) :
 			     prepare_cgroup(f, req, pids, pidfds, n, e);
+		if (rc == 0)
+			look_ahead(f, req, pids, n);
 		if (rc == 0)
 			rc = f->already ? freeze_theirs(f, e) : freeze_ours(f, req, e);
 		if (rc != 0) {
@@ -521,7 +541,7 @@ int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
 		return -1;
 	}
 	/* its threads wherever they are, and other processes in its mm */
-	return cover_check(pid, cg, f->already, e);
+	return cover_check(pid, cg, f->already, &f->ahead, e);
 }
 
 static void fill_info(const struct freeze *f, uint64_t thaw_at,

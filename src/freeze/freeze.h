@@ -39,8 +39,13 @@ struct freeze_req {
 	unsigned int max_freeze_ms;	/* --max-freeze: how long one window
 					 * may last (0: unbounded); the
 					 * watchdog's bound follows it */
-	void (*before)(void);	/* optional, called just before freezing
-				 * (after the guardian's fork) */
+	void (*before)(void *arg);	/* optional, called just before
+					 * freezing (after the guardian's
+					 * fork), with before_arg */
+	void *before_arg;
+	pid_t test_ahead_signal;	/* tests only (PMADV_TEST_HOOKS): after
+					 * the look-ahead, SIGUSR1 to this
+					 * PID, then 5 ms for it to act */
 };
 
 struct freeze_info {
@@ -457,12 +462,31 @@ void cg_close(struct cg *c);
  * v2 threaded cgroups), and other processes may share the mm (CLONE_VM,
  * freeze/cover.c). And a stop cannot take hold of a task that the cgroup
  * freezer holds. Reads only: never signals, never freezes. */
+/* Before the freeze (the window's first action): which processes share
+ * each of pids' address spaces, by one scan of /proc, and the last PID
+ * the kernel had handed out. Inside the window only those, and processes
+ * created since, need a look: no scan of /proc while frozen. 0; -1 (then
+ * a is empty and the window scans /proc itself). */
+struct cover_ahead {
+	long last;		/* the last PID handed out; -1: unknown */
+	long max;		/* pid_max then */
+	uint64_t at_ns;		/* when, CLOCK_MONOTONIC */
+	struct cover_pair {
+		pid_t member;	/* one of pids */
+		pid_t sharer;	/* a process sharing its mm */
+	} *v;
+	size_t n, cap;
+};
+int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a);
+void cover_ahead_free(struct cover_ahead *a);
+
 /* Inside a freeze: is every live task sharing pid's address space held,
  * by a group stop (state T: ours or another program's) or, with cg (the
  * frozen cgroup), by being in cg or below? theirs: the freeze is another
  * program's (pmadv only waited for it). 0; or -1 with e naming the first
  * task that is not held: tid, comm, state, its cgroups. */
-int cover_check(pid_t pid, const struct cg *cg, bool theirs, struct err *e);
+int cover_check(pid_t pid, const struct cg *cg, bool theirs,
+		const struct cover_ahead *a, struct err *e);
 
 /* Before a stop: is a live thread of pid in a cgroup that is frozen or
  * being frozen (v2: cgroup.freeze 1 on it or an ancestor, or cgroup.events

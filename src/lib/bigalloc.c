@@ -2,7 +2,9 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "lib/lib.h"
 
@@ -34,13 +36,18 @@ void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
 	return v;
 }
 
+void heap_keep(void)
+{
+	/* glibc's largest mmap threshold; trimming only far above it */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 void heap_prewarm(size_t size)
 {
 	char *p;
 
-	/* served from the heap, not a fresh mmap, and not trimmed on free */
-	mallopt(M_MMAP_THRESHOLD, (int)(size * 2));
-	mallopt(M_TRIM_THRESHOLD, (int)(size * 4));
+	heap_keep();
 	p = malloc(size);
 	if (p) {
 		/* volatile: a memset just before free is a dead store that
@@ -49,4 +56,52 @@ void heap_prewarm(size_t size)
 			((volatile char *)p)[i] = 0;
 		free(p);
 	}
+}
+
+/* Only runs of resident pages: the rest would fault as fresh memory
+ * anyway, and populating them would only grow pmadv. */
+static void unshare_range(uintptr_t s, uintptr_t e, size_t pg,
+			  unsigned char **vec, size_t *cap)
+{
+	size_t n = (e - s) / pg, i, j;
+
+	if (n > *cap) {
+		unsigned char *v = realloc(*vec, n);
+
+		if (!v)
+			return;
+		*vec = v;
+		*cap = n;
+	}
+	if (mincore((void *)s, e - s, *vec) != 0)
+		return;
+	for (i = 0; i < n; i = j) {
+		for (; i < n && !((*vec)[i] & 1); i++)
+			;
+		for (j = i; j < n && ((*vec)[j] & 1); j++)
+			;
+		if (j > i)
+			(void)madvise((void *)(s + i * pg), (j - i) * pg,
+				      MADV_POPULATE_WRITE);
+	}
+}
+
+void own_memory_unshare(void)
+{
+#ifdef MADV_POPULATE_WRITE
+	FILE *f = fopen("/proc/self/maps", "re");
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), cap = 0;
+	unsigned char *vec = NULL;
+	char line[512], perm[8];
+	unsigned long s, e;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perm) == 3 &&
+		    !strcmp(perm, "rw-p"))
+			unshare_range(s, e, pg, &vec, &cap);
+	free(vec);
+	fclose(f);
+#endif
 }

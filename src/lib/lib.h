@@ -148,6 +148,18 @@ void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
  * pages shared with a child would fault again on the first write. */
 void heap_prewarm(size_t size);
 
+/* Freed memory stays in the heap (no fresh mmap per large array, no
+ * trim), so that a window's arrays reuse pages the preview faulted in.
+ * heap_prewarm sets it too; call it before the first large allocation. */
+void heap_keep(void);
+
+/* After a fork (the guardian's), every page pmadv had written is shared
+ * copy-on-write with the child: the first write to each takes a fault
+ * (25 in a 1,000-mapping window, a fifth of it on a VM). This breaks the
+ * sharing ahead for pmadv's resident private writable pages, without
+ * changing a byte (MADV_POPULATE_WRITE, Linux 5.14; elsewhere nothing). */
+void own_memory_unshare(void);
+
 /* The only writer to stderr: one line per message, the program name first (as invoked, without its directory: "pmadv:"), the
  * whole line escaped (it may carry target-controlled names and the
  * operator's own arguments). */

@@ -1,7 +1,10 @@
-/* freeze-clonevm FILE: a target whose address space is shared by another
- * process, not a thread: clone(CLONE_VM) without CLONE_THREAD, as vfork
- * and posix_spawn do, but lasting. A freeze of the target (its stop, its
- * cgroup) does not hold that process unless pmadv sees to it.
+/* freeze-clonevm FILE [late]: a target whose address space is shared by
+ * another process, not a thread: clone(CLONE_VM) without CLONE_THREAD, as
+ * vfork and posix_spawn do, but lasting. A freeze of the target (its stop,
+ * its cgroup) does not hold that process unless pmadv sees to it.
+ * late: the process is created only when SIGUSR1 arrives (in the handler,
+ * at once), and "ready 0" is printed first: a sharer born between pmadv's
+ * look-ahead and its freeze.
  *
  * FILE (created, one page) is mapped shared; little-endian 64-bit words:
  *   word 0   iterations of the main process (1 ms sleep per round)
@@ -13,6 +16,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -39,16 +43,31 @@ static int child(void *arg)
 	return 0;
 }
 
+static void spawn_late(int sig)
+{
+	(void)sig;
+	clone(child, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec ms = { 0, 1000000 };
 	pid_t pid;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: freeze-clonevm FILE\n");
+	if (argc != 2 && !(argc == 3 && !strcmp(argv[2], "late"))) {
+		fprintf(stderr, "usage: freeze-clonevm FILE [late]\n");
 		return 2;
 	}
 	words = map_words(argv[1]);
+	if (argc == 3) {
+		signal(SIGUSR1, spawn_late);
+		printf("ready 0\n");
+		fflush(stdout);
+		for (;;) {
+			__atomic_add_fetch(&words[0], 1, __ATOMIC_RELAXED);
+			nanosleep(&ms, NULL);
+		}
+	}
 	pid = clone(child, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
 	if (pid < 0) {
 		perror("clone");
