@@ -146,11 +146,17 @@ static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 	return 0;
 }
 
+static struct batch b;	/* 24 KiB: off the stack */
+
+void advise_ready(void)
+{
+	memset(&b, 0, sizeof(b));
+}
+
 void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 		const struct advise_watch *watch, struct advise_result *res,
 		struct advise_stats *st)
 {
-	static struct batch b;	/* 24 KiB: off the stack */
 	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct advise_cursor c = { .pidfd = pidfd, .advice = advice, .watch = watch };
 	uint64_t cap = ADVISE_MAX_BYTES;

@@ -100,7 +100,7 @@ static bool live(const struct member *mb)
  * 430 faults became 15; a fault costs 5-10 us on a VM). */
 static void before_freeze(void *arg)
 {
-	const struct engine *s = arg;
+	struct engine *s = arg;
 	size_t per = sizeof(struct piece) * 2 + sizeof(struct advise_result) +
 		     sizeof(struct mapping), want = 512u << 10;
 
@@ -108,6 +108,10 @@ static void before_freeze(void *arg)
 		want += s->v[i].nmaps * per * 2;
 	own_memory_unshare();
 	heap_prewarm(want < (24u << 20) ? want : (24u << 20));
+	/* and the arrays every call writes, never touched before the first */
+	memset(s->iov, 0, sizeof(s->iov));
+	memset(s->ires, 0, sizeof(s->ires));
+	advise_ready();
 }
 
 /* ---- failures ---- */

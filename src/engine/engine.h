@@ -57,6 +57,9 @@ struct advise_watch {
  * touching memory (empty iovec). Returns 0, or -1 with errno. */
 int advise_probe(int pidfd, int advice);
 
+/* Fault in advise_run's buffers (before a freeze: not while frozen). */
+void advise_ready(void);
+
 /* Advise every piece; res[i] for pieces[i]. st->fatal says whether a
  * process-wide error cut it short (the remaining pieces carry it). watch
  * may be NULL. */
