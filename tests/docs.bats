@@ -32,6 +32,12 @@ help_columns() {
 
 # complete WORD...: COMPREPLY for the last word, in a real bash with
 # bash-completion loaded
+# the advice --help lists (its advice table)
+help_advice() {
+	"$PMADV" --help | awk '/^Available advice/ { on = 1; next }
+		on && /^  [a-z]/ { print $1; next } on { exit }'
+}
+
 complete_words() {
 	local bc=/usr/share/bash-completion/bash_completion
 	[[ -r $bc ]] || skip "missing tool: bash-completion"
@@ -39,7 +45,7 @@ complete_words() {
 		source "$1"; source "$2"; shift 2
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-		_pmadv pmadv "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		_pmadv "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$bc" "$COMP" "$@"
 }
 
@@ -97,11 +103,25 @@ complete_words() {
 	diff <(echo "$comp") <(echo "$help")
 }
 
-@test "completion: advice names, freeze modes" {
-	run -0 complete_words pmadv -a p
+@test "completion, man page and README name exactly the advice table's advice (--help)" {
+	run -0 help_advice
+	[[ ${#lines[@]} -ge 4 && $output == *pageout* ]]
+	table=$(sort <<<"$output")
+	run -0 complete_words "$PMADV" -a p
 	[[ $output == pageout ]]
-	run -0 complete_words pmadv -a ""
-	[[ $(sort <<<"$output" | tr '\n' ' ') == "cold collapse pageout willneed " ]]
+	run -0 complete_words "$PMADV" -a ""
+	diff <(sort <<<"$output") <(echo "$table")
+	# man: the -a entry's list, and one "What the advice does" entry each
+	diff <(sed -n '/^\.BR \\-a ", " \\-\\-advice/{n;p;q}' "$MAN" | grep -o '^\.BR.*' |
+		tr -d '.;' | sed 's/BR//; s/"[^"]*"/ /g' | tr ' ' '\n' | grep . | sort) <(echo "$table")
+	diff <(sed -n '/^\.SS What the advice does/,/^\.SS/p' "$MAN" | awk 'prev == ".TP" && /^\.B / { print $2 } { prev = $0 }' | sort) <(echo "$table")
+	# README: the synopsis line and the advice table
+	diff <(grep -o '^  -a, --advice=ADVICE  .*' "$TOP/README.md" | sed 's/.*ADVICE  //' | tr -d ' ' | tr '|' '\n' | sort) <(echo "$table")
+	diff <(sed -n '/^| advice | effect |/,/^$/p' "$TOP/README.md" | grep -oE '^\| `[a-z]+` \|' |
+		tr -d '|` ' | sort) <(echo "$table")
+}
+
+@test "completion: freeze modes" {
 	run -0 complete_words pmadv --freeze ""
 	[[ $output == *stop* && $output == *cgroup* && $output == *none* ]]
 }
@@ -120,12 +140,17 @@ complete_words() {
 	SLEEPER=$!
 	run -0 complete_words pmadv -p "$SLEEPER"
 	[[ $output == "$SLEEPER"* ]]
-	run -0 complete_words pmadv -p "$SLEEPER" -a cold -m ""
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a cold -m ""
 	grep -qxF '[stack]' <<<"$output"
 	grep -qxF 'libc.so.6' <<<"$output"
 	grep -qxF "$(readlink -f /proc/$SLEEPER/exe)" <<<"$output"
-	run -0 complete_words pmadv -p "$SLEEPER" -m "[he"
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -m "[he"
 	[[ $output == "[heap]" ]]
+	# names the advice refuses whatever the mapping are not offered
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a cold -m "[v"
+	[[ $output != *"[vsyscall]"* && $output != *"[vvar]"* ]]
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a willneed -m "[v"
+	[[ $output == *"[vvar]"* && $output != *"[vsyscall]"* ]]
 	run -0 complete_words pmadv -p ""
 	grep -qE "^$SLEEPER \(sleep 1000\)$" <<<"$output"
 }

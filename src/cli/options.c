@@ -365,9 +365,10 @@ static const char options_doc[] =
 	"some failed, or some targets failed; unlike pgrep, where 3 is a "
 	"fatal error).";
 
-/* --help ends with the output columns, taken from the column table. */
+/* --help ends with the advice and the output columns, from their tables. */
 static char *options_help_filter(int key, const char *text, void *input)
 {
+	const struct advice *a;
 	char *s = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -378,7 +379,10 @@ static char *options_help_filter(int key, const char *text, void *input)
 	f = open_memstream(&s, &len);
 	if (!f)
 		return (char *)text;
-	fprintf(f, "%s\n\nAvailable output columns (-o):\n", text);
+	fprintf(f, "%s\n\nAvailable advice (-a):\n", text);
+	for (size_t i = 0; (a = advice_remote(i)); i++)
+		fprintf(f, "  %-11s %s\n", a->name, a->help);
+	fputs("\nAvailable output columns (-o):\n", f);
 	for (int c = 0; c < COL_COUNT; c++)
 		fprintf(f, "  %-11s %s\n", column_info(c)->name, column_info(c)->help);
 	fputs("Default -v columns:", f);
@@ -464,7 +468,7 @@ static const struct argp_option table[] = {
 	{ "cgroup", 'c', "PATH", 0, "every process of this cgroup (v2 or v1; a directory or a path as /proc/PID/cgroup shows it)", 1 },
 	{ "unit", 'u', "UNIT", 0, "every process of this systemd unit (NAME or NAME.service, .scope, .slice), found in cgroupfs", 1 },
 	{ NULL, 0, NULL, 0, "Advice:", 2 },
-	{ "advice", 'a', "ADVICE", 0, "cold, pageout, willneed or collapse (case-insensitive, MADV_ prefix optional)", 2 },
+	{ "advice", 'a', "ADVICE", 0, "the advice (below); case-insensitive, MADV_ prefix optional", 2 },
 	{ "list", 'l', NULL, 0, "list the target's mappings with size, Rss, class and the advice each can take; advise nothing", 2 },
 	{ NULL, 0, NULL, 0, "Selection (at least one; -r, -m, -e repeat and are united):", 3 },
 	{ "range", 'r', "RANGE", 0, "START-END or START+LENGTH; hex (0x..) or decimal, K M G T suffixes; page-aligned outward, clipped to mappings", 3 },
@@ -555,7 +559,8 @@ static void check_end(struct argp_state *st, struct options *o)
 	if (!o->ntargets && !o->nnames && !o->ncgroups && !o->nunits)
 		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME, -c CGROUP or -u UNIT");
 	if (!o->advice && !o->list)
-		argp_error(st, "no advice: give -a cold|pageout|willneed|collapse (or -l to list)");
+		argp_error(st, "no advice: give -a ADVICE, one of %s (or -l to list)",
+			   advice_remote_list());
 	if (selection_empty(&o->sel) && !o->list)
 		argp_error(st, "nothing selected: give -r, -m, -e or --all");
 	if ((o->limit_bytes || o->limit_pct) && o->down_to_set)

@@ -11,18 +11,27 @@
 
 #include "lib/lib.h"
 
-/* madvise advice names. Pure. */
+/* madvise advice: one table (select.c) of names, values and what the
+ * kernel does with each; options, selection, help and the report read it.
+ * The values are asm-generic's (glibc 2.36 lacks some). Pure. */
+enum advice_value {
+	ADVICE_WILLNEED = 3,
+	ADVICE_COLD = 20,
+	ADVICE_PAGEOUT = 21,
+	ADVICE_COLLAPSE = 25,
+};
+
 struct advice {
 	const char *name;	/* lower case, without MADV_ */
 	int value;
 	bool remote;		/* allowed on another process (Linux 6.18) */
 	const char *since;	/* kernel that first allowed it remotely */
+	bool reclaims;		/* only ages or reclaims pages: refused on
+				 * locked, hugetlb, VM_IO/PFNMAP mappings */
+	bool einval_skips;	/* EINVAL on one range means "this mapping
+				 * cannot take it": a skip, not a failure */
+	const char *help;	/* what it does, for --help (remote only) */
 };
-
-#define ADVICE_WILLNEED 3
-#define ADVICE_COLD 20
-#define ADVICE_PAGEOUT 21
-#define ADVICE_COLLAPSE 25
 
 /* Look up "pageout", "PAGEOUT", "MADV_PAGEOUT"... NULL when unknown. */
 const struct advice *advice_lookup(const char *s);
@@ -34,15 +43,11 @@ const struct advice *advice_by_value(int value);
  * last. */
 const struct advice *advice_remote(size_t i);
 
-/* The names accepted for another process, comma separated. */
+/* The names accepted for another process: "cold, pageout, ...". */
 const char *advice_remote_list(void);
 
-/* Advice that only ages or reclaims pages (cold, pageout): the kernel
- * refuses it on locked, hugetlb and VM_IO/PFNMAP mappings. */
+/* The table's flags by value (false for an unknown value). */
 bool advice_reclaims(int value);
-
-/* Advice for which the kernel's EINVAL on one range means "this mapping
- * cannot take it" (cold, pageout, collapse): a skip, not a failure. */
 bool advice_einval_is_refusal(int value);
 
 /* Address ranges given on the command line. Pure. */

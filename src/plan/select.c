@@ -1,6 +1,7 @@
 /* Selection of mapping pieces to advise. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <stddef.h>
 #include <strings.h>
@@ -343,42 +344,51 @@ int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
 	return 0;
 }
 
-/* madvise advice names. Values are asm-generic: glibc 2.36 lacks some. */
+/* madvise advice: the one table. Values are asm-generic: glibc 2.36
+ * lacks some. The remote ones first, in the order help lists them. */
+#define LOCAL_ONLY false, NULL, false, false, NULL
 static const struct advice table[] = {
-	{ "cold", 20, true, "5.10" },
-	{ "pageout", 21, true, "5.10" },
-	{ "willneed", 3, true, "5.15" },
-	{ "collapse", 25, true, "6.1" },
-	{ "normal", 0, false, NULL },
-	{ "random", 1, false, NULL },
-	{ "sequential", 2, false, NULL },
-	{ "dontneed", 4, false, NULL },
-	{ "free", 8, false, NULL },
-	{ "remove", 9, false, NULL },
-	{ "dontfork", 10, false, NULL },
-	{ "dofork", 11, false, NULL },
-	{ "mergeable", 12, false, NULL },
-	{ "unmergeable", 13, false, NULL },
-	{ "hugepage", 14, false, NULL },
-	{ "nohugepage", 15, false, NULL },
-	{ "dontdump", 16, false, NULL },
-	{ "dodump", 17, false, NULL },
-	{ "wipeonfork", 18, false, NULL },
-	{ "keeponfork", 19, false, NULL },
-	{ "populate_read", 22, false, NULL },
-	{ "populate_write", 23, false, NULL },
-	{ "dontneed_locked", 24, false, NULL },
-	{ "hwpoison", 100, false, NULL },
-	{ "soft_offline", 101, false, NULL },
-	{ "guard_install", 102, false, NULL },
-	{ "guard_remove", 103, false, NULL },
+	{ "cold", ADVICE_COLD, true, "5.10", true, true,
+	  "deactivate: first to be reclaimed under pressure" },
+	{ "pageout", ADVICE_PAGEOUT, true, "5.10", true, true,
+	  "reclaim now: anonymous pages to swap, clean file pages dropped" },
+	{ "willneed", ADVICE_WILLNEED, true, "5.15", false, false,
+	  "read ahead: bring swapped-out or file pages in" },
+	{ "collapse", ADVICE_COLLAPSE, true, "6.1", false, true,
+	  "collapse into transparent huge pages" },
+	{ "normal", 0, LOCAL_ONLY },
+	{ "random", 1, LOCAL_ONLY },
+	{ "sequential", 2, LOCAL_ONLY },
+	{ "dontneed", 4, LOCAL_ONLY },
+	{ "free", 8, LOCAL_ONLY },
+	{ "remove", 9, LOCAL_ONLY },
+	{ "dontfork", 10, LOCAL_ONLY },
+	{ "dofork", 11, LOCAL_ONLY },
+	{ "mergeable", 12, LOCAL_ONLY },
+	{ "unmergeable", 13, LOCAL_ONLY },
+	{ "hugepage", 14, LOCAL_ONLY },
+	{ "nohugepage", 15, LOCAL_ONLY },
+	{ "dontdump", 16, LOCAL_ONLY },
+	{ "dodump", 17, LOCAL_ONLY },
+	{ "wipeonfork", 18, LOCAL_ONLY },
+	{ "keeponfork", 19, LOCAL_ONLY },
+	{ "populate_read", 22, LOCAL_ONLY },
+	{ "populate_write", 23, LOCAL_ONLY },
+	{ "dontneed_locked", 24, LOCAL_ONLY },
+	{ "hwpoison", 100, LOCAL_ONLY },
+	{ "soft_offline", 101, LOCAL_ONLY },
+	{ "guard_install", 102, LOCAL_ONLY },
+	{ "guard_remove", 103, LOCAL_ONLY },
 };
+#undef LOCAL_ONLY
+
+#define TABLE_N (sizeof(table) / sizeof(table[0]))
 
 const struct advice *advice_lookup(const char *s)
 {
 	if (!strncasecmp(s, "MADV_", 5))
 		s += 5;
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+	for (size_t i = 0; i < TABLE_N; i++)
 		if (!strcasecmp(s, table[i].name))
 			return &table[i];
 	return NULL;
@@ -386,31 +396,43 @@ const struct advice *advice_lookup(const char *s)
 
 const struct advice *advice_by_value(int value)
 {
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+	for (size_t i = 0; i < TABLE_N; i++)
 		if (table[i].value == value)
 			return &table[i];
 	return NULL;
 }
 
+const struct advice *advice_remote(size_t i)
+{
+	for (size_t k = 0; k < TABLE_N; k++)
+		if (table[k].remote && i-- == 0)
+			return &table[k];
+	return NULL;
+}
+
 const char *advice_remote_list(void)
 {
-	return "cold, pageout, willneed, collapse";
+	static char buf[128];
+	const struct advice *a;
+	size_t n = 0;
+
+	if (!*buf)
+		for (size_t i = 0; (a = advice_remote(i)) && n < sizeof(buf); i++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+					      i ? ", " : "", a->name);
+	return buf;
 }
 
 bool advice_reclaims(int value)
 {
-	return value == ADVICE_COLD || value == ADVICE_PAGEOUT;
+	const struct advice *a = advice_by_value(value);
+
+	return a && a->reclaims;
 }
 
 bool advice_einval_is_refusal(int value)
 {
-	return advice_reclaims(value) || value == ADVICE_COLLAPSE;
-}
+	const struct advice *a = advice_by_value(value);
 
-const struct advice *advice_remote(size_t i)
-{
-	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++)
-		if (table[k].remote && i-- == 0)
-			return &table[k];
-	return NULL;
+	return a && a->einval_skips;
 }
