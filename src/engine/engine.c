@@ -686,21 +686,17 @@ static void finish(struct engine *s)
 static void fill_info(struct window *w, const struct engine *s,
 		      const struct freeze_req *how, int id)
 {
+	if (!w->freeze.mode)
+		w->freeze.mode = how->mode;	/* no window ran */
 	w->info = (struct window_info){
 		.id = id,
-		.mode = freeze_mode_name(w->freeze.mode ? w->freeze.mode : how->mode),
+		.freeze = &w->freeze,
 		.frozen_ms = (double)s->frozen_ns / 1e6,
 		.windows = s->windows,
 		.max_window_ms = (double)s->longest_ns / 1e6,
 		.bound_ms = s->bounded ? how->max_freeze_ms : 0,
 		.bound_exceeded = s->bounded &&
 				  s->longest_ns > (uint64_t)how->max_freeze_ms * 1000000u,
-		.processes = w->freeze.processes,
-		.already = w->freeze.already,
-		.cgroup = w->freeze.cgroup,
-		.broken = w->freeze.broken,
-		.stalled_ms = w->freeze.stalled_ms,
-		.resumed = w->freeze.resumed,
 		.pids = w->pids,
 		.npids = w->pids ? s->n : 0,
 	};

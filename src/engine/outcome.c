@@ -309,7 +309,7 @@ int outcome_status(const struct target_result *r, const struct options *o)
 	if (!r->advised)
 		return PMADV_EXIT_FAIL;
 	/* a broken freeze: advised, but not as asked (race-free) */
-	if (r->failed || r->nunmatched || (r->window && r->window->broken))
+	if (r->failed || r->nunmatched || (r->window && r->window->freeze->broken))
 		return PMADV_EXIT_PARTIAL;
 	return PMADV_EXIT_OK;
 }

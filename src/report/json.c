@@ -75,14 +75,15 @@ static void json_rows(FILE *f, const struct target_result *r, enum row_kind kind
 
 static void json_freeze(FILE *f, const struct window_info *w)
 {
-	const bool froze = w && strcmp(w->mode, "none");
+	static const struct freeze_info none;	/* mode FREEZE_NONE */
+	const struct freeze_info *fz = w ? w->freeze : &none;
+	const bool froze = fz->mode != FREEZE_NONE;
 
 	fprintf(f, ",\"freeze\":\"%s\",\"frozen_ms\":%.3f,\"frozen_processes\":%u"
-		",\"frozen_already\":%s", w ? w->mode : "none",
-		w ? w->frozen_ms : 0.0, w ? w->processes : 0,
-		w && w->already ? "true" : "false");
-	json_str_or_null(f, "frozen_cgroup", w ? w->cgroup : NULL);
-	fprintf(f, ",\"freeze_broken\":%s", w && w->broken ? "true" : "false");
+		",\"frozen_already\":%s", freeze_mode_name(fz->mode),
+		w ? w->frozen_ms : 0.0, fz->processes, fz->already ? "true" : "false");
+	json_str_or_null(f, "frozen_cgroup", fz->cgroup);
+	fprintf(f, ",\"freeze_broken\":%s", fz->broken ? "true" : "false");
 	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
 		"\"bound_exceeded\":%s", w ? w->windows : 0,
 		w ? w->max_window_ms : 0.0, w ? w->bound_ms : 0,
@@ -138,9 +139,10 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 	 * counts a freeze twice */
 	fprintf(f, "%s{\"id\":%d,\"mode\":\"%s\",\"duration_ms\":%.3f,"
 		"\"processes\":%u,\"already\":%s", first ? "" : ",", w->id,
-		w->mode, w->frozen_ms, w->processes, w->already ? "true" : "false");
-	json_str_or_null(f, "cgroup", w->cgroup);
-	fprintf(f, ",\"broken\":%s", w->broken ? "true" : "false");
+		freeze_mode_name(w->freeze->mode), w->frozen_ms,
+		w->freeze->processes, w->freeze->already ? "true" : "false");
+	json_str_or_null(f, "cgroup", w->freeze->cgroup);
+	fprintf(f, ",\"broken\":%s", w->freeze->broken ? "true" : "false");
 	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
 		"\"bound_exceeded\":%s", w->windows, w->max_window_ms,
 		w->bound_ms, w->bound_exceeded ? "true" : "false");

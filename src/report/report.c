@@ -64,26 +64,26 @@ static void table_rows(struct report *rp, const struct target_result *r)
 
 static void human_freeze(const struct window_info *w)
 {
-	if (!w || !strcmp(w->mode, "none"))
+	if (!w || w->freeze->mode == FREEZE_NONE)
 		return;
-	printf("; %s %.1f ms", w->already ? "already frozen," : "frozen",
+	printf("; %s %.1f ms", w->freeze->already ? "already frozen," : "frozen",
 	       w->frozen_ms);
 	if (w->windows > 1)
 		printf(" in %u windows (longest %.1f ms)", w->windows,
 		       w->max_window_ms);
-	printf(" by %s", w->mode);
-	if (w->cgroup) {
-		char *cg = escape_str(w->cgroup, ESCAPE_TERMINAL);
+	printf(" by %s", freeze_mode_name(w->freeze->mode));
+	if (w->freeze->cgroup) {
+		char *cg = escape_str(w->freeze->cgroup, ESCAPE_TERMINAL);
 		printf(" %s", cg ? cg : "?");
 		free(cg);
 	}
-	if (w->processes > 1)	/* one is the target itself: not news */
-		printf(" (%u processes)", w->processes);
-	if (w->broken && w->resumed)
+	if (w->freeze->processes > 1)	/* one is the target itself: not news */
+		printf(" (%u processes)", w->freeze->processes);
+	if (w->freeze->broken && w->freeze->resumed)
 		printf("; freeze broken: resumed by another program, not race-free");
-	else if (w->broken)
+	else if (w->freeze->broken)
 		printf("; freeze broken: thawed after %.1f s without progress, "
-		       "not race-free", w->stalled_ms / 1000.0);
+		       "not race-free", w->freeze->stalled_ms / 1000.0);
 }
 
 static void human_effect(const struct report *rp, const struct target_result *r)
@@ -237,16 +237,18 @@ void report_target(struct report *rp, const struct target_result *r)
 
 void report_window(struct report *rp, const struct window_info *w)
 {
-	if (!strcmp(w->mode, "none") || !w->npids)
+	if (w->freeze->mode == FREEZE_NONE || !w->npids)
 		return;
 	if (rp->o->json && !rp->o->list) {
 		json_window(rp->freezes, !rp->nfreezes++, w);
 	} else if (!rp->o->quiet && !rp->o->json && !rp->o->rows_only &&
 		   w->npids > 1) {
-		char *cg = w->cgroup ? escape_str(w->cgroup, ESCAPE_TERMINAL) : NULL;
+		const char *cgroup = w->freeze->cgroup;
+		char *cg = cgroup ? escape_str(cgroup, ESCAPE_TERMINAL) : NULL;
 
-		printf("one freeze (%s%s%s, %.1f ms) covered %zu targets:", w->mode,
-		       cg ? " " : "", cg ? cg : "", w->frozen_ms, w->npids);
+		printf("one freeze (%s%s%s, %.1f ms) covered %zu targets:",
+		       freeze_mode_name(w->freeze->mode), cg ? " " : "",
+		       cg ? cg : "", w->frozen_ms, w->npids);
 		for (size_t i = 0; i < w->npids; i++)
 			printf("%s %d", i ? "," : "", w->pids[i]);
 		putchar('\n');

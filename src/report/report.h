@@ -49,21 +49,14 @@ struct result_row {
 /* One freeze window and the targets it covered. */
 struct window_info {
 	int id;			/* 0, 1, ... in the order windows ran */
-	const char *mode;	/* none, stop, cgroup */
+	const struct freeze_info *freeze;	/* the freeze's own facts (mode,
+						 * processes, cgroup, broken...),
+						 * as freeze_end gave them */
 	double frozen_ms;	/* all its windows together */
 	unsigned int windows;	/* freezes one after another (--max-freeze) */
 	double max_window_ms;	/* the longest of them */
 	unsigned int bound_ms;	/* --max-freeze of bounded windows (0: none) */
 	bool bound_exceeded;	/* a window outlasted it */
-	unsigned int processes;	/* processes the freeze held */
-	bool already;		/* frozen by someone else: left so */
-	const char *cgroup;	/* cgroup frozen, or NULL */
-	bool broken;		/* not race-free: its watchdog thawed it while
-				 * an advice call was stuck, or another
-				 * program resumed or thawed it */
-	unsigned int stalled_ms;	/* broken: how long nothing progressed */
-	bool resumed;		/* broken by another program's SIGCONT or
-				 * thaw, not by the watchdog */
 	const int *pids;	/* targets covered */
 	size_t npids;
 };
