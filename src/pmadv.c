@@ -252,13 +252,7 @@ int main(int argc, char **argv)
 	run_all(&l, &o, rp, &t);
 	status = !t.fail && !t.partial ? PMADV_EXIT_OK :
 		 !t.ok && !t.partial ? PMADV_EXIT_FAIL : PMADV_EXIT_PARTIAL;
-	/* a reader that went away (| head) is not an error, as in util-linux */
-	if (report_finish(rp) && errno != EPIPE) {
-		msg_warn("write error on standard output: %s", strerror(errno));
-		if (status == PMADV_EXIT_OK)
-			status = PMADV_EXIT_FAIL;
-	}
-	clearerr(stdout);	/* said once: not again at exit */
+	report_finish(rp);	/* stdout is checked at exit */
 	target_list_free(&l);
 	options_free(&o);
 	free(t.seen);

@@ -6,17 +6,11 @@
 
 static int grow(struct ledger *l)
 {
-	struct ledger_entry *v;
-	size_t cap;
+	struct ledger_entry *v = array_grow(l->v, l->n, &l->cap, sizeof(*v), 64);
 
-	if (l->n < l->cap)
-		return 0;
-	cap = l->cap ? l->cap * 2 : 64;
-	v = realloc(l->v, cap * sizeof(*v));
 	if (!v)
 		return -1;
 	l->v = v;
-	l->cap = cap;
 	return 0;
 }
 
@@ -220,15 +214,11 @@ int ledger_note_plan(struct ledger *l, const struct plan *p,
 static int emit(struct piece **out, size_t *n, size_t *cap,
 		const struct piece *pc, uint64_t start, uint64_t end)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		struct piece *v = realloc(*out, c * sizeof(*v));
+	struct piece *v = array_grow(*out, *n, cap, sizeof(*v), 16);
 
-		if (!v)
-			return -1;
-		*out = v;
-		*cap = c;
-	}
+	if (!v)
+		return -1;
+	*out = v;
 	(*out)[(*n)++] = (struct piece){ start, end, pc->map };
 	return 0;
 }

@@ -91,11 +91,10 @@ int cgfs_mounts_read(struct cgfs_mounts *m)
 			kind = has_option(opts, "freezer") ? CGFS_V1 : CGFS_OTHER;
 		else
 			continue;
-		if (m->n == alloc) {
-			struct cgfs_mount *v;
+		{
+			struct cgfs_mount *v = array_grow(m->v, m->n, &alloc,
+							  sizeof(*v), 16);
 
-			alloc = alloc ? alloc * 2 : 16;
-			v = realloc(m->v, alloc * sizeof(*v));
 			if (!v)
 				break;
 			m->v = v;

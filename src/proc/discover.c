@@ -97,20 +97,16 @@ struct idlist {
 static void add_id(pid_t id, void *ctx)
 {
 	struct idlist *l = ctx;
+	pid_t *v;
 
 	if (l->oom || id == getpid())
 		return;
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 64;
-		pid_t *v = realloc(l->v, alloc * sizeof(*v));
-
-		if (!v) {
-			l->oom = true;
-			return;
-		}
-		l->v = v;
-		l->alloc = alloc;
+	v = array_grow(l->v, l->n, &l->alloc, sizeof(*v), 64);
+	if (!v) {
+		l->oom = true;
+		return;
 	}
+	l->v = v;
 	l->v[l->n++] = id;
 }
 
@@ -160,15 +156,11 @@ static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
 
 static struct target_ref *push(struct target_list *l, enum ref_kind kind, int value)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct target_ref *v = realloc(l->v, cap * sizeof(*v));
+	struct target_ref *v = array_grow(l->v, l->n, &l->cap, sizeof(*v), 16);
 
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return NULL;
+	l->v = v;
 	l->v[l->n] = (struct target_ref){ .kind = kind, .value = value };
 	return &l->v[l->n++];
 }

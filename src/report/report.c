@@ -265,7 +265,7 @@ static void close_json(struct report *rp)
 	rp->targets = rp->freezes = NULL;
 }
 
-int report_finish(struct report *rp)
+void report_finish(struct report *rp)
 {
 	print_table(rp);
 	if (rp->targets && rp->freezes) {
@@ -285,12 +285,6 @@ int report_finish(struct report *rp)
 	free(rp->targets_buf);
 	free(rp->freezes_buf);
 	free(rp);
-	if (fflush(stdout) || ferror(stdout)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
 }
 
 void report_recovered(const char *line)

@@ -96,16 +96,18 @@ struct report *report_new(const struct options *o);
 void report_target(struct report *rp, const struct target_result *r);
 /* A freeze window, after the results of the targets it covered. */
 void report_window(struct report *rp, const struct window_info *w);
-/* Print what is pending (tables, the JSON document), flush and free rp.
- * 0, or -1 with errno set when stdout could not be written. */
-int report_finish(struct report *rp);
+/* Print what is pending (tables, the JSON document) and free rp. Whether
+ * stdout took it all is report_close_stdout's to say, at exit. */
+void report_finish(struct report *rp);
 
 /* --recover: one line of what was thawed (escaped), or NULL for "nothing
  * to recover". */
 void report_recovered(const char *line);
 
-/* For atexit: what exits early (--help, --version) flushes stdout too; a
- * write error there is said on stderr and makes the exit status 1. */
+/* For atexit, the one check of stdout (as util-linux's close_stdout): a
+ * write error, whenever it happened (a report, --help, --version), is
+ * said on stderr and makes the exit status 1; a reader that went away
+ * (| head) is not an error. */
 void report_close_stdout(void);
 
 /* Tables for report.c (libsmartcols). */
