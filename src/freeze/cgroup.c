@@ -354,7 +354,7 @@ struct cg_wait {
 /* v2: cgroup.events says "frozen 1". Read again after each short nap, not
  * only on POLLPRI: the kernel announces a change of the file at most once
  * per 10 ms, so a wake-up can come 4-18 ms after the cgroup froze. */
-static int v2_frozen(void *ctx)
+static enum wait_test v2_frozen(void *ctx)
 {
 	struct cg_wait *w = ctx;
 	char buf[256];
@@ -364,20 +364,20 @@ static int v2_frozen(void *ctx)
 	    (n = read(w->c->eventsfd, buf, sizeof(buf) - 1)) < 0)
 		return state_error(w->c, w->e);
 	buf[n] = '\0';
-	return strstr(buf, "frozen 1") != NULL;
+	return strstr(buf, "frozen 1") ? WAIT_MET : WAIT_NOT_YET;
 }
 
 /* v1: freezer.state FROZEN. v1 can fail to converge: the caller's again
  * writes FROZEN again each round, as CRIU does (never when the freeze is
  * not ours). */
-static int v1_frozen(void *ctx)
+static enum wait_test v1_frozen(void *ctx)
 {
 	struct cg_wait *w = ctx;
 	char buf[64];
 
 	if (proc_read_small(w->c->dirfd, "freezer.state", buf, sizeof(buf)) < 0)
 		return state_error(w->c, w->e);
-	return strncmp(buf, "FROZEN", 6) == 0;
+	return strncmp(buf, "FROZEN", 6) == 0 ? WAIT_MET : WAIT_NOT_YET;
 }
 
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
@@ -398,6 +398,8 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
 			       "was held up (stopped, traced, frozen or starved) "
 			       "past the window's bound", hier_name(c->version),
 			       c->path, c->dir);
+	case WAIT_FAILED:
+		break;		/* the test's error is in e */
 	}
 	return -1;
 }

@@ -194,13 +194,10 @@ struct freeze_wait {
 				 * cgroup.events), or -1 */
 };
 
-enum { WAIT_DONE = 0, WAIT_FAILED = -1, WAIT_DEADLINE = 1, WAIT_OVER = 2 };
-
-/* Call done(dctx) until it returns 1 (WAIT_DONE); WAIT_FAILED when it
- * returns -1; WAIT_DEADLINE at w->deadline; WAIT_OVER when w->over says
- * so. done is called at least once. */
-int freeze_wait_run(const struct freeze_wait *w, int (*done)(void *dctx),
-		    void *dctx);
+/* wait_until within a freeze: also WAIT_OVER when w->over says so; naps
+ * wake early on w->pollfd; w->again between tries. */
+enum wait_result freeze_wait_run(const struct freeze_wait *w,
+				 enum wait_test (*test)(void *dctx), void *dctx);
 
 /* What the limit was, for the message: the bound (with its 50 ms floor)
  * or "" (the timeout). */

@@ -181,18 +181,18 @@ static void nap(const struct freeze_wait *w, uint64_t ns)
 		;
 }
 
-int freeze_wait_run(const struct freeze_wait *w, int (*done)(void *dctx),
-		    void *dctx)
+enum wait_result freeze_wait_run(const struct freeze_wait *w,
+				 enum wait_test (*test)(void *dctx), void *dctx)
 {
 	uint64_t step = NAP_FIRST_NS;
 
 	for (;;) {
-		int r = done(dctx);
+		enum wait_test r = test(dctx);
 		uint64_t now;
 
-		if (r > 0)
+		if (r == WAIT_MET)
 			return WAIT_DONE;
-		if (r < 0)
+		if (r == WAIT_TEST_FAILED)
 			return WAIT_FAILED;
 		if (w->over && w->over(w->ctx))
 			return WAIT_OVER;

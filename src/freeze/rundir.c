@@ -269,8 +269,9 @@ struct lock_try {
 	struct err *e;
 };
 
-/* wait_until's test: 1 with the lock held, 0 while another run holds it. */
-static int lock_try(void *ctx)
+/* wait_until's test: met with the lock held, not yet while another run
+ * holds it. */
+static enum wait_test lock_try(void *ctx)
 {
 	struct lock_try *t = ctx;
 	struct lock *l = t->l;
@@ -282,27 +283,27 @@ static int lock_try(void *ctx)
 					   t->e);
 
 			if (fd == LOCK_VANISHED)
-				return 0;	/* the directory went away */
+				return WAIT_NOT_YET;	/* the directory went away */
 			if (fd < 0)
-				return -1;
+				return WAIT_TEST_FAILED;
 			l->fd = fd;
 		}
 		if (flock(l->fd, LOCK_EX | LOCK_NB) != 0)
 			break;
 		if (fstat(l->fd, &a) == 0 && lstat(l->path, &b) == 0 &&
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-			return 1;
+			return WAIT_MET;
 		/* released and unlinked meanwhile: start over */
 		close(l->fd);
 		l->fd = -1;
 	}
 	if (errno == EWOULDBLOCK || errno == EINTR)
-		return 0;
+		return WAIT_NOT_YET;
 	err_set(t->e, errno, "cannot lock %s: %s: %s", t->what, l->path,
 		strerror(errno));
 	close(l->fd);
 	l->fd = -1;
-	return -1;
+	return WAIT_TEST_FAILED;
 }
 
 int lock_take(struct lock *l, const char *name, const char *what,
@@ -310,7 +311,6 @@ int lock_take(struct lock *l, const char *name, const char *what,
 {
 	struct lock_try t = { l, what, e };
 	char dir[PATH_MAX - 128];
-	int rc;
 
 	l->fd = -1;
 	if (rundir_get(dir, sizeof(dir), true, e) != 0) {
@@ -318,9 +318,14 @@ int lock_take(struct lock *l, const char *name, const char *what,
 		return -1;
 	}
 	snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
-	rc = wait_until(deadline, lock_try, &t);
-	if (rc <= 0)
-		return rc;
+	switch (wait_until(deadline, lock_try, &t)) {
+	case WAIT_DONE:
+		return 0;
+	case WAIT_FAILED:
+		return -1;
+	default:
+		break;
+	}
 	err_set(e, ETIMEDOUT, "timed out after %u ms waiting for another pmadv "
 		"freezing %s (lock %s)", timeout_ms, what, l->path);
 	if (l->fd >= 0)

@@ -206,7 +206,7 @@ struct stop_wait {
 
 /* The wait's test: every live thread stopped in two passes in a row (a
  * thread created during one pass is seen by the next). */
-static int all_stopped(void *ctx)
+static enum wait_test all_stopped(void *ctx)
 {
 	struct stop_wait *w = ctx;
 
@@ -221,9 +221,9 @@ static int all_stopped(void *ctx)
 					    w->e);
 		}
 		if (w->s.nnot)
-			return 0;
+			return WAIT_NOT_YET;
 	}
-	return 1;
+	return WAIT_MET;
 }
 
 int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, struct err *e)
@@ -240,17 +240,20 @@ int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, struct err *e)
 			       "window before the stop took hold: pmadv was "
 			       "held up (stopped, traced, frozen or starved) "
 			       "past the window's bound", (int)pid);
+	case WAIT_FAILED:
+		break;		/* the test's error is in e */
 	}
 	return -1;
 }
 
 /* wait_until's test for someone else's stop: every live thread in T (or
  * none left). Never fails: what does not stop is named later. */
-static int theirs_stopped(void *ctx)
+static enum wait_test theirs_stopped(void *ctx)
 {
 	struct stop_wait *w = ctx;
 
-	return scan_tasks(w->pid, &w->s) != 0 || w->s.nnot == 0;
+	return scan_tasks(w->pid, &w->s) != 0 || w->s.nnot == 0 ? WAIT_MET :
+	       WAIT_NOT_YET;
 }
 
 void stop_wait_theirs(pid_t pid, uint64_t deadline)

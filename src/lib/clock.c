@@ -37,19 +37,20 @@ void clock_sleep_us(unsigned int us)
 		;
 }
 
-int wait_until(uint64_t deadline, int (*done)(void *ctx), void *ctx)
+enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
+			    void *ctx)
 {
 	unsigned int nap = NAP_FIRST_US;
 
 	for (;;) {
-		int r = done(ctx);
+		enum wait_test r = test(ctx);
 
-		if (r > 0)
-			return 0;
-		if (r < 0)
-			return -1;
+		if (r == WAIT_MET)
+			return WAIT_DONE;
+		if (r == WAIT_TEST_FAILED)
+			return WAIT_FAILED;
 		if (clock_ms_left(deadline) == 0)
-			return 1;
+			return WAIT_DEADLINE;
 		clock_sleep_us(nap);
 		if (nap < NAP_MAX_US)
 			nap *= 2;

@@ -121,11 +121,27 @@ uint64_t clock_deadline(unsigned int ms);	/* now + ms */
 unsigned int clock_ms_left(uint64_t deadline);	/* 0 once passed */
 void clock_sleep_us(unsigned int us);		/* whole, despite signals */
 
-/* Call done(ctx) until it returns 1, napping between calls (100 us,
- * doubling up to 6.4 ms). Returns 0 once done said 1; -1 as soon as done
- * returns -1 (its failure, described through ctx); 1 when the deadline has
- * passed with done still 0 (done is always called at least once). */
-int wait_until(uint64_t deadline, int (*done)(void *ctx), void *ctx);
+/* Every wait (locks, SIGSTOP, the cgroup freezers) asks a test again and
+ * again. The test says: */
+enum wait_test {
+	WAIT_TEST_FAILED = -1,	/* its error is in its ctx */
+	WAIT_NOT_YET = 0,
+	WAIT_MET = 1,
+};
+
+/* What the wait came to. */
+enum wait_result {
+	WAIT_FAILED = -1,	/* the test failed */
+	WAIT_DONE = 0,		/* the test was met */
+	WAIT_DEADLINE = 1,	/* time ran out first */
+	WAIT_OVER = 2,		/* the freeze window ended first
+				 * (freeze_wait_run only) */
+};
+
+/* Ask test(ctx) until it is met, napping between (100 us, doubling up to
+ * 6.4 ms); it is asked at least once. */
+enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
+			    void *ctx);
 
 /* Large, short-lived arrays (maps text, mappings, pieces) for targets with
  * tens of thousands of mappings. Most of pmadv's cost there is first-touch
