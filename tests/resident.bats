@@ -76,9 +76,67 @@ overlap() {
 	((req <= rb - goal && req > rb - goal - page))
 	# and the Rss came down to the goal (the reclaimer may take more)
 	((ra <= goal + 64 * page))
-	# already there: nothing to advise, said, exit 1 (nothing advised)
-	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --down-to 1G -J
+	# already there: nothing to do, a success (goal_met)
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --down-to 1G -J
 	[ "$(jq_out .requested)" -eq 0 ]
+	[ "$(jq_out '.targets[0].goal_met')" = true ]
+}
+
+@test "--down-to already met: exit 0, said in words, no freeze, no warning" {
+	start_target --anon 8
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --down-to 1G -f stop
+	echo "$output"; echo "$stderr"
+	[[ $output == "$TARGET_PID (target): already at "*" Rss (goal 1.0 GiB): nothing to do" ]]
+	[[ -z $stderr ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --down-to 1G -f stop -J
+	[ "$(jq_out '.targets[0].goal')" -eq $((1 << 30)) ]
+	[ "$(jq_out '.targets[0].goal_kind')" = down_to ]
+	[ "$(jq_out '.targets[0].goal_need')" -eq 0 ]
+	[ "$(jq_out '.targets[0].windows')" -eq 0 ]
+	[ "$(jq_out '.targets[0].frozen_ms')" = 0 ]
+	[ "$(jq_out '.targets[0].warnings | length')" -eq 0 ]
+	[ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$TARGET_PID/stat")" != T ]
+}
+
+@test "--down-to out of reach: memory shared with another process is named (exit 1); with progress, exit 3" {
+	swap_setup
+	# 48 MiB written, then a child that maps all of it too (copy-on-write:
+	# the kernel pages out only pages mapped by one process); 16 MiB of
+	# shared memory (memfd) only the target maps
+	start_target --anon 48 --sharer --memfd goalfd:16
+	rss=$(($(awk '$1 == "Rss:" { print $2 }' "/proc/$TARGET_PID/smaps_rollup") * 1024))
+	# some of the way (the memfd, the target's own bits): exit 3, and why
+	# not all
+	run -3 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --down-to 4M -J
+	echo "$stderr"
+	[[ $stderr == *"goal 4.0 MiB out of reach: "*" shared with other processes, "* ]]
+	[ "$(jq_out '.targets[0].goal_met')" = false ]
+	(($(jq_out .advised) >= 15 << 20))
+	shared=$(jq_out '.targets[0].unreachable.shared')
+	echo "rss $rss shared $shared movable $(jq_out '.targets[0].goal_movable')"
+	((shared >= 44 << 20 && shared <= rss))
+	# again: nothing it can move is left, exit 1 with the same why
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --down-to 4M -J
+	echo "$stderr"
+	[[ $stderr == *"goal 4.0 MiB out of reach: "*" shared with other processes, "* ]]
+	(($(jq_out '.targets[0].goal_movable') < 1 << 20))
+	[ "$(jq_out .advised)" -eq 0 ]
+	# in the human form the target's line ends with the goal's state
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --down-to 4M
+	[[ $stderr == *"out of reach"* ]]
+}
+
+@test "--limit under a page: said, exit 1; a --limit met says so" {
+	start_target --anon 4
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit 1
+	[[ $stderr == *"the budget (1 B) is less than a page"*"nothing to do"* ]]
+	[[ $stderr != *"no mapping passed"* ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit 1M
+	[[ $output == *"; limit 1.0 MiB met"* ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit 1M -J
+	[ "$(jq_out '.targets[0].goal_kind')" = limit ]
+	[ "$(jq_out '.targets[0].goal_met')" = true ]
+	[ "$(jq_out .advised)" -eq $((1 << 20)) ]
 }
 
 # noswap CMD...: CMD in a mount namespace of its own whose /proc/swaps lists

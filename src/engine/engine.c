@@ -211,8 +211,14 @@ static int preview(struct engine *s, struct member *mb)
 			  RES_METHOD_SCAN, &e) && (budget || resident_wanted(o)))
 		goto fail;
 	if (budget) {
-		if (resident_futile(x, o) ||
-		    resident_choose(x, o, resident_budget(x, o)))
+		if (resident_futile(x, o))
+			goto oom;
+		resident_goal(x, o);
+		/* already there, a budget under a page, or nothing it can
+		 * move: nothing to do (the report says which), no freeze */
+		if (!x->goal.need || x->goal.small || !x->goal.movable)
+			mb->done = true;
+		if (resident_choose(x, o, x->goal.need))
 			goto oom;
 		mb->keep = pieces_dup(&x->plan, &mb->nkeep);
 		if (!mb->keep)
@@ -633,8 +639,11 @@ static void commit(struct engine *s)
 
 static void sequence(struct engine *s, struct window *w)
 {
-	bool more = true;
+	bool more = false;
 
+	/* none to advise (goals met already): no freeze at all */
+	for (size_t i = 0; i < s->n; i++)
+		more = more || live(&s->v[i]);
 	while (more) {
 		uint64_t len = one_window(s, w), thawed = clock_now_ns();
 

@@ -264,6 +264,7 @@ struct run {
 	bool have_runs;			/* runs were read */
 	const char *noswap;		/* pageout: why swap cannot take its
 					 * anonymous pages, or NULL */
+	struct goal goal;		/* --limit, --down-to (run.c) */
 	char noswap_buf[256];
 };
 
@@ -334,6 +335,14 @@ static inline bool resident_budgeted(const struct options *o)
 
 /* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
 uint64_t resident_budget(const struct run *x, const struct options *o);
+
+/* x->goal from x's maps (smaps), plan (futile applied) and runs, before
+ * the budget's choice: what it needs, what the selection can move, why
+ * the rest cannot be. */
+void resident_goal(struct run *x, const struct options *o);
+
+/* Did the run reach its goal, having advised `advised` bytes? */
+bool goal_reached(const struct goal *g, uint64_t advised);
 
 /* Page flags a budget spends for this advice: present pages, and for
  * pageout only those mapped by the target alone (others stay). */

@@ -225,6 +225,44 @@ static void futile_warnings(struct run *x)
 	}
 }
 
+/* A goal run says where it stands when it did not get there: why, in
+ * resident terms (met already is the report's line, not a warning). */
+static void goal_warning(struct run *x, const struct target_result *r)
+{
+	const struct goal *g = &x->goal;
+	char a[32], b[32], c[32], d[32], e[32], f[32], h[32], k[32];
+
+	if (!g->need || r->goal_met)
+		return;
+	size_format(g->goal, a, sizeof(a));
+	if (g->small) {
+		size_format((uint64_t)sysconf(_SC_PAGESIZE), b, sizeof(b));
+		run_warn(x, "%d (%s): the budget (%s) is less than a page (%s): "
+			 "nothing to do", x->t.pid, x->t.comm, a, b);
+		return;
+	}
+	size_format(g->need, b, sizeof(b));
+	size_format(g->movable, c, sizeof(c));
+	size_format(g->rss, d, sizeof(d));
+	size_format(g->shared, e, sizeof(e));
+	size_format(g->locked, f, sizeof(f));
+	size_format(g->noswap, h, sizeof(h));
+	size_format(g->unselected, k, sizeof(k));
+	if (g->movable + (uint64_t)sysconf(_SC_PAGESIZE) > g->need &&
+	    (g->down_to || g->need <= g->movable))
+		run_warn(x, "%d (%s): %s %s not reached: %s of %s advised (failed "
+			 "or interrupted ranges, or pages that left memory "
+			 "meanwhile)", x->t.pid, x->t.comm,
+			 g->down_to ? "goal" : "limit", a,
+			 size_format(r->advised, c, sizeof(c)), b);
+	else if (g->down_to)
+		run_warn(x, "%d (%s): goal %s out of reach: %s to go, the selection "
+			 "could move %s; the rest of the %s Rss: %s shared with "
+			 "other processes, %s locked or refused by the kernel, %s "
+			 "that no swap or rule lets go, %s not selected", x->t.pid,
+			 x->t.comm, a, b, c, d, e, f, h, k);
+}
+
 /* Unmatched selectors, failed ranges, nothing to advise. */
 static void add_warnings(struct run *x, const struct options *o,
 			 const struct target_result *r)
@@ -249,6 +287,10 @@ static void add_warnings(struct run *x, const struct options *o,
 			 failure_hint(o->advice->value, e));
 	}
 	futile_warnings(x);
+	if (x->goal.set && !o->dry_run) {
+		goal_warning(x, r);
+		return;
+	}
 	if (!p->npieces && !p->nunmatched && !r->nskipped)
 		run_warn(x, "%d (%s): nothing to advise: no mapping passed the "
 			 "filters", x->t.pid, x->t.comm);
@@ -277,6 +319,10 @@ int outcome_build(struct run *x, const struct options *o,
 		run_fail(x, ENOMEM, "out of memory");
 	else if (!o->list)
 		advice_rows(x, o, r);	/* even after a late failure: what was done */
+	if (x->goal.set && !o->list) {
+		r->goal = &x->goal;
+		r->goal_met = !x->goal.need || goal_reached(&x->goal, r->advised);
+	}
 	add_warnings(x, o, r);
 	if (o->sort_col >= 0 && r->rows)
 		rows_sort(r->rows, r->nrows, (enum col_id)o->sort_col);
@@ -303,11 +349,16 @@ int outcome_status(const struct target_result *r, const struct options *o)
 	if (o->list)
 		return !r->nunmatched ? PMADV_EXIT_OK :
 		       r->nrows ? PMADV_EXIT_PARTIAL : PMADV_EXIT_FAIL;
+	/* a goal already met is a success with nothing to do */
+	if (r->goal && !r->goal->need)
+		return r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
 	if (o->dry_run)
 		return !r->requested ? PMADV_EXIT_FAIL :
 		       r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
 	if (!r->advised)
 		return PMADV_EXIT_FAIL;
+	if (r->goal && !r->goal_met)
+		return PMADV_EXIT_PARTIAL;
 	/* a broken freeze: advised, but not as asked (race-free) */
 	if (r->failed || r->nunmatched || (r->window && r->window->freeze->broken))
 		return PMADV_EXIT_PARTIAL;

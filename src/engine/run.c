@@ -366,6 +366,87 @@ uint64_t resident_budget(const struct run *x, const struct options *o)
 	return (uint64_t)((unsigned __int128)rss * o->limit_pct / 100);
 }
 
+/* Resident bytes of [s, e) whose flags hold all of want and none of
+ * not (x->runs). */
+static uint64_t runs_bytes(const struct res_runs *r, uint64_t s, uint64_t e,
+			   unsigned int want, unsigned int not)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = resrun_find(r, s); i < r->n && r->v[i].start < e; i++) {
+		uint64_t a = r->v[i].start > s ? r->v[i].start : s;
+		uint64_t b = r->v[i].end < e ? r->v[i].end : e;
+
+		if ((r->v[i].flags & want) == want && !(r->v[i].flags & not) && b > a)
+			sum += b - a;
+	}
+	return sum;
+}
+
+/* A skipped range's share of its mapping's Rss (smaps). */
+static uint64_t skip_rss(const struct maps *m, const struct skip *sk)
+{
+	const struct mapping *mp = &m->v[sk->map];
+	uint64_t len = mp->end - mp->start;
+
+	if (!m->stats || !len)
+		return 0;
+	return (uint64_t)((unsigned __int128)m->stats[sk->map].rss *
+			  (sk->end - sk->start) / len);
+}
+
+void resident_goal(struct run *x, const struct options *o)
+{
+	struct goal *g = &x->goal;
+	unsigned int mask = resident_mask(o);
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), known;
+
+	memset(g, 0, sizeof(*g));
+	if (!resident_budgeted(o))
+		return;
+	g->set = true;
+	g->down_to = o->down_to_set;
+	g->rss = maps_total_rss(&x->maps);
+	g->goal = o->down_to_set ? o->down_to : resident_budget(x, o);
+	g->need = resident_budget(x, o);
+	/* --down-to within a page of the goal is there already */
+	if (g->down_to && g->need < page)
+		g->need = 0;
+	g->small = !g->down_to && g->need < page;
+	for (size_t i = 0; i < x->plan.npieces; i++) {
+		const struct piece *pc = &x->plan.pieces[i];
+
+		g->movable += runs_bytes(&x->runs, pc->start, pc->end, mask, 0);
+		if (mask & RES_EXCLUSIVE)
+			g->shared += runs_bytes(&x->runs, pc->start, pc->end,
+						RES_PRESENT, RES_EXCLUSIVE);
+	}
+	for (size_t i = 0; i < x->plan.nskips; i++) {
+		const struct skip *sk = &x->plan.skips[i];
+		bool futile = (x->noswap && !strcmp(sk->reason, x->noswap)) ||
+			      !strcmp(sk->reason, RESIDENT_SHARED_FILE_REASON);
+
+		if (futile)
+			g->noswap += runs_bytes(&x->runs, sk->start, sk->end,
+						RES_PRESENT, 0);
+		else
+			g->locked += skip_rss(&x->maps, sk);
+	}
+	known = g->movable + g->shared + g->locked + g->noswap;
+	g->unselected = g->rss > known ? g->rss - known : 0;
+}
+
+bool goal_reached(const struct goal *g, uint64_t advised)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	/* --limit is "at most": reached once all it could move is advised */
+	uint64_t want = g->down_to || g->need < g->movable ? g->need : g->movable;
+
+	if (!g->set || g->small)
+		return false;
+	return advised + page > want;
+}
+
 /* -l: residency, futile pageout and the budget (UINT64_MAX: none) over
  * the plan, all at once (nothing is frozen). */
 static void plan_within(struct run *x, const struct options *o, uint64_t budget)

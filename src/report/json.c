@@ -94,6 +94,25 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		fputs(",\"freeze_id\":null", f);
 }
 
+/* goal (bytes: --down-to's Rss or --limit's budget), goal_kind, goal_met,
+ * goal_need, goal_movable, unreachable (bytes by why); null without one */
+static void json_goal(FILE *f, const struct goal *g, bool met)
+{
+	if (!g) {
+		fputs(",\"goal\":null,\"goal_kind\":null,\"goal_met\":null,"
+		      "\"goal_need\":null,\"goal_movable\":null,"
+		      "\"unreachable\":null", f);
+		return;
+	}
+	fprintf(f, ",\"goal\":%" PRIu64 ",\"goal_kind\":\"%s\",\"goal_met\":%s,"
+		"\"goal_need\":%" PRIu64 ",\"goal_movable\":%" PRIu64
+		",\"unreachable\":{\"shared\":%" PRIu64 ",\"locked\":%" PRIu64
+		",\"no_swap\":%" PRIu64 ",\"not_selected\":%" PRIu64 "}",
+		g->goal, g->down_to ? "down_to" : "limit", met ? "true" : "false",
+		g->need, g->movable, g->shared, g->locked, g->noswap,
+		g->unselected);
+}
+
 void json_target(FILE *f, bool first, const struct target_result *r,
 		 bool with_stats)
 {
@@ -126,6 +145,7 @@ void json_target(FILE *f, bool first, const struct target_result *r,
 	json_num_or_null(f, "swap_pss_after", r->after.valid, r->after.swap_pss);
 	json_num_or_null(f, "resident", r->resident_known, r->resident);
 	json_num_or_null(f, "reclaimable", r->reclaimable_known, r->reclaimable);
+	json_goal(f, r->goal, r->goal_met);
 	fputs(",\"ranges\":[", f);
 	json_rows(f, r, ROW_RANGE, with_stats);
 	fputs("],\"skipped\":[", f);

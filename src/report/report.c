@@ -125,14 +125,44 @@ static void human_resident(const struct report *rp, const struct target_result *
 	}
 }
 
+/* --down-to already met: the target's line says so, and that is all. */
+static bool human_already(const struct report *rp, const struct target_result *r,
+			  const char *comm)
+{
+	char a[64], b[64];
+
+	if (!r->goal || r->goal->need || r->error)
+		return false;
+	size_pair(rp, r->goal->rss, a, sizeof(a));
+	size_pair(rp, r->goal->goal, b, sizeof(b));
+	printf("%d (%s): already at %s Rss (goal %s): nothing to do\n", r->pid,
+	       comm ? comm : "?", a, b);
+	return true;
+}
+
+/* A goal run's state, after the figures. */
+static void human_goal(const struct report *rp, const struct target_result *r)
+{
+	char a[64];
+
+	if (!r->goal || r->goal->small)
+		return;
+	size_pair(rp, r->goal->goal, a, sizeof(a));
+	printf("; %s %s %s", r->goal->down_to ? "goal" : "limit", a,
+	       r->goal_met ? "met" : "not met");
+}
+
 static void human_target(const struct report *rp, const struct target_result *r)
 {
 	char a[64], b[64];
 	char *comm;
 
-	if (r->error || (!r->nranges && !r->nskipped))
-		return;		/* main said why on stderr */
 	comm = escape_str(r->comm, ESCAPE_TERMINAL);
+	if (human_already(rp, r, comm) || r->error ||
+	    (!r->nranges && !r->nskipped)) {
+		free(comm);
+		return;		/* main said why on stderr */
+	}
 	size_pair(rp, r->requested, b, sizeof(b));
 	if (rp->o->dry_run) {
 		printf("%d (%s): %s: %s would be advised in %zu %s (dry run)",
@@ -151,6 +181,7 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	if (r->nskipped)
 		printf(", %zu skipped%s", r->nskipped, rp->o->table ? "" : " (-v lists them)");
 	human_resident(rp, r);
+	human_goal(rp, r);
 	human_freeze(r->window);
 	putchar('\n');
 	human_effect(rp, r);

@@ -61,6 +61,24 @@ struct window_info {
 	size_t npids;
 };
 
+/* A goal run (--limit, --down-to), in resident bytes: what was asked,
+ * what the selection could move, and why the rest of the Rss could not
+ * be, from the one residency read before the run. */
+struct goal {
+	bool set;
+	bool down_to;		/* --down-to (else --limit) */
+	uint64_t goal;		/* --down-to's Rss, or --limit's bytes */
+	uint64_t rss;		/* the target's Rss before (smaps) */
+	uint64_t need;		/* resident bytes to advise; 0: already met */
+	bool small;		/* need is under a page: nothing can be done */
+	uint64_t movable;	/* resident bytes the selection could move */
+	/* the rest of the Rss, by why this advice cannot move it: */
+	uint64_t shared;	/* in the selection, mapped by others too */
+	uint64_t locked;	/* mappings the kernel refuses (mlock...) */
+	uint64_t noswap;	/* no swap for it, or a shared file not ours */
+	uint64_t unselected;	/* outside the selection */
+};
+
 struct target_result {
 	int pid;		/* <= 0: never found */
 	const char *comm;
@@ -76,6 +94,8 @@ struct target_result {
 	bool resident_known;	/* sums of the ranges' (or mappings') */
 	uint64_t resident, reclaimable;
 	bool reclaimable_known;
+	const struct goal *goal;	/* NULL: no goal */
+	bool goal_met;
 	struct result_row *rows;
 	size_t nrows;
 };
