@@ -164,9 +164,9 @@ static void run_all(const struct target_list *l, const struct options *o,
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
 	struct err e;
 
-	/* bounded windows: a first SIGINT/SIGTERM/SIGHUP ends the run between
-	 * two calls, with its report */
-	if (engine_bounded(o, &o->freeze) && freeze_interruptible_begin(&e)) {
+	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
+	 * its report */
+	if (engine_interruptible(o) && freeze_interruptible_begin(&e)) {
 		msg_warn("%s", e.msg);
 		t->fail++;
 		free(xs);

@@ -390,3 +390,33 @@ interrupted() {
 	[ "$(jq -r .failed "$T/out")" -eq $((1 << 20)) ]
 	grep -q "interrupted by signal 15" "$T/err"
 }
+
+@test "SIGINT during a pageout without a freeze: the exact partial report, one line for what was not reached, exit 3" {
+	swap_setup 1100M
+	start_target --anon 1024
+	# bats starts background jobs with SIGINT ignored; a shell's Ctrl-C
+	# reaches a foreground pmadv with it at its default
+	env --default-signal=INT "$PMADV" -p "$TARGET_PID" -a pageout -r "$anon" -J \
+		>"$T/out" 2>"$T/err" 3>&- &
+	pm=$!
+	CORE_PIDS+=("$pm")
+	# the first 16 MiB calls are done: it is paging out
+	wait_for eval '(($(awk '\''$1 == "Swap:" { print $2 }'\'' /proc/$TARGET_PID/smaps_rollup) > 32768))'
+	kill -INT "$pm"
+	wait "$pm" && ST=0 || ST=$?
+	reaped "$pm"
+	cat "$T/err"
+	[ "$ST" -eq 3 ]
+	adv=$(jq -r .advised "$T/out") req=$(jq -r .requested "$T/out") fail=$(jq -r .failed "$T/out")
+	echo "advised $adv of $req, failed $fail"
+	((adv > 0 && adv < req && req == adv + fail))
+	# what it says: the interrupt, and one line for the ranges not reached
+	grep -q "interrupted by signal 2 (SIGINT); the rest was not advised" "$T/err"
+	grep -qE "[0-9]+ ranges? not advised: the run stopped before" "$T/err"
+	! grep -q "Operation canceled" "$T/err"
+	(($(wc -l <"$T/err") == 2))
+	# and Swap holds what it says it advised (the reclaimer may add some)
+	swap=$(($(awk '$1 == "Swap:" { print $2 }' /proc/"$TARGET_PID"/smaps_rollup) * 1024))
+	echo "swap $swap"
+	((swap >= adv - (16 << 20)))
+}

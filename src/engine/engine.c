@@ -88,6 +88,11 @@ bool engine_bounded(const struct options *o, const struct freeze_req *how)
 	       !o->list;
 }
 
+bool engine_interruptible(const struct options *o)
+{
+	return o->advice && !o->dry_run && !o->list;
+}
+
 static bool live(const struct member *mb)
 {
 	return !mb->done && !mb->x->failed;
@@ -669,9 +674,9 @@ static void finish(struct engine *s)
 		struct run *x = mb->x;
 
 		if (s->interrupt && live(mb))
-			run_warn(x, "%d (%s): interrupted by signal %d after %u "
-				 "windows; the rest was not advised", x->t.pid,
-				 x->t.comm, s->interrupt, s->windows);
+			run_warn(x, "%d (%s): interrupted by signal %d (SIG%s); "
+				 "the rest was not advised", x->t.pid, x->t.comm,
+				 s->interrupt, sigabbrev_np(s->interrupt));
 		if (!s->o->dry_run && !x->failed && mb->led.planned) {
 			if (mb->in_window && live(mb)) {
 				chunk_rest(&mb->cur, ECANCELED);

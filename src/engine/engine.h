@@ -380,6 +380,11 @@ void window_free(struct window *w);
  * report; in one window it thaws at once and ends pmadv. */
 bool engine_bounded(const struct options *o, const struct freeze_req *how);
 
+/* Does a first SIGINT/SIGTERM/SIGHUP end the run after the call in
+ * flight, with its report (exit 3 once something was advised)? Every run
+ * that advises: with a freeze or without, one window or many. */
+bool engine_interruptible(const struct options *o);
+
 /* A target's run turned into its result (report.h), in one place: rows
  * for every range advised, skipped or refused (or mapping listed), totals,
  * the fatal error, the warnings, and the exit status it earns. The only

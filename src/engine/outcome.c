@@ -268,6 +268,7 @@ static void add_warnings(struct run *x, const struct options *o,
 			 const struct target_result *r)
 {
 	const struct plan *p = &x->plan;
+	size_t canceled = 0;
 
 	for (size_t i = 0; i < p->nunmatched; i++)
 		run_warn(x, "%d (%s): %s '%s' %s", x->t.pid, x->t.comm,
@@ -281,11 +282,20 @@ static void add_warnings(struct run *x, const struct options *o,
 
 		if (!e || refused(x, o, i))
 			continue;
+		if (e == ECANCELED) {	/* one line for them all, below */
+			canceled++;
+			continue;
+		}
 		run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid, x->t.comm,
 			 (unsigned long long)p->pieces[i].start,
 			 (unsigned long long)p->pieces[i].end, strerror(e),
 			 failure_hint(o->advice->value, e));
 	}
+	if (canceled)
+		run_warn(x, "%d (%s): %zu %s not advised: the run stopped before "
+			 "%s", x->t.pid, x->t.comm, canceled,
+			 canceled == 1 ? "range" : "ranges",
+			 canceled == 1 ? "it" : "them");
 	futile_warnings(x);
 	if (x->goal.set && !o->dry_run) {
 		goal_warning(x, r);
