@@ -280,3 +280,26 @@ noswap() {
 	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout -m shared.bin -J
 	[ "$(jq_out .advised)" -eq $((1 << 20)) ]
 }
+
+@test "-l with several targets: each total line names its target, a grand total closes the list (JSON too)" {
+	start_target --anon 8
+	first=$TARGET_PID
+	start_target --anon 4
+	second=$TARGET_PID
+	run -0 --separate-stderr "$PMADV" -p "$first,$second" -l --all --anon -o PID,START,SIZE,RSS
+	echo "$output"
+	grep -qE "^ *$first +total " <<<"$output"
+	grep -qE "^ *$second +total " <<<"$output"
+	last=$(tail -n 1 <<<"$output")
+	[[ $last =~ ^\ *all\ +total\ of\ 2\  ]]
+	run -0 --separate-stderr "$PMADV" -p "$first,$second" -l --all --anon -J
+	[ "$(jq_out '.totals | length')" -eq 2 ]
+	[ "$(jq_out '.totals[0].pid')" -eq "$first" ]
+	[ "$(jq_out '.totals[1].pid')" -eq "$second" ]
+	[ "$(jq_out '.total.targets')" -eq 2 ]
+	# the sums add up: per target from its rows, and all from the targets
+	[ "$(jq_out "[.mappings[] | select(.pid == $first) | .rss] | add")" -eq "$(jq_out '.totals[0].rss')" ]
+	[ "$(jq_out '.totals[0].size + .totals[1].size')" -eq "$(jq_out '.total.size')" ]
+	[ "$(jq_out '.totals[0].rss + .totals[1].rss')" -eq "$(jq_out '.total.rss')" ]
+	(($(jq_out '.total.rss') >= 12 << 20))
+}

@@ -197,3 +197,41 @@ void json_totals(FILE *f, const struct report_totals *t)
 	json_num_or_null(f, "swap_pss_after", t->valid, t->swap_pss_after);
 	json_num_or_null(f, "resident", t->resident_known, t->resident);
 }
+
+static void json_list_total(FILE *f, const struct list_total *t)
+{
+	if (t->pid > 0)
+		fprintf(f, "{\"pid\":%d", t->pid);
+	else
+		fprintf(f, "{\"targets\":%zu", t->targets);
+	fprintf(f, ",\"size\":%" PRIu64, t->size);
+	json_num_or_null(f, "rss", t->rss_known, t->rss);
+	json_num_or_null(f, "swap", t->swap_known, t->swap);
+	json_num_or_null(f, "resident", t->resident_known, t->resident);
+	json_num_or_null(f, "reclaimable", t->reclaimable_known, t->reclaimable);
+	fputc('}', f);
+}
+
+char *json_list_totals(const struct list_total *v, size_t n,
+		       const struct list_total *all)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs(",\"totals\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		json_list_total(f, &v[i]);
+	}
+	fputs("],\"total\":", f);
+	json_list_total(f, all);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -26,6 +26,9 @@ struct report {
 	uint64_t requested, advised, failed;
 	struct report_totals tot;	/* Pss, SwapPss, resident: no double count */
 	struct libscols_table *table;	/* -v / -l: one for all targets */
+	struct list_total *ltot;	/* -l: each target's sums */
+	size_t nltot, ltotcap;
+	struct list_total lall;		/* -l: all of them */
 };
 
 static const char *advice_name(const struct report *rp)
@@ -46,10 +49,26 @@ static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len
 		snprintf(buf, len, "%s", h);
 }
 
-static void print_table(struct report *rp)
+static void print_table(struct report *rp, const char *json_tail)
 {
-	table_print(rp->table, rp->o);
+	table_print(rp->table, rp->o, json_tail);
 	rp->table = NULL;
+}
+
+/* -l: a target's sums, kept for the grand total (and -J's "totals") */
+static void list_note(struct report *rp, const struct target_result *r)
+{
+	struct list_total *v = array_grow(rp->ltot, rp->nltot, &rp->ltotcap,
+					  sizeof(*v), 8);
+
+	if (!rp->nltot)
+		list_total_init(&rp->lall, 0);
+	if (!v)
+		return;		/* the totals are lost, not the rows */
+	rp->ltot = v;
+	list_total_init(&v[rp->nltot], r->pid);
+	list_total_add(&v[rp->nltot], r);
+	list_total_merge(&rp->lall, &v[rp->nltot++]);
 }
 
 static void table_rows(struct report *rp, const struct target_result *r)
@@ -58,8 +77,33 @@ static void table_rows(struct report *rp, const struct target_result *r)
 		rp->table = table_new(rp->o);
 	if (rp->table)
 		table_add(rp->table, rp->o, r);
+	if (r->list)
+		list_note(rp, r);
 	if (!rp->o->json)	/* JSON: one document for all targets, at the end */
-		print_table(rp);
+		print_table(rp, NULL);
+}
+
+/* -l: after the last target, the totals of them all: a closing line
+ * (several targets), or -J's "totals" and "total" keys. */
+static void list_finish(struct report *rp)
+{
+	char *tail = NULL;
+
+	if (rp->o->json) {
+		if (rp->nltot)
+			tail = json_list_totals(rp->ltot, rp->nltot, &rp->lall);
+		print_table(rp, tail);
+		free(tail);
+	} else if (rp->nltot > 1 && !rp->o->quiet) {
+		struct libscols_table *tb = table_new(rp->o);
+
+		if (tb) {
+			scols_table_enable_noheadings(tb, 1);
+			table_add_total(tb, rp->o, &rp->lall);
+			table_print(tb, rp->o, NULL);
+		}
+	}
+	free(rp->ltot);
 }
 
 static void human_freeze(const struct window_info *w)
@@ -298,7 +342,10 @@ static void close_json(struct report *rp)
 
 void report_finish(struct report *rp)
 {
-	print_table(rp);
+	if (rp->o->list)
+		list_finish(rp);
+	else
+		print_table(rp, NULL);
 	if (rp->targets && rp->freezes) {
 		close_json(rp);
 		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64

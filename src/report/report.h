@@ -138,12 +138,36 @@ void report_size(const struct options *o, uint64_t v, char *buf, size_t len);
 struct libscols_table;
 struct libscols_table *table_new(const struct options *o);
 
-/* One target's rows (and, for -l, a total row). */
+/* -l: the sums of the columns that add up, for one target (pid) or for
+ * all (pid 0); a sum is unknown when a row's figure is. */
+struct list_total {
+	int pid;
+	size_t targets;
+	uint64_t size, rss, swap, resident, reclaimable;
+	bool rss_known, swap_known, resident_known, reclaimable_known;
+};
+void list_total_init(struct list_total *t, int pid);
+void list_total_add(struct list_total *t, const struct target_result *r);
+/* all += one */
+void list_total_merge(struct list_total *all, const struct list_total *one);
+
+/* One target's rows (and, for -l, its total row). */
 void table_add(struct libscols_table *tb, const struct options *o,
 	       const struct target_result *r);
 
-/* Print tb (-J: one line, DEL and bidi controls as \uXXXX) and free it. */
-void table_print(struct libscols_table *tb, const struct options *o);
+/* -l, several targets: the line that closes the list, all of them. */
+void table_add_total(struct libscols_table *tb, const struct options *o,
+		     const struct list_total *all);
+
+/* Print tb (-J: one line, DEL and bidi controls as \uXXXX, and json_tail
+ * (NULL: none) added as the document's last keys) and free it. */
+void table_print(struct libscols_table *tb, const struct options *o,
+		 const char *json_tail);
+
+/* -l -J: ,"totals":[per target],"total":{all}; malloc'd, NULL when out of
+ * memory. */
+char *json_list_totals(const struct list_total *v, size_t n,
+		       const struct list_total *all);
 
 /* The hand-written JSON of an advice run (-J). */
 /* One element of the "targets" / "freezes" arrays; first: no comma. */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libsmartcols.h>
 
@@ -165,7 +166,8 @@ static void json_one_line(char *doc)
 	*w = '\0';
 }
 
-void table_print(struct libscols_table *tb, const struct options *o)
+void table_print(struct libscols_table *tb, const struct options *o,
+		 const char *json_tail)
 {
 	char *doc = NULL, *e;
 
@@ -175,6 +177,17 @@ void table_print(struct libscols_table *tb, const struct options *o)
 		scols_print_table(tb);
 	} else if (!scols_print_table_to_string(tb, &doc) && doc) {
 		json_one_line(doc);
+		if (json_tail) {
+			/* {"mappings":[...]} -> {"mappings":[...],TAIL} */
+			size_t n = strlen(doc), t = strlen(json_tail);
+			char *d = n && doc[n - 1] == '}' ? realloc(doc, n + t + 1) : NULL;
+
+			if (d) {
+				memcpy(d + n - 1, json_tail, t);
+				memcpy(d + n - 1 + t, "}", 2);
+				doc = d;
+			}
+		}
 		e = escape_str(doc, ESCAPE_JSON_DOC);
 		printf("%s\n", e ? e : doc);
 		free(e);
@@ -183,35 +196,78 @@ void table_print(struct libscols_table *tb, const struct options *o)
 	scols_unref_table(tb);
 }
 
-/* -l: the sums of the number columns that add up, labelled "total" in
- * the first text column. */
+void list_total_init(struct list_total *t, int pid)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->rss_known = t->swap_known = t->resident_known = t->reclaimable_known = true;
+}
+
+void list_total_add(struct list_total *t, const struct target_result *r)
+{
+	t->targets++;
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct result_row *w = &r->rows[i];
+
+		t->size += w->end - w->start;
+		t->rss += w->before.rss;
+		t->swap += w->before.swap;
+		t->resident += w->resident;
+		t->reclaimable += w->reclaimable;
+		t->rss_known = t->rss_known && w->before.valid;
+		t->swap_known = t->swap_known && w->before.valid;
+		t->resident_known = t->resident_known && w->resident_known;
+		t->reclaimable_known = t->reclaimable_known && w->reclaimable_known;
+	}
+}
+
+void list_total_merge(struct list_total *all, const struct list_total *one)
+{
+	all->targets += one->targets;
+	all->size += one->size;
+	all->rss += one->rss;
+	all->swap += one->swap;
+	all->resident += one->resident;
+	all->reclaimable += one->reclaimable;
+	all->rss_known = all->rss_known && one->rss_known;
+	all->swap_known = all->swap_known && one->swap_known;
+	all->resident_known = all->resident_known && one->resident_known;
+	all->reclaimable_known = all->reclaimable_known && one->reclaimable_known;
+}
+
+/* -l: a line of sums, labelled in the first text column ("total"), with
+ * its target's PID (or "all") in the PID column. */
 static void total_row(struct libscols_table *tb, const struct options *o,
-		      const struct target_result *r)
+		      const struct list_total *t, const char *label)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	bool labelled = false;
 	char buf[64];
 
 	for (size_t c = 0; ln && c < o->ncolumns; c++) {
-		uint64_t sum = 0;
+		uint64_t v = 0;
 		bool known = true;
 
-		for (size_t i = 0; i < r->nrows; i++) {
-			const struct result_row *w = &r->rows[i];
-			switch (o->columns[c]) {
-			case COL_SIZE:		sum += w->end - w->start; break;
-			case COL_RSS:		sum += w->before.rss; known = w->before.valid; break;
-			case COL_SWAP:		sum += w->before.swap; known = w->before.valid; break;
-			case COL_RESIDENT:	sum += w->resident; known = w->resident_known; break;
-			case COL_RECLAIMABLE:	sum += w->reclaimable; known = w->reclaimable_known; break;
-			default:		known = false;
-			}
+		switch (o->columns[c]) {
+		case COL_SIZE:		v = t->size; break;
+		case COL_RSS:		v = t->rss; known = t->rss_known; break;
+		case COL_SWAP:		v = t->swap; known = t->swap_known; break;
+		case COL_RESIDENT:	v = t->resident; known = t->resident_known; break;
+		case COL_RECLAIMABLE:	v = t->reclaimable; known = t->reclaimable_known; break;
+		case COL_PID:
+			if (t->pid > 0)
+				snprintf(buf, sizeof(buf), "%d", t->pid);
+			else
+				snprintf(buf, sizeof(buf), "all");
+			scols_line_set_data(ln, c, buf);
+			continue;
+		default:		known = false;
 		}
 		if (known) {
-			report_size(o, sum, buf, sizeof(buf));
+			report_size(o, v, buf, sizeof(buf));
 			scols_line_set_data(ln, c, buf);
 		} else if (!labelled && !column_info(o->columns[c])->number) {
-			scols_line_set_data(ln, c, "total");
+			scols_line_set_data(ln, c, label);
 			labelled = true;
 		}
 	}
@@ -222,6 +278,20 @@ void table_add(struct libscols_table *tb, const struct options *o,
 {
 	for (size_t i = 0; i < r->nrows; i++)
 		add_row(tb, o, r, &r->rows[i]);
-	if (r->list && !o->json && r->nrows)
-		total_row(tb, o, r);
+	if (r->list && !o->json && r->nrows) {
+		struct list_total t;
+
+		list_total_init(&t, r->pid);
+		list_total_add(&t, r);
+		total_row(tb, o, &t, "total");
+	}
+}
+
+void table_add_total(struct libscols_table *tb, const struct options *o,
+		     const struct list_total *all)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "total of %zu", all->targets);
+	total_row(tb, o, all, label);
 }
