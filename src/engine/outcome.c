@@ -263,12 +263,55 @@ static void goal_warning(struct run *x, const struct target_result *r)
 			 x->t.comm, a, b, c, d, e, f, h, k);
 }
 
+/* Failed ranges shown one by one, per error; the rest is a count (a
+ * failure that ends the run marks every range after it). */
+#define FAILED_RANGES_SHOWN 3
+#define ERRNO_SLOTS 256
+
+static void failed_warnings(struct run *x, const struct options *o)
+{
+	const struct plan *p = &x->plan;
+	size_t total[ERRNO_SLOTS] = { 0 }, seen[ERRNO_SLOTS] = { 0 }, canceled = 0;
+
+	for (size_t i = 0; x->res && i < p->npieces; i++) {
+		int e = x->res[i].err;
+
+		if (e > 0 && e < ERRNO_SLOTS && !refused(x, o, i))
+			total[e]++;
+	}
+	for (size_t i = 0; x->res && i < p->npieces; i++) {
+		int e = x->res[i].err;
+		size_t k;
+
+		if (!e || refused(x, o, i))
+			continue;
+		if (e == ECANCELED) {	/* one line for them all, below */
+			canceled++;
+			continue;
+		}
+		k = e > 0 && e < ERRNO_SLOTS ? ++seen[e] : 1;
+		if (k <= FAILED_RANGES_SHOWN)
+			run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid,
+				 x->t.comm, (unsigned long long)p->pieces[i].start,
+				 (unsigned long long)p->pieces[i].end, strerror(e),
+				 failure_hint(o->advice->value, e));
+		else if (k == FAILED_RANGES_SHOWN + 1)
+			run_warn(x, "%d (%s): %zu more ranges: %s", x->t.pid,
+				 x->t.comm, total[e] - FAILED_RANGES_SHOWN,
+				 strerror(e));
+	}
+	if (canceled)
+		run_warn(x, "%d (%s): %zu %s not advised: the run stopped before "
+			 "%s", x->t.pid, x->t.comm, canceled,
+			 canceled == 1 ? "range" : "ranges",
+			 canceled == 1 ? "it" : "them");
+}
+
 /* Unmatched selectors, failed ranges, nothing to advise. */
 static void add_warnings(struct run *x, const struct options *o,
 			 const struct target_result *r)
 {
 	const struct plan *p = &x->plan;
-	size_t canceled = 0;
 
 	for (size_t i = 0; i < p->nunmatched; i++)
 		run_warn(x, "%d (%s): %s '%s' %s", x->t.pid, x->t.comm,
@@ -277,25 +320,7 @@ static void add_warnings(struct run *x, const struct options *o,
 			 "matches no mapping" : "covers no mapping");
 	if (x->failed || o->list)
 		return;		/* the error says it all; -l advises nothing */
-	for (size_t i = 0; x->res && i < p->npieces; i++) {
-		int e = x->res[i].err;
-
-		if (!e || refused(x, o, i))
-			continue;
-		if (e == ECANCELED) {	/* one line for them all, below */
-			canceled++;
-			continue;
-		}
-		run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid, x->t.comm,
-			 (unsigned long long)p->pieces[i].start,
-			 (unsigned long long)p->pieces[i].end, strerror(e),
-			 failure_hint(o->advice->value, e));
-	}
-	if (canceled)
-		run_warn(x, "%d (%s): %zu %s not advised: the run stopped before "
-			 "%s", x->t.pid, x->t.comm, canceled,
-			 canceled == 1 ? "range" : "ranges",
-			 canceled == 1 ? "it" : "them");
+	failed_warnings(x, o);
 	futile_warnings(x);
 	if (x->goal.set && !o->dry_run) {
 		goal_warning(x, r);

@@ -397,8 +397,13 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		guardian_stop(&f->guard);
 		return -1;
 	}
-	if (req->before)
+	if (req->before) {
+		uint64_t t0 = clock_now_ns();
+
 		req->before(req->before_arg);
+		/* pmadv's own preparation: not the target's time to stop */
+		f->deadline += clock_now_ns() - t0;
+	}
 	f->froze = true;
 	rc = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
 	if (rc != 0) {

@@ -58,6 +58,11 @@ void heap_prewarm(size_t size)
 	}
 }
 
+/* pmadv's own arrays are tens of MiB at most; what is larger is not
+ * pmadv's heap (AddressSanitizer's shadow is a 15 TiB rw-p mapping: its
+ * mincore vector alone would be 3.5 GiB) */
+#define UNSHARE_MAX_MAPPING (1ULL << 30)
+
 /* Only runs of resident pages: the rest would fault as fresh memory
  * anyway, and populating them would only grow pmadv. */
 static void unshare_range(uintptr_t s, uintptr_t e, size_t pg,
@@ -99,7 +104,7 @@ void own_memory_unshare(void)
 		return;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%lx-%lx %7s", &s, &e, perm) == 3 &&
-		    !strcmp(perm, "rw-p"))
+		    !strcmp(perm, "rw-p") && e - s <= UNSHARE_MAX_MAPPING)
 			unshare_range(s, e, pg, &vec, &cap);
 	free(vec);
 	fclose(f);
