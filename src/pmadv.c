@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proc/proc.h"
 #include "lib/lib.h"
@@ -20,6 +21,16 @@ struct tally {
 	pid_t *seen;		/* a process is one target however named */
 	size_t nseen;
 	int windows;
+	uint64_t advised;	/* --as-group: of them all */
+	uint64_t pss_after;
+	bool pss_after_missing;
+};
+
+/* --as-group: the goal of the targets together, and each one's share. */
+struct group {
+	struct group_goal g;
+	uint64_t *share;	/* share[i] for the list's target i */
+	size_t targets;
 };
 
 /* First time this process comes up? Remembers it. */
@@ -52,6 +63,11 @@ static void conclude(struct run *x, const struct options *o,
 	for (size_t i = 0; i < r.nwarnings; i++)
 		msg_warn("%s", r.warnings[i]);
 	report_target(rp, &r);
+	t->advised += r.advised;
+	if (!r.error) {
+		t->pss_after += r.after.valid ? r.after.pss : 0;
+		t->pss_after_missing = t->pss_after_missing || !r.after.valid;
+	}
 	status = outcome_status(&r, o);
 	if (status == PMADV_EXIT_OK)
 		t->ok++;
@@ -154,9 +170,107 @@ static void run_batch(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
+/* The cgroup every target came from (-c, -u), or NULL. */
+static const char *common_cgroup(const struct target_list *l)
+{
+	const char *cg = l->n ? l->v[0].cgroup : NULL;
+
+	for (size_t i = 1; cg && i < l->n; i++)
+		if (!l->v[i].cgroup || strcmp(l->v[i].cgroup, cg))
+			cg = NULL;
+	return cg;
+}
+
+/* --as-group, before anything is advised: what each target could move,
+ * the group's memory (its cgroup's memory.current, else the summed Pss),
+ * what it has to shed, and each target's share. A target that cannot be
+ * looked at gets no share (its own run says why). */
+static int group_plan(const struct target_list *l, const struct options *o,
+		      struct group *gp)
+{
+	uint64_t *movable = calloc(l->n ? l->n : 1, sizeof(*movable));
+	struct group_goal *g = &gp->g;
+	const char *cg = common_cgroup(l);
+	struct tally seen = { 0 };
+	uint64_t pss_sum = 0;
+
+	gp->share = calloc(l->n ? l->n : 1, sizeof(*gp->share));
+	if (!movable || !gp->share) {
+		free(movable);
+		return -1;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		struct run x;
+		uint64_t pss;
+		struct err e;
+
+		run_init(&x, &l->v[i]);
+		run_prepare(&x, o);
+		if (!x.gone && !x.failed && first_time(&seen, x.t.pid) &&
+		    !resident_movable(&x, o, &movable[i], &pss, &e)) {
+			pss_sum += pss;
+			gp->targets++;
+		}
+		run_free(&x);
+	}
+	free(seen.seen);
+	g->set = true;
+	g->down_to = o->down_to_set;
+	if (cg && !cgfs_memory_current(cg, &g->before))
+		g->cgroup = cg;
+	else
+		g->before = pss_sum;
+	g->goal = o->down_to_set ? o->down_to : o->limit_bytes ? o->limit_bytes :
+		  (uint64_t)((unsigned __int128)g->before * o->limit_pct / 100);
+	g->need = o->down_to_set ? budget_down_to(g->before, g->goal) : g->goal;
+	for (size_t i = 0; i < l->n; i++)
+		g->movable += movable[i];
+	if (budget_shares(movable, l->n, g->need, gp->share)) {
+		free(movable);
+		return -1;
+	}
+	free(movable);
+	return 0;
+}
+
+/* --as-group, after: the group's memory now, and whether the goal was
+ * met (what was advised covers what it had to shed, or all it could
+ * move for a --limit, within a page a target). */
+static void group_finish(struct group *gp, const struct options *o,
+			 struct report *rp, struct tally *t)
+{
+	struct group_goal *g = &gp->g;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), want;
+
+	if (g->cgroup)
+		g->after_known = !cgfs_memory_current(g->cgroup, &g->after);
+	else if (!t->pss_after_missing && !o->dry_run && !o->quiet) {
+		g->after = t->pss_after;
+		g->after_known = true;
+	}
+	want = g->down_to || g->need < g->movable ? g->need : g->movable;
+	g->met = !g->need || t->advised + page * (gp->targets ? gp->targets : 1) > want;
+	report_group(rp, g);
+	if (g->need && !g->met && !o->dry_run) {
+		char a[32], b[32], c[32];
+
+		msg_warn("group goal not met: %s to shed, %s advised, the targets' "
+			 "selections could move %s (each target's warnings say "
+			 "why)", size_format(g->need, a, sizeof(a)),
+			 size_format(t->advised, b, sizeof(b)),
+			 size_format(g->movable, c, sizeof(c)));
+		if (t->ok) {	/* some of the way: partial */
+			t->ok--;
+			t->partial++;
+		}
+	}
+	free(gp->share);
+}
+
 static void run_all(const struct target_list *l, const struct options *o,
 		    struct report *rp, struct tally *t)
 {
+	struct group gp = { 0 };
 	/* one freeze can cover many targets only with -f cgroup: then the
 	 * whole list is one batch; else one target at a time, so a long -N
 	 * or -c list never holds more than one pidfd open */
@@ -172,18 +286,25 @@ static void run_all(const struct target_list *l, const struct options *o,
 		free(xs);
 		return;
 	}
-	if (!xs) {
+	if (!xs || (o->as_group && group_plan(l, o, &gp))) {
 		msg_warn("out of memory");
 		t->fail++;
+		free(xs);
+		free(gp.share);
 		return;
 	}
 	for (size_t i = 0; i < l->n; i += step) {
 		size_t n = l->n - i < step ? l->n - i : step;
 
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n; k++) {
 			run_init(&xs[k], &l->v[i + k]);
+			xs[k].has_share = o->as_group;
+			xs[k].share = o->as_group ? gp.share[i + k] : 0;
+		}
 		run_batch(xs, n, o, rp, t);
 	}
+	if (o->as_group)
+		group_finish(&gp, o, rp, t);
 	freeze_interruptible_end();
 	free(xs);
 }

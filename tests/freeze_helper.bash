@@ -99,7 +99,8 @@ thread_states() {
 # exited PID: PID is gone or a zombie
 exited() {
 	local s
-	s=$(<"/proc/$1/stat") 2>/dev/null || return 0
+	[[ -e /proc/$1/stat ]] || return 0
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
 	[[ ${s##*) } == Z* ]]
 }
 

@@ -119,3 +119,64 @@ freezes_once() {
 	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[vsyscall]'
 	[ "$(grep -c 'nothing to advise: every selected mapping was skipped' <<<"$stderr")" -eq 1 ]
 }
+
+# sizes_in_cgroup MIB...: a target per size (anonymous memory written) in
+# a new v2 cgroup $CG; PIDS in that order
+sizes_in_cgroup() {
+	((EUID == 0)) || skip "cgroup tests need root"
+	local m p i=0
+	m=$(v2_mount)
+	[[ -n $m ]] || skip "no cgroup v2 hierarchy mounted"
+	CG=$m/pmadv-grp-$$-$BATS_TEST_NUMBER
+	mkdir "$CG"
+	W_CGROUPS+=("$CG")
+	PIDS=()
+	for mib in "$@"; do
+		i=$((i + 1))
+		setsid "$HELPERS/target" --ready "$T/ready.$i" --anon "$mib" </dev/null >/dev/null 2>&1 3>&- &
+		p=$!
+		CORE_PIDS+=("$p")
+		PIDS+=("$p")
+		wait_for test -s "$T/ready.$i"
+		echo "$p" >"$CG/cgroup.procs"
+	done
+}
+
+@test "--as-group: one goal for a cgroup's processes, spread most movable first; the group line and JSON say where it stands" {
+	swap_setup 256M
+	sizes_in_cgroup 10 40 20
+	# the group's memory: memory.current where the v2 memory controller
+	# is on for the cgroup, else the targets' summed Pss
+	measure=pss
+	[[ -e $CG/memory.current ]] && measure=memory.current
+	run -0 --separate-stderr "$PMADV" -c "$CG" -a pageout --all --anon --as-group --limit 50M -J
+	echo "$output" | jq -c '.group_goal, [.targets[] | {pid, goal, goal_kind, goal_met, advised}]'
+	[ "$(jq_out .group_goal.measure)" = "$measure" ]
+	[ "$(jq_out .group_goal.kind)" = limit ]
+	[ "$(jq_out .group_goal.need)" -eq $((50 << 20)) ]
+	[ "$(jq_out .group_goal.met)" = true ]
+	# most movable first: the 40 MiB target gives what it has, the 20 MiB
+	# one the rest, the 10 MiB one nothing
+	share() { jq_out ".targets[] | select(.pid == $1) | .goal"; }
+	(($(share "${PIDS[1]}") >= 40 << 20))
+	(($(share "${PIDS[2]}") > 0 && $(share "${PIDS[2]}") < 10 << 20))
+	[ "$(share "${PIDS[0]}")" -eq 0 ]
+	[ "$(jq_out '[.targets[].goal] | add')" -eq $((50 << 20)) ]
+	[ "$(jq_out '[.targets[].goal_kind] | unique | .[0]')" = group ]
+	# what moved covers the goal, to a page a target
+	(($(jq_out .advised) >= (50 << 20) - 3 * 4096))
+	# in words: the totals lead with Pss, then the address space; the
+	# group's line says the goal's state
+	run -0 --separate-stderr "$PMADV" -c "$CG" -a cold --all --anon --as-group --limit 8M
+	echo "$output"
+	grep -qE '^total: 3 targets: Pss .* -> .*; address space: ' <<<"$output"
+	grep -qE '^group: limit 8\.0 MiB of .*: goal met' <<<"$output"
+	grep -qF "(${PIDS[0]}"' (target): no share' <<<"$output" ||
+		grep -qF "${PIDS[0]} (target): no share of the group's goal" <<<"$output"
+	# a --down-to already met by the group: nothing done, exit 0
+	run -0 --separate-stderr "$PMADV" -c "$CG" -a cold --all --anon --as-group --down-to 100G
+	grep -qE '^group: down to 100\.0 GiB of .*: already met, nothing to do' <<<"$output"
+	# a goal is needed
+	run -2 "$PMADV" -c "$CG" -a cold --all --as-group
+	[[ $output == *"--as-group needs a goal: --limit or --down-to"* ]]
+}

@@ -68,6 +68,8 @@ struct options {
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
 	uint64_t down_to;		/* --down-to SIZE: Rss to come down to */
 	bool down_to_set;
+	bool as_group;			/* --as-group: the goal is the targets'
+					 * together */
 	bool max_freeze_set;	/* --max-freeze given (not the default) */
 	int sort_col;			/* --sort: enum col_id, -1: none */
 	bool list;

@@ -458,6 +458,7 @@ enum {
 	OPT_DOWN_TO,
 	OPT_SORT,
 	OPT_MAX_FREEZE,
+	OPT_AS_GROUP,
 };
 
 static const struct argp_option table[] = {
@@ -483,6 +484,7 @@ static const struct argp_option table[] = {
 	{ "shared", OPT_SHARED, NULL, 0, "shared mappings only", 4 },
 	{ "limit", OPT_LIMIT, "SIZE|PCT%", 0, "advise at most SIZE resident bytes, or PCT% of the target's Rss: pages in memory (for pageout: mapped by the target alone), most resident mappings first", 4 },
 	{ "down-to", OPT_DOWN_TO, "SIZE", 0, "advise resident pages until the target's Rss would be SIZE (as --limit with Rss - SIZE)", 4 },
+	{ "as-group", OPT_AS_GROUP, NULL, 0, "--limit/--down-to apply to all the targets together (a -c/-u cgroup's memory.current where its memory controller is on, else their summed Pss), spread over them, most movable first", 4 },
 	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
 	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
 	{ "freeze-timeout", OPT_FREEZE_TIMEOUT, "TIME", 0, "how long to wait for the freeze (default 5s; 500ms, 2s...)", 5 },
@@ -566,6 +568,10 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "nothing selected: give -r, -m, -e or --all");
 	if ((o->limit_bytes || o->limit_pct) && o->down_to_set)
 		argp_error(st, "--limit and --down-to exclude each other");
+	if (o->as_group && !o->limit_bytes && !o->limit_pct && !o->down_to_set)
+		argp_error(st, "--as-group needs a goal: --limit or --down-to");
+	if (o->as_group && o->list)
+		argp_error(st, "--as-group goes with advising, not --list");
 	if (o->quiet && o->verbose)
 		argp_error(st, "--quiet and --verbose exclude each other");
 	if (o->list && o->dry_run)
@@ -615,6 +621,7 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case OPT_SHARED:	sel->filters |= SEL_SHARED; break;
 	case OPT_LIMIT:		parse_limit(st, o, arg); break;
 	case OPT_DOWN_TO:	set_down_to(st, o, arg); break;
+	case OPT_AS_GROUP:	o->as_group = true; break;
 	default:		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;

@@ -27,7 +27,7 @@ int advise_probe(int pidfd, int advice)
 }
 
 /* Whether an errno concerns the whole process rather than one range. */
-static bool errno_is_fatal(int e)
+bool advise_errno_fatal(int e)
 {
 	return e == ESRCH || e == EBADF || e == EACCES || e == EPERM ||
 	       e == ENOSYS;
@@ -115,7 +115,7 @@ static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 	c->i = b->owner[0];
 	if (r < 0) {
 		e = errno;
-		if (errno_is_fatal(e))
+		if (advise_errno_fatal(e))
 			return e;
 	} else {
 		/* r is the sum of the iovecs before the failing one */
@@ -128,7 +128,7 @@ static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 		e = r < 0 ? errno : 0;
 		if (r >= 0) {
 			res[b->owner[f]].advised += (uint64_t)r;
-		} else if (errno_is_fatal(e)) {
+		} else if (advise_errno_fatal(e)) {
 			c->i = b->owner[f];
 			return e;
 		}

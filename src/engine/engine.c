@@ -131,8 +131,9 @@ static void stop_member(struct member *mb, const struct err *e)
 	} else {
 		run_warn(mb->x, "%d (%s): %s; the rest was not advised",
 			 mb->x->t.pid, mb->x->t.comm, e->msg);
+		/* never tried: canceled; the warning above says why */
 		if (mb->in_window)
-			chunk_rest(&mb->cur, e->code ? e->code : ECANCELED);
+			chunk_rest(&mb->cur, ECANCELED);
 	}
 	mb->done = true;
 }

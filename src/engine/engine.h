@@ -57,6 +57,10 @@ struct advise_watch {
  * touching memory (empty iovec). Returns 0, or -1 with errno. */
 int advise_probe(int pidfd, int advice);
 
+/* An errno of process_madvise that is about the process, not the range
+ * (it died, access went away): no further call can succeed. */
+bool advise_errno_fatal(int e);
+
 /* Fault in advise_run's buffers (before a freeze: not while frozen). */
 void advise_ready(void);
 
@@ -265,6 +269,8 @@ struct run {
 	const char *noswap;		/* pageout: why swap cannot take its
 					 * anonymous pages, or NULL */
 	struct goal goal;		/* --limit, --down-to (run.c) */
+	bool has_share;			/* --as-group: its share of the goal */
+	uint64_t share;
 	char noswap_buf[256];
 };
 
@@ -340,6 +346,12 @@ uint64_t resident_budget(const struct run *x, const struct options *o);
  * the budget's choice: what it needs, what the selection can move, why
  * the rest cannot be. */
 void resident_goal(struct run *x, const struct options *o);
+
+/* --as-group, before anything is advised: what x's selection could move
+ * (resident bytes, as a goal run's preview finds them) and its Pss.
+ * 0, or -1 with e. Leaves x's plan and maps empty. */
+int resident_movable(struct run *x, const struct options *o,
+		     uint64_t *movable, uint64_t *pss, struct err *e);
 
 /* Did the run reach its goal, having advised `advised` bytes? */
 bool goal_reached(const struct goal *g, uint64_t advised);

@@ -253,7 +253,7 @@ static void goal_warning(struct run *x, const struct target_result *r)
 		run_warn(x, "%d (%s): %s %s not reached: %s of %s advised (failed "
 			 "or interrupted ranges, or pages that left memory "
 			 "meanwhile)", x->t.pid, x->t.comm,
-			 g->down_to ? "goal" : "limit", a,
+			 g->down_to ? "goal" : g->group ? "group share" : "limit", a,
 			 size_format(r->advised, c, sizeof(c)), b);
 	else if (g->down_to)
 		run_warn(x, "%d (%s): goal %s out of reach: %s to go, the selection "
@@ -263,9 +263,9 @@ static void goal_warning(struct run *x, const struct target_result *r)
 			 x->t.comm, a, b, c, d, e, f, h, k);
 }
 
-/* Failed ranges shown one by one, per error; the rest is a count (a
- * failure that ends the run marks every range after it). */
-#define FAILED_RANGES_SHOWN 3
+/* Failed ranges, each named; an error about the process (it died, access
+ * went away) marks every range after it: the first is named, then a
+ * count. */
 #define ERRNO_SLOTS 256
 
 static void failed_warnings(struct run *x, const struct options *o)
@@ -289,16 +289,15 @@ static void failed_warnings(struct run *x, const struct options *o)
 			canceled++;
 			continue;
 		}
-		k = e > 0 && e < ERRNO_SLOTS ? ++seen[e] : 1;
-		if (k <= FAILED_RANGES_SHOWN)
+		k = e > 0 && e < ERRNO_SLOTS && advise_errno_fatal(e) ? ++seen[e] : 1;
+		if (k == 1)
 			run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid,
 				 x->t.comm, (unsigned long long)p->pieces[i].start,
 				 (unsigned long long)p->pieces[i].end, strerror(e),
 				 failure_hint(o->advice->value, e));
-		else if (k == FAILED_RANGES_SHOWN + 1)
+		else if (k == 2)
 			run_warn(x, "%d (%s): %zu more ranges: %s", x->t.pid,
-				 x->t.comm, total[e] - FAILED_RANGES_SHOWN,
-				 strerror(e));
+				 x->t.comm, total[e] - 1, strerror(e));
 	}
 	if (canceled)
 		run_warn(x, "%d (%s): %zu %s not advised: the run stopped before "

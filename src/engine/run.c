@@ -359,6 +359,8 @@ uint64_t resident_budget(const struct run *x, const struct options *o)
 {
 	uint64_t rss = maps_total_rss(&x->maps);
 
+	if (x->has_share)
+		return x->share;
 	if (o->down_to_set)
 		return budget_down_to(rss, o->down_to);
 	if (o->limit_bytes)
@@ -405,14 +407,15 @@ void resident_goal(struct run *x, const struct options *o)
 	if (!resident_budgeted(o))
 		return;
 	g->set = true;
-	g->down_to = o->down_to_set;
+	g->group = x->has_share;
+	g->down_to = o->down_to_set && !g->group;
 	g->rss = maps_total_rss(&x->maps);
-	g->goal = o->down_to_set ? o->down_to : resident_budget(x, o);
+	g->goal = g->down_to ? o->down_to : resident_budget(x, o);
 	g->need = resident_budget(x, o);
 	/* --down-to within a page of the goal is there already */
 	if (g->down_to && g->need < page)
 		g->need = 0;
-	g->small = !g->down_to && g->need < page;
+	g->small = !g->down_to && !g->group && g->need < page;
 	for (size_t i = 0; i < x->plan.npieces; i++) {
 		const struct piece *pc = &x->plan.pieces[i];
 
@@ -434,6 +437,44 @@ void resident_goal(struct run *x, const struct options *o)
 	}
 	known = g->movable + g->shared + g->locked + g->noswap;
 	g->unselected = g->rss > known ? g->rss - known : 0;
+}
+
+int resident_movable(struct run *x, const struct options *o,
+		     uint64_t *movable, uint64_t *pss, struct err *e)
+{
+	struct mem_rollup r;
+	int rc = -1;
+
+	*movable = *pss = 0;
+	target_rollup(x->t.pid, &r);
+	*pss = r.valid ? r.pss : 0;
+	if (maps_source_read(&x->t, MAPS_FILE_SMAPS, o->maps_query, &x->text,
+			     &x->maps, e))
+		return -1;
+	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan)) {
+		err_set(e, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the runs cover what futile pageout then takes out (its bytes are
+	 * one of the reasons) */
+	if (resident_read(x, RES_METHOD_PAGEMAP, e))
+		goto out;
+	if (resident_futile(x, o)) {
+		err_set(e, ENOMEM, "out of memory");
+		goto out;
+	}
+	resident_goal(x, o);
+	*movable = x->goal.movable;
+	rc = 0;
+out:
+	memset(&x->goal, 0, sizeof(x->goal));
+	resrun_free(&x->runs);
+	x->have_runs = false;
+	plan_free(&x->plan);
+	maps_free(&x->maps);
+	free(x->text);
+	x->text = NULL;
+	return rc;
 }
 
 bool goal_reached(const struct goal *g, uint64_t advised)

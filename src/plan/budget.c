@@ -304,3 +304,39 @@ int swapinfo_parse_writeback(const char *text, uint64_t *pages)
 		}
 	return -1;
 }
+
+static const uint64_t *shares_movable;	/* qsort's context: not reentrant */
+
+static int by_movable(const void *a, const void *b)
+{
+	uint64_t x = shares_movable[*(const size_t *)a];
+	uint64_t y = shares_movable[*(const size_t *)b];
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	/* ties in the order named */
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+int budget_shares(const uint64_t *movable, size_t n, uint64_t need,
+		  uint64_t *share)
+{
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		order[i] = i;
+		share[i] = 0;
+	}
+	shares_movable = movable;
+	qsort(order, n, sizeof(*order), by_movable);
+	for (size_t k = 0; k < n && need; k++) {
+		size_t i = order[k];
+
+		share[i] = movable[i] < need ? movable[i] : need;
+		need -= share[i];
+	}
+	free(order);
+	return 0;
+}

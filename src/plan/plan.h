@@ -264,6 +264,13 @@ static inline uint64_t budget_down_to(uint64_t rss, uint64_t size)
 	return rss > size ? rss - size : 0;
 }
 
+/* --as-group: a group's need spread over its members, most movable
+ * first: share[i] <= movable[i], the shares sum to min(need, all that is
+ * movable), and a member gets a share only once every member with more
+ * movable has all of its own. Returns 0, or -1 (no memory). */
+int budget_shares(const uint64_t *movable, size_t n, uint64_t need,
+		  uint64_t *share);
+
 /* Advice that cannot have an effect, taken out of a plan before the call:
  * the pieces of the mappings a rule names become skips with its reason,
  * so "advised" never counts them. Pure: the caller's rule decides. */

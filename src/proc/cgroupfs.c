@@ -436,3 +436,21 @@ int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e)
 	}
 	return fd;
 }
+
+int cgfs_memory_current(const char *spec, uint64_t *bytes)
+{
+	char buf[64], *end;
+	struct err e;
+	int fd = cgfs_open(spec, NULL, 0, &e);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = proc_read_small(fd, "memory.current", buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return -1;
+	errno = 0;
+	*bytes = strtoull(buf, &end, 10);
+	return errno || end == buf ? -1 : 0;
+}

@@ -224,6 +224,11 @@ const char *cgfs_kind_name(const struct cgfs_mount *mt);
  * were used ("v2 /sys/fs/cgroup/x"). The descriptor, or -1 with e. */
 int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e);
 
+/* The memory a cgroup (spec as cgfs_open takes it) uses, from its v2
+ * memory.current (the memory controller on for it). 0, or -1 when there
+ * is none to read. */
+int cgfs_memory_current(const char *spec, uint64_t *bytes);
+
 /* Does the cgroup open at dirfd, or a descendant, hold a process? */
 bool cgfs_holds_procs(int dirfd);
 

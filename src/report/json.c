@@ -108,7 +108,8 @@ static void json_goal(FILE *f, const struct goal *g, bool met)
 		"\"goal_need\":%" PRIu64 ",\"goal_movable\":%" PRIu64
 		",\"unreachable\":{\"shared\":%" PRIu64 ",\"locked\":%" PRIu64
 		",\"no_swap\":%" PRIu64 ",\"not_selected\":%" PRIu64 "}",
-		g->goal, g->down_to ? "down_to" : "limit", met ? "true" : "false",
+		g->goal, g->down_to ? "down_to" : g->group ? "group" : "limit",
+		met ? "true" : "false",
 		g->need, g->movable, g->shared, g->locked, g->noswap,
 		g->unselected);
 }
@@ -234,4 +235,20 @@ char *json_list_totals(const struct list_total *v, size_t n,
 		return NULL;
 	}
 	return buf;
+}
+
+void json_group(FILE *f, const struct group_goal *g)
+{
+	if (!g->set) {
+		fputs(",\"group_goal\":null", f);
+		return;
+	}
+	fprintf(f, ",\"group_goal\":{\"kind\":\"%s\",\"goal\":%" PRIu64
+		",\"measure\":\"%s\"", g->down_to ? "down_to" : "limit", g->goal,
+		g->cgroup ? "memory.current" : "pss");
+	json_str_or_null(f, "cgroup", g->cgroup);
+	fprintf(f, ",\"before\":%" PRIu64, g->before);
+	json_num_or_null(f, "after", g->after_known, g->after);
+	fprintf(f, ",\"need\":%" PRIu64 ",\"movable\":%" PRIu64 ",\"met\":%s}",
+		g->need, g->movable, g->met || !g->need ? "true" : "false");
 }

@@ -29,6 +29,7 @@ struct report {
 	struct list_total *ltot;	/* -l: each target's sums */
 	size_t nltot, ltotcap;
 	struct list_total lall;		/* -l: all of them */
+	struct group_goal group;	/* --as-group */
 };
 
 static const char *advice_name(const struct report *rp)
@@ -177,6 +178,11 @@ static bool human_already(const struct report *rp, const struct target_result *r
 
 	if (!r->goal || r->goal->need || r->error)
 		return false;
+	if (r->goal->group) {
+		printf("%d (%s): no share of the group's goal: nothing to do\n",
+		       r->pid, comm ? comm : "?");
+		return true;
+	}
 	size_pair(rp, r->goal->rss, a, sizeof(a));
 	size_pair(rp, r->goal->goal, b, sizeof(b));
 	printf("%d (%s): already at %s Rss (goal %s): nothing to do\n", r->pid,
@@ -192,8 +198,8 @@ static void human_goal(const struct report *rp, const struct target_result *r)
 	if (!r->goal || r->goal->small)
 		return;
 	size_pair(rp, r->goal->goal, a, sizeof(a));
-	printf("; %s %s %s", r->goal->down_to ? "goal" : "limit", a,
-	       r->goal_met ? "met" : "not met");
+	printf("; %s %s %s", r->goal->down_to ? "goal" : r->goal->group ?
+	       "group share" : "limit", a, r->goal_met ? "met" : "not met");
 }
 
 static void human_target(const struct report *rp, const struct target_result *r)
@@ -242,24 +248,61 @@ static void human_totals(const struct report *rp)
 
 	if (t->targets < 2)
 		return;
-	size_pair(rp, rp->advised, a, sizeof(a));
-	size_pair(rp, rp->requested, b, sizeof(b));
-	if (rp->o->dry_run)
-		printf("total: %zu targets: %s would be advised", t->targets, b);
-	else
-		printf("total: %zu targets: %s of %s advised", t->targets, a, b);
-	if (t->resident_known) {
-		size_pair(rp, t->resident, a, sizeof(a));
-		printf("; %s resident", a);
-	}
+	/* what moved first (Pss, which counts shared memory once), then the
+	 * address space asked for */
+	printf("total: %zu targets: ", t->targets);
 	if (t->valid) {
 		report_size(rp->o, t->pss_before, a, sizeof(a));
 		report_size(rp->o, t->pss_after, b, sizeof(b));
 		report_size(rp->o, t->swap_pss_before, c, sizeof(c));
 		report_size(rp->o, t->swap_pss_after, d, sizeof(d));
-		printf("\n  Pss %s -> %s, SwapPss %s -> %s", a, b, c, d);
+		printf("Pss %s -> %s, SwapPss %s -> %s; ", a, b, c, d);
 	}
-	putchar('\n');
+	if (t->resident_known) {
+		size_pair(rp, t->resident, a, sizeof(a));
+		printf("%s resident; ", a);
+	}
+	size_pair(rp, rp->advised, a, sizeof(a));
+	size_pair(rp, rp->requested, b, sizeof(b));
+	if (rp->o->dry_run)
+		printf("address space: %s would be advised\n", b);
+	else
+		printf("address space: %s of %s advised\n", a, b);
+}
+
+/* --as-group: the goal of them all, after the totals. */
+static void human_group(const struct report *rp)
+{
+	const struct group_goal *g = &rp->group;
+	char a[64], b[64], c[64], d[64];
+
+	if (!g->set || rp->o->quiet)
+		return;
+	report_size(rp->o, g->goal, a, sizeof(a));
+	report_size(rp->o, g->before, b, sizeof(b));
+	printf("group: %s %s of %s%s: %s", g->down_to ? "down to" : "limit", a,
+	       g->cgroup ? "memory.current of " : "the targets' Pss",
+	       g->cgroup ? g->cgroup : "", b);
+	if (g->after_known) {
+		report_size(rp->o, g->after, c, sizeof(c));
+		printf(" -> %s", c);
+	}
+	if (!g->need) {
+		printf(": already met, nothing to do\n");
+		return;
+	}
+	report_size(rp->o, g->need, c, sizeof(c));
+	report_size(rp->o, g->movable, d, sizeof(d));
+	if (g->met)
+		printf(": goal met (%s to shed, %s movable)\n", c, d);
+	else
+		printf(": goal not met (%s to shed, the targets' selections could "
+		       "move %s)\n", c, d);
+}
+
+void report_group(struct report *rp, const struct group_goal *g)
+{
+	rp->group = *g;
 }
 
 /* ---- entry points ---- */
@@ -353,11 +396,13 @@ void report_finish(struct report *rp)
 		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
 		       rp->failed);
 		json_totals(stdout, &rp->tot);
+		json_group(stdout, &rp->group);
 		printf(",\"targets\":[%s],\"freezes\":[%s]}\n",
 		       rp->targets_buf ? rp->targets_buf : "",
 		       rp->freezes_buf ? rp->freezes_buf : "");
 	} else if (!rp->o->json && !rp->o->quiet && !rp->o->list) {
 		human_totals(rp);
+		human_group(rp);
 	}
 	close_json(rp);
 	free(rp->targets_buf);

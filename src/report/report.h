@@ -67,6 +67,7 @@ struct window_info {
 struct goal {
 	bool set;
 	bool down_to;		/* --down-to (else --limit) */
+	bool group;		/* --as-group: goal is this target's share */
 	uint64_t goal;		/* --down-to's Rss, or --limit's bytes */
 	uint64_t rss;		/* the target's Rss before (smaps) */
 	uint64_t need;		/* resident bytes to advise; 0: already met */
@@ -77,6 +78,19 @@ struct goal {
 	uint64_t locked;	/* mappings the kernel refuses (mlock...) */
 	uint64_t noswap;	/* no swap for it, or a shared file not ours */
 	uint64_t unselected;	/* outside the selection */
+};
+
+/* --as-group: the goal of the targets together. */
+struct group_goal {
+	bool set, down_to;
+	const char *cgroup;	/* measured by its memory.current; NULL: by
+				 * the targets' summed Pss */
+	uint64_t goal;		/* --down-to's size, or --limit's bytes */
+	uint64_t before, after;	/* the group's memory */
+	bool after_known;
+	uint64_t need;		/* what the targets had to shed together */
+	uint64_t movable;	/* what their selections could move */
+	bool met;
 };
 
 struct target_result {
@@ -116,6 +130,8 @@ struct report *report_new(const struct options *o);
 void report_target(struct report *rp, const struct target_result *r);
 /* A freeze window, after the results of the targets it covered. */
 void report_window(struct report *rp, const struct window_info *w);
+/* --as-group: the group's goal and state, said with the totals. */
+void report_group(struct report *rp, const struct group_goal *g);
 /* Print what is pending (tables, the JSON document) and free rp. Whether
  * stdout took it all is report_close_stdout's to say, at exit. */
 void report_finish(struct report *rp);
@@ -187,5 +203,7 @@ struct report_totals {
 void report_totals_add(struct report_totals *t, const struct target_result *r);
 /* ,"pss_before":N,... (null where unknown) */
 void json_totals(FILE *f, const struct report_totals *t);
+/* ,"group_goal":{...} (null without --as-group) */
+void json_group(FILE *f, const struct group_goal *g);
 
 #endif
