@@ -63,7 +63,7 @@ complete_words() {
 		source "$1"; source "$2"; shift 2
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-		_pmadv pmadv "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		_pmadv "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$bc" "$BATS_TEST_DIRNAME/../completions/pmadv" "$@"
 }
 
@@ -230,15 +230,15 @@ unit_cgroup() {
 @test "completion: -m leaves out names the given advice refuses" {
 	start_target --anon 1
 	grep -q '\[vvar\]' "/proc/$TARGET_PID/maps" || skip "no [vvar] mapping"
-	run -0 complete_words pmadv -p "$TARGET_PID" -a pageout -m "[v"
+	run -0 complete_words "$PMADV" -p "$TARGET_PID" -a pageout -m "[v"
 	not grep -qxF '[vvar]' <<<"$output"
 	not grep -qxF '[vsyscall]' <<<"$output"
-	run -0 complete_words pmadv -p "$TARGET_PID" --advice=COLD -m "["
+	run -0 complete_words "$PMADV" -p "$TARGET_PID" --advice=COLD -m "["
 	not grep -qxF '[vvar]' <<<"$output"
 	grep -qxF '[heap]' <<<"$output"
-	run -0 complete_words pmadv -p "$TARGET_PID" -a willneed -m "[v"
+	run -0 complete_words "$PMADV" -p "$TARGET_PID" -a willneed -m "[v"
 	grep -qxF '[vvar]' <<<"$output"
-	run -0 complete_words pmadv -p "$TARGET_PID" -a collapse -m "["
+	run -0 complete_words "$PMADV" -p "$TARGET_PID" -a collapse -m "["
 	[[ $(sort <<<"$output" | paste -sd' ') == "[heap] [stack]" ]]
 }
 

@@ -90,7 +90,11 @@ bool engine_bounded(const struct options *o, const struct freeze_req *how)
 
 bool engine_interruptible(const struct options *o)
 {
-	return o->advice && !o->dry_run && !o->list;
+	/* an unbounded window (--max-freeze=0) cannot wait for the call in
+	 * flight: it may wait on the frozen target itself (a mapping its
+	 * FUSE server serves); there a signal thaws at once and ends pmadv */
+	return o->advice && !o->dry_run && !o->list &&
+	       (o->freeze.mode == FREEZE_NONE || o->freeze.max_freeze_ms);
 }
 
 static bool live(const struct member *mb)
