@@ -377,6 +377,5 @@ int main(int argc, char **argv)
 	target_list_free(&l);
 	options_free(&o);
 	free(t.seen);
-	target_lib_done();
 	return status;
 }

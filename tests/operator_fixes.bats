@@ -330,3 +330,23 @@ unit_cgroup() {
 	run -1 --separate-stderr bash -c '"$1" -V >/dev/full' _ "$PMADV"
 	[[ $stderr == *"write error"* ]]
 }
+
+@test "libproc2 is loaded only to look processes up (-N): not linked; missing, -N says so and what to install" {
+	# runs by PID, pidfd or cgroup load libc and libsmartcols only
+	run -0 ldd "$PMADV"
+	[[ $output != *libproc2* ]]
+	sleep 1000 3>&- &
+	SLEEPER=$!
+	CORE_PIDS+=("$SLEEPER")
+	run -0 --separate-stderr "$PMADV" -N '^sleep$' -a cold --all -J
+	jq -e --argjson p "$SLEEPER" '[.targets[].pid] | index($p) != null' <<<"$output"
+	# the library gone (an empty file over it, in a mount namespace of
+	# our own): -N fails, naming it; a run by PID does not notice
+	((EUID == 0)) || skip "needs root for a mount namespace"
+	lib=$(ldconfig -p | awk '/libproc2\.so\.0 / { print $NF; exit }')
+	[[ -n $lib ]]
+	run -1 --separate-stderr unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$2" -N "^sleep$" -a cold --all' _ "$lib" "$PMADV"
+	echo "$stderr"
+	[[ $stderr == *"-N needs libproc2 (libproc2.so.0): "*"apt-get install libproc2-0"* ]]
+	run -0 --separate-stderr unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$2" -p "$3" -a cold --all -q' _ "$lib" "$PMADV" "$SLEEPER"
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dlfcn.h>
 #include <libproc2/pids.h>
 #include <dirent.h>
 #include <sys/stat.h>
@@ -33,9 +34,47 @@ struct cgunit {
  * first. 0; or -1 with e (not found: ENOENT, saying where it looked). */
 static int cgunit_find(const char *unit, struct cgunit *u, struct err *e);
 
+/* libproc2 is loaded at the first lookup by name (-N): the runs that name
+ * their targets by PID, pidfd or cgroup never pay for it and the chain of
+ * libraries it pulls in (libsystemd, libgcrypt, liblzma, libnuma's
+ * probes...). Its soname, as the package installs it. */
+#define LIBPROC2_SONAME "libproc2.so.0"
+
+static struct {
+	void *handle;
+	__typeof__(&procps_pids_new) pids_new;
+	__typeof__(&procps_pids_get) pids_get;
+	__typeof__(&procps_pids_unref) pids_unref;
+	char why[256];		/* why it could not be loaded */
+} proc2;
+
+static bool proc2_load(void)
+{
+	if (proc2.handle)
+		return true;
+	if (*proc2.why)
+		return false;
+	proc2.handle = dlopen(LIBPROC2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (proc2.handle) {
+		*(void **)&proc2.pids_new = dlsym(proc2.handle, "procps_pids_new");
+		*(void **)&proc2.pids_get = dlsym(proc2.handle, "procps_pids_get");
+		*(void **)&proc2.pids_unref = dlsym(proc2.handle, "procps_pids_unref");
+		if (proc2.pids_new && proc2.pids_get && proc2.pids_unref)
+			return true;
+	}
+	snprintf(proc2.why, sizeof(proc2.why), "-N needs libproc2 (%s): %s; "
+		 "install it (Debian: apt-get install libproc2-0)",
+		 LIBPROC2_SONAME, dlerror());
+	if (proc2.handle)
+		dlclose(proc2.handle);
+	proc2.handle = NULL;
+	return false;
+}
+
 /* PIDs of the processes whose command name (or, with full, whole command
  * line) matches re, in ascending order; never pmadv itself, kernel threads
- * or zombies (they have no memory to advise). Returns 0, or -1 with errno. */
+ * or zombies (they have no memory to advise). Returns 0, or -1 with errno
+ * (ELIBACC: libproc2 could not be loaded, proc2.why says why). */
 static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
 			unsigned long long **starts, size_t *n)
 {
@@ -50,9 +89,13 @@ static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
 	*pids = NULL;
 	*starts = NULL;
 	*n = 0;
-	if (procps_pids_new(&info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0)
+	if (!proc2_load()) {
+		errno = ELIBACC;
 		return -1;
-	while ((s = procps_pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
+	}
+	if (proc2.pids_new(&info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0)
+		return -1;
+	while ((s = proc2.pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
 		pid_t pid = PIDS_VAL(I_PID, s_int, s, info);
 		const char *text = PIDS_VAL(full ? I_CMDLINE : I_CMD, str, s, info);
 		char st = PIDS_VAL(I_STATE, s_ch, s, info);
@@ -72,7 +115,7 @@ static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
 				*pids = v;
 			w = v ? realloc(*starts, cap * sizeof(*w)) : NULL;
 			if (!w) {
-				procps_pids_unref(&info);
+				proc2.pids_unref(&info);
 				free(*pids);
 				free(*starts);
 				*pids = NULL;
@@ -84,7 +127,7 @@ static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
 		(*starts)[*n] = PIDS_VAL(I_BEGAN, ull_int, s, info);
 		(*pids)[(*n)++] = pid;
 	}
-	procps_pids_unref(&info);
+	proc2.pids_unref(&info);
 	return 0;
 }
 
@@ -211,7 +254,8 @@ static int by_name(const struct options *o, struct target_list *l)
 		int rc;
 
 		if (by_name_pids(&o->names[k].re, o->full, &pids, &starts, &n)) {
-			if (lost(l, "cannot list processes: %s", strerror(errno)))
+			if (errno == ELIBACC ? lost(l, "%s", proc2.why) :
+			    lost(l, "cannot list processes: %s", strerror(errno)))
 				return -1;
 			continue;
 		}

@@ -55,7 +55,7 @@ int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
 void proc_comm(pid_t pid, char *buf, size_t len);
 
 /* The process pmadv advises: opened through a pidfd so a recycled PID can
- * never be misdirected; facts from libproc2; its /proc files read whole. */
+ * never be misdirected; its facts and /proc files read whole. */
 struct target {
 	pid_t pid;
 	int pidfd;
@@ -73,7 +73,7 @@ struct target {
 int target_open_pid(pid_t pid, struct target *t, struct err *e);
 int target_open_pidfd(int fd, struct target *t, struct err *e);
 
-/* Process facts through libproc2 and /proc/PID/status; refuses zombies and
+/* Process facts from /proc/PID/stat and status (one read each); refuses zombies and
  * kernel threads with a message. Returns 0 or -1. */
 int target_facts(struct target *t, struct err *e);
 
@@ -91,10 +91,8 @@ void target_explain_denied(const struct target *t, int errnum, struct err *e);
 
 void target_close(struct target *t);
 
-/* Release the libproc2 contexts kept between targets. */
-void target_lib_done(void);
 
-/* Memory totals from smaps_rollup (through libproc2), bytes. */
+/* Memory totals from /proc/PID/smaps_rollup, bytes. */
 struct mem_rollup {
 	uint64_t rss, swap, anon_huge;
 	uint64_t pss, swap_pss;	/* shared pages divided among their users */

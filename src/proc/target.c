@@ -1,5 +1,6 @@
-/* The target process: pidfd, liveness, libproc2 facts, /proc reads. */
+/* The target process: pidfd, liveness, its facts and files in /proc. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -8,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <libproc2/pids.h>
 
 #include "lib/lib.h"
 #include "proc/proc.h"
@@ -113,67 +112,67 @@ int target_open_pidfd(int fd, struct target *t, struct err *e)
 	return 0;
 }
 
-/* TracerPid and HugetlbPages are not among libproc2's items. */
-static void read_status_extras(struct target *t)
+/* The name stat holds between its first '(' and its last ')': raw, as
+ * the kernel keeps it (status escapes it). */
+static void stat_comm(const char *line, char *comm, size_t len)
 {
-	char path[64], line[256];
-	FILE *f;
+	const char *a = strchr(line, '('), *b = strrchr(line, ')');
+	size_t n;
+
+	if (!a || !b || b < a) {
+		snprintf(comm, len, "?");
+		return;
+	}
+	n = (size_t)(b - a - 1) < len - 1 ? (size_t)(b - a - 1) : len - 1;
+	memcpy(comm, a + 1, n);
+	comm[n] = '\0';
+}
+
+/* From /proc/PID/status, one read: the effective uid, VmLck, TracerPid,
+ * HugetlbPages. 0, or -1 with errno. */
+static int read_status(struct target *t)
+{
+	char path[64], buf[4096];
 	unsigned long long kb;
+	unsigned int uid[2];
 	int v;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "TracerPid: %d", &v) == 1)
+	if (proc_read_small(AT_FDCWD, path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (char *line = buf, *nl; *line; line = nl + 1) {
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		if (sscanf(line, "Uid: %u %u", &uid[0], &uid[1]) == 2)
+			t->euid = uid[1];
+		else if (sscanf(line, "VmLck: %llu kB", &kb) == 1)
+			t->locked = kb * 1024;
+		else if (sscanf(line, "TracerPid: %d", &v) == 1)
 			t->tracer = v;
 		else if (sscanf(line, "HugetlbPages: %llu kB", &kb) == 1)
 			t->hugetlb = kb * 1024;
+		if (!nl)
+			break;
 	}
-	fclose(f);
+	return 0;
 }
 
-/* libproc2 contexts, made once per run: procps_pids_new probes for libnuma
- * every time, which costs more than the lookup itself. */
-static struct pids_info *facts_info, *rollup_info;
-
-void target_lib_done(void)
-{
-	if (facts_info)
-		procps_pids_unref(&facts_info);
-	if (rollup_info)
-		procps_pids_unref(&rollup_info);
-}
-
+/* Facts about a process pmadv holds by pidfd: stat and status read once
+ * each (libproc2 is for looking processes up: discover.c). */
 int target_facts(struct target *t, struct err *e)
 {
-	static enum pids_item items[] = { PIDS_CMD, PIDS_STATE, PIDS_FLAGS,
-					  PIDS_ID_EUID, PIDS_VM_RSS_LOCKED };
-	enum { I_CMD, I_STATE, I_FLAGS, I_EUID, I_LCK };
-	struct pids_info *info;
-	struct pids_fetch *fetch;
-	unsigned int pid = (unsigned int)t->pid;
+	char path[64], line[1024];
+	struct procstat ps;
 
-	if (!facts_info &&
-	    procps_pids_new(&facts_info, items, (int)(sizeof(items) / sizeof(items[0]))) < 0) {
-		facts_info = NULL;
-		err_set(e, errno, "libproc2: cannot read process table");
-		return -1;
-	}
-	info = facts_info;
-	fetch = procps_pids_select(info, &pid, 1, PIDS_SELECT_PID);
-	if (!fetch || fetch->counts->total < 1) {
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
+	if (proc_read_small(AT_FDCWD, path, line, sizeof(line)) < 0 ||
+	    procstat_parse(line, &ps) || read_status(t)) {
 		err_set(e, ESRCH, "no such process: %d", (int)t->pid);
 		return -1;
 	}
-	struct pids_stack *s = fetch->stacks[0];
-	snprintf(t->comm, sizeof(t->comm), "%s", PIDS_VAL(I_CMD, str, s, info));
-	t->state = PIDS_VAL(I_STATE, s_ch, s, info);
-	t->kthread = PIDS_VAL(I_FLAGS, ul_int, s, info) & PF_KTHREAD;
-	t->euid = PIDS_VAL(I_EUID, u_int, s, info);
-	t->locked = (uint64_t)PIDS_VAL(I_LCK, ul_int, s, info) * 1024;
-	read_status_extras(t);
+	stat_comm(line, t->comm, sizeof(t->comm));
+	t->state = ps.state;
+	t->kthread = ps.flags & PF_KTHREAD;
 	if (t->kthread) {
 		err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
 			 "address space to advise", (int)t->pid, t->comm);
@@ -288,25 +287,35 @@ void target_close(struct target *t)
 
 void target_rollup(pid_t pid, struct mem_rollup *r)
 {
-	static enum pids_item items[] = { PIDS_SMAP_RSS, PIDS_SMAP_SWAP,
-					  PIDS_SMAP_HUGE_ANON, PIDS_SMAP_PSS,
-					  PIDS_SMAP_SWAP_PSS };
-	struct pids_fetch *fetch;
-	unsigned int p = (unsigned int)pid;
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{ "Rss:", offsetof(struct mem_rollup, rss) },
+		{ "Swap:", offsetof(struct mem_rollup, swap) },
+		{ "AnonHugePages:", offsetof(struct mem_rollup, anon_huge) },
+		{ "Pss:", offsetof(struct mem_rollup, pss) },
+		{ "SwapPss:", offsetof(struct mem_rollup, swap_pss) },
+	};
+	char path[64], buf[4096];
+	unsigned int seen = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!rollup_info && procps_pids_new(&rollup_info, items, 5) < 0) {
-		rollup_info = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	if (proc_read_small(AT_FDCWD, path, buf, sizeof(buf)) < 0)
 		return;
+	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			size_t k = strlen(fields[i].key);
+			unsigned long long kb;
+
+			if (!strncmp(line, fields[i].key, k) &&
+			    sscanf(line + k, "%llu kB", &kb) == 1) {
+				*(uint64_t *)((char *)r + fields[i].off) = kb * 1024;
+				seen |= 1u << i;
+			}
+		}
 	}
-	fetch = procps_pids_select(rollup_info, &p, 1, PIDS_SELECT_PID);
-	if (fetch && fetch->counts->total >= 1) {
-		struct pids_stack *s = fetch->stacks[0];
-		r->rss = (uint64_t)PIDS_VAL(0, ul_int, s, rollup_info) * 1024;
-		r->swap = (uint64_t)PIDS_VAL(1, ul_int, s, rollup_info) * 1024;
-		r->anon_huge = (uint64_t)PIDS_VAL(2, ul_int, s, rollup_info) * 1024;
-		r->pss = (uint64_t)PIDS_VAL(3, ul_int, s, rollup_info) * 1024;
-		r->swap_pss = (uint64_t)PIDS_VAL(4, ul_int, s, rollup_info) * 1024;
-		r->valid = true;
-	}
+	r->valid = seen == (1u << (sizeof(fields) / sizeof(fields[0]))) - 1;
 }
