@@ -90,11 +90,10 @@ bool engine_bounded(const struct options *o, const struct freeze_req *how)
 
 bool engine_interruptible(const struct options *o)
 {
-	/* an unbounded window (--max-freeze=0) cannot wait for the call in
-	 * flight: it may wait on the frozen target itself (a mapping its
-	 * FUSE server serves); there a signal thaws at once and ends pmadv */
-	return o->advice && !o->dry_run && !o->list &&
-	       (o->freeze.mode == FREEZE_NONE || o->freeze.max_freeze_ms);
+	/* an unbounded window (--max-freeze=0) is thawed at that signal (its
+	 * call under way may wait on the frozen target itself: a mapping its
+	 * FUSE server serves), and still reports (thaw_interruptible) */
+	return o->advice && !o->dry_run && !o->list;
 }
 
 static bool live(const struct member *mb)
@@ -461,7 +460,13 @@ static void warn_broken(struct engine *s, const struct freeze_info *fi)
 
 		if (x->failed)
 			continue;
-		if (fi->resumed)
+		if (fi->lifted)
+			run_warn(x, "%d (%s): the %s freeze was lifted at the "
+				 "interrupt (one unbounded window: the call under "
+				 "way may wait on the target); what that call "
+				 "advised after it was not race-free", x->t.pid,
+				 x->t.comm, freeze_mode_name(fi->mode));
+		else if (fi->resumed)
 			run_warn(x, "%d (%s): freeze broken: %s while pmadv "
 				 "advised it (another program %s); the advice "
 				 "of that window was not race-free", x->t.pid,

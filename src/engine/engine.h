@@ -394,8 +394,8 @@ bool engine_bounded(const struct options *o, const struct freeze_req *how);
 
 /* Does a first SIGINT/SIGTERM/SIGHUP end the run after the call in
  * flight, with its report (exit 3 once something was advised)? Every run
- * that advises, without a freeze or in bounded windows; in one unbounded
- * window (--max-freeze=0) it thaws at once and ends pmadv. */
+ * that advises: with a freeze or without, one window or many (one
+ * unbounded window is thawed at the signal, said in a warning). */
 bool engine_interruptible(const struct options *o);
 
 /* A target's run turned into its result (report.h), in one place: rows

@@ -33,6 +33,7 @@ struct freeze {
 	struct guardian_end end;	/* how our window ended */
 	bool expired;		/* the guardian ended it at its deadline */
 	bool resumed;		/* someone else thawed (freeze_end's check) */
+	bool lifted;		/* thawed at the first interrupt (unbounded) */
 	uint64_t frozen_at;	/* the first freeze action (ours: the
 				 * guardian's clock), CLOCK_MONOTONIC */
 	unsigned int processes;
@@ -386,7 +387,8 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	guardian_config(f, &cfg);
 	if (guardian_start(&f->guard, &cfg, f->deadline, e) != 0)
 		return -1;
-	f->slot = thaw_arm(&f->thaw, f->guard.sock, f->guard.window, e);
+	f->slot = thaw_arm(&f->thaw, f->guard.sock, f->guard.window,
+			   !f->max_freeze_ms, e);
 	if (f->slot < 0) {
 		guardian_stop(&f->guard);
 		return -1;
@@ -563,8 +565,9 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		info->cgroup = strdup(f->cg.path);
 		info->version = f->cg.version;
 	}
-	info->broken = f->expired || f->resumed;
+	info->broken = f->expired || f->resumed || f->lifted;
 	info->resumed = f->resumed;
+	info->lifted = f->lifted;
 	info->expired = f->expired;
 	if (f->expired) {
 		/* with a bound, the limit is on the window; without, on the
@@ -603,6 +606,7 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	 * window itself is known from its answer (unfreeze) */
 	held = f->mode == FREEZE_NONE || guardian_expired(&f->guard) ||
 	       still_held(f);
+	f->lifted = thaw_lifted(f->slot);	/* before unfreeze disarms */
 	thaw_at = clock_now_ns();
 	if (f->froze) {
 		if (unfreeze(f) != 0) {
@@ -618,8 +622,8 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		if (f->end.t1)
 			thaw_at = f->end.t1;	/* the thaw action itself */
 	}
-	/* the guardian's own thaw is no one else's */
-	f->resumed = !held && !f->expired;
+	/* the guardian's own thaw is no one else's, nor the interrupt's */
+	f->resumed = !held && !f->expired && !f->lifted;
 	if (info)
 		fill_info(f, thaw_at, info);
 	freeze_free(f);

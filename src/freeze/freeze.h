@@ -62,6 +62,9 @@ struct freeze_info {
 	bool broken;		/* not race-free: the guardian ended the
 				 * window at its deadline (expired), or
 				 * someone else thawed it (resumed) */
+	bool lifted;		/* broken because the first interrupt thawed
+				 * an unbounded window at once: the call
+				 * under way went on unfrozen */
 	bool resumed;		/* broken because, when the window closed,
 				 * a thread was no longer stopped (another
 				 * program's SIGCONT) or the cgroup no
@@ -633,16 +636,20 @@ size_t rundir_all(char (*dirs)[PATH_MAX], size_t max);
  * ends it: outside freezes pmadv has one thread. Call both from the main
  * thread only. Returns a slot number, or -1 with e. */
 int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
-	     struct err *e);
+	     bool unbounded, struct err *e);
 void thaw_disarm(int slot);
 
-/* Interruptible mode (on: true), for a run of bounded windows: the signal
+/* Interruptible mode (on: true), for a run that advises: the signal
  * thread runs, armed or not, and the first SIGINT, SIGTERM or SIGHUP is
- * only noted for thaw_interrupted (the main thread ends its window between
- * two calls, thaws and reports); a second one, or any other fatal signal,
- * thaws what is armed and ends pmadv as always. Main thread only. 0, or
- * -1 with e. */
+ * noted for thaw_interrupted (the main thread ends its window after the
+ * call under way, thaws and reports). A window armed unbounded is thawed
+ * at that first signal too: its call under way may wait on the frozen
+ * target itself (thaw_lifted says so). A second signal, or any other
+ * fatal one, thaws what is armed and ends pmadv as always. Main thread
+ * only. 0, or -1 with e. */
 int thaw_interruptible(bool on, struct err *e);
 int thaw_interrupted(void);	/* the signal noted, or 0; stays set */
+/* Was slot's window thawed by the first interrupt (unbounded windows)? */
+bool thaw_lifted(int slot);
 
 #endif

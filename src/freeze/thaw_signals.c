@@ -28,6 +28,8 @@ static const int fatal_signals[] = {
 static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	bool armed, used;
+	bool unbounded;		/* thawed at the first interrupt */
+	_Atomic bool lifted;	/* ... and it was */
 	struct thaw_op op;
 	int sock;
 	uint64_t window;
@@ -43,26 +45,42 @@ static pthread_t sig_thread;
 static int sigfd = -1, wakefd = -1;
 static sigset_t saved_mask;
 
+static void thaw_slot(int i)
+{
+	slots[i].armed = false;
+	if (slots[i].sock < 0 ||
+	    guardian_thaw_async(slots[i].sock, slots[i].window) != 0)
+		thaw_op_run(&slots[i].op);
+}
+
 /* The guardian thaws (it froze, and it alone sees the thaw and empties
  * the record); only when it is gone does this thread run the thaw itself,
  * and the record stays for the next pmadv to check. */
 static void thaw_all(void)
 {
 	pthread_mutex_lock(&slots_mu);
-	for (int i = 0; i < THAW_SLOTS; i++) {
-		if (!slots[i].armed)
-			continue;
-		slots[i].armed = false;
-		if (slots[i].sock < 0 ||
-		    guardian_thaw_async(slots[i].sock, slots[i].window) != 0)
-			thaw_op_run(&slots[i].op);
-	}
+	for (int i = 0; i < THAW_SLOTS; i++)
+		if (slots[i].armed)
+			thaw_slot(i);
 	pthread_mutex_unlock(&slots_mu);
 }
 
 static void on_exit_thaw(void)
 {
 	thaw_all();
+}
+
+/* The first interrupt: an unbounded window cannot wait for the call under
+ * way (it may wait on the frozen target): thawed now, said as lifted. */
+static void lift_unbounded(void)
+{
+	pthread_mutex_lock(&slots_mu);
+	for (int i = 0; i < THAW_SLOTS; i++)
+		if (slots[i].armed && slots[i].unbounded) {
+			thaw_slot(i);
+			atomic_store(&slots[i].lifted, true);
+		}
+	pthread_mutex_unlock(&slots_mu);
 }
 
 /* Thaw, then die of sig as if nothing had caught it. Every thread blocks
@@ -101,8 +119,10 @@ static void *signal_main(void *arg)
 			 * calls; a second one will not wait for that */
 			if (atomic_load(&notes_first) &&
 			    (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) &&
-			    atomic_compare_exchange_strong(&interrupted, &none, sig))
+			    atomic_compare_exchange_strong(&interrupted, &none, sig)) {
+				lift_unbounded();
 				continue;
+			}
 			die_of(sig);
 		}
 		if (p[1].revents)
@@ -172,7 +192,7 @@ static void stop_thread(void)
 }
 
 int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
-	     struct err *e)
+	     bool unbounded, struct err *e)
 {
 	int slot = -1;
 
@@ -192,6 +212,8 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	slots[slot].sock = guardian_sock;
 	slots[slot].window = window;
 	slots[slot].used = true;
+	slots[slot].unbounded = unbounded;
+	atomic_store(&slots[slot].lifted, false);
 	slots[slot].armed = true;
 	pthread_mutex_unlock(&slots_mu);
 	narmed++;
@@ -226,6 +248,11 @@ int thaw_interruptible(bool on, struct err *e)
 	if (narmed == 0)
 		stop_thread();
 	return 0;
+}
+
+bool thaw_lifted(int slot)
+{
+	return slot >= 0 && slot < THAW_SLOTS && atomic_load(&slots[slot].lifted);
 }
 
 int thaw_interrupted(void)

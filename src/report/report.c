@@ -124,7 +124,9 @@ static void human_freeze(const struct window_info *w)
 	}
 	if (w->freeze->processes > 1)	/* one is the target itself: not news */
 		printf(" (%u processes)", w->freeze->processes);
-	if (w->freeze->broken && w->freeze->resumed)
+	if (w->freeze->broken && w->freeze->lifted)
+		printf("; freeze lifted at the interrupt, not race-free");
+	else if (w->freeze->broken && w->freeze->resumed)
 		printf("; freeze broken: resumed by another program, not race-free");
 	else if (w->freeze->broken)
 		printf("; freeze broken: thawed after %.1f s without progress, "
