@@ -421,6 +421,8 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		rc = cg_wait_frozen(&f->cg, &w, e);
 	if (rc != 0)
 		describe_unfreeze(f, unfreeze(f), e);
+	else
+		thaw_held(f->slot);
 	return rc;
 }
 

@@ -649,6 +649,9 @@ void thaw_disarm(int slot);
  * only. 0, or -1 with e. */
 int thaw_interruptible(bool on, struct err *e);
 int thaw_interrupted(void);	/* the signal noted, or 0; stays set */
+/* The freeze of slot holds: from now on the first interrupt may lift it
+ * (before, the main thread may be waiting on the guardian's answer). */
+void thaw_held(int slot);
 /* Was slot's window thawed by the first interrupt (unbounded windows)? */
 bool thaw_lifted(int slot);
 

@@ -28,7 +28,9 @@ static const int fatal_signals[] = {
 static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	bool armed, used;
-	bool unbounded;		/* thawed at the first interrupt */
+	bool unbounded;		/* thawed at the first interrupt, */
+	_Atomic bool held;	/* ... once the freeze holds (no ask of the
+				 * main thread's waits for the guardian) */
 	_Atomic bool lifted;	/* ... and it was */
 	struct thaw_op op;
 	int sock;
@@ -76,7 +78,8 @@ static void lift_unbounded(void)
 {
 	pthread_mutex_lock(&slots_mu);
 	for (int i = 0; i < THAW_SLOTS; i++)
-		if (slots[i].armed && slots[i].unbounded) {
+		if (slots[i].armed && slots[i].unbounded &&
+		    atomic_load(&slots[i].held)) {
 			thaw_slot(i);
 			atomic_store(&slots[i].lifted, true);
 		}
@@ -214,6 +217,7 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	slots[slot].used = true;
 	slots[slot].unbounded = unbounded;
 	atomic_store(&slots[slot].lifted, false);
+	atomic_store(&slots[slot].held, false);
 	slots[slot].armed = true;
 	pthread_mutex_unlock(&slots_mu);
 	narmed++;
@@ -248,6 +252,12 @@ int thaw_interruptible(bool on, struct err *e)
 	if (narmed == 0)
 		stop_thread();
 	return 0;
+}
+
+void thaw_held(int slot)
+{
+	if (slot >= 0 && slot < THAW_SLOTS)
+		atomic_store(&slots[slot].held, true);
 }
 
 bool thaw_lifted(int slot)
