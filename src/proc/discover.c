@@ -71,6 +71,15 @@ static bool proc2_load(void)
 	return false;
 }
 
+/* Done looking up: the library and what the loader kept for it go (a
+ * leak checker would otherwise find the loader's lists at exit). */
+static void proc2_unload(void)
+{
+	if (proc2.handle)
+		dlclose(proc2.handle);
+	memset(&proc2, 0, sizeof(proc2));
+}
+
 /* PIDs of the processes whose command name (or, with full, whole command
  * line) matches re, in ascending order; never pmadv itself, kernel threads
  * or zombies (they have no memory to advise). Returns 0, or -1 with errno
@@ -390,7 +399,10 @@ int discover_targets(const struct options *o, struct target_list *l)
 		if (!push(l, o->targets[i].is_pidfd ? REF_PIDFD : REF_PID,
 			  o->targets[i].value))
 			return -1;
-	return by_name(o, l) || by_cgroup(o, l) || by_unit(o, l) ? -1 : 0;
+	int rc = by_name(o, l);
+
+	proc2_unload();
+	return rc || by_cgroup(o, l) || by_unit(o, l) ? -1 : 0;
 }
 
 void target_list_free(struct target_list *l)
