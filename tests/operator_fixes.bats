@@ -340,13 +340,13 @@ unit_cgroup() {
 	CORE_PIDS+=("$SLEEPER")
 	run -0 --separate-stderr "$PMADV" -N '^sleep$' -a cold --all -J
 	jq -e --argjson p "$SLEEPER" '[.targets[].pid] | index($p) != null' <<<"$output"
-	# the library gone (an empty file over it, in a mount namespace of
-	# our own): -N fails, naming it; a run by PID does not notice
-	((EUID == 0)) || skip "needs root for a mount namespace"
-	lib=$(ldconfig -p | awk '/libproc2\.so\.0 / { print $NF; exit }')
-	[[ -n $lib ]]
-	run -1 --separate-stderr unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$2" -N "^sleep$" -a cold --all' _ "$lib" "$PMADV"
+	# the library missing (the test build asks for a soname that is not
+	# there): -N fails, naming it and the package; a run by PID does not
+	# load it
+	run -1 --separate-stderr env PMADV_TEST_LIBPROC2=libproc2-missing.so.0 \
+		"$PMADV_TESTBUILD" -N '^sleep$' -a cold --all
 	echo "$stderr"
-	[[ $stderr == *"-N needs libproc2 (libproc2.so.0): "*"apt-get install libproc2-0"* ]]
-	run -0 --separate-stderr unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$2" -p "$3" -a cold --all -q' _ "$lib" "$PMADV" "$SLEEPER"
+	[[ $stderr == *"-N needs libproc2 (libproc2-missing.so.0): "*"apt-get install libproc2-0"* ]]
+	run -0 --separate-stderr env PMADV_TEST_LIBPROC2=libproc2-missing.so.0 \
+		"$PMADV_TESTBUILD" -p "$SLEEPER" -a cold --all -q
 }

@@ -52,9 +52,16 @@ static bool proc2_load(void)
 {
 	if (proc2.handle)
 		return true;
+	const char *soname = LIBPROC2_SONAME;
+
 	if (*proc2.why)
 		return false;
-	proc2.handle = dlopen(LIBPROC2_SONAME, RTLD_NOW | RTLD_LOCAL);
+#ifdef PMADV_TEST_HOOKS
+	/* tests only: a soname that is not there, to see the error */
+	if (getenv("PMADV_TEST_LIBPROC2"))
+		soname = getenv("PMADV_TEST_LIBPROC2");
+#endif
+	proc2.handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	if (proc2.handle) {
 		*(void **)&proc2.pids_new = dlsym(proc2.handle, "procps_pids_new");
 		*(void **)&proc2.pids_get = dlsym(proc2.handle, "procps_pids_get");
@@ -64,7 +71,7 @@ static bool proc2_load(void)
 	}
 	snprintf(proc2.why, sizeof(proc2.why), "-N needs libproc2 (%s): %s; "
 		 "install it (Debian: apt-get install libproc2-0)",
-		 LIBPROC2_SONAME, dlerror());
+		 soname, dlerror());
 	if (proc2.handle)
 		dlclose(proc2.handle);
 	proc2.handle = NULL;
