@@ -462,6 +462,7 @@ named_on_stderr() {
 	# -N over command lines (--full): this test's own target, by its latch
 	run -0 --separate-stderr "$bin" -N "target --ready ${TARGET_LATCH//./\\.}( |$)" --full \
 		-a cold -m '[heap]' -J
+	echo "$stderr"
 	[[ -z $stderr ]]
 	[ "$(jq -r '.targets[0].pid' <<<"$output")" -eq "$TARGET_PID" ]
 	jq -e '.advised > 0 and .failed == 0' <<<"$output"

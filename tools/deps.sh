@@ -12,9 +12,13 @@ build="gcc libc6-dev make pkg-config libproc2-dev libsmartcols-dev"
 # (batching, and pmadv traced: freeze18); gdb (pmadv held by a debugger:
 # freeze18); groff-base and mandoc (man page lint); valgrind; clang and
 # libclang-rt-dev (the CC=clang sanitizer build, and libFuzzer for make
-# fuzz); autoconf and automake (autoreconf of configure.ac)
+# fuzz); llvm (llvm-symbolizer: sanitizer reports name functions and
+# lines, and the sanitizers' leak check, which symbolizes to apply its
+# standard suppressions, such as the loader's lists of a dlopen'ed
+# library, stays quiet instead of warning on stderr); autoconf and
+# automake (autoreconf of configure.ac)
 tests="bats bash-completion jq util-linux util-linux-extra mount procps strace
-gdb groff-base mandoc valgrind clang libclang-rt-dev autoconf automake"
+gdb groff-base mandoc valgrind clang libclang-rt-dev llvm autoconf automake"
 # the FUSE test file server (tests/helpers/fuse-mapped.c): fuse3 (fusermount3), libfuse3-dev
 fuse="fuse3 libfuse3-dev"
 # real programs to advise (tests/realprog.bats, bench/service-latency.sh):
