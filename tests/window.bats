@@ -21,28 +21,37 @@ teardown() {
 	cgroups_remove "${W_CGROUPS[@]}"
 }
 
-# three copies of the target named $NAME in a new v2 cgroup $CG
-three_in_cgroup() {
+# cgroup_targets PROGRAM MIB...: in a new v2 cgroup $CG ($CGPATH under the
+# mount), one PROGRAM (tests/helpers/target or a copy) per size, its
+# anonymous memory written; PIDS in that order
+cgroup_targets() {
 	((EUID == 0)) || skip "cgroup tests need root"
-	local m p
+	local prog=$1 m p i=0 mib
+	shift
 	m=$(v2_mount)
 	[[ -n $m ]] || skip "no cgroup v2 hierarchy mounted"
 	CGPATH=/pmadv-win-$$-$BATS_TEST_NUMBER
 	CG=$m$CGPATH
 	mkdir "$CG"
 	W_CGROUPS+=("$CG")
-	[[ -e $CG/cgroup.freeze ]] || skip "cgroup v2 without cgroup.freeze"
-	NAME=pmadvwin$((RANDOM % 10000))
-	cp "$HELPERS/target" "$T/$NAME"
 	PIDS=()
-	for i in 1 2 3; do
-		setsid "$T/$NAME" --ready "$T/ready.$i" --anon 1 </dev/null >/dev/null 2>&1 3>&- &
+	for mib in "$@"; do
+		i=$((i + 1))
+		setsid "$prog" --ready "$T/ready.$i" --anon "$mib" </dev/null >/dev/null 2>&1 3>&- &
 		p=$!
 		CORE_PIDS+=("$p")
 		PIDS+=("$p")
 		wait_for test -s "$T/ready.$i"
 		echo "$p" >"$CG/cgroup.procs"
 	done
+}
+
+# three copies of the target named $NAME in a new v2 cgroup $CG
+three_in_cgroup() {
+	NAME=pmadvwin$((RANDOM % 10000))
+	cp "$HELPERS/target" "$T/$NAME"
+	cgroup_targets "$T/$NAME" 1 1 1
+	[[ -e $CG/cgroup.freeze ]] || skip "cgroup v2 without cgroup.freeze"
 }
 
 # freezes_once ARGS...: pmadv ARGS under strace writes "1" to cgroup.freeze
@@ -120,31 +129,10 @@ freezes_once() {
 	[ "$(grep -c 'nothing to advise: every selected mapping was skipped' <<<"$stderr")" -eq 1 ]
 }
 
-# sizes_in_cgroup MIB...: a target per size (anonymous memory written) in
-# a new v2 cgroup $CG; PIDS in that order
-sizes_in_cgroup() {
-	((EUID == 0)) || skip "cgroup tests need root"
-	local m p i=0
-	m=$(v2_mount)
-	[[ -n $m ]] || skip "no cgroup v2 hierarchy mounted"
-	CG=$m/pmadv-grp-$$-$BATS_TEST_NUMBER
-	mkdir "$CG"
-	W_CGROUPS+=("$CG")
-	PIDS=()
-	for mib in "$@"; do
-		i=$((i + 1))
-		setsid "$HELPERS/target" --ready "$T/ready.$i" --anon "$mib" </dev/null >/dev/null 2>&1 3>&- &
-		p=$!
-		CORE_PIDS+=("$p")
-		PIDS+=("$p")
-		wait_for test -s "$T/ready.$i"
-		echo "$p" >"$CG/cgroup.procs"
-	done
-}
 
 @test "--as-group: one goal for a cgroup's processes, spread most movable first; the group line and JSON say where it stands" {
 	swap_setup 256M
-	sizes_in_cgroup 10 40 20
+	cgroup_targets "$HELPERS/target" 10 40 20
 	# the group's memory: memory.current where the v2 memory controller
 	# is on for the cgroup, else the targets' summed Pss
 	measure=pss
