@@ -41,8 +41,12 @@ look_inside() {
 	stall_ns=$(word 16)
 	echo "frozen_ms=$frozen_ms longest stall ${stall_ns}ns"
 	# the window counts from the freeze action to the thaw action; the
-	# counter stalls from when its thread is held, a fraction of a ms later
-	awk -v f="$frozen_ms" -v s="$stall_ns" 'BEGIN { exit !(f >= 1200 && s / 1e6 + 2 >= f) }'
+	# counter stalls from when its threads are held until one runs again.
+	# Both span the 1.2 s hold; they differ by scheduling latency only
+	# (milliseconds on a loaded 2-core machine: 3.2 ms was seen in CI),
+	# so the match is checked to 25 ms, not to the machine's speed.
+	awk -v f="$frozen_ms" -v s="$stall_ns" 'BEGIN { s /= 1e6
+		exit !(f >= 1200 && s >= 1200 && s + 25 >= f && f + 25 >= s) }'
 	[ -z "$(stale_locks)" ]
 }
 
