@@ -101,6 +101,20 @@ static bool live(const struct member *mb)
 	return !mb->done && !mb->x->failed;
 }
 
+/* Reading smaps walks every page table: inside a window only when the
+ * cheap signs (VmLck, HugetlbPages) say a mapping would be refused for
+ * reasons only VmFlags show. */
+static enum maps_file window_maps_file(const struct target *t,
+				       const struct options *o)
+{
+	return advice_reclaims(o->advice->value) && (t->locked || t->hugetlb) ?
+	       MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
+}
+
+/* A maps line is 73 bytes before its name; names are mostly short paths.
+ * A longer text grows the buffer: slower, never wrong. */
+#define MAPS_LINE_ROOM 160
+
 /* Just before a freeze (after the guardian's fork): pmadv's pages made
  * its own again, and heap enough for the window's arrays faulted in
  * (what the maps had in the preview, twice): a window then takes next to
@@ -112,8 +126,19 @@ static void before_freeze(void *arg)
 	size_t per = sizeof(struct piece) * 2 + sizeof(struct advise_result) +
 		     sizeof(struct mapping), want = 512u << 10;
 
-	for (size_t i = 0; i < s->n; i++)
-		want += s->v[i].nmaps * per * 2;
+	for (size_t i = 0; i < s->n; i++) {
+		struct run *x = s->v[i].x;
+		size_t text = s->v[i].nmaps * MAPS_LINE_ROOM + (64u << 10);
+
+		/* the window's maps text in one buffer of the heap warmed */
+		if (window_maps_file(&x->t, s->o) == MAPS_FILE_MAPS)
+			x->t.read_hint = text;
+		want += s->v[i].nmaps * per * 2 + text;
+		/* a budget's cut of the plan (plan_keep) */
+		if (s->v[i].budgeted)
+			want += (s->v[i].nmaps + s->v[i].nkeep) *
+				sizeof(struct piece);
+	}
 	own_memory_unshare();
 	heap_prewarm(want < (24u << 20) ? want : (24u << 20));
 	/* and the arrays every call writes, never touched before the first */
@@ -150,16 +175,6 @@ static void stop_member_oom(struct member *mb)
 }
 
 /* ---- before the first window, outside any freeze ---- */
-
-/* Reading smaps walks every page table: inside a window only when the
- * cheap signs (VmLck, HugetlbPages) say a mapping would be refused for
- * reasons only VmFlags show. */
-static enum maps_file window_maps_file(const struct target *t,
-				       const struct options *o)
-{
-	return advice_reclaims(o->advice->value) && (t->locked || t->hugetlb) ?
-	       MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
-}
 
 static struct piece *pieces_dup(const struct plan *p, size_t *n)
 {

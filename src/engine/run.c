@@ -108,7 +108,7 @@ static bool shows_effect(const struct options *o)
 
 /* /proc/PID/cmdline with its NULs as spaces, as libproc2 gives it to -N
  * --full. NULL when it cannot be read. */
-static char *cmdline_of(const struct target *t)
+static char *cmdline_of(struct target *t)
 {
 	char *buf;
 	size_t len;
@@ -131,6 +131,7 @@ static bool still_selected(const struct run *x)
 {
 	const struct target_ref *r = x->ref;
 	struct procstat ps;
+	struct target t;
 	char path[64], *cmd;
 	bool ok = true;
 
@@ -142,7 +143,8 @@ static bool still_selected(const struct run *x)
 		return true;
 	if (!r->match_cmdline)
 		return !regexec(r->must_match, x->t.comm, 0, NULL, 0);
-	cmd = cmdline_of(&x->t);
+	t = x->t;	/* cmdline_of may note a read size in it */
+	cmd = cmdline_of(&t);
 	ok = cmd && !regexec(r->must_match, cmd, 0, NULL, 0);
 	free(cmd);
 	return ok;

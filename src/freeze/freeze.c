@@ -217,17 +217,18 @@ static struct lock *record_lock(struct freeze *f)
 	return f->mode == FREEZE_STOP ? &f->plock : &f->glock;
 }
 
-/* Undo our freeze: the guardian thaws (unless it did at the deadline) and
- * looks for the thaw; the record is emptied only once the thaw is seen.
- * Then stand down the signal thread's slot and the guardian. Returns 0,
- * or -1 with errno (f->end.why says what holds, or what failed). */
-static int unfreeze(struct freeze *f)
+/* Undo our freeze: the guardian thaws (unless it did at the deadline; or
+ * here, at the window's normal end, the thaw action is ours) and looks
+ * for the thaw; the record is emptied only once the thaw is seen. Then
+ * stand down the signal thread's slot and the guardian. Returns 0, or -1
+ * with errno (f->end.why says what holds, or what failed). */
+static int unfreeze_as(struct freeze *f, bool here)
 {
 	int rc;
 
 	if (!f->froze)
 		return 0;
-	rc = guardian_thaw(&f->guard, &f->end);
+	rc = guardian_thaw(&f->guard, here, &f->end);
 	f->expired = f->end.expired;
 	thaw_disarm(f->slot);
 	f->slot = -1;
@@ -236,6 +237,11 @@ static int unfreeze(struct freeze *f)
 	if (rc != 0)
 		errno = f->end.err ? f->end.err : EIO;
 	return rc;
+}
+
+static int unfreeze(struct freeze *f)
+{
+	return unfreeze_as(f, false);
 }
 
 /* A thaw not seen: what holds, and where the record waits. */
@@ -611,7 +617,8 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	f->lifted = thaw_lifted(f->slot);	/* before unfreeze disarms */
 	thaw_at = clock_now_ns();
 	if (f->froze) {
-		if (unfreeze(f) != 0) {
+		/* an interrupt had the guardian thaw already: not again */
+		if (unfreeze_as(f, !f->lifted) != 0) {
 			int err = errno;
 
 			rc = err_set(e, err, "cannot %s process %d",

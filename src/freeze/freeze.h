@@ -362,10 +362,13 @@ struct guardian_end {
 };
 
 /* End the window: thaw (unless the guardian did), see the thaw, empty the
- * record. When the guardian does not answer (stopped or traced by someone,
- * killed) it is killed and all this is done here. 0 when the thaw was
- * seen; -1 otherwise (end->why and end->err say why; the record stays). */
-int guardian_thaw(struct guardian *g, struct guardian_end *end);
+ * record. here: the thaw action is ours, then the guardian looks (a
+ * window ends when pmadv is done, not when the guardian is next
+ * scheduled); else the guardian's. When the guardian does not answer
+ * (stopped or traced by someone, killed) it is killed and all this is
+ * done here. 0 when the thaw was seen; -1 otherwise (end->why and
+ * end->err say why; the record stays). */
+int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end);
 
 /* Let it go (DONE) and reap it. */
 void guardian_stop(struct guardian *g);

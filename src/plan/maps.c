@@ -7,31 +7,31 @@
 #include "lib/lib.h"
 #include "plan/plan.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Digit value + 1, 0 for anything else: a table, because this runs for
+ * every field of every line inside the freeze window. */
+static const unsigned char hexdigit[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Hex number up to 16 digits; advances *p. */
 static int hex(char **p, uint64_t *out)
 {
+	const unsigned char *s = (const unsigned char *)*p, *b = s;
 	uint64_t v = 0;
-	int n = 0, d;
+	unsigned int d;
 
-	while ((d = hexval(**p)) >= 0) {
-		if (++n > 16)
-			return -1;
-		v = v << 4 | (uint64_t)d;
-		(*p)++;
+	while ((d = hexdigit[*s]) != 0) {
+		v = v << 4 | (d - 1);
+		s++;
 	}
+	if (s == b || s - b > 16)
+		return -1;
+	*p = (char *)s;
 	*out = v;
-	return n ? 0 : -1;
+	return 0;
 }
 
 static int dec(char **p, uint64_t *out)

@@ -45,7 +45,7 @@ static void explain_read(const struct target *t, const char *file, int code,
 			code == ESRCH ? "the process has exited" : strerror(code));
 }
 
-int maps_source_read(const struct target *t, enum maps_file which, bool query,
+int maps_source_read(struct target *t, enum maps_file which, bool query,
 		     char **text, struct maps *m, struct err *e)
 {
 	const bool maps = which == MAPS_FILE_MAPS;

@@ -67,6 +67,8 @@ struct target {
 	uint64_t locked;	/* VmLck, bytes */
 	uint64_t hugetlb;	/* HugetlbPages, bytes */
 	pid_t tracer;		/* TracerPid */
+	size_t read_hint;	/* the size target_read's buffer starts at,
+				 * if above its own (0: its own) */
 };
 
 /* Open by PID / by an inherited pidfd. Return 0, or -1 with e. */
@@ -82,7 +84,7 @@ int target_alive(const struct target *t);
 
 /* Read /proc/PID/<file> whole into a malloc'd, NUL-terminated buffer.
  * Returns 0, or -1 with errno (ESRCH: the process is gone). */
-int target_read(const struct target *t, const char *file, char **buf,
+int target_read(struct target *t, const char *file, char **buf,
 		size_t *len);
 
 /* Explain a refusal (EACCES/EPERM) in one line: uid mismatch, tracer,
@@ -112,7 +114,7 @@ enum maps_file { MAPS_FILE_MAPS, MAPS_FILE_SMAPS };
 /* Read and parse one file of the target into *m; *text holds what the
  * names point into (free it after m). query: PROCMAP_QUERY first (maps
  * only). Returns 0, or -1 with e. */
-int maps_source_read(const struct target *t, enum maps_file file, bool query,
+int maps_source_read(struct target *t, enum maps_file file, bool query,
 		     char **text, struct maps *m, struct err *e);
 
 /* Which pages of a target are resident, swapped, mapped by it alone: read

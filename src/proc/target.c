@@ -191,11 +191,17 @@ int target_alive(const struct target *t)
 	return sys_pidfd_send_signal(t->pidfd, 0);
 }
 
-int target_read(const struct target *t, const char *file, char **bufp,
+int target_read(struct target *t, const char *file, char **bufp,
 		size_t *lenp)
 {
 	char path[64];
 	size_t cap = 256 * 1024, len = 0;
+
+	/* inside a freeze window: one buffer of the size the engine
+	 * expects, where it warmed the heap, not a fresh 8 MiB block whose
+	 * first touch faults while the target is frozen */
+	if (t->read_hint > cap)
+		cap = t->read_hint;
 	char *buf;
 	int fd, e;
 
