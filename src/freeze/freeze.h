@@ -642,10 +642,11 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e);
 void thaw_disarm(int slot);
 
-/* Interruptible mode (on: true), for a run that advises: the signal
- * thread runs, armed or not, and the first SIGINT, SIGTERM or SIGHUP is
- * noted for thaw_interrupted (the main thread ends its window after the
- * call under way, thaws and reports). A window armed unbounded is thawed
+/* Interruptible mode (on: true), for a run that advises: the first
+ * SIGINT, SIGTERM or SIGHUP is noted for thaw_interrupted (by a handler
+ * until a freeze is armed, then by the signal thread, to the end); the
+ * main thread ends its window after the call under way, thaws and
+ * reports. A window armed unbounded is thawed
  * at that first signal too: its call under way may wait on the frozen
  * target itself (thaw_lifted says so). A second signal, or any other
  * fatal one, thaws what is armed and ends pmadv as always. Main thread
