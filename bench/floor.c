@@ -13,6 +13,9 @@
  *                    for state T (a one-thread target), work, SIGCONT
  *   floor -g CG PID  text, inside a cgroup v2 freeze of directory CG:
  *                    cgroup.freeze 1, wait for "frozen 1", work, 0
+ *   floor -r PID     text, with a report as pmadv's default mode makes
+ *                    one: /proc/PID/smaps_rollup read before and after,
+ *                    one line of advised bytes and Rss/Swap before -> after
  *
  * With FLOOR_TIMING set in the environment, prints to stderr
  * "maps_ns=N advise_ns=N calls=N iovecs=N" (reading and parsing the maps;
@@ -117,6 +120,26 @@ static int holds(const char *path, const char *what)
 	return strstr(buf, what) != NULL;
 }
 
+/* Rss and Swap from /proc/PID/smaps_rollup, in kB. */
+static void rollup(const char *pid, unsigned long long *rss,
+		   unsigned long long *swap)
+{
+	char path[64], buf[4096], *p;
+	int fd;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%s/smaps_rollup", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		exit(1);
+	buf[r] = '\0';
+	*rss = (p = strstr(buf, "\nRss:")) ? strtoull(p + 5, NULL, 10) : 0;
+	*swap = (p = strstr(buf, "\nSwap:")) ? strtoull(p + 6, NULL, 10) : 0;
+}
+
 /* The stop or cgroup freeze, and its thaw: as pmadv's freeze does, less
  * its checks (threads, other sharers of the mm, locks, guardian). */
 static void freeze(int mode, int pidfd, const char *pid, const char *cg, int on)
@@ -138,16 +161,19 @@ static void freeze(int mode, int pidfd, const char *pid, const char *cg, int on)
 
 int main(int argc, char **argv)
 {
-	int mode = argc > 2 ? argv[1][1] : 0;	/* 0, 'q', 'Q', 's' or 'g' */
+	int mode = argc > 2 ? argv[1][1] : 0;	/* 0, 'q', 'Q', 's', 'g', 'r' */
 	const char *pid = argv[argc - 1];
 	const char *cg = mode == 'g' && argc > 3 ? argv[2] : NULL;
 	int pidfd = (int)syscall(SYS_pidfd_open, atoi(pid), 0);
 	struct iovec *v, batch[MAX_IOV];
-	size_t n, calls = 0;
+	size_t n, calls = 0, advised = 0;
 	uint64_t tf, t0, t1, t2, t3;
+	unsigned long long rss0 = 0, swap0 = 0, rss1, swap1;
 
 	if (mode == 'g' && !cg)
 		exit(2);
+	if (mode == 'r')
+		rollup(pid, &rss0, &swap0);
 	tf = now_ns();
 	freeze(mode, pidfd, pid, cg, 1);
 	t0 = now_ns();
@@ -177,12 +203,20 @@ int main(int argc, char **argv)
 			}
 			bytes += batch[k++].iov_len;
 		}
-		syscall(SYS_process_madvise, pidfd, batch, k, MADV_COLD, 0);
+		long got = syscall(SYS_process_madvise, pidfd, batch, k, MADV_COLD, 0);
+
+		advised += got > 0 ? (size_t)got : 0;
 		calls++;
 	}
 	t2 = now_ns();
 	freeze(mode, pidfd, pid, cg, 0);
 	t3 = now_ns();
+	if (mode == 'r') {
+		rollup(pid, &rss1, &swap1);
+		printf("%s: cold: %zu bytes advised in %zu ranges\n  Rss %llu kB -> "
+		       "%llu kB, Swap %llu kB -> %llu kB\n", pid, advised, n, rss0,
+		       rss1, swap0, swap1);
+	}
 	if (getenv("FLOOR_TIMING"))
 		fprintf(stderr, "maps_ns=%llu advise_ns=%llu calls=%zu iovecs=%zu "
 			"window_ns=%llu\n", (unsigned long long)(t1 - t0),

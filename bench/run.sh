@@ -12,6 +12,10 @@
 #              path; started through env(1), which adds one exec). The knob
 #              is read only by the test build (PMADV_TESTBUILD, default
 #              ./pmadv-test, make test-build): the same code, plus the knobs
+#   report     pmadv -p PID -a cold --anon --all (the default mode: a report
+#              with Rss/Swap before -> after)
+#   floor -r   bench/floor -r PID (the floor with the report's reads:
+#              smaps_rollup before and after, one line)
 #   stop/cg    pmadv -f stop|cgroup ... -q; the freeze window from -J runs
 # plus the floor's own time to read maps + advise (FLOOR_TIMING), the bound
 # the freeze window is judged against, and pmadv's peak RSS.
@@ -219,8 +223,11 @@ for N in $SIZES; do
 	make_cgroup "$GEN"
 
 	P="$PMADV -p $GEN -a cold --anon --all -q"
+	# 6, 7: the default (report) mode, and the floor with the report's
+	# reads (smaps_rollup before and after)
 	cases=("$P" "$BIN/floor $GEN" "$BIN/floor -q $GEN" "$BIN/floor -Q $GEN" "$BIN/naive $GEN"
-	       "env PMADV_MAPS_SOURCE=query $PMADV_TESTBUILD -p $GEN -a cold --anon --all -q")
+	       "env PMADV_MAPS_SOURCE=query $PMADV_TESTBUILD -p $GEN -a cold --anon --all -q"
+	       "$PMADV -p $GEN -a cold --anon --all" "$BIN/floor -r $GEN")
 	fr_stop=0 fr_cg=0
 	if probe_freeze stop; then cases+=("$P -f stop"); fr_stop=1; fi
 	if [ -n "$CG" ] && probe_freeze cgroup; then cases+=("$P -f cgroup"); fr_cg=1; fi
@@ -241,9 +248,10 @@ for N in $SIZES; do
 	pm=$(med 0) fl=$(med 1) pq=$(med 2) pl=$(med 3) nv=$(med 4) pmq=$(med 5)
 	cpu() { echo "${R[$1]:--}" | awk '{ print ($6 == "" ? "-" : $6) }'; }
 	cpm=$(cpu 0) cfl=$(cpu 1) cnv=$(cpu 4)
+	rp=$(med 6) rf=$(med 7)
 	st=- cg=-
-	[ $fr_stop = 1 ] && st=$(med 6)
-	[ $fr_cg = 1 ] && cg=$(med $((6 + fr_stop)))
+	[ $fr_stop = 1 ] && st=$(med 8)
+	[ $fr_cg = 1 ] && cg=$(med $((8 + fr_stop)))
 
 	# the floor's own read-maps + advise time (FLOOR_TIMING lines of the
 	# timed runs above), the bound the freeze window is judged against;
@@ -290,7 +298,7 @@ for N in $SIZES; do
 	fi
 
 	stop_gen
-	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq" >>"$T1"
+	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq $rp $rf" >>"$T1"
 	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv $fws $fwg $wlim" >>"$T2"
 done
 
@@ -349,8 +357,21 @@ report() {
 	echo
 	echo "| N | maps lines | iovecs | rounds | pmadv | pmadv (query) | floor | floor procmap | floor procmap lean | naive | pmadv -f stop | pmadv -f cgroup | pmadv/floor | procmap/floor | naive/pmadv |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-	while read -r n maps iov reps pm fl pq pl nv st cg pmq; do
+	while read -r n maps iov reps pm fl pq pl nv st cg pmq _; do
 		echo "| $n | $maps | $iov | $reps | $(fmt "$pm") | $(fmt "$pmq") | $(fmt "$fl") | $(fmt "$pq") | $(fmt "$pl") | $(fmt "$nv") | $(fmt "$st") | $(fmt "$cg") | $(ratio "$pm" "$fl") | $(ratio "$pq" "$fl") | $(ratio "$nv" "$pm") |"
+	done <"$T1"
+	echo
+	echo "## The default (report) mode"
+	echo
+	echo "pmadv without -q (one line of what was advised, Rss and Swap before"
+	echo "-> after from smaps_rollup) against the floor doing the same reads"
+	echo "(bench/floor -r: smaps_rollup before and after, one line), in the"
+	echo "same interleaved rounds, wall time in ms."
+	echo
+	echo "| N | pmadv | floor -r | pmadv/floor -r |"
+	echo "|---|---|---|---|"
+	while read -r n _ _ _ _ _ _ _ _ _ _ _ rp rf; do
+		echo "| $n | $(fmt "$rp") | $(fmt "$rf") | $(ratio "$rp" "$rf") |"
 	done <"$T1"
 	echo
 	echo "## Freeze window and peak RSS"
@@ -428,12 +449,18 @@ report() {
 	paste -d' ' "$T1" "$T2" | awk '
 	function verdict(ok) { return ok ? "met" : "NOT met" }
 	{
-		n = $1; pm = $5; fl = $6; nv = $9; work = $14; wst = $15; wcg = $16; rss = $17
-		fws = $24; fwg = $25; wlim = $26
+		n = $1; pm = $5; fl = $6; nv = $9; rp = $13; rf = $14
+		work = $16; wst = $17; wcg = $18; rss = $19
+		fws = $26; fwg = $27; wlim = $28
 		if (fl != "-" && pm != "-") {
 			r = pm / fl
-			if (n == 65000) printf "- pmadv/floor <= 1.10 at 65,000: %.2f, %s\n", r, verdict(r <= 1.10)
-			if (n == 50) printf "- pmadv/floor <= 1.5 at 50: %.2f, %s\n", r, verdict(r <= 1.5)
+			if (n >= 1000) printf "- pmadv -q/floor <= 1.10 at %d: %.2f, %s\n", n, r, verdict(r <= 1.10)
+			if (n == 50) printf "- pmadv -q/floor <= 1.3 at 50: %.2f, %s\n", r, verdict(r <= 1.3)
+		}
+		if (rf != "-" && rp != "-" && rf != "") {
+			r = rp / rf
+			if (n >= 1000) printf "- pmadv (report)/floor -r <= 1.10 at %d: %.2f, %s\n", n, r, verdict(r <= 1.10)
+			if (n == 50) printf "- pmadv (report)/floor -r <= 1.3 at 50: %.2f, %s\n", r, verdict(r <= 1.3)
 		}
 		if (n >= 1000 && nv != "-" && pm != "-")
 			printf "- naive/pmadv >= 1.15 at %d: %.2f, %s\n", n, nv / pm, verdict(nv / pm >= 1.15)

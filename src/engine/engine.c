@@ -669,6 +669,7 @@ static void commit(struct engine *s)
 
 static void sequence(struct engine *s, struct window *w)
 {
+	unsigned int rounds = 0;
 	bool more = false;
 
 	/* none to advise (goals met already): no freeze at all */
@@ -681,7 +682,11 @@ static void sequence(struct engine *s, struct window *w)
 		for (size_t i = 0; !s->stop && !s->o->dry_run && i < s->n; i++)
 			more = more || live(&s->v[i]);
 		progress(s);
-		if (!s->o->dry_run)
+		/* one window that did it all: its maps, plan and results
+		 * are the outcome as they stand, no ledger to rebuild them
+		 * from (at 10,000 mappings a tenth of pmadv's user time) */
+		if (!s->o->dry_run && (++rounds > 1 || more || s->stop ||
+				       freeze_interrupted()))
 			commit(s);
 		if (more && !rest(s, thawed, len))
 			more = false;
