@@ -22,8 +22,9 @@ PMADV_TEST_DEFS :=
 SRC_INC := -Isrc
 PMADV_CPPFLAGS := -D_GNU_SOURCE $(SRC_INC) $(PMADV_TEST_DEFS)
 PMADV_CFLAGS := -std=gnu11 -Wall -Wextra $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libproc2: its headers only; it is dlopen'ed at the first -N (discover.c)
-PMADV_LIBS := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null || echo -lsmartcols) -pthread -ldl
+# libproc2 and libsmartcols: their headers only; they are dlopen'ed when
+# needed (the first -N: discover.c; the first table: table.c)
+PMADV_LIBS := -pthread -ldl
 
 BUILD ?= build
 BIN ?= pmadv

@@ -357,6 +357,7 @@ int main(int argc, char **argv)
 	struct report *rp;
 	struct options o;
 	struct tally t = { 0 };
+	struct err e;
 	int status;
 
 	/* a closed stdout shows as EPIPE at exit, not a silent death */
@@ -365,8 +366,12 @@ int main(int argc, char **argv)
 	if (o.recover)
 		return recover_command();
 	recover_at_start();
-	rp = report_new(&o);
-	if (!rp || discover_targets(&o, &l)) {
+	rp = report_new(&o, &e);
+	if (!rp) {
+		msg_warn("%s", e.msg);
+		return PMADV_EXIT_FAIL;
+	}
+	if (discover_targets(&o, &l)) {
 		msg_warn("out of memory");
 		return PMADV_EXIT_FAIL;
 	}

@@ -2,9 +2,10 @@
 # No environment variable changes what an installed pmadv does (issue 17,
 # "No test knobs in the shipped binary"). PMADV_TEST_DELAY_MS,
 # PMADV_TEST_CHUNK_BYTES, PMADV_MAPS_SOURCE, PMADV_TEST_AHEAD_SIGNAL (a
-# process signalled between the sharer scan and the freeze) and
-# PMADV_TEST_LIBPROC2 (the soname -N loads) are compiled only into the
-# test build ($PMADV_TESTBUILD, make test-build, -DPMADV_TEST_HOOKS); $PMADV
+# process signalled between the sharer scan and the freeze),
+# PMADV_TEST_LIBPROC2 and PMADV_TEST_LIBSMARTCOLS (the sonames -N and the
+# tables load) are compiled only into the test build ($PMADV_TESTBUILD,
+# make test-build, -DPMADV_TEST_HOOKS); $PMADV
 # is the binary make install ships. Each check runs the test build as a
 # control: the same measurement sees the knob there, so it would see it in
 # the shipped binary too.
@@ -28,7 +29,7 @@ frozen_ms() { jq_out '.targets[0].frozen_ms'; }
 @test "the shipped binary has no test knob; the test build has them" {
 	local v
 	for v in PMADV_TEST_DELAY_MS PMADV_TEST_CHUNK_BYTES PMADV_MAPS_SOURCE \
-		PMADV_TEST_AHEAD_SIGNAL PMADV_TEST_LIBPROC2; do
+		PMADV_TEST_AHEAD_SIGNAL PMADV_TEST_LIBPROC2 PMADV_TEST_LIBSMARTCOLS; do
 		# grep -c: 0 matching lines is status 1, not an error
 		[ "$(LC_ALL=C grep -ca "$v" "$PMADV" || true)" -eq 0 ] ||
 			{ echo "$PMADV reads $v" >&2; return 1; }

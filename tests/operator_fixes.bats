@@ -332,7 +332,7 @@ unit_cgroup() {
 }
 
 @test "libproc2 is loaded only to look processes up (-N): not linked; missing, -N says so and what to install" {
-	# runs by PID, pidfd or cgroup load libc and libsmartcols only
+	# runs by PID, pidfd or cgroup load libc only
 	run -0 ldd "$PMADV"
 	[[ $output != *libproc2* ]]
 	sleep 1000 3>&- &
@@ -349,4 +349,31 @@ unit_cgroup() {
 	[[ $stderr == *"-N needs libproc2 (libproc2-missing.so.0): "*"apt-get install libproc2-0"* ]]
 	run -0 --separate-stderr env PMADV_TEST_LIBPROC2=libproc2-missing.so.0 \
 		"$PMADV_TESTBUILD" -p "$SLEEPER" -a cold --all -q
+}
+
+@test "libsmartcols is loaded only for tables: not linked; missing, a table run says so before advising" {
+	run -0 ldd "$PMADV"
+	[[ $output != *libsmartcols* ]]
+	sleep 1000 3>&- &
+	SLEEPER=$!
+	CORE_PIDS+=("$SLEEPER")
+	# tables, -l and -l -J load it
+	run -0 --separate-stderr "$PMADV" -p "$SLEEPER" -a cold --all -v
+	[[ $output == *START*END* ]]
+	run -0 --separate-stderr "$PMADV" -l -p "$SLEEPER" -J
+	jq -e '.mappings | length > 0' <<<"$output"
+	# missing (the test build asks for a soname that is not there): a
+	# table run fails first, naming it and the package, and advises
+	# nothing; summaries and -J of an advice run never load it
+	run -1 --separate-stderr env PMADV_TEST_LIBSMARTCOLS=libsmartcols-missing.so.1 \
+		"$PMADV_TESTBUILD" -p "$SLEEPER" -a cold --all -v
+	echo "$stderr"
+	[[ $stderr == *"tables need libsmartcols (libsmartcols-missing.so.1): "*"apt-get install libsmartcols1"* ]]
+	[ -z "$output" ]
+	run -0 --separate-stderr env PMADV_TEST_LIBSMARTCOLS=libsmartcols-missing.so.1 \
+		"$PMADV_TESTBUILD" -p "$SLEEPER" -a cold --all
+	[[ $output == *"cold: "*advised* ]]
+	run -0 --separate-stderr env PMADV_TEST_LIBSMARTCOLS=libsmartcols-missing.so.1 \
+		"$PMADV_TESTBUILD" -p "$SLEEPER" -a cold --all -J
+	jq -e '.advised > 0' <<<"$output"
 }

@@ -99,7 +99,7 @@ static void list_finish(struct report *rp)
 		struct libscols_table *tb = table_new(rp->o);
 
 		if (tb) {
-			scols_table_enable_noheadings(tb, 1);
+			table_no_headings(tb);
 			table_add_total(tb, rp->o, &rp->lall);
 			table_print(tb, rp->o, NULL);
 		}
@@ -309,17 +309,26 @@ void report_group(struct report *rp, const struct group_goal *g)
 
 /* ---- entry points ---- */
 
-struct report *report_new(const struct options *o)
+struct report *report_new(const struct options *o, struct err *e)
 {
 	struct report *rp = calloc(1, sizeof(*rp));
 
-	if (!rp)
+	if (!rp) {
+		err_set(e, ENOMEM, "out of memory");
 		return NULL;
+	}
 	rp->o = o;
-	/* libsmartcols tells printable characters by the locale; loading it
-	 * costs start-up time, so only when a table will be printed */
-	if (o->table || o->list)
+	/* libsmartcols tells printable characters by the locale; loading
+	 * them costs start-up time, so only when a table will be printed;
+	 * and before anything is advised, so that its absence stops the run
+	 * before, not after */
+	if (o->table || o->list) {
 		setlocale(LC_ALL, "");
+		if (table_load(e)) {
+			free(rp);
+			return NULL;
+		}
+	}
 	if (o->json && o->list)	/* one document, even when every target fails */
 		rp->table = table_new(o);
 	if (o->json && !o->list) {
@@ -327,6 +336,7 @@ struct report *report_new(const struct options *o)
 		rp->freezes = open_memstream(&rp->freezes_buf, &rp->freezes_len);
 		if (!rp->targets || !rp->freezes) {
 			report_finish(rp);
+			err_set(e, ENOMEM, "out of memory");
 			return NULL;
 		}
 	}
@@ -410,6 +420,7 @@ void report_finish(struct report *rp)
 	free(rp->targets_buf);
 	free(rp->freezes_buf);
 	free(rp);
+	table_unload();
 }
 
 void report_recovered(const char *line)

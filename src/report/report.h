@@ -124,8 +124,9 @@ void rows_sort(struct result_row *rows, size_t n, enum col_id col);
  * behind it. Messages for stderr are msg.c's. */
 struct report;
 
-/* NULL when out of memory. o must outlive the report. */
-struct report *report_new(const struct options *o);
+/* NULL with e: out of memory, or no libsmartcols for the tables the
+ * options ask for. o must outlive the report. */
+struct report *report_new(const struct options *o, struct err *e);
 /* One target's result; it may be freed afterwards. */
 void report_target(struct report *rp, const struct target_result *r);
 /* A freeze window, after the results of the targets it covered. */
@@ -150,9 +151,15 @@ void report_close_stdout(void);
 /* A size as the options want it: bytes (-b, JSON) or human units. */
 void report_size(const struct options *o, uint64_t v, char *buf, size_t len);
 
+/* libsmartcols, loaded before the first table (report_new) and unloaded
+ * at the end (report_finish). 0, or -1 with e (it cannot be loaded). */
+int table_load(struct err *e);
+void table_unload(void);
+
 /* A table with the options' columns and format; NULL when out of memory. */
 struct libscols_table;
 struct libscols_table *table_new(const struct options *o);
+void table_no_headings(struct libscols_table *tb);
 
 /* -l: the sums of the columns that add up, for one target (pid) or for
  * all (pid 0); a sum is unknown when a row's figure is. */
