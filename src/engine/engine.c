@@ -132,17 +132,17 @@ static void before_freeze(void *arg)
 		struct run *x = s->v[i].x;
 		size_t text = s->v[i].nmaps * MAPS_LINE_ROOM + (64u << 10);
 
-		/* the window's maps text in one buffer of the heap warmed */
+		/* the window's maps text in one buffer touched now */
 		if (window_maps_file(&x->t, s->o) == MAPS_FILE_MAPS)
-			x->t.read_hint = text;
-		want += s->v[i].nmaps * per * 2 + text;
+			target_read_ready(&x->t, text);
+		want += s->v[i].nmaps * per * 2;
 		/* a budget's cut of the plan (plan_keep) */
 		if (s->v[i].budgeted)
 			want += (s->v[i].nmaps + s->v[i].nkeep) *
 				sizeof(struct piece);
 	}
-	own_memory_unshare();
 	heap_prewarm(want < (24u << 20) ? want : (24u << 20));
+	own_memory_unshare();	/* the heap prewarm grew included */
 	/* and the arrays every call writes, never touched before the first */
 	memset(s->iov, 0, ADVISE_MAX_IOV * sizeof(*s->iov));
 	memset(s->ires, 0, ADVISE_MAX_IOV * sizeof(*s->ires));

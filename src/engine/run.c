@@ -143,7 +143,8 @@ static bool still_selected(const struct run *x)
 		return true;
 	if (!r->match_cmdline)
 		return !regexec(r->must_match, x->t.comm, 0, NULL, 0);
-	t = x->t;	/* cmdline_of may note a read size in it */
+	t = x->t;	/* target_read takes a buffer made ready: not this one */
+	t.read_buf = NULL;
 	cmd = cmdline_of(&t);
 	ok = cmd && !regexec(r->must_match, cmd, 0, NULL, 0);
 	free(cmd);

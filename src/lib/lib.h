@@ -172,8 +172,10 @@ void heap_keep(void);
 /* After a fork (the guardian's), every page pmadv had written is shared
  * copy-on-write with the child: the first write to each takes a fault
  * (25 in a 1,000-mapping window, a fifth of it on a VM). This breaks the
- * sharing ahead for pmadv's resident private writable pages, without
- * changing a byte (MADV_POPULATE_WRITE, Linux 5.14; elsewhere nothing). */
+ * sharing ahead for pmadv's resident private writable pages, and faults
+ * in the whole heap, free chunks included (what a window allocates lands
+ * there), without changing a byte (MADV_POPULATE_WRITE, Linux 5.14;
+ * elsewhere nothing). */
 void own_memory_unshare(void);
 
 /* The only writer to stderr: one line per message, the program name first (as invoked, without its directory: "pmadv:"), the

@@ -67,8 +67,8 @@ struct target {
 	uint64_t locked;	/* VmLck, bytes */
 	uint64_t hugetlb;	/* HugetlbPages, bytes */
 	pid_t tracer;		/* TracerPid */
-	size_t read_hint;	/* the size target_read's buffer starts at,
-				 * if above its own (0: its own) */
+	char *read_buf;		/* target_read_ready's buffer, or NULL */
+	size_t read_cap;
 };
 
 /* Open by PID / by an inherited pidfd. Return 0, or -1 with e. */
@@ -86,6 +86,11 @@ int target_alive(const struct target *t);
  * Returns 0, or -1 with errno (ESRCH: the process is gone). */
 int target_read(struct target *t, const char *file, char **buf,
 		size_t *len);
+
+/* The next target_read starts in a buffer of cap bytes made and touched
+ * now (before a freeze: its first touch would fault while the target is
+ * frozen, tens of microseconds). */
+void target_read_ready(struct target *t, size_t cap);
 
 /* Explain a refusal (EACCES/EPERM) in one line: uid mismatch, tracer,
  * CAP_SYS_NICE. */

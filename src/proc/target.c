@@ -196,13 +196,7 @@ int target_read(struct target *t, const char *file, char **bufp,
 {
 	char path[64];
 	size_t cap = 256 * 1024, len = 0;
-
-	/* inside a freeze window: one buffer of the size the engine
-	 * expects, where it warmed the heap, not a fresh 8 MiB block whose
-	 * first touch faults while the target is frozen */
-	if (t->read_hint > cap)
-		cap = t->read_hint;
-	char *buf;
+	char *buf = NULL;
 	int fd, e;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)t->pid, file);
@@ -212,7 +206,13 @@ int target_read(struct target *t, const char *file, char **bufp,
 			errno = ESRCH;
 		return -1;
 	}
-	buf = malloc(cap);
+	if (t->read_buf) {	/* target_read_ready's */
+		buf = t->read_buf;
+		cap = t->read_cap;
+		t->read_buf = NULL;
+	} else {
+		buf = malloc(cap);
+	}
 	if (!buf) {
 		close(fd);
 		errno = ENOMEM;
@@ -284,11 +284,23 @@ void target_explain_denied(const struct target *t, int errnum, struct err *e)
 	}
 }
 
+void target_read_ready(struct target *t, size_t cap)
+{
+	free(t->read_buf);
+	t->read_buf = malloc(cap);
+	t->read_cap = cap;
+	if (t->read_buf)
+		for (size_t i = 0; i < cap; i += 4096)
+			((volatile char *)t->read_buf)[i] = 0;
+}
+
 void target_close(struct target *t)
 {
 	if (t->pidfd >= 0 && !t->inherited)
 		close(t->pidfd);
 	t->pidfd = -1;
+	free(t->read_buf);
+	t->read_buf = NULL;
 }
 
 void target_rollup(pid_t pid, struct mem_rollup *r)
