@@ -369,10 +369,13 @@ int main(int argc, char **argv)
 	rp = report_new(&o, &e);
 	if (!rp) {
 		msg_warn("%s", e.msg);
+		options_free(&o);
 		return PMADV_EXIT_FAIL;
 	}
 	if (discover_targets(&o, &l)) {
 		msg_warn("out of memory");
+		report_finish(rp);
+		options_free(&o);
 		return PMADV_EXIT_FAIL;
 	}
 	run_all(&l, &o, rp, &t);

@@ -281,7 +281,7 @@ static bool joins(const struct ledger_entry *a, const struct ledger_entry *b)
 	       b->advised == b->map.end - b->map.start &&
 	       a->whole_start == b->whole_start && a->whole_end == b->whole_end &&
 	       !memcmp(a->map.perms, b->map.perms, 4) &&
-	       a->map.inode == b->map.inode && !strcmp(a->map.name, b->map.name);
+	       !strcmp(a->map.name, b->map.name);
 }
 
 /* Merge what joins, in place. */

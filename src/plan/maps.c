@@ -52,6 +52,35 @@ static int dec(char **p, uint64_t *out)
 	return n ? 0 : -1;
 }
 
+/* A field whose value no one uses: its shape only, 1 to max hex digits. */
+static int skip_hex(char **p, int max)
+{
+	const unsigned char *s = (const unsigned char *)*p, *b = s;
+
+	while (hexdigit[*s])
+		s++;
+	if (s == b || s - b > max)
+		return -1;
+	*p = (char *)s;
+	return 0;
+}
+
+/* The inode: a decimal that fits 64 bits, its value unused. */
+static int skip_dec(char **p)
+{
+	static const char max[] = "18446744073709551615";
+	const char *s = *p;
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	if (!n || n > sizeof(max) - 1 ||
+	    (n == sizeof(max) - 1 && memcmp(s, max, n) > 0))
+		return -1;
+	*p += n;
+	return 0;
+}
+
 static int expect(char **p, char c)
 {
 	if (**p != c)
@@ -67,7 +96,6 @@ static int parse_line(char *line, size_t linelen, struct mapping *m)
 	static const char deleted[] = " (deleted)";
 	const size_t dlen = sizeof(deleted) - 1;
 	char *p = line;
-	uint64_t major, minor;
 	size_t len;
 
 	m->vmflags = 0;
@@ -82,13 +110,11 @@ static int parse_line(char *line, size_t linelen, struct mapping *m)
 			return -1;
 		m->perms[i] = *p++;
 	}
-	if (expect(&p, ' ') || hex(&p, &m->offset) || expect(&p, ' ') ||
-	    hex(&p, &major) || expect(&p, ':') || hex(&p, &minor) ||
-	    expect(&p, ' ') || dec(&p, &m->inode))
+	/* offset, major:minor (12 and 20 bits), inode */
+	if (expect(&p, ' ') || skip_hex(&p, 16) || expect(&p, ' ') ||
+	    skip_hex(&p, 3) || expect(&p, ':') || skip_hex(&p, 5) ||
+	    expect(&p, ' ') || skip_dec(&p))
 		return -1;
-	if (major > 0xfff || minor > 0xfffff)
-		return -1;
-	m->dev = (uint32_t)(major << 20 | minor);
 	/* the kernel pads with spaces up to the name column */
 	if (*p && *p != ' ')
 		return -1;

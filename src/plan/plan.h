@@ -72,12 +72,14 @@ enum vmflag {
 	VMF_KNOWN = 1 << 15,	/* a VmFlags line was seen */
 };
 
+/* What the selection and the report use of a maps line: the offset,
+ * device and inode fields are checked for shape, not kept (issue 22:
+ * parsed at every line of every window). */
 struct mapping {
-	uint64_t start, end, offset, inode;
+	uint64_t start, end;
 	const char *name;	/* as in maps, NUL-terminated, without " (deleted)";
 				 * "" for anonymous */
 	uint32_t name_len;
-	uint32_t dev;		/* major << 20 | minor */
 	char perms[4];		/* "rw-p", not NUL-terminated */
 	uint16_t vmflags;	/* enum vmflag, smaps only */
 	bool deleted;		/* " (deleted)" was stripped */

@@ -140,9 +140,6 @@ static void from_query(const struct procmap_query *q, char *name,
 	}
 	v->start = q->vma_start;
 	v->end = q->vma_end;
-	v->offset = q->vma_offset;
-	v->inode = q->inode;
-	v->dev = q->dev_major << 20 | q->dev_minor;
 	v->perms[0] = q->vma_flags & PROCMAP_QUERY_VMA_READABLE ? 'r' : '-';
 	v->perms[1] = q->vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? 'w' : '-';
 	v->perms[2] = q->vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? 'x' : '-';
