@@ -19,7 +19,7 @@
 struct tally {
 	int ok, fail, partial;
 	pid_t *seen;		/* a process is one target however named */
-	size_t nseen;
+	size_t nseen, seen_cap;
 	int windows;
 	uint64_t advised;	/* --as-group: of them all */
 	uint64_t pss_after;
@@ -41,7 +41,7 @@ static bool first_time(struct tally *t, pid_t pid)
 	for (size_t i = 0; i < t->nseen; i++)
 		if (t->seen[i] == pid)
 			return false;
-	v = realloc(t->seen, (t->nseen + 1) * sizeof(*v));
+	v = array_grow(t->seen, t->nseen, &t->seen_cap, sizeof(*v), 16);
 	if (v) {
 		t->seen = v;
 		t->seen[t->nseen++] = pid;

@@ -257,7 +257,7 @@ struct target_list {
 	struct target_ref *v;
 	size_t n, cap;
 	char **cgroups;		/* -u: the units' cgroups, owned here */
-	size_t ncgroups;
+	size_t ncgroups, cgroups_cap;
 };
 
 /* Every target the options name. Returns 0, or -1 (out of memory). */
