@@ -118,14 +118,15 @@ static int resolve_spec(const struct cgfs_mounts *m,
 			const struct cgfs_membership *self, const char *spec,
 			pid_t pid, struct cg *c, struct err *e)
 {
-	int v = 0, r;
+	enum lookup r;
+	int v = 0;
 
 	r = cgfs_spec_as_dir(m, spec, &v, c->path, sizeof(c->path), c->dir,
 			     sizeof(c->dir), e);
-	if (r < 0)
+	if (r == LOOKUP_FAILED)
 		return -1;
 	c->version = v;
-	if (r > 0 && spec_as_path(m, target, spec, pid, c, e) != 0)
+	if (r == LOOKUP_NONE && spec_as_path(m, target, spec, pid, c, e) != 0)
 		return -1;
 	if (strcmp(c->path, "/") == 0)
 		return err_set(e, EPERM, "refusing to freeze the root cgroup of "

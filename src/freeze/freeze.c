@@ -388,6 +388,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	struct freeze_wait w;
 	uint64_t bound_ns = (uint64_t)f->max_freeze_ms * 1000000u;
 	uint64_t stuck_ns = (uint64_t)watchdog_bound_ms(f->timeout_ms, 0) * 1000000u;
+	enum guardian_froze froze;
 	int rc;
 
 	guardian_config(f, &cfg);
@@ -413,9 +414,9 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		f->deadline += clock_now_ns() - t0;
 	}
 	f->froze = true;
-	rc = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
-	if (rc != 0) {
-		if (rc > 0)
+	froze = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
+	if (froze != GUARDIAN_FROZE) {
+		if (froze == GUARDIAN_ACTION_FAILED)
 			freeze_action_error(f, e);
 		describe_unfreeze(f, unfreeze(f), e);
 		return -1;

@@ -224,15 +224,20 @@ struct observe {
 	int version;		/* 2, or 1 (v1 freezer) */
 };
 
-/* Is the freeze undone? 1: seen undone; 0: still frozen (why says what
- * holds: a thread in T, cgroup.freeze 1); -1 with errno: cannot tell (why
- * says what failed). OBSERVE_NONE: 1. why may be NULL. */
-int observe_thawed(const struct observe *o, char *why, size_t len);
+/* Is the freeze undone? OBSERVED_FROZEN: why says what holds (a thread in
+ * T, cgroup.freeze 1); OBSERVED_FAILED: cannot tell, with errno (why says
+ * what failed). OBSERVE_NONE: OBSERVED_THAWED. why may be NULL. */
+enum observed {
+	OBSERVED_FAILED = -1,
+	OBSERVED_FROZEN = 0,
+	OBSERVED_THAWED = 1,
+};
+enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 
-/* The same, looked at again for up to ms while it says 0 or -1 (a thaw
- * takes effect at once: this only rides out a momentary hiccup). */
-int observe_thawed_within(const struct observe *o, unsigned int ms,
-			  char *why, size_t len);
+/* The same, looked at again for up to ms while it is not seen thawed (a
+ * thaw takes effect at once: this only rides out a momentary hiccup). */
+enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
+				    char *why, size_t len);
 
 /* STOP only: is any live thread of pid in T? 1 yes, 0 no (or the process
  * is gone: *gone set), -1 with errno when it cannot be told. */
@@ -334,10 +339,16 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 
 /* Have it freeze. bound_ns: --max-freeze (0: none, then stuck_ns since
  * the last heartbeat is the limit). *t0: its clock (CLOCK_MONOTONIC) just
- * before the freeze action. 0; 1 with e->code the action's errno (nothing
- * frozen); -1 with e when the guardian did not answer (it is killed, and
- * the thaw run here in case it had frozen). */
-int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
+ * before the freeze action. GUARDIAN_FROZE; GUARDIAN_ACTION_FAILED with
+ * e->code the action's errno (nothing frozen); GUARDIAN_LOST with e when
+ * the guardian did not answer (it is killed, and the thaw run here in case
+ * it had frozen). */
+enum guardian_froze {
+	GUARDIAN_LOST = -1,
+	GUARDIAN_FROZE = 0,
+	GUARDIAN_ACTION_FAILED = 1,
+};
+enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		    uint64_t *t0, struct err *e);
 
 /* v1: write FROZEN again (a v1 freeze can fail to converge). false once
@@ -493,9 +504,9 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 
 /* Before a stop: is a live thread of pid in a cgroup that is frozen or
  * being frozen (v2: cgroup.freeze 1 on it or an ancestor, or cgroup.events
- * frozen 1; v1: freezer.state not THAWED)? 1 with *tid and where ("v2
- * cgroup /x") set; 0 if none (or when it cannot be told). */
-int cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
+ * frozen 1; v1: freezer.state not THAWED)? true with *tid and where ("v2
+ * cgroup /x") set; false if none (or when it cannot be told). */
+bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
 
 /* Freezing by SIGSTOP through the pidfd. */
 /* Before freezing: refuse a traced target, naming the tracer (a group stop
@@ -610,11 +621,11 @@ unsigned long long record_start_time(pid_t pid);
  * picks the same one, so concurrent runs still take turns; --recover looks
  * in all of them. */
 /* The caller's run directory into buf; created (0700) when create and
- * missing. 0; 1 when none exists and !create; -1 with e (every candidate
- * refused or impossible: e names them and says how to set
- * XDG_RUNTIME_DIR). A candidate refused on the way is said once on
- * stderr, with the one used instead. */
-int rundir_get(char *buf, size_t len, bool create, struct err *e);
+ * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
+ * LOOKUP_FAILED with e (every candidate refused or impossible: e names
+ * them and says how to set XDG_RUNTIME_DIR). A candidate refused on the
+ * way is said once on stderr, with the one used instead. */
+enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
  * at most max. The count. */

@@ -273,7 +273,7 @@ static void seen(struct gstate *s)
  * done->b (errno done->a): only the look is left. */
 static void thaw_and_see(struct gstate *s, const struct msg *done)
 {
-	int r;
+	enum observed r;
 
 	if (done && s->active) {
 		s->t1 = done->b;
@@ -294,12 +294,12 @@ static void thaw_and_see(struct gstate *s, const struct msg *done)
 		return;
 	}
 	r = observe_thawed_within(&s->cfg.obs, SEE_MS, s->why, sizeof(s->why));
-	if (r == 1) {
+	if (r == OBSERVED_THAWED) {
 		seen(s);
 		return;
 	}
 	if (!s->err)
-		s->err = r < 0 ? errno : EBUSY;
+		s->err = r == OBSERVED_FAILED ? errno : EBUSY;
 	if (s->err && !s->why[0])
 		snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
 }
@@ -637,12 +637,12 @@ static void lose(struct guardian *g)
 /* Without the guardian: thaw and look here. */
 static int thaw_here(struct guardian *g, struct guardian_end *end)
 {
-	int r;
+	enum observed r;
 
 	end->err = run_thaw(&g->thaw);
 	end->t1 = clock_now_ns();
 	r = observe_thawed_within(&g->obs, SEE_MS, end->why, sizeof(end->why));
-	if (r == 1) {
+	if (r == OBSERVED_THAWED) {
 		end->seen = true;
 		end->err = 0;
 		end->why[0] = '\0';
@@ -650,7 +650,7 @@ static int thaw_here(struct guardian *g, struct guardian_end *end)
 		return 0;
 	}
 	if (!end->err)
-		end->err = r < 0 ? errno : EBUSY;
+		end->err = r == OBSERVED_FAILED ? errno : EBUSY;
 	return -1;
 }
 
@@ -721,8 +721,8 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	return -1;
 }
 
-int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
-		    uint64_t *t0, struct err *e)
+enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns,
+				    uint64_t stuck_ns, uint64_t *t0, struct err *e)
 {
 	struct msg m;
 
@@ -734,15 +734,16 @@ int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		memset(&end, 0, sizeof(end));
 		lose(g);
 		thaw_here(g, &end);
-		return err_set(e, saved, "the guardian did not answer: %s",
-			       strerror(saved));
+		err_set(e, saved, "the guardian did not answer: %s",
+			strerror(saved));
+		return GUARDIAN_LOST;
 	}
 	if (m.err) {
 		err_set(e, m.err, "%s", strerror(m.err));
-		return 1;	/* the action failed: nothing frozen */
+		return GUARDIAN_ACTION_FAILED;	/* nothing frozen */
 	}
 	*t0 = m.a;
-	return 0;
+	return GUARDIAN_FROZE;
 }
 
 bool guardian_refreeze(struct guardian *g)

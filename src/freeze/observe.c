@@ -88,7 +88,7 @@ static void say(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int observe_stop(const struct observe *o, char *why, size_t len)
+static enum observed observe_stop(const struct observe *o, char *why, size_t len)
 {
 	int gone, r = observe_stopped(o->pid, o->pidfd, &gone);
 
@@ -98,16 +98,16 @@ static int observe_stop(const struct observe *o, char *why, size_t len)
 		say(why, len, "cannot read the threads of process %d: %s",
 		    (int)o->pid, strerror(saved));
 		errno = saved;
-		return -1;
+		return OBSERVED_FAILED;
 	}
 	if (r == 0)
-		return 1;
+		return OBSERVED_THAWED;
 	say(why, len, "thread %d of process %d is still stopped (T)",
 	    (int)last_stopped, (int)o->pid);
-	return 0;
+	return OBSERVED_FROZEN;
 }
 
-static int observe_cgroup(const struct observe *o, char *why, size_t len)
+static enum observed observe_cgroup(const struct observe *o, char *why, size_t len)
 {
 	const char *file = o->version == 2 ? "cgroup.freeze" :
 			   "freezer.self_freezing";
@@ -119,18 +119,18 @@ static int observe_cgroup(const struct observe *o, char *why, size_t len)
 		/* a removed cgroup: its files are gone (ENOENT), or refuse
 		 * with ENODEV */
 		if (saved == ENOENT || saved == ENODEV)
-			return 1;
+			return OBSERVED_THAWED;
 		say(why, len, "cannot read %s: %s", file, strerror(saved));
 		errno = saved;
-		return -1;
+		return OBSERVED_FAILED;
 	}
 	if (buf[0] == '0')
-		return 1;
+		return OBSERVED_THAWED;
 	say(why, len, "%s still reads %c", file, buf[0]);
-	return 0;
+	return OBSERVED_FROZEN;
 }
 
-int observe_thawed(const struct observe *o, char *why, size_t len)
+enum observed observe_thawed(const struct observe *o, char *why, size_t len)
 {
 	if (why && len)
 		why[0] = '\0';
@@ -142,19 +142,19 @@ int observe_thawed(const struct observe *o, char *why, size_t len)
 	case OBSERVE_NONE:
 		break;
 	}
-	return 1;
+	return OBSERVED_THAWED;
 }
 
-int observe_thawed_within(const struct observe *o, unsigned int ms,
-			  char *why, size_t len)
+enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
+				    char *why, size_t len)
 {
 	uint64_t until = clock_deadline(ms);
 	unsigned int nap = 200;
-	int r;
+	enum observed r;
 
 	for (;;) {
 		r = observe_thawed(o, why, len);
-		if (r == 1 || clock_now_ns() >= until)
+		if (r == OBSERVED_THAWED || clock_now_ns() >= until)
 			return r;
 		clock_sleep_us(nap);
 		if (nap < 5000)

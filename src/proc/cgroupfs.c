@@ -208,7 +208,7 @@ bool cgfs_have_mount(const struct cgfs_mounts *m, int version)
 }
 
 /* spec as a directory: the mount it is under (longest mount point). */
-int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
+enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e)
 {
@@ -219,7 +219,7 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 	struct stat st;
 
 	if (!realpath(spec, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
-		return 1;	/* not a directory: try it as a cgroup path */
+		return LOOKUP_NONE;	/* not a directory: try it as a cgroup path */
 	for (size_t i = 0; i < m->n; i++) {
 		size_t n = strlen(m->v[i].point);
 
@@ -229,7 +229,7 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		}
 	}
 	if (!best)
-		return 1;
+		return LOOKUP_NONE;
 	if (best->kind == CGFS_OTHER)
 		return err_set(e, EINVAL, "%s is in a cgroup v1 hierarchy without "
 			       "the freezer controller", spec);
@@ -240,7 +240,7 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		snprintf(path, pathlen, "%s%s", best->root, rel);
 	snprintf(dir, dirlen, "%s", real);
 	*version = best->kind;
-	return 0;
+	return LOOKUP_FOUND;
 }
 
 /* ---- walking a cgroup and its descendants ---- */
@@ -388,7 +388,8 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
 	char path[PATH_MAX];
 	struct cgfs_mounts m;
 	struct stat st;
-	int version = 0, r;
+	enum lookup r;
+	int version = 0;
 
 	if (cgfs_mounts_read(&m) != 0)
 		return err_set(e, errno, "cannot read /proc/self/mountinfo: %s",
@@ -396,9 +397,11 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
 	dir[0] = '\0';
 	r = cgfs_spec_as_dir(&m, spec, &version, path, sizeof(path), dir,
 			     dirlen, NULL);
-	if (r < 0)	/* a directory of a v1 hierarchy without freezer: fine */
-		r = realpath(spec, dir) && stat(dir, &st) == 0 ? 0 : 1;
-	if (r > 0) {
+	/* a directory of a v1 hierarchy without freezer: fine */
+	if (r == LOOKUP_FAILED)
+		r = realpath(spec, dir) && stat(dir, &st) == 0 ? LOOKUP_FOUND :
+		    LOOKUP_NONE;
+	if (r == LOOKUP_NONE) {
 		dir[0] = '\0';
 		if (spec[0] == '/' && !(used = path_dir(&m, spec, dir, dirlen)))
 			dir[0] = '\0';

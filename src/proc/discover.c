@@ -470,9 +470,9 @@ static void search(int dirfd, const char *rel, int depth, struct search *s)
 	closedir(d);
 }
 
-/* The unit in one mount: 1 found (u filled, holds says whether it holds
- * processes), 0 not. */
-static int in_mount(const struct cgfs_mount *mt, const char *name,
+/* The unit in one mount: found (u filled, holds says whether it holds
+ * processes), or not. */
+static bool in_mount(const struct cgfs_mount *mt, const char *name,
 		    struct cgunit *u, bool *holds)
 {
 	struct search s = { name, -1, "" };
@@ -480,11 +480,11 @@ static int in_mount(const struct cgfs_mount *mt, const char *name,
 
 	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
-		return 0;
+		return false;
 	search(top, "", 0, &s);
 	close(top);
 	if (s.best_depth < 0)
-		return 0;
+		return false;
 	snprintf(u->dir, sizeof(u->dir), "%s%s", mt->point, s.best);
 	snprintf(u->path, sizeof(u->path), "%s%s",
 		 strcmp(mt->root, "/") ? mt->root : "", s.best);
@@ -494,7 +494,7 @@ static int in_mount(const struct cgfs_mount *mt, const char *name,
 	*holds = fd >= 0 && cgfs_holds_procs(fd);
 	if (fd >= 0)
 		close(fd);
-	return 1;
+	return true;
 }
 
 static bool unit_mount(const struct cgfs_mount *mt, bool v2)

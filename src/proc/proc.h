@@ -192,11 +192,11 @@ int cgfs_map_dir(const struct cgfs_mounts *m, int version, const char *path,
 		 char *dir, size_t dirlen);
 
 /* spec as a directory under a cgroup mount (the longest mount point it is
- * under): sets *version, its cgroup path and its real directory. Returns 0;
- * 1 when spec is no directory under a cgroup mount (try it as a cgroup
- * path); -1 with e when it is in a v1 hierarchy without the freezer
- * (*version left alone). */
-int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
+ * under): sets *version, its cgroup path and its real directory. Returns
+ * LOOKUP_FOUND; LOOKUP_NONE when spec is no directory under a cgroup mount
+ * (try it as a cgroup path); LOOKUP_FAILED with e when it is in a v1
+ * hierarchy without the freezer (*version left alone). */
+enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e);
 
