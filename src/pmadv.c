@@ -149,7 +149,7 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 	free(m);
 }
 
-static void run_batch(struct run *xs, size_t n, const struct options *o,
+static void handle_batch(struct run *xs, size_t n, const struct options *o,
 		      struct report *rp, struct tally *t)
 {
 	prepare(xs, n, o, t);
@@ -220,9 +220,9 @@ static int group_plan(const struct target_list *l, const struct options *o,
 		g->cgroup = cg;
 	else
 		g->before = pss_sum;
-	g->goal = o->down_to_set ? o->down_to : o->limit_bytes ? o->limit_bytes :
-		  (uint64_t)((unsigned __int128)g->before * o->limit_pct / 100);
-	g->need = o->down_to_set ? budget_down_to(g->before, g->goal) : g->goal;
+	g->need = budget_need(g->before, o->down_to_set, o->down_to,
+			      o->limit_bytes, o->limit_pct);
+	g->goal = o->down_to_set ? o->down_to : g->need;
 	for (size_t i = 0; i < l->n; i++)
 		g->movable += movable[i];
 	if (budget_shares(movable, l->n, g->need, gp->share)) {
@@ -240,7 +240,7 @@ static void group_finish(struct group *gp, const struct options *o,
 			 struct report *rp, struct tally *t)
 {
 	struct group_goal *g = &gp->g;
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), want;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 
 	if (g->cgroup)
 		g->after_known = !cgfs_memory_current(g->cgroup, &g->after);
@@ -248,8 +248,8 @@ static void group_finish(struct group *gp, const struct options *o,
 		g->after = t->pss_after;
 		g->after_known = true;
 	}
-	want = g->down_to || g->need < g->movable ? g->need : g->movable;
-	g->met = !g->need || t->advised + page * (gp->targets ? gp->targets : 1) > want;
+	g->met = budget_group_met(g->need, g->movable, g->down_to, t->advised,
+				  gp->targets, page);
 	report_group(rp, g);
 	if (g->need && !g->met && !o->dry_run) {
 		char a[32], b[32], c[32];
@@ -267,7 +267,7 @@ static void group_finish(struct group *gp, const struct options *o,
 	free(gp->share);
 }
 
-static void run_all(const struct target_list *l, const struct options *o,
+static void handle_targets(const struct target_list *l, const struct options *o,
 		    struct report *rp, struct tally *t)
 {
 	struct group gp = { 0 };
@@ -301,7 +301,7 @@ static void run_all(const struct target_list *l, const struct options *o,
 			xs[k].has_share = o->as_group;
 			xs[k].share = o->as_group ? gp.share[i + k] : 0;
 		}
-		run_batch(xs, n, o, rp, t);
+		handle_batch(xs, n, o, rp, t);
 	}
 	if (o->as_group)
 		group_finish(&gp, o, rp, t);
@@ -375,7 +375,7 @@ int main(int argc, char **argv)
 		msg_warn("out of memory");
 		return PMADV_EXIT_FAIL;
 	}
-	run_all(&l, &o, rp, &t);
+	handle_targets(&l, &o, rp, &t);
 	status = !t.fail && !t.partial ? PMADV_EXIT_OK :
 		 !t.ok && !t.partial ? PMADV_EXIT_FAIL : PMADV_EXIT_PARTIAL;
 	report_finish(rp);	/* stdout is checked at exit */
