@@ -280,7 +280,7 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 
 	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
 	 * its report */
-	if (engine_interruptible(o) && freeze_interruptible_begin(&e)) {
+	if (engine_interruptible(o) && thaw_interruptible(true, &e)) {
 		msg_warn("%s", e.msg);
 		t->fail++;
 		free(xs);
@@ -305,7 +305,7 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	}
 	if (o->as_group)
 		group_finish(&gp, o, rp, t);
-	freeze_interruptible_end();
+	thaw_interruptible(false, NULL);
 	free(xs);
 }
 

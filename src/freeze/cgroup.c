@@ -221,13 +221,20 @@ int cg_already(const struct cg *c, bool *already, struct err *e)
 	return 0;
 }
 
-void cg_thaw_op(const struct cg *c, struct thaw_op *op)
+/* The write of text to the cgroup's state file, as the signal thread and
+ * the guardian run it. */
+static void state_op(const struct cg *c, const char *text, struct thaw_op *op)
 {
 	memset(op, 0, sizeof(*op));
 	op->kind = THAW_WRITE;
 	op->fd = c->statefd;
-	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "0" : "THAWED");
+	snprintf(op->buf, sizeof(op->buf), "%s", text);
 	op->len = strlen(op->buf);
+}
+
+void cg_thaw_op(const struct cg *c, struct thaw_op *op)
+{
+	state_op(c, c->version == 2 ? "0" : "THAWED", op);
 }
 
 static void count_one(pid_t id, void *ctx)
@@ -407,11 +414,7 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
 
 void cg_freeze_op(const struct cg *c, struct thaw_op *op)
 {
-	memset(op, 0, sizeof(*op));
-	op->kind = THAW_WRITE;
-	op->fd = c->statefd;
-	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "1" : "FROZEN");
-	op->len = strlen(op->buf);
+	state_op(c, c->version == 2 ? "1" : "FROZEN", op);
 }
 
 bool cg_still_frozen(const struct cg *c)

@@ -647,18 +647,3 @@ void freeze_info_free(struct freeze_info *info)
 	free(info->cgroup);
 	info->cgroup = NULL;
 }
-
-int freeze_interruptible_begin(struct err *e)
-{
-	return thaw_interruptible(true, e);
-}
-
-void freeze_interruptible_end(void)
-{
-	thaw_interruptible(false, NULL);
-}
-
-int freeze_interrupted(void)
-{
-	return thaw_interrupted();
-}

@@ -140,14 +140,12 @@ uint64_t freeze_started_ns(const struct freeze *f);
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
 void freeze_info_free(struct freeze_info *info);
 
-/* A run of bounded windows can be interrupted between its calls: from
- * freeze_interruptible_begin to _end, the first SIGINT, SIGTERM or SIGHUP
+/* A run of bounded windows can be interrupted between its calls: in
+ * thaw_interruptible's mode (below), the first SIGINT, SIGTERM or SIGHUP
  * is only noted (freeze_interrupted returns it) and the caller ends its
  * window, thaws and reports; a second one thaws at once and ends pmadv,
- * as outside this mode. Main thread only. 0, or -1 with e. */
-int freeze_interruptible_begin(struct err *e);
-void freeze_interruptible_end(void);
-int freeze_interrupted(void);	/* the signal taken, or 0 */
+ * as outside this mode. */
+int freeze_interrupted(void);	/* the signal noted, or 0; stays set */
 
 /* Recovery: thaw the freezes whose pmadv and guardian are both gone (a
  * reboot-surviving cgroup freeze, pmadv killed together with its guardian,
@@ -654,7 +652,7 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 void thaw_disarm(int slot);
 
 /* Interruptible mode (on: true), for a run that advises: the first
- * SIGINT, SIGTERM or SIGHUP is noted for thaw_interrupted (by a handler
+ * SIGINT, SIGTERM or SIGHUP is noted for freeze_interrupted (by a handler
  * until a freeze is armed, then by the signal thread, to the end); the
  * main thread ends its window after the call under way, thaws and
  * reports. A window armed unbounded is thawed
@@ -663,7 +661,6 @@ void thaw_disarm(int slot);
  * fatal one, thaws what is armed and ends pmadv as always. Main thread
  * only. 0, or -1 with e. */
 int thaw_interruptible(bool on, struct err *e);
-int thaw_interrupted(void);	/* the signal noted, or 0; stays set */
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */
 void thaw_held(int slot);

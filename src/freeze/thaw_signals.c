@@ -327,7 +327,7 @@ bool thaw_lifted(int slot)
 	return slot >= 0 && slot < THAW_SLOTS && atomic_load(&slots[slot].lifted);
 }
 
-int thaw_interrupted(void)
+int freeze_interrupted(void)
 {
 	return atomic_load(&interrupted);
 }
