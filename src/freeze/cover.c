@@ -243,11 +243,6 @@ bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len)
 #endif
 #define KCMP_VM_TYPE 1		/* KCMP_VM, linux/kcmp.h */
 
-static bool gone(char state)
-{
-	return state == 'Z' || state == 'X' || state == 'x';
-}
-
 struct thread_walk {
 	pid_t tgid;
 	bool thread;
@@ -256,17 +251,11 @@ struct thread_walk {
 	pid_t first_live;
 };
 
-static int one_thread(int dirfd, pid_t tid, void *ctx)
+static int one_thread(pid_t tid, char state, void *ctx)
 {
 	struct thread_walk *w = ctx;
-	struct mm_task t = { .tid = tid, .tgid = w->tgid, .thread = w->thread };
-	struct procstat ps;
-	char path[64];
+	struct mm_task t = { tid, w->tgid, state, w->thread };
 
-	snprintf(path, sizeof(path), "%d/stat", (int)tid);
-	if (procstat_read(dirfd, path, &ps) != 0 || gone(ps.state))
-		return 0;
-	t.state = ps.state;
 	if (!w->first_live)
 		w->first_live = tid;
 	return w->fn ? (int)w->fn(&t, w->ctx) : TASK_NEXT;
@@ -276,7 +265,7 @@ static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
 		       pid_t *first_live)
 {
 	struct thread_walk w = { tgid, thread, fn, ctx, 0 };
-	int rc = proc_each_task(tgid, one_thread, &w);
+	int rc = proc_each_live_task(tgid, one_thread, &w);
 
 	if (first_live)
 		*first_live = w.first_live;

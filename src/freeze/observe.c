@@ -16,19 +16,12 @@ struct stop_count {
 	pid_t stopped;		/* a live thread in T, or 0 */
 };
 
-static int count_one(int dirfd, pid_t tid, void *ctx)
+static int count_one(pid_t tid, char state, void *ctx)
 {
 	struct stop_count *c = ctx;
-	struct procstat ps;
-	char path[64];
 
-	snprintf(path, sizeof(path), "%d/stat", (int)tid);
-	if (procstat_read(dirfd, path, &ps) != 0)
-		return 0;	/* gone meanwhile */
-	if (ps.state == 'Z' || ps.state == 'X' || ps.state == 'x')
-		return 0;
 	c->live++;
-	if (ps.state == 'T' && !c->stopped)
+	if (state == 'T' && !c->stopped)
 		c->stopped = tid;
 	return 0;
 }
@@ -52,7 +45,7 @@ int observe_stopped(pid_t pid, int pidfd, int *gone)
 
 	*gone = 0;
 	last_stopped = 0;
-	if (proc_each_task(pid, count_one, &c) != 0) {
+	if (proc_each_live_task(pid, count_one, &c) != 0) {
 		saved = errno;
 		if (gone_now(pidfd, saved)) {
 			*gone = 1;

@@ -50,6 +50,12 @@ pid_t proc_name_pid(const char *name);
 int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
 		   void *ctx);
 
+/* proc_each_task for the live tasks only (neither zombie nor dead), each
+ * with its state from TID/stat (R, S, D, T, t...); a task gone meanwhile
+ * is passed over. The same returns. */
+int proc_each_live_task(pid_t pid, int (*fn)(pid_t tid, char state, void *ctx),
+			void *ctx);
+
 /* /proc/PID/comm into buf, control characters shown as '?'; "?" when it
  * cannot be read. */
 void proc_comm(pid_t pid, char *buf, size_t len);
