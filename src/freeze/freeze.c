@@ -169,22 +169,19 @@ int freeze_parse_mode(const char *s, struct freeze_req *req)
 {
 	if (!s)
 		return -1;
-	if (strcasecmp(s, "none") == 0) {
-		req->mode = FREEZE_NONE;
-		req->cgroup = NULL;
-	} else if (strcasecmp(s, "stop") == 0) {
-		req->mode = FREEZE_STOP;
-		req->cgroup = NULL;
-	} else if (strcasecmp(s, "cgroup") == 0) {
-		req->mode = FREEZE_CGROUP;
-		req->cgroup = NULL;
-	} else if (strncasecmp(s, "cgroup:", 7) == 0 && s[7]) {
+	if (strncasecmp(s, "cgroup:", 7) == 0 && s[7]) {
 		req->mode = FREEZE_CGROUP;
 		req->cgroup = s + 7;
-	} else {
-		return -1;
+		return 0;
 	}
-	return 0;
+	/* the names are freeze_mode_name's */
+	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_CGROUP; m++)
+		if (strcasecmp(s, freeze_mode_name(m)) == 0) {
+			req->mode = m;
+			req->cgroup = NULL;
+			return 0;
+		}
+	return -1;
 }
 
 const char *freeze_mode_name(enum freeze_mode mode)
