@@ -138,21 +138,29 @@ enum observed observe_thawed(const struct observe *o, char *why, size_t len)
 	return OBSERVED_THAWED;
 }
 
+struct look {
+	const struct observe *o;
+	char *why;
+	size_t len;
+	enum observed last;
+};
+
+/* wait_until's test: met once seen thawed; the last look is kept. */
+static enum wait_test look_again(void *ctx)
+{
+	struct look *l = ctx;
+
+	l->last = observe_thawed(l->o, l->why, l->len);
+	return l->last == OBSERVED_THAWED ? WAIT_MET : WAIT_NOT_YET;
+}
+
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len)
 {
-	uint64_t until = clock_deadline(ms);
-	unsigned int nap = 200;
-	enum observed r;
+	struct look l = { o, why, len, OBSERVED_FAILED };
 
-	for (;;) {
-		r = observe_thawed(o, why, len);
-		if (r == OBSERVED_THAWED || clock_now_ns() >= until)
-			return r;
-		clock_sleep_us(nap);
-		if (nap < 5000)
-			nap *= 2;
-	}
+	wait_until(clock_deadline(ms), look_again, &l);
+	return l.last;
 }
 
 /* Waiting for a freeze to take hold: see freeze.h. */

@@ -72,8 +72,8 @@ static enum undo has_exited(const struct freeze_record *r, char *msg,
 }
 
 /* Resume the recorded process (held by a pidfd from the check to the
- * signal), if it is still stopped. 1 seen running after it, 0 not (msg
- * says why), -1 the signal failed. */
+ * signal), if it is still stopped: UNDO_THAWED once seen running after
+ * it; else UNDO_FAILED (msg says why). */
 static enum undo resume(const struct freeze_record *r, int fd,
 			const char *comm, char *msg, size_t len)
 {
