@@ -103,6 +103,8 @@ int cgfs_mounts_read(struct cgfs_mounts *m)
 		unescape(field[4]);
 		m->v[m->n].kind = kind;
 		m->v[m->n].systemd = kind == CGFS_OTHER && has_option(opts, "name=systemd");
+		m->v[m->n].cpu = kind != CGFS_V2 && (has_option(opts, "cpu") ||
+						     has_option(opts, "cpuacct"));
 		m->v[m->n].root = strdup(field[3]);
 		m->v[m->n].point = strdup(field[4]);
 		if (!m->v[m->n].root || !m->v[m->n].point) {

@@ -161,6 +161,7 @@ enum { CGFS_OTHER = 0, CGFS_V1 = 1, CGFS_V2 = 2 };
 struct cgfs_mount {
 	int kind;	/* CGFS_V2 cgroup2; CGFS_V1 v1 with freezer; else CGFS_OTHER */
 	bool systemd;	/* v1 name=systemd: where systemd keeps its units */
+	bool cpu;	/* v1 with the cpu or cpuacct controller */
 	char *root;		/* cgroup path mounted (mountinfo field 4) */
 	char *point;		/* where */
 };
