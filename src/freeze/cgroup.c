@@ -237,25 +237,6 @@ void cg_thaw_op(const struct cg *c, struct thaw_op *op)
 	state_op(c, c->version == 2 ? "0" : "THAWED", op);
 }
 
-static void count_one(pid_t id, void *ctx)
-{
-	(void)id;
-	(*(unsigned int *)ctx)++;
-}
-
-static void count_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", count_one, ctx);
-}
-
-unsigned int cg_count_procs(const struct cg *c)
-{
-	unsigned int n = 0;
-
-	cgfs_walk(c->dirfd, count_dir, &n);
-	return n;
-}
-
 /* ---- naming what did not freeze ---- */
 
 #define NAMED 6
@@ -307,14 +288,6 @@ static void check_thread(pid_t tid, void *ctx)
 	u->nnot++;
 }
 
-static void check_dir(int dirfd, void *ctx)
-{
-	struct unfrozen *u = ctx;
-
-	cgfs_each_id(dirfd, u->version == 2 ? "cgroup.threads" : "tasks",
-		check_thread, ctx);
-}
-
 static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 			    struct err *e)
 {
@@ -323,7 +296,8 @@ static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 
 	memset(&u, 0, sizeof(u));
 	u.version = c->version;
-	cgfs_walk(c->dirfd, check_dir, &u);
+	cgfs_each_id(c->dirfd, u.version == 2 ? "cgroup.threads" : "tasks",
+		     check_thread, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;
 	err_set(e, ETIMEDOUT, "%s cgroup %s (%s) did not freeze within %u ms%s",
 		hier_name(c->version), c->path, c->dir, w->limit_ms,

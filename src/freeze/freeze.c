@@ -139,7 +139,7 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	cg_thaw_op(&f->cg, &f->thaw);
 	/* counted before the freeze: the window holds only maps, selection
 	 * and advice */
-	f->processes = cg_count_procs(&f->cg);
+	f->processes = (unsigned int)cgfs_count_procs(f->cg.dirfd);
 	return 0;
 }
 

@@ -463,9 +463,6 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *w,
  * read (then nothing says it was thawed). */
 bool cg_still_frozen(const struct cg *c);
 
-/* Processes in the cgroup and its descendants. */
-unsigned int cg_count_procs(const struct cg *c);
-
 void cg_close(struct cg *c);
 
 /* Which freezes hold a task. A freeze of a

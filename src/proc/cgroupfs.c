@@ -247,13 +247,41 @@ enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 
 /* ---- walking a cgroup and its descendants ---- */
 
-static void walk(int dirfd, int depth, cgfs_visit fn, void *ctx)
+struct id_walk {
+	const char *file;
+	void (*fn)(pid_t, void *);
+	void *ctx;
+};
+
+static void ids_in(int dirfd, const struct id_walk *w)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int fd;
+
+	fd = openat(dirfd, w->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	while (getline(&line, &cap, f) > 0)
+		if (isdigit((unsigned char)line[0]))
+			w->fn((pid_t)atoi(line), w->ctx);
+	free(line);
+	fclose(f);
+}
+
+static void walk(int dirfd, int depth, const struct id_walk *w)
 {
 	struct dirent *de;
 	DIR *d;
 	int fd;
 
-	fn(dirfd, ctx);
+	ids_in(dirfd, w);
 	if (depth >= 64)
 		return;
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -275,38 +303,18 @@ static void walk(int dirfd, int depth, cgfs_visit fn, void *ctx)
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		walk(sub, depth + 1, fn, ctx);
+		walk(sub, depth + 1, w);
 		close(sub);
 	}
 	closedir(d);
 }
 
-void cgfs_walk(int dirfd, cgfs_visit fn, void *ctx)
-{
-	walk(dirfd, 0, fn, ctx);
-}
-
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-	int fd;
+	struct id_walk w = { file, fn, ctx };
 
-	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return;
-	}
-	while (getline(&line, &cap, f) > 0)
-		if (isdigit((unsigned char)line[0]))
-			fn((pid_t)atoi(line), ctx);
-	free(line);
-	fclose(f);
+	walk(dirfd, 0, &w);
 }
 
 /* ---- any cgroup, for listing ---- */
@@ -317,27 +325,22 @@ static void count_one(pid_t id, void *ctx)
 	(*(size_t *)ctx)++;
 }
 
-static void count_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", count_one, ctx);
-}
-
-bool cgfs_holds_procs(int dirfd)
+size_t cgfs_count_procs(int dirfd)
 {
 	size_t n = 0;
 
-	cgfs_walk(dirfd, count_dir, &n);
-	return n > 0;
+	cgfs_each_id(dirfd, "cgroup.procs", count_one, &n);
+	return n;
 }
 
-static bool dir_holds_procs(const char *dir)
+bool cgfs_dir_holds_procs(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	bool r;
 
 	if (fd < 0)
 		return false;
-	r = cgfs_holds_procs(fd);
+	r = cgfs_count_procs(fd) > 0;
 	close(fd);
 	return r;
 }
@@ -358,7 +361,7 @@ static const struct cgfs_mount *path_dir(const struct cgfs_mounts *m,
 			if (m->v[i].kind != order[k] ||
 			    mount_dir(&m->v[i], spec, cand, sizeof(cand)) != 0)
 				continue;
-			holds = dir_holds_procs(cand);
+			holds = cgfs_dir_holds_procs(cand);
 			if (!first || holds)
 				snprintf(dir, dirlen, "%s", cand);
 			if (holds)

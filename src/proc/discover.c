@@ -164,11 +164,6 @@ static void add_id(pid_t id, void *ctx)
 	l->v[l->n++] = (struct found){ id, 0 };
 }
 
-static void add_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", add_id, ctx);
-}
-
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = ((const struct found *)a)->pid, y = ((const struct found *)b)->pid;
@@ -191,7 +186,7 @@ static int cgroup_pids(const char *cgroup, struct found **pids, size_t *n,
 	fd = cgfs_open(cgroup, where, wherelen, e);
 	if (fd < 0)
 		return -1;
-	cgfs_walk(fd, add_dir, &l);
+	cgfs_each_id(fd, "cgroup.procs", add_id, &l);
 	close(fd);
 	if (l.oom) {
 		free(l.v);
@@ -346,7 +341,7 @@ static int by_cgroup(const struct options *o, struct target_list *l)
 }
 
 /* Kept for the run: -f cgroup freezes what a target's ref->cgroup says. */
-static const char *keep(struct target_list *l, const char *s)
+static const char *keep_cgroup(struct target_list *l, const char *s)
 {
 	char **v = array_grow(l->cgroups, l->ncgroups, &l->cgroups_cap,
 			      sizeof(*v), 4);
@@ -374,7 +369,7 @@ static int by_unit(const struct options *o, struct target_list *l)
 			continue;
 		}
 		snprintf(named, sizeof(named), "unit %s", u.name);
-		freeze_as = keep(l, u.v2 ? u.dir : u.path);
+		freeze_as = keep_cgroup(l, u.v2 ? u.dir : u.path);
 		if (!freeze_as || by_one_cgroup(l, u.dir, named, freeze_as))
 			return -1;
 	}
@@ -476,7 +471,7 @@ static bool in_mount(const struct cgfs_mount *mt, const char *name,
 		    struct cgunit *u, bool *holds)
 {
 	struct search s = { name, -1, "" };
-	int top, fd;
+	int top;
 
 	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
@@ -490,10 +485,7 @@ static bool in_mount(const struct cgfs_mount *mt, const char *name,
 		 strcmp(mt->root, "/") ? mt->root : "", s.best);
 	u->v2 = mt->kind == CGFS_V2;
 	snprintf(u->where, sizeof(u->where), "%s %s", cgfs_kind_name(mt), u->dir);
-	fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*holds = fd >= 0 && cgfs_holds_procs(fd);
-	if (fd >= 0)
-		close(fd);
+	*holds = cgfs_dir_holds_procs(u->dir);
 	return true;
 }
 

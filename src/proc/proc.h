@@ -207,16 +207,18 @@ enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e);
 
-/* Call fn for the cgroup open at dirfd, then for each descendant (64 levels
- * deep at most), each with a directory fd valid during the call. */
-typedef void (*cgfs_visit)(int dirfd, void *ctx);
-void cgfs_walk(int dirfd, cgfs_visit fn, void *ctx);
-
-/* Call fn for each number listed one a line in file of the directory
- * (cgroup.procs, cgroup.threads, tasks). A file that cannot be read is
+/* Call fn for each number listed one a line in file (cgroup.procs,
+ * cgroup.threads, tasks) of the cgroup open at dirfd, then of each
+ * descendant (64 levels deep at most). A file that cannot be read is
  * skipped. */
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx);
+
+/* The processes in the cgroup open at dirfd and its descendants. */
+size_t cgfs_count_procs(int dirfd);
+
+/* Does the cgroup at dir, or a descendant, hold a process? */
+bool cgfs_dir_holds_procs(const char *dir);
 
 /* The hierarchy of a mount, for messages: "v2", "v1 freezer",
  * "v1 name=systemd" or "v1". */
@@ -235,9 +237,6 @@ int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e);
  * memory.current (the memory controller on for it). 0, or -1 when there
  * is none to read. */
 int cgfs_memory_current(const char *spec, uint64_t *bytes);
-
-/* Does the cgroup open at dirfd, or a descendant, hold a process? */
-bool cgfs_holds_procs(int dirfd);
 
 /* Which processes a run names, in order: -p and --pidfd as given, then the
  * processes whose name matches -N (through libproc2, as pgrep does), then
