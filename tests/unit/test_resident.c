@@ -1,7 +1,7 @@
-/* Unit tests of the pure residency modules: pagemap entries into runs
- * (resrun.c), budgets over them (budget.c), futile pieces to skips
- * (futile.c), /proc/swaps and memory.swap.max text (swapinfo.c, on
- * fixtures/swaps) and --sort (rowsort.c). */
+/* Unit tests of the pure residency code (plan/budget.c): pagemap entries
+ * into runs, budgets over them (--limit, --down-to, --as-group's need,
+ * shares and goal), futile pieces to skips, /proc/swaps and
+ * memory.swap.max text (on fixtures/swaps); and --sort (report/rowsort.c). */
 #include "plan/plan.h"
 #include "check.h"
 #include "report/report.h"
