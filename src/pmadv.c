@@ -19,7 +19,7 @@
 struct tally {
 	int ok, fail, partial;
 	pid_t *seen;		/* a process is one target however named */
-	size_t nseen;
+	size_t nseen, seen_cap;
 	int windows;
 	uint64_t advised;	/* --as-group: of them all */
 	uint64_t pss_after;
@@ -41,7 +41,7 @@ static bool first_time(struct tally *t, pid_t pid)
 	for (size_t i = 0; i < t->nseen; i++)
 		if (t->seen[i] == pid)
 			return false;
-	v = realloc(t->seen, (t->nseen + 1) * sizeof(*v));
+	v = array_grow(t->seen, t->nseen, &t->seen_cap, sizeof(*v), 16);
 	if (v) {
 		t->seen = v;
 		t->seen[t->nseen++] = pid;
@@ -149,7 +149,7 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 	free(m);
 }
 
-static void run_batch(struct run *xs, size_t n, const struct options *o,
+static void handle_batch(struct run *xs, size_t n, const struct options *o,
 		      struct report *rp, struct tally *t)
 {
 	prepare(xs, n, o, t);
@@ -220,9 +220,9 @@ static int group_plan(const struct target_list *l, const struct options *o,
 		g->cgroup = cg;
 	else
 		g->before = pss_sum;
-	g->goal = o->down_to_set ? o->down_to : o->limit_bytes ? o->limit_bytes :
-		  (uint64_t)((unsigned __int128)g->before * o->limit_pct / 100);
-	g->need = o->down_to_set ? budget_down_to(g->before, g->goal) : g->goal;
+	g->need = budget_need(g->before, o->down_to_set, o->down_to,
+			      o->limit_bytes, o->limit_pct);
+	g->goal = o->down_to_set ? o->down_to : g->need;
 	for (size_t i = 0; i < l->n; i++)
 		g->movable += movable[i];
 	if (budget_shares(movable, l->n, g->need, gp->share)) {
@@ -240,7 +240,7 @@ static void group_finish(struct group *gp, const struct options *o,
 			 struct report *rp, struct tally *t)
 {
 	struct group_goal *g = &gp->g;
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), want;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 
 	if (g->cgroup)
 		g->after_known = !cgfs_memory_current(g->cgroup, &g->after);
@@ -248,8 +248,8 @@ static void group_finish(struct group *gp, const struct options *o,
 		g->after = t->pss_after;
 		g->after_known = true;
 	}
-	want = g->down_to || g->need < g->movable ? g->need : g->movable;
-	g->met = !g->need || t->advised + page * (gp->targets ? gp->targets : 1) > want;
+	g->met = budget_group_met(g->need, g->movable, g->down_to, t->advised,
+				  gp->targets, page);
 	report_group(rp, g);
 	if (g->need && !g->met && !o->dry_run) {
 		char a[32], b[32], c[32];
@@ -267,7 +267,7 @@ static void group_finish(struct group *gp, const struct options *o,
 	free(gp->share);
 }
 
-static void run_all(const struct target_list *l, const struct options *o,
+static void handle_targets(const struct target_list *l, const struct options *o,
 		    struct report *rp, struct tally *t)
 {
 	struct group gp = { 0 };
@@ -280,7 +280,7 @@ static void run_all(const struct target_list *l, const struct options *o,
 
 	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
 	 * its report */
-	if (engine_interruptible(o) && freeze_interruptible_begin(&e)) {
+	if (engine_interruptible(o) && thaw_interruptible(true, &e)) {
 		msg_warn("%s", e.msg);
 		t->fail++;
 		free(xs);
@@ -301,11 +301,11 @@ static void run_all(const struct target_list *l, const struct options *o,
 			xs[k].has_share = o->as_group;
 			xs[k].share = o->as_group ? gp.share[i + k] : 0;
 		}
-		run_batch(xs, n, o, rp, t);
+		handle_batch(xs, n, o, rp, t);
 	}
 	if (o->as_group)
 		group_finish(&gp, o, rp, t);
-	freeze_interruptible_end();
+	thaw_interruptible(false, NULL);
 	free(xs);
 }
 
@@ -378,7 +378,7 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return PMADV_EXIT_FAIL;
 	}
-	run_all(&l, &o, rp, &t);
+	handle_targets(&l, &o, rp, &t);
 	status = !t.fail && !t.partial ? PMADV_EXIT_OK :
 		 !t.ok && !t.partial ? PMADV_EXIT_FAIL : PMADV_EXIT_PARTIAL;
 	report_finish(rp);	/* stdout is checked at exit */

@@ -118,14 +118,15 @@ static int resolve_spec(const struct cgfs_mounts *m,
 			const struct cgfs_membership *self, const char *spec,
 			pid_t pid, struct cg *c, struct err *e)
 {
-	int v = 0, r;
+	enum lookup r;
+	int v = 0;
 
 	r = cgfs_spec_as_dir(m, spec, &v, c->path, sizeof(c->path), c->dir,
 			     sizeof(c->dir), e);
-	if (r < 0)
+	if (r == LOOKUP_FAILED)
 		return -1;
 	c->version = v;
-	if (r > 0 && spec_as_path(m, target, spec, pid, c, e) != 0)
+	if (r == LOOKUP_NONE && spec_as_path(m, target, spec, pid, c, e) != 0)
 		return -1;
 	if (strcmp(c->path, "/") == 0)
 		return err_set(e, EPERM, "refusing to freeze the root cgroup of "
@@ -220,32 +221,20 @@ int cg_already(const struct cg *c, bool *already, struct err *e)
 	return 0;
 }
 
-void cg_thaw_op(const struct cg *c, struct thaw_op *op)
+/* The write of text to the cgroup's state file, as the signal thread and
+ * the guardian run it. */
+static void state_op(const struct cg *c, const char *text, struct thaw_op *op)
 {
 	memset(op, 0, sizeof(*op));
 	op->kind = THAW_WRITE;
 	op->fd = c->statefd;
-	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "0" : "THAWED");
+	snprintf(op->buf, sizeof(op->buf), "%s", text);
 	op->len = strlen(op->buf);
 }
 
-static void count_one(pid_t id, void *ctx)
+void cg_thaw_op(const struct cg *c, struct thaw_op *op)
 {
-	(void)id;
-	(*(unsigned int *)ctx)++;
-}
-
-static void count_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", count_one, ctx);
-}
-
-unsigned int cg_count_procs(const struct cg *c)
-{
-	unsigned int n = 0;
-
-	cgfs_walk(c->dirfd, count_dir, &n);
-	return n;
+	state_op(c, c->version == 2 ? "0" : "THAWED", op);
 }
 
 /* ---- naming what did not freeze ---- */
@@ -299,14 +288,6 @@ static void check_thread(pid_t tid, void *ctx)
 	u->nnot++;
 }
 
-static void check_dir(int dirfd, void *ctx)
-{
-	struct unfrozen *u = ctx;
-
-	cgfs_each_id(dirfd, u->version == 2 ? "cgroup.threads" : "tasks",
-		check_thread, ctx);
-}
-
 static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 			    struct err *e)
 {
@@ -315,7 +296,8 @@ static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 
 	memset(&u, 0, sizeof(u));
 	u.version = c->version;
-	cgfs_walk(c->dirfd, check_dir, &u);
+	cgfs_each_id(c->dirfd, u.version == 2 ? "cgroup.threads" : "tasks",
+		     check_thread, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;
 	err_set(e, ETIMEDOUT, "%s cgroup %s (%s) did not freeze within %u ms%s",
 		hier_name(c->version), c->path, c->dir, w->limit_ms,
@@ -406,11 +388,7 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
 
 void cg_freeze_op(const struct cg *c, struct thaw_op *op)
 {
-	memset(op, 0, sizeof(*op));
-	op->kind = THAW_WRITE;
-	op->fd = c->statefd;
-	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? "1" : "FROZEN");
-	op->len = strlen(op->buf);
+	state_op(c, c->version == 2 ? "1" : "FROZEN", op);
 }
 
 bool cg_still_frozen(const struct cg *c)

@@ -28,23 +28,33 @@ struct mm_task {
 				 * of another process sharing its mm */
 };
 
+/* What a walk's fn says of a task: go on, or stop the walk here (the
+ * walk then returns TASK_STOP). */
+enum task_visit {
+	TASK_NEXT = 0,
+	TASK_STOP = 1,
+};
+
+typedef enum task_visit (*task_fn)(const struct mm_task *t, void *ctx);
+
 /* Call fn for each live task (neither zombie nor dead) sharing pid's mm:
  * pid's threads first, then the threads of every other process that
  * kcmp(KCMP_VM) finds sharing it: among those the look-ahead a found and
- * those created since (or, when a cannot tell, among all of /proc). Stops at fn's first nonzero return and
- * returns it; 0 once every task was seen; -1 with e when pid's tasks cannot
- * be read. *complete is false when the other processes could not be
+ * those created since (or, when a cannot tell, among all of /proc).
+ * TASK_STOP when fn stopped it; 0 once every task was seen; -1 with e
+ * when pid's tasks cannot be read. *complete is false when the other processes could not be
  * looked for (a kernel without kcmp: ENOSYS); pid's threads were seen. A
  * process whose leader has exited while its other threads run is not
  * found (kcmp sees the leader's mm, gone). */
-static int mmshare_each(pid_t pid, const struct cover_ahead *a,
-			int (*fn)(const struct mm_task *t, void *ctx),
+static int mmshare_each(pid_t pid, const struct cover_ahead *a, task_fn fn,
 			void *ctx, bool *complete, struct err *e);
 
-/* The same for pid's own threads only (no kcmp, no /proc scan): fn's
- * first nonzero return; 0; -1 with errno when they cannot be listed. */
-static int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
-			   void *ctx);
+/* fn for each live thread of tgid (thread: they are the threads of the
+ * process asked about); *first_live (if not NULL) = one of them, 0 if
+ * none. TASK_STOP when fn stopped it; 0; -1 with errno when the task
+ * directory cannot be opened. */
+static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
+		       pid_t *first_live);
 
 /* ---- inside the window: is everything held? ---- */
 
@@ -53,7 +63,7 @@ struct check {
 	struct mm_task bad;	/* the first task not held */
 };
 
-static int not_held(const struct mm_task *t, void *ctx)
+static enum task_visit not_held(const struct mm_task *t, void *ctx)
 {
 	struct check *c = ctx;
 
@@ -61,13 +71,13 @@ static int not_held(const struct mm_task *t, void *ctx)
 	 * off the CPU until a SIGCONT (the same trust pmadv gives a target
 	 * someone else stopped) */
 	if (t->state == 'T')
-		return 0;
+		return TASK_NEXT;
 	errno = 0;
 	if (c->cg && (cg_check_member(c->cg, t->tid, NULL) == 0 ||
 		      errno == ENOENT))
-		return 0;	/* in the frozen cgroup, or gone meanwhile */
+		return TASK_NEXT;	/* in the frozen cgroup, or gone meanwhile */
 	c->bad = *t;
-	return 1;
+	return TASK_STOP;
 }
 
 /* Where the task is: its v2 and v1 freezer cgroups. */
@@ -138,7 +148,7 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 	rc = mmshare_each(pid, a, not_held, &c, &complete, e);
 	if (rc < 0)
 		return -1;
-	if (rc > 0)
+	if (rc == TASK_STOP)
 		return not_held_error(pid, &c.bad, cg, theirs, e);
 	return 0;
 }
@@ -193,24 +203,24 @@ struct frozen_scan {
 	size_t len;
 };
 
-static int cgroup_frozen(const struct mm_task *t, void *ctx)
+static enum task_visit cgroup_frozen(const struct mm_task *t, void *ctx)
 {
 	struct frozen_scan *s = ctx;
 	struct cgfs_membership mb;
 
 	if (cgfs_membership_read(t->tid, &mb) != 0)
-		return 0;
+		return TASK_NEXT;
 	if (*mb.v2 && v2_freezing(s->m, mb.v2))
 		snprintf(s->where, s->len, "v2 cgroup %s", mb.v2);
 	else if (*mb.v1 && strcmp(mb.v1, "/") != 0 && v1_freezing(s->m, mb.v1))
 		snprintf(s->where, s->len, "v1 freezer cgroup %s", mb.v1);
 	else
-		return 0;
+		return TASK_NEXT;
 	s->tid = t->tid;
-	return 2;
+	return TASK_STOP;
 }
 
-int cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len)
+bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len)
 {
 	struct cgfs_mounts m;
 	struct frozen_scan s = { &m, 0, where, len };
@@ -218,11 +228,12 @@ int cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len)
 
 	*tid = 0;
 	if (cgfs_mounts_read(&m) != 0)
-		return 0;
-	rc = mmshare_threads(pid, cgroup_frozen, &s);
+		return false;
+	/* pid's own threads only: no kcmp, no /proc scan */
+	rc = each_thread(pid, true, cgroup_frozen, &s, NULL);
 	cgfs_mounts_free(&m);
 	*tid = s.tid;
-	return rc == 2;
+	return rc == TASK_STOP;
 }
 
 /* Who shares a process's address space: its threads, and other processes
@@ -232,13 +243,6 @@ int cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len)
 #endif
 #define KCMP_VM_TYPE 1		/* KCMP_VM, linux/kcmp.h */
 
-typedef int (*task_fn)(const struct mm_task *t, void *ctx);
-
-static bool gone(char state)
-{
-	return state == 'Z' || state == 'X' || state == 'x';
-}
-
 struct thread_walk {
 	pid_t tgid;
 	bool thread;
@@ -247,30 +251,21 @@ struct thread_walk {
 	pid_t first_live;
 };
 
-static int one_thread(int dirfd, pid_t tid, void *ctx)
+static int one_thread(pid_t tid, char state, void *ctx)
 {
 	struct thread_walk *w = ctx;
-	struct mm_task t = { .tid = tid, .tgid = w->tgid, .thread = w->thread };
-	struct procstat ps;
-	char path[64];
+	struct mm_task t = { tid, w->tgid, state, w->thread };
 
-	snprintf(path, sizeof(path), "%d/stat", (int)tid);
-	if (procstat_read(dirfd, path, &ps) != 0 || gone(ps.state))
-		return 0;
-	t.state = ps.state;
 	if (!w->first_live)
 		w->first_live = tid;
-	return w->fn ? w->fn(&t, w->ctx) : 0;
+	return w->fn ? (int)w->fn(&t, w->ctx) : TASK_NEXT;
 }
 
-/* fn for each live thread of tgid; *first_live (if not NULL) = one of
- * them, 0 if none. fn's nonzero return; 0; -1 with errno when the task
- * directory cannot be opened. */
 static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
 		       pid_t *first_live)
 {
 	struct thread_walk w = { tgid, thread, fn, ctx, 0 };
-	int rc = proc_each_task(tgid, one_thread, &w);
+	int rc = proc_each_live_task(tgid, one_thread, &w);
 
 	if (first_live)
 		*first_live = w.first_live;
@@ -312,12 +307,6 @@ static int each_sharer(pid_t pid, pid_t live, task_fn fn, void *ctx,
 	}
 	closedir(d);
 	return rc;
-}
-
-static int mmshare_threads(pid_t pid, int (*fn)(const struct mm_task *t, void *ctx),
-			   void *ctx)
-{
-	return each_thread(pid, true, fn, ctx, NULL);
 }
 
 /* ---- the look-ahead: the /proc scan before the window ---- */
@@ -452,8 +441,7 @@ static int each_new_sharer(pid_t pid, pid_t live, const struct cover_ahead *a,
 	return rc < 0 ? 0 : rc;	/* gone meanwhile: nothing to hold */
 }
 
-static int mmshare_each(pid_t pid, const struct cover_ahead *a,
-			int (*fn)(const struct mm_task *t, void *ctx),
+static int mmshare_each(pid_t pid, const struct cover_ahead *a, task_fn fn,
 			void *ctx, bool *complete, struct err *e)
 {
 	pid_t live;

@@ -139,7 +139,7 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	cg_thaw_op(&f->cg, &f->thaw);
 	/* counted before the freeze: the window holds only maps, selection
 	 * and advice */
-	f->processes = cg_count_procs(&f->cg);
+	f->processes = (unsigned int)cgfs_count_procs(f->cg.dirfd);
 	return 0;
 }
 
@@ -169,22 +169,19 @@ int freeze_parse_mode(const char *s, struct freeze_req *req)
 {
 	if (!s)
 		return -1;
-	if (strcasecmp(s, "none") == 0) {
-		req->mode = FREEZE_NONE;
-		req->cgroup = NULL;
-	} else if (strcasecmp(s, "stop") == 0) {
-		req->mode = FREEZE_STOP;
-		req->cgroup = NULL;
-	} else if (strcasecmp(s, "cgroup") == 0) {
-		req->mode = FREEZE_CGROUP;
-		req->cgroup = NULL;
-	} else if (strncasecmp(s, "cgroup:", 7) == 0 && s[7]) {
+	if (strncasecmp(s, "cgroup:", 7) == 0 && s[7]) {
 		req->mode = FREEZE_CGROUP;
 		req->cgroup = s + 7;
-	} else {
-		return -1;
+		return 0;
 	}
-	return 0;
+	/* the names are freeze_mode_name's */
+	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_CGROUP; m++)
+		if (strcasecmp(s, freeze_mode_name(m)) == 0) {
+			req->mode = m;
+			req->cgroup = NULL;
+			return 0;
+		}
+	return -1;
 }
 
 const char *freeze_mode_name(enum freeze_mode mode)
@@ -388,6 +385,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	struct freeze_wait w;
 	uint64_t bound_ns = (uint64_t)f->max_freeze_ms * 1000000u;
 	uint64_t stuck_ns = (uint64_t)watchdog_bound_ms(f->timeout_ms, 0) * 1000000u;
+	enum guardian_froze froze;
 	int rc;
 
 	guardian_config(f, &cfg);
@@ -413,9 +411,9 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		f->deadline += clock_now_ns() - t0;
 	}
 	f->froze = true;
-	rc = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
-	if (rc != 0) {
-		if (rc > 0)
+	froze = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
+	if (froze != GUARDIAN_FROZE) {
+		if (froze == GUARDIAN_ACTION_FAILED)
 			freeze_action_error(f, e);
 		describe_unfreeze(f, unfreeze(f), e);
 		return -1;
@@ -645,19 +643,4 @@ void freeze_info_free(struct freeze_info *info)
 		return;
 	free(info->cgroup);
 	info->cgroup = NULL;
-}
-
-int freeze_interruptible_begin(struct err *e)
-{
-	return thaw_interruptible(true, e);
-}
-
-void freeze_interruptible_end(void)
-{
-	thaw_interruptible(false, NULL);
-}
-
-int freeze_interrupted(void)
-{
-	return thaw_interrupted();
 }

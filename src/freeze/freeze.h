@@ -140,14 +140,12 @@ uint64_t freeze_started_ns(const struct freeze *f);
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
 void freeze_info_free(struct freeze_info *info);
 
-/* A run of bounded windows can be interrupted between its calls: from
- * freeze_interruptible_begin to _end, the first SIGINT, SIGTERM or SIGHUP
+/* A run of bounded windows can be interrupted between its calls: in
+ * thaw_interruptible's mode (below), the first SIGINT, SIGTERM or SIGHUP
  * is only noted (freeze_interrupted returns it) and the caller ends its
  * window, thaws and reports; a second one thaws at once and ends pmadv,
- * as outside this mode. Main thread only. 0, or -1 with e. */
-int freeze_interruptible_begin(struct err *e);
-void freeze_interruptible_end(void);
-int freeze_interrupted(void);	/* the signal taken, or 0 */
+ * as outside this mode. */
+int freeze_interrupted(void);	/* the signal noted, or 0; stays set */
 
 /* Recovery: thaw the freezes whose pmadv and guardian are both gone (a
  * reboot-surviving cgroup freeze, pmadv killed together with its guardian,
@@ -224,15 +222,20 @@ struct observe {
 	int version;		/* 2, or 1 (v1 freezer) */
 };
 
-/* Is the freeze undone? 1: seen undone; 0: still frozen (why says what
- * holds: a thread in T, cgroup.freeze 1); -1 with errno: cannot tell (why
- * says what failed). OBSERVE_NONE: 1. why may be NULL. */
-int observe_thawed(const struct observe *o, char *why, size_t len);
+/* Is the freeze undone? OBSERVED_FROZEN: why says what holds (a thread in
+ * T, cgroup.freeze 1); OBSERVED_FAILED: cannot tell, with errno (why says
+ * what failed). OBSERVE_NONE: OBSERVED_THAWED. why may be NULL. */
+enum observed {
+	OBSERVED_FAILED = -1,
+	OBSERVED_FROZEN = 0,
+	OBSERVED_THAWED = 1,
+};
+enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 
-/* The same, looked at again for up to ms while it says 0 or -1 (a thaw
- * takes effect at once: this only rides out a momentary hiccup). */
-int observe_thawed_within(const struct observe *o, unsigned int ms,
-			  char *why, size_t len);
+/* The same, looked at again for up to ms while it is not seen thawed (a
+ * thaw takes effect at once: this only rides out a momentary hiccup). */
+enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
+				    char *why, size_t len);
 
 /* STOP only: is any live thread of pid in T? 1 yes, 0 no (or the process
  * is gone: *gone set), -1 with errno when it cannot be told. */
@@ -334,10 +337,16 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 
 /* Have it freeze. bound_ns: --max-freeze (0: none, then stuck_ns since
  * the last heartbeat is the limit). *t0: its clock (CLOCK_MONOTONIC) just
- * before the freeze action. 0; 1 with e->code the action's errno (nothing
- * frozen); -1 with e when the guardian did not answer (it is killed, and
- * the thaw run here in case it had frozen). */
-int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
+ * before the freeze action. GUARDIAN_FROZE; GUARDIAN_ACTION_FAILED with
+ * e->code the action's errno (nothing frozen); GUARDIAN_LOST with e when
+ * the guardian did not answer (it is killed, and the thaw run here in case
+ * it had frozen). */
+enum guardian_froze {
+	GUARDIAN_LOST = -1,
+	GUARDIAN_FROZE = 0,
+	GUARDIAN_ACTION_FAILED = 1,
+};
+enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		    uint64_t *t0, struct err *e);
 
 /* v1: write FROZEN again (a v1 freeze can fail to converge). false once
@@ -454,9 +463,6 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *w,
  * read (then nothing says it was thawed). */
 bool cg_still_frozen(const struct cg *c);
 
-/* Processes in the cgroup and its descendants. */
-unsigned int cg_count_procs(const struct cg *c);
-
 void cg_close(struct cg *c);
 
 /* Which freezes hold a task. A freeze of a
@@ -493,9 +499,9 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 
 /* Before a stop: is a live thread of pid in a cgroup that is frozen or
  * being frozen (v2: cgroup.freeze 1 on it or an ancestor, or cgroup.events
- * frozen 1; v1: freezer.state not THAWED)? 1 with *tid and where ("v2
- * cgroup /x") set; 0 if none (or when it cannot be told). */
-int cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
+ * frozen 1; v1: freezer.state not THAWED)? true with *tid and where ("v2
+ * cgroup /x") set; false if none (or when it cannot be told). */
+bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
 
 /* Freezing by SIGSTOP through the pidfd. */
 /* Before freezing: refuse a traced target, naming the tracer (a group stop
@@ -610,11 +616,11 @@ unsigned long long record_start_time(pid_t pid);
  * picks the same one, so concurrent runs still take turns; --recover looks
  * in all of them. */
 /* The caller's run directory into buf; created (0700) when create and
- * missing. 0; 1 when none exists and !create; -1 with e (every candidate
- * refused or impossible: e names them and says how to set
- * XDG_RUNTIME_DIR). A candidate refused on the way is said once on
- * stderr, with the one used instead. */
-int rundir_get(char *buf, size_t len, bool create, struct err *e);
+ * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
+ * LOOKUP_FAILED with e (every candidate refused or impossible: e names
+ * them and says how to set XDG_RUNTIME_DIR). A candidate refused on the
+ * way is said once on stderr, with the one used instead. */
+enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
  * at most max. The count. */
@@ -643,7 +649,7 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 void thaw_disarm(int slot);
 
 /* Interruptible mode (on: true), for a run that advises: the first
- * SIGINT, SIGTERM or SIGHUP is noted for thaw_interrupted (by a handler
+ * SIGINT, SIGTERM or SIGHUP is noted for freeze_interrupted (by a handler
  * until a freeze is armed, then by the signal thread, to the end); the
  * main thread ends its window after the call under way, thaws and
  * reports. A window armed unbounded is thawed
@@ -652,7 +658,6 @@ void thaw_disarm(int slot);
  * fatal one, thaws what is armed and ends pmadv as always. Main thread
  * only. 0, or -1 with e. */
 int thaw_interruptible(bool on, struct err *e);
-int thaw_interrupted(void);	/* the signal noted, or 0; stays set */
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */
 void thaw_held(int slot);

@@ -125,6 +125,22 @@ struct msg {
 	char why[160];
 };
 
+/* Send a request (or the guardian's ready) with nothing but these
+ * fields. 0, or -1 (errno from send). */
+static int post(int sock, uint32_t op, uint64_t id, uint64_t a, uint64_t b,
+		int flags)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = op;
+	m.id = id;
+	m.a = a;
+	m.b = b;
+	return send(sock, &m, sizeof(m), MSG_NOSIGNAL | flags) ==
+	       (ssize_t)sizeof(m) ? 0 : -1;
+}
+
 /* Window identities: never reused in a run. */
 static uint64_t last_window;
 
@@ -273,7 +289,7 @@ static void seen(struct gstate *s)
  * done->b (errno done->a): only the look is left. */
 static void thaw_and_see(struct gstate *s, const struct msg *done)
 {
-	int r;
+	enum observed r;
 
 	if (done && s->active) {
 		s->t1 = done->b;
@@ -294,12 +310,12 @@ static void thaw_and_see(struct gstate *s, const struct msg *done)
 		return;
 	}
 	r = observe_thawed_within(&s->cfg.obs, SEE_MS, s->why, sizeof(s->why));
-	if (r == 1) {
+	if (r == OBSERVED_THAWED) {
 		seen(s);
 		return;
 	}
 	if (!s->err)
-		s->err = r < 0 ? errno : EBUSY;
+		s->err = r == OBSERVED_FAILED ? errno : EBUSY;
 	if (s->err && !s->why[0])
 		snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
 }
@@ -479,6 +495,9 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 			  const struct guardian_exit *x)
 {
 	struct gstate s;
+	int *mine[] = { &sock, &s.cfg.freeze.fd, &s.cfg.thaw.fd,
+			&s.cfg.obs.pidfd, &s.cfg.obs.dirfd, &s.cfg.record_fd,
+			&s.cfg.lock_fd[0], &s.cfg.lock_fd[1] };
 	struct lift l = { .n = 0 };
 	struct sigaction sa;
 	sigset_t all;
@@ -492,23 +511,11 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 	s.sh = sh;
 	/* pmadv may run with 0-2 closed, so its descriptors may sit there:
 	 * move what we keep above 2 before /dev/null takes 0-2 */
-	lift(&l, &sock);
-	lift(&l, &s.cfg.freeze.fd);
-	lift(&l, &s.cfg.thaw.fd);
-	lift(&l, &s.cfg.obs.pidfd);
-	lift(&l, &s.cfg.obs.dirfd);
-	lift(&l, &s.cfg.record_fd);
-	lift(&l, &s.cfg.lock_fd[0]);
-	lift(&l, &s.cfg.lock_fd[1]);
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
+		lift(&l, mine[i]);
+		keepall[nk++] = *mine[i];
+	}
 	s.sock = sock;
-	keepall[nk++] = sock;
-	keepall[nk++] = s.cfg.freeze.fd;
-	keepall[nk++] = s.cfg.thaw.fd;
-	keepall[nk++] = s.cfg.obs.pidfd;
-	keepall[nk++] = s.cfg.obs.dirfd;
-	keepall[nk++] = s.cfg.record_fd;
-	keepall[nk++] = s.cfg.lock_fd[0];
-	keepall[nk++] = s.cfg.lock_fd[1];
 	for (size_t i = 0; i < cfg->nkeep && nk < KEEP_MAX; i++) {
 		int fd = cfg->keep[i];
 
@@ -531,15 +538,9 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 			close(fd);
 	}
 	close_all_but(keepall, nk);
-
-	{
-		struct msg m;
-
-		memset(&m, 0, sizeof(m));
-		m.op = M_ANSWER;	/* ready: an answer to no request */
-		if (send(s.sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
-			_exit(1);
-	}
+	/* ready: an answer to no request */
+	if (post(s.sock, M_ANSWER, 0, 0, 0, 0) != 0)
+		_exit(1);
 	serve(&s);
 }
 
@@ -603,18 +604,11 @@ static int await(struct guardian *g, struct msg *m, unsigned int ms)
 static int ask(struct guardian *g, uint32_t op, uint64_t a, uint64_t b,
 	       struct msg *ans)
 {
-	struct msg m;
-
 	if (g->pid <= 0 || g->sock < 0) {
 		errno = EPIPE;
 		return -1;
 	}
-	memset(&m, 0, sizeof(m));
-	m.op = op;
-	m.id = g->window;
-	m.a = a;
-	m.b = b;
-	if (send(g->sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+	if (post(g->sock, op, g->window, a, b, 0) != 0)
 		return -1;
 	return await_as(g, ans, ANSWER_MS, op == M_FREEZE);
 }
@@ -637,12 +631,12 @@ static void lose(struct guardian *g)
 /* Without the guardian: thaw and look here. */
 static int thaw_here(struct guardian *g, struct guardian_end *end)
 {
-	int r;
+	enum observed r;
 
 	end->err = run_thaw(&g->thaw);
 	end->t1 = clock_now_ns();
 	r = observe_thawed_within(&g->obs, SEE_MS, end->why, sizeof(end->why));
-	if (r == 1) {
+	if (r == OBSERVED_THAWED) {
 		end->seen = true;
 		end->err = 0;
 		end->why[0] = '\0';
@@ -650,7 +644,7 @@ static int thaw_here(struct guardian *g, struct guardian_end *end)
 		return 0;
 	}
 	if (!end->err)
-		end->err = r < 0 ? errno : EBUSY;
+		end->err = r == OBSERVED_FAILED ? errno : EBUSY;
 	return -1;
 }
 
@@ -721,8 +715,8 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	return -1;
 }
 
-int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
-		    uint64_t *t0, struct err *e)
+enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns,
+				    uint64_t stuck_ns, uint64_t *t0, struct err *e)
 {
 	struct msg m;
 
@@ -734,15 +728,16 @@ int guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		memset(&end, 0, sizeof(end));
 		lose(g);
 		thaw_here(g, &end);
-		return err_set(e, saved, "the guardian did not answer: %s",
-			       strerror(saved));
+		err_set(e, saved, "the guardian did not answer: %s",
+			strerror(saved));
+		return GUARDIAN_LOST;
 	}
 	if (m.err) {
 		err_set(e, m.err, "%s", strerror(m.err));
-		return 1;	/* the action failed: nothing frozen */
+		return GUARDIAN_ACTION_FAILED;	/* nothing frozen */
 	}
 	*t0 = m.a;
-	return 0;
+	return GUARDIAN_FROZE;
 }
 
 bool guardian_refreeze(struct guardian *g)
@@ -804,13 +799,8 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 
 void guardian_stop(struct guardian *g)
 {
-	struct msg m;
-
 	if (g->sock >= 0) {
-		memset(&m, 0, sizeof(m));
-		m.op = M_DONE;
-		m.id = g->window;
-		send(g->sock, &m, sizeof(m), MSG_NOSIGNAL);
+		post(g->sock, M_DONE, g->window, 0, 0, 0);
 		close(g->sock);
 		g->sock = -1;
 	}
@@ -827,15 +817,7 @@ void guardian_stop(struct guardian *g)
 
 int guardian_thaw_async(int sock, uint64_t window)
 {
-	struct msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.op = M_THAW;
-	m.id = window;
-	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL | MSG_DONTWAIT) ==
-	    (ssize_t)sizeof(m))
-		return 0;
-	return -1;
+	return post(sock, M_THAW, window, 0, 0, MSG_DONTWAIT);
 }
 
 /* The limits of a freeze window. See freeze.h. */
@@ -859,68 +841,27 @@ unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
 }
 
-/* Root cgroups for the guardian: see freeze.h. */
-/* Is word one of the comma-separated options? */
-static bool has_option(const char *opts, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* A mountinfo line: root, mount point, file system type, super options
- * (fields 4, 5, after " - ": 1 and 3). The point stays escaped (\040):
- * such a point is skipped. */
-static void consider(struct cgroot *r, char *line)
-{
-	char *f[6] = { 0 }, *save = NULL, *p, *dash = strstr(line, " - ");
-	int i = 0;
-
-	if (!dash)
-		return;
-	*dash = '\0';
-	for (p = strtok_r(line, " ", &save); p && i < 5; p = strtok_r(NULL, " ", &save))
-		f[i++] = p;
-	if (i < 5 || strcmp(f[3], "/") || strchr(f[4], '\\'))
-		return;		/* not a hierarchy's root */
-	save = NULL;
-	{
-		char *type = strtok_r(dash + 3, " ", &save), *opts;
-
-		(void)strtok_r(NULL, " ", &save);	/* source */
-		opts = strtok_r(NULL, " \n", &save);
-		if (!type || !opts)
-			return;
-		if (strcmp(type, "cgroup2") &&
-		    !(strcmp(type, "cgroup") == 0 &&
-		      (has_option(opts, "freezer") || has_option(opts, "cpu") ||
-		       has_option(opts, "cpuacct") ||
-		       has_option(opts, "name=systemd"))))
-			return;
-	}
-	if (r->n < CGROOT_MAX &&
-	    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs", f[4]) <
-	    CGROOT_PATH)
-		r->n++;
-}
-
+/* Root cgroups for the guardian: see above. */
 static void cgroot_find(struct cgroot *r)
 {
-	FILE *m = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
+	struct cgfs_mounts m;
 
 	r->n = 0;
-	if (!m)
+	if (cgfs_mounts_read(&m) != 0)
 		return;
 	/* a hierarchy mounted twice is entered twice: that changes nothing */
-	while (getline(&line, &cap, m) > 0)
-		consider(r, line);
-	free(line);
-	fclose(m);
+	for (size_t i = 0; i < m.n; i++) {
+		const struct cgfs_mount *mt = &m.v[i];
+
+		if (strcmp(mt->root, "/") != 0)
+			continue;	/* not a hierarchy's root */
+		if ((mt->kind != CGFS_OTHER || mt->cpu || mt->systemd) &&
+		    r->n < CGROOT_MAX &&
+		    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs",
+			     mt->point) < CGROOT_PATH)
+			r->n++;
+	}
+	cgfs_mounts_free(&m);
 }
 
 static void cgroot_enter(const struct cgroot *r)

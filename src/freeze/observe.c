@@ -16,19 +16,12 @@ struct stop_count {
 	pid_t stopped;		/* a live thread in T, or 0 */
 };
 
-static int count_one(int dirfd, pid_t tid, void *ctx)
+static int count_one(pid_t tid, char state, void *ctx)
 {
 	struct stop_count *c = ctx;
-	struct procstat ps;
-	char path[64];
 
-	snprintf(path, sizeof(path), "%d/stat", (int)tid);
-	if (procstat_read(dirfd, path, &ps) != 0)
-		return 0;	/* gone meanwhile */
-	if (ps.state == 'Z' || ps.state == 'X' || ps.state == 'x')
-		return 0;
 	c->live++;
-	if (ps.state == 'T' && !c->stopped)
+	if (state == 'T' && !c->stopped)
 		c->stopped = tid;
 	return 0;
 }
@@ -52,7 +45,7 @@ int observe_stopped(pid_t pid, int pidfd, int *gone)
 
 	*gone = 0;
 	last_stopped = 0;
-	if (proc_each_task(pid, count_one, &c) != 0) {
+	if (proc_each_live_task(pid, count_one, &c) != 0) {
 		saved = errno;
 		if (gone_now(pidfd, saved)) {
 			*gone = 1;
@@ -88,7 +81,7 @@ static void say(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int observe_stop(const struct observe *o, char *why, size_t len)
+static enum observed observe_stop(const struct observe *o, char *why, size_t len)
 {
 	int gone, r = observe_stopped(o->pid, o->pidfd, &gone);
 
@@ -98,16 +91,16 @@ static int observe_stop(const struct observe *o, char *why, size_t len)
 		say(why, len, "cannot read the threads of process %d: %s",
 		    (int)o->pid, strerror(saved));
 		errno = saved;
-		return -1;
+		return OBSERVED_FAILED;
 	}
 	if (r == 0)
-		return 1;
+		return OBSERVED_THAWED;
 	say(why, len, "thread %d of process %d is still stopped (T)",
 	    (int)last_stopped, (int)o->pid);
-	return 0;
+	return OBSERVED_FROZEN;
 }
 
-static int observe_cgroup(const struct observe *o, char *why, size_t len)
+static enum observed observe_cgroup(const struct observe *o, char *why, size_t len)
 {
 	const char *file = o->version == 2 ? "cgroup.freeze" :
 			   "freezer.self_freezing";
@@ -119,18 +112,18 @@ static int observe_cgroup(const struct observe *o, char *why, size_t len)
 		/* a removed cgroup: its files are gone (ENOENT), or refuse
 		 * with ENODEV */
 		if (saved == ENOENT || saved == ENODEV)
-			return 1;
+			return OBSERVED_THAWED;
 		say(why, len, "cannot read %s: %s", file, strerror(saved));
 		errno = saved;
-		return -1;
+		return OBSERVED_FAILED;
 	}
 	if (buf[0] == '0')
-		return 1;
+		return OBSERVED_THAWED;
 	say(why, len, "%s still reads %c", file, buf[0]);
-	return 0;
+	return OBSERVED_FROZEN;
 }
 
-int observe_thawed(const struct observe *o, char *why, size_t len)
+enum observed observe_thawed(const struct observe *o, char *why, size_t len)
 {
 	if (why && len)
 		why[0] = '\0';
@@ -142,24 +135,32 @@ int observe_thawed(const struct observe *o, char *why, size_t len)
 	case OBSERVE_NONE:
 		break;
 	}
-	return 1;
+	return OBSERVED_THAWED;
 }
 
-int observe_thawed_within(const struct observe *o, unsigned int ms,
-			  char *why, size_t len)
-{
-	uint64_t until = clock_deadline(ms);
-	unsigned int nap = 200;
-	int r;
+struct look {
+	const struct observe *o;
+	char *why;
+	size_t len;
+	enum observed last;
+};
 
-	for (;;) {
-		r = observe_thawed(o, why, len);
-		if (r == 1 || clock_now_ns() >= until)
-			return r;
-		clock_sleep_us(nap);
-		if (nap < 5000)
-			nap *= 2;
-	}
+/* wait_until's test: met once seen thawed; the last look is kept. */
+static enum wait_test look_again(void *ctx)
+{
+	struct look *l = ctx;
+
+	l->last = observe_thawed(l->o, l->why, l->len);
+	return l->last == OBSERVED_THAWED ? WAIT_MET : WAIT_NOT_YET;
+}
+
+enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
+				    char *why, size_t len)
+{
+	struct look l = { o, why, len, OBSERVED_FAILED };
+
+	wait_until(clock_deadline(ms), look_again, &l);
+	return l.last;
 }
 
 /* Waiting for a freeze to take hold: see freeze.h. */

@@ -72,8 +72,8 @@ static enum undo has_exited(const struct freeze_record *r, char *msg,
 }
 
 /* Resume the recorded process (held by a pidfd from the check to the
- * signal), if it is still stopped. 1 seen running after it, 0 not (msg
- * says why), -1 the signal failed. */
+ * signal), if it is still stopped: UNDO_THAWED once seen running after
+ * it; else UNDO_FAILED (msg says why). */
 static enum undo resume(const struct freeze_record *r, int fd,
 			const char *comm, char *msg, size_t len)
 {
@@ -87,7 +87,7 @@ static enum undo resume(const struct freeze_record *r, int fd,
 			 (int)r->target, comm, (int)r->owner, strerror(errno));
 		return UNDO_FAILED;
 	}
-	if (observe_thawed_within(&o, SEE_MS, why, sizeof(why)) == 1) {
+	if (observe_thawed_within(&o, SEE_MS, why, sizeof(why)) == OBSERVED_THAWED) {
 		snprintf(msg, len, "resumed process %d (%s), stopped by pmadv "
 			 "%d which is gone", (int)r->target, comm, (int)r->owner);
 		return UNDO_THAWED;
@@ -202,21 +202,22 @@ static enum undo undo_cgroup(const struct freeze_record *r, char *msg,
 	const char *text = r->version == 2 ? "0" : "THAWED";
 	struct observe o = { .kind = OBSERVE_CGROUP, .pidfd = -1,
 			     .version = r->version };
+	enum observed st;
 	enum undo u;
 	char why[160];
 	ssize_t n = -1;
-	int fd, st;
+	int fd;
 
 	o.dirfd = open_same_cgroup(r, msg, len, &u);
 	if (o.dirfd < 0)
 		return u;
 	u = UNDO_FAILED;
 	st = observe_thawed(&o, why, sizeof(why));
-	if (st < 0) {
+	if (st == OBSERVED_FAILED) {
 		snprintf(msg, len, "cannot check cgroup %s, frozen by pmadv %d "
 			 "which is gone: %s; its record is kept", r->dir,
 			 (int)r->owner, why);
-	} else if (st == 1) {
+	} else if (st == OBSERVED_THAWED) {
 		snprintf(msg, len, "cgroup %s, frozen by pmadv %d which is gone, "
 			 "is not frozen any more: nothing to thaw", r->dir,
 			 (int)r->owner);
@@ -232,7 +233,7 @@ static enum undo undo_cgroup(const struct freeze_record *r, char *msg,
 				 "by pmadv %d which is gone: %s: %s; its record "
 				 "is kept", r->dir, r->version, (int)r->owner,
 				 file, strerror(errno));
-		else if (observe_thawed_within(&o, SEE_MS, why, sizeof(why)) == 1)
+		else if (observe_thawed_within(&o, SEE_MS, why, sizeof(why)) == OBSERVED_THAWED)
 			u = UNDO_THAWED, snprintf(msg, len, "thawed cgroup %s "
 				 "(v%d), frozen by pmadv %d which is gone", r->dir,
 				 r->version, (int)r->owner);
@@ -384,12 +385,10 @@ int recover_run(bool all, recover_say sayfn, void *ctx, struct recover_count *n,
 	struct scan s = { all, sayfn, ctx, n, NULL };
 	char dir[PATH_MAX];
 	size_t k;
-	int rc;
 
 	memset(n, 0, sizeof(*n));
 	/* a directory that is refused says so (and nothing is touched) */
-	rc = rundir_get(dir, sizeof(dir), false, e);
-	if (rc < 0)
+	if (rundir_get(dir, sizeof(dir), false, e) == LOOKUP_FAILED)
 		return -1;
 	/* every directory of ours: the one used may have changed since */
 	k = rundir_all(dirs, 4);

@@ -109,21 +109,21 @@ static int check_parent(const char *p, bool create, struct err *e)
 	return 0;
 }
 
-/* One candidate: 0 usable (made when create); 1 missing and !create; -1
- * refused or impossible, with e. */
-static int try_one(const struct cand *c, bool create, struct err *e)
+/* One candidate: LOOKUP_FOUND usable (made when create); LOOKUP_NONE
+ * missing and !create; LOOKUP_FAILED refused or impossible, with e. */
+static enum lookup try_one(const struct cand *c, bool create, struct err *e)
 {
 	struct stat st;
 	bool made = false;
 
 	if (c->parent_check && check_parent(c->parent_check, create, e) != 0)
-		return e->code == ENOENT && !create ? 1 : -1;
+		return e->code == ENOENT && !create ? LOOKUP_NONE : LOOKUP_FAILED;
 	if (lstat(c->path, &st) != 0) {
 		if (errno != ENOENT)
 			return err_set(e, errno, "run directory %s: %s", c->path,
 				       strerror(errno));
 		if (!create)
-			return 1;
+			return LOOKUP_NONE;
 		if (mkdir(c->path, 0700) == 0)
 			made = true;
 		else if (errno != EEXIST)
@@ -136,7 +136,7 @@ static int try_one(const struct cand *c, bool create, struct err *e)
 	return check_dir(c->path, &st, made, e);
 }
 
-int rundir_get(char *buf, size_t len, bool create, struct err *e)
+enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e)
 {
 	static bool said;
 	struct cand c[CANDIDATES];
@@ -148,13 +148,13 @@ int rundir_get(char *buf, size_t len, bool create, struct err *e)
 	n = candidates(c, parent, sizeof(parent));
 	for (size_t i = 0; i < n; i++) {
 		struct err one;
-		int r = try_one(&c[i], create, &one);
+		enum lookup r = try_one(&c[i], create, &one);
 
-		if (r == 1) {
+		if (r == LOOKUP_NONE) {
 			missing++;
 			continue;
 		}
-		if (r == 0) {
+		if (r == LOOKUP_FOUND) {
 			if (strlen(c[i].path) >= len)
 				return err_set(e, ENAMETOOLONG, "run directory "
 					       "%s: name too long", c[i].path);
@@ -163,7 +163,7 @@ int rundir_get(char *buf, size_t len, bool create, struct err *e)
 				said = true;
 				msg_warn("%s; using %s instead", refused, buf);
 			}
-			return 0;
+			return LOOKUP_FOUND;
 		}
 		if (!refused[0])
 			snprintf(refused, sizeof(refused), "%s", one.msg);
@@ -175,11 +175,11 @@ int rundir_get(char *buf, size_t len, bool create, struct err *e)
 				err_append(e, "; set XDG_RUNTIME_DIR to a directory "
 					   "of your own that only you may write "
 					   "(mode 0700)");
-			return -1;
+			return LOOKUP_FAILED;
 		}
 	}
 	if (missing && !create)
-		return 1;
+		return LOOKUP_NONE;
 	return err_set(e, ENOENT, "no run directory");
 }
 
@@ -194,7 +194,7 @@ size_t rundir_all(char (*dirs)[PATH_MAX], size_t max)
 	for (size_t i = 0; i < n && k < max; i++) {
 		struct err one;
 
-		if (try_one(&c[i], false, &one) == 0)
+		if (try_one(&c[i], false, &one) == LOOKUP_FOUND)
 			memcpy(dirs[k++], c[i].path, PATH_MAX);
 	}
 	return k;
@@ -222,43 +222,41 @@ static int check_lock_file(int fd, const char *path, struct err *e)
 	return 0;
 }
 
-#define LOCK_VANISHED (-2)
-
-/* Open (or create) a lock file at dirfd/name: the descriptor;
- * LOCK_VANISHED when it is not there; -1 with e otherwise. */
-static int lock_open(int dirfd, const char *name, const char *shown,
-		     int flags, struct err *e)
+/* Open (or create) a lock file at dirfd/name into *fd: LOOKUP_FOUND;
+ * LOOKUP_NONE when it is not there; LOOKUP_FAILED with e otherwise. */
+static enum lookup lock_open(int dirfd, const char *name, const char *shown,
+			     int flags, int *fd, struct err *e)
 {
 	struct stat st;
-	int fd;
 
 	/* refuse what is there before even opening it */
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return err_set(e, EINVAL, "refusing lock file %s: not a regular "
 			       "file (remove it)", shown);
-	fd = openat(dirfd, name, LOCK_OPEN | flags, 0600);
-	if (fd < 0) {
+	*fd = openat(dirfd, name, LOCK_OPEN | flags, 0600);
+	if (*fd < 0) {
 		if (errno == ENOENT)
-			return LOCK_VANISHED;
+			return LOOKUP_NONE;
 		if (errno == ELOOP)
 			return err_set(e, ELOOP, "refusing lock file %s: a "
 				       "symbolic link (remove it)", shown);
 		return err_set(e, errno, "cannot lock: %s: %s", shown,
 			       strerror(errno));
 	}
-	if (check_lock_file(fd, shown, e) != 0) {
-		close(fd);
-		return -1;
+	if (check_lock_file(*fd, shown, e) != 0) {
+		close(*fd);
+		*fd = -1;
+		return LOOKUP_FAILED;
 	}
-	return fd;
+	return LOOKUP_FOUND;
 }
 
 int lock_open_existing(int dirfd, const char *name, struct err *e)
 {
-	int fd = lock_open(dirfd, name, name, 0, e);
+	int fd = -1;
 
-	if (fd == LOCK_VANISHED)
+	if (lock_open(dirfd, name, name, 0, &fd, e) == LOOKUP_NONE)
 		return err_set(e, ENOENT, "%s: gone", name);
 	return fd;
 }
@@ -279,14 +277,15 @@ static enum wait_test lock_try(void *ctx)
 
 	for (;;) {
 		if (l->fd < 0) {
-			int fd = lock_open(AT_FDCWD, l->path, l->path, O_CREAT,
-					   t->e);
-
-			if (fd == LOCK_VANISHED)
+			switch (lock_open(AT_FDCWD, l->path, l->path, O_CREAT,
+					  &l->fd, t->e)) {
+			case LOOKUP_NONE:
 				return WAIT_NOT_YET;	/* the directory went away */
-			if (fd < 0)
+			case LOOKUP_FAILED:
 				return WAIT_TEST_FAILED;
-			l->fd = fd;
+			case LOOKUP_FOUND:
+				break;
+			}
 		}
 		if (flock(l->fd, LOCK_EX | LOCK_NB) != 0)
 			break;
@@ -313,7 +312,7 @@ int lock_take(struct lock *l, const char *name, const char *what,
 	char dir[PATH_MAX - 128];
 
 	l->fd = -1;
-	if (rundir_get(dir, sizeof(dir), true, e) != 0) {
+	if (rundir_get(dir, sizeof(dir), true, e) != LOOKUP_FOUND) {
 		err_append(e, "; cannot lock %s", what);
 		return -1;
 	}

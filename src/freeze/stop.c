@@ -22,14 +22,14 @@ struct task_scan {
 	char not_state[SCAN_NAMED];
 };
 
-static void count_task(struct task_scan *s, pid_t tid, char st)
+static int count_task(pid_t tid, char st, void *ctx)
 {
-	if (st == 'Z' || st == 'X' || st == 'x')
-		return;		/* exited */
+	struct task_scan *s = ctx;
+
 	s->live++;
 	if (st == 'T') {
 		s->stopped++;
-		return;
+		return 0;
 	}
 	if (st == 't' && !s->traced)
 		s->traced = tid;
@@ -38,16 +38,6 @@ static void count_task(struct task_scan *s, pid_t tid, char st)
 		s->not_state[s->nnot] = st;
 	}
 	s->nnot++;
-}
-
-static int scan_one(int dirfd, pid_t tid, void *ctx)
-{
-	struct procstat ps;
-	char path[64];
-
-	snprintf(path, sizeof(path), "%d/stat", (int)tid);
-	if (procstat_read(dirfd, path, &ps) == 0)	/* else gone */
-		count_task(ctx, tid, ps.state);
 	return 0;
 }
 
@@ -55,7 +45,7 @@ static int scan_one(int dirfd, pid_t tid, void *ctx)
 static int scan_tasks(pid_t pid, struct task_scan *s)
 {
 	memset(s, 0, sizeof(*s));
-	return proc_each_task(pid, scan_one, s);
+	return proc_each_live_task(pid, count_task, s);
 }
 
 /* A stop signal waiting to be taken: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU

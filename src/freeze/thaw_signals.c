@@ -58,7 +58,7 @@ static void thaw_slot(int i)
 
 /* The guardian thaws (it froze, and it alone sees the thaw and empties
  * the record); only when it is gone does this thread run the thaw itself,
- * and the record stays for the next pmadv to check. */
+ * and the record stays for the next pmadv to check. Also run at exit. */
 static void thaw_all(void)
 {
 	pthread_mutex_lock(&slots_mu);
@@ -66,11 +66,6 @@ static void thaw_all(void)
 		if (slots[i].armed)
 			thaw_slot(i);
 	pthread_mutex_unlock(&slots_mu);
-}
-
-static void on_exit_thaw(void)
-{
-	thaw_all();
 }
 
 /* The first interrupt: an unbounded window cannot wait for the call under
@@ -266,7 +261,7 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 		}
 	if (slot < 0)
 		return err_set(e, EBUSY, "too many targets frozen at once");
-	if (!atexit_done && atexit(on_exit_thaw) == 0)
+	if (!atexit_done && atexit(thaw_all) == 0)
 		atexit_done = true;
 	if (!thread_on && start_thread(e) != 0)
 		return -1;
@@ -327,7 +322,7 @@ bool thaw_lifted(int slot)
 	return slot >= 0 && slot < THAW_SLOTS && atomic_load(&slots[slot].lifted);
 }
 
-int thaw_interrupted(void)
+int freeze_interrupted(void)
 {
 	return atomic_load(&interrupted);
 }

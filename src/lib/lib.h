@@ -121,6 +121,14 @@ uint64_t clock_deadline(unsigned int ms);	/* now + ms */
 unsigned int clock_ms_left(uint64_t deadline);	/* 0 once passed */
 void clock_sleep_us(unsigned int us);		/* whole, despite signals */
 
+/* A look-up that can come up empty without failing (a run directory, a
+ * lock file, a cgroup directory): */
+enum lookup {
+	LOOKUP_FAILED = -1,	/* e says why */
+	LOOKUP_FOUND = 0,
+	LOOKUP_NONE = 1,	/* nothing there: not an error */
+};
+
 /* Every wait (locks, SIGSTOP, the cgroup freezers) asks a test again and
  * again. The test says: */
 enum wait_test {

@@ -305,6 +305,24 @@ int swapinfo_parse_writeback(const char *text, uint64_t *pages)
 	return -1;
 }
 
+uint64_t budget_need(uint64_t before, bool down_to_set, uint64_t down_to,
+		     uint64_t limit_bytes, unsigned int limit_pct)
+{
+	if (down_to_set)
+		return budget_down_to(before, down_to);
+	if (limit_bytes)
+		return limit_bytes;
+	return (uint64_t)((unsigned __int128)before * limit_pct / 100);
+}
+
+bool budget_group_met(uint64_t need, uint64_t movable, bool down_to,
+		      uint64_t advised, size_t targets, uint64_t page)
+{
+	uint64_t want = down_to || need < movable ? need : movable;
+
+	return !need || advised + page * (targets ? targets : 1) > want;
+}
+
 static const uint64_t *shares_movable;	/* qsort's context: not reentrant */
 
 static int by_movable(const void *a, const void *b)

@@ -266,6 +266,18 @@ static inline uint64_t budget_down_to(uint64_t rss, uint64_t size)
 	return rss > size ? rss - size : 0;
 }
 
+/* The bytes a budget option asks to shed from memory `before` (a
+ * target's Rss, or a group's memory): --down-to SIZE what is above SIZE,
+ * --limit SIZE that many, --limit PCT% that share of before. */
+uint64_t budget_need(uint64_t before, bool down_to_set, uint64_t down_to,
+		     uint64_t limit_bytes, unsigned int limit_pct);
+
+/* --as-group, after the run: was the group's goal met? What was advised
+ * covers what it had to shed (for a --limit, at most all that its
+ * selections could move), within a page a target. */
+bool budget_group_met(uint64_t need, uint64_t movable, bool down_to,
+		      uint64_t advised, size_t targets, uint64_t page);
+
 /* --as-group: a group's need spread over its members, most movable
  * first: share[i] <= movable[i], the shares sum to min(need, all that is
  * movable), and a member gets a share only once every member with more

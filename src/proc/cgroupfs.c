@@ -103,6 +103,8 @@ int cgfs_mounts_read(struct cgfs_mounts *m)
 		unescape(field[4]);
 		m->v[m->n].kind = kind;
 		m->v[m->n].systemd = kind == CGFS_OTHER && has_option(opts, "name=systemd");
+		m->v[m->n].cpu = kind != CGFS_V2 && (has_option(opts, "cpu") ||
+						     has_option(opts, "cpuacct"));
 		m->v[m->n].root = strdup(field[3]);
 		m->v[m->n].point = strdup(field[4]);
 		if (!m->v[m->n].root || !m->v[m->n].point) {
@@ -208,7 +210,7 @@ bool cgfs_have_mount(const struct cgfs_mounts *m, int version)
 }
 
 /* spec as a directory: the mount it is under (longest mount point). */
-int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
+enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e)
 {
@@ -219,7 +221,7 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 	struct stat st;
 
 	if (!realpath(spec, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
-		return 1;	/* not a directory: try it as a cgroup path */
+		return LOOKUP_NONE;	/* not a directory: try it as a cgroup path */
 	for (size_t i = 0; i < m->n; i++) {
 		size_t n = strlen(m->v[i].point);
 
@@ -229,7 +231,7 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		}
 	}
 	if (!best)
-		return 1;
+		return LOOKUP_NONE;
 	if (best->kind == CGFS_OTHER)
 		return err_set(e, EINVAL, "%s is in a cgroup v1 hierarchy without "
 			       "the freezer controller", spec);
@@ -240,18 +242,46 @@ int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		snprintf(path, pathlen, "%s%s", best->root, rel);
 	snprintf(dir, dirlen, "%s", real);
 	*version = best->kind;
-	return 0;
+	return LOOKUP_FOUND;
 }
 
 /* ---- walking a cgroup and its descendants ---- */
 
-static void walk(int dirfd, int depth, cgfs_visit fn, void *ctx)
+struct id_walk {
+	const char *file;
+	void (*fn)(pid_t, void *);
+	void *ctx;
+};
+
+static void ids_in(int dirfd, const struct id_walk *w)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int fd;
+
+	fd = openat(dirfd, w->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	while (getline(&line, &cap, f) > 0)
+		if (isdigit((unsigned char)line[0]))
+			w->fn((pid_t)atoi(line), w->ctx);
+	free(line);
+	fclose(f);
+}
+
+static void walk(int dirfd, int depth, const struct id_walk *w)
 {
 	struct dirent *de;
 	DIR *d;
 	int fd;
 
-	fn(dirfd, ctx);
+	ids_in(dirfd, w);
 	if (depth >= 64)
 		return;
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -273,38 +303,18 @@ static void walk(int dirfd, int depth, cgfs_visit fn, void *ctx)
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		walk(sub, depth + 1, fn, ctx);
+		walk(sub, depth + 1, w);
 		close(sub);
 	}
 	closedir(d);
 }
 
-void cgfs_walk(int dirfd, cgfs_visit fn, void *ctx)
-{
-	walk(dirfd, 0, fn, ctx);
-}
-
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-	int fd;
+	struct id_walk w = { file, fn, ctx };
 
-	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return;
-	}
-	while (getline(&line, &cap, f) > 0)
-		if (isdigit((unsigned char)line[0]))
-			fn((pid_t)atoi(line), ctx);
-	free(line);
-	fclose(f);
+	walk(dirfd, 0, &w);
 }
 
 /* ---- any cgroup, for listing ---- */
@@ -315,27 +325,22 @@ static void count_one(pid_t id, void *ctx)
 	(*(size_t *)ctx)++;
 }
 
-static void count_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", count_one, ctx);
-}
-
-bool cgfs_holds_procs(int dirfd)
+size_t cgfs_count_procs(int dirfd)
 {
 	size_t n = 0;
 
-	cgfs_walk(dirfd, count_dir, &n);
-	return n > 0;
+	cgfs_each_id(dirfd, "cgroup.procs", count_one, &n);
+	return n;
 }
 
-static bool dir_holds_procs(const char *dir)
+bool cgfs_dir_holds_procs(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	bool r;
 
 	if (fd < 0)
 		return false;
-	r = cgfs_holds_procs(fd);
+	r = cgfs_count_procs(fd) > 0;
 	close(fd);
 	return r;
 }
@@ -356,7 +361,7 @@ static const struct cgfs_mount *path_dir(const struct cgfs_mounts *m,
 			if (m->v[i].kind != order[k] ||
 			    mount_dir(&m->v[i], spec, cand, sizeof(cand)) != 0)
 				continue;
-			holds = dir_holds_procs(cand);
+			holds = cgfs_dir_holds_procs(cand);
 			if (!first || holds)
 				snprintf(dir, dirlen, "%s", cand);
 			if (holds)
@@ -388,7 +393,8 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
 	char path[PATH_MAX];
 	struct cgfs_mounts m;
 	struct stat st;
-	int version = 0, r;
+	enum lookup r;
+	int version = 0;
 
 	if (cgfs_mounts_read(&m) != 0)
 		return err_set(e, errno, "cannot read /proc/self/mountinfo: %s",
@@ -396,9 +402,11 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
 	dir[0] = '\0';
 	r = cgfs_spec_as_dir(&m, spec, &version, path, sizeof(path), dir,
 			     dirlen, NULL);
-	if (r < 0)	/* a directory of a v1 hierarchy without freezer: fine */
-		r = realpath(spec, dir) && stat(dir, &st) == 0 ? 0 : 1;
-	if (r > 0) {
+	/* a directory of a v1 hierarchy without freezer: fine */
+	if (r == LOOKUP_FAILED)
+		r = realpath(spec, dir) && stat(dir, &st) == 0 ? LOOKUP_FOUND :
+		    LOOKUP_NONE;
+	if (r == LOOKUP_NONE) {
 		dir[0] = '\0';
 		if (spec[0] == '/' && !(used = path_dir(&m, spec, dir, dirlen)))
 			dir[0] = '\0';

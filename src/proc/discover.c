@@ -87,12 +87,19 @@ static void proc2_unload(void)
 	memset(&proc2, 0, sizeof(proc2));
 }
 
-/* PIDs of the processes whose command name (or, with full, whole command
- * line) matches re, in ascending order; never pmadv itself, kernel threads
+/* A process found by name or cgroup, with its start time: a PID reused
+ * meanwhile by another process is told apart by it. */
+struct found {
+	pid_t pid;
+	unsigned long long start;
+};
+
+/* The processes whose command name (or, with full, whole command line)
+ * matches re, in ascending PID order; never pmadv itself, kernel threads
  * or zombies (they have no memory to advise). Returns 0, or -1 with errno
  * (ELIBACC: libproc2 could not be loaded, proc2.why says why). */
-static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
-			unsigned long long **starts, size_t *n)
+static int by_name_pids(const regex_t *re, bool full, struct found **v,
+			size_t *n)
 {
 	enum pids_item items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_CMDLINE,
 				   PIDS_FLAGS, PIDS_STATE, PIDS_TICS_BEGAN };
@@ -102,8 +109,7 @@ static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
 	pid_t self = getpid();
 	size_t cap = 0;
 
-	*pids = NULL;
-	*starts = NULL;
+	*v = NULL;
 	*n = 0;
 	if (!proc2_load()) {
 		errno = ELIBACC;
@@ -115,40 +121,29 @@ static int by_name_pids(const regex_t *re, bool full, pid_t **pids,
 		pid_t pid = PIDS_VAL(I_PID, s_int, s, info);
 		const char *text = PIDS_VAL(full ? I_CMDLINE : I_CMD, str, s, info);
 		char st = PIDS_VAL(I_STATE, s_ch, s, info);
+		struct found *w;
 
 		if (pid == self || (PIDS_VAL(I_FLAGS, ul_int, s, info) & PF_KTHREAD) ||
 		    st == 'Z' || st == 'X')
 			continue;
 		if (regexec(re, text ? text : "", 0, NULL, 0))
 			continue;
-		if (*n == cap) {
-			pid_t *v;
-			unsigned long long *w;
-
-			cap = cap ? cap * 2 : 16;
-			v = realloc(*pids, cap * sizeof(*v));
-			if (v)
-				*pids = v;
-			w = v ? realloc(*starts, cap * sizeof(*w)) : NULL;
-			if (!w) {
-				proc2.pids_unref(&info);
-				free(*pids);
-				free(*starts);
-				*pids = NULL;
-				*starts = NULL;
-				return -1;
-			}
-			*starts = w;
+		w = array_grow(*v, *n, &cap, sizeof(*w), 16);
+		if (!w) {
+			proc2.pids_unref(&info);
+			free(*v);
+			*v = NULL;
+			return -1;
 		}
-		(*starts)[*n] = PIDS_VAL(I_BEGAN, ull_int, s, info);
-		(*pids)[(*n)++] = pid;
+		*v = w;
+		(*v)[(*n)++] = (struct found){ pid, PIDS_VAL(I_BEGAN, ull_int, s, info) };
 	}
 	proc2.pids_unref(&info);
 	return 0;
 }
 
 struct idlist {
-	pid_t *v;
+	struct found *v;
 	size_t n, alloc;
 	bool oom;
 };
@@ -156,7 +151,7 @@ struct idlist {
 static void add_id(pid_t id, void *ctx)
 {
 	struct idlist *l = ctx;
-	pid_t *v;
+	struct found *v;
 
 	if (l->oom || id == getpid())
 		return;
@@ -166,17 +161,12 @@ static void add_id(pid_t id, void *ctx)
 		return;
 	}
 	l->v = v;
-	l->v[l->n++] = id;
-}
-
-static void add_dir(int dirfd, void *ctx)
-{
-	cgfs_each_id(dirfd, "cgroup.procs", add_id, ctx);
+	l->v[l->n++] = (struct found){ id, 0 };
 }
 
 static int cmp_pid(const void *a, const void *b)
 {
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	pid_t x = ((const struct found *)a)->pid, y = ((const struct found *)b)->pid;
 
 	return (x > y) - (x < y);
 }
@@ -184,7 +174,7 @@ static int cmp_pid(const void *a, const void *b)
 /* The processes of a cgroup and of its descendants (what freezing it
  * freezes), pmadv itself left out, in increasing order; a hierarchy's root
  * is refused. 0, or -1 with e. */
-static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
+static int cgroup_pids(const char *cgroup, struct found **pids, size_t *n,
 		       char *where, size_t wherelen, struct err *e)
 {
 	struct idlist l = { NULL, 0, 0, false };
@@ -196,7 +186,7 @@ static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
 	fd = cgfs_open(cgroup, where, wherelen, e);
 	if (fd < 0)
 		return -1;
-	cgfs_walk(fd, add_dir, &l);
+	cgfs_each_id(fd, "cgroup.procs", add_id, &l);
 	close(fd);
 	if (l.oom) {
 		free(l.v);
@@ -205,7 +195,7 @@ static int cgroup_pids(const char *cgroup, pid_t **pids, size_t *n,
 	if (l.n) {
 		qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
 		for (size_t i = 0; i < l.n; i++)
-			if (k == 0 || l.v[k - 1] != l.v[i])
+			if (k == 0 || l.v[k - 1].pid != l.v[i].pid)
 				l.v[k++] = l.v[i];
 	}
 	*pids = l.v;
@@ -243,17 +233,16 @@ static int lost(struct target_list *l, const char *fmt, ...)
 	return 0;
 }
 
-static int add_found(struct target_list *l, const pid_t *pids,
-		     const unsigned long long *starts, size_t n,
+static int add_found(struct target_list *l, const struct found *v, size_t n,
 		     const regex_t *must_match, bool cmdline, const char *cgroup)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct target_ref *r = push(l, REF_PID, pids[i]);
+		struct target_ref *r = push(l, REF_PID, v[i].pid);
 
 		if (!r)
 			return -1;
 		r->discovered = true;
-		r->start_time = starts[i];
+		r->start_time = v[i].start;
 		r->must_match = must_match;
 		r->match_cmdline = cmdline;
 		r->cgroup = cgroup;
@@ -264,12 +253,11 @@ static int add_found(struct target_list *l, const pid_t *pids,
 static int by_name(const struct options *o, struct target_list *l)
 {
 	for (size_t k = 0; k < o->nnames; k++) {
-		unsigned long long *starts;
-		pid_t *pids;
+		struct found *v;
 		size_t n;
 		int rc;
 
-		if (by_name_pids(&o->names[k].re, o->full, &pids, &starts, &n)) {
+		if (by_name_pids(&o->names[k].re, o->full, &v, &n)) {
 			if (errno == ELIBACC ? lost(l, "%s", proc2.why) :
 			    lost(l, "cannot list processes: %s", strerror(errno)))
 				return -1;
@@ -277,9 +265,8 @@ static int by_name(const struct options *o, struct target_list *l)
 		}
 		rc = !n ? lost(l, "no process matches -N '%s'%s", o->names[k].src,
 			       o->full ? " --full" : "") :
-			  add_found(l, pids, starts, n, &o->names[k].re, o->full, NULL);
-		free(pids);
-		free(starts);
+			  add_found(l, v, n, &o->names[k].re, o->full, NULL);
+		free(v);
 		if (rc)
 			return -1;
 	}
@@ -290,40 +277,31 @@ static int by_name(const struct options *o, struct target_list *l)
  * took between the listing and the read of its start time would name that
  * process: only PIDs listed both before and after the reads are kept (the
  * sorted lists are merged). */
-static int members(const char *cgroup, pid_t **pids, unsigned long long **starts,
-		   size_t *n, char *where, size_t wherelen, struct err *e)
+static int members(const char *cgroup, struct found **v, size_t *n,
+		   char *where, size_t wherelen, struct err *e)
 {
-	pid_t *again;
+	struct found *again;
 	size_t nagain, k = 0, j = 0;
 
-	*starts = NULL;
-	if (cgroup_pids(cgroup, pids, n, where, wherelen, e))
+	if (cgroup_pids(cgroup, v, n, where, wherelen, e))
 		return -1;
-	*starts = calloc(*n ? *n : 1, sizeof(**starts));
-	for (size_t i = 0; *starts && i < *n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		char path[64];
 		struct procstat ps;
 
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)(*pids)[i]);
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)(*v)[i].pid);
 		if (!procstat_read(AT_FDCWD, path, &ps))
-			(*starts)[i] = ps.start_time;
-	}
-	if (!*starts) {
-		free(*pids);
-		return err_set(e, ENOMEM, "out of memory");
+			(*v)[i].start = ps.start_time;
 	}
 	if (cgroup_pids(cgroup, &again, &nagain, NULL, 0, e)) {
-		free(*pids);
-		free(*starts);
+		free(*v);
 		return -1;
 	}
 	for (size_t i = 0; i < *n; i++) {
-		while (j < nagain && again[j] < (*pids)[i])
+		while (j < nagain && again[j].pid < (*v)[i].pid)
 			j++;
-		if (j < nagain && again[j] == (*pids)[i] && (*starts)[i]) {
-			(*pids)[k] = (*pids)[i];
-			(*starts)[k++] = (*starts)[i];
-		}
+		if (j < nagain && again[j].pid == (*v)[i].pid && (*v)[i].start)
+			(*v)[k++] = (*v)[i];
 	}
 	*n = k;
 	free(again);
@@ -336,19 +314,17 @@ static int by_one_cgroup(struct target_list *l, const char *spec,
 			 const char *named, const char *freeze_as)
 {
 	char where[PATH_MAX + 32] = "";
-	unsigned long long *starts;
+	struct found *v;
 	struct err e;
-	pid_t *pids;
 	size_t n;
 	int rc;
 
-	if (members(spec, &pids, &starts, &n, where, sizeof(where), &e))
+	if (members(spec, &v, &n, where, sizeof(where), &e))
 		return lost(l, "%s", e.msg);
 	/* the hierarchy and directory used: a path can be in several */
 	rc = !n ? lost(l, "%s (%s) has no process to advise", named, where) :
-		  add_found(l, pids, starts, n, NULL, false, freeze_as);
-	free(pids);
-	free(starts);
+		  add_found(l, v, n, NULL, false, freeze_as);
+	free(v);
 	return rc;
 }
 
@@ -365,9 +341,10 @@ static int by_cgroup(const struct options *o, struct target_list *l)
 }
 
 /* Kept for the run: -f cgroup freezes what a target's ref->cgroup says. */
-static const char *keep(struct target_list *l, const char *s)
+static const char *keep_cgroup(struct target_list *l, const char *s)
 {
-	char **v = realloc(l->cgroups, (l->ncgroups + 1) * sizeof(*v));
+	char **v = array_grow(l->cgroups, l->ncgroups, &l->cgroups_cap,
+			      sizeof(*v), 4);
 
 	if (!v)
 		return NULL;
@@ -392,7 +369,7 @@ static int by_unit(const struct options *o, struct target_list *l)
 			continue;
 		}
 		snprintf(named, sizeof(named), "unit %s", u.name);
-		freeze_as = keep(l, u.v2 ? u.dir : u.path);
+		freeze_as = keep_cgroup(l, u.v2 ? u.dir : u.path);
 		if (!freeze_as || by_one_cgroup(l, u.dir, named, freeze_as))
 			return -1;
 	}
@@ -488,31 +465,28 @@ static void search(int dirfd, const char *rel, int depth, struct search *s)
 	closedir(d);
 }
 
-/* The unit in one mount: 1 found (u filled, holds says whether it holds
- * processes), 0 not. */
-static int in_mount(const struct cgfs_mount *mt, const char *name,
+/* The unit in one mount: found (u filled, holds says whether it holds
+ * processes), or not. */
+static bool in_mount(const struct cgfs_mount *mt, const char *name,
 		    struct cgunit *u, bool *holds)
 {
 	struct search s = { name, -1, "" };
-	int top, fd;
+	int top;
 
 	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
-		return 0;
+		return false;
 	search(top, "", 0, &s);
 	close(top);
 	if (s.best_depth < 0)
-		return 0;
+		return false;
 	snprintf(u->dir, sizeof(u->dir), "%s%s", mt->point, s.best);
 	snprintf(u->path, sizeof(u->path), "%s%s",
 		 strcmp(mt->root, "/") ? mt->root : "", s.best);
 	u->v2 = mt->kind == CGFS_V2;
 	snprintf(u->where, sizeof(u->where), "%s %s", cgfs_kind_name(mt), u->dir);
-	fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*holds = fd >= 0 && cgfs_holds_procs(fd);
-	if (fd >= 0)
-		close(fd);
-	return 1;
+	*holds = cgfs_dir_holds_procs(u->dir);
+	return true;
 }
 
 static bool unit_mount(const struct cgfs_mount *mt, bool v2)

@@ -50,6 +50,12 @@ pid_t proc_name_pid(const char *name);
 int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
 		   void *ctx);
 
+/* proc_each_task for the live tasks only (neither zombie nor dead), each
+ * with its state from TID/stat (R, S, D, T, t...); a task gone meanwhile
+ * is passed over. The same returns. */
+int proc_each_live_task(pid_t pid, int (*fn)(pid_t tid, char state, void *ctx),
+			void *ctx);
+
 /* /proc/PID/comm into buf, control characters shown as '?'; "?" when it
  * cannot be read. */
 void proc_comm(pid_t pid, char *buf, size_t len);
@@ -160,6 +166,7 @@ enum { CGFS_OTHER = 0, CGFS_V1 = 1, CGFS_V2 = 2 };
 struct cgfs_mount {
 	int kind;	/* CGFS_V2 cgroup2; CGFS_V1 v1 with freezer; else CGFS_OTHER */
 	bool systemd;	/* v1 name=systemd: where systemd keeps its units */
+	bool cpu;	/* v1 with the cpu or cpuacct controller */
 	char *root;		/* cgroup path mounted (mountinfo field 4) */
 	char *point;		/* where */
 };
@@ -197,24 +204,26 @@ int cgfs_map_dir(const struct cgfs_mounts *m, int version, const char *path,
 		 char *dir, size_t dirlen);
 
 /* spec as a directory under a cgroup mount (the longest mount point it is
- * under): sets *version, its cgroup path and its real directory. Returns 0;
- * 1 when spec is no directory under a cgroup mount (try it as a cgroup
- * path); -1 with e when it is in a v1 hierarchy without the freezer
- * (*version left alone). */
-int cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
+ * under): sets *version, its cgroup path and its real directory. Returns
+ * LOOKUP_FOUND; LOOKUP_NONE when spec is no directory under a cgroup mount
+ * (try it as a cgroup path); LOOKUP_FAILED with e when it is in a v1
+ * hierarchy without the freezer (*version left alone). */
+enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e);
 
-/* Call fn for the cgroup open at dirfd, then for each descendant (64 levels
- * deep at most), each with a directory fd valid during the call. */
-typedef void (*cgfs_visit)(int dirfd, void *ctx);
-void cgfs_walk(int dirfd, cgfs_visit fn, void *ctx);
-
-/* Call fn for each number listed one a line in file of the directory
- * (cgroup.procs, cgroup.threads, tasks). A file that cannot be read is
+/* Call fn for each number listed one a line in file (cgroup.procs,
+ * cgroup.threads, tasks) of the cgroup open at dirfd, then of each
+ * descendant (64 levels deep at most). A file that cannot be read is
  * skipped. */
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx);
+
+/* The processes in the cgroup open at dirfd and its descendants. */
+size_t cgfs_count_procs(int dirfd);
+
+/* Does the cgroup at dir, or a descendant, hold a process? */
+bool cgfs_dir_holds_procs(const char *dir);
 
 /* The hierarchy of a mount, for messages: "v2", "v1 freezer",
  * "v1 name=systemd" or "v1". */
@@ -233,9 +242,6 @@ int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e);
  * memory.current (the memory controller on for it). 0, or -1 when there
  * is none to read. */
 int cgfs_memory_current(const char *spec, uint64_t *bytes);
-
-/* Does the cgroup open at dirfd, or a descendant, hold a process? */
-bool cgfs_holds_procs(int dirfd);
 
 /* Which processes a run names, in order: -p and --pidfd as given, then the
  * processes whose name matches -N (through libproc2, as pgrep does), then
@@ -262,7 +268,7 @@ struct target_list {
 	struct target_ref *v;
 	size_t n, cap;
 	char **cgroups;		/* -u: the units' cgroups, owned here */
-	size_t ncgroups;
+	size_t ncgroups, cgroups_cap;
 };
 
 /* Every target the options name. Returns 0, or -1 (out of memory). */

@@ -1,6 +1,6 @@
 /* The PROCMAP_QUERY ioctl's interface (include/uapi/linux/fs.h, Linux
  * 6.11), for headers that predate it (glibc 2.36's). Shared by
- * src/maps_source.c and bench/floor.c. */
+ * src/proc/maps_source.c and bench/floor.c. */
 #ifndef PMADV_PROCMAP_QUERY_H
 #define PMADV_PROCMAP_QUERY_H
 

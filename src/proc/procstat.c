@@ -89,6 +89,32 @@ ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len)
 	return (ssize_t)got;
 }
 
+struct live_walk {
+	int (*fn)(pid_t tid, char state, void *ctx);
+	void *ctx;
+};
+
+static int live_one(int dirfd, pid_t tid, void *ctx)
+{
+	struct live_walk *w = ctx;
+	struct procstat ps;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/stat", (int)tid);
+	if (procstat_read(dirfd, path, &ps) != 0 || ps.state == 'Z' ||
+	    ps.state == 'X' || ps.state == 'x')
+		return 0;	/* gone, or going */
+	return w->fn(tid, ps.state, w->ctx);
+}
+
+int proc_each_live_task(pid_t pid, int (*fn)(pid_t tid, char state, void *ctx),
+			void *ctx)
+{
+	struct live_walk w = { fn, ctx };
+
+	return proc_each_task(pid, live_one, &w);
+}
+
 void proc_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];

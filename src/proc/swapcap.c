@@ -10,22 +10,15 @@
 #include "lib/lib.h"
 #include "plan/plan.h"
 
-/* A small file read whole (at dirfd when >= 0), NUL-terminated; -1 if it
- * cannot be read or does not fit. */
-static int slurp(int dirfd, const char *path, char *buf, size_t len)
-{
-	ssize_t n = proc_read_small(dirfd >= 0 ? dirfd : AT_FDCWD, path, buf, len);
-
-	return n >= 0 && (size_t)n < len - 1 ? 0 : -1;
-}
-
 static const char *from_swaps(char *buf, size_t len)
 {
 	char text[16384], a[32], b[32];
 	unsigned int areas;
 	uint64_t size, free_bytes;
+	ssize_t n = proc_read_small(AT_FDCWD, "/proc/swaps", text, sizeof(text));
 
-	if (slurp(-1, "/proc/swaps", text, sizeof(text)) ||
+	/* a list cut short would miss areas: read whole or not at all */
+	if (n < 0 || (size_t)n >= sizeof(text) - 1 ||
 	    swapinfo_parse_swaps(text, &areas, &size, &free_bytes))
 		return NULL;
 	if (!areas) {
@@ -48,10 +41,11 @@ static const char *one_cgroup(int dirfd, const char *path, char *buf, size_t len
 	char text[64];
 	uint64_t max, cur = 0;
 
-	if (slurp(dirfd, "memory.swap.max", text, sizeof(text)) ||
+	/* a value longer than text is no number swapinfo_parse_limit takes */
+	if (proc_read_small(dirfd, "memory.swap.max", text, sizeof(text)) < 0 ||
 	    swapinfo_parse_limit(text, &max) || max == UINT64_MAX)
 		return NULL;
-	if (!slurp(dirfd, "memory.swap.current", text, sizeof(text)))
+	if (proc_read_small(dirfd, "memory.swap.current", text, sizeof(text)) >= 0)
 		swapinfo_parse_limit(text, &cur);
 	if (max == 0)
 		snprintf(buf, len, "cgroup %s has memory.swap.max 0", path);

@@ -1,5 +1,6 @@
-/* Unit tests of ledger.c (the record of ranges across bounded windows) and
- * pace.c (work per call from measured time per byte of work). */
+/* Unit tests of engine/ledger.c (the record of ranges across bounded
+ * windows) and the pacing in engine/chunk.c (work per call from measured
+ * time per byte of work). */
 #include <stdint.h>
 #include <string.h>
 

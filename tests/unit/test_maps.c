@@ -196,7 +196,7 @@ static void test_cat_maps(void)
 #define ANY -1
 #define DIR "/tmp/pmadv-fixture/"
 
-/* Names the kernel shows for hostile.c's mappings, in maps and smaps, and
+/* Names the kernel shows for hostile-names.c's mappings, in maps and smaps, and
  * what each must parse to (ANY: not checked). */
 static const struct {
 	const char *name;

@@ -1,7 +1,7 @@
-/* Unit tests of the pure residency modules: pagemap entries into runs
- * (resrun.c), budgets over them (budget.c), futile pieces to skips
- * (futile.c), /proc/swaps and memory.swap.max text (swapinfo.c, on
- * fixtures/swaps) and --sort (rowsort.c). */
+/* Unit tests of the pure residency code (plan/budget.c): pagemap entries
+ * into runs, budgets over them (--limit, --down-to, --as-group's need,
+ * shares and goal), futile pieces to skips, /proc/swaps and
+ * memory.swap.max text (on fixtures/swaps); and --sort (report/rowsort.c). */
 #include "plan/plan.h"
 #include "check.h"
 #include "report/report.h"
@@ -83,6 +83,23 @@ static void test_budget(void)
 	CHECK_U64(p.npieces, 0);
 	CHECK_U64(budget_down_to(10, 4), 6);
 	CHECK_U64(budget_down_to(4, 10), 0);
+	CHECK_NOTE("budget_need: --down-to, --limit SIZE, --limit PCT%%");
+	CHECK_U64(budget_need(10 * PG, true, 4 * PG, 0, 0), 6 * PG);
+	CHECK_U64(budget_need(4 * PG, true, 10 * PG, 0, 0), 0);
+	CHECK_U64(budget_need(10 * PG, false, 0, 3 * PG, 0), 3 * PG);
+	CHECK_U64(budget_need(1000, false, 0, 0, 25), 250);
+	/* no overflow on the way: UINT64_MAX bytes at 100% */
+	CHECK_U64(budget_need(UINT64_MAX, false, 0, 0, 100), UINT64_MAX);
+	CHECK_NOTE("budget_group_met: within a page a target of the need");
+	CHECK_INT(budget_group_met(0, 0, false, 0, 0, PG), 1);
+	CHECK_INT(budget_group_met(10 * PG, 20 * PG, true, 9 * PG + 1, 1, PG), 1);
+	CHECK_INT(budget_group_met(10 * PG, 20 * PG, true, 9 * PG, 1, PG), 0);
+	CHECK_INT(budget_group_met(10 * PG, 20 * PG, true, 8 * PG + 1, 2, PG), 1);
+	CHECK_NOTE("budget_group_met: --limit above what can move wants all of that");
+	CHECK_INT(budget_group_met(10 * PG, 4 * PG, false, 4 * PG, 1, PG), 1);
+	CHECK_INT(budget_group_met(10 * PG, 4 * PG, false, 3 * PG, 1, PG), 0);
+	CHECK_NOTE("budget_group_met: --down-to wants the need, however little can move");
+	CHECK_INT(budget_group_met(10 * PG, 4 * PG, true, 4 * PG, 1, PG), 0);
 	plan_free(&p);
 	resrun_free(&r);
 }
