@@ -278,14 +278,11 @@ static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
 	return rc;
 }
 
+static bool in_hot(const struct run *x, uint64_t start, uint64_t end);
+
 static const char *hot_rule(const struct mapping *m, void *ctx)
 {
-	const struct run *x = ctx;
-
-	for (size_t i = 0; i < x->cb.nhot; i++)
-		if (x->cb.hot[i].start < m->end && m->start < x->cb.hot[i].end)
-			return COMEBACK_HOT_REASON;
-	return NULL;
+	return in_hot(ctx, m->start, m->end) ? COMEBACK_HOT_REASON : NULL;
 }
 
 /* Inside the window, part of the selection: hot mappings become skips,
@@ -354,6 +351,31 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 	return 0;
 }
 
+static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < x->cb.nhot; i++)
+		if (x->cb.hot[i].start < end && start < x->cb.hot[i].end)
+			return true;
+	return false;
+}
+
+/* Resident bytes (before the run) of the selection outside the hot
+ * mappings that pmadv has not paged out yet: out is all it paged out. */
+static uint64_t guard_untried(const struct member *mb, uint64_t out)
+{
+	const unsigned int mask = RES_PRESENT | RES_EXCLUSIVE;
+	uint64_t all = 0, hot_out = 0;
+
+	for (size_t i = 0; i < mb->ncovered; i++)
+		if (!in_hot(mb->x, mb->covered[i].start, mb->covered[i].end))
+			all += resrun_sum(&mb->before, mb->covered[i].start,
+					  mb->covered[i].end, mask);
+	for (size_t i = 0; i < mb->x->cb.nhot; i++)
+		hot_out += mb->x->cb.hot[i].paged_out;
+	out = out > hot_out ? out - hot_out : 0;
+	return all > out ? all - out : 0;
+}
+
 /* What of the pages paged out so far is in memory again, by mapping;
  * acting: hot mappings are left alone from the next window on, and a
  * member none of whose mappings stays out stops. */
@@ -367,6 +389,7 @@ static int guard_look(struct member *mb, bool acting)
 	struct res_runs now = { 0 };
 	uint64_t out = 0, back = 0, small_out = 0;
 	size_t n = 0, judged_cold = 0;
+	bool settled;
 	struct err e;
 	int rc = -1;
 
@@ -418,12 +441,15 @@ static int guard_look(struct member *mb, bool acting)
 	}
 	x->cb.paged_out = out;
 	x->cb.came_back = back;
+	/* judged after the settle, never on a sample half done */
+	settled = mb->phase != GUARD_SAMPLE;
 	if (mb->phase == GUARD_SETTLE)
 		mb->phase = GUARD_MAIN;
 	/* the whole target: every mapping it paged out came back (nothing
-	 * measurable stayed out), and there is more to advise */
-	if (acting && live(mb) && x->cb.nhot && !judged_cold &&
-	    small_out < COMEBACK_MIN_OUT) {
+	 * measurable stayed out), and what is left to try lies in them */
+	if (acting && settled && live(mb) && x->cb.nhot && !judged_cold &&
+	    small_out < COMEBACK_MIN_OUT &&
+	    guard_untried(mb, out) < COMEBACK_MIN_OUT) {
 		char a[32], b[32];
 
 		x->cb.stopped = true;

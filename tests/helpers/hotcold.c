@@ -108,12 +108,13 @@ int main(int argc, char **argv)
 		}
 	pagesz = (size_t)sysconf(_SC_PAGESIZE);
 	len = mib << 20;
-	res = mmap(NULL, count * (len + pagesz), PROT_NONE,
+	/* a guard page before each mapping: none merges with a neighbour */
+	res = mmap(NULL, count * (len + pagesz) + pagesz, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED)
 		die("mmap reservation");
 	for (unsigned long i = 0; i < count; i++) {
-		base[i] = mmap(res + i * (len + pagesz), len, PROT_READ | PROT_WRITE,
+		base[i] = mmap(res + pagesz + i * (len + pagesz), len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		if (base[i] == MAP_FAILED)
 			die("mmap");
