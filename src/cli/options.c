@@ -388,8 +388,9 @@ static const char options_doc[] =
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
-	"some failed, or some targets failed; unlike pgrep, where 3 is a "
-	"fatal error). --down-to/--limit: 0 goal met or already met (nothing "
+	"some failed, or some targets failed, or pageout's --comeback guard "
+	"stopped: the service faulted back what was paged out; unlike pgrep, "
+	"where 3 is a fatal error). --down-to/--limit: 0 goal met or already met (nothing "
 	"to do), 3 some of the way (a warning says why), 1 nothing movable.";
 
 /* --help ends with the advice and the output columns, from their tables. */

@@ -389,9 +389,20 @@ static int guard_look(struct member *mb, bool acting)
 	struct res_runs now = { 0 };
 	uint64_t out = 0, back = 0, small_out = 0;
 	size_t n = 0, judged_cold = 0;
+	uint64_t faulted = UINT64_MAX;
+	struct procstat st;
+	char path[64];
 	bool settled;
 	struct err e;
 	int rc = -1;
+
+	/* a page back in memory came back by a fault of the target's: pages
+	 * the kernel did not take (under writeback, split refused) are
+	 * present without one, and must not make a mapping look hot */
+	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
+	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st))
+		faulted = (st.minflt + st.majflt - mb->st0.minflt - mb->st0.majflt) *
+			  (uint64_t)sysconf(_SC_PAGESIZE);
 
 	ev = malloc((l->n ? l->n : 1) * sizeof(*ev));
 	pv = malloc((l->n ? l->n : 1) * sizeof(*pv));
@@ -430,7 +441,8 @@ static int guard_look(struct member *mb, bool acting)
 		if (h < x->cb.nhot) {
 			x->cb.hot[h].paged_out = o;
 			x->cb.hot[h].came_back = b;
-		} else if (acting && comeback_hot(o, b, x->cb.pct)) {
+		} else if (acting && comeback_hot(o, b, x->cb.pct) &&
+			   b / 2 <= faulted) {
 			if (guard_add_hot(x, ev[i], o, b))
 				goto out;
 		} else if (o >= COMEBACK_MIN_OUT) {

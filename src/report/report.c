@@ -211,7 +211,10 @@ static void human_comeback(const struct report *rp, const struct target_result *
 	const struct comeback_info *c = r->comeback;
 	char a[64], b[64];
 
-	if (!c || rp->o->dry_run)
+	/* a quiet run stays two lines: said when something came back, or
+	 * with -v (-J has it always) */
+	if (!c || rp->o->dry_run ||
+	    (!c->came_back && !c->nhot && !c->stopped && !rp->o->verbose))
 		return;
 	size_pair(rp, c->came_back, a, sizeof(a));
 	size_pair(rp, c->paged_out, b, sizeof(b));
