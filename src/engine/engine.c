@@ -351,12 +351,30 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 	return 0;
 }
 
+/* The hot list is sorted by start (guard_look): a window's selection
+ * asks for every piece, inside the freeze, so a binary search. (A mapping
+ * that changed its bounds between two looks may be listed twice,
+ * overlapping; a lookup may then miss it, and it is judged again.) */
 static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
 {
-	for (size_t i = 0; i < x->cb.nhot; i++)
-		if (x->cb.hot[i].start < end && start < x->cb.hot[i].end)
-			return true;
-	return false;
+	size_t lo = 0, hi = x->cb.nhot;
+
+	while (lo < hi) {	/* the first hot mapping ending above start */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->cb.hot[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->cb.nhot && x->cb.hot[lo].start < end;
+}
+
+static int hot_by_start(const void *a, const void *b)
+{
+	const struct comeback_hot *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
 }
 
 /* Resident bytes (before the run) of the selection outside the hot
@@ -453,6 +471,8 @@ static int guard_look(struct member *mb, bool acting)
 	}
 	x->cb.paged_out = out;
 	x->cb.came_back = back;
+	if (x->cb.nhot > 1)
+		qsort(x->cb.hot, x->cb.nhot, sizeof(*x->cb.hot), hot_by_start);
 	/* judged after the settle, never on a sample half done */
 	settled = mb->phase != GUARD_SAMPLE;
 	if (mb->phase == GUARD_SETTLE)
