@@ -314,6 +314,16 @@ static int guard_plan(struct engine *s, struct member *mb)
 	return 0;
 }
 
+/* The guard looks at what the ledger holds: a run it watches commits
+ * every window, the one that did it all too. */
+static bool guard_any(const struct engine *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].x->cb_on)
+			return true;
+	return false;
+}
+
 /* The rest after this window: long enough for the samples to come back
  * when a member's are all out. */
 static uint64_t guard_settling(const struct engine *s)
@@ -1035,7 +1045,7 @@ static void sequence(struct engine *s, struct window *w)
 		 * are the outcome as they stand, no ledger to rebuild them
 		 * from (at 10,000 mappings a tenth of pmadv's user time) */
 		if (!s->o->dry_run && (++rounds > 1 || more || s->stop ||
-				       freeze_interrupted()))
+				       freeze_interrupted() || guard_any(s)))
 			commit(s);
 		if (more && !rest(s, thawed, len, guard_settling(s)))
 			more = false;
