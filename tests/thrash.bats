@@ -45,6 +45,14 @@ start_hotcold() {
 	[[ $pid == "$!" ]]
 }
 
+# swap_first SIZE: swap_setup, at the highest priority: the pages go to
+# this file, not to one another suite enabled earlier (the kernel fills
+# the highest priority first), whose swapoff would bring them back
+swap_first() {
+	swap_setup "$1"
+	swapoff "$T/swapfile" && swapon -p 32767 "$T/swapfile"
+}
+
 # faults: the target's minor + major faults so far (/proc/PID/stat)
 faults() {
 	awk '{ print $10 + $12 }' "/proc/$pid/stat"
@@ -95,7 +103,7 @@ is_hot() {
 }
 
 @test "the guard on by default: the cold mappings go to swap, the working set stays, the target barely faults, the report names the hot mappings" {
-	swap_setup 1200M
+	swap_first 1200M
 	start_hotcold
 	f0=$(faults)
 	run --separate-stderr "$PMADV" -p "$pid" -a pageout --anon --all -f stop -J
@@ -148,7 +156,7 @@ is_hot() {
 }
 
 @test "--comeback=off: the same run pages out all 8, and the service faults its working set back" {
-	swap_setup 1200M
+	swap_first 1200M
 	start_hotcold
 	f0=$(faults)
 	run --separate-stderr "$PMADV" -p "$pid" -a pageout --anon --all -f stop --comeback=off -J
@@ -165,7 +173,7 @@ is_hot() {
 }
 
 @test "a target that uses everything: the run stops after the samples, exit 3, having paged out little" {
-	swap_setup 300M
+	swap_first 300M
 	start_hotcold --count 2 --mib 64 --hot 0,1
 	run -3 --separate-stderr "$PMADV" -p "$pid" -a pageout --anon --all -J
 	echo "$stderr" >&3
