@@ -33,7 +33,8 @@ BIN ?= pmadv
 # else): linked into unit tests and fuzzers.
 PURE_SRC := src/lib/msg.c src/lib/size.c src/lib/escape.c src/lib/bigalloc.c \
 	src/plan/maps.c src/plan/select.c src/plan/budget.c \
-	src/report/rowsort.c src/engine/ledger.c src/engine/chunk.c
+	src/report/rowsort.c src/engine/ledger.c src/engine/chunk.c \
+	src/engine/comeback.c
 # ... and what unit tests link: the pure modules plus the stat parser's file
 UNIT_SRC_LINK := $(PURE_SRC) src/proc/procstat.c
 SRC := $(wildcard src/*.c src/*/*.c)

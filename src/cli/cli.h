@@ -46,6 +46,9 @@ extern const size_t columns_list_ndefault;
  * setting lives in struct options, read once here (the test knobs from the
  * environment too) and passed down read-only. Everything is checked here,
  * before any target is touched: bad input never costs a freeze. */
+/* --comeback's default threshold, in percent */
+#define COMEBACK_PCT_DEFAULT 10
+
 struct target_spec {
 	bool is_pidfd;
 	int value;		/* PID or fd number */
@@ -70,6 +73,12 @@ struct options {
 	bool down_to_set;
 	bool as_group;			/* --as-group: the goal is the targets'
 					 * together */
+	/* --comeback: pageout's guard against paging out what the target
+	 * uses (engine.h). A mapping is hot when more than comeback_pct% of
+	 * what pmadv paged out of it came back. */
+	unsigned int comeback_pct;
+	bool comeback_off;		/* --comeback=off */
+	bool comeback_set;
 	bool max_freeze_set;	/* --max-freeze given (not the default) */
 	int sort_col;			/* --sort: enum col_id, -1: none */
 	bool list;

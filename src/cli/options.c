@@ -328,6 +328,32 @@ static void add_pidfd(struct argp_state *st, struct options *o, const char *arg)
 	add_target(st, o, true, (int)v);
 }
 
+static void set_comeback(struct argp_state *st, struct options *o, const char *arg)
+{
+	size_t len = strlen(arg);
+	char buf[32];
+	uint64_t v;
+
+	o->comeback_set = true;
+	if (!strcmp(arg, "off")) {
+		o->comeback_off = true;
+		return;
+	}
+	/* "25" and "25%" alike */
+	if (len && arg[len - 1] == '%')
+		len--;
+	if (!len || len >= sizeof(buf))
+		argp_error(st, "invalid --comeback '%s': a percentage from 0 to 100, or off",
+			   shown(arg));
+	memcpy(buf, arg, len);
+	buf[len] = '\0';
+	if (number_parse(buf, &v, NULL) || v > 100)
+		argp_error(st, "invalid --comeback '%s': a percentage from 0 to 100, or off",
+			   shown(arg));
+	o->comeback_off = false;
+	o->comeback_pct = (unsigned int)v;
+}
+
 static void set_down_to(struct argp_state *st, struct options *o, const char *arg)
 {
 	if (size_parse(arg, &o->down_to, NULL))
@@ -362,8 +388,9 @@ static const char options_doc[] =
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
-	"some failed, or some targets failed; unlike pgrep, where 3 is a "
-	"fatal error). --down-to/--limit: 0 goal met or already met (nothing "
+	"some failed, or some targets failed, or pageout's --comeback guard "
+	"stopped: the service faulted back what was paged out; unlike pgrep, "
+	"where 3 is a fatal error). --down-to/--limit: 0 goal met or already met (nothing "
 	"to do), 3 some of the way (a warning says why), 1 nothing movable.";
 
 /* --help ends with the advice and the output columns, from their tables. */
@@ -459,6 +486,7 @@ enum {
 	OPT_SORT,
 	OPT_MAX_FREEZE,
 	OPT_AS_GROUP,
+	OPT_COMEBACK,
 };
 
 static const struct argp_option table[] = {
@@ -484,6 +512,7 @@ static const struct argp_option table[] = {
 	{ "shared", OPT_SHARED, NULL, 0, "shared mappings only", 4 },
 	{ "limit", OPT_LIMIT, "SIZE|PCT%", 0, "advise at most SIZE resident bytes, or PCT% of the target's Rss: pages in memory (for pageout: mapped by the target alone), most resident mappings first", 4 },
 	{ "down-to", OPT_DOWN_TO, "SIZE", 0, "advise resident pages until the target's Rss would be SIZE (as --limit with Rss - SIZE)", 4 },
+	{ "comeback", OPT_COMEBACK, "PCT|off", 0, "pageout: a mapping whose paged-out pages come back (the target faults them in) beyond PCT% is hot: left alone, and the run goes on with memory that stays out; when nothing stays out, the run stops (exit 3). Each mapping's sample goes first (default 10%; off: no guard)", 4 },
 	{ "as-group", OPT_AS_GROUP, NULL, 0, "--limit/--down-to apply to all the targets together (a -c/-u cgroup's memory.current where its memory controller is on, else their summed Pss), spread over them, most movable first", 4 },
 	{ NULL, 0, NULL, 0, "Freezing (so the address space cannot change under pmadv):", 5 },
 	{ "freeze", 'f', "MODE", 0, "none (default), stop, cgroup, or cgroup:PATH", 5 },
@@ -570,6 +599,11 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "--limit and --down-to exclude each other");
 	if (o->as_group && !o->limit_bytes && !o->limit_pct && !o->down_to_set)
 		argp_error(st, "--as-group needs a goal: --limit or --down-to");
+	/* a threshold is about pages paged out: other advice has none
+	 * (off is accepted anywhere: runbooks may pass it always) */
+	if (o->comeback_set && !o->comeback_off && (!o->advice ||
+	    o->advice->value != ADVICE_PAGEOUT))
+		argp_error(st, "--comeback=PCT goes with -a pageout");
 	if (o->as_group && o->list)
 		argp_error(st, "--as-group goes with advising, not --list");
 	if (o->quiet && o->verbose)
@@ -622,6 +656,7 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case OPT_LIMIT:		parse_limit(st, o, arg); break;
 	case OPT_DOWN_TO:	set_down_to(st, o, arg); break;
 	case OPT_AS_GROUP:	o->as_group = true; break;
+	case OPT_COMEBACK:	set_comeback(st, o, arg); break;
 	default:		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
@@ -680,6 +715,7 @@ void options_parse(int argc, char **argv, struct options *o)
 	o->sort_col = -1;
 	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
 	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
+	o->comeback_pct = COMEBACK_PCT_DEFAULT;
 #ifdef PMADV_TEST_HOOKS
 	/* Test knobs: compiled only into the build the tests use (make's
 	 * pmadv-test, -DPMADV_TEST_HOOKS). No environment variable changes

@@ -41,6 +41,21 @@ static void progress_end(struct progress *p);
  * with a device that takes pages at once. */
 #define WRITEBACK_CAP (64ULL << 20)
 #define REST_DRAIN_MAX_NS 1000000000ULL
+/* The comeback guard (engine.h): after the sample windows the target runs
+ * this long before pmadv looks at what came back. A page the service uses
+ * a few times a second is back by then; one it left alone is not. */
+#define GUARD_SETTLE_NS 250000000ULL
+/* Without a freeze one window would advise everything: with the guard,
+ * a window ends after this long of calls (as the default --max-freeze),
+ * so that pmadv looks between them. */
+#define GUARD_LOOK_NS 100000000ULL
+
+/* Where a member is in the guard's course. */
+enum guard_phase {
+	GUARD_SAMPLE,		/* windows advise each mapping's sample */
+	GUARD_SETTLE,		/* samples out: the target runs, then a look */
+	GUARD_MAIN,		/* the rest, a look after every window */
+};
 
 struct member {
 	struct run *x;
@@ -55,6 +70,15 @@ struct member {
 	bool budgeted;
 	bool done;		/* nothing left for it, or it stopped */
 	size_t nmaps;		/* mappings the preview saw (before_freeze) */
+	/* the comeback guard (x->cb_on) */
+	enum guard_phase phase;
+	bool guard_acts;	/* samples first and leaves hot mappings
+				 * alone (not one unbounded window: there it
+				 * only reports) */
+	struct res_runs before;	/* residency before the run (pagemap: the
+				 * exclusive bit) */
+	struct procstat st0;	/* fault counts before the run */
+	bool have_st0;
 };
 
 struct engine {
@@ -66,6 +90,7 @@ struct engine {
 	struct pace pace;
 	uint64_t page, max_ns;
 	unsigned int windows;
+	uint64_t window_start_ns;	/* when this window's calls began */
 	uint64_t frozen_ns, longest_ns;
 	bool stop;		/* no further window */
 	bool window_over;	/* this window ended early (the guardian's
@@ -208,6 +233,317 @@ static void drop_window_plan(struct member *mb)
 	mb->in_window = false;
 }
 
+/* ---- the comeback guard (engine.h), outside any window but its plan ---- */
+
+static bool guard_wanted(const struct options *o)
+{
+	return o->advice && o->advice->value == ADVICE_PAGEOUT &&
+	       !o->comeback_off && !o->dry_run && !o->list;
+}
+
+static void guard_init(struct engine *s, struct member *mb)
+{
+	struct run *x = mb->x;
+	char path[64];
+
+	x->cb_on = guard_wanted(s->o);
+	if (!x->cb_on)
+		return;
+	x->cb.pct = s->o->comeback_pct;
+	/* one unbounded window (--max-freeze=0) was asked for: no sample
+	 * window before it; the guard then only reports */
+	mb->guard_acts = s->bounded || s->req.mode == FREEZE_NONE;
+	mb->phase = mb->guard_acts ? GUARD_SAMPLE : GUARD_MAIN;
+	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
+	mb->have_st0 = !procstat_read(AT_FDCWD, path, &mb->st0);
+}
+
+/* The residency of the sorted pieces into out (emptied first): one read
+ * per stretch of touching pieces. 0, or -1 with e. */
+static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
+		      size_t n, struct res_runs *out, struct err *e)
+{
+	struct residency r;
+	int rc = 0;
+
+	resrun_free(out);
+	if (residency_open(pid, method, &r, e))
+		return -1;
+	for (size_t i = 0, j; !rc && i < n; i = j) {
+		for (j = i + 1; j < n && v[j].start <= v[j - 1].end; j++)
+			;
+		rc = residency_read(&r, v[i].start, v[j - 1].end, out, e);
+	}
+	residency_close(&r);
+	return rc;
+}
+
+static bool in_hot(const struct run *x, uint64_t start, uint64_t end);
+
+static const char *hot_rule(const struct mapping *m, void *ctx)
+{
+	return in_hot(ctx, m->start, m->end) ? COMEBACK_HOT_REASON : NULL;
+}
+
+/* Inside the window, part of the selection: hot mappings become skips,
+ * and while sampling only the samples are advised (none left: the
+ * sample is done, on with the rest). 0, or -1 (no memory). */
+static int guard_plan(struct engine *s, struct member *mb)
+{
+	struct run *x = mb->x;
+	struct piece *v;
+	size_t n;
+
+	if (x->cb.nhot && futile_apply(&x->plan, &x->maps, hot_rule, x))
+		return -1;
+	if (mb->phase != GUARD_SAMPLE)
+		return 0;
+	if (comeback_sample(&x->plan, &x->maps, s->page, &v, &n))
+		return -1;
+	if (!n) {
+		free(v);
+		mb->phase = GUARD_MAIN;
+		return 0;
+	}
+	free(x->plan.pieces);
+	x->plan.pieces = v;
+	x->plan.npieces = n;
+	x->plan.bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		x->plan.bytes += v[i].end - v[i].start;
+	return 0;
+}
+
+/* The guard looks at what the ledger holds: a run it watches commits
+ * every window, the one that did it all too. */
+static bool guard_any(const struct engine *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].x->cb_on)
+			return true;
+	return false;
+}
+
+/* The rest after this window: long enough for the samples to come back
+ * when a member's are all out. */
+static uint64_t guard_settling(const struct engine *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (live(&s->v[i]) && s->v[i].x->cb_on &&
+		    s->v[i].phase == GUARD_SETTLE)
+			return GUARD_SETTLE_NS;
+	return 0;
+}
+
+static int entry_by_start(const void *a, const void *b)
+{
+	const struct ledger_entry *x = *(const struct ledger_entry *const *)a;
+	const struct ledger_entry *y = *(const struct ledger_entry *const *)b;
+
+	return x->map.start < y->map.start ? -1 : x->map.start > y->map.start;
+}
+
+/* A mapping hot from now on: its figures, its name copied. */
+static int guard_add_hot(struct run *x, const struct ledger_entry *le,
+			 uint64_t out, uint64_t back)
+{
+	struct comeback_hot *v = realloc(x->cb.hot, (x->cb.nhot + 1) * sizeof(*v));
+	char *name;
+
+	if (!v)
+		return -1;
+	x->cb.hot = v;
+	name = strndup(le->map.name, le->map.name_len);
+	if (!name)
+		return -1;
+	v[x->cb.nhot++] = (struct comeback_hot){ le->whole_start, le->whole_end,
+						name, out, back };
+	return 0;
+}
+
+/* The hot list is sorted by start (guard_look): a window's selection
+ * asks for every piece, inside the freeze, so a binary search. (A mapping
+ * that changed its bounds between two looks may be listed twice,
+ * overlapping; a lookup may then miss it, and it is judged again.) */
+static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = x->cb.nhot;
+
+	while (lo < hi) {	/* the first hot mapping ending above start */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->cb.hot[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->cb.nhot && x->cb.hot[lo].start < end;
+}
+
+static int hot_by_start(const void *a, const void *b)
+{
+	const struct comeback_hot *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Resident bytes (before the run) of the selection outside the hot
+ * mappings that pmadv has not paged out yet: out is all it paged out. */
+static uint64_t guard_untried(const struct member *mb, uint64_t out)
+{
+	const unsigned int mask = RES_PRESENT | RES_EXCLUSIVE;
+	uint64_t all = 0, hot_out = 0;
+
+	for (size_t i = 0; i < mb->ncovered; i++)
+		if (!in_hot(mb->x, mb->covered[i].start, mb->covered[i].end))
+			all += resrun_sum(&mb->before, mb->covered[i].start,
+					  mb->covered[i].end, mask);
+	for (size_t i = 0; i < mb->x->cb.nhot; i++)
+		hot_out += mb->x->cb.hot[i].paged_out;
+	out = out > hot_out ? out - hot_out : 0;
+	return all > out ? all - out : 0;
+}
+
+/* What of the pages paged out so far is in memory again, by mapping;
+ * acting: hot mappings are left alone from the next window on, and a
+ * member none of whose mappings stays out stops. */
+static int guard_look(struct member *mb, bool acting)
+{
+	struct run *x = mb->x;
+	const struct ledger *l = &mb->led;
+	unsigned int mask = RES_PRESENT | RES_EXCLUSIVE;
+	const struct ledger_entry **ev = NULL;
+	struct piece *pv = NULL;
+	struct res_runs now = { 0 };
+	uint64_t out = 0, back = 0, small_out = 0;
+	size_t n = 0, judged_cold = 0;
+	uint64_t faulted = UINT64_MAX;
+	struct procstat st;
+	char path[64];
+	bool settled;
+	struct err e;
+	int rc = -1;
+
+	/* a page back in memory came back by a fault of the target's: pages
+	 * the kernel did not take (under writeback, split refused) are
+	 * present without one, and must not make a mapping look hot */
+	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
+	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st))
+		faulted = (st.minflt + st.majflt - mb->st0.minflt - mb->st0.majflt) *
+			  (uint64_t)sysconf(_SC_PAGESIZE);
+
+	ev = malloc((l->n ? l->n : 1) * sizeof(*ev));
+	pv = malloc((l->n ? l->n : 1) * sizeof(*pv));
+	if (!ev || !pv)
+		goto out;
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->v[i].reason && l->v[i].advised)
+			ev[n++] = &l->v[i];
+	qsort(ev, n, sizeof(*ev), entry_by_start);
+	for (size_t i = 0; i < n; i++)
+		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0 };
+	/* present or not is all it needs: PAGEMAP_SCAN, fast on the
+	 * swapped-out runs this mostly is */
+	if (guard_read(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
+		rc = 0;		/* no look this time: the figures stay */
+		goto out;
+	}
+	/* entries of one mapping lie together in address order */
+	for (size_t i = 0, j; i < n; i = j) {
+		uint64_t o = 0, b = 0;
+		size_t h;
+
+		for (j = i; j < n && ev[j]->whole_start == ev[i]->whole_start &&
+		     ev[j]->whole_end == ev[i]->whole_end; j++) {
+			o += resrun_sum(&mb->before, ev[j]->map.start,
+					ev[j]->map.end, mask);
+			b += resrun_both(&mb->before, mask, &now, RES_PRESENT,
+					 ev[j]->map.start, ev[j]->map.end);
+		}
+		out += o;
+		back += b;
+		for (h = 0; h < x->cb.nhot; h++)
+			if (x->cb.hot[h].start == ev[i]->whole_start &&
+			    x->cb.hot[h].end == ev[i]->whole_end)
+				break;
+		if (h < x->cb.nhot) {
+			x->cb.hot[h].paged_out = o;
+			x->cb.hot[h].came_back = b;
+		} else if (acting && comeback_hot(o, b, x->cb.pct) &&
+			   b / 2 <= faulted) {
+			if (guard_add_hot(x, ev[i], o, b))
+				goto out;
+		} else if (o >= COMEBACK_MIN_OUT) {
+			judged_cold++;
+		} else {
+			small_out += o;
+		}
+	}
+	x->cb.paged_out = out;
+	x->cb.came_back = back;
+	if (x->cb.nhot > 1)
+		qsort(x->cb.hot, x->cb.nhot, sizeof(*x->cb.hot), hot_by_start);
+	/* judged after the settle, never on a sample half done */
+	settled = mb->phase != GUARD_SAMPLE;
+	if (mb->phase == GUARD_SETTLE)
+		mb->phase = GUARD_MAIN;
+	/* the whole target: every mapping it paged out came back (nothing
+	 * measurable stayed out), and what is left to try lies in them */
+	if (acting && settled && live(mb) && x->cb.nhot && !judged_cold &&
+	    small_out < COMEBACK_MIN_OUT &&
+	    guard_untried(mb, out) < COMEBACK_MIN_OUT) {
+		char a[32], b[32];
+
+		x->cb.stopped = true;
+		mb->done = true;
+		run_warn(x, "%d (%s): stopped: the service faulted back %s of %s "
+			 "paged out (its working set)", x->t.pid, x->t.comm,
+			 size_format(back, a, sizeof(a)),
+			 size_format(out, b, sizeof(b)));
+	}
+	rc = 0;
+out:
+	resrun_free(&now);
+	free(ev);
+	free(pv);
+	return rc;
+}
+
+/* After a window (and its rest): each guarded member looks. more: further
+ * windows may follow (only then does a look act). Returns whether any
+ * member is left to advise. */
+static bool guard_look_all(struct engine *s, bool more)
+{
+	bool left = false;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct member *mb = &s->v[i];
+
+		if (mb->x->cb_on && !mb->x->failed && mb->led.n &&
+		    guard_look(mb, more && mb->guard_acts))
+			stop_member_oom(mb);
+		left = left || live(mb);
+	}
+	return left;
+}
+
+/* At the end: the target's faults during the run; the before runs go. */
+static void guard_finish(struct member *mb)
+{
+	struct run *x = mb->x;
+	struct procstat st;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
+	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st) &&
+	    st.start_time == mb->st0.start_time) {
+		x->cb.faults_known = true;
+		x->cb.minor_faults = st.minflt - mb->st0.minflt;
+		x->cb.major_faults = st.majflt - mb->st0.majflt;
+	}
+	resrun_free(&mb->before);
+}
+
 /* The maps as they are now (not frozen: they only guide), the selection
  * over them, their residency, and a budget's choice. */
 static int preview(struct engine *s, struct member *mb)
@@ -218,7 +554,7 @@ static int preview(struct engine *s, struct member *mb)
 	struct err e;
 	int rc = -1;
 
-	if (!wants_residency(s) && !budget)
+	if (!wants_residency(s) && !budget && !x->cb_on)
 		return 0;
 	/* a budget is of the Rss: smaps */
 	if (maps_source_read(&x->t, budget ? MAPS_FILE_SMAPS : MAPS_FILE_MAPS,
@@ -233,8 +569,14 @@ static int preview(struct engine *s, struct member *mb)
 	/* pagemap has the exclusive bit budgets and the tables use;
 	 * PAGEMAP_SCAN reads sparse arenas far faster. Read only to size
 	 * calls, a failure costs nothing but smaller calls (all is work). */
-	if (resident_read(x, resident_wanted(o) ? RES_METHOD_PAGEMAP :
+	if ((wants_residency(s) || budget) &&
+	    resident_read(x, resident_wanted(o) ? RES_METHOD_PAGEMAP :
 			  RES_METHOD_SCAN, &e) && (budget || resident_wanted(o)))
+		goto fail;
+	/* the guard counts pages mapped by the target alone: a shared page
+	 * is never paged out, and would look as if it came back */
+	if (x->cb_on && guard_read(x->t.pid, RES_METHOD_PAGEMAP, x->plan.pieces,
+				   x->plan.npieces, &mb->before, &e))
 		goto fail;
 	if (budget) {
 		if (resident_futile(x, o))
@@ -280,7 +622,8 @@ static int select_fresh(struct engine *s, struct member *mb)
 	}
 	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan) ||
 	    ledger_subtract(&mb->led, &x->plan) || resident_futile(x, o) ||
-	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)))
+	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)) ||
+	    (x->cb_on && guard_plan(s, mb)))
 		goto oom;
 	x->res = calloc(x->plan.npieces ? x->plan.npieces : 1, sizeof(*x->res));
 	if (!x->res)
@@ -436,6 +779,11 @@ static void advise_member(struct engine *s, struct member *mb,
 			s->window_over = true;
 			return;
 		}
+		/* no freeze, the guard acting: end the window now and then,
+		 * so that it looks at what came back */
+		if (*any && mb->guard_acts && s->req.mode == FREEZE_NONE &&
+		    clock_now_ns() - s->window_start_ns >= GUARD_LOOK_NS)
+			return;
 		lim.work = next_work(s, deadline, *any);
 		if (!lim.work || (*any && !writeback_room(s, lim.work)))
 			return;			/* thaw: it would not fit */
@@ -466,6 +814,10 @@ static void advise_member(struct engine *s, struct member *mb,
 		}
 	}
 	mb->done = cursor_done(&mb->cur);
+	if (mb->done && mb->guard_acts && mb->phase == GUARD_SAMPLE) {
+		mb->phase = GUARD_SETTLE;	/* the rest after a look */
+		mb->done = false;
+	}
 }
 
 /* Said for every member: the operator asked for a race-free window and
@@ -589,6 +941,7 @@ static uint64_t one_window(struct engine *s, struct window *w)
 	deadline = freeze_started_ns(fz) + s->max_ns - s->max_ns / 16;
 	select_live(s, fz);
 	test_delay(s->o->test_delay_ms, fz);
+	s->window_start_ns = clock_now_ns();
 	s->window_over = false;
 	for (size_t i = 0; i < s->n && !s->stop && !s->window_over &&
 	     !s->o->dry_run; i++)
@@ -607,9 +960,13 @@ static uint64_t one_window(struct engine *s, struct window *w)
 /* The targets run: at least a third as long as the window before, and
  * for pageout until the device has written most of what is under
  * writeback. false: a signal asked to stop meanwhile. */
-static bool rest(const struct engine *s, uint64_t since, uint64_t window_ns)
+static bool rest(const struct engine *s, uint64_t since, uint64_t window_ns,
+		 uint64_t min_ns)
 {
 	uint64_t want = window_ns / 3 > REST_MIN_NS ? window_ns / 3 : REST_MIN_NS;
+
+	if (want < min_ns)
+		want = min_ns;
 	uint64_t until = since + want;
 
 	while (!freeze_interrupted()) {
@@ -688,9 +1045,12 @@ static void sequence(struct engine *s, struct window *w)
 		 * are the outcome as they stand, no ledger to rebuild them
 		 * from (at 10,000 mappings a tenth of pmadv's user time) */
 		if (!s->o->dry_run && (++rounds > 1 || more || s->stop ||
-				       freeze_interrupted()))
+				       freeze_interrupted() || guard_any(s)))
 			commit(s);
-		if (more && !rest(s, thawed, len))
+		if (more && !rest(s, thawed, len, guard_settling(s)))
+			more = false;
+		/* after the rest: pages had time to come back */
+		if (!s->o->dry_run && !guard_look_all(s, more))
 			more = false;
 	}
 	s->interrupt = freeze_interrupted();
@@ -723,6 +1083,8 @@ static void finish(struct engine *s)
 			free(x->res);
 			x->res = NULL;
 		}
+		if (x->cb_on)
+			guard_finish(mb);
 		ledger_free(&mb->led);
 		free(mb->covered);
 		free(mb->keep);
@@ -791,6 +1153,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	for (size_t i = 0; i < n; i++) {
 		s->v[i].x = m[i];
 		w->pids[i] = m[i]->t.pid;
+		guard_init(s, &s->v[i]);
 		preview(s, &s->v[i]);
 	}
 	progress_init(&s->prog, o);

@@ -241,6 +241,45 @@ int chunk_commit(struct cursor *c, struct ledger *l);
  * selection. p->bytes updated. 0, or -1 (no memory: p unchanged). */
 int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep);
 
+/* Pageout's comeback guard (--comeback): paging out memory a service uses
+ * makes it fault the pages straight back (swap-in I/O, latency). So the
+ * first windows page out a sample of each selected mapping (stripes spread
+ * over it), the target runs a while, and outside any window pmadv reads
+ * which of the pages it paged out are in memory again. A mapping whose
+ * pages came back beyond the threshold is hot: the rest of it is left
+ * alone (a skip with COMEBACK_HOT_REASON); the run goes on with the
+ * mappings that stay out, looking again after every window. When no
+ * mapping stays out, the run stops. Pure: engine.c reads pagemap. */
+#define COMEBACK_HOT_REASON "hot: what pmadv paged out of it came back " \
+	"(--comeback); left alone"
+/* The sample: at most this much of a mapping, and a sixteenth of it, in
+ * COMEBACK_STRIPES stripes; a mapping of COMEBACK_WHOLE or less is its
+ * own sample. 4 MiB is 1,024 pages: a 10% threshold is then ~100 pages,
+ * well above noise, and 100 mappings' samples are ~0.4 s of pageout. */
+#define COMEBACK_SAMPLE_MAX (4ULL << 20)
+#define COMEBACK_STRIPES 8
+#define COMEBACK_WHOLE (64ULL << 10)
+/* A mapping is judged once this much of it was paged out: fewer pages
+ * say little. */
+#define COMEBACK_MIN_OUT (128ULL << 10)
+
+/* The sample stripes of p's pieces, placed by their mapping (maps), so
+ * that a later window's pieces (less what the ledger did) give the same
+ * stripes less what was done. *out: malloc'd, sorted (free it); *n may
+ * be 0. 0, or -1 (no memory). */
+int comeback_sample(const struct plan *p, const struct maps *maps,
+		    uint64_t page, struct piece **out, size_t *n);
+
+/* Bytes of [start, end) in runs of a (flags include amask) that are in
+ * runs of b (flags include bmask) too. */
+uint64_t resrun_both(const struct res_runs *a, unsigned int amask,
+		     const struct res_runs *b, unsigned int bmask,
+		     uint64_t start, uint64_t end);
+
+/* Is a mapping hot: came_back of paged_out beyond pct%? (Judged only
+ * from COMEBACK_MIN_OUT paged out.) */
+bool comeback_hot(uint64_t paged_out, uint64_t came_back, unsigned int pct);
+
 /* One target's run, from opening it to its result: what is done before a
  * freeze window (open through a pidfd, learn its facts, ask the kernel
  * whether it takes the advice, the "before" figures), inside it (engine.c:
@@ -269,6 +308,8 @@ struct run {
 	const char *noswap;		/* pageout: why swap cannot take its
 					 * anonymous pages, or NULL */
 	struct goal goal;		/* --limit, --down-to (run.c) */
+	bool cb_on;			/* pageout's comeback guard watches it */
+	struct comeback_info cb;	/* what it saw (names owned here) */
 	bool has_share;			/* --as-group: its share of the goal */
 	uint64_t share;
 	char noswap_buf[256];

@@ -360,6 +360,7 @@ int outcome_build(struct run *x, const struct options *o,
 	add_warnings(x, o, r);
 	if (o->sort_col >= 0 && r->rows)
 		rows_sort(r->rows, r->nrows, (enum col_id)o->sort_col);
+	r->comeback = x->cb_on ? &x->cb : NULL;
 	r->error = x->failed ? x->err.msg : NULL;
 	r->warnings = (const char *const *)x->warnings;
 	r->nwarnings = x->nwarnings;
@@ -391,6 +392,9 @@ int outcome_status(const struct target_result *r, const struct options *o)
 		       r->nunmatched ? PMADV_EXIT_PARTIAL : PMADV_EXIT_OK;
 	if (!r->advised)
 		return PMADV_EXIT_FAIL;
+	/* the guard stopped the run: the target uses what it was given */
+	if (r->comeback && r->comeback->stopped)
+		return PMADV_EXIT_PARTIAL;
 	if (r->goal && !r->goal_met)
 		return PMADV_EXIT_PARTIAL;
 	/* a broken freeze: advised, but not as asked (race-free) */

@@ -285,6 +285,9 @@ void run_free(struct run *x)
 	free(x->res);
 	free(x->scope);
 	resrun_free(&x->runs);
+	for (size_t i = 0; i < x->cb.nhot; i++)
+		free((char *)x->cb.hot[i].name);
+	free(x->cb.hot);
 	target_close(&x->t);
 	memset(x, 0, sizeof(*x));
 	x->t.pidfd = -1;

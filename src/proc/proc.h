@@ -22,6 +22,9 @@
 struct procstat {
 	char state;			/* field 3: R, S, D, T, t, Z, X... */
 	unsigned long flags;		/* field 9: PF_* */
+	unsigned long long minflt;	/* field 10: minor faults (the whole
+					 * process in /proc/PID/stat) */
+	unsigned long long majflt;	/* field 12: major faults */
 	unsigned long long start_time;	/* field 22: with the PID, names one
 					 * process for good */
 };

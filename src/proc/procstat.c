@@ -11,6 +11,8 @@
 #include "proc/proc.h"
 
 #define FIELD_FLAGS 9
+#define FIELD_MINFLT 10
+#define FIELD_MAJFLT 12
 #define FIELD_START 22
 
 int procstat_parse(const char *line, struct procstat *ps)
@@ -27,13 +29,18 @@ int procstat_parse(const char *line, struct procstat *ps)
 		if (*p != ' ' || !p[1] || p[1] == ' ' || p[1] == '\n')
 			return -1;
 		p++;
-		if (field == FIELD_FLAGS || field == FIELD_START) {
+		if (field == FIELD_FLAGS || field == FIELD_START ||
+		    field == FIELD_MINFLT || field == FIELD_MAJFLT) {
 			unsigned long long v = strtoull(p, &end, 10);
 
 			if (end == p || (*end != ' ' && *end != '\n' && *end))
 				return -1;
 			if (field == FIELD_FLAGS)
 				ps->flags = (unsigned long)v;
+			else if (field == FIELD_MINFLT)
+				ps->minflt = v;
+			else if (field == FIELD_MAJFLT)
+				ps->majflt = v;
 			else
 				ps->start_time = v;
 			p = end;

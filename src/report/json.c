@@ -114,6 +114,30 @@ static void json_goal(FILE *f, const struct goal *g, bool met)
 		g->unselected);
 }
 
+/* "comeback": the guard's figures and hot mappings; null when it was off */
+static void json_comeback(FILE *f, const struct comeback_info *c)
+{
+	if (!c) {
+		fputs(",\"comeback\":null", f);
+		return;
+	}
+	fprintf(f, ",\"comeback\":{\"threshold_pct\":%u,\"paged_out\":%" PRIu64
+		",\"came_back\":%" PRIu64, c->pct, c->paged_out, c->came_back);
+	json_num_or_null(f, "minor_faults", c->faults_known, c->minor_faults);
+	json_num_or_null(f, "major_faults", c->faults_known, c->major_faults);
+	fprintf(f, ",\"stopped\":%s,\"hot\":[", c->stopped ? "true" : "false");
+	for (size_t i = 0; i < c->nhot; i++) {
+		const struct comeback_hot *h = &c->hot[i];
+
+		fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
+			"\"", i ? "," : "", h->start, h->end);
+		json_str_or_null(f, "name", h->name);
+		fprintf(f, ",\"paged_out\":%" PRIu64 ",\"came_back\":%" PRIu64 "}",
+			h->paged_out, h->came_back);
+	}
+	fputs("]}", f);
+}
+
 void json_target(FILE *f, bool first, const struct target_result *r,
 		 bool with_stats)
 {
@@ -147,6 +171,7 @@ void json_target(FILE *f, bool first, const struct target_result *r,
 	json_num_or_null(f, "resident", r->resident_known, r->resident);
 	json_num_or_null(f, "reclaimable", r->reclaimable_known, r->reclaimable);
 	json_goal(f, r->goal, r->goal_met);
+	json_comeback(f, r->comeback);
 	fputs(",\"ranges\":[", f);
 	json_rows(f, r, ROW_RANGE, with_stats);
 	fputs("],\"skipped\":[", f);

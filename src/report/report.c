@@ -204,6 +204,39 @@ static void human_goal(const struct report *rp, const struct target_result *r)
 	       "group share" : "limit", a, r->goal_met ? "met" : "not met");
 }
 
+/* Pageout's comeback guard: what came back, the target's faults, and
+ * the mappings left alone as hot, by address and name. */
+static void human_comeback(const struct report *rp, const struct target_result *r)
+{
+	const struct comeback_info *c = r->comeback;
+	char a[64], b[64];
+
+	/* a quiet run stays two lines: said when something came back, or
+	 * with -v (-J has it always) */
+	if (!c || rp->o->dry_run ||
+	    (!c->came_back && !c->nhot && !c->stopped && !rp->o->verbose))
+		return;
+	size_pair(rp, c->came_back, a, sizeof(a));
+	size_pair(rp, c->paged_out, b, sizeof(b));
+	printf("  comeback: %s of %s paged out came back", a, b);
+	if (c->faults_known)
+		printf("; faults during the run: %" PRIu64 " minor, %" PRIu64
+		       " major", c->minor_faults, c->major_faults);
+	if (c->nhot)
+		printf("; left alone as hot (over %u%% came back):", c->pct);
+	for (size_t i = 0; i < c->nhot; i++) {
+		const struct comeback_hot *h = &c->hot[i];
+		char *name = escape_str(h->name, ESCAPE_TERMINAL);
+
+		printf("%s 0x%" PRIx64 "-0x%" PRIx64 " %s", i ? "," : "", h->start,
+		       h->end, name && *name ? name : "[anon]");
+		free(name);
+	}
+	if (c->stopped)
+		printf("; stopped: nothing stayed out");
+	putchar('\n');
+}
+
 static void human_target(const struct report *rp, const struct target_result *r)
 {
 	char a[64], b[64];
@@ -237,6 +270,7 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	human_freeze(r->window);
 	putchar('\n');
 	human_effect(rp, r);
+	human_comeback(rp, r);
 	free(comm);
 }
 

@@ -93,6 +93,26 @@ struct group_goal {
 	bool met;
 };
 
+/* Pageout's comeback guard (--comeback): what the target took back of
+ * what pmadv paged out during the run, and the mappings left alone as hot.
+ * Bytes are pages that were in memory (mapped by the target alone) before
+ * the run, advised, and in memory again at the last look. */
+struct comeback_hot {
+	uint64_t start, end;	/* the mapping */
+	const char *name;	/* its pathname (target's text; "" anonymous) */
+	uint64_t paged_out, came_back;
+};
+
+struct comeback_info {
+	unsigned int pct;	/* the threshold */
+	uint64_t paged_out, came_back;
+	bool faults_known;	/* /proc/PID/stat read before and after */
+	uint64_t minor_faults, major_faults;	/* the target's, during the run */
+	bool stopped;		/* nothing stayed out: the run stopped */
+	struct comeback_hot *hot;
+	size_t nhot;
+};
+
 struct target_result {
 	int pid;		/* <= 0: never found */
 	const char *comm;
@@ -110,6 +130,7 @@ struct target_result {
 	bool reclaimable_known;
 	const struct goal *goal;	/* NULL: no goal */
 	bool goal_met;
+	const struct comeback_info *comeback;	/* NULL: the guard was off */
 	struct result_row *rows;
 	size_t nrows;
 };

@@ -36,6 +36,13 @@ int main(int argc, char **argv)
 	text = check_read_fixture(fixtures, "proc.stat", &len);
 	line = strtok_r(text, "\n", &save);
 	ok(line, 'R', 4194304, 104876);		/* a real cat */
+	{	/* the fault counts the comeback guard reads (fields 10, 12) */
+		struct procstat ps = { 0 };
+
+		CHECK_INT(procstat_parse(line, &ps), 0);
+		CHECK_U64(ps.minflt, 126);
+		CHECK_U64(ps.majflt, 0);
+	}
 	line = strtok_r(NULL, "\n", &save);
 	ok(line, 'S', 2129984, 12);		/* kthreadd */
 	CHECK(2129984 & PF_KTHREAD);

@@ -1,0 +1,85 @@
+/* Pageout's comeback guard, its pure half: the sample and the sums. See
+ * engine.h. */
+#include <stdlib.h>
+
+#include "engine/engine.h"
+
+static int by_start(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int comeback_sample(const struct plan *p, const struct maps *maps,
+		    uint64_t page, struct piece **out, size_t *n)
+{
+	size_t cap = p->npieces * COMEBACK_STRIPES + 1, k = 0;
+	struct piece *v = malloc(cap * sizeof(*v));
+
+	*out = NULL;
+	*n = 0;
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < p->npieces; i++) {
+		const struct piece *pc = &p->pieces[i];
+		const struct mapping *m = &maps->v[pc->map];
+		uint64_t len = m->end - m->start, take, stripe, gap;
+
+		if (len <= COMEBACK_WHOLE) {
+			v[k++] = *pc;
+			continue;
+		}
+		take = len / 16 < COMEBACK_SAMPLE_MAX ? len / 16 : COMEBACK_SAMPLE_MAX;
+		/* whole pages, one at least per stripe */
+		stripe = take / COMEBACK_STRIPES / page * page;
+		if (!stripe)
+			stripe = page;
+		gap = len / COMEBACK_STRIPES / page * page;
+		for (unsigned int j = 0; j < COMEBACK_STRIPES; j++) {
+			/* spread over the mapping: hot data is rarely where a
+			 * mapping starts only */
+			uint64_t s = m->start + j * gap, e = s + stripe;
+
+			if (s < pc->start)
+				s = pc->start;
+			if (e > pc->end)
+				e = pc->end;
+			if (s < e)
+				v[k++] = (struct piece){ s, e, pc->map };
+		}
+	}
+	qsort(v, k, sizeof(*v), by_start);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+uint64_t resrun_both(const struct res_runs *a, unsigned int amask,
+		     const struct res_runs *b, unsigned int bmask,
+		     uint64_t start, uint64_t end)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = resrun_find(a, start); i < a->n && a->v[i].start < end; i++) {
+		uint64_t s = a->v[i].start > start ? a->v[i].start : start;
+		uint64_t e = a->v[i].end < end ? a->v[i].end : end;
+
+		if ((a->v[i].flags & amask) != amask || s >= e)
+			continue;
+		for (size_t j = resrun_find(b, s); j < b->n && b->v[j].start < e; j++) {
+			uint64_t bs = b->v[j].start > s ? b->v[j].start : s;
+			uint64_t be = b->v[j].end < e ? b->v[j].end : e;
+
+			if ((b->v[j].flags & bmask) == bmask && bs < be)
+				sum += be - bs;
+		}
+	}
+	return sum;
+}
+
+bool comeback_hot(uint64_t paged_out, uint64_t came_back, unsigned int pct)
+{
+	return paged_out >= COMEBACK_MIN_OUT &&
+	       (unsigned __int128)came_back * 100 > (unsigned __int128)paged_out * pct;
+}
