@@ -249,14 +249,84 @@ static void add_range(struct argp_state *st, struct selection *sel, const char *
 	sel->range_src[sel->nranges++] = arg;
 }
 
+/* The first -a is the advice; each further one starts a new (advice,
+ * selection) pair, and the selection options after it are its own. */
 static void set_advice(struct argp_state *st, struct options *o, const char *arg)
 {
-	o->advice = advice_lookup(arg);
-	if (!o->advice)
+	const struct advice *a = advice_lookup(arg);
+
+	if (!a)
 		argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
-	if (!o->advice->remote)
+	if (!a->remote)
 		argp_error(st, "advice '%s' is not allowed on another process "
 			   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
+	if (!o->advice) {
+		o->advice = a;
+		return;
+	}
+	o->more = grow(st, o->more, o->nmore, sizeof(*o->more));
+	memset(&o->more[o->nmore], 0, sizeof(o->more[o->nmore]));
+	o->more[o->nmore++].advice = a;
+}
+
+/* Where selection options go: the pair the last -a started (the first
+ * pair up to the second -a, options before the first -a included). */
+static struct selection *cur_sel(struct options *o)
+{
+	return o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
+}
+
+bool options_gives(const struct options *o, int v)
+{
+	if (!o->npairs)
+		return o->advice && o->advice->value == v;
+	for (size_t k = 0; k < o->npairs; k++)
+		if (o->pairs[k].advice->value == v)
+			return true;
+	return false;
+}
+
+/* Several pairs: each must select something, nothing that takes one
+ * advice only (a budget, -l); then the pairs in order, and the names of
+ * their advices. */
+static void check_pairs(struct argp_state *st, struct options *o)
+{
+	size_t n = 0;
+
+	if (!o->advice || o->list || o->recover)
+		return;
+	if (o->nmore) {
+		if (selection_empty(&o->sel))
+			argp_error(st, "-a %s selects nothing: give -r, -m, -e or "
+				   "--all before the next -a (each -a after the "
+				   "first starts a new advice with its own selection)",
+				   o->advice->name);
+		for (size_t k = 0; k < o->nmore; k++)
+			if (selection_empty(&o->more[k].sel))
+				argp_error(st, "-a %s (advice %zu) selects nothing: "
+					   "give -r, -m, -e or --all after it (each "
+					   "-a after the first starts a new advice "
+					   "with its own selection)",
+					   o->more[k].advice->name, k + 2);
+		if (o->limit_bytes || o->limit_pct || o->down_to_set || o->as_group)
+			argp_error(st, "--limit, --down-to and --as-group take one "
+				   "advice (-a given %zu times)", o->nmore + 1);
+	}
+	o->pairs = grow(st, NULL, o->nmore + 1, sizeof(*o->pairs));
+	o->pairs[0] = (struct pair_sel){ &o->sel, o->advice };
+	for (size_t k = 0; k < o->nmore; k++)
+		o->pairs[k + 1] = (struct pair_sel){ &o->more[k].sel, o->more[k].advice };
+	o->npairs = o->nmore + 1;
+	for (size_t k = 0; k < o->npairs; k++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = o->pairs[j].advice == o->pairs[k].advice;
+		if (!seen)
+			n += (size_t)snprintf(o->advice_names + n,
+					      sizeof(o->advice_names) - n, "%s%s",
+					      n ? "+" : "", o->pairs[k].advice->name);
+	}
 }
 
 static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
@@ -533,9 +603,11 @@ static void set_columns(struct argp_state *st, struct options *o)
 		for (size_t i = 0; i < ndef; i++) {
 			o->columns[o->ncolumns++] = def[i];
 			/* what pageout can free, next to what is resident */
-			if (def[i] == COL_RESIDENT && o->advice &&
-			    o->advice->value == ADVICE_PAGEOUT)
+			if (def[i] == COL_RESIDENT && options_gives(o, ADVICE_PAGEOUT))
 				o->columns[o->ncolumns++] = COL_RECLAIMABLE;
+			/* several advices: which one each range got */
+			if (def[i] == COL_SIZE && o->npairs > 1)
+				o->columns[o->ncolumns++] = COL_ADVICE;
 		}
 	}
 }
@@ -559,12 +631,15 @@ static void check_end(struct argp_state *st, struct options *o)
 			argp_error(st, "--recover takes no target, advice or selection");
 		return;
 	}
+	if (o->nmore && o->list)
+		argp_error(st, "--list takes at most one -a (-a given %zu times)",
+			   o->nmore + 1);
 	if (!o->ntargets && !o->nnames && !o->ncgroups && !o->nunits)
 		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME, -c CGROUP or -u UNIT");
 	if (!o->advice && !o->list)
 		argp_error(st, "no advice: give -a ADVICE, one of %s (or -l to list)",
 			   advice_remote_list());
-	if (selection_empty(&o->sel) && !o->list)
+	if (selection_empty(&o->sel) && !o->list && !o->nmore)
 		argp_error(st, "nothing selected: give -r, -m, -e or --all");
 	if ((o->limit_bytes || o->limit_pct) && o->down_to_set)
 		argp_error(st, "--limit and --down-to exclude each other");
@@ -585,6 +660,7 @@ static void check_end(struct argp_state *st, struct options *o)
 	if (o->max_freeze_set && o->freeze.mode == FREEZE_NONE && !o->list)
 		msg_warn("--max-freeze has no effect without --freeze (-f stop or "
 			 "-f cgroup); without a freeze each call is kept short anyway");
+	check_pairs(st, o);
 	set_table(st, o);
 	set_columns(st, o);
 }
@@ -600,7 +676,7 @@ static void version(struct argp_state *st)
 static error_t parse_what(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
-	struct selection *sel = &o->sel;
+	struct selection *sel = cur_sel(o);
 
 	switch (key) {
 	case 'p':		parse_pids(st, o, arg); break;
@@ -720,6 +796,10 @@ void options_free(struct options *o)
 	struct selection names = { .regexes = o->names, .nregexes = o->nnames };
 
 	selection_free(&o->sel);
+	for (size_t k = 0; k < o->nmore; k++)
+		selection_free(&o->more[k].sel);
+	free(o->more);
+	free(o->pairs);
 	selection_free(&names);
 	free(o->targets);
 	free(o->cgroups);

@@ -109,8 +109,12 @@ static bool live(const struct member *mb)
 static enum maps_file window_maps_file(const struct target *t,
 				       const struct options *o)
 {
-	return advice_reclaims(o->advice->value) && (t->locked || t->hugetlb) ?
-	       MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
+	bool reclaims = false;
+
+	for (size_t k = 0; k < o->npairs; k++)
+		reclaims = reclaims || advice_reclaims(o->pairs[k].advice->value);
+	return reclaims && (t->locked || t->hugetlb) ? MAPS_FILE_SMAPS :
+	       MAPS_FILE_MAPS;
 }
 
 /* A maps line is 73 bytes before its name; names are mostly short paths.
@@ -225,7 +229,7 @@ static int preview(struct engine *s, struct member *mb)
 			     o->maps_query, &x->text, &x->maps, &e))
 		goto fail;
 	mb->nmaps = x->maps.n;
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan))
+	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan))
 		goto oom;
 	mb->covered = pieces_dup(&x->plan, &mb->ncovered);
 	if (!mb->covered)
@@ -278,7 +282,7 @@ static int select_fresh(struct engine *s, struct member *mb)
 		stop_member(mb, &e);
 		return -1;
 	}
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan) ||
+	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan) ||
 	    ledger_subtract(&mb->led, &x->plan) || resident_futile(x, o) ||
 	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)))
 		goto oom;
@@ -353,8 +357,10 @@ static bool progressed(void *fz)
 }
 
 /* The kernel refused the target as a whole (it exited, access went
- * away): a warning once something was advised, else its error. */
-static void refused(struct engine *s, struct member *mb, int code)
+ * away) for advice adv: a warning once something was advised, else its
+ * error. */
+static void refused(struct engine *s, struct member *mb,
+		    const struct advice *adv, int code)
 {
 	bool some = false;
 
@@ -362,7 +368,8 @@ static void refused(struct engine *s, struct member *mb, int code)
 		some = mb->led.v[i].advised > 0;
 	for (size_t i = 0; i < mb->x->plan.npieces && !some; i++)
 		some = mb->x->res[i].advised > 0;
-	run_advise_error(mb->x, s->o->advice, code, true, some);
+	(void)s;
+	run_advise_error(mb->x, adv, code, true, some);
 	chunk_rest(&mb->cur, code);
 	mb->done = true;
 }
@@ -402,16 +409,12 @@ static void advise_member(struct engine *s, struct member *mb,
 	struct workmap wm = {
 		.runs = mb->x->have_runs ? &mb->x->runs : NULL,
 		.covered = mb->covered, .ncovered = mb->ncovered,
-		/* PAGEMAP_SCAN has no exclusive bit: present pages then */
-		.mask = mb->x->runs.exclusive_known ? resident_mask(o) : RES_PRESENT,
 		.page = s->page,
-		.absent = o->advice->value == ADVICE_WILLNEED,
 	};
 	struct advise_watch watch = { .progress = progressed, .ctx = fz,
 				      .max_bytes = freeze_call_max_bytes(fz) };
 	struct chunk_limits lim = {
 		.bytes = ADVISE_MAX_BYTES, .pieces = ADVISE_MAX_IOV, .page = s->page,
-		.align = o->advice->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0,
 	};
 
 	/* no freeze: short calls, so the target's mmap_lock is never held
@@ -436,8 +439,19 @@ static void advise_member(struct engine *s, struct member *mb,
 			s->window_over = true;
 			return;
 		}
+		/* the chunk's advice: its first piece's pair's (a chunk
+		 * holds one pair's pieces) */
+		const struct advice *adv =
+			pair_advice(o, mb->x->plan.pieces[mb->cur.cur].pair);
+
+		/* PAGEMAP_SCAN has no exclusive bit: present pages then */
+		wm.mask = mb->x->runs.exclusive_known ?
+			  resident_mask_for(adv->value) : RES_PRESENT;
+		wm.absent = adv->value == ADVICE_WILLNEED;
+		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);
-		if (!lim.work || (*any && !writeback_room(s, lim.work)))
+		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
+				  !writeback_room(s, lim.work)))
 			return;			/* thaw: it would not fit */
 		/* collapse: one huge page a call when bounded. Its time is
 		 * the kernel's allocation of a huge page (compaction), which
@@ -448,12 +462,12 @@ static void advise_member(struct engine *s, struct member *mb,
 		k = chunk_take(&mb->cur, &wm, &lim, s->iov, &work);
 		*any = true;
 		t0 = clock_now_ns();
-		advise_run(mb->x->t.pidfd, o->advice->value, s->iov, k, &watch,
+		advise_run(mb->x->t.pidfd, adv->value, s->iov, k, &watch,
 			   s->ires, &st);
 		pace_record(&s->pace, work, clock_now_ns() - t0);
 		chunk_record(&mb->cur, first, s->iov, s->ires, k);
 		if (st.fatal) {
-			refused(s, mb, st.fatal);
+			refused(s, mb, adv, st.fatal);
 			return;
 		}
 		if (freeze_interrupted()) {
@@ -786,7 +800,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->max_ns = s->bounded ? (uint64_t)how->max_freeze_ms * 1000000u : UINT64_MAX / 2;
 	pace_init(&s->pace, s->max_ns);
-	s->vmstat_fd = s->bounded && o->advice->value == ADVICE_PAGEOUT ?
+	s->vmstat_fd = s->bounded && options_gives(o, ADVICE_PAGEOUT) ?
 		       open("/proc/vmstat", O_RDONLY | O_CLOEXEC) : -1;
 	for (size_t i = 0; i < n; i++) {
 		s->v[i].x = m[i];
