@@ -151,6 +151,12 @@ complete_words() {
 	[[ $output != *"[vsyscall]"* && $output != *"[vvar]"* ]]
 	run -0 complete_words "$PMADV" -p "$SLEEPER" -a willneed -m "[v"
 	[[ $output == *"[vvar]"* && $output != *"[vsyscall]"* ]]
+	# several advices: -m takes the advice of its own pair, the last -a
+	# before it
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a cold --all -a willneed -m "[v"
+	[[ $output == *"[vvar]"* ]]
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a willneed --all -a cold -m "[v"
+	[[ $output != *"[vvar]"* ]]
 	run -0 complete_words pmadv -p ""
 	grep -qE "^$SLEEPER \(sleep 1000\)$" <<<"$output"
 }

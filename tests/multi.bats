@@ -202,3 +202,22 @@ near() {
 	run -2 "$PMADV" -p "$TARGET_PID" -l -a cold --all -a pageout --all
 	[[ $output == *"--list takes at most one -a"* ]]
 }
+
+@test "README's runbook example of several advices works on a real target" {
+	swap_setup 64M
+	mkdir -p "$T/srv/db"
+	make_file "$T/srv/db/table" 8
+	start_target --anon 16 --file "$T/srv/db/table"
+	retouch
+	grep -qF "pmadv -p \"\$PID\" -f stop -a cold -m '[heap]' -a pageout --anon --all \\" "$BATS_TEST_DIRNAME/../README.md"
+	grep -qF "      -a cold --file -e '^/srv/db/' -J | jq -r '.per_advice[] | \"\\(.advice) \\(.advised)\"'" "$BATS_TEST_DIRNAME/../README.md"
+	# the README's line, its directory the test's
+	run -0 --separate-stderr bash -c "set -o pipefail
+		\"$PMADV\" -p \"$TARGET_PID\" -f stop -a cold -m '[heap]' -a pageout --anon --all \
+		-a cold --file -e '^$T/srv/db/' -J | jq -r '.per_advice[] | \"\(.advice) \(.advised)\"'"
+	[[ ${lines[0]} =~ ^cold\ [0-9]+$ && ${lines[1]} =~ ^pageout\ [0-9]+$ ]]
+	((${#lines[@]} == 2))
+	# cold: the heap and the file; pageout: the anonymous mapping at least
+	((${lines[0]#cold } >= file_size))
+	((${lines[1]#pageout } >= anon_size))
+}

@@ -429,6 +429,7 @@ static const char options_doc[] =
 	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
 	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
 	"  pmadv -p 1234 -a pageout --all --anon --down-to 2G -n\n"
+	"  pmadv -p 1234 -f stop -a pageout --anon --all -a cold --file --all\n"
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
@@ -540,7 +541,7 @@ static const struct argp_option table[] = {
 	{ "cgroup", 'c', "PATH", 0, "every process of this cgroup (v2 or v1; a directory or a path as /proc/PID/cgroup shows it)", 1 },
 	{ "unit", 'u', "UNIT", 0, "every process of this systemd unit (NAME or NAME.service, .scope, .slice), found in cgroupfs", 1 },
 	{ NULL, 0, NULL, 0, "Advice:", 2 },
-	{ "advice", 'a', "ADVICE", 0, "the advice (below); case-insensitive, MADV_ prefix optional", 2 },
+	{ "advice", 'a', "ADVICE", 0, "the advice (below); case-insensitive, MADV_ prefix optional. Again: one more advice for the selection options after it (several advices in one run; a range gets the first advice whose selection takes it)", 2 },
 	{ "list", 'l', NULL, 0, "list the target's mappings with size, Rss, class and the advice each can take; advise nothing", 2 },
 	{ NULL, 0, NULL, 0, "Selection (at least one; -r, -m, -e repeat and are united):", 3 },
 	{ "range", 'r', "RANGE", 0, "START-END or START+LENGTH; hex (0x..) or decimal, K M G T suffixes; page-aligned outward, clipped to mappings", 3 },
