@@ -359,8 +359,7 @@ static bool progressed(void *fz)
 /* The kernel refused the target as a whole (it exited, access went
  * away) for advice adv: a warning once something was advised, else its
  * error. */
-static void refused(struct engine *s, struct member *mb,
-		    const struct advice *adv, int code)
+static void refused(struct member *mb, const struct advice *adv, int code)
 {
 	bool some = false;
 
@@ -368,7 +367,6 @@ static void refused(struct engine *s, struct member *mb,
 		some = mb->led.v[i].advised > 0;
 	for (size_t i = 0; i < mb->x->plan.npieces && !some; i++)
 		some = mb->x->res[i].advised > 0;
-	(void)s;
 	run_advise_error(mb->x, adv, code, true, some);
 	chunk_rest(&mb->cur, code);
 	mb->done = true;
@@ -467,7 +465,7 @@ static void advise_member(struct engine *s, struct member *mb,
 		pace_record(&s->pace, work, clock_now_ns() - t0);
 		chunk_record(&mb->cur, first, s->iov, s->ires, k);
 		if (st.fatal) {
-			refused(s, mb, adv, st.fatal);
+			refused(mb, adv, st.fatal);
 			return;
 		}
 		if (freeze_interrupted()) {

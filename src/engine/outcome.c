@@ -87,9 +87,8 @@ static bool refused(const struct run *x, const struct options *o, size_t i)
 	       x->res[i].err == EINVAL && !x->res[i].advised;
 }
 
-/* The per-advice totals of advice adv: one entry per distinct advice,
- * in the order the pairs first give it (all of them, even with nothing
- * selected). */
+/* The per-advice totals: one entry per distinct advice, in the order the
+ * pairs first give it (each, even when it selected nothing). */
 static void advice_totals_init(const struct options *o, struct target_result *r)
 {
 	for (size_t k = 0; k < o->npairs; k++) {
@@ -177,8 +176,7 @@ static void advice_rows(const struct run *x, const struct options *o,
 		/* rows are kept only where something prints them; the
 		 * totals always count */
 		struct result_row *row = r->rows ? &r->rows[r->nrows++] : &scratch;
-
-		uint32_t pair;
+		uint32_t pair;	/* the row's, for its resident figures */
 
 		if (k >= p->nskips ||
 		    (i < p->npieces && p->pieces[i].start < p->skips[k].start)) {
