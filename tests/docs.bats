@@ -151,6 +151,17 @@ complete_words() {
 	[[ $output != *"[vsyscall]"* && $output != *"[vvar]"* ]]
 	run -0 complete_words "$PMADV" -p "$SLEEPER" -a willneed -m "[v"
 	[[ $output == *"[vvar]"* && $output != *"[vsyscall]"* ]]
+	# several advices: -m takes the advice of its own pair, the last
+	# --then before it, or -a's before the first --then
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a cold --all --then willneed -m "[v"
+	[[ $output == *"[vvar]"* ]]
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a willneed --all --then cold -m "[v"
+	[[ $output != *"[vvar]"* ]]
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a willneed --all --then willneed --all --then cold -m "[v"
+	[[ $output != *"[vvar]"* ]]
+	# a repeated -a: the last one, as ever
+	run -0 complete_words "$PMADV" -p "$SLEEPER" -a cold -a willneed -m "[v"
+	[[ $output == *"[vvar]"* ]]
 	run -0 complete_words pmadv -p ""
 	grep -qE "^$SLEEPER \(sleep 1000\)$" <<<"$output"
 }

@@ -184,6 +184,34 @@ is_hot() {
 	grep -q "stopped: the service faulted back .* of .* paged out (its working set)" <<<"$stderr"
 }
 
+@test "several advices: the guard watches the pageout pair only; a hot mapping given cold is advised whole" {
+	swap_first 1200M
+	start_hotcold
+	local h1=${hot%%,*} h2=${hot##*,}
+	[ "$h1" != "$h2" ]
+	# one hot mapping cold (first pair), the rest pageout (second pair)
+	run --separate-stderr "$PMADV" -p "$pid" -f stop -J \
+		-a cold -r "$(eval echo "\$start$h1")-$(eval echo "\$end$h1")" \
+		--then pageout --anon --all --comeback=10
+	echo "$stderr" >&3
+	run_ok
+	echo "comeback: $(jq_out -c '.targets[0].comeback | del(.hot)')" >&3
+	# the cold one: advised whole, with cold, never sampled nor left alone
+	[ "$(advised_in "$h1")" -eq $((mib * MIB)) ]
+	[ "$(hot_skipped_in "$h1")" -eq 0 ]
+	[ "$(jq_out -r --arg s "$(eval echo "\$start$h1")" \
+		'.targets[0].ranges[] | select(.start == $s) | .advice')" = cold ]
+	# the other hot one: the guard's, as with one advice
+	[ "$(jq_out -r '.targets[0].comeback.hot | map(.start) | join(",")')" = \
+		"$(eval echo "\$start$h2")" ]
+	[ $(($(advised_in "$h2") + $(hot_skipped_in "$h2"))) -eq $((mib * MIB)) ]
+	(($(advised_in "$h2") <= mib * MIB / 16))
+	# the untouched ones: paged out
+	for ((i = 0; i < count; i++)); do
+		is_hot "$i" || [ "$(advised_in "$i")" -eq $((mib * MIB)) ]
+	done
+}
+
 @test "--comeback: a percentage or off, and a threshold only with pageout" {
 	start_hotcold --count 1 --mib 1 --hot 0
 	run -2 "$PMADV" -p "$pid" -a pageout --all --comeback=abc
@@ -191,6 +219,7 @@ is_hot() {
 	run -2 "$PMADV" -p "$pid" -a pageout --all --comeback=101
 	run -2 "$PMADV" -p "$pid" -a cold --all --comeback=20
 	grep -q -- "--comeback=PCT goes with -a pageout" <<<"$output"
+	run -0 "$PMADV" -p "$pid" -a cold --all --then pageout --all --comeback=20 -n
 	run -0 "$PMADV" -p "$pid" -a cold --all --comeback=off -n
 	run -0 "$PMADV" -p "$pid" -a pageout --all --comeback=25% -n
 	run -0 --separate-stderr "$PMADV" -p "$pid" -a pageout --all --comeback=25 -n -J

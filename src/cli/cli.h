@@ -54,6 +54,13 @@ struct target_spec {
 	int value;		/* PID or fd number */
 };
 
+/* A further -a and the selection options after it (several advices in
+ * one run). */
+struct advice_pair {
+	const struct advice *advice;
+	struct selection sel;
+};
+
 struct options {
 	struct target_spec *targets;	/* -p, --pidfd */
 	size_t ntargets;
@@ -64,8 +71,19 @@ struct options {
 	size_t ncgroups;
 	const char **units;		/* -u: systemd units, from cgroupfs */
 	size_t nunits;
-	const struct advice *advice;	/* NULL only with --list */
-	struct selection sel;
+	const struct advice *advice;	/* NULL only with --list; the first
+					 * pair's */
+	struct selection sel;		/* the first pair's */
+	struct advice_pair *more;	/* each further -a: the second pair on */
+	size_t nmore;
+	/* every (advice, selection) pair in command-line order, the first
+	 * being advice and sel; set at the end of parsing when advising
+	 * (npairs 0 with --list and --recover). A plan piece's pair indexes
+	 * it. */
+	struct pair_sel *pairs;
+	size_t npairs;
+	char advice_names[64];		/* the distinct advices, "pageout+cold";
+					 * one: its name */
 	struct freeze_req freeze;
 	uint64_t limit_bytes;		/* --limit SIZE, 0: none */
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
@@ -107,6 +125,16 @@ struct options {
 	 * at most this many bytes, so a small target takes many windows. */
 	uint64_t test_chunk_bytes;
 };
+
+/* The advice of pair `pair` (a plan piece's): o->advice without pairs. */
+static inline const struct advice *pair_advice(const struct options *o,
+					       uint32_t pair)
+{
+	return pair < o->npairs ? o->pairs[pair].advice : o->advice;
+}
+
+/* Does any pair give advice value v? */
+bool options_gives(const struct options *o, int v);
 
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */
 void options_parse(int argc, char **argv, struct options *o);

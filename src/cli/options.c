@@ -249,14 +249,101 @@ static void add_range(struct argp_state *st, struct selection *sel, const char *
 	sel->range_src[sel->nranges++] = arg;
 }
 
-static void set_advice(struct argp_state *st, struct options *o, const char *arg)
+static const struct advice *remote_advice(struct argp_state *st, const char *arg)
 {
-	o->advice = advice_lookup(arg);
-	if (!o->advice)
+	const struct advice *a = advice_lookup(arg);
+
+	if (!a)
 		argp_error(st, "unknown advice '%s' (use %s)", shown(arg), advice_remote_list());
-	if (!o->advice->remote)
+	if (!a->remote)
 		argp_error(st, "advice '%s' is not allowed on another process "
 			   "(process_madvise takes only %s)", shown(arg), advice_remote_list());
+	return a;
+}
+
+/* -a is the first pair's advice (given again, the last one, as ever). */
+static void set_advice(struct argp_state *st, struct options *o, const char *arg)
+{
+	const struct advice *a = remote_advice(st, arg);
+
+	if (o->nmore)
+		argp_error(st, "-a after --then: give each further advice with "
+			   "--then ADVICE");
+	o->advice = a;
+}
+
+/* --then starts a new (advice, selection) pair: the selection options
+ * after it are its own. */
+static void add_then(struct argp_state *st, struct options *o, const char *arg)
+{
+	const struct advice *a = remote_advice(st, arg);
+
+	if (!o->advice)
+		argp_error(st, "--then needs -a first: -a ADVICE SELECTION --then "
+			   "ADVICE SELECTION");
+	o->more = grow(st, o->more, o->nmore, sizeof(*o->more));
+	memset(&o->more[o->nmore], 0, sizeof(o->more[o->nmore]));
+	o->more[o->nmore++].advice = a;
+}
+
+/* Where selection options go: the pair the last --then started (the
+ * first pair's, -a's, up to the first --then, wherever -a stands). */
+static struct selection *cur_sel(struct options *o)
+{
+	return o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
+}
+
+bool options_gives(const struct options *o, int v)
+{
+	if (!o->npairs)
+		return o->advice && o->advice->value == v;
+	for (size_t k = 0; k < o->npairs; k++)
+		if (o->pairs[k].advice->value == v)
+			return true;
+	return false;
+}
+
+/* Several pairs: each must select something, nothing that takes one
+ * advice only (a budget, -l); then the pairs in order, and the names of
+ * their advices. */
+static void check_pairs(struct argp_state *st, struct options *o)
+{
+	size_t n = 0;
+
+	if (!o->advice || o->list || o->recover)
+		return;
+	if (o->nmore) {
+		if (selection_empty(&o->sel))
+			argp_error(st, "-a %s selects nothing: give -r, -m, -e or "
+				   "--all before the first --then (each --then "
+				   "starts a new advice with its own selection)",
+				   o->advice->name);
+		for (size_t k = 0; k < o->nmore; k++)
+			if (selection_empty(&o->more[k].sel))
+				argp_error(st, "--then %s (advice %zu) selects "
+					   "nothing: give -r, -m, -e or --all after "
+					   "it (each --then starts a new advice with "
+					   "its own selection)",
+					   o->more[k].advice->name, k + 2);
+		if (o->limit_bytes || o->limit_pct || o->down_to_set || o->as_group)
+			argp_error(st, "--limit, --down-to and --as-group take one "
+				   "advice: no --then");
+	}
+	o->pairs = grow(st, NULL, o->nmore + 1, sizeof(*o->pairs));
+	o->pairs[0] = (struct pair_sel){ &o->sel, o->advice };
+	for (size_t k = 0; k < o->nmore; k++)
+		o->pairs[k + 1] = (struct pair_sel){ &o->more[k].sel, o->more[k].advice };
+	o->npairs = o->nmore + 1;
+	for (size_t k = 0; k < o->npairs; k++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = o->pairs[j].advice == o->pairs[k].advice;
+		if (!seen)
+			n += (size_t)snprintf(o->advice_names + n,
+					      sizeof(o->advice_names) - n, "%s%s",
+					      n ? "+" : "", o->pairs[k].advice->name);
+	}
 }
 
 static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
@@ -385,6 +472,7 @@ static const char options_doc[] =
 	"  pmadv -p 1234 -a willneed -m libfoo.so -n -v\n"
 	"  pmadv -p 1234 -a pageout --all --anon --limit 30% -J | jq .advised\n"
 	"  pmadv -p 1234 -a pageout --all --anon --down-to 2G -n\n"
+	"  pmadv -p 1234 -f stop -a pageout --anon --all --then cold --file --all\n"
 	"\n"
 	"Exit status: 0 all selected memory advised; 1 failure (nothing advised, "
 	"or a fatal error); 2 invalid usage or input; 3 partial (some advised, "
@@ -487,6 +575,7 @@ enum {
 	OPT_MAX_FREEZE,
 	OPT_AS_GROUP,
 	OPT_COMEBACK,
+	OPT_THEN,
 };
 
 static const struct argp_option table[] = {
@@ -499,6 +588,7 @@ static const struct argp_option table[] = {
 	{ "unit", 'u', "UNIT", 0, "every process of this systemd unit (NAME or NAME.service, .scope, .slice), found in cgroupfs", 1 },
 	{ NULL, 0, NULL, 0, "Advice:", 2 },
 	{ "advice", 'a', "ADVICE", 0, "the advice (below); case-insensitive, MADV_ prefix optional", 2 },
+	{ "then", OPT_THEN, "ADVICE", 0, "one more advice, for the selection options after it: several advices in one run, in one sequence of windows; a range gets the first advice whose selection takes it", 2 },
 	{ "list", 'l', NULL, 0, "list the target's mappings with size, Rss, class and the advice each can take; advise nothing", 2 },
 	{ NULL, 0, NULL, 0, "Selection (at least one; -r, -m, -e repeat and are united):", 3 },
 	{ "range", 'r', "RANGE", 0, "START-END or START+LENGTH; hex (0x..) or decimal, K M G T suffixes; page-aligned outward, clipped to mappings", 3 },
@@ -562,9 +652,11 @@ static void set_columns(struct argp_state *st, struct options *o)
 		for (size_t i = 0; i < ndef; i++) {
 			o->columns[o->ncolumns++] = def[i];
 			/* what pageout can free, next to what is resident */
-			if (def[i] == COL_RESIDENT && o->advice &&
-			    o->advice->value == ADVICE_PAGEOUT)
+			if (def[i] == COL_RESIDENT && options_gives(o, ADVICE_PAGEOUT))
 				o->columns[o->ncolumns++] = COL_RECLAIMABLE;
+			/* several advices: which one each range got */
+			if (def[i] == COL_SIZE && o->npairs > 1)
+				o->columns[o->ncolumns++] = COL_ADVICE;
 		}
 	}
 }
@@ -588,12 +680,14 @@ static void check_end(struct argp_state *st, struct options *o)
 			argp_error(st, "--recover takes no target, advice or selection");
 		return;
 	}
+	if (o->nmore && o->list)
+		argp_error(st, "--list takes one advice at most: no --then");
 	if (!o->ntargets && !o->nnames && !o->ncgroups && !o->nunits)
 		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME, -c CGROUP or -u UNIT");
 	if (!o->advice && !o->list)
 		argp_error(st, "no advice: give -a ADVICE, one of %s (or -l to list)",
 			   advice_remote_list());
-	if (selection_empty(&o->sel) && !o->list)
+	if (selection_empty(&o->sel) && !o->list && !o->nmore)
 		argp_error(st, "nothing selected: give -r, -m, -e or --all");
 	if ((o->limit_bytes || o->limit_pct) && o->down_to_set)
 		argp_error(st, "--limit and --down-to exclude each other");
@@ -601,9 +695,15 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "--as-group needs a goal: --limit or --down-to");
 	/* a threshold is about pages paged out: other advice has none
 	 * (off is accepted anywhere: runbooks may pass it always) */
-	if (o->comeback_set && !o->comeback_off && (!o->advice ||
-	    o->advice->value != ADVICE_PAGEOUT))
-		argp_error(st, "--comeback=PCT goes with -a pageout");
+	if (o->comeback_set && !o->comeback_off) {
+		bool pageout = o->advice && o->advice->value == ADVICE_PAGEOUT;
+
+		for (size_t k = 0; k < o->nmore; k++)
+			pageout = pageout || o->more[k].advice->value == ADVICE_PAGEOUT;
+		if (!pageout)
+			argp_error(st, "--comeback=PCT goes with -a pageout (or "
+				   "--then pageout)");
+	}
 	if (o->as_group && o->list)
 		argp_error(st, "--as-group goes with advising, not --list");
 	if (o->quiet && o->verbose)
@@ -619,6 +719,7 @@ static void check_end(struct argp_state *st, struct options *o)
 	if (o->max_freeze_set && o->freeze.mode == FREEZE_NONE && !o->list)
 		msg_warn("--max-freeze has no effect without --freeze (-f stop or "
 			 "-f cgroup); without a freeze each call is kept short anyway");
+	check_pairs(st, o);
 	set_table(st, o);
 	set_columns(st, o);
 }
@@ -634,7 +735,7 @@ static void version(struct argp_state *st)
 static error_t parse_what(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
-	struct selection *sel = &o->sel;
+	struct selection *sel = cur_sel(o);
 
 	switch (key) {
 	case 'p':		parse_pids(st, o, arg); break;
@@ -644,6 +745,7 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case 'c':		add_cgroup(st, o, arg); break;
 	case 'u':		add_unit(st, o, arg); break;
 	case 'a':		set_advice(st, o, arg); break;
+	case OPT_THEN:		add_then(st, o, arg); break;
 	case 'l':		o->list = true; break;
 	case 'r':		add_range(st, sel, arg); break;
 	case 'm':		add_mapping(st, sel, arg); break;
@@ -756,6 +858,10 @@ void options_free(struct options *o)
 	struct selection names = { .regexes = o->names, .nregexes = o->nnames };
 
 	selection_free(&o->sel);
+	for (size_t k = 0; k < o->nmore; k++)
+		selection_free(&o->more[k].sel);
+	free(o->more);
+	free(o->pairs);
 	selection_free(&names);
 	free(o->targets);
 	free(o->cgroups);

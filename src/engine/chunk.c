@@ -178,6 +178,10 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
 		bool forced = false;
 
+		/* one call carries one advice: a chunk ends where the
+		 * pair changes */
+		if (k && pc->pair != out[0].pair)
+			break;
 		if (end - start > lim->bytes - bytes)
 			end = cut_down(start + (lim->bytes - bytes), lim);
 		if (end < start)
@@ -198,7 +202,7 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 		}
 		if (reach != end || forced)
 			cost = workmap_cost(w, start, reach, c->hints);
-		out[k++] = (struct piece){ start, reach, pc->map };
+		out[k++] = (struct piece){ start, reach, pc->map, pc->pair };
 		bytes += reach - start;
 		wk += cost;
 		if (reach == pc->end) {
@@ -257,7 +261,7 @@ static int commit_part(struct cursor *c, struct ledger *l, size_t i,
 	if (advised > to - from)
 		advised = to - from;
 	return ledger_add(l, &c->maps->v[pc->map], pc->start + from,
-			  pc->start + to, advised, err);
+			  pc->start + to, pc->pair, advised, err);
 }
 
 int chunk_commit(struct cursor *c, struct ledger *l)
@@ -308,7 +312,7 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 			uint64_t s = keep[k].start > pc->start ? keep[k].start : pc->start;
 			uint64_t e = keep[k].end < pc->end ? keep[k].end : pc->end;
 
-			out[n++] = (struct piece){ s, e, pc->map };
+			out[n++] = (struct piece){ s, e, pc->map, pc->pair };
 			bytes += e - s;
 		}
 	}

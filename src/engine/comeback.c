@@ -1,5 +1,6 @@
 /* Pageout's comeback guard, its pure half: the sample and the sums. See
  * engine.h. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "engine/engine.h"
@@ -12,13 +13,14 @@ static int by_start(const void *a, const void *b)
 }
 
 int comeback_sample(const struct plan *p, const struct maps *maps,
-		    uint64_t page, struct piece **out, size_t *n)
+		    uint64_t page, const bool *guarded, struct piece **out,
+		    size_t *n, size_t *nall)
 {
-	size_t cap = p->npieces * COMEBACK_STRIPES + 1, k = 0;
+	size_t cap = p->npieces * COMEBACK_STRIPES + 1, k = 0, others = 0;
 	struct piece *v = malloc(cap * sizeof(*v));
 
 	*out = NULL;
-	*n = 0;
+	*n = *nall = 0;
 	if (!v)
 		return -1;
 	for (size_t i = 0; i < p->npieces; i++) {
@@ -26,6 +28,11 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 		const struct mapping *m = &maps->v[pc->map];
 		uint64_t len = m->end - m->start, take, stripe, gap;
 
+		if (guarded && !guarded[pc->pair]) {
+			v[k++] = *pc;	/* not the guard's advice */
+			others++;
+			continue;
+		}
 		if (len <= COMEBACK_WHOLE) {
 			v[k++] = *pc;
 			continue;
@@ -46,12 +53,13 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 			if (e > pc->end)
 				e = pc->end;
 			if (s < e)
-				v[k++] = (struct piece){ s, e, pc->map };
+				v[k++] = (struct piece){ s, e, pc->map, pc->pair };
 		}
 	}
 	qsort(v, k, sizeof(*v), by_start);
 	*out = v;
-	*n = k;
+	*n = k - others;
+	*nall = k;
 	return 0;
 }
 

@@ -134,8 +134,12 @@ static bool live(const struct member *mb)
 static enum maps_file window_maps_file(const struct target *t,
 				       const struct options *o)
 {
-	return advice_reclaims(o->advice->value) && (t->locked || t->hugetlb) ?
-	       MAPS_FILE_SMAPS : MAPS_FILE_MAPS;
+	bool reclaims = false;
+
+	for (size_t k = 0; k < o->npairs; k++)
+		reclaims = reclaims || advice_reclaims(o->pairs[k].advice->value);
+	return reclaims && (t->locked || t->hugetlb) ? MAPS_FILE_SMAPS :
+	       MAPS_FILE_MAPS;
 }
 
 /* A maps line is 73 bytes before its name; names are mostly short paths.
@@ -237,8 +241,15 @@ static void drop_window_plan(struct member *mb)
 
 static bool guard_wanted(const struct options *o)
 {
-	return o->advice && o->advice->value == ADVICE_PAGEOUT &&
-	       !o->comeback_off && !o->dry_run && !o->list;
+	return options_gives(o, ADVICE_PAGEOUT) && !o->comeback_off &&
+	       !o->dry_run && !o->list;
+}
+
+/* Several advices: the guard is pageout's; what another advice takes is
+ * neither sampled, nor looked at, nor left alone as hot. */
+static bool guarded(const struct options *o, uint32_t pair)
+{
+	return pair_advice(o, pair)->value == ADVICE_PAGEOUT;
 }
 
 static void guard_init(struct engine *s, struct member *mb)
@@ -280,9 +291,18 @@ static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
 
 static bool in_hot(const struct run *x, uint64_t start, uint64_t end);
 
-static const char *hot_rule(const struct mapping *m, void *ctx)
+struct hot_ctx {
+	const struct run *x;
+	const struct options *o;
+};
+
+static const char *hot_rule(const struct mapping *m, const struct piece *pc,
+			    void *ctx)
 {
-	return in_hot(ctx, m->start, m->end) ? COMEBACK_HOT_REASON : NULL;
+	const struct hot_ctx *h = ctx;
+
+	return guarded(h->o, pc->pair) && in_hot(h->x, m->start, m->end) ?
+	       COMEBACK_HOT_REASON : NULL;
 }
 
 /* Inside the window, part of the selection: hot mappings become skips,
@@ -291,14 +311,26 @@ static const char *hot_rule(const struct mapping *m, void *ctx)
 static int guard_plan(struct engine *s, struct member *mb)
 {
 	struct run *x = mb->x;
+	struct hot_ctx h = { x, s->o };
 	struct piece *v;
-	size_t n;
+	size_t n, nall;
+	bool *g = NULL;
+	int rc;
 
-	if (x->cb.nhot && futile_apply(&x->plan, &x->maps, hot_rule, x))
+	if (x->cb.nhot && futile_apply(&x->plan, &x->maps, hot_rule, &h))
 		return -1;
 	if (mb->phase != GUARD_SAMPLE)
 		return 0;
-	if (comeback_sample(&x->plan, &x->maps, s->page, &v, &n))
+	if (s->o->npairs > 1) {
+		g = calloc(s->o->npairs, sizeof(*g));
+		if (!g)
+			return -1;
+		for (size_t k = 0; k < s->o->npairs; k++)
+			g[k] = guarded(s->o, (uint32_t)k);
+	}
+	rc = comeback_sample(&x->plan, &x->maps, s->page, g, &v, &n, &nall);
+	free(g);
+	if (rc)
 		return -1;
 	if (!n) {
 		free(v);
@@ -307,7 +339,7 @@ static int guard_plan(struct engine *s, struct member *mb)
 	}
 	free(x->plan.pieces);
 	x->plan.pieces = v;
-	x->plan.npieces = n;
+	x->plan.npieces = nall;
 	x->plan.bytes = 0;
 	for (size_t i = 0; i < n; i++)
 		x->plan.bytes += v[i].end - v[i].start;
@@ -389,13 +421,15 @@ static int hot_by_start(const void *a, const void *b)
 
 /* Resident bytes (before the run) of the selection outside the hot
  * mappings that pmadv has not paged out yet: out is all it paged out. */
-static uint64_t guard_untried(const struct member *mb, uint64_t out)
+static uint64_t guard_untried(const struct member *mb,
+			      const struct options *o, uint64_t out)
 {
 	const unsigned int mask = RES_PRESENT | RES_EXCLUSIVE;
 	uint64_t all = 0, hot_out = 0;
 
 	for (size_t i = 0; i < mb->ncovered; i++)
-		if (!in_hot(mb->x, mb->covered[i].start, mb->covered[i].end))
+		if (guarded(o, mb->covered[i].pair) &&
+		    !in_hot(mb->x, mb->covered[i].start, mb->covered[i].end))
 			all += resrun_sum(&mb->before, mb->covered[i].start,
 					  mb->covered[i].end, mask);
 	for (size_t i = 0; i < mb->x->cb.nhot; i++)
@@ -407,7 +441,7 @@ static uint64_t guard_untried(const struct member *mb, uint64_t out)
 /* What of the pages paged out so far is in memory again, by mapping;
  * acting: hot mappings are left alone from the next window on, and a
  * member none of whose mappings stays out stops. */
-static int guard_look(struct member *mb, bool acting)
+static int guard_look(struct member *mb, const struct options *o, bool acting)
 {
 	struct run *x = mb->x;
 	const struct ledger *l = &mb->led;
@@ -437,11 +471,13 @@ static int guard_look(struct member *mb, bool acting)
 	if (!ev || !pv)
 		goto out;
 	for (size_t i = 0; i < l->n; i++)
-		if (!l->v[i].reason && l->v[i].advised)
+		if (!l->v[i].reason && l->v[i].advised &&
+		    guarded(o, l->v[i].pair))
 			ev[n++] = &l->v[i];
 	qsort(ev, n, sizeof(*ev), entry_by_start);
 	for (size_t i = 0; i < n; i++)
-		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0 };
+		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0,
+					ev[i]->pair };
 	/* present or not is all it needs: PAGEMAP_SCAN, fast on the
 	 * swapped-out runs this mostly is */
 	if (guard_read(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
@@ -491,7 +527,7 @@ static int guard_look(struct member *mb, bool acting)
 	 * measurable stayed out), and what is left to try lies in them */
 	if (acting && settled && live(mb) && x->cb.nhot && !judged_cold &&
 	    small_out < COMEBACK_MIN_OUT &&
-	    guard_untried(mb, out) < COMEBACK_MIN_OUT) {
+	    guard_untried(mb, o, out) < COMEBACK_MIN_OUT) {
 		char a[32], b[32];
 
 		x->cb.stopped = true;
@@ -520,7 +556,7 @@ static bool guard_look_all(struct engine *s, bool more)
 		struct member *mb = &s->v[i];
 
 		if (mb->x->cb_on && !mb->x->failed && mb->led.n &&
-		    guard_look(mb, more && mb->guard_acts))
+		    guard_look(mb, s->o, more && mb->guard_acts))
 			stop_member_oom(mb);
 		left = left || live(mb);
 	}
@@ -561,7 +597,7 @@ static int preview(struct engine *s, struct member *mb)
 			     o->maps_query, &x->text, &x->maps, &e))
 		goto fail;
 	mb->nmaps = x->maps.n;
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan))
+	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan))
 		goto oom;
 	mb->covered = pieces_dup(&x->plan, &mb->ncovered);
 	if (!mb->covered)
@@ -620,7 +656,7 @@ static int select_fresh(struct engine *s, struct member *mb)
 		stop_member(mb, &e);
 		return -1;
 	}
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan) ||
+	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan) ||
 	    ledger_subtract(&mb->led, &x->plan) || resident_futile(x, o) ||
 	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)) ||
 	    (x->cb_on && guard_plan(s, mb)))
@@ -696,8 +732,9 @@ static bool progressed(void *fz)
 }
 
 /* The kernel refused the target as a whole (it exited, access went
- * away): a warning once something was advised, else its error. */
-static void refused(struct engine *s, struct member *mb, int code)
+ * away) for advice adv: a warning once something was advised, else its
+ * error. */
+static void refused(struct member *mb, const struct advice *adv, int code)
 {
 	bool some = false;
 
@@ -705,7 +742,7 @@ static void refused(struct engine *s, struct member *mb, int code)
 		some = mb->led.v[i].advised > 0;
 	for (size_t i = 0; i < mb->x->plan.npieces && !some; i++)
 		some = mb->x->res[i].advised > 0;
-	run_advise_error(mb->x, s->o->advice, code, true, some);
+	run_advise_error(mb->x, adv, code, true, some);
 	chunk_rest(&mb->cur, code);
 	mb->done = true;
 }
@@ -745,16 +782,12 @@ static void advise_member(struct engine *s, struct member *mb,
 	struct workmap wm = {
 		.runs = mb->x->have_runs ? &mb->x->runs : NULL,
 		.covered = mb->covered, .ncovered = mb->ncovered,
-		/* PAGEMAP_SCAN has no exclusive bit: present pages then */
-		.mask = mb->x->runs.exclusive_known ? resident_mask(o) : RES_PRESENT,
 		.page = s->page,
-		.absent = o->advice->value == ADVICE_WILLNEED,
 	};
 	struct advise_watch watch = { .progress = progressed, .ctx = fz,
 				      .max_bytes = freeze_call_max_bytes(fz) };
 	struct chunk_limits lim = {
 		.bytes = ADVISE_MAX_BYTES, .pieces = ADVISE_MAX_IOV, .page = s->page,
-		.align = o->advice->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0,
 	};
 
 	/* no freeze: short calls, so the target's mmap_lock is never held
@@ -784,8 +817,19 @@ static void advise_member(struct engine *s, struct member *mb,
 		if (*any && mb->guard_acts && s->req.mode == FREEZE_NONE &&
 		    clock_now_ns() - s->window_start_ns >= GUARD_LOOK_NS)
 			return;
+		/* the chunk's advice: its first piece's pair's (a chunk
+		 * holds one pair's pieces) */
+		const struct advice *adv =
+			pair_advice(o, mb->x->plan.pieces[mb->cur.cur].pair);
+
+		/* PAGEMAP_SCAN has no exclusive bit: present pages then */
+		wm.mask = mb->x->runs.exclusive_known ?
+			  resident_mask_for(adv->value) : RES_PRESENT;
+		wm.absent = adv->value == ADVICE_WILLNEED;
+		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);
-		if (!lim.work || (*any && !writeback_room(s, lim.work)))
+		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
+				  !writeback_room(s, lim.work)))
 			return;			/* thaw: it would not fit */
 		/* collapse: one huge page a call when bounded. Its time is
 		 * the kernel's allocation of a huge page (compaction), which
@@ -796,12 +840,12 @@ static void advise_member(struct engine *s, struct member *mb,
 		k = chunk_take(&mb->cur, &wm, &lim, s->iov, &work);
 		*any = true;
 		t0 = clock_now_ns();
-		advise_run(mb->x->t.pidfd, o->advice->value, s->iov, k, &watch,
+		advise_run(mb->x->t.pidfd, adv->value, s->iov, k, &watch,
 			   s->ires, &st);
 		pace_record(&s->pace, work, clock_now_ns() - t0);
 		chunk_record(&mb->cur, first, s->iov, s->ires, k);
 		if (st.fatal) {
-			refused(s, mb, st.fatal);
+			refused(mb, adv, st.fatal);
 			return;
 		}
 		if (freeze_interrupted()) {
@@ -1148,7 +1192,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->max_ns = s->bounded ? (uint64_t)how->max_freeze_ms * 1000000u : UINT64_MAX / 2;
 	pace_init(&s->pace, s->max_ns);
-	s->vmstat_fd = s->bounded && o->advice->value == ADVICE_PAGEOUT ?
+	s->vmstat_fd = s->bounded && options_gives(o, ADVICE_PAGEOUT) ?
 		       open("/proc/vmstat", O_RDONLY | O_CLOEXEC) : -1;
 	for (size_t i = 0; i < n; i++) {
 		s->v[i].x = m[i];

@@ -84,6 +84,7 @@ struct ledger_entry {
 	uint64_t whole_start, whole_end;	/* the mapping it is part of */
 	uint64_t advised;
 	int err;
+	uint32_t pair;		/* the (advice, selection) pair it was for */
 	const char *reason;	/* a skip's (static text); NULL: attempted */
 };
 
@@ -97,10 +98,11 @@ struct ledger {
 	bool planned;		/* a plan has been noted */
 };
 
-/* Piece [start, end) of mapping m was attempted: the kernel took advised
- * bytes; err is the errno of the rest (0: none). 0, or -1 (no memory). */
+/* Piece [start, end) of mapping m was attempted for pair `pair`: the
+ * kernel took advised bytes; err is the errno of the rest (0: none). 0,
+ * or -1 (no memory). */
 int ledger_add(struct ledger *l, const struct mapping *m, uint64_t start,
-	       uint64_t end, uint64_t advised, int err);
+	       uint64_t end, uint32_t pair, uint64_t advised, int err);
 
 /* After a window selects: its skips (those at addresses the ledger has no
  * entry for), and which selectors matched nothing (the first plan's list,
@@ -215,7 +217,8 @@ bool cursor_done(const struct cursor *c);
 /* The pieces from the cursor within the limits into out, the last one cut
  * at a page boundary (lim->align); always at least one page (one align)
  * while anything is left: a window must progress, and that one is then
- * the whole chunk. Moves the cursor; *work: the estimate of what was
+ * the whole chunk. A chunk never holds pieces of two pairs (one call
+ * carries one advice). Moves the cursor; *work: the estimate of what was
  * taken. Returns how many pieces; the first is plan piece (old cur). */
 size_t chunk_take(struct cursor *c, const struct workmap *w,
 		  const struct chunk_limits *lim, struct piece *out,
@@ -265,10 +268,13 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep);
 
 /* The sample stripes of p's pieces, placed by their mapping (maps), so
  * that a later window's pieces (less what the ledger did) give the same
- * stripes less what was done. *out: malloc'd, sorted (free it); *n may
- * be 0. 0, or -1 (no memory). */
+ * stripes less what was done. Only pieces whose pair guarded[] says
+ * (NULL: all) are sampled, the others come whole: several advices, the
+ * guard is pageout's. *out: malloc'd, sorted (free it); *n counts the
+ * samples only. 0, or -1 (no memory). */
 int comeback_sample(const struct plan *p, const struct maps *maps,
-		    uint64_t page, struct piece **out, size_t *n);
+		    uint64_t page, const bool *guarded, struct piece **out,
+		    size_t *n, size_t *nall);
 
 /* Bytes of [start, end) in runs of a (flags include amask) that are in
  * runs of b (flags include bmask) too. */
@@ -400,6 +406,8 @@ bool goal_reached(const struct goal *g, uint64_t advised);
 /* Page flags a budget spends for this advice: present pages, and for
  * pageout only those mapped by the target alone (others stay). */
 unsigned int resident_mask(const struct options *o);
+/* ... for advice value v (several advices: each piece its own). */
+unsigned int resident_mask_for(int v);
 
 /* The window engine: one way to advise a group of targets that one freeze
  * covers (a single target is a group of one). A run is a sequence of

@@ -15,7 +15,7 @@ static int grow(struct ledger *l)
 }
 
 static int push(struct ledger *l, const struct mapping *m, uint64_t start,
-		uint64_t end, const char *reason)
+		uint64_t end, uint32_t pair, const char *reason)
 {
 	struct ledger_entry *x;
 	char *name;
@@ -33,6 +33,7 @@ static int push(struct ledger *l, const struct mapping *m, uint64_t start,
 	x->whole_end = m->end;
 	x->map.start = start;
 	x->map.end = end;
+	x->pair = pair;
 	x->reason = reason;
 	if (l->n > 1 && l->v[l->n - 2].map.start >= start)
 		l->sorted = false;
@@ -40,11 +41,11 @@ static int push(struct ledger *l, const struct mapping *m, uint64_t start,
 }
 
 int ledger_add(struct ledger *l, const struct mapping *m, uint64_t start,
-	       uint64_t end, uint64_t advised, int err)
+	       uint64_t end, uint32_t pair, uint64_t advised, int err)
 {
 	if (l->n == 0)
 		l->sorted = true;
-	if (push(l, m, start, end, NULL))
+	if (push(l, m, start, end, pair, NULL))
 		return -1;
 	l->v[l->n - 1].advised = advised;
 	l->v[l->n - 1].err = err;
@@ -125,7 +126,8 @@ static int trim_skips(struct ledger *l)
 				struct mapping head = x->map;
 				size_t last;
 
-				if (push(l, &head, head.start, ys, x->reason)) {
+				if (push(l, &head, head.start, ys, x->pair,
+					 x->reason)) {
 					free(att);
 					return -1;
 				}
@@ -200,11 +202,13 @@ int ledger_note_plan(struct ledger *l, const struct plan *p,
 		for (size_t j = first_above(l, n0, at);
 		     j < n0 && l->v[j].map.start < s->end; j++) {
 			if (l->v[j].map.start > at &&
-			    push(l, &maps->v[s->map], at, l->v[j].map.start, s->reason))
+			    push(l, &maps->v[s->map], at, l->v[j].map.start,
+				 s->pair, s->reason))
 				return -1;
 			at = l->v[j].map.end;
 		}
-		if (at < s->end && push(l, &maps->v[s->map], at, s->end, s->reason))
+		if (at < s->end && push(l, &maps->v[s->map], at, s->end, s->pair,
+					s->reason))
 			return -1;
 	}
 	return note_unmatched(l, p);
@@ -219,7 +223,7 @@ static int emit(struct piece **out, size_t *n, size_t *cap,
 	if (!v)
 		return -1;
 	*out = v;
-	(*out)[(*n)++] = (struct piece){ start, end, pc->map };
+	(*out)[(*n)++] = (struct piece){ start, end, pc->map, pc->pair };
 	return 0;
 }
 
@@ -276,7 +280,7 @@ int ledger_subtract(struct ledger *l, struct plan *p)
 static bool joins(const struct ledger_entry *a, const struct ledger_entry *b)
 {
 	return !a->reason && !b->reason && !a->err && !b->err &&
-	       a->map.end == b->map.start &&
+	       a->pair == b->pair && a->map.end == b->map.start &&
 	       a->advised == a->map.end - a->map.start &&
 	       b->advised == b->map.end - b->map.start &&
 	       a->whole_start == b->whole_start && a->whole_end == b->whole_end &&
@@ -346,12 +350,13 @@ int ledger_result(struct ledger *l, char **text, struct maps *maps,
 
 		if (x->reason) {
 			plan->skips[plan->nskips++] = (struct skip){
-				x->map.start, x->map.end, (uint32_t)i, x->reason };
+				x->map.start, x->map.end, (uint32_t)i, x->pair,
+				x->reason };
 			continue;
 		}
 		(*res)[plan->npieces] = (struct advise_result){ x->advised, x->err };
 		plan->pieces[plan->npieces++] = (struct piece){
-			x->map.start, x->map.end, (uint32_t)i };
+			x->map.start, x->map.end, (uint32_t)i, x->pair };
 		plan->bytes += x->map.end - x->map.start;
 	}
 	plan->unmatched = l->unmatched;

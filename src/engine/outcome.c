@@ -51,14 +51,14 @@ static struct row_stats stats_at(const struct maps *m, uint64_t addr)
 
 /* Resident bytes of the row's range, when pagemap was read; the totals
  * count ranges selected (and -l's mappings), not skips. */
-static void resident_of(const struct run *x, const struct options *o,
+static void resident_of(const struct run *x, const struct advice *adv,
 			struct result_row *row, struct target_result *r)
 {
 	if (!x->have_runs)
 		return;
 	row->resident_known = r->resident_known = true;
 	row->resident = resrun_sum(&x->runs, row->start, row->end, RES_PRESENT);
-	if (o->advice && o->advice->value == ADVICE_PAGEOUT && x->runs.exclusive_known) {
+	if (adv && adv->value == ADVICE_PAGEOUT && x->runs.exclusive_known) {
 		row->reclaimable_known = r->reclaimable_known = true;
 		row->reclaimable = resrun_sum(&x->runs, row->start, row->end,
 					      RES_PRESENT | RES_EXCLUSIVE);
@@ -82,46 +82,86 @@ static void describe(struct result_row *row, const struct mapping *m)
  * (locked, hugetlb, not huge-page eligible): a skip, not a failure. */
 static bool refused(const struct run *x, const struct options *o, size_t i)
 {
-	return x->res && advice_einval_is_refusal(o->advice->value) &&
+	return x->res &&
+	       advice_einval_is_refusal(pair_advice(o, x->plan.pieces[i].pair)->value) &&
 	       x->res[i].err == EINVAL && !x->res[i].advised;
+}
+
+/* The per-advice totals: one entry per distinct advice, in the order the
+ * pairs first give it (each, even when it selected nothing). */
+static void advice_totals_init(const struct options *o, struct target_result *r)
+{
+	for (size_t k = 0; k < o->npairs; k++) {
+		const char *name = o->pairs[k].advice->name;
+		bool seen = false;
+
+		for (size_t j = 0; j < r->nadvice && !seen; j++)
+			seen = r->by_advice[j].advice == name;
+		if (!seen && r->nadvice < RESULT_ADVICES)
+			r->by_advice[r->nadvice++].advice = name;
+	}
+}
+
+static struct advice_total *advice_total(struct target_result *r,
+					 const struct advice *adv)
+{
+	static struct advice_total none;	/* never read */
+
+	for (size_t j = 0; j < r->nadvice; j++)
+		if (r->by_advice[j].advice == adv->name)
+			return &r->by_advice[j];
+	return &none;
 }
 
 static void piece_row(const struct run *x, const struct options *o, size_t i,
 		      struct result_row *row, struct target_result *r)
 {
 	const struct piece *pc = &x->plan.pieces[i];
+	const struct advice *adv = pair_advice(o, pc->pair);
+	struct advice_total *t = advice_total(r, adv);
 	uint64_t size = pc->end - pc->start;
 
 	row->start = pc->start;
 	row->end = pc->end;
+	row->advice = adv->name;
 	describe(row, &x->maps.v[pc->map]);
 	if (refused(x, o, i)) {
 		row->kind = ROW_SKIPPED;
-		row->reason = refused_reason(o->advice->value);
+		row->reason = refused_reason(adv->value);
 		r->nskipped++;
+		t->nskipped++;
 		return;
 	}
 	row->kind = ROW_RANGE;
 	row->advised_known = x->res != NULL;
 	r->nranges++;
 	r->requested += size;
+	t->nranges++;
+	t->requested += size;
 	if (x->res) {
 		row->advised = x->res[i].advised;
 		row->error = x->res[i].err ? strerror(x->res[i].err) : NULL;
 		r->advised += x->res[i].advised;
 		r->failed += size - x->res[i].advised;
+		t->advised += x->res[i].advised;
+		t->failed += size - x->res[i].advised;
 	}
 }
 
-static void skip_row(const struct run *x, const struct skip *s,
-		     struct result_row *row, struct target_result *r)
+static void skip_row(const struct run *x, const struct options *o,
+		     const struct skip *s, struct result_row *row,
+		     struct target_result *r)
 {
+	const struct advice *adv = pair_advice(o, s->pair);
+
 	row->kind = ROW_SKIPPED;
 	row->start = s->start;
 	row->end = s->end;
 	row->reason = s->reason;
+	row->advice = adv->name;
 	describe(row, &x->maps.v[s->map]);
 	r->nskipped++;
+	advice_total(r, adv)->nskipped++;
 }
 
 /* Pieces and skips merged in address order. */
@@ -136,15 +176,19 @@ static void advice_rows(const struct run *x, const struct options *o,
 		/* rows are kept only where something prints them; the
 		 * totals always count */
 		struct result_row *row = r->rows ? &r->rows[r->nrows++] : &scratch;
+		uint32_t pair;	/* the row's, for its resident figures */
 
 		if (k >= p->nskips ||
-		    (i < p->npieces && p->pieces[i].start < p->skips[k].start))
+		    (i < p->npieces && p->pieces[i].start < p->skips[k].start)) {
+			pair = p->pieces[i].pair;
 			piece_row(x, o, i++, row, r);
-		else
-			skip_row(x, &p->skips[k++], row, r);
+		} else {
+			pair = p->skips[k].pair;
+			skip_row(x, o, &p->skips[k++], row, r);
+		}
 		row->before = stats_at(&x->snap[0], row->start);
 		row->after = stats_at(&x->snap[1], row->start);
-		resident_of(x, o, row, r);
+		resident_of(x, pair_advice(o, pair), row, r);
 	}
 }
 
@@ -193,7 +237,7 @@ static int list_rows(const struct run *x, const struct options *o,
 		row->advice = advice_cell(x, m, o->advice);
 		if (!row->advice)
 			return -1;
-		resident_of(x, o, row, r);
+		resident_of(x, o->advice, row, r);
 		r->nrows++;
 	}
 	return 0;
@@ -294,7 +338,7 @@ static void failed_warnings(struct run *x, const struct options *o)
 			run_warn(x, "%d (%s): 0x%llx-0x%llx: %s%s", x->t.pid,
 				 x->t.comm, (unsigned long long)p->pieces[i].start,
 				 (unsigned long long)p->pieces[i].end, strerror(e),
-				 failure_hint(o->advice->value, e));
+				 failure_hint(pair_advice(o, p->pieces[i].pair)->value, e));
 		else if (k == 2)
 			run_warn(x, "%d (%s): %zu more ranges: %s", x->t.pid,
 				 x->t.comm, total[e] - 1, strerror(e));
@@ -351,8 +395,10 @@ int outcome_build(struct run *x, const struct options *o,
 	r->rows = rows ? calloc(n ? n : 1, sizeof(*r->rows)) : NULL;
 	if ((rows && !r->rows) || (o->list && !x->failed && list_rows(x, o, r)))
 		run_fail(x, ENOMEM, "out of memory");
-	else if (!o->list)
+	else if (!o->list) {
+		advice_totals_init(o, r);
 		advice_rows(x, o, r);	/* even after a late failure: what was done */
+	}
 	if (x->goal.set && !o->list) {
 		r->goal = &x->goal;
 		r->goal_met = !x->goal.need || goal_reached(&x->goal, r->advised);

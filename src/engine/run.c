@@ -188,11 +188,18 @@ void run_prepare(struct run *x, const struct options *o)
 
 	if (open_target(x))
 		return;
-	if (!o->dry_run && !o->list &&
-	    advise_probe(x->t.pidfd, o->advice->value)) {
-		/* cheap and touches nothing: permission, advice, support */
-		run_advise_error(x, o->advice, errno, false, false);
-		return;
+	/* cheap and touches nothing: permission, advice, support; each
+	 * advice of the run (several -a), before any is given */
+	for (size_t k = 0; !o->dry_run && !o->list && k < o->npairs; k++) {
+		const struct advice *a = o->pairs[k].advice;
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = o->pairs[j].advice == a;
+		if (!seen && advise_probe(x->t.pidfd, a->value)) {
+			run_advise_error(x, a, errno, false, false);
+			return;
+		}
 	}
 	resident_prepare(x, o);
 	if (shows_effect(o))
@@ -301,14 +308,20 @@ bool resident_wanted(const struct options *o)
 	       o->verbose || o->list;
 }
 
+/* Does any advice of the run page out? */
 static bool is_pageout(const struct options *o)
 {
-	return o->advice && o->advice->value == ADVICE_PAGEOUT;
+	return options_gives(o, ADVICE_PAGEOUT);
+}
+
+unsigned int resident_mask_for(int v)
+{
+	return v == ADVICE_PAGEOUT ? RES_PRESENT | RES_EXCLUSIVE : RES_PRESENT;
 }
 
 unsigned int resident_mask(const struct options *o)
 {
-	return is_pageout(o) ? RES_PRESENT | RES_EXCLUSIVE : RES_PRESENT;
+	return resident_mask_for(o->advice ? o->advice->value : 0);
 }
 
 void resident_prepare(struct run *x, const struct options *o)
@@ -322,11 +335,21 @@ void resident_prepare(struct run *x, const struct options *o)
  * only for its owner, a caller with CAP_FOWNER, or one who may write it.
  * A file pmadv cannot look at (deleted, another mount namespace) is
  * advised as asked. */
-static const char *futile_rule_of(const struct mapping *m, void *ctx)
+struct futile_ctx {
+	const struct run *x;
+	const struct options *o;
+};
+
+static const char *futile_rule_of(const struct mapping *m,
+				  const struct piece *pc, void *ctx)
 {
-	const struct run *x = ctx;
+	const struct futile_ctx *c = ctx;
+	const struct run *x = c->x;
 	struct stat st;
 
+	/* several advices: only pageout's pieces */
+	if (pair_advice(c->o, pc->pair)->value != ADVICE_PAGEOUT)
+		return NULL;
 	if (mapping_class(m) == CLASS_ANON)
 		return x->noswap;
 	if (mapping_class(m) != CLASS_FILE || !mapping_shared(m) || m->deleted ||
@@ -517,7 +540,9 @@ void resident_plan(struct run *x, const struct options *o)
 
 int resident_futile(struct run *x, const struct options *o)
 {
-	return is_pageout(o) ? futile_apply(&x->plan, &x->maps, futile_rule_of, x) : 0;
+	struct futile_ctx c = { x, o };
+
+	return is_pageout(o) ? futile_apply(&x->plan, &x->maps, futile_rule_of, &c) : 0;
 }
 
 int resident_choose(struct run *x, const struct options *o, uint64_t budget)

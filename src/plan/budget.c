@@ -56,7 +56,7 @@ static int take_piece(struct out *o, const struct piece *pc,
 		if (!v)
 			return -1;
 		o->v = v;
-		o->v[o->n++] = (struct piece){ s, e, pc->map };
+		o->v[o->n++] = (struct piece){ s, e, pc->map, pc->pair };
 		o->bytes += e - s;
 	}
 	return 0;
@@ -71,7 +71,8 @@ static void join(struct out *o)
 		return;		/* nothing chosen: no array at all */
 	qsort(o->v, o->n, sizeof(*o->v), by_start);
 	for (size_t i = 0; i < o->n; i++) {
-		if (k && o->v[k - 1].map == o->v[i].map && o->v[k - 1].end == o->v[i].start)
+		if (k && o->v[k - 1].map == o->v[i].map &&
+		    o->v[k - 1].pair == o->v[i].pair && o->v[k - 1].end == o->v[i].start)
 			o->v[k - 1].end = o->v[i].end;
 		else
 			o->v[k++] = o->v[i];
@@ -213,7 +214,7 @@ int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 	struct skip *s;
 
 	for (size_t i = 0; i < p->npieces; i++)
-		if (rule(&maps->v[p->pieces[i].map], ctx))
+		if (rule(&maps->v[p->pieces[i].map], &p->pieces[i], ctx))
 			nfutile++;
 	if (!nfutile)
 		return 0;
@@ -223,13 +224,13 @@ int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 	p->skips = s;
 	for (size_t i = 0; i < p->npieces; i++) {
 		const struct piece *pc = &p->pieces[i];
-		const char *why = rule(&maps->v[pc->map], ctx);
+		const char *why = rule(&maps->v[pc->map], pc, ctx);
 
 		if (!why) {
 			p->pieces[k++] = *pc;
 			continue;
 		}
-		s[p->nskips++] = (struct skip){ pc->start, pc->end, pc->map, why };
+		s[p->nskips++] = (struct skip){ pc->start, pc->end, pc->map, pc->pair, why };
 		p->bytes -= pc->end - pc->start;
 	}
 	p->npieces = k;

@@ -153,11 +153,15 @@ struct selection {
 struct piece {
 	uint64_t start, end;
 	uint32_t map;			/* index into maps */
+	uint32_t pair;			/* the (advice, selection) pair that
+					 * took it: 0, the first (and with
+					 * one advice, the only) */
 };
 
 struct skip {
 	uint64_t start, end;
 	uint32_t map;
+	uint32_t pair;			/* as a piece's */
 	const char *reason;		/* static text */
 };
 
@@ -193,6 +197,22 @@ const char *select_refusal(const struct mapping *m, int advice);
 /* Build the plan for advice value `advice`. Returns 0 or -1 (no memory). */
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out);
+
+/* Several advices in one run: (advice, selection) pairs in the order the
+ * command line gave them. A byte belongs to the first pair whose selection
+ * (selectors and filters) takes it, and is planned once, for that pair's
+ * advice: a piece or a skip (refused, collapse without a whole huge page)
+ * tagged with the pair's index; a later pair never gets it, even where the
+ * first skips it. Pieces and skips are in address order; a mapping shared
+ * between pairs is cut at their borders. Unmatched selectors: each pair's,
+ * in pair order. One pair: exactly select_plan. 0 or -1 (no memory). */
+struct pair_sel {
+	const struct selection *sel;
+	const struct advice *advice;
+};
+
+int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
+		 size_t npairs, struct plan *out);
 
 void plan_free(struct plan *p);
 void selection_free(struct selection *sel);
@@ -288,12 +308,13 @@ int budget_shares(const uint64_t *movable, size_t n, uint64_t need,
 /* Advice that cannot have an effect, taken out of a plan before the call:
  * the pieces of the mappings a rule names become skips with its reason,
  * so "advised" never counts them. Pure: the caller's rule decides. */
-/* Why advice on mapping m is futile, or NULL. */
-typedef const char *(*futile_rule)(const struct mapping *m, void *ctx);
+/* Why advice on piece pc (of mapping m) is futile, or NULL. */
+typedef const char *(*futile_rule)(const struct mapping *m,
+				   const struct piece *pc, void *ctx);
 
-/* Move every piece whose mapping the rule names into p's skips (kept in
- * address order), and take it out of p->bytes. Returns 0 or -1 (no
- * memory: p unchanged). */
+/* Move every piece the rule names into p's skips (kept in address order,
+ * the piece's pair kept), and take it out of p->bytes. Returns 0 or -1
+ * (no memory: p unchanged). */
 int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 		 void *ctx);
 

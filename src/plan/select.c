@@ -66,15 +66,21 @@ struct vec {
 	size_t n, cap;
 };
 
-static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
+static int push_pair(struct vec *p, uint64_t start, uint64_t end, size_t map,
+		     uint32_t pair)
 {
 	struct piece *v = array_grow(p->v, p->n, &p->cap, sizeof(*v), 64);
 
 	if (!v)
 		return -1;
 	p->v = v;
-	p->v[p->n++] = (struct piece){ start, end, (uint32_t)map };
+	p->v[p->n++] = (struct piece){ start, end, (uint32_t)map, pair };
 	return 0;
+}
+
+static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
+{
+	return push_pair(p, start, end, map, 0);
 }
 
 static int by_start(const void *a, const void *b)
@@ -126,6 +132,7 @@ struct builder {
 	const struct maps *maps;
 	const struct selection *sel;
 	int advice;
+	uint32_t pair;			/* tags what it takes */
 	struct vec keep;
 	struct skip *skips;
 	size_t nskips, skipcap;
@@ -150,16 +157,18 @@ static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
 		if (!v)
 			return -1;
 		b->skips = v;
-		b->skips[b->nskips++] = (struct skip){ start, end, (uint32_t)map, why };
+		b->skips[b->nskips++] = (struct skip){ start, end, (uint32_t)map,
+						       b->pair, why };
 		return 0;
 	}
 	b->bytes += end - start;
-	return push(&b->keep, start, end, map);
+	return push_pair(&b->keep, start, end, map, b->pair);
 }
 
 /* Explicit ranges give pieces in any order, overlapping each other and the
- * named mappings: sort, then unite overlaps within each mapping. */
-static int take_sorted(struct builder *b, struct vec *cand)
+ * named mappings: sort, then unite overlaps within each mapping. Each
+ * united piece goes to take (b), or, with b NULL, to out as it is. */
+static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)
 		if (cand->v[i].start < cand->v[i - 1].start) {
@@ -174,20 +183,25 @@ static int take_sorted(struct builder *b, struct vec *cand)
 				p.end = cand->v[i].end;
 			i++;
 		}
-		if (take(b, p.start, p.end, p.map))
+		if (b ? take(b, p.start, p.end, p.map) :
+			push(out, p.start, p.end, p.map))
 			return -1;
 	}
 	return 0;
 }
 
+/* The selectors of sel that hit nothing, appended to out's. */
 static int report_unmatched(const struct selection *sel, const bool *hit,
 			    struct plan *out)
 {
 	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
+	struct unmatched *v = realloc(out->unmatched, (out->nunmatched + nsel ?
+						       out->nunmatched + nsel : 1) *
+				      sizeof(*v));
 
-	out->unmatched = calloc(nsel ? nsel : 1, sizeof(*out->unmatched));
-	if (!out->unmatched)
+	if (!v)
 		return -1;
+	out->unmatched = v;
 	for (size_t k = 0; k < nsel; k++) {
 		struct unmatched *u = &out->unmatched[out->nunmatched];
 		if (hit[k])
@@ -228,7 +242,7 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out)
 {
 	const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
-	struct builder b = { maps, sel, advice, { 0 }, NULL, 0, 0, 0 };
+	struct builder b = { maps, sel, advice, 0, { 0 }, NULL, 0, 0, 0 };
 	struct vec cand = { 0 };
 	bool *hit = calloc(nsel ? nsel : 1, sizeof(*hit));
 
@@ -261,7 +275,7 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 				   take(&b, m->start, m->end, i))
 			goto oom;
 	}
-	if (sel->nranges && take_sorted(&b, &cand))
+	if (sel->nranges && take_sorted(&b, &cand, NULL))
 		goto oom;
 	if (report_unmatched(sel, hit, out))
 		goto oom;
@@ -275,6 +289,155 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 	return 0;
 oom:
 	free(hit);
+	free(cand.v);
+	free(b.keep.v);
+	free(b.skips);
+	plan_free(out);
+	return -1;
+}
+
+/* ---- several (advice, selection) pairs ---- */
+
+/* What sel takes before any advice is asked about: sorted, disjoint
+ * pieces, united within each mapping where they overlap or touch, the
+ * filters applied (select_plan's pieces and skips together). hit: as in
+ * select_plan. */
+static int candidates(const struct maps *maps, const struct selection *sel,
+		      bool *hit, struct vec *out)
+{
+	struct vec cand = { 0 }, all = { 0 };
+	int rc = -1;
+
+	if (range_pieces(maps, sel, hit, &cand))
+		goto out;
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct mapping *m = &maps->v[i];
+		bool want = sel->all;
+
+		for (size_t k = 0; k < sel->nnames; k++)
+			if (select_name_matches(sel->names[k], m))
+				want = hit[sel->nranges + k] = true;
+		for (size_t k = 0; k < sel->nregexes; k++)
+			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
+				want = hit[sel->nranges + sel->nnames + k] = true;
+		if (want && push(&cand, m->start, m->end, i))
+			goto out;
+	}
+	if (take_sorted(NULL, &cand, &all))
+		goto out;
+	for (size_t i = 0; i < all.n; i++)
+		if (passes_filters(&maps->v[all.v[i].map], sel->filters) &&
+		    push(out, all.v[i].start, all.v[i].end, all.v[i].map))
+			goto out;
+	rc = 0;
+out:
+	free(cand.v);
+	free(all.v);
+	return rc;
+}
+
+/* The parts of each candidate no earlier pair claimed (claimed: sorted,
+ * disjoint address ranges) go to take for b's pair. */
+static int take_unclaimed(struct builder *b, const struct vec *cand,
+			  const struct vec *claimed)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < cand->n; i++) {
+		const struct piece *c = &cand->v[i];
+		uint64_t at = c->start;
+
+		while (j < claimed->n && claimed->v[j].end <= at)
+			j++;
+		for (size_t k = j; k < claimed->n && claimed->v[k].start < c->end &&
+		     at < c->end; k++) {
+			if (claimed->v[k].start > at &&
+			    take(b, at, claimed->v[k].start, c->map))
+				return -1;
+			if (claimed->v[k].end > at)
+				at = claimed->v[k].end;
+		}
+		if (at < c->end && take(b, at, c->end, c->map))
+			return -1;
+	}
+	return 0;
+}
+
+/* claimed := claimed united with cand (both sorted; the result sorted,
+ * disjoint, touching ranges joined). */
+static int claim(struct vec *claimed, const struct vec *cand)
+{
+	struct vec out = { 0 };
+	size_t i = 0, j = 0;
+
+	while (i < claimed->n || j < cand->n) {
+		const struct piece *p = j >= cand->n || (i < claimed->n &&
+			claimed->v[i].start <= cand->v[j].start) ?
+			&claimed->v[i++] : &cand->v[j++];
+
+		if (out.n && p->start <= out.v[out.n - 1].end) {
+			if (p->end > out.v[out.n - 1].end)
+				out.v[out.n - 1].end = p->end;
+		} else if (push(&out, p->start, p->end, 0)) {
+			free(out.v);
+			return -1;
+		}
+	}
+	free(claimed->v);
+	*claimed = out;
+	return 0;
+}
+
+static int skip_by_start(const void *a, const void *b)
+{
+	const struct skip *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
+		 size_t npairs, struct plan *out)
+{
+	struct builder b = { .maps = maps };
+	struct vec claimed = { 0 }, cand = { 0 };
+	bool *hit = NULL;
+
+	if (npairs == 1)
+		return select_plan(maps, pairs[0].sel, pairs[0].advice->value, out);
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 0; k < npairs; k++) {
+		const struct selection *sel = pairs[k].sel;
+		const size_t nsel = sel->nranges + sel->nnames + sel->nregexes;
+
+		b.sel = sel;
+		b.advice = pairs[k].advice->value;
+		b.pair = (uint32_t)k;
+		cand.n = 0;
+		hit = calloc(nsel ? nsel : 1, sizeof(*hit));
+		if (!hit || candidates(maps, sel, hit, &cand) ||
+		    take_unclaimed(&b, &cand, &claimed) ||
+		    (k + 1 < npairs && claim(&claimed, &cand)) ||
+		    report_unmatched(sel, hit, out))
+			goto oom;
+		free(hit);
+		hit = NULL;
+	}
+	/* each pair's are sorted: together, sorted again */
+	if (b.keep.n > 1)
+		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), by_start);
+	if (b.nskips > 1)
+		qsort(b.skips, b.nskips, sizeof(*b.skips), skip_by_start);
+	free(claimed.v);
+	free(cand.v);
+	out->pieces = b.keep.v;
+	out->npieces = b.keep.n;
+	out->skips = b.skips;
+	out->nskips = b.nskips;
+	out->bytes = b.bytes;
+	return 0;
+oom:
+	free(hit);
+	free(claimed.v);
 	free(cand.v);
 	free(b.keep.v);
 	free(b.skips);

@@ -43,6 +43,7 @@ static void json_row(FILE *f, const struct result_row *row, bool first,
 	if (row->kind == ROW_SKIPPED) {
 		json_str_or_null(f, "name", row->name);
 		json_str_or_null(f, "reason", row->reason);
+		json_str_or_null(f, "advice", row->advice);
 		fputc('}', f);
 		return;
 	}
@@ -57,6 +58,7 @@ static void json_row(FILE *f, const struct result_row *row, bool first,
 	json_num_or_null(f, "resident", row->resident_known, row->resident);
 	json_num_or_null(f, "reclaimable", row->reclaimable_known, row->reclaimable);
 	json_str_or_null(f, "error", row->error);
+	json_str_or_null(f, "advice", row->advice);
 	fputc('}', f);
 }
 
@@ -172,6 +174,7 @@ void json_target(FILE *f, bool first, const struct target_result *r,
 	json_num_or_null(f, "reclaimable", r->reclaimable_known, r->reclaimable);
 	json_goal(f, r->goal, r->goal_met);
 	json_comeback(f, r->comeback);
+	json_by_advice(f, r->by_advice, r->nadvice);
 	fputs(",\"ranges\":[", f);
 	json_rows(f, r, ROW_RANGE, with_stats);
 	fputs("],\"skipped\":[", f);
@@ -276,4 +279,18 @@ void json_group(FILE *f, const struct group_goal *g)
 	json_num_or_null(f, "after", g->after_known, g->after);
 	fprintf(f, ",\"need\":%" PRIu64 ",\"movable\":%" PRIu64 ",\"met\":%s}",
 		g->need, g->movable, g->met || !g->need ? "true" : "false");
+}
+
+void json_by_advice(FILE *f, const struct advice_total *v, size_t n)
+{
+	fputs(",\"per_advice\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s{\"advice\":", i ? "," : "");
+		json_str(f, v[i].advice);
+		fprintf(f, ",\"requested\":%" PRIu64 ",\"advised\":%" PRIu64
+			",\"failed\":%" PRIu64 ",\"ranges\":%zu,\"skipped\":%zu}",
+			v[i].requested, v[i].advised, v[i].failed, v[i].nranges,
+			v[i].nskipped);
+	}
+	fputc(']', f);
 }

@@ -24,6 +24,8 @@ struct report {
 	size_t freezes_len;
 	size_t ntargets, nfreezes;
 	uint64_t requested, advised, failed;
+	struct advice_total by_advice[RESULT_ADVICES];	/* -J: the run's */
+	size_t nadvice;
 	struct report_totals tot;	/* Pss, SwapPss, resident: no double count */
 	struct libscols_table *table;	/* -v / -l: one for all targets */
 	struct list_total *ltot;	/* -l: each target's sums */
@@ -32,9 +34,11 @@ struct report {
 	struct group_goal group;	/* --as-group */
 };
 
+/* The advice, or with several the distinct ones, "pageout+cold". */
 static const char *advice_name(const struct report *rp)
 {
-	return rp->o->advice ? rp->o->advice->name : "";
+	return rp->o->npairs ? rp->o->advice_names :
+	       rp->o->advice ? rp->o->advice->name : "";
 }
 
 /* ---- human summary ---- */
@@ -237,6 +241,35 @@ static void human_comeback(const struct report *rp, const struct target_result *
 	putchar('\n');
 }
 
+/* Several advices: a line each, under the target's. */
+static void human_by_advice(const struct report *rp, const struct target_result *r)
+{
+	char a[64], b[64];
+
+	if (rp->o->npairs < 2 || r->nadvice < 2)
+		return;
+	for (size_t k = 0; k < r->nadvice; k++) {
+		const struct advice_total *t = &r->by_advice[k];
+
+		size_pair(rp, t->requested, b, sizeof(b));
+		if (rp->o->dry_run) {
+			printf("  %s: %s would be advised in %zu %s", t->advice, b,
+			       t->nranges, plural(t->nranges, "range", "ranges"));
+		} else {
+			size_pair(rp, t->advised, a, sizeof(a));
+			printf("  %s: %s of %s advised in %zu %s", t->advice, a, b,
+			       t->nranges, plural(t->nranges, "range", "ranges"));
+			if (t->failed) {
+				size_pair(rp, t->failed, a, sizeof(a));
+				printf(", %s failed", a);
+			}
+		}
+		if (t->nskipped)
+			printf(", %zu skipped", t->nskipped);
+		putchar('\n');
+	}
+}
+
 static void human_target(const struct report *rp, const struct target_result *r)
 {
 	char a[64], b[64];
@@ -269,6 +302,7 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	human_goal(rp, r);
 	human_freeze(r->window);
 	putchar('\n');
+	human_by_advice(rp, r);
 	human_effect(rp, r);
 	human_comeback(rp, r);
 	free(comm);
@@ -377,11 +411,35 @@ struct report *report_new(const struct options *o, struct err *e)
 	return rp;
 }
 
+/* The run's per-advice totals: each target's added by name. */
+static void by_advice_add(struct report *rp, const struct target_result *r)
+{
+	for (size_t k = 0; k < r->nadvice; k++) {
+		const struct advice_total *t = &r->by_advice[k];
+		size_t j = 0;
+
+		while (j < rp->nadvice && rp->by_advice[j].advice != t->advice)
+			j++;
+		if (j == rp->nadvice) {
+			if (j == RESULT_ADVICES)
+				continue;
+			rp->by_advice[rp->nadvice++] = (struct advice_total){
+				.advice = t->advice };
+		}
+		rp->by_advice[j].requested += t->requested;
+		rp->by_advice[j].advised += t->advised;
+		rp->by_advice[j].failed += t->failed;
+		rp->by_advice[j].nranges += t->nranges;
+		rp->by_advice[j].nskipped += t->nskipped;
+	}
+}
+
 void report_target(struct report *rp, const struct target_result *r)
 {
 	rp->requested += r->requested;
 	rp->advised += r->advised;
 	rp->failed += r->failed;
+	by_advice_add(rp, r);
 	report_totals_add(&rp->tot, r);
 	if (r->list) {
 		if (!r->error)
@@ -443,6 +501,7 @@ void report_finish(struct report *rp)
 		       rp->failed);
 		json_totals(stdout, &rp->tot);
 		json_group(stdout, &rp->group);
+		json_by_advice(stdout, rp->by_advice, rp->nadvice);
 		printf(",\"targets\":[%s],\"freezes\":[%s]}\n",
 		       rp->targets_buf ? rp->targets_buf : "",
 		       rp->freezes_buf ? rp->freezes_buf : "");

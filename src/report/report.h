@@ -38,7 +38,8 @@ struct result_row {
 	const char *name;	/* the mapping's pathname (target's text) */
 	const char *error;	/* errno text of a failed range, or NULL */
 	const char *reason;	/* why skipped, or NULL */
-	const char *advice;	/* -l: what it can take, or why not */
+	const char *advice;	/* -l: what it can take, or why not; an
+				 * advice run: the advice it was given */
 	struct row_stats before, after;
 	bool resident_known;	/* pagemap was read (run.c) */
 	uint64_t resident;	/* bytes in memory when selected */
@@ -113,6 +114,16 @@ struct comeback_info {
 	size_t nhot;
 };
 
+/* One advice's share of a target's (or the run's) totals: several -a. */
+struct advice_total {
+	const char *advice;	/* its name */
+	uint64_t requested, advised, failed;
+	size_t nranges, nskipped;
+};
+
+/* At most this many distinct advices in one run (four are remote). */
+#define RESULT_ADVICES 8
+
 struct target_result {
 	int pid;		/* <= 0: never found */
 	const char *comm;
@@ -121,6 +132,10 @@ struct target_result {
 	size_t nwarnings;
 	uint64_t requested, advised, failed;
 	size_t nranges, nskipped;
+	/* the same totals per advice, in the order the command line first
+	 * gave each (an advice run; one entry with one advice) */
+	struct advice_total by_advice[RESULT_ADVICES];
+	size_t nadvice;
 	size_t nunmatched;	/* selectors that matched nothing */
 	bool list;		/* -l rows */
 	const struct window_info *window;	/* NULL: none ran */
@@ -231,6 +246,8 @@ struct report_totals {
 void report_totals_add(struct report_totals *t, const struct target_result *r);
 /* ,"pss_before":N,... (null where unknown) */
 void json_totals(FILE *f, const struct report_totals *t);
+/* ,"per_advice":[{"advice":NAME,"requested":N,...}, ...] */
+void json_by_advice(FILE *f, const struct advice_total *v, size_t n);
 /* ,"group_goal":{...} (null without --as-group) */
 void json_group(FILE *f, const struct group_goal *g);
 

@@ -767,9 +767,11 @@ static inline void em_select(struct em *m, const struct em_vma *vv, size_t n,
 	}
 }
 
-static const char *em_futile_rule(const struct mapping *mp, void *ctx)
+static const char *em_futile_rule(const struct mapping *mp,
+				const struct piece *pc, void *ctx)
 {
 	(void)ctx;
+	(void)pc;
 	return mapping_class(mp) == CLASS_ANON ? em_noswap : NULL;
 }
 

@@ -25,16 +25,16 @@ static void test_sample(void)
 				 map_at(0x20000000, 0x20008000),
 				 map_at(0x30000000, 0x30100000) };
 	struct maps m = { .v = mv, .n = 3 };
-	struct piece pcs[3] = { { 0x10000000, 0x18000000, 0 },
-				{ 0x20000000, 0x20008000, 1 },
-				{ 0x30000000, 0x30100000, 2 } };
+	struct piece pcs[3] = { { 0x10000000, 0x18000000, 0, 0 },
+				{ 0x20000000, 0x20008000, 1, 0 },
+				{ 0x30000000, 0x30100000, 2, 0 } };
 	struct plan p = { .pieces = pcs, .npieces = 3 };
 	struct piece *v;
 	uint64_t sum = 0;
-	size_t n;
+	size_t n, nall;
 
 	CHECK_NOTE("comeback_sample");
-	CHECK_INT(comeback_sample(&p, &m, PG, &v, &n), 0);
+	CHECK_INT(comeback_sample(&p, &m, PG, NULL, &v, &n, &nall), 0);
 	CHECK_U64(n, 17);
 	for (size_t i = 0; i < n; i++) {
 		sum += v[i].end - v[i].start;
@@ -53,7 +53,7 @@ static void test_sample(void)
 	pcs[0].start = 0x10000000 + 512 * 1024;
 	p.npieces = 1;
 	CHECK_NOTE("comeback_sample, a later window");
-	CHECK_INT(comeback_sample(&p, &m, PG, &v, &n), 0);
+	CHECK_INT(comeback_sample(&p, &m, PG, NULL, &v, &n, &nall), 0);
 	CHECK_U64(n, 7);
 	CHECK_U64(v[0].start, 0x10000000 + 16 * MIB);
 	free(v);
@@ -62,9 +62,31 @@ static void test_sample(void)
 	pcs[0].start = 0x10000000 + 512 * 1024;
 	pcs[0].end = 0x10000000 + 16 * MIB;
 	CHECK_NOTE("comeback_sample, between stripes");
-	CHECK_INT(comeback_sample(&p, &m, PG, &v, &n), 0);
+	CHECK_INT(comeback_sample(&p, &m, PG, NULL, &v, &n, &nall), 0);
 	CHECK_U64(n, 0);
+	CHECK_U64(nall, 0);
 	free(v);
+
+	/* several advices: only the guarded pair's pieces are sampled, the
+	 * others come whole (and are not counted as samples) */
+	{
+		bool g[2] = { true, false };
+
+		pcs[0] = (struct piece){ 0x10000000, 0x18000000, 0, 0 };
+		pcs[1] = (struct piece){ 0x20000000, 0x20008000, 1, 1 };
+		pcs[2] = (struct piece){ 0x30000000, 0x30100000, 2, 1 };
+		p.npieces = 3;
+		CHECK_NOTE("comeback_sample, one guarded pair of two");
+		CHECK_INT(comeback_sample(&p, &m, PG, g, &v, &n, &nall), 0);
+		CHECK_U64(n, 8);
+		CHECK_U64(nall, 10);
+		CHECK_U64(v[8].start, 0x20000000);
+		CHECK_U64(v[8].end, 0x20008000);
+		CHECK_U64(v[9].start, 0x30000000);
+		CHECK_U64(v[9].end, 0x30100000);
+		CHECK_U64(v[9].pair, 1);
+		free(v);
+	}
 }
 
 static void test_sums(void)

@@ -70,9 +70,11 @@ static char *parse(const char *text, struct maps *m)
 	return t;
 }
 
-static const char *anon_futile(const struct mapping *mp, void *ctx)
+static const char *anon_futile(const struct mapping *mp,
+				const struct piece *pc, void *ctx)
 {
 	(void)ctx;
+	(void)pc;
 	return mapping_class(mp) == CLASS_ANON ? "no swap device" : NULL;
 }
 
@@ -124,7 +126,7 @@ static void known_partial_skip(void)
 	char *ot;
 	uint64_t skipped = 0;
 
-	if (ledger_add(&l, &m.v[0], A(0x10000), A(0x14000), 0x4000, 0) ||
+	if (ledger_add(&l, &m.v[0], A(0x10000), A(0x14000), 0, 0x4000, 0) ||
 	    select_plan(&m, &sel, ADVICE_COLD, &p) || ledger_note_plan(&l, &p, &m) ||
 	    ledger_subtract(&l, &p))
 		abort();
@@ -154,8 +156,8 @@ static void known_forced_work(void)
 	struct mapping mv[2] = { { .start = A(0x10000), .end = A(0x11000) },
 				 { .start = A(0x20000), .end = A(0x30000) } };
 	struct maps m = { .v = mv, .n = 2 };
-	struct piece pcs[2] = { { A(0x10000), A(0x11000), 0 },
-				{ A(0x20000), A(0x30000), 1 } };
+	struct piece pcs[2] = { { A(0x10000), A(0x11000), 0, 0 },
+				{ A(0x20000), A(0x30000), 1, 0 } };
 	struct plan p = { .pieces = pcs, .npieces = 1, .bytes = 0x1000 };
 	struct advise_result res[2] = { { 0 } };
 	struct res_runs runs = { 0 };
@@ -198,7 +200,7 @@ static void known_collapse_cut(void)
 {
 	struct mapping mv[1] = { { .start = A(0x200000), .end = A(0x600000) } };
 	struct maps m = { .v = mv, .n = 1 };
-	struct piece pcs[1] = { { A(0x200000), A(0x600000), 0 } };
+	struct piece pcs[1] = { { A(0x200000), A(0x600000), 0, 0 } };
 	struct plan p = { .pieces = pcs, .npieces = 1, .bytes = 0x400000 };
 	struct advise_result res[1] = { { 0 } };
 	struct workmap all = { .page = 4096 };

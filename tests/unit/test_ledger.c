@@ -22,14 +22,14 @@ static void test_subtract(void)
 {
 	struct ledger l = { 0 };
 	struct mapping m = map(0x10000, 0x20000, "[heap]");
-	struct piece pcs[2] = { { 0x10000, 0x20000, 0 }, { 0x30000, 0x31000, 1 } };
+	struct piece pcs[2] = { { 0x10000, 0x20000, 0, 0 }, { 0x30000, 0x31000, 1, 0 } };
 	struct plan p = { .npieces = 2 };
 
 	p.pieces = malloc(sizeof(pcs));
 	memcpy(p.pieces, pcs, sizeof(pcs));
 	/* added out of order: the later window's piece first */
-	CHECK_INT(ledger_add(&l, &m, 0x18000, 0x1a000, 0x2000, 0), 0);
-	CHECK_INT(ledger_add(&l, &m, 0x10000, 0x12000, 0x2000, 0), 0);
+	CHECK_INT(ledger_add(&l, &m, 0x18000, 0x1a000, 0, 0x2000, 0), 0);
+	CHECK_INT(ledger_add(&l, &m, 0x10000, 0x12000, 0, 0x2000, 0), 0);
 	CHECK_INT(ledger_subtract(&l, &p), 0);
 	CHECK_U64(p.npieces, 3);
 	CHECK_U64(p.pieces[0].start, 0x12000);
@@ -49,7 +49,7 @@ static void test_result(void)
 	struct ledger l = { 0 };
 	struct mapping m = map(0x10000, 0x20000, "[heap]");
 	struct mapping v = map(0xff000, 0x100000, "[vsyscall]");
-	struct skip sk = { 0xff000, 0x100000, 0, "special" };
+	struct skip sk = { 0xff000, 0x100000, 0, 0, "special" };
 	struct unmatched um = { "mapping", "libfoo.so" };
 	struct maps maps = { .v = &v, .n = 1 };
 	struct plan p = { .skips = &sk, .nskips = 1, .unmatched = &um, .nunmatched = 1 };
@@ -59,9 +59,9 @@ static void test_result(void)
 	char *text;
 
 	/* three windows' pieces of one mapping, the last one failed */
-	ledger_add(&l, &m, 0x10000, 0x14000, 0x4000, 0);
-	ledger_add(&l, &m, 0x14000, 0x18000, 0x4000, 0);
-	ledger_add(&l, &m, 0x18000, 0x20000, 0x1000, 12);
+	ledger_add(&l, &m, 0x10000, 0x14000, 0, 0x4000, 0);
+	ledger_add(&l, &m, 0x14000, 0x18000, 0, 0x4000, 0);
+	ledger_add(&l, &m, 0x18000, 0x20000, 0, 0x1000, 12);
 	CHECK_INT(ledger_note_plan(&l, &p, &maps), 0);
 	CHECK_INT(ledger_note_plan(&l, &p, &maps), 0);	/* no second skip */
 	CHECK_INT(ledger_note_plan(&l, &q, &maps), 0);	/* it matched later */

@@ -44,7 +44,7 @@ static void test_runs(void)
 /* mappings 0: [0x10000,0x20000) 1: [0x40000,0x50000) */
 static void test_budget(void)
 {
-	struct piece pcs[2] = { { 0x10000, 0x20000, 0 }, { 0x40000, 0x50000, 1 } };
+	struct piece pcs[2] = { { 0x10000, 0x20000, 0, 0 }, { 0x40000, 0x50000, 1, 0 } };
 	struct res_runs r = { 0 };
 	struct plan p = { 0 };
 
@@ -104,9 +104,11 @@ static void test_budget(void)
 	resrun_free(&r);
 }
 
-static const char *no_anon(const struct mapping *m, void *ctx)
+static const char *no_anon(const struct mapping *m,
+				const struct piece *pc, void *ctx)
 {
 	(void)ctx;
+	(void)pc;
 	return mapping_class(m) == CLASS_ANON ? "no swap" : NULL;
 }
 
@@ -123,9 +125,9 @@ static void test_futile(void)
 	p.pieces = calloc(3, sizeof(*p.pieces));
 	p.skips = calloc(1, sizeof(*p.skips));
 	for (uint32_t i = 0; i < 3; i++)
-		p.pieces[i] = (struct piece){ m.v[i].start, m.v[i].end, i };
+		p.pieces[i] = (struct piece){ m.v[i].start, m.v[i].end, i, 0 };
 	p.npieces = 3;
-	p.skips[0] = (struct skip){ 0x40000, 0x41000, 1, "other" };
+	p.skips[0] = (struct skip){ 0x40000, 0x41000, 1, 0, "other" };
 	p.nskips = 1;
 	p.bytes = 3 * 0x10000;
 	CHECK_NOTE("futile_apply: anon pieces become skips, in address order");
