@@ -217,6 +217,33 @@ static int report_unmatched(const struct selection *sel, const bool *hit,
 	return 0;
 }
 
+/* What b took becomes the plan's (the unmatched selectors are there). */
+static void builder_to_plan(struct builder *b, struct plan *out)
+{
+	out->pieces = b->keep.v;
+	out->npieces = b->keep.n;
+	out->skips = b->skips;
+	out->nskips = b->nskips;
+	out->bytes = b->bytes;
+}
+
+/* Does sel take mapping m whole (--all, a name, a regex)? Every selector
+ * that matches it is marked in hit (after the ranges'): one that never
+ * does is reported unmatched. */
+static bool wants(const struct selection *sel, const struct mapping *m,
+		  bool *hit)
+{
+	bool want = sel->all;
+
+	for (size_t k = 0; k < sel->nnames; k++)
+		if (select_name_matches(sel->names[k], m))
+			want = hit[sel->nranges + k] = true;
+	for (size_t k = 0; k < sel->nregexes; k++)
+		if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
+			want = hit[sel->nranges + sel->nnames + k] = true;
+	return want;
+}
+
 /* Each explicit range, cut at mapping boundaries, into cand. */
 static int range_pieces(const struct maps *maps, const struct selection *sel,
 			bool *hit, struct vec *cand)
@@ -261,15 +288,8 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 		goto oom;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct mapping *m = &maps->v[i];
-		bool want = sel->all;
 
-		for (size_t k = 0; k < sel->nnames; k++)
-			if (select_name_matches(sel->names[k], m))
-				want = hit[sel->nranges + k] = true;
-		for (size_t k = 0; k < sel->nregexes; k++)
-			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
-				want = hit[sel->nranges + sel->nnames + k] = true;
-		if (!want)
+		if (!wants(sel, m, hit))
 			continue;
 		if (sel->nranges ? push(&cand, m->start, m->end, i) :
 				   take(&b, m->start, m->end, i))
@@ -281,11 +301,7 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 		goto oom;
 	free(hit);
 	free(cand.v);
-	out->pieces = b.keep.v;
-	out->npieces = b.keep.n;
-	out->skips = b.skips;
-	out->nskips = b.nskips;
-	out->bytes = b.bytes;
+	builder_to_plan(&b, out);
 	return 0;
 oom:
 	free(hit);
@@ -312,15 +328,8 @@ static int candidates(const struct maps *maps, const struct selection *sel,
 		goto out;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct mapping *m = &maps->v[i];
-		bool want = sel->all;
 
-		for (size_t k = 0; k < sel->nnames; k++)
-			if (select_name_matches(sel->names[k], m))
-				want = hit[sel->nranges + k] = true;
-		for (size_t k = 0; k < sel->nregexes; k++)
-			if (regexec(&sel->regexes[k].re, m->name, 0, NULL, 0) == 0)
-				want = hit[sel->nranges + sel->nnames + k] = true;
-		if (want && push(&cand, m->start, m->end, i))
+		if (wants(sel, m, hit) && push(&cand, m->start, m->end, i))
 			goto out;
 	}
 	if (take_sorted(NULL, &cand, &all))
@@ -429,11 +438,7 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 		qsort(b.skips, b.nskips, sizeof(*b.skips), skip_by_start);
 	free(claimed.v);
 	free(cand.v);
-	out->pieces = b.keep.v;
-	out->npieces = b.keep.n;
-	out->skips = b.skips;
-	out->nskips = b.nskips;
-	out->bytes = b.bytes;
+	builder_to_plan(&b, out);
 	return 0;
 oom:
 	free(hit);
