@@ -210,8 +210,12 @@ static int start_thread(struct err *e)
 	sigaddset(&block, SIGTTIN);
 	sigaddset(&block, SIGTTOU);
 	saved_mask = pre;
-	pthread_sigmask(SIG_SETMASK, &pre, NULL);
-	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	{
+		sigset_t now;	/* in one step: no moment with none blocked */
+
+		sigorset(&now, &pre, &block);
+		pthread_sigmask(SIG_SETMASK, &now, NULL);
+	}
 	sigfd = signalfd(-1, &take, SFD_CLOEXEC);
 	wakefd = eventfd(0, EFD_CLOEXEC);
 	if (sigfd < 0 || wakefd < 0) {
