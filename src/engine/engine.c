@@ -467,7 +467,8 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 			  (uint64_t)sysconf(_SC_PAGESIZE);
 
 	ev = malloc((l->n ? l->n : 1) * sizeof(*ev));
-	pv = malloc((l->n ? l->n : 1) * sizeof(*pv));
+	/* zeroed: gcc -O1 cannot tell that only the first n are read */
+	pv = calloc(l->n ? l->n : 1, sizeof(*pv));
 	if (!ev || !pv)
 		goto out;
 	for (size_t i = 0; i < l->n; i++)

@@ -1,4 +1,5 @@
 /* Huge-page friendly allocation for large arrays. */
+#include <dlfcn.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,22 @@ void *big_alloc(size_t size)
 	if (p)
 		(void)madvise(p, rounded, MADV_HUGEPAGE);
 	return p;
+}
+
+void *lib_load(const char *soname, const char *const *names, void **const *fns,
+	       size_t n, char *why, size_t len)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	size_t i = 0;
+
+	while (h && i < n && (*fns[i] = dlsym(h, names[i])))
+		i++;
+	if (h && i == n)
+		return h;
+	snprintf(why, len, "%s", dlerror());	/* before dlclose */
+	if (h)
+		dlclose(h);
+	return NULL;
 }
 
 void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)

@@ -166,6 +166,13 @@ void *big_alloc(size_t size);
  * *cap grown), or NULL when out of memory (v is then still valid). */
 void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
 
+/* A library loaded when first needed (libproc2, libsmartcols): dlopen of
+ * soname, then *fns[i] = the symbol names[i]. The handle, or NULL when it
+ * cannot be loaded or lacks one (why holds the loader's reason; nothing
+ * is kept). */
+void *lib_load(const char *soname, const char *const *names, void **const *fns,
+	       size_t n, char *why, size_t len);
+
 /* Fault in `size` bytes of heap and keep them: the small arrays a freeze
  * window allocates then land on resident pages instead of taking page
  * faults while the target is frozen. Call it after any fork (the guardian):

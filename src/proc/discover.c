@@ -45,15 +45,22 @@ static struct {
 	__typeof__(&procps_pids_new) pids_new;
 	__typeof__(&procps_pids_get) pids_get;
 	__typeof__(&procps_pids_unref) pids_unref;
-	char why[256];		/* why it could not be loaded */
+	char why[512];		/* why it could not be loaded */
 } proc2;
 
 static bool proc2_load(void)
 {
-	if (proc2.handle)
-		return true;
+	static const char *const names[] = {
+		"procps_pids_new", "procps_pids_get", "procps_pids_unref",
+	};
+	void **const fns[] = {
+		(void **)&proc2.pids_new, (void **)&proc2.pids_get,
+		(void **)&proc2.pids_unref,
+	};
 	const char *soname = LIBPROC2_SONAME;
 
+	if (proc2.handle)
+		return true;
 	if (*proc2.why)
 		return false;
 #ifdef PMADV_TEST_HOOKS
@@ -61,20 +68,13 @@ static bool proc2_load(void)
 	if (getenv("PMADV_TEST_LIBPROC2"))
 		soname = getenv("PMADV_TEST_LIBPROC2");
 #endif
-	proc2.handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-	if (proc2.handle) {
-		*(void **)&proc2.pids_new = dlsym(proc2.handle, "procps_pids_new");
-		*(void **)&proc2.pids_get = dlsym(proc2.handle, "procps_pids_get");
-		*(void **)&proc2.pids_unref = dlsym(proc2.handle, "procps_pids_unref");
-		if (proc2.pids_new && proc2.pids_get && proc2.pids_unref)
-			return true;
-	}
-	snprintf(proc2.why, sizeof(proc2.why), "-N needs libproc2 (%s): %s; "
-		 "install it (Debian: apt-get install libproc2-0)",
-		 soname, dlerror());
+	char why[200];
+
+	proc2.handle = lib_load(soname, names, fns, 3, why, sizeof(why));
 	if (proc2.handle)
-		dlclose(proc2.handle);
-	proc2.handle = NULL;
+		return true;
+	snprintf(proc2.why, sizeof(proc2.why), "-N needs libproc2 (%s): %s; "
+		 "install it (Debian: apt-get install libproc2-0)", soname, why);
 	return false;
 }
 

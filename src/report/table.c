@@ -34,8 +34,18 @@ static struct {
 
 int table_load(struct err *e)
 {
+	static const char *const names[] = {
+#define X(f) "scols_" #f,
+		SCOLS_FNS(X)
+#undef X
+	};
+	void **const fns[] = {
+#define X(f) (void **)&sc.f,
+		SCOLS_FNS(X)
+#undef X
+	};
 	const char *soname = LIBSMARTCOLS_SONAME;
-	bool all = true;
+	char why[256];
 
 	if (sc.handle)
 		return 0;
@@ -44,17 +54,12 @@ int table_load(struct err *e)
 	if (getenv("PMADV_TEST_LIBSMARTCOLS"))
 		soname = getenv("PMADV_TEST_LIBSMARTCOLS");
 #endif
-	sc.handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-	if (sc.handle) {
-#define X(f) all = (*(void **)&sc.f = dlsym(sc.handle, "scols_" #f)) && all;
-		SCOLS_FNS(X)
-#undef X
-		if (all)
-			return 0;
-	}
+	sc.handle = lib_load(soname, names, fns, sizeof(names) / sizeof(names[0]),
+			     why, sizeof(why));
+	if (sc.handle)
+		return 0;
 	err_set(e, ELIBACC, "tables need libsmartcols (%s): %s; install it "
-		"(Debian: apt-get install libsmartcols1)", soname, dlerror());
-	table_unload();
+		"(Debian: apt-get install libsmartcols1)", soname, why);
 	return -1;
 }
 
