@@ -266,9 +266,11 @@ for N in $SIZES; do
 	# the same stop or cgroup freeze around the floor's work) and a
 	# --limit run whose budget holds the whole selection (the same work,
 	# plus the budget's choice made before the window)
+	# At least 31 rounds: a window is a few ms at most here, and its
+	# median over 11 swung by a third between runs at 10,000 mappings.
 	wst=- wcg=- fws=- fwg=- wlim=-
 	: >"$TMP/js"; : >"$TMP/jc"; : >"$TMP/jl"; : >"$TMP/fs"; : >"$TMP/fg"
-	for _ in $(seq "$REPS"); do
+	for _ in $(seq "$((REPS > 31 ? REPS : 31))"); do
 		if [ $fr_stop = 1 ]; then
 			$P -f stop -J >>"$TMP/js" 2>/dev/null
 			FLOOR_TIMING=1 "$BIN/floor" -s "$GEN" 2>>"$TMP/fs"
@@ -285,6 +287,13 @@ for N in $SIZES; do
 	fi
 	if [ $fr_cg = 1 ]; then
 		wcg=$(frozen_median "$TMP/jc") fwg=$(fwin "$TMP/fg")
+	fi
+	# the floor's work as its frozen runs in these rounds did it: the
+	# windows are judged against work done at the same time, on the same
+	# (frozen) target; the main rounds' figure drifts from it
+	if [ -s "$TMP/fs" ] || [ -s "$TMP/fg" ]; then
+		work=$(cat "$TMP/fs" "$TMP/fg" | sed -n 's/maps_ns=\([0-9]*\) advise_ns=\([0-9]*\).*/\1 \2/p' |
+			awk '{ printf "%.4f\n", ($1 + $2) / 1e6 }' | median)
 	fi
 	# nothing may stay stopped: gen's state must be S (sleeping in pause)
 	st_now=$(awk '{ sub(/.*\) /, ""); print substr($0, 1, 1) }' "/proc/$GEN/stat")
@@ -377,8 +386,9 @@ report() {
 	echo "## Freeze window and peak RSS"
 	echo
 	echo "Floor work = the floor's own time to read and parse maps + its"
-	echo "process_madvise calls (FLOOR_TIMING, median): the least the work in a"
-	echo "freeze window can be. Floor window = the same work inside the same"
+	echo "process_madvise calls (FLOOR_TIMING, median of its frozen runs below,"
+	echo "which interleave pmadv's windows): the least the work in a freeze"
+	echo "window can be. At least 31 rounds a size. Floor window = the same work inside the same"
 	echo "freeze (bench/floor -s: SIGSTOP through a pidfd, wait for state T,"
 	echo "SIGCONT; -g: cgroup.freeze 1, wait for \"frozen 1\", 0), from the freeze"
 	echo "action to the thaw action: the least a freeze window can be. Windows"
