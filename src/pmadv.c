@@ -24,6 +24,7 @@ struct tally {
 	uint64_t advised;	/* --as-group: of them all */
 	uint64_t pss_after;
 	bool pss_after_missing;
+	struct unreachable why;	/* --as-group: the targets' own, summed */
 };
 
 /* --as-group: the goal of the targets together, and each one's share. */
@@ -64,6 +65,12 @@ static void conclude(struct run *x, const struct options *o,
 		msg_warn("%s", r.warnings[i]);
 	report_target(rp, &r);
 	t->advised += r.advised;
+	if (r.goal && r.goal->group) {
+		t->why.shared += r.goal->why.shared;
+		t->why.locked += r.goal->why.locked;
+		t->why.noswap += r.goal->why.noswap;
+		t->why.unselected += r.goal->why.unselected;
+	}
 	if (!r.error) {
 		t->pss_after += r.after.valid ? r.after.pss : 0;
 		t->pss_after_missing = t->pss_after_missing || !r.after.valid;
@@ -248,17 +255,25 @@ static void group_finish(struct group *gp, const struct options *o,
 		g->after = t->pss_after;
 		g->after_known = true;
 	}
+	g->why = t->why;
 	g->met = budget_group_met(g->need, g->movable, g->down_to, t->advised,
 				  gp->targets, page);
 	report_group(rp, g);
 	if (g->need && !g->met && !o->dry_run) {
-		char a[32], b[32], c[32];
+		char a[32], b[32], c[32], d[32], e[32], f[32], h[32];
 
 		msg_warn("group goal not met: %s to shed, %s advised, the targets' "
-			 "selections could move %s (each target's warnings say "
-			 "why)", size_format(g->need, a, sizeof(a)),
+			 "selections could move %s; the rest of their Rss (each "
+			 "target's own): %s shared with other processes, %s "
+			 "locked or refused by the kernel, %s that no swap or "
+			 "rule lets go, %s not selected",
+			 size_format(g->need, a, sizeof(a)),
 			 size_format(t->advised, b, sizeof(b)),
-			 size_format(g->movable, c, sizeof(c)));
+			 size_format(g->movable, c, sizeof(c)),
+			 size_format(g->why.shared, d, sizeof(d)),
+			 size_format(g->why.locked, e, sizeof(e)),
+			 size_format(g->why.noswap, f, sizeof(f)),
+			 size_format(g->why.unselected, h, sizeof(h)));
 		if (t->ok) {	/* some of the way: partial */
 			t->ok--;
 			t->partial++;

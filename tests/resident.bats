@@ -131,12 +131,47 @@ overlap() {
 	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit 1
 	[[ $stderr == *"the budget (1 B) is less than a page"*"nothing to do"* ]]
 	[[ $stderr != *"no mapping passed"* ]]
+	# in bytes: a budget a byte short of a page is not "4.0 KiB"
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit $((page - 1))
+	[[ $stderr == *"the budget ($((page - 1)) B) is less than a page ($page B)"* ]]
 	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit 1M
 	[[ $output == *"; limit 1.0 MiB met"* ]]
 	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --limit 1M -J
 	[ "$(jq_out '.targets[0].goal_kind')" = limit ]
 	[ "$(jq_out '.targets[0].goal_met')" = true ]
 	[ "$(jq_out .advised)" -eq $((1 << 20)) ]
+}
+
+@test "--down-to of an advice that leaves pages in memory: spent as a budget, never met (exit 3), and said" {
+	start_target --anon 32
+	for advice in cold willneed; do
+		run -3 --separate-stderr "$PMADV" -p "$TARGET_PID" -a "$advice" --all --anon --down-to 8M -J
+		echo "$stderr"
+		[[ $stderr == *"goal 8.0 MiB not met: $advice does not lower the Rss"* ]]
+		[ "$(jq_out '.targets[0].goal_met')" = false ]
+		(($(jq_out .advised) > 0))
+		[ "$(jq_out '.targets[0].warnings | length')" -eq 1 ]
+	done
+	# a look first says the same
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all --anon --down-to 8M -n
+	[[ $output == *"; goal 8.0 MiB would not be met"* ]]
+	[[ $stderr == *"goal 8.0 MiB would not be met: cold does not lower the Rss"* ]]
+}
+
+@test "a dry run of a goal says whether it would be met, and why not" {
+	swap_setup
+	start_target --anon 16 --sharer --anon 8
+	rss=$(($(awk '$1 == "Rss:" { print $2 }' "/proc/$TARGET_PID/smaps_rollup") * 1024))
+	# within reach: would be met, no warning
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --down-to $((rss - (4 << 20))) -n
+	[[ $output == *"would be met"* ]]
+	[[ -z $stderr ]]
+	# below what the selection can move (the 16 MiB shared with the
+	# sharer stays): would not be met, and the why the real run gives
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a pageout --all --down-to 1M -n -J
+	[ "$(jq_out '.targets[0].goal_met')" = false ]
+	[ "$(jq_out .advised)" -eq 0 ]
+	[[ $stderr == *"goal 1.0 MiB out of reach: "*" shared with other processes"* ]]
 }
 
 # noswap CMD...: CMD in a mount namespace of its own whose /proc/swaps lists
@@ -183,6 +218,34 @@ noswap() {
 	# cold is not affected
 	run -0 --separate-stderr noswap "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -J
 	[ "$(jq_out .advised)" -eq "$anon_size" ]
+}
+
+@test "no swap: a private file mapping's copied-on-write pages are anonymous, not movable; a goal says so" {
+	((EUID == 0)) || skip "needs root (a mount namespace without swap)"
+	head -c $((8 << 20)) /dev/urandom >"$T/cow.bin"
+	head -c $((4 << 20)) /dev/urandom >"$T/clean.bin"
+	start_target --cow-file "$T/cow.bin" --file "$T/clean.bin"
+	cow_rss() { awk -v s="${cowfile_start#0x}" '$1 ~ "^"s"-" { m = 1 } m && $1 == "Rss:" { print $2; exit }' "/proc/$TARGET_PID/smaps"; }
+	before=$(cow_rss)
+	((before >= 8000))
+	# every resident page of the copied file is the target's own copy:
+	# without swap, pageout cannot take one (the man page's no_swap)
+	run -1 --separate-stderr noswap "$PMADV" -p "$TARGET_PID" -a pageout -r "$cowfile" --limit 4M -J
+	echo "$stderr"
+	[ "$(jq_out '.targets[0].goal_movable')" -eq 0 ]
+	(($(jq_out '.targets[0].unreachable.no_swap') >= 8 << 20))
+	[ "$(jq_out .advised)" -eq 0 ]
+	[[ $stderr == *"out of reach"*"that no swap or rule lets go"* ]]
+	[ "$(cow_rss)" -eq "$before" ]
+	# the clean file beside it is movable: only its pages count
+	run --separate-stderr noswap "$PMADV" -p "$TARGET_PID" -a pageout -r "$cowfile" -r "$file" --limit 100% -J
+	echo "$stderr"
+	movable=$(jq_out '.targets[0].goal_movable')
+	((movable >= 3 << 20 && movable <= 4 << 20))
+	(($(jq_out '.targets[0].unreachable.no_swap') >= 8 << 20))
+	# the copied pages were never paged out, so none "came back"
+	[ "$(jq_out '.targets[0].comeback.came_back // 0')" -le $((64 << 10)) ]
+	[ "$(cow_rss)" -eq "$before" ]
 }
 
 @test "two processes sharing a memfd: Pss totals count it once" {

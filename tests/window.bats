@@ -161,6 +161,14 @@ freezes_once() {
 	grep -qE '^group: limit 8\.0 MiB of .*: goal met' <<<"$output"
 	grep -qF "(${PIDS[0]}"' (target): no share' <<<"$output" ||
 		grep -qF "${PIDS[0]} (target): no share of the group's goal" <<<"$output"
+	# out of reach: the group's line and one warning say why, summed
+	# over the targets (here: the file pages --anon did not select; the
+	# anonymous memory the --limit run above left goes)
+	run -3 --separate-stderr "$PMADV" -c "$CG" -a pageout --all --anon --as-group --down-to 1 -J
+	echo "$stderr"
+	[[ $stderr == *"group goal not met: "*"; the rest of their Rss (each target's own): "*" not selected"* ]]
+	[ "$(jq_out .group_goal.met)" = false ]
+	(($(jq_out .group_goal.unreachable.not_selected) > 0))
 	# a --down-to already met by the group: nothing done, exit 0
 	run -0 --separate-stderr "$PMADV" -c "$CG" -a cold --all --anon --as-group --down-to 100G
 	grep -qE '^group: down to 100\.0 GiB of .*: already met, nothing to do' <<<"$output"

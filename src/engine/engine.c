@@ -424,7 +424,7 @@ static int hot_by_start(const void *a, const void *b)
 static uint64_t guard_untried(const struct member *mb,
 			      const struct options *o, uint64_t out)
 {
-	const unsigned int mask = RES_PRESENT | RES_EXCLUSIVE;
+	const unsigned int mask = resident_mask_for(mb->x, ADVICE_PAGEOUT);
 	uint64_t all = 0, hot_out = 0;
 
 	for (size_t i = 0; i < mb->ncovered; i++)
@@ -445,7 +445,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 {
 	struct run *x = mb->x;
 	const struct ledger *l = &mb->led;
-	unsigned int mask = RES_PRESENT | RES_EXCLUSIVE;
+	unsigned int mask = resident_mask_for(x, ADVICE_PAGEOUT);
 	const struct ledger_entry **ev = NULL;
 	struct piece *pv = NULL;
 	struct res_runs now = { 0 };
@@ -825,7 +825,7 @@ static void advise_member(struct engine *s, struct member *mb,
 
 		/* PAGEMAP_SCAN has no exclusive bit: present pages then */
 		wm.mask = mb->x->runs.exclusive_known ?
-			  resident_mask_for(adv->value) : RES_PRESENT;
+			  resident_mask_for(mb->x, adv->value) : RES_PRESENT;
 		wm.absent = adv->value == ADVICE_WILLNEED;
 		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);

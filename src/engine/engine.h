@@ -404,10 +404,12 @@ int resident_movable(struct run *x, const struct options *o,
 bool goal_reached(const struct goal *g, uint64_t advised);
 
 /* Page flags a budget spends for this advice: present pages, and for
- * pageout only those mapped by the target alone (others stay). */
-unsigned int resident_mask(const struct options *o);
+ * pageout only those mapped by the target alone (others stay), and
+ * without swap only file pages (x->noswap: a private file mapping's
+ * copied-on-write pages are anonymous, and stay too). */
+unsigned int resident_mask(const struct run *x, const struct options *o);
 /* ... for advice value v (several advices: each piece its own). */
-unsigned int resident_mask_for(int v);
+unsigned int resident_mask_for(const struct run *x, int v);
 
 /* The window engine: one way to advise a group of targets that one freeze
  * covers (a single target is a group of one). A run is a sequence of

@@ -1,5 +1,6 @@
 /* From a run to its result rows and totals. See engine.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ static void resident_of(const struct run *x, const struct advice *adv,
 		row->reclaimable_known = r->reclaimable_known = true;
 		row->reclaimable = reclaimable =
 			resrun_sum(&x->runs, row->start, row->end,
-				   RES_PRESENT | RES_EXCLUSIVE);
+				   resident_mask_for(x, ADVICE_PAGEOUT));
 	}
 	if (row->kind == ROW_SKIPPED)
 		return;
@@ -278,41 +279,58 @@ static void futile_warnings(struct run *x)
 }
 
 /* A goal run says where it stands when it did not get there: why, in
- * resident terms (met already is the report's line, not a warning). */
-static void goal_warning(struct run *x, const struct target_result *r)
+ * resident terms (met already is the report's line, not a warning). A
+ * --limit or share above what the selection could move is met once all
+ * of that is advised, and says why the rest could not be. A dry run
+ * says the same of what it would do. */
+static void goal_warning(struct run *x, const struct target_result *r,
+			 bool dry_run)
 {
 	const struct goal *g = &x->goal;
+	const char *kind = g->down_to ? "goal" : g->group ? "group share" : "limit";
 	char a[32], b[32], c[32], d[32], e[32], f[32], h[32], k[32];
 
-	if (!g->need || r->goal_met)
+	if (!g->need)
 		return;
-	size_format(g->goal, a, sizeof(a));
-	if (g->small) {
-		size_format((uint64_t)sysconf(_SC_PAGESIZE), b, sizeof(b));
-		run_warn(x, "%d (%s): the budget (%s) is less than a page (%s): "
-			 "nothing to do", x->t.pid, x->t.comm, a, b);
+	if (g->small) {	/* a budget under a page: its bytes exactly */
+		run_warn(x, "%d (%s): the budget (%" PRIu64 " B) is less than a "
+			 "page (%ld B): nothing to do", x->t.pid, x->t.comm,
+			 g->need, sysconf(_SC_PAGESIZE));
 		return;
 	}
+	size_format(g->goal, a, sizeof(a));
 	size_format(g->need, b, sizeof(b));
+	if (g->down_to && !g->lowers_rss) {
+		run_warn(x, "%d (%s): goal %s %s: %s does not lower the Rss; "
+			 "it %s %s of resident pages (Rss - goal), as --limit "
+			 "would (only pageout takes pages out of memory)",
+			 x->t.pid, x->t.comm, a, dry_run ? "would not be met" :
+			 "not met", g->advice, dry_run ? "would be given" :
+			 "was given",
+			 size_format(dry_run ? r->resident : r->advised, c,
+				     sizeof(c)));
+		return;
+	}
 	size_format(g->movable, c, sizeof(c));
 	size_format(g->rss, d, sizeof(d));
-	size_format(g->shared, e, sizeof(e));
-	size_format(g->locked, f, sizeof(f));
-	size_format(g->noswap, h, sizeof(h));
-	size_format(g->unselected, k, sizeof(k));
-	if (g->movable + (uint64_t)sysconf(_SC_PAGESIZE) > g->need &&
-	    (g->down_to || g->need <= g->movable))
+	size_format(g->why.shared, e, sizeof(e));
+	size_format(g->why.locked, f, sizeof(f));
+	size_format(g->why.noswap, h, sizeof(h));
+	size_format(g->why.unselected, k, sizeof(k));
+	if (!g->reachable) {
+		run_warn(x, "%d (%s): %s %s %s: %s to go, the selection could "
+			 "move %s; the rest of the %s Rss: %s shared with other "
+			 "processes, %s locked or refused by the kernel, %s that "
+			 "no swap or rule lets go, %s not selected", x->t.pid,
+			 x->t.comm, kind, a, r->goal_met ? "is above what could "
+			 "move" : "out of reach", b, c, d, e, f, h, k);
+		return;
+	}
+	if (!r->goal_met && !dry_run)
 		run_warn(x, "%d (%s): %s %s not reached: %s of %s advised (failed "
 			 "or interrupted ranges, or pages that left memory "
-			 "meanwhile)", x->t.pid, x->t.comm,
-			 g->down_to ? "goal" : g->group ? "group share" : "limit", a,
+			 "meanwhile)", x->t.pid, x->t.comm, kind, a,
 			 size_format(r->advised, c, sizeof(c)), b);
-	else if (g->down_to)
-		run_warn(x, "%d (%s): goal %s out of reach: %s to go, the selection "
-			 "could move %s; the rest of the %s Rss: %s shared with "
-			 "other processes, %s locked or refused by the kernel, %s "
-			 "that no swap or rule lets go, %s not selected", x->t.pid,
-			 x->t.comm, a, b, c, d, e, f, h, k);
 }
 
 /* Failed ranges, each named; an error about the process (it died, access
@@ -373,8 +391,8 @@ static void add_warnings(struct run *x, const struct options *o,
 		return;		/* the error says it all; -l advises nothing */
 	failed_warnings(x, o);
 	futile_warnings(x);
-	if (x->goal.set && !o->dry_run) {
-		goal_warning(x, r);
+	if (x->goal.set) {
+		goal_warning(x, r, o->dry_run);
 		return;
 	}
 	if (!p->npieces && !p->nunmatched && !r->nskipped)
@@ -409,7 +427,12 @@ int outcome_build(struct run *x, const struct options *o,
 	}
 	if (x->goal.set && !o->list) {
 		r->goal = &x->goal;
-		r->goal_met = !x->goal.need || goal_reached(&x->goal, r->advised);
+		/* a dry run: met if it would be, all it could move advised */
+		uint64_t would = x->goal.movable < x->goal.need ?
+				 x->goal.movable : x->goal.need;
+
+		r->goal_met = !x->goal.need ||
+			      goal_reached(&x->goal, o->dry_run ? would : r->advised);
 	}
 	add_warnings(x, o, r);
 	if (o->sort_col >= 0 && r->rows)

@@ -314,14 +314,16 @@ static bool is_pageout(const struct options *o)
 	return options_gives(o, ADVICE_PAGEOUT);
 }
 
-unsigned int resident_mask_for(int v)
+unsigned int resident_mask_for(const struct run *x, int v)
 {
-	return v == ADVICE_PAGEOUT ? RES_PRESENT | RES_EXCLUSIVE : RES_PRESENT;
+	if (v != ADVICE_PAGEOUT)
+		return RES_PRESENT;
+	return RES_PRESENT | RES_EXCLUSIVE | (x->noswap ? RES_FILE : 0);
 }
 
-unsigned int resident_mask(const struct options *o)
+unsigned int resident_mask(const struct run *x, const struct options *o)
 {
-	return resident_mask_for(o->advice ? o->advice->value : 0);
+	return resident_mask_for(x, o->advice ? o->advice->value : 0);
 }
 
 void resident_prepare(struct run *x, const struct options *o)
@@ -429,7 +431,7 @@ static uint64_t skip_rss(const struct maps *m, const struct skip *sk)
 void resident_goal(struct run *x, const struct options *o)
 {
 	struct goal *g = &x->goal;
-	unsigned int mask = resident_mask(o);
+	unsigned int mask = resident_mask(x, o);
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), known;
 
 	memset(g, 0, sizeof(*g));
@@ -438,6 +440,8 @@ void resident_goal(struct run *x, const struct options *o)
 	g->set = true;
 	g->group = x->has_share;
 	g->down_to = o->down_to_set && !g->group;
+	g->advice = o->advice ? o->advice->name : "";
+	g->lowers_rss = o->advice && o->advice->value == ADVICE_PAGEOUT;
 	g->rss = maps_total_rss(&x->maps);
 	g->goal = g->down_to ? o->down_to : resident_budget(x, o);
 	g->need = resident_budget(x, o);
@@ -450,8 +454,12 @@ void resident_goal(struct run *x, const struct options *o)
 
 		g->movable += runs_bytes(&x->runs, pc->start, pc->end, mask, 0);
 		if (mask & RES_EXCLUSIVE)
-			g->shared += runs_bytes(&x->runs, pc->start, pc->end,
+			g->why.shared += runs_bytes(&x->runs, pc->start, pc->end,
 						RES_PRESENT, RES_EXCLUSIVE);
+		if (mask & RES_FILE)	/* anonymous, no swap to take it */
+			g->why.noswap += runs_bytes(&x->runs, pc->start, pc->end,
+						RES_PRESENT | RES_EXCLUSIVE,
+						RES_FILE);
 	}
 	for (size_t i = 0; i < x->plan.nskips; i++) {
 		const struct skip *sk = &x->plan.skips[i];
@@ -459,13 +467,14 @@ void resident_goal(struct run *x, const struct options *o)
 			      !strcmp(sk->reason, RESIDENT_SHARED_FILE_REASON);
 
 		if (futile)
-			g->noswap += runs_bytes(&x->runs, sk->start, sk->end,
+			g->why.noswap += runs_bytes(&x->runs, sk->start, sk->end,
 						RES_PRESENT, 0);
 		else
-			g->locked += skip_rss(&x->maps, sk);
+			g->why.locked += skip_rss(&x->maps, sk);
 	}
-	known = g->movable + g->shared + g->locked + g->noswap;
-	g->unselected = g->rss > known ? g->rss - known : 0;
+	g->reachable = g->movable + page > g->need;
+	known = g->movable + g->why.shared + g->why.locked + g->why.noswap;
+	g->why.unselected = g->rss > known ? g->rss - known : 0;
 }
 
 int resident_movable(struct run *x, const struct options *o,
@@ -512,9 +521,10 @@ bool goal_reached(const struct goal *g, uint64_t advised)
 	/* --limit is "at most": reached once all it could move is advised */
 	uint64_t want = g->down_to || g->need < g->movable ? g->need : g->movable;
 
-	if (!g->set || g->small)
+	if (!g->set || g->small || (g->down_to && !g->lowers_rss))
 		return false;
-	return advised + page > want;
+	/* nothing movable: nothing met, however little was asked */
+	return want && advised + page > want;
 }
 
 /* -l: residency, futile pageout and the budget (UINT64_MAX: none) over
@@ -547,6 +557,6 @@ int resident_futile(struct run *x, const struct options *o)
 
 int resident_choose(struct run *x, const struct options *o, uint64_t budget)
 {
-	return budget_select(&x->plan, &x->runs, resident_mask(o), budget,
+	return budget_select(&x->plan, &x->runs, resident_mask(x, o), budget,
 			     (uint64_t)sysconf(_SC_PAGESIZE));
 }

@@ -96,8 +96,16 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		fputs(",\"freeze_id\":null", f);
 }
 
+/* "unreachable": resident bytes by why the advice cannot move them */
+static void json_unreachable(FILE *f, const struct unreachable *u)
+{
+	fprintf(f, ",\"unreachable\":{\"shared\":%" PRIu64 ",\"locked\":%" PRIu64
+		",\"no_swap\":%" PRIu64 ",\"not_selected\":%" PRIu64 "}",
+		u->shared, u->locked, u->noswap, u->unselected);
+}
+
 /* goal (bytes: --down-to's Rss or --limit's budget), goal_kind, goal_met,
- * goal_need, goal_movable, unreachable (bytes by why); null without one */
+ * goal_need, goal_movable, unreachable; null without one */
 static void json_goal(FILE *f, const struct goal *g, bool met)
 {
 	if (!g) {
@@ -107,13 +115,10 @@ static void json_goal(FILE *f, const struct goal *g, bool met)
 		return;
 	}
 	fprintf(f, ",\"goal\":%" PRIu64 ",\"goal_kind\":\"%s\",\"goal_met\":%s,"
-		"\"goal_need\":%" PRIu64 ",\"goal_movable\":%" PRIu64
-		",\"unreachable\":{\"shared\":%" PRIu64 ",\"locked\":%" PRIu64
-		",\"no_swap\":%" PRIu64 ",\"not_selected\":%" PRIu64 "}",
+		"\"goal_need\":%" PRIu64 ",\"goal_movable\":%" PRIu64,
 		g->goal, g->down_to ? "down_to" : g->group ? "group" : "limit",
-		met ? "true" : "false",
-		g->need, g->movable, g->shared, g->locked, g->noswap,
-		g->unselected);
+		met ? "true" : "false", g->need, g->movable);
+	json_unreachable(f, &g->why);
 }
 
 /* "comeback": the guard's figures and hot mappings; null when it was off */
@@ -277,8 +282,10 @@ void json_group(FILE *f, const struct group_goal *g)
 	json_str_or_null(f, "cgroup", g->cgroup);
 	fprintf(f, ",\"before\":%" PRIu64, g->before);
 	json_num_or_null(f, "after", g->after_known, g->after);
-	fprintf(f, ",\"need\":%" PRIu64 ",\"movable\":%" PRIu64 ",\"met\":%s}",
-		g->need, g->movable, g->met || !g->need ? "true" : "false");
+	fprintf(f, ",\"need\":%" PRIu64 ",\"movable\":%" PRIu64, g->need,
+		g->movable);
+	json_unreachable(f, &g->why);
+	fprintf(f, ",\"met\":%s}", g->met || !g->need ? "true" : "false");
 }
 
 void json_by_advice(FILE *f, const struct advice_total *v, size_t n)

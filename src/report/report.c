@@ -204,8 +204,13 @@ static void human_goal(const struct report *rp, const struct target_result *r)
 	if (!r->goal || r->goal->small)
 		return;
 	size_pair(rp, r->goal->goal, a, sizeof(a));
-	printf("; %s %s %s", r->goal->down_to ? "goal" : r->goal->group ?
-	       "group share" : "limit", a, r->goal_met ? "met" : "not met");
+	printf("; %s %s %s%s", r->goal->down_to ? "goal" : r->goal->group ?
+	       "group share" : "limit", a, rp->o->dry_run ?
+	       (r->goal_met ? "would be met" : "would not be met") :
+	       (r->goal_met ? "met" : "not met"),
+	       /* a limit above what could move: met by moving all of it */
+	       r->goal_met && !r->goal->reachable ?
+	       " (all the selection could move)" : "");
 }
 
 /* Pageout's comeback guard: what came back, the target's faults, and

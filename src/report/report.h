@@ -65,20 +65,29 @@ struct window_info {
 /* A goal run (--limit, --down-to), in resident bytes: what was asked,
  * what the selection could move, and why the rest of the Rss could not
  * be, from the one residency read before the run. */
+/* Resident bytes an advice cannot move, by why (JSON "unreachable"). */
+struct unreachable {
+	uint64_t shared;	/* in the selection, mapped by others too */
+	uint64_t locked;	/* mappings the kernel refuses (mlock...) */
+	uint64_t noswap;	/* no swap for it, or a shared file not ours */
+	uint64_t unselected;	/* outside the selection */
+};
+
 struct goal {
 	bool set;
 	bool down_to;		/* --down-to (else --limit) */
+	const char *advice;	/* what its budget is spent on */
+	bool lowers_rss;	/* the advice takes pages out of memory
+				 * (pageout); a --down-to of any other is
+				 * spent as a budget and never met */
 	bool group;		/* --as-group: goal is this target's share */
 	uint64_t goal;		/* --down-to's Rss, or --limit's bytes */
 	uint64_t rss;		/* the target's Rss before (smaps) */
 	uint64_t need;		/* resident bytes to advise; 0: already met */
 	bool small;		/* need is under a page: nothing can be done */
 	uint64_t movable;	/* resident bytes the selection could move */
-	/* the rest of the Rss, by why this advice cannot move it: */
-	uint64_t shared;	/* in the selection, mapped by others too */
-	uint64_t locked;	/* mappings the kernel refuses (mlock...) */
-	uint64_t noswap;	/* no swap for it, or a shared file not ours */
-	uint64_t unselected;	/* outside the selection */
+	bool reachable;		/* movable covers need, to a page */
+	struct unreachable why;	/* the rest of the Rss */
 };
 
 /* --as-group: the goal of the targets together. */
@@ -91,6 +100,8 @@ struct group_goal {
 	bool after_known;
 	uint64_t need;		/* what the targets had to shed together */
 	uint64_t movable;	/* what their selections could move */
+	struct unreachable why;	/* the rest of their Rss (each target's
+				 * own, summed) */
 	bool met;
 };
 

@@ -17,6 +17,10 @@
  *                       SIGUSR1): for WILLNEED tests. Key: maponly.
  *   --shared-file PATH  like --file, but MAP_SHARED (still PROT_READ).
  *                       Key: shfile.
+ *   --cow-file PATH     like --file, but PROT_READ|PROT_WRITE and
+ *                       pattern-filled: every page copied on write, so its
+ *                       resident pages are anonymous (a program's .data).
+ *                       PATH's size must be a multiple of 8. Key: cowfile.
  *   --anon N            N MiB of MAP_PRIVATE anonymous memory filled with a
  *                       pattern. Key: anon.
  *   --shared-anon N     N MiB of MAP_SHARED anonymous memory (shows as
@@ -211,7 +215,8 @@ static struct region *add_region(const char *key, unsigned char *addr,
 	return r;
 }
 
-static void map_file_as(const char *key, const char *path, int touch, int flags)
+static void map_file_as(const char *key, const char *path, int touch, int flags,
+			int cow)
 {
 	struct stat st;
 	unsigned char *p;
@@ -227,17 +232,22 @@ static void map_file_as(const char *key, const char *path, int touch, int flags)
 	if (st.st_size <= 0)
 		die("%s is empty", path);
 	len = (size_t)st.st_size;
-	p = map_guarded(len, PROT_READ, flags, fd);
+	if (cow && len % sizeof(uint64_t))
+		die("%s: size not a multiple of 8", path);
+	p = map_guarded(len, cow ? PROT_READ | PROT_WRITE : PROT_READ, flags, fd);
 	close(fd);
 	r = add_region(key, p, len);
-	r->touch = touch;
-	if (touch)
+	r->touch = touch && !cow;
+	r->pattern = cow;
+	if (cow)
+		fill_pattern(r);
+	else if (touch)
 		read_pages(p, len);
 }
 
 static void map_file(const char *key, const char *path, int touch)
 {
-	map_file_as(key, path, touch, MAP_PRIVATE);
+	map_file_as(key, path, touch, MAP_PRIVATE, 0);
 }
 
 static void map_anon(const char *key, size_t len, int shared)
@@ -543,7 +553,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--map-only"))
 			map_file("maponly", need_arg(argc, argv, &i), 0);
 		else if (!strcmp(o, "--shared-file"))
-			map_file_as("shfile", need_arg(argc, argv, &i), 1, MAP_SHARED);
+			map_file_as("shfile", need_arg(argc, argv, &i), 1, MAP_SHARED, 0);
+		else if (!strcmp(o, "--cow-file"))
+			map_file_as("cowfile", need_arg(argc, argv, &i), 1, MAP_PRIVATE, 1);
 		else if (!strcmp(o, "--anon"))
 			map_anon("anon", parse_num(need_arg(argc, argv, &i), o) * MIB, 0);
 		else if (!strcmp(o, "--shared-anon"))
