@@ -122,6 +122,11 @@ cgroup_mount() {
 	for l in "" 0 0s 0ms -1s abc 5x 99999999999999999999s 4294967296ms 0.0001s; do
 		row 2 "invalid --freeze-timeout '$l'" -p "$p" -a cold --all -f stop --freeze-timeout "$l"
 	done
+	# each says why: zero is well formed, just not a wait
+	for l in 0 0s 0ms; do
+		row 2 "invalid --freeze-timeout '$l': must be more than 0" -p "$p" -a cold --all -f stop --freeze-timeout "$l"
+	done
+	row 2 "invalid --max-freeze '1500us': not a duration (a number with ms, s or m) (e.g. 100ms" -p "$p" -a cold --all -f stop --max-freeze 1500us
 	rows_done
 }
 

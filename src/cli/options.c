@@ -349,9 +349,14 @@ static void check_pairs(struct argp_state *st, struct options *o)
 static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
 {
 	unsigned int ms;
+	struct err e;
 
-	if (duration_parse_ms(arg, &ms, NULL) || ms == 0)
-		argp_error(st, "invalid --freeze-timeout '%s' (e.g. 500ms, 2s)", shown(arg));
+	if (duration_parse_ms(arg, &ms, &e))
+		argp_error(st, "invalid --freeze-timeout '%s': %s (e.g. 500ms, 2s)",
+			   shown(arg), e.msg);
+	if (ms == 0)
+		argp_error(st, "invalid --freeze-timeout '%s': must be more than 0 "
+			   "(e.g. 500ms, 2s)", shown(arg));
 	o->freeze.timeout_ms = ms;
 }
 

@@ -144,7 +144,7 @@ char *size_format(uint64_t bytes, char *buf, size_t len)
 
 int duration_parse_ms(const char *s, unsigned int *ms, struct err *e)
 {
-	static const char bad[] = "not a duration (e.g. 500ms, 2s, 1.5s, 1m)";
+	static const char bad[] = "not a duration (a number with ms, s or m)";
 	char *end;
 	double v, scale;
 

@@ -102,8 +102,9 @@ static void list_finish(struct report *rp)
 	} else if (rp->nltot > 1 && !rp->o->quiet) {
 		struct libscols_table *tb = table_new(rp->o);
 
+		/* a table of its own, with its own headings: the targets'
+		 * tables each sized their columns to their own rows */
 		if (tb) {
-			table_no_headings(tb);
 			table_add_total(tb, rp->o, &rp->lall);
 			table_print(tb, rp->o, NULL);
 		}

@@ -206,7 +206,6 @@ void table_unload(void);
 /* A table with the options' columns and format; NULL when out of memory. */
 struct libscols_table;
 struct libscols_table *table_new(const struct options *o);
-void table_no_headings(struct libscols_table *tb);
 
 /* -l: the sums of the columns that add up, for one target (pid) or for
  * all (pid 0); a sum is unknown when a row's figure is. */

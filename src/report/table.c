@@ -72,11 +72,6 @@ void table_unload(void)
 	memset(&sc, 0, sizeof(sc));
 }
 
-void table_no_headings(struct libscols_table *tb)
-{
-	sc.table_enable_noheadings(tb, 1);
-}
-
 void report_size(const struct options *o, uint64_t v, char *buf, size_t len)
 {
 	if (o->bytes || o->json)	/* JSON numbers are bytes */
