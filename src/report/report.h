@@ -178,9 +178,9 @@ void report_finish(struct report *rp);
 void report_recovered(const char *line);
 
 /* For atexit, the one check of stdout (as util-linux's close_stdout): a
- * write error, whenever it happened (a report, --help, --version), is
- * said on stderr and makes the exit status 1; a reader that went away
- * (| head) is not an error. */
+ * write error, whenever it happened (a report, --help, --version, the
+ * close), is said on stderr and makes the exit status 1; a reader that
+ * went away (| head) is not an error. */
 void report_close_stdout(void);
 
 /* Tables for report.c (libsmartcols). */
