@@ -163,21 +163,6 @@ int resrun_add_entries(struct res_runs *r, const uint64_t *ent, size_t n,
 	return 0;
 }
 
-size_t resrun_find(const struct res_runs *r, uint64_t addr)
-{
-	size_t lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 uint64_t resrun_sum(const struct res_runs *r, uint64_t start, uint64_t end,
 		    unsigned int mask)
 {

@@ -353,17 +353,3 @@ uint64_t maps_total_rss(const struct maps *maps)
 		sum += maps->stats[i].rss;
 	return sum;
 }
-
-size_t maps_find(const struct maps *m, uint64_t addr)
-{
-	size_t lo = 0, hi = m->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}

@@ -120,7 +120,10 @@ static inline bool mapping_shared(const struct mapping *m) { return m->perms[3] 
 
 /* Index of the mapping containing addr, or of the first one above it
  * (m->n if none). Binary search: maps are sorted. */
-size_t maps_find(const struct maps *m, uint64_t addr);
+static inline size_t maps_find(const struct maps *m, uint64_t addr)
+{
+	return FIRST_ENDING_AFTER(m->v, m->n, end, addr);
+}
 
 /* Which parts of a target's address space to advise: explicit ranges,
  * mapping names, regexes, --all, narrowed by class filters. Pure: works on
@@ -262,7 +265,10 @@ uint64_t resrun_sum(const struct res_runs *r, uint64_t start, uint64_t end,
 		    unsigned int mask);
 
 /* Index of the first run ending after addr (r->n if none). */
-size_t resrun_find(const struct res_runs *r, uint64_t addr);
+static inline size_t resrun_find(const struct res_runs *r, uint64_t addr)
+{
+	return FIRST_ENDING_AFTER(r->v, r->n, end, addr);
+}
 
 void resrun_free(struct res_runs *r);
 
