@@ -386,15 +386,10 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 
 uint64_t resident_budget(const struct run *x, const struct options *o)
 {
-	uint64_t rss = maps_total_rss(&x->maps);
-
 	if (x->has_share)
 		return x->share;
-	if (o->down_to_set)
-		return budget_down_to(rss, o->down_to);
-	if (o->limit_bytes)
-		return o->limit_bytes;
-	return (uint64_t)((unsigned __int128)rss * o->limit_pct / 100);
+	return budget_need(maps_total_rss(&x->maps), o->down_to_set, o->down_to,
+			   o->limit_bytes, o->limit_pct);
 }
 
 /* Resident bytes of [s, e) whose flags hold all of want and none of
