@@ -379,7 +379,8 @@ static int entry_by_start(const void *a, const void *b)
 static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 			 uint64_t out, uint64_t back)
 {
-	struct comeback_hot *v = realloc(x->cb.hot, (x->cb.nhot + 1) * sizeof(*v));
+	struct comeback_hot *v = array_grow(x->cb.hot, x->cb.nhot, &x->cb.hotcap,
+					    sizeof(*v), 8);
 	char *name;
 
 	if (!v)

@@ -304,7 +304,7 @@ struct run {
 	bool failed;			/* err holds the one fatal error */
 	struct err err;
 	char **warnings;		/* escaped later, as everything printed */
-	size_t nwarnings;
+	size_t nwarnings, warncap;
 	bool gone;			/* a discovered process that has since
 					 * exited, or whose PID now names another
 					 * one, or a target named twice: no result */

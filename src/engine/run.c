@@ -44,7 +44,7 @@ void run_fail(struct run *x, int code, const char *fmt, ...)
 
 void run_warn(struct run *x, const char *fmt, ...)
 {
-	char **v = realloc(x->warnings, (x->nwarnings + 1) * sizeof(*v));
+	char **v = array_grow(x->warnings, x->nwarnings, &x->warncap, sizeof(*v), 4);
 	va_list ap;
 	int n;
 

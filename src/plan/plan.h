@@ -147,7 +147,7 @@ struct selection {
 	const char **names;
 	size_t nnames;
 	struct regex_sel *regexes;
-	size_t nregexes;
+	size_t nregexes, regexcap;
 	bool all;
 	unsigned int filters;		/* enum sel_filter */
 };

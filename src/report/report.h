@@ -111,7 +111,7 @@ struct comeback_info {
 	uint64_t minor_faults, major_faults;	/* the target's, during the run */
 	bool stopped;		/* nothing stayed out: the run stopped */
 	struct comeback_hot *hot;
-	size_t nhot;
+	size_t nhot, hotcap;	/* hotcap: the engine's, as it grows hot */
 };
 
 /* One advice's share of a target's (or the run's) totals: several -a. */
