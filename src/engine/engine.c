@@ -400,17 +400,9 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
  * overlapping; a lookup may then miss it, and it is judged again.) */
 static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
 {
-	size_t lo = 0, hi = x->cb.nhot;
+	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
 
-	while (lo < hi) {	/* the first hot mapping ending above start */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->cb.hot[mid].end <= start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < x->cb.nhot && x->cb.hot[lo].start < end;
+	return i < x->cb.nhot && x->cb.hot[i].start < end;
 }
 
 static int hot_by_start(const void *a, const void *b)
