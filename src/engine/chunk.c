@@ -27,17 +27,10 @@ static size_t find_end_above(const void *v, size_t n, size_t stride,
 		if (lo == n || END_AT(lo) > addr)
 			hi = lo;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (END_AT(mid) <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 #undef END_AT
-	*hint = lo;
-	return lo;
+	*hint = lo + first_ending_after((const char *)v + lo * stride, hi - lo,
+					stride, off, addr);
+	return *hint;
 }
 
 static size_t covered_find(const struct workmap *w, uint64_t addr, size_t *hint)
