@@ -308,6 +308,8 @@ struct run {
 	bool gone;			/* a discovered process that has since
 					 * exited, or whose PID now names another
 					 * one, or a target named twice: no result */
+	bool concluded;			/* run_free'd: reported, or gone; a
+					 * batch passes it by */
 	char *scope;			/* freeze_scope key: who shares a freeze */
 	struct res_runs runs;		/* residency of the plan (run.c) */
 	bool have_runs;			/* runs were read */

@@ -298,6 +298,7 @@ void run_free(struct run *x)
 	target_close(&x->t);
 	memset(x, 0, sizeof(*x));
 	x->t.pidfd = -1;
+	x->concluded = true;
 }
 
 /* Resident memory for a plan. See engine.h. */
