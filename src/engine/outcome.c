@@ -54,14 +54,14 @@ static struct row_stats stats_at(const struct maps *m, uint64_t addr)
 static void resident_of(const struct run *x, const struct advice *adv,
 			struct result_row *row, struct target_result *r)
 {
-	if (!x->have_runs)
+	if (!x->have_spans)
 		return;
 	row->resident_known = r->resident_known = true;
-	row->resident = resrun_sum(&x->runs, row->start, row->end, RES_PRESENT);
-	if (adv && adv->value == ADVICE_PAGEOUT && x->runs.exclusive_known) {
+	row->resident = resspan_sum(&x->spans, row->start, row->end, RES_PRESENT);
+	if (adv && adv->value == ADVICE_PAGEOUT && x->spans.exclusive_known) {
 		row->reclaimable_known = r->reclaimable_known = true;
-		row->reclaimable = resrun_sum(&x->runs, row->start, row->end,
-					      RES_PRESENT | RES_EXCLUSIVE);
+		row->reclaimable = resspan_sum(&x->spans, row->start, row->end,
+					       RES_PRESENT | RES_EXCLUSIVE);
 	}
 	if (row->kind == ROW_SKIPPED)
 		return;

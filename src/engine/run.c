@@ -291,7 +291,7 @@ void run_free(struct run *x)
 	free(x->warnings);
 	free(x->res);
 	free(x->scope);
-	resrun_free(&x->runs);
+	resspan_free(&x->spans);
 	for (size_t i = 0; i < x->cb.nhot; i++)
 		free((char *)x->cb.hot[i].name);
 	free(x->cb.hot);
@@ -367,8 +367,8 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 	struct residency r;
 	int rc = 0;
 
-	resrun_free(&x->runs);
-	x->have_runs = false;
+	resspan_free(&x->spans);
+	x->have_spans = false;
 	if (residency_open(x->t.pid, method, &r, e))
 		return -1;
 	/* one read per stretch of touching pieces: 65,000 one-page
@@ -378,10 +378,10 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 		     x->plan.pieces[j].start == x->plan.pieces[j - 1].end; j++)
 			;
 		rc = residency_read(&r, x->plan.pieces[i].start,
-				    x->plan.pieces[j - 1].end, &x->runs, e);
+				    x->plan.pieces[j - 1].end, &x->spans, e);
 	}
 	residency_close(&r);
-	x->have_runs = !rc;
+	x->have_spans = !rc;
 	return rc;
 }
 
@@ -394,13 +394,13 @@ uint64_t resident_budget(const struct run *x, const struct options *o)
 }
 
 /* Resident bytes of [s, e) whose flags hold all of want and none of
- * not (x->runs). */
-static uint64_t runs_bytes(const struct res_runs *r, uint64_t s, uint64_t e,
-			   unsigned int want, unsigned int not)
+ * not (x->spans). */
+static uint64_t spans_bytes(const struct res_spans *r, uint64_t s, uint64_t e,
+			    unsigned int want, unsigned int not)
 {
 	uint64_t sum = 0;
 
-	for (size_t i = resrun_find(r, s); i < r->n && r->v[i].start < e; i++) {
+	for (size_t i = resspan_find(r, s); i < r->n && r->v[i].start < e; i++) {
 		uint64_t a = r->v[i].start > s ? r->v[i].start : s;
 		uint64_t b = r->v[i].end < e ? r->v[i].end : e;
 
@@ -444,10 +444,10 @@ void resident_goal(struct run *x, const struct options *o)
 	for (size_t i = 0; i < x->plan.npieces; i++) {
 		const struct piece *pc = &x->plan.pieces[i];
 
-		g->movable += runs_bytes(&x->runs, pc->start, pc->end, mask, 0);
+		g->movable += spans_bytes(&x->spans, pc->start, pc->end, mask, 0);
 		if (mask & RES_EXCLUSIVE)
-			g->shared += runs_bytes(&x->runs, pc->start, pc->end,
-						RES_PRESENT, RES_EXCLUSIVE);
+			g->shared += spans_bytes(&x->spans, pc->start, pc->end,
+						 RES_PRESENT, RES_EXCLUSIVE);
 	}
 	for (size_t i = 0; i < x->plan.nskips; i++) {
 		const struct skip *sk = &x->plan.skips[i];
@@ -455,8 +455,8 @@ void resident_goal(struct run *x, const struct options *o)
 			      !strcmp(sk->reason, RESIDENT_SHARED_FILE_REASON);
 
 		if (futile)
-			g->noswap += runs_bytes(&x->runs, sk->start, sk->end,
-						RES_PRESENT, 0);
+			g->noswap += spans_bytes(&x->spans, sk->start, sk->end,
+						 RES_PRESENT, 0);
 		else
 			g->locked += skip_rss(&x->maps, sk);
 	}
@@ -480,7 +480,7 @@ int resident_movable(struct run *x, const struct options *o,
 		err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the runs cover what futile pageout then takes out (its bytes are
+	/* the spans cover what futile pageout then takes out (its bytes are
 	 * one of the reasons) */
 	if (resident_read(x, RES_METHOD_PAGEMAP, e))
 		goto out;
@@ -493,8 +493,8 @@ int resident_movable(struct run *x, const struct options *o,
 	rc = 0;
 out:
 	memset(&x->goal, 0, sizeof(x->goal));
-	resrun_free(&x->runs);
-	x->have_runs = false;
+	resspan_free(&x->spans);
+	x->have_spans = false;
 	plan_free(&x->plan);
 	maps_free(&x->maps);
 	free(x->text);
@@ -519,7 +519,7 @@ static void plan_within(struct run *x, const struct options *o, uint64_t budget)
 {
 	struct err e;
 
-	/* runs first: a skipped mapping's residency is shown too */
+	/* spans first: a skipped mapping's residency is shown too */
 	if (resident_wanted(o) && resident_read(x, RES_METHOD_PAGEMAP, &e)) {
 		run_fail_err(x, &e);
 		return;
@@ -543,6 +543,6 @@ int resident_futile(struct run *x, const struct options *o)
 
 int resident_choose(struct run *x, const struct options *o, uint64_t budget)
 {
-	return budget_select(&x->plan, &x->runs, resident_mask(o), budget,
+	return budget_select(&x->plan, &x->spans, resident_mask(o), budget,
 			     (uint64_t)sysconf(_SC_PAGESIZE));
 }

@@ -96,7 +96,7 @@ void heap_prewarm(size_t size)
  * mincore vector alone would be 3.5 GiB) */
 #define UNSHARE_MAX_MAPPING (1ULL << 30)
 
-/* Only runs of resident pages: the rest would fault as fresh memory
+/* Only spans of resident pages: the rest would fault as fresh memory
  * anyway, and populating them would only grow pmadv. */
 static void unshare_range(uintptr_t s, uintptr_t e, size_t pg,
 			  unsigned char **vec, size_t *cap)
