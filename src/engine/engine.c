@@ -609,9 +609,8 @@ static int preview(struct engine *s, struct member *mb)
 				   x->plan.npieces, &mb->before, &e))
 		goto fail;
 	if (budget) {
-		if (resident_futile(x, o))
+		if (resident_goal(x, o))
 			goto oom;
-		resident_goal(x, o);
 		/* already there, a budget under a page, or nothing it can
 		 * move: nothing to do (the report says which), no freeze */
 		if (!x->goal.need || x->goal.small || !x->goal.movable)

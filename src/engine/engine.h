@@ -391,10 +391,11 @@ static inline bool resident_budgeted(const struct options *o)
 /* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
 uint64_t resident_budget(const struct run *x, const struct options *o);
 
-/* x->goal from x's maps (smaps), plan (futile applied) and spans, before
- * the budget's choice: what it needs, what the selection can move, why
- * the rest cannot be. */
-void resident_goal(struct run *x, const struct options *o);
+/* Futile pageout out of x's plan, then x->goal from x's maps (smaps),
+ * plan and spans, before the budget's choice: what it needs, what the
+ * selection can move, why the rest cannot be. The preview and --as-group
+ * judge a target alike. 0, or -1 (no memory). */
+int resident_goal(struct run *x, const struct options *o);
 
 /* --as-group, before anything is advised: what x's selection could move
  * (resident bytes, as a goal run's preview finds them) and its Pss.

@@ -393,23 +393,6 @@ uint64_t resident_budget(const struct run *x, const struct options *o)
 			   o->limit_bytes, o->limit_pct);
 }
 
-/* Resident bytes of [s, e) whose flags hold all of want and none of
- * not (x->spans). */
-static uint64_t spans_bytes(const struct res_spans *r, uint64_t s, uint64_t e,
-			    unsigned int want, unsigned int not)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = resspan_find(r, s); i < r->n && r->v[i].start < e; i++) {
-		uint64_t a = r->v[i].start > s ? r->v[i].start : s;
-		uint64_t b = r->v[i].end < e ? r->v[i].end : e;
-
-		if ((r->v[i].flags & want) == want && !(r->v[i].flags & not) && b > a)
-			sum += b - a;
-	}
-	return sum;
-}
-
 /* A skipped range's share of its mapping's Rss (smaps). */
 static uint64_t skip_rss(const struct maps *m, const struct skip *sk)
 {
@@ -422,15 +405,17 @@ static uint64_t skip_rss(const struct maps *m, const struct skip *sk)
 			  (sk->end - sk->start) / len);
 }
 
-void resident_goal(struct run *x, const struct options *o)
+int resident_goal(struct run *x, const struct options *o)
 {
 	struct goal *g = &x->goal;
 	unsigned int mask = resident_mask(o);
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), known;
 
 	memset(g, 0, sizeof(*g));
+	if (resident_futile(x, o))
+		return -1;
 	if (!resident_budgeted(o))
-		return;
+		return 0;
 	g->set = true;
 	g->group = x->has_share;
 	g->down_to = o->down_to_set && !g->group;
@@ -443,11 +428,13 @@ void resident_goal(struct run *x, const struct options *o)
 	g->small = !g->down_to && !g->group && g->need < page;
 	for (size_t i = 0; i < x->plan.npieces; i++) {
 		const struct piece *pc = &x->plan.pieces[i];
+		uint64_t movable = resspan_sum(&x->spans, pc->start, pc->end, mask);
 
-		g->movable += spans_bytes(&x->spans, pc->start, pc->end, mask, 0);
+		g->movable += movable;
+		/* present, not exclusive: mapped by others too */
 		if (mask & RES_EXCLUSIVE)
-			g->shared += spans_bytes(&x->spans, pc->start, pc->end,
-						 RES_PRESENT, RES_EXCLUSIVE);
+			g->shared += resspan_sum(&x->spans, pc->start, pc->end,
+						 RES_PRESENT) - movable;
 	}
 	for (size_t i = 0; i < x->plan.nskips; i++) {
 		const struct skip *sk = &x->plan.skips[i];
@@ -455,13 +442,14 @@ void resident_goal(struct run *x, const struct options *o)
 			      !strcmp(sk->reason, RESIDENT_SHARED_FILE_REASON);
 
 		if (futile)
-			g->noswap += spans_bytes(&x->spans, sk->start, sk->end,
-						 RES_PRESENT, 0);
+			g->noswap += resspan_sum(&x->spans, sk->start, sk->end,
+						 RES_PRESENT);
 		else
 			g->locked += skip_rss(&x->maps, sk);
 	}
 	known = g->movable + g->shared + g->locked + g->noswap;
 	g->unselected = g->rss > known ? g->rss - known : 0;
+	return 0;
 }
 
 int resident_movable(struct run *x, const struct options *o,
@@ -484,11 +472,10 @@ int resident_movable(struct run *x, const struct options *o,
 	 * one of the reasons) */
 	if (resident_read(x, RES_METHOD_PAGEMAP, e))
 		goto out;
-	if (resident_futile(x, o)) {
+	if (resident_goal(x, o)) {
 		err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	resident_goal(x, o);
 	*movable = x->goal.movable;
 	rc = 0;
 out:
