@@ -54,13 +54,13 @@ static void start_child(uint64_t bytes)
 	len = bytes;
 }
 
-static double time_read(enum res_method m, struct res_runs *out)
+static double time_read(enum res_method m, struct res_spans *out)
 {
 	struct residency r;
 	struct err e;
 	uint64_t t0;
 
-	resrun_free(out);
+	resspan_free(out);
 	if (residency_open(child, m, &r, &e))
 		return -1;
 	t0 = now_ns();
@@ -108,7 +108,7 @@ static double pageout_ms(void)
 int main(int argc, char **argv)
 {
 	int swap = argc > 1 && !strcmp(argv[1], "-s");
-	struct res_runs runs = { 0 };
+	struct res_spans spans = { 0 };
 	double pm[64], sc[64], po = -1;
 	int reps;
 
@@ -119,8 +119,8 @@ int main(int argc, char **argv)
 		return 2;
 	start_child((uint64_t)atof(argv[1 + swap]) * (1ULL << 30));
 	for (int i = 0; i < reps; i++) {
-		pm[i] = time_read(RES_METHOD_PAGEMAP, &runs);
-		sc[i] = time_read(RES_METHOD_SCAN, &runs);
+		pm[i] = time_read(RES_METHOD_PAGEMAP, &spans);
+		sc[i] = time_read(RES_METHOD_SCAN, &spans);
 	}
 	if (swap)
 		po = pageout_ms();
@@ -130,10 +130,10 @@ int main(int argc, char **argv)
 		printf("-");
 	else
 		printf("%.1f", po);
-	printf(" runs=%zu resident=%llu\n", runs.n,
-	       (unsigned long long)resrun_sum(&runs, base, base + len, RES_PRESENT));
+	printf(" runs=%zu resident=%llu\n", spans.n,
+	       (unsigned long long)resspan_sum(&spans, base, base + len, RES_PRESENT));
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	resrun_free(&runs);
+	resspan_free(&spans);
 	return 0;
 }

@@ -167,15 +167,15 @@ static inline void fuzz_exercise(const struct maps *m, const uint8_t *data,
 	sel.nregexes = 2;
 	if (select_plan(m, &sel, advice, &p) == 0) {
 		fuzz_check_plan(m, &p);
-		struct res_runs runs = { 0 };
+		struct res_spans spans = { 0 };
 
 		/* every other piece resident: a budget of half the bytes */
 		for (size_t i = 0; i < p.npieces; i += 2)
-			if (resrun_add(&runs, p.pieces[i].start, p.pieces[i].end, RES_PRESENT))
+			if (resspan_add(&spans, p.pieces[i].start, p.pieces[i].end, RES_PRESENT))
 				break;
-		if (budget_select(&p, &runs, RES_PRESENT, p.bytes / 2, 4096) == 0)
+		if (budget_select(&p, &spans, RES_PRESENT, p.bytes / 2, 4096) == 0)
 			fuzz_check_plan(m, &p);
-		resrun_free(&runs);
+		resspan_free(&spans);
 		plan_free(&p);
 	}
 	(void)maps_total_rss(m);

@@ -139,8 +139,8 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 		return;
 	}
 	for (size_t i = lead; i < n; i++)
-		if (i == lead || (xs[i].ref && !xs[i].gone && !xs[i].failed &&
-				  same_scope(&xs[lead], &xs[i])))
+		if (i == lead || (!xs[i].concluded && !xs[i].gone &&
+				  !xs[i].failed && same_scope(&xs[lead], &xs[i])))
 			m[k++] = &xs[i];
 	/* after an interrupt nothing more is advised, but all is reported */
 	for (size_t i = 0; freeze_interrupted() && i < k; i++)
@@ -163,8 +163,8 @@ static void handle_batch(struct run *xs, size_t n, const struct options *o,
 	for (size_t i = 0; i < n; i++) {
 		struct run *x = &xs[i];
 
-		if (!x->ref)
-			continue;	/* concluded with an earlier group */
+		if (x->concluded)
+			continue;	/* with an earlier group */
 		if (x->gone)
 			run_free(x);
 		else if (x->failed)

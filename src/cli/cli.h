@@ -64,8 +64,7 @@ struct advice_pair {
 struct options {
 	struct target_spec *targets;	/* -p, --pidfd */
 	size_t ntargets;
-	struct regex_sel *names;	/* -N */
-	size_t nnames;
+	struct selection by_name;	/* -N: its regexes (process names) */
 	bool full;			/* -N matches the whole command line */
 	const char **cgroups;		/* -c */
 	size_t ncgroups;

@@ -226,16 +226,13 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 
 static void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
 {
-	struct selection tmp = { .regexes = o->names, .nregexes = o->nnames };
 	struct err e;
 
 	/* an unset shell variable must not name every process */
 	if (!*arg)
 		argp_error(st, "empty -N pattern: it would match every process");
-	if (regex_guard(arg, &e) || select_add_regex(&tmp, arg, &e))
+	if (regex_guard(arg, &e) || select_add_regex(&o->by_name, arg, &e))
 		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
-	o->names = tmp.regexes;
-	o->nnames = tmp.nregexes;
 }
 
 static void add_range(struct argp_state *st, struct selection *sel, const char *arg)
@@ -651,8 +648,8 @@ static void set_columns(struct argp_state *st, struct options *o)
 		o->ncolumns = (size_t)n;
 	} else {
 		/* several targets share one table format: say whose rows */
-		if (o->ntargets + o->nnames + o->ncgroups + o->nunits > 1 ||
-		    o->nnames || o->ncgroups || o->nunits)
+		if (o->ntargets > 1 || o->by_name.nregexes || o->ncgroups ||
+		    o->nunits)
 			o->columns[o->ncolumns++] = COL_PID;
 		for (size_t i = 0; i < ndef; i++) {
 			o->columns[o->ncolumns++] = def[i];
@@ -680,14 +677,14 @@ static void set_table(struct argp_state *st, struct options *o)
 static void check_end(struct argp_state *st, struct options *o)
 {
 	if (o->recover) {
-		if (o->ntargets || o->nnames || o->ncgroups || o->nunits ||
-		    o->advice || o->list || !selection_empty(&o->sel))
+		if (o->ntargets || o->by_name.nregexes || o->ncgroups ||
+		    o->nunits || o->advice || o->list || !selection_empty(&o->sel))
 			argp_error(st, "--recover takes no target, advice or selection");
 		return;
 	}
 	if (o->nmore && o->list)
 		argp_error(st, "--list takes one advice at most: no --then");
-	if (!o->ntargets && !o->nnames && !o->ncgroups && !o->nunits)
+	if (!o->ntargets && !o->by_name.nregexes && !o->ncgroups && !o->nunits)
 		argp_error(st, "no target: give -p PID, --pidfd FD, -N NAME, -c CGROUP or -u UNIT");
 	if (!o->advice && !o->list)
 		argp_error(st, "no advice: give -a ADVICE, one of %s (or -l to list)",
@@ -715,7 +712,7 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "--quiet and --verbose exclude each other");
 	if (o->list && o->dry_run)
 		argp_error(st, "--list and --dry-run exclude each other (--list advises nothing)");
-	if (o->full && !o->nnames)
+	if (o->full && !o->by_name.nregexes)
 		argp_error(st, "--full goes with -N");
 	if (o->freeze.mode == FREEZE_CGROUP && o->freeze.cgroup && (o->ncgroups || o->nunits))
 		argp_error(st, "--freeze=cgroup:PATH and -c or -u exclude each other "
@@ -860,14 +857,12 @@ void options_parse(int argc, char **argv, struct options *o)
 
 void options_free(struct options *o)
 {
-	struct selection names = { .regexes = o->names, .nregexes = o->nnames };
-
 	selection_free(&o->sel);
 	for (size_t k = 0; k < o->nmore; k++)
 		selection_free(&o->more[k].sel);
 	free(o->more);
 	free(o->pairs);
-	selection_free(&names);
+	selection_free(&o->by_name);
 	free(o->targets);
 	free(o->cgroups);
 	free(o->units);

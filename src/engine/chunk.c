@@ -27,17 +27,10 @@ static size_t find_end_above(const void *v, size_t n, size_t stride,
 		if (lo == n || END_AT(lo) > addr)
 			hi = lo;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (END_AT(mid) <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 #undef END_AT
-	*hint = lo;
-	return lo;
+	*hint = lo + first_ending_after((const char *)v + lo * stride, hi - lo,
+					stride, off, addr);
+	return *hint;
 }
 
 static size_t covered_find(const struct workmap *w, uint64_t addr, size_t *hint)
@@ -46,16 +39,16 @@ static size_t covered_find(const struct workmap *w, uint64_t addr, size_t *hint)
 			      offsetof(struct piece, end), addr, hint);
 }
 
-static size_t runs_find(const struct workmap *w, uint64_t addr, size_t *hint)
+static size_t spans_find(const struct workmap *w, uint64_t addr, size_t *hint)
 {
-	return find_end_above(w->runs->v, w->runs->n, sizeof(*w->runs->v),
-			      offsetof(struct res_run, end), addr, hint);
+	return find_end_above(w->spans->v, w->spans->n, sizeof(*w->spans->v),
+			      offsetof(struct res_span, end), addr, hint);
 }
 
 struct walk {
 	uint64_t acc, limit, page;
 	uint64_t reach;		/* where the limit was met (0: not met) */
-	size_t *hints;		/* [0] covered, [1] runs: find_end_above */
+	size_t *hints;		/* [0] covered, [1] spans: find_end_above */
 };
 
 /* [s, e) is all work (is_work) or none. false: the limit is met in it;
@@ -73,20 +66,20 @@ static bool step(struct walk *k, uint64_t s, uint64_t e, bool is_work)
 	return false;
 }
 
-/* The covered part [s, e): runs say which pages are work. */
-static bool walk_runs(const struct workmap *w, struct walk *k, uint64_t s,
-		      uint64_t e)
+/* The covered part [s, e): spans say which pages are work. */
+static bool walk_spans(const struct workmap *w, struct walk *k, uint64_t s,
+		       uint64_t e)
 {
 	uint64_t at = s;
 
-	for (size_t i = runs_find(w, s, &k->hints[1]);
-	     i < w->runs->n && w->runs->v[i].start < e; i++) {
-		const struct res_run *r = &w->runs->v[i];
+	for (size_t i = spans_find(w, s, &k->hints[1]);
+	     i < w->spans->n && w->spans->v[i].start < e; i++) {
+		const struct res_span *r = &w->spans->v[i];
 		uint64_t rs = r->start > at ? r->start : at;
 		uint64_t re = r->end < e ? r->end : e;
 		bool has = (r->flags & w->mask) == w->mask;
 
-		/* a gap between runs: pages neither present nor swapped */
+		/* a gap between spans: pages neither present nor swapped */
 		if (!step(k, at, rs, w->absent) || !step(k, rs, re, has != w->absent))
 			return false;
 		at = re;
@@ -101,19 +94,19 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 {
 	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096,
 			  .hints = hints };
-	size_t ci = w->runs ? covered_find(w, start, &hints[0]) : 0;
+	size_t ci = w->spans ? covered_find(w, start, &hints[0]) : 0;
 	uint64_t at = start;
 
 	while (at < end) {
 		uint64_t e;
 		bool more;
 
-		if (!w->runs) {
+		if (!w->spans) {
 			e = end;
 			more = step(&k, at, e, true);
 		} else if (ci < w->ncovered && w->covered[ci].start <= at) {
 			e = w->covered[ci].end < end ? w->covered[ci].end : end;
-			more = walk_runs(w, &k, at, e);
+			more = walk_spans(w, &k, at, e);
 			ci++;
 		} else {
 			e = ci < w->ncovered && w->covered[ci].start < end ?

@@ -63,19 +63,19 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 	return 0;
 }
 
-uint64_t resrun_both(const struct res_runs *a, unsigned int amask,
-		     const struct res_runs *b, unsigned int bmask,
-		     uint64_t start, uint64_t end)
+uint64_t resspan_both(const struct res_spans *a, unsigned int amask,
+		      const struct res_spans *b, unsigned int bmask,
+		      uint64_t start, uint64_t end)
 {
 	uint64_t sum = 0;
 
-	for (size_t i = resrun_find(a, start); i < a->n && a->v[i].start < end; i++) {
+	for (size_t i = resspan_find(a, start); i < a->n && a->v[i].start < end; i++) {
 		uint64_t s = a->v[i].start > start ? a->v[i].start : start;
 		uint64_t e = a->v[i].end < end ? a->v[i].end : end;
 
 		if ((a->v[i].flags & amask) != amask || s >= e)
 			continue;
-		for (size_t j = resrun_find(b, s); j < b->n && b->v[j].start < e; j++) {
+		for (size_t j = resspan_find(b, s); j < b->n && b->v[j].start < e; j++) {
 			uint64_t bs = b->v[j].start > s ? b->v[j].start : s;
 			uint64_t be = b->v[j].end < e ? b->v[j].end : e;
 

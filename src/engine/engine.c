@@ -63,7 +63,7 @@ struct member {
 	struct cursor cur;	/* where this window is in its plan */
 	bool in_window;		/* cur holds this window's plan */
 	bool noted;		/* ... and the ledger has its skips */
-	struct piece *covered;	/* the ranges x->runs was read over */
+	struct piece *covered;	/* the ranges x->spans was read over */
 	size_t ncovered;
 	struct piece *keep;	/* a budget's choice, made before the run */
 	size_t nkeep;
@@ -75,7 +75,7 @@ struct member {
 	bool guard_acts;	/* samples first and leaves hot mappings
 				 * alone (not one unbounded window: there it
 				 * only reports) */
-	struct res_runs before;	/* residency before the run (pagemap: the
+	struct res_spans before; /* residency before the run (pagemap: the
 				 * exclusive bit) */
 	struct procstat st0;	/* fault counts before the run */
 	bool have_st0;
@@ -272,12 +272,12 @@ static void guard_init(struct engine *s, struct member *mb)
 /* The residency of the sorted pieces into out (emptied first): one read
  * per stretch of touching pieces. 0, or -1 with e. */
 static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
-		      size_t n, struct res_runs *out, struct err *e)
+		      size_t n, struct res_spans *out, struct err *e)
 {
 	struct residency r;
 	int rc = 0;
 
-	resrun_free(out);
+	resspan_free(out);
 	if (residency_open(pid, method, &r, e))
 		return -1;
 	for (size_t i = 0, j; !rc && i < n; i = j) {
@@ -379,7 +379,8 @@ static int entry_by_start(const void *a, const void *b)
 static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 			 uint64_t out, uint64_t back)
 {
-	struct comeback_hot *v = realloc(x->cb.hot, (x->cb.nhot + 1) * sizeof(*v));
+	struct comeback_hot *v = array_grow(x->cb.hot, x->cb.nhot, &x->cb.hotcap,
+					    sizeof(*v), 8);
 	char *name;
 
 	if (!v)
@@ -399,17 +400,9 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
  * overlapping; a lookup may then miss it, and it is judged again.) */
 static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
 {
-	size_t lo = 0, hi = x->cb.nhot;
+	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
 
-	while (lo < hi) {	/* the first hot mapping ending above start */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->cb.hot[mid].end <= start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < x->cb.nhot && x->cb.hot[lo].start < end;
+	return i < x->cb.nhot && x->cb.hot[i].start < end;
 }
 
 static int hot_by_start(const void *a, const void *b)
@@ -430,8 +423,8 @@ static uint64_t guard_untried(const struct member *mb,
 	for (size_t i = 0; i < mb->ncovered; i++)
 		if (guarded(o, mb->covered[i].pair) &&
 		    !in_hot(mb->x, mb->covered[i].start, mb->covered[i].end))
-			all += resrun_sum(&mb->before, mb->covered[i].start,
-					  mb->covered[i].end, mask);
+			all += resspan_sum(&mb->before, mb->covered[i].start,
+					   mb->covered[i].end, mask);
 	for (size_t i = 0; i < mb->x->cb.nhot; i++)
 		hot_out += mb->x->cb.hot[i].paged_out;
 	out = out > hot_out ? out - hot_out : 0;
@@ -448,7 +441,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	unsigned int mask = resident_mask_for(x, ADVICE_PAGEOUT);
 	const struct ledger_entry **ev = NULL;
 	struct piece *pv = NULL;
-	struct res_runs now = { 0 };
+	struct res_spans now = { 0 };
 	uint64_t out = 0, back = 0, small_out = 0;
 	size_t n = 0, judged_cold = 0;
 	uint64_t faulted = UINT64_MAX;
@@ -480,7 +473,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0,
 					ev[i]->pair };
 	/* present or not is all it needs: PAGEMAP_SCAN, fast on the
-	 * swapped-out runs this mostly is */
+	 * swapped-out spans this mostly is */
 	if (guard_read(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
 		rc = 0;		/* no look this time: the figures stay */
 		goto out;
@@ -492,10 +485,10 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 
 		for (j = i; j < n && ev[j]->whole_start == ev[i]->whole_start &&
 		     ev[j]->whole_end == ev[i]->whole_end; j++) {
-			o += resrun_sum(&mb->before, ev[j]->map.start,
-					ev[j]->map.end, mask);
-			b += resrun_both(&mb->before, mask, &now, RES_PRESENT,
-					 ev[j]->map.start, ev[j]->map.end);
+			o += resspan_sum(&mb->before, ev[j]->map.start,
+					 ev[j]->map.end, mask);
+			b += resspan_both(&mb->before, mask, &now, RES_PRESENT,
+					  ev[j]->map.start, ev[j]->map.end);
 		}
 		out += o;
 		back += b;
@@ -540,7 +533,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	}
 	rc = 0;
 out:
-	resrun_free(&now);
+	resspan_free(&now);
 	free(ev);
 	free(pv);
 	return rc;
@@ -564,7 +557,7 @@ static bool guard_look_all(struct engine *s, bool more)
 	return left;
 }
 
-/* At the end: the target's faults during the run; the before runs go. */
+/* At the end: the target's faults during the run; the before spans go. */
 static void guard_finish(struct member *mb)
 {
 	struct run *x = mb->x;
@@ -578,7 +571,7 @@ static void guard_finish(struct member *mb)
 		x->cb.minor_faults = st.minflt - mb->st0.minflt;
 		x->cb.major_faults = st.majflt - mb->st0.majflt;
 	}
-	resrun_free(&mb->before);
+	resspan_free(&mb->before);
 }
 
 /* The maps as they are now (not frozen: they only guide), the selection
@@ -616,9 +609,8 @@ static int preview(struct engine *s, struct member *mb)
 				   x->plan.npieces, &mb->before, &e))
 		goto fail;
 	if (budget) {
-		if (resident_futile(x, o))
+		if (resident_goal(x, o))
 			goto oom;
-		resident_goal(x, o);
 		/* already there, a budget under a page, or nothing it can
 		 * move: nothing to do (the report says which), no freeze */
 		if (!x->goal.need || x->goal.small || !x->goal.movable)
@@ -781,7 +773,7 @@ static void advise_member(struct engine *s, struct member *mb,
 {
 	const struct options *o = s->o;
 	struct workmap wm = {
-		.runs = mb->x->have_runs ? &mb->x->runs : NULL,
+		.spans = mb->x->have_spans ? &mb->x->spans : NULL,
 		.covered = mb->covered, .ncovered = mb->ncovered,
 		.page = s->page,
 	};
@@ -824,7 +816,7 @@ static void advise_member(struct engine *s, struct member *mb,
 			pair_advice(o, mb->x->plan.pieces[mb->cur.cur].pair);
 
 		/* PAGEMAP_SCAN has no exclusive bit: present pages then */
-		wm.mask = mb->x->runs.exclusive_known ?
+		wm.mask = mb->x->spans.exclusive_known ?
 			  resident_mask_for(mb->x, adv->value) : RES_PRESENT;
 		wm.absent = adv->value == ADVICE_WILLNEED;
 		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;

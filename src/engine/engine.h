@@ -187,11 +187,11 @@ struct cursor {
 };
 
 /* What is known of the work in an address range before the window (read
- * outside it): the residency runs read then, over the ranges in covered
+ * outside it): the residency spans read then, over the ranges in covered
  * (sorted, disjoint). A page outside covered is unknown and counts as
  * work (a mapping that appeared since: assume it is full). */
 struct workmap {
-	const struct res_runs *runs;	/* NULL: nothing read; all is work */
+	const struct res_spans *spans;	/* NULL: nothing read; all is work */
 	const struct piece *covered;
 	size_t ncovered;
 	unsigned int mask;		/* the flags a page of work has */
@@ -276,11 +276,11 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 		    uint64_t page, const bool *guarded, struct piece **out,
 		    size_t *n, size_t *nall);
 
-/* Bytes of [start, end) in runs of a (flags include amask) that are in
- * runs of b (flags include bmask) too. */
-uint64_t resrun_both(const struct res_runs *a, unsigned int amask,
-		     const struct res_runs *b, unsigned int bmask,
-		     uint64_t start, uint64_t end);
+/* Bytes of [start, end) in spans of a (flags include amask) that are in
+ * spans of b (flags include bmask) too. */
+uint64_t resspan_both(const struct res_spans *a, unsigned int amask,
+		      const struct res_spans *b, unsigned int bmask,
+		      uint64_t start, uint64_t end);
 
 /* Is a mapping hot: came_back of paged_out beyond pct%? (Judged only
  * from COMEBACK_MIN_OUT paged out.) */
@@ -304,13 +304,15 @@ struct run {
 	bool failed;			/* err holds the one fatal error */
 	struct err err;
 	char **warnings;		/* escaped later, as everything printed */
-	size_t nwarnings;
+	size_t nwarnings, warncap;
 	bool gone;			/* a discovered process that has since
 					 * exited, or whose PID now names another
 					 * one, or a target named twice: no result */
+	bool concluded;			/* run_free'd: reported, or gone; a
+					 * batch passes it by */
 	char *scope;			/* freeze_scope key: who shares a freeze */
-	struct res_runs runs;		/* residency of the plan (run.c) */
-	bool have_runs;			/* runs were read */
+	struct res_spans spans;		/* residency of the plan (run.c) */
+	bool have_spans;		/* spans were read */
 	const char *noswap;		/* pageout: why swap cannot take its
 					 * anonymous pages, or NULL */
 	struct goal goal;		/* --limit, --down-to (run.c) */
@@ -368,7 +370,7 @@ void resident_prepare(struct run *x, const struct options *o);
 /* After select_plan: the steps above. On failure x has failed. */
 void resident_plan(struct run *x, const struct options *o);
 
-/* The residency of x's plan pieces into x->runs (have_runs). 0, or -1
+/* The residency of x's plan pieces into x->spans (have_spans). 0, or -1
  * with e. */
 int resident_read(struct run *x, enum res_method method, struct err *e);
 
@@ -376,8 +378,8 @@ int resident_read(struct run *x, enum res_method method, struct err *e);
  * with the reason. 0, or -1 (no memory). */
 int resident_futile(struct run *x, const struct options *o);
 
-/* The plan's pieces become the resident runs chosen for budget bytes
- * (plan.h), from x->runs. 0, or -1 (no memory). */
+/* The plan's pieces become the resident spans chosen for budget bytes
+ * (plan.h), from x->spans. 0, or -1 (no memory). */
 int resident_choose(struct run *x, const struct options *o, uint64_t budget);
 
 /* Does this run set a budget (--limit, --down-to)? */
@@ -389,10 +391,11 @@ static inline bool resident_budgeted(const struct options *o)
 /* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
 uint64_t resident_budget(const struct run *x, const struct options *o);
 
-/* x->goal from x's maps (smaps), plan (futile applied) and runs, before
- * the budget's choice: what it needs, what the selection can move, why
- * the rest cannot be. */
-void resident_goal(struct run *x, const struct options *o);
+/* Futile pageout out of x's plan, then x->goal from x's maps (smaps),
+ * plan and spans, before the budget's choice: what it needs, what the
+ * selection can move, why the rest cannot be. The preview and --as-group
+ * judge a target alike. 0, or -1 (no memory). */
+int resident_goal(struct run *x, const struct options *o);
 
 /* --as-group, before anything is advised: what x's selection could move
  * (resident bytes, as a goal run's preview finds them) and its Pss.

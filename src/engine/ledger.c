@@ -67,23 +67,6 @@ static void sort(struct ledger *l)
 	l->sorted = true;
 }
 
-/* The first of the first n entries (sorted, not overlapping) that ends
- * above addr. */
-static size_t first_above(const struct ledger *l, size_t n, uint64_t addr)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (l->v[mid].map.end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* A skip of an earlier window where a later one advised (a new mapping
  * at that address, a munlock since) loses that part: attempted entries
  * never overlap one another (ledger_subtract) nor skips (this), so the
@@ -91,33 +74,23 @@ static size_t first_above(const struct ledger *l, size_t n, uint64_t addr)
 static int trim_skips(struct ledger *l)
 {
 	size_t n = l->n, na = 0, k = 0;
-	uint64_t *att;		/* starts and ends of attempted entries, in order */
+	struct addr_range *att;	/* the attempted entries, in order */
 
 	sort(l);
-	att = malloc((n ? n : 1) * 2 * sizeof(*att));
+	att = malloc((n ? n : 1) * sizeof(*att));
 	if (!att)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!l->v[i].reason) {
-			att[2 * na] = l->v[i].map.start;
-			att[2 * na++ + 1] = l->v[i].map.end;
-		}
+		if (!l->v[i].reason)
+			att[na++] = (struct addr_range){ l->v[i].map.start,
+							 l->v[i].map.end };
 	for (size_t i = 0; i < n && na; i++) {
-		size_t lo = 0, hi = na;
-
 		if (!l->v[i].reason)
 			continue;
-		while (lo < hi) {	/* the first attempted ending above it */
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (att[2 * mid + 1] <= l->v[i].map.start)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t j = lo; j < na && att[2 * j] < l->v[i].map.end; j++) {
+		for (size_t j = FIRST_ENDING_AFTER(att, na, end, l->v[i].map.start);
+		     j < na && att[j].start < l->v[i].map.end; j++) {
 			struct ledger_entry *x = &l->v[i];
-			uint64_t ys = att[2 * j], ye = att[2 * j + 1];
+			uint64_t ys = att[j].start, ye = att[j].end;
 
 			if (ys > x->map.start && ye < x->map.end) {
 				/* split: the head [start, ys) becomes a new entry
@@ -199,7 +172,7 @@ int ledger_note_plan(struct ledger *l, const struct plan *p,
 		const struct skip *s = &p->skips[i];
 		uint64_t at = s->start;
 
-		for (size_t j = first_above(l, n0, at);
+		for (size_t j = FIRST_ENDING_AFTER(l->v, n0, map.end, at);
 		     j < n0 && l->v[j].map.start < s->end; j++) {
 			if (l->v[j].map.start > at &&
 			    push(l, &maps->v[s->map], at, l->v[j].map.start,

@@ -57,15 +57,15 @@ static void resident_of(const struct run *x, const struct advice *adv,
 {
 	uint64_t reclaimable = 0;
 
-	if (!x->have_runs)
+	if (!x->have_spans)
 		return;
 	row->resident_known = r->resident_known = true;
-	row->resident = resrun_sum(&x->runs, row->start, row->end, RES_PRESENT);
-	if (adv && adv->value == ADVICE_PAGEOUT && x->runs.exclusive_known) {
+	row->resident = resspan_sum(&x->spans, row->start, row->end, RES_PRESENT);
+	if (adv && adv->value == ADVICE_PAGEOUT && x->spans.exclusive_known) {
 		row->reclaimable_known = r->reclaimable_known = true;
 		row->reclaimable = reclaimable =
-			resrun_sum(&x->runs, row->start, row->end,
-				   resident_mask_for(x, ADVICE_PAGEOUT));
+			resspan_sum(&x->spans, row->start, row->end,
+				    resident_mask_for(x, ADVICE_PAGEOUT));
 	}
 	if (row->kind == ROW_SKIPPED)
 		return;

@@ -44,7 +44,7 @@ void run_fail(struct run *x, int code, const char *fmt, ...)
 
 void run_warn(struct run *x, const char *fmt, ...)
 {
-	char **v = realloc(x->warnings, (x->nwarnings + 1) * sizeof(*v));
+	char **v = array_grow(x->warnings, x->nwarnings, &x->warncap, sizeof(*v), 4);
 	va_list ap;
 	int n;
 
@@ -291,13 +291,14 @@ void run_free(struct run *x)
 	free(x->warnings);
 	free(x->res);
 	free(x->scope);
-	resrun_free(&x->runs);
+	resspan_free(&x->spans);
 	for (size_t i = 0; i < x->cb.nhot; i++)
 		free((char *)x->cb.hot[i].name);
 	free(x->cb.hot);
 	target_close(&x->t);
 	memset(x, 0, sizeof(*x));
 	x->t.pidfd = -1;
+	x->concluded = true;
 }
 
 /* Resident memory for a plan. See engine.h. */
@@ -368,8 +369,8 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 	struct residency r;
 	int rc = 0;
 
-	resrun_free(&x->runs);
-	x->have_runs = false;
+	resspan_free(&x->spans);
+	x->have_spans = false;
 	if (residency_open(x->t.pid, method, &r, e))
 		return -1;
 	/* one read per stretch of touching pieces: 65,000 one-page
@@ -379,41 +380,19 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 		     x->plan.pieces[j].start == x->plan.pieces[j - 1].end; j++)
 			;
 		rc = residency_read(&r, x->plan.pieces[i].start,
-				    x->plan.pieces[j - 1].end, &x->runs, e);
+				    x->plan.pieces[j - 1].end, &x->spans, e);
 	}
 	residency_close(&r);
-	x->have_runs = !rc;
+	x->have_spans = !rc;
 	return rc;
 }
 
 uint64_t resident_budget(const struct run *x, const struct options *o)
 {
-	uint64_t rss = maps_total_rss(&x->maps);
-
 	if (x->has_share)
 		return x->share;
-	if (o->down_to_set)
-		return budget_down_to(rss, o->down_to);
-	if (o->limit_bytes)
-		return o->limit_bytes;
-	return (uint64_t)((unsigned __int128)rss * o->limit_pct / 100);
-}
-
-/* Resident bytes of [s, e) whose flags hold all of want and none of
- * not (x->runs). */
-static uint64_t runs_bytes(const struct res_runs *r, uint64_t s, uint64_t e,
-			   unsigned int want, unsigned int not)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = resrun_find(r, s); i < r->n && r->v[i].start < e; i++) {
-		uint64_t a = r->v[i].start > s ? r->v[i].start : s;
-		uint64_t b = r->v[i].end < e ? r->v[i].end : e;
-
-		if ((r->v[i].flags & want) == want && !(r->v[i].flags & not) && b > a)
-			sum += b - a;
-	}
-	return sum;
+	return budget_need(maps_total_rss(&x->maps), o->down_to_set, o->down_to,
+			   o->limit_bytes, o->limit_pct);
 }
 
 /* A skipped range's share of its mapping's Rss (smaps). */
@@ -428,15 +407,17 @@ static uint64_t skip_rss(const struct maps *m, const struct skip *sk)
 			  (sk->end - sk->start) / len);
 }
 
-void resident_goal(struct run *x, const struct options *o)
+int resident_goal(struct run *x, const struct options *o)
 {
 	struct goal *g = &x->goal;
 	unsigned int mask = resident_mask(x, o);
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), known;
 
 	memset(g, 0, sizeof(*g));
+	if (resident_futile(x, o))
+		return -1;
 	if (!resident_budgeted(o))
-		return;
+		return 0;
 	g->set = true;
 	g->group = x->has_share;
 	g->down_to = o->down_to_set && !g->group;
@@ -451,15 +432,18 @@ void resident_goal(struct run *x, const struct options *o)
 	g->small = !g->down_to && !g->group && g->need < page;
 	for (size_t i = 0; i < x->plan.npieces; i++) {
 		const struct piece *pc = &x->plan.pieces[i];
+		uint64_t movable = resspan_sum(&x->spans, pc->start, pc->end, mask);
+		uint64_t present = resspan_sum(&x->spans, pc->start, pc->end,
+					       RES_PRESENT);
+		uint64_t own = mask & RES_EXCLUSIVE ?
+			       resspan_sum(&x->spans, pc->start, pc->end,
+					   RES_PRESENT | RES_EXCLUSIVE) : present;
 
-		g->movable += runs_bytes(&x->runs, pc->start, pc->end, mask, 0);
-		if (mask & RES_EXCLUSIVE)
-			g->why.shared += runs_bytes(&x->runs, pc->start, pc->end,
-						RES_PRESENT, RES_EXCLUSIVE);
-		if (mask & RES_FILE)	/* anonymous, no swap to take it */
-			g->why.noswap += runs_bytes(&x->runs, pc->start, pc->end,
-						RES_PRESENT | RES_EXCLUSIVE,
-						RES_FILE);
+		g->movable += movable;
+		/* present, not exclusive: mapped by others too */
+		g->why.shared += present - own;
+		/* its own but not a file page, without swap: anonymous */
+		g->why.noswap += own - movable;
 	}
 	for (size_t i = 0; i < x->plan.nskips; i++) {
 		const struct skip *sk = &x->plan.skips[i];
@@ -467,14 +451,15 @@ void resident_goal(struct run *x, const struct options *o)
 			      !strcmp(sk->reason, RESIDENT_SHARED_FILE_REASON);
 
 		if (futile)
-			g->why.noswap += runs_bytes(&x->runs, sk->start, sk->end,
-						RES_PRESENT, 0);
+			g->why.noswap += resspan_sum(&x->spans, sk->start, sk->end,
+						     RES_PRESENT);
 		else
 			g->why.locked += skip_rss(&x->maps, sk);
 	}
 	g->reachable = g->movable + page > g->need;
 	known = g->movable + g->why.shared + g->why.locked + g->why.noswap;
 	g->why.unselected = g->rss > known ? g->rss - known : 0;
+	return 0;
 }
 
 int resident_movable(struct run *x, const struct options *o,
@@ -493,21 +478,20 @@ int resident_movable(struct run *x, const struct options *o,
 		err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the runs cover what futile pageout then takes out (its bytes are
+	/* the spans cover what futile pageout then takes out (its bytes are
 	 * one of the reasons) */
 	if (resident_read(x, RES_METHOD_PAGEMAP, e))
 		goto out;
-	if (resident_futile(x, o)) {
+	if (resident_goal(x, o)) {
 		err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	resident_goal(x, o);
 	*movable = x->goal.movable;
 	rc = 0;
 out:
 	memset(&x->goal, 0, sizeof(x->goal));
-	resrun_free(&x->runs);
-	x->have_runs = false;
+	resspan_free(&x->spans);
+	x->have_spans = false;
 	plan_free(&x->plan);
 	maps_free(&x->maps);
 	free(x->text);
@@ -533,7 +517,7 @@ static void plan_within(struct run *x, const struct options *o, uint64_t budget)
 {
 	struct err e;
 
-	/* runs first: a skipped mapping's residency is shown too */
+	/* spans first: a skipped mapping's residency is shown too */
 	if (resident_wanted(o) && resident_read(x, RES_METHOD_PAGEMAP, &e)) {
 		run_fail_err(x, &e);
 		return;
@@ -557,6 +541,6 @@ int resident_futile(struct run *x, const struct options *o)
 
 int resident_choose(struct run *x, const struct options *o, uint64_t budget)
 {
-	return budget_select(&x->plan, &x->runs, resident_mask(x, o), budget,
+	return budget_select(&x->plan, &x->spans, resident_mask(x, o), budget,
 			     (uint64_t)sysconf(_SC_PAGESIZE));
 }

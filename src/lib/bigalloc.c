@@ -53,6 +53,22 @@ void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
 	return v;
 }
 
+size_t first_ending_after(const void *v, size_t n, size_t size, size_t end_at,
+			  uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (*(const uint64_t *)((const char *)v + mid * size + end_at) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void heap_keep(void)
 {
 	/* glibc's largest mmap threshold; trimming only far above it */
@@ -80,7 +96,7 @@ void heap_prewarm(size_t size)
  * mincore vector alone would be 3.5 GiB) */
 #define UNSHARE_MAX_MAPPING (1ULL << 30)
 
-/* Only runs of resident pages: the rest would fault as fresh memory
+/* Only spans of resident pages: the rest would fault as fresh memory
  * anyway, and populating them would only grow pmadv. */
 static void unshare_range(uintptr_t s, uintptr_t e, size_t pg,
 			  unsigned char **vec, size_t *cap)

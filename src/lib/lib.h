@@ -166,6 +166,15 @@ void *big_alloc(size_t size);
  * *cap grown), or NULL when out of memory (v is then still valid). */
 void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
 
+/* In n ranges sorted by address and not overlapping (elements of `size`
+ * bytes, each with a uint64_t end `end_at` bytes in), the index of the
+ * first one ending above addr: the one holding addr, else the next (n if
+ * none). Binary search; FIRST_ENDING_AFTER takes an array's member. */
+size_t first_ending_after(const void *v, size_t n, size_t size, size_t end_at,
+			  uint64_t addr);
+#define FIRST_ENDING_AFTER(v, n, end, addr) first_ending_after((v), (n), \
+	sizeof(*(v)), offsetof(__typeof__(*(v)), end), (addr))
+
 /* A library loaded when first needed (libproc2, libsmartcols): dlopen of
  * soname, then *fns[i] = the symbol names[i]. The handle, or NULL when it
  * cannot be loaded or lacks one (why holds the loader's reason; nothing

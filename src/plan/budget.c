@@ -1,4 +1,4 @@
-/* Choosing resident runs up to a budget. See plan.h. */
+/* Choosing resident spans up to a budget. See plan.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -35,18 +35,18 @@ struct out {
 	uint64_t bytes;
 };
 
-/* Take the runs of one piece until the budget is spent. */
+/* Take the spans of one piece until the budget is spent. */
 static int take_piece(struct out *o, const struct piece *pc,
-		      const struct res_runs *runs, unsigned int mask,
+		      const struct res_spans *spans, unsigned int mask,
 		      uint64_t budget, uint64_t page)
 {
-	for (size_t i = resrun_find(runs, pc->start);
-	     i < runs->n && runs->v[i].start < pc->end && o->bytes < budget; i++) {
-		uint64_t s = runs->v[i].start > pc->start ? runs->v[i].start : pc->start;
-		uint64_t e = runs->v[i].end < pc->end ? runs->v[i].end : pc->end;
+	for (size_t i = resspan_find(spans, pc->start);
+	     i < spans->n && spans->v[i].start < pc->end && o->bytes < budget; i++) {
+		uint64_t s = spans->v[i].start > pc->start ? spans->v[i].start : pc->start;
+		uint64_t e = spans->v[i].end < pc->end ? spans->v[i].end : pc->end;
 		struct piece *v;
 
-		if ((runs->v[i].flags & mask) != mask)
+		if ((spans->v[i].flags & mask) != mask)
 			continue;
 		if (e - s > budget - o->bytes)
 			e = s + ((budget - o->bytes) & ~(page - 1));
@@ -62,7 +62,7 @@ static int take_piece(struct out *o, const struct piece *pc,
 	return 0;
 }
 
-/* Address order; runs of one mapping that touch become one iovec. */
+/* Address order; spans of one mapping that touch become one iovec. */
 static void join(struct out *o)
 {
 	size_t k = 0;
@@ -80,7 +80,7 @@ static void join(struct out *o)
 	o->n = k;
 }
 
-int budget_select(struct plan *p, const struct res_runs *runs,
+int budget_select(struct plan *p, const struct res_spans *spans,
 		  unsigned int mask, uint64_t budget, uint64_t page)
 {
 	struct ranked *rank = malloc((p->npieces ? p->npieces : 1) * sizeof(*rank));
@@ -89,11 +89,11 @@ int budget_select(struct plan *p, const struct res_runs *runs,
 	if (!rank)
 		return -1;
 	for (size_t i = 0; i < p->npieces; i++)
-		rank[i] = (struct ranked){ i, resrun_sum(runs, p->pieces[i].start,
-							 p->pieces[i].end, mask) };
+		rank[i] = (struct ranked){ i, resspan_sum(spans, p->pieces[i].start,
+							  p->pieces[i].end, mask) };
 	qsort(rank, p->npieces, sizeof(*rank), by_bytes_desc);
 	for (size_t k = 0; k < p->npieces && o.bytes < budget && rank[k].bytes; k++)
-		if (take_piece(&o, &p->pieces[rank[k].piece], runs, mask, budget, page)) {
+		if (take_piece(&o, &p->pieces[rank[k].piece], spans, mask, budget, page)) {
 			free(rank);
 			free(o.v);
 			return -1;
@@ -108,10 +108,10 @@ int budget_select(struct plan *p, const struct res_runs *runs,
 }
 
 /* Runs of pages by residency. See plan.h. */
-int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
-	       unsigned int flags)
+int resspan_add(struct res_spans *r, uint64_t start, uint64_t end,
+		unsigned int flags)
 {
-	struct res_run *v;
+	struct res_span *v;
 
 	if (!flags || start >= end)
 		return 0;
@@ -123,12 +123,12 @@ int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
 	if (!v)
 		return -1;
 	r->v = v;
-	r->v[r->n++] = (struct res_run){ start, end, flags };
+	r->v[r->n++] = (struct res_span){ start, end, flags };
 	return 0;
 }
 
 /* The flags of one pagemap entry. */
-static unsigned int resrun_entry_flags(uint64_t entry)
+static unsigned int resspan_entry_flags(uint64_t entry)
 {
 	unsigned int f = 0;
 
@@ -145,45 +145,30 @@ static unsigned int resrun_entry_flags(uint64_t entry)
 	return f;
 }
 
-int resrun_add_entries(struct res_runs *r, const uint64_t *ent, size_t n,
-		       uint64_t start, uint64_t page)
+int resspan_add_entries(struct res_spans *r, const uint64_t *ent, size_t n,
+			uint64_t start, uint64_t page)
 {
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned int f = resrun_entry_flags(ent[i]);
+		unsigned int f = resspan_entry_flags(ent[i]);
 		size_t k = i + 1;
 
-		while (k < n && resrun_entry_flags(ent[k]) == f)
+		while (k < n && resspan_entry_flags(ent[k]) == f)
 			k++;
-		if (resrun_add(r, start + i * page, start + k * page, f))
+		if (resspan_add(r, start + i * page, start + k * page, f))
 			return -1;
 		i = k;
 	}
 	return 0;
 }
 
-size_t resrun_find(const struct res_runs *r, uint64_t addr)
-{
-	size_t lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-uint64_t resrun_sum(const struct res_runs *r, uint64_t start, uint64_t end,
-		    unsigned int mask)
+uint64_t resspan_sum(const struct res_spans *r, uint64_t start, uint64_t end,
+		     unsigned int mask)
 {
 	uint64_t sum = 0;
 
-	for (size_t i = resrun_find(r, start); i < r->n && r->v[i].start < end; i++) {
+	for (size_t i = resspan_find(r, start); i < r->n && r->v[i].start < end; i++) {
 		uint64_t s = r->v[i].start > start ? r->v[i].start : start;
 		uint64_t e = r->v[i].end < end ? r->v[i].end : end;
 
@@ -193,7 +178,7 @@ uint64_t resrun_sum(const struct res_runs *r, uint64_t start, uint64_t end,
 	return sum;
 }
 
-void resrun_free(struct res_runs *r)
+void resspan_free(struct res_spans *r)
 {
 	free(r->v);
 	memset(r, 0, sizeof(*r));

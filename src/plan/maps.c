@@ -137,25 +137,18 @@ int maps_parse_line(char *line, struct mapping *m)
 	return parse_line(line, strlen(line), m);
 }
 
-static int grow(struct maps *m, size_t want)
+/* Room for one more mapping, and for its stats once smaps gave some. */
+static int grow(struct maps *m)
 {
-	size_t cap = m->cap ? m->cap * 2 : 256;
-	struct mapping *v;
-
-	if (cap < want)
-		cap = want;
-	if (!m->v) {
-		/* first allocation at the final size: one block, huge pages */
-		v = big_alloc(cap * sizeof(*v));
-	} else {
-		v = realloc(m->v, cap * sizeof(*v));
-	}
+	size_t cap = m->cap;
+	struct mapping *v = array_grow(m->v, m->n, &cap, sizeof(*v), 256);
 
 	if (!v)
 		return -1;
 	m->v = v;
-	if (m->stats) {
+	if (m->stats && cap > m->cap) {
 		struct mapping_stats *s = realloc(m->stats, cap * sizeof(*s));
+
 		if (!s)
 			return -1;
 		m->stats = s;
@@ -238,7 +231,7 @@ static int smaps_attr(char *line, size_t lineno, struct maps *m, struct err *e)
 static int mapping_line(char *line, size_t linelen, size_t lineno,
 			struct maps *m, struct err *e)
 {
-	if (m->n == m->cap && grow(m, 0))
+	if (grow(m))
 		return oom(e);
 	if (parse_line(line, linelen, &m->v[m->n]))
 		return err_set(e, EINVAL, "line %zu: malformed mapping line", lineno);
@@ -276,8 +269,14 @@ int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line,
 		e = &own;	/* bad_line needs the code */
 	if (bad_line)
 		*bad_line = 0;
-	if (!m->v && len && grow(m, count_lines(text, end)))
-		return oom(e);
+	if (!m->v && len) {	/* at the final size: one block, huge pages */
+		size_t cap = count_lines(text, end);
+
+		m->v = big_alloc(cap * sizeof(*m->v));
+		if (!m->v)
+			return oom(e);
+		m->cap = cap;
+	}
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = p;
@@ -352,18 +351,4 @@ uint64_t maps_total_rss(const struct maps *maps)
 	for (size_t i = 0; maps->stats && i < maps->n; i++)
 		sum += maps->stats[i].rss;
 	return sum;
-}
-
-size_t maps_find(const struct maps *m, uint64_t addr)
-{
-	size_t lo = 0, hi = m->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }

@@ -1,5 +1,5 @@
 /* plan: what to advise, from a target's maps to pieces: maps parsing,
- * ranges, selection, advice names, runs of resident pages, budgets, futile
+ * ranges, selection, advice names, spans of resident pages, budgets, futile
  * advice, swap text. Pure: no I/O. */
 #ifndef PMADV_PLAN_H
 #define PMADV_PLAN_H
@@ -120,7 +120,10 @@ static inline bool mapping_shared(const struct mapping *m) { return m->perms[3] 
 
 /* Index of the mapping containing addr, or of the first one above it
  * (m->n if none). Binary search: maps are sorted. */
-size_t maps_find(const struct maps *m, uint64_t addr);
+static inline size_t maps_find(const struct maps *m, uint64_t addr)
+{
+	return FIRST_ENDING_AFTER(m->v, m->n, end, addr);
+}
 
 /* Which parts of a target's address space to advise: explicit ranges,
  * mapping names, regexes, --all, narrowed by class filters. Pure: works on
@@ -144,7 +147,7 @@ struct selection {
 	const char **names;
 	size_t nnames;
 	struct regex_sel *regexes;
-	size_t nregexes;
+	size_t nregexes, regexcap;
 	bool all;
 	unsigned int filters;		/* enum sel_filter */
 };
@@ -218,8 +221,8 @@ void plan_free(struct plan *p);
 void selection_free(struct selection *sel);
 
 /* Runs of pages by residency: what /proc/PID/pagemap (or its PAGEMAP_SCAN
- * ioctl) says of each page, merged into address runs of equal flags. Pure:
- * residency.c reads the kernel's answer, this builds and sums the runs. */
+ * ioctl) says of each page, merged into address spans of equal flags. Pure:
+ * residency.c reads the kernel's answer, this builds and sums the spans. */
 enum res_flag {
 	RES_PRESENT = 1 << 0,	/* in memory, mapped here (counts in Rss) */
 	RES_SWAPPED = 1 << 1,	/* in swap */
@@ -234,49 +237,52 @@ enum res_flag {
 #define PM_ENTRY_FILE (1ULL << 61)
 #define PM_ENTRY_EXCLUSIVE (1ULL << 56)
 
-struct res_run {
+struct res_span {
 	uint64_t start, end;
 	unsigned int flags;	/* enum res_flag, never 0 */
 };
 
-/* Sorted, disjoint runs; pages neither present nor swapped are left out. */
-struct res_runs {
-	struct res_run *v;
+/* Sorted, disjoint spans; pages neither present nor swapped are left out. */
+struct res_spans {
+	struct res_span *v;
 	size_t n, cap;
 	bool exclusive_known;	/* RES_EXCLUSIVE was read (pagemap), not
 				 * unknown (PAGEMAP_SCAN has no such bit) */
 };
 
-/* Append [start, end) with flags (ignored when 0), merged into the last run
- * when adjacent with equal flags. Runs must come in address order.
+/* Append [start, end) with flags (ignored when 0), merged into the last span
+ * when adjacent with equal flags. Spans must come in address order.
  * Returns 0 or -1 (no memory). */
-int resrun_add(struct res_runs *r, uint64_t start, uint64_t end,
-	       unsigned int flags);
+int resspan_add(struct res_spans *r, uint64_t start, uint64_t end,
+		unsigned int flags);
 
-/* Append the runs of n pagemap entries for pages from start on. */
-int resrun_add_entries(struct res_runs *r, const uint64_t *ent, size_t n,
-		       uint64_t start, uint64_t page);
+/* Append the spans of n pagemap entries for pages from start on. */
+int resspan_add_entries(struct res_spans *r, const uint64_t *ent, size_t n,
+			uint64_t start, uint64_t page);
 
-/* Bytes of [start, end) in runs whose flags include all of mask. */
-uint64_t resrun_sum(const struct res_runs *r, uint64_t start, uint64_t end,
-		    unsigned int mask);
+/* Bytes of [start, end) in spans whose flags include all of mask. */
+uint64_t resspan_sum(const struct res_spans *r, uint64_t start, uint64_t end,
+		     unsigned int mask);
 
-/* Index of the first run ending after addr (r->n if none). */
-size_t resrun_find(const struct res_runs *r, uint64_t addr);
+/* Index of the first span ending after addr (r->n if none). */
+static inline size_t resspan_find(const struct res_spans *r, uint64_t addr)
+{
+	return FIRST_ENDING_AFTER(r->v, r->n, end, addr);
+}
 
-void resrun_free(struct res_runs *r);
+void resspan_free(struct res_spans *r);
 
 /* Budgets in resident bytes (--limit, --down-to): from the pieces a
- * selection took and the residency runs of those pieces, the runs of pages
+ * selection took and the residency spans of those pieces, the spans of pages
  * to advise, most resident pieces first, until the budget is spent. Pure:
- * residency.c reads the runs, engine.c asks for the choice. */
-/* Replace p's pieces by the runs (pages whose flags include all of mask)
+ * residency.c reads the spans, engine.c asks for the choice. */
+/* Replace p's pieces by the spans (pages whose flags include all of mask)
  * chosen for budget bytes: pieces in order of their bytes under mask,
- * largest first, address order within one; the last run cut down to whole
- * pages to fit. The result is in address order, adjacent runs of one
+ * largest first, address order within one; the last span cut down to whole
+ * pages to fit. The result is in address order, adjacent spans of one
  * mapping joined; p->bytes is what it holds (never above budget). Returns
  * 0 or -1 (no memory: p unchanged). */
-int budget_select(struct plan *p, const struct res_runs *runs,
+int budget_select(struct plan *p, const struct res_spans *spans,
 		  unsigned int mask, uint64_t budget, uint64_t page);
 
 /* --down-to SIZE: bytes to shed from rss to reach size (0 when already

@@ -11,8 +11,8 @@
 
 int select_add_regex(struct selection *sel, const char *src, struct err *e)
 {
-	struct regex_sel *v = realloc(sel->regexes,
-				      (sel->nregexes + 1) * sizeof(*v));
+	struct regex_sel *v = array_grow(sel->regexes, sel->nregexes,
+					 &sel->regexcap, sizeof(*v), 4);
 	char why[ERR_LEN];
 	int rc;
 

@@ -252,20 +252,21 @@ static int add_found(struct target_list *l, const struct found *v, size_t n,
 
 static int by_name(const struct options *o, struct target_list *l)
 {
-	for (size_t k = 0; k < o->nnames; k++) {
+	for (size_t k = 0; k < o->by_name.nregexes; k++) {
+		const struct regex_sel *rs = &o->by_name.regexes[k];
 		struct found *v;
 		size_t n;
 		int rc;
 
-		if (by_name_pids(&o->names[k].re, o->full, &v, &n)) {
+		if (by_name_pids(&rs->re, o->full, &v, &n)) {
 			if (errno == ELIBACC ? lost(l, "%s", proc2.why) :
 			    lost(l, "cannot list processes: %s", strerror(errno)))
 				return -1;
 			continue;
 		}
-		rc = !n ? lost(l, "no process matches -N '%s'%s", o->names[k].src,
+		rc = !n ? lost(l, "no process matches -N '%s'%s", rs->src,
 			       o->full ? " --full" : "") :
-			  add_found(l, v, n, &o->names[k].re, o->full, NULL);
+			  add_found(l, v, n, &rs->re, o->full, NULL);
 		free(v);
 		if (rc)
 			return -1;

@@ -133,7 +133,7 @@ int maps_source_read(struct target *t, enum maps_file file, bool query,
 
 /* Which pages of a target are resident, swapped, mapped by it alone: read
  * from /proc/PID/pagemap (pread of 8-byte entries, every bit) or its
- * PAGEMAP_SCAN ioctl (Linux 6.7+: runs of present or swapped pages, no
+ * PAGEMAP_SCAN ioctl (Linux 6.7+: spans of present or swapped pages, no
  * exclusivity bit). Needs only ptrace read access: PFNs are never used.
  * Reads only; never called on the plain advice path (engine.c decides). */
 enum res_method {
@@ -151,10 +151,10 @@ struct residency {
 int residency_open(pid_t pid, enum res_method method, struct residency *r,
 		   struct err *e);
 
-/* Append the runs of [start, end) (page-aligned, after the runs already in
+/* Append the spans of [start, end) (page-aligned, after the spans already in
  * out) to out. Returns 0, or -1 with e. */
 int residency_read(struct residency *r, uint64_t start, uint64_t end,
-		   struct res_runs *out, struct err *e);
+		   struct res_spans *out, struct err *e);
 
 void residency_close(struct residency *r);
 

@@ -47,7 +47,7 @@ int residency_open(pid_t pid, enum res_method method, struct residency *r,
 }
 
 static int read_pagemap(struct residency *r, uint64_t start, uint64_t end,
-			struct res_runs *out, struct err *e)
+			struct res_spans *out, struct err *e)
 {
 	static uint64_t buf[PAGEMAP_CHUNK];
 
@@ -62,7 +62,7 @@ static int read_pagemap(struct residency *r, uint64_t start, uint64_t end,
 			return err_set(e, got < 0 ? errno : EIO, "cannot read pagemap "
 				       "at 0x%llx: %s", (unsigned long long)start,
 				       got < 0 ? strerror(errno) : "short read");
-		if (resrun_add_entries(out, buf, (size_t)got / sizeof(*buf), start, r->page))
+		if (resspan_add_entries(out, buf, (size_t)got / sizeof(*buf), start, r->page))
 			return err_set(e, ENOMEM, "out of memory");
 		start += (uint64_t)got / sizeof(*buf) * r->page;
 	}
@@ -77,7 +77,7 @@ static unsigned int scan_flags(uint64_t cat)
 
 /* -1 with errno ENOTTY or EINVAL: no PAGEMAP_SCAN here (before 6.7) */
 static int read_scan(struct residency *r, uint64_t start, uint64_t end,
-		     struct res_runs *out, struct err *e)
+		     struct res_spans *out, struct err *e)
 {
 	static struct page_region vec[SCAN_REGIONS];
 	struct pm_scan_arg a = {
@@ -97,8 +97,8 @@ static int read_scan(struct residency *r, uint64_t start, uint64_t end,
 			       err_set(e, errno, "PAGEMAP_SCAN at 0x%llx: %s",
 				       (unsigned long long)start, strerror(errno));
 		for (int i = 0; i < n; i++)
-			if (resrun_add(out, vec[i].start, vec[i].end,
-				       scan_flags(vec[i].categories)))
+			if (resspan_add(out, vec[i].start, vec[i].end,
+					scan_flags(vec[i].categories)))
 				return err_set(e, ENOMEM, "out of memory");
 		if (a.walk_end <= start)
 			break;
@@ -108,7 +108,7 @@ static int read_scan(struct residency *r, uint64_t start, uint64_t end,
 }
 
 int residency_read(struct residency *r, uint64_t start, uint64_t end,
-		   struct res_runs *out, struct err *e)
+		   struct res_spans *out, struct err *e)
 {
 	err_clear(e);
 	if (r->method == RES_METHOD_SCAN) {

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -532,8 +533,16 @@ void report_recovered(const char *line)
 
 void report_close_stdout(void)
 {
-	/* a reader that went away (| head) is not an error, as in util-linux */
-	if ((fflush(stdout) || ferror(stdout)) && errno != EPIPE) {
+	/* as util-linux's close_stream: an earlier write error, or one the
+	 * close finds (it flushes: a full disk, a closed stdout); closing a
+	 * stdout that was closed and never written to is no error */
+	bool pending = __fpending(stdout) != 0;
+	bool failed = ferror(stdout) != 0;
+
+	if (fclose(stdout) && (pending || errno != EBADF))
+		failed = true;
+	/* a reader that went away (| head) is not an error */
+	if (failed && errno != EPIPE) {
 		msg_warn("write error on standard output: %s",
 			 errno ? strerror(errno) : "I/O error");
 		_exit(PMADV_EXIT_FAIL);

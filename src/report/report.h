@@ -122,7 +122,7 @@ struct comeback_info {
 	uint64_t minor_faults, major_faults;	/* the target's, during the run */
 	bool stopped;		/* nothing stayed out: the run stopped */
 	struct comeback_hot *hot;
-	size_t nhot;
+	size_t nhot, hotcap;	/* hotcap: the engine's, as it grows hot */
 };
 
 /* One advice's share of a target's (or the run's) totals: several -a. */
@@ -189,9 +189,9 @@ void report_finish(struct report *rp);
 void report_recovered(const char *line);
 
 /* For atexit, the one check of stdout (as util-linux's close_stdout): a
- * write error, whenever it happened (a report, --help, --version), is
- * said on stderr and makes the exit status 1; a reader that went away
- * (| head) is not an error. */
+ * write error, whenever it happened (a report, --help, --version, the
+ * close), is said on stderr and makes the exit status 1; a reader that
+ * went away (| head) is not an error. */
 void report_close_stdout(void);
 
 /* Tables for report.c (libsmartcols). */

@@ -273,7 +273,7 @@ struct em {
 	struct regex_sel re[2];
 	struct addr_range ranges[3];
 	const char *range_src[3];
-	bool budgeted, have_runs, excl_known, nofreeze;
+	bool budgeted, have_spans, excl_known, nofreeze;
 	uint64_t budget;
 	unsigned int thaw_pct;
 	unsigned int scale;	/* of the chunk limits: 0 tiny .. 3 huge */
@@ -879,7 +879,7 @@ static inline void em_check_plan(struct em *m, const struct plan *p,
 
 /* ---- before the run: residency and a budget ---- */
 
-/* The reference budget: pieces (maximal runs of planned pages in one
+/* The reference budget: pieces (maximal spans of planned pages in one
  * mapping) by their pages under mask, most first, address order among
  * equals; pages under mask in address order within one; stop when less
  * than a page of the budget is left. */
@@ -952,8 +952,8 @@ static inline void em_gen_residency(struct em *m)
 }
 
 /* What engine.c's preview() leaves: covered (the plan residency was read
- * over), the runs, a budget's keep. false: the run cannot go on. */
-static inline bool em_preview(struct em *m, struct res_runs *runs,
+ * over), the spans, a budget's keep. false: the run cannot go on. */
+static inline bool em_preview(struct em *m, struct res_spans *spans,
 			      struct piece **covered, size_t *ncovered,
 			      struct piece **keep, size_t *nkeep)
 {
@@ -1008,11 +1008,11 @@ static inline bool em_preview(struct em *m, struct res_runs *runs,
 				 (f & RES_EXCLUSIVE && m->excl_known ? PM_ENTRY_EXCLUSIVE : 0) |
 				 (k * 0x1f3);	/* a PFN: ignored */
 		}
-		if (resrun_add_entries(runs, ent, n, p.pieces[i].start, EM_PG))
+		if (resspan_add_entries(spans, ent, n, p.pieces[i].start, EM_PG))
 			abort();
 		free(ent);
 	}
-	runs->exclusive_known = m->excl_known;
+	spans->exclusive_known = m->excl_known;
 	if (!m->excl_known)
 		for (uint64_t pg = 0; pg < m->np; pg++)
 			m->rflags[pg] &= (uint8_t)~RES_EXCLUSIVE;
@@ -1020,7 +1020,7 @@ static inline bool em_preview(struct em *m, struct res_runs *runs,
 		if (em_futile(m, &p, &mp))
 			abort();
 		em_check_plan(m, &p, &mp, want, false, NULL, true, "preview");
-		if (budget_select(&p, runs, bmask, m->budget, EM_PG))
+		if (budget_select(&p, spans, bmask, m->budget, EM_PG))
 			abort();
 		em_ref_budget(m, m->sp.v, m->sp.n, want, bmask, m->keep);
 		em_check_plan(m, &p, &mp, want, false, m->keep, false, "budget_select");
@@ -1050,7 +1050,7 @@ static inline uint64_t em_ref_work(const struct em *m, const struct workmap *w,
 	for (uint64_t p = a; p < b; p++) {
 		bool work = true;
 
-		if (w->runs && m->cov[p])
+		if (w->spans && m->cov[p])
 			work = ((m->rflags[p] & w->mask) == w->mask) != w->absent;
 		sum += work ? EM_PG : 0;
 	}
@@ -1365,7 +1365,7 @@ static inline bool em_setup(struct em *m)
 	if (m->budgeted)
 		m->budget = em_pct(r, 3) ? 0 : em_pct(r, 50) ? em_rnd(r, 64) * EM_PG :
 			    em_rnd(r, m->np * EM_PG + 1);
-	m->have_runs = m->budgeted || (!m->nofreeze && em_pct(r, 80));
+	m->have_spans = m->budgeted || (!m->nofreeze && em_pct(r, 80));
 	m->excl_known = m->budgeted || em_pct(r, 50);
 	k = (unsigned int)em_rnd(r, 20);
 	m->scale = k < 6 ? 0 : k < 12 ? 1 : k < 17 ? 2 : 3;
@@ -1545,7 +1545,7 @@ static inline unsigned long em_case(struct em_rng *r, struct em_stats *st,
 {
 	struct em *m = calloc(1, sizeof(*m));
 	struct ledger led = { 0 };
-	struct res_runs runs = { 0 };
+	struct res_spans spans = { 0 };
 	struct piece *covered = NULL, *keep = NULL;
 	size_t ncovered = 0, nkeep = 0;
 	struct cursor cur;
@@ -1565,9 +1565,9 @@ static inline unsigned long em_case(struct em_rng *r, struct em_stats *st,
 	em_setup(m);
 	EM_TRACE("case: %" PRIu64 " pages, advice %d, smaps %d, noswap %d, all %d, "
 		 "%zu names, %zu regexes, %zu ranges, filters %x, budget %d (%" PRIu64
-		 "), runs %d, excl %d, nofreeze %d, thaw %u%%, scale %u\n", m->np, m->advice,
+		 "), spans %d, excl %d, nofreeze %d, thaw %u%%, scale %u\n", m->np, m->advice,
 		 m->smaps, m->noswap, m->sel.all, m->sel.nnames, m->sel.nregexes,
-		 m->sel.nranges, m->sel.filters, m->budgeted, m->budget, m->have_runs,
+		 m->sel.nranges, m->sel.filters, m->budgeted, m->budget, m->have_spans,
 		 m->excl_known, m->nofreeze, m->thaw_pct, m->scale);
 	for (size_t k = 0; k < m->sel.nnames; k++)
 		EM_TRACE("  name '%s'\n", m->sel.names[k]);
@@ -1579,13 +1579,13 @@ static inline unsigned long em_case(struct em_rng *r, struct em_stats *st,
 		if (regcomp(&m->re[k].re, em_regexes[k], REG_EXTENDED | REG_NOSUB))
 			abort();
 	}
-	if ((m->have_runs || m->budgeted) &&
-	    !em_preview(m, &runs, &covered, &ncovered, &keep, &nkeep))
+	if ((m->have_spans || m->budgeted) &&
+	    !em_preview(m, &spans, &covered, &ncovered, &keep, &nkeep))
 		goto out;
 	st->budgets += m->budgeted;
 
 	struct workmap wm = {
-		.runs = m->have_runs ? &runs : NULL,
+		.spans = m->have_spans ? &spans : NULL,
 		.covered = covered, .ncovered = ncovered,
 		.mask = m->excl_known && m->advice == ADVICE_PAGEOUT ?
 			RES_PRESENT | RES_EXCLUSIVE : RES_PRESENT,
@@ -1748,7 +1748,7 @@ out:
 	free(text);
 	free(res);
 	ledger_free(&led);
-	resrun_free(&runs);
+	resspan_free(&spans);
 	free(covered);
 	free(keep);
 	for (size_t k = 0; k < m->sel.nregexes; k++)

@@ -91,23 +91,23 @@ static void test_sample(void)
 
 static void test_sums(void)
 {
-	struct res_runs before = { 0 }, now = { 0 };
+	struct res_spans before = { 0 }, now = { 0 };
 
 	/* before: present+excl [0x10000,0x20000), present shared
 	 * [0x20000,0x24000); now: present [0x18000,0x22000) */
-	resrun_add(&before, 0x10000, 0x20000, RES_PRESENT | RES_EXCLUSIVE);
-	resrun_add(&before, 0x20000, 0x24000, RES_PRESENT);
-	resrun_add(&now, 0x18000, 0x22000, RES_PRESENT);
-	CHECK_NOTE("resrun_both");
-	CHECK_U64(resrun_both(&before, RES_PRESENT | RES_EXCLUSIVE, &now, RES_PRESENT,
-			      0x10000, 0x24000), 0x8000);
-	CHECK_U64(resrun_both(&before, RES_PRESENT, &now, RES_PRESENT,
-			      0x10000, 0x24000), 0xa000);
-	CHECK_U64(resrun_both(&before, RES_PRESENT | RES_EXCLUSIVE, &now, RES_PRESENT,
-			      0x1c000, 0x1d000), 0x1000);
-	CHECK_U64(resrun_both(&before, RES_PRESENT, &now, RES_PRESENT, 0, 0x10000), 0);
-	resrun_free(&before);
-	resrun_free(&now);
+	resspan_add(&before, 0x10000, 0x20000, RES_PRESENT | RES_EXCLUSIVE);
+	resspan_add(&before, 0x20000, 0x24000, RES_PRESENT);
+	resspan_add(&now, 0x18000, 0x22000, RES_PRESENT);
+	CHECK_NOTE("resspan_both");
+	CHECK_U64(resspan_both(&before, RES_PRESENT | RES_EXCLUSIVE, &now, RES_PRESENT,
+			       0x10000, 0x24000), 0x8000);
+	CHECK_U64(resspan_both(&before, RES_PRESENT, &now, RES_PRESENT,
+			       0x10000, 0x24000), 0xa000);
+	CHECK_U64(resspan_both(&before, RES_PRESENT | RES_EXCLUSIVE, &now, RES_PRESENT,
+			       0x1c000, 0x1d000), 0x1000);
+	CHECK_U64(resspan_both(&before, RES_PRESENT, &now, RES_PRESENT, 0, 0x10000), 0);
+	resspan_free(&before);
+	resspan_free(&now);
 
 	CHECK_NOTE("comeback_hot");
 	CHECK(comeback_hot(4 * MIB, 4 * MIB, 10));

@@ -160,9 +160,9 @@ static void known_forced_work(void)
 				{ A(0x20000), A(0x30000), 1, 0 } };
 	struct plan p = { .pieces = pcs, .npieces = 1, .bytes = 0x1000 };
 	struct advise_result res[2] = { { 0 } };
-	struct res_runs runs = { 0 };
-	struct workmap all = { .page = 4096 };	/* no runs: all is work */
-	struct workmap wm = { .runs = &runs, .covered = pcs, .ncovered = 2,
+	struct res_spans spans = { 0 };
+	struct workmap all = { .page = 4096 };	/* no spans: all is work */
+	struct workmap wm = { .spans = &spans, .covered = pcs, .ncovered = 2,
 			      .mask = RES_PRESENT, .page = 4096 };
 	struct chunk_limits lim = { .work = 1, .bytes = ADVISE_MAX_BYTES,
 				    .pieces = ADVISE_MAX_IOV, .page = 4096 };
@@ -179,7 +179,7 @@ static void known_forced_work(void)
 	      "work limit 1: the forced page's work is %llu, expected 4096",
 	      (unsigned long long)work);
 	/* then a piece with no work (nothing present): the chunk goes on */
-	if (resrun_add(&runs, A(0x10000), A(0x11000), RES_PRESENT))
+	if (resspan_add(&spans, A(0x10000), A(0x11000), RES_PRESENT))
 		abort();
 	p.npieces = 2;
 	p.bytes = 0x11000;
@@ -189,7 +189,7 @@ static void known_forced_work(void)
 	      "(present) and 7f0000020000-7f0000030000 (absent), cold, work limit "
 	      "1: %zu iovecs, work %llu; expected the forced page alone, work 4096",
 	      n, (unsigned long long)work);
-	resrun_free(&runs);
+	resspan_free(&spans);
 }
 
 /* Bug 8: collapse over two aligned huge pages, a chunk of 3 MiB of work:

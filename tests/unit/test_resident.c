@@ -1,5 +1,5 @@
 /* Unit tests of the pure residency code (plan/budget.c): pagemap entries
- * into runs, budgets over them (--limit, --down-to, --as-group's need,
+ * into spans, budgets over them (--limit, --down-to, --as-group's need,
  * shares and goal), futile pieces to skips, /proc/swaps and
  * memory.swap.max text (on fixtures/swaps); and --sort (report/rowsort.c). */
 #include "plan/plan.h"
@@ -17,42 +17,42 @@ static void test_runs(void)
 {
 	/* present+excl x2, hole, swapped, present (shared), present+excl */
 	const uint64_t ent[] = { P | X | 0x123, P | X, 0, S | X, P, P | X };
-	struct res_runs r = { 0 };
+	struct res_spans r = { 0 };
 
-	CHECK_NOTE("resrun_add_entries");
-	CHECK_INT(resrun_add_entries(&r, ent, 6, 0x10000, PG), 0);
+	CHECK_NOTE("resspan_add_entries");
+	CHECK_INT(resspan_add_entries(&r, ent, 6, 0x10000, PG), 0);
 	CHECK_U64(r.n, 4);
 	CHECK_U64(r.v[0].start, 0x10000);
 	CHECK_U64(r.v[0].end, 0x12000);
 	CHECK_INT(r.v[0].flags, RES_PRESENT | RES_EXCLUSIVE);
 	CHECK_INT(r.v[1].flags, RES_SWAPPED);	/* the exclusive bit of a swap
 						 * entry is not a page's */
-	CHECK_U64(resrun_sum(&r, 0x10000, 0x16000, RES_PRESENT), 4 * PG);
-	CHECK_U64(resrun_sum(&r, 0x10000, 0x16000, RES_PRESENT | RES_EXCLUSIVE), 3 * PG);
-	CHECK_U64(resrun_sum(&r, 0x11000, 0x14000, RES_PRESENT), PG);
-	CHECK_U64(resrun_sum(&r, 0x10000, 0x16000, RES_SWAPPED), PG);
-	/* appended runs merge with the last when adjacent and equal */
-	CHECK_INT(resrun_add(&r, 0x16000, 0x18000, RES_PRESENT | RES_EXCLUSIVE), 0);
+	CHECK_U64(resspan_sum(&r, 0x10000, 0x16000, RES_PRESENT), 4 * PG);
+	CHECK_U64(resspan_sum(&r, 0x10000, 0x16000, RES_PRESENT | RES_EXCLUSIVE), 3 * PG);
+	CHECK_U64(resspan_sum(&r, 0x11000, 0x14000, RES_PRESENT), PG);
+	CHECK_U64(resspan_sum(&r, 0x10000, 0x16000, RES_SWAPPED), PG);
+	/* appended spans merge with the last when adjacent and equal */
+	CHECK_INT(resspan_add(&r, 0x16000, 0x18000, RES_PRESENT | RES_EXCLUSIVE), 0);
 	CHECK_U64(r.n, 4);
 	CHECK_U64(r.v[3].end, 0x18000);
-	CHECK_U64(resrun_find(&r, 0x13000), 1);
-	CHECK_U64(resrun_find(&r, 0x12000), 1);	/* in the hole: the next run */
-	CHECK_U64(resrun_find(&r, 0x18000), 4);
-	resrun_free(&r);
+	CHECK_U64(resspan_find(&r, 0x13000), 1);
+	CHECK_U64(resspan_find(&r, 0x12000), 1);	/* in the hole: the next span */
+	CHECK_U64(resspan_find(&r, 0x18000), 4);
+	resspan_free(&r);
 }
 
 /* mappings 0: [0x10000,0x20000) 1: [0x40000,0x50000) */
 static void test_budget(void)
 {
 	struct piece pcs[2] = { { 0x10000, 0x20000, 0, 0 }, { 0x40000, 0x50000, 1, 0 } };
-	struct res_runs r = { 0 };
+	struct res_spans r = { 0 };
 	struct plan p = { 0 };
 
-	resrun_add(&r, 0x10000, 0x12000, RES_PRESENT);
-	resrun_add(&r, 0x40000, 0x41000, RES_SWAPPED);
-	resrun_add(&r, 0x41000, 0x44000, RES_PRESENT);
-	resrun_add(&r, 0x44000, 0x45000, RES_PRESENT | RES_EXCLUSIVE);
-	resrun_add(&r, 0x48000, 0x49000, RES_PRESENT);
+	resspan_add(&r, 0x10000, 0x12000, RES_PRESENT);
+	resspan_add(&r, 0x40000, 0x41000, RES_SWAPPED);
+	resspan_add(&r, 0x41000, 0x44000, RES_PRESENT);
+	resspan_add(&r, 0x44000, 0x45000, RES_PRESENT | RES_EXCLUSIVE);
+	resspan_add(&r, 0x48000, 0x49000, RES_PRESENT);
 	p.pieces = malloc(sizeof(pcs));
 	memcpy(p.pieces, pcs, sizeof(pcs));
 	p.npieces = 2;
@@ -101,7 +101,7 @@ static void test_budget(void)
 	CHECK_NOTE("budget_group_met: --down-to wants the need, however little can move");
 	CHECK_INT(budget_group_met(10 * PG, 4 * PG, true, 4 * PG, 1, PG), 0);
 	plan_free(&p);
-	resrun_free(&r);
+	resspan_free(&r);
 }
 
 static const char *no_anon(const struct mapping *m,
