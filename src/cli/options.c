@@ -767,6 +767,20 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 }
 
 /* Freezing, output, help and the checks at the end. */
+/* The modes named from freeze_mode_name: a new mode is listed here too. */
+static void bad_freeze_mode(struct argp_state *st, const char *arg)
+{
+	char list[128] = "";
+	size_t n = 0;
+
+	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_MODE_LAST &&
+	     n < sizeof(list); m++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ",
+				      freeze_mode_name(m));
+	argp_error(st, "invalid freeze mode '%s' (use %scgroup:PATH)", shown(arg),
+		   list);
+}
+
 static error_t parse_how(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
@@ -774,7 +788,7 @@ static error_t parse_how(int key, char *arg, struct argp_state *st)
 	switch (key) {
 	case 'f':
 		if (freeze_parse_mode(arg, &o->freeze))
-			argp_error(st, "invalid freeze mode '%s' (use none, stop, cgroup or cgroup:PATH)", shown(arg));
+			bad_freeze_mode(st, arg);
 		break;
 	case OPT_FREEZE_TIMEOUT: set_freeze_timeout(st, o, arg); break;
 	case OPT_MAX_FREEZE:	set_max_freeze(st, o, arg); break;

@@ -175,7 +175,7 @@ int freeze_parse_mode(const char *s, struct freeze_req *req)
 		return 0;
 	}
 	/* the names are freeze_mode_name's */
-	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_CGROUP; m++)
+	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_MODE_LAST; m++)
 		if (strcasecmp(s, freeze_mode_name(m)) == 0) {
 			req->mode = m;
 			req->cgroup = NULL;

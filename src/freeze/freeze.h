@@ -21,6 +21,7 @@
  * hold a window open past its bound + GUARDIAN_SLACK_MS; a freeze record
  * stays in the run directory until a thaw has been seen. */
 enum freeze_mode { FREEZE_NONE, FREEZE_STOP, FREEZE_CGROUP };
+#define FREEZE_MODE_LAST FREEZE_CGROUP	/* the modes' names: freeze_mode_name */
 
 #define FREEZE_TIMEOUT_MS_DEFAULT 5000
 /* --max-freeze: a latency-sensitive service barely notices 100 ms (a
