@@ -146,10 +146,15 @@ static const char *shown(const char *s)
 	return ring[k];
 }
 
+/* Room for element n of a list holding n: the capacity is implied (it
+ * doubles when n reaches a power of two), so a list needs no field for it. */
 static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
 {
-	void *p = realloc(v, (n + 1) * size);
+	void *p;
 
+	if (n & (n - 1))
+		return v;	/* n is not a power of two: room is left */
+	p = realloc(v, (n ? 2 * n : 1) * size);
 	if (!p)
 		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
 	return p;
@@ -326,7 +331,9 @@ static void check_pairs(struct argp_state *st, struct options *o)
 			argp_error(st, "--limit, --down-to and --as-group take one "
 				   "advice: no --then");
 	}
-	o->pairs = grow(st, NULL, o->nmore + 1, sizeof(*o->pairs));
+	o->pairs = malloc((o->nmore + 1) * sizeof(*o->pairs));
+	if (!o->pairs)
+		argp_failure(st, PMADV_EXIT_FAIL, ENOMEM, "options");
 	o->pairs[0] = (struct pair_sel){ &o->sel, o->advice };
 	for (size_t k = 0; k < o->nmore; k++)
 		o->pairs[k + 1] = (struct pair_sel){ &o->more[k].sel, o->more[k].advice };
