@@ -284,8 +284,9 @@ static void futile_warnings(struct run *x)
  * of that is advised, and says why the rest could not be. A dry run
  * says the same of what it would do. */
 static void goal_warning(struct run *x, const struct target_result *r,
-			 bool dry_run)
+			 const struct options *o)
 {
+	bool dry_run = o->dry_run;
 	const struct goal *g = &x->goal;
 	const char *kind = g->down_to ? "goal" : g->group ? "group share" : "limit";
 	char a[32], b[32], c[32], d[32], e[32], f[32], h[32], k[32];
@@ -318,6 +319,8 @@ static void goal_warning(struct run *x, const struct target_result *r,
 	size_format(g->why.noswap, h, sizeof(h));
 	size_format(g->why.unselected, k, sizeof(k));
 	if (!g->reachable) {
+		if (r->goal_met && o->quiet)
+			return;	/* met (all it could): -q is errors only */
 		run_warn(x, "%d (%s): %s %s %s: %s to go, the selection could "
 			 "move %s; the rest of the %s Rss: %s shared with other "
 			 "processes, %s locked or refused by the kernel, %s that "
@@ -392,7 +395,7 @@ static void add_warnings(struct run *x, const struct options *o,
 	failed_warnings(x, o);
 	futile_warnings(x);
 	if (x->goal.set) {
-		goal_warning(x, r, o->dry_run);
+		goal_warning(x, r, o);
 		return;
 	}
 	if (!p->npieces && !p->nunmatched && !r->nskipped)
