@@ -255,18 +255,31 @@ static void group_finish(struct group *gp, const struct options *o,
 		g->after = t->pss_after;
 		g->after_known = true;
 	}
+	/* only pageout lowers memory: another advice's --down-to is spent as
+	 * a budget, never met */
+	bool lowers = !g->down_to || o->advice->value == ADVICE_PAGEOUT;
+	/* a dry run: met if it would be, all it could move advised */
+	uint64_t would = g->movable < g->need ? g->movable : g->need;
+
 	g->why = t->why;
-	g->met = budget_group_met(g->need, g->movable, g->down_to, t->advised,
-				  gp->targets, page);
+	g->met = lowers && budget_group_met(g->need, g->movable, g->down_to,
+					    o->dry_run ? would : t->advised,
+					    gp->targets, page);
 	report_group(rp, g);
-	if (g->need && !g->met && !o->dry_run) {
+	if (g->need && !g->met && !lowers) {
+		msg_warn("group goal %s: %s does not lower the targets' memory; "
+			 "it was spent as a budget (only pageout takes pages out "
+			 "of memory)", o->dry_run ? "would not be met" : "not met",
+			 o->advice->name);
+	} else if (g->need && !g->met) {
 		char a[32], b[32], c[32], d[32], e[32], f[32], h[32];
 
-		msg_warn("group goal not met: %s to shed, %s advised, the targets' "
+		msg_warn("group goal %s: %s to shed, %s advised, the targets' "
 			 "selections could move %s; the rest of their Rss (each "
 			 "target's own): %s shared with other processes, %s "
 			 "locked or refused by the kernel, %s that no swap or "
 			 "rule lets go, %s not selected",
+			 o->dry_run ? "would not be met" : "not met",
 			 size_format(g->need, a, sizeof(a)),
 			 size_format(t->advised, b, sizeof(b)),
 			 size_format(g->movable, c, sizeof(c)),
@@ -274,10 +287,10 @@ static void group_finish(struct group *gp, const struct options *o,
 			 size_format(g->why.locked, e, sizeof(e)),
 			 size_format(g->why.noswap, f, sizeof(f)),
 			 size_format(g->why.unselected, h, sizeof(h)));
-		if (t->ok) {	/* some of the way: partial */
-			t->ok--;
-			t->partial++;
-		}
+	}
+	if (g->need && !g->met && !o->dry_run && t->ok) {
+		t->ok--;	/* some of the way: partial */
+		t->partial++;
 	}
 	free(gp->share);
 }

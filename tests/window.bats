@@ -169,6 +169,14 @@ freezes_once() {
 	[[ $stderr == *"group goal not met: "*"; the rest of their Rss (each target's own): "*" not selected"* ]]
 	[ "$(jq_out .group_goal.met)" = false ]
 	(($(jq_out .group_goal.unreachable.not_selected) > 0))
+	# only pageout lowers memory: a group --down-to of cold is a budget,
+	# never met
+	run -3 --separate-stderr "$PMADV" -c "$CG" -a cold --all --anon --as-group --down-to 1 -J
+	[[ $stderr == *"group goal not met: cold does not lower the targets' memory"* ]]
+	[ "$(jq_out .group_goal.met)" = false ]
+	# a look first: would be met, or would not
+	run -0 --separate-stderr "$PMADV" -c "$CG" -a cold --all --anon --as-group --limit 1M -n
+	grep -qE '^group: limit 1\.0 MiB of .*: goal would be met' <<<"$output"
 	# a --down-to already met by the group: nothing done, exit 0
 	run -0 --separate-stderr "$PMADV" -c "$CG" -a cold --all --anon --as-group --down-to 100G
 	grep -qE '^group: down to 100\.0 GiB of .*: already met, nothing to do' <<<"$output"

@@ -371,10 +371,12 @@ static void human_group(const struct report *rp)
 	report_size(rp->o, g->need, c, sizeof(c));
 	report_size(rp->o, g->movable, d, sizeof(d));
 	if (g->met)
-		printf(": goal met (%s to shed, %s movable)\n", c, d);
+		printf(": goal %s (%s to shed, %s movable)\n",
+		       rp->o->dry_run ? "would be met" : "met", c, d);
 	else
-		printf(": goal not met (%s to shed, the targets' selections could "
-		       "move %s)\n", c, d);
+		printf(": goal %s (%s to shed, the targets' selections could "
+		       "move %s)\n", rp->o->dry_run ? "would not be met" :
+		       "not met", c, d);
 }
 
 void report_group(struct report *rp, const struct group_goal *g)
