@@ -28,8 +28,9 @@ static size_t find_end_above(const void *v, size_t n, size_t stride,
 			hi = lo;
 	}
 #undef END_AT
-	*hint = lo + first_ending_after((const char *)v + lo * stride, hi - lo,
-					stride, off, addr);
+	/* nothing left to halve: no pointer arithmetic (v may be NULL) */
+	*hint = lo < hi ? lo + first_ending_after((const char *)v + lo * stride,
+						  hi - lo, stride, off, addr) : lo;
 	return *hint;
 }
 
