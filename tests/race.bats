@@ -39,7 +39,7 @@ teardown() {
 # mistargeted [PMADV OPTION...]: in how many of RUNS runs B's pages were
 # read back in (with STOP_AT_FIRST=1: stop counting at the first). Every run
 # exits 0 (A was mapped when pmadv read the maps: advised, nothing on
-# stderr) or 1 (B was: the one message is that A matches no mapping); any
+# stderr but a window over the bound) or 1 (B was: the one message is that A matches no mapping); any
 # other status or message, or no run advising at all (a freeze that always
 # fails would otherwise "mistarget nothing"), is an error (status 2).
 mistargeted() {
@@ -50,7 +50,11 @@ mistargeted() {
 		st=0
 		PMADV_TEST_DELAY_MS=2 "$PMADV_TESTBUILD" -p "$FLIP" -a willneed -m A -q "$@" 2>"$err" || st=$?
 		case $st in
-		0)	[[ ! -s $err ]] || { echo "run $i: exit 0, stderr: $(<"$err")" >&2; return 2; }
+		0)	# a window over the bound is said, not a failure: a loaded
+			# machine (the sanitizer build, a 20 ms bound) overruns
+			# one now and then, and this counts mistargeting only
+			! grep -qv 'over the --max-freeze bound of' "$err" ||
+				{ echo "run $i: exit 0, stderr: $(<"$err")" >&2; return 2; }
 			advised=$((advised + 1)) ;;
 		1)	[[ $(wc -l <"$err") -eq 1 && $(<"$err") == *": mapping 'A' matches no mapping" ]] ||
 				{ echo "run $i: exit 1, stderr: $(<"$err")" >&2; return 2; } ;;
