@@ -257,7 +257,7 @@ static void group_finish(struct group *gp, const struct options *o,
 	}
 	/* only pageout lowers memory: another advice's --down-to is spent as
 	 * a budget, never met */
-	bool lowers = !g->down_to || o->advice->value == ADVICE_PAGEOUT;
+	bool lowers = !g->down_to || o->advice->lowers_rss;
 	/* a dry run: met if it would be, all it could move advised */
 	uint64_t would = g->movable < g->need ? g->movable : g->need;
 

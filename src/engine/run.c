@@ -422,7 +422,7 @@ int resident_goal(struct run *x, const struct options *o)
 	g->group = x->has_share;
 	g->down_to = o->down_to_set && !g->group;
 	g->advice = o->advice ? o->advice->name : "";
-	g->lowers_rss = o->advice && o->advice->value == ADVICE_PAGEOUT;
+	g->lowers_rss = o->advice && o->advice->lowers_rss;
 	g->rss = maps_total_rss(&x->maps);
 	g->goal = g->down_to ? o->down_to : resident_budget(x, o);
 	g->need = resident_budget(x, o);

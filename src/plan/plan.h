@@ -30,6 +30,8 @@ struct advice {
 				 * locked, hugetlb, VM_IO/PFNMAP mappings */
 	bool einval_skips;	/* EINVAL on one range means "this mapping
 				 * cannot take it": a skip, not a failure */
+	bool lowers_rss;	/* takes pages out of memory: the only kind
+				 * a --down-to goal can be met by */
 	const char *help;	/* what it does, for --help (remote only) */
 };
 

@@ -514,15 +514,15 @@ int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
 
 /* madvise advice: the one table. Values are asm-generic: glibc 2.36
  * lacks some. The remote ones first, in the order help lists them. */
-#define LOCAL_ONLY false, NULL, false, false, NULL
+#define LOCAL_ONLY false, NULL, false, false, false, NULL
 static const struct advice table[] = {
-	{ "cold", ADVICE_COLD, true, "5.10", true, true,
+	{ "cold", ADVICE_COLD, true, "5.10", true, true, false,
 	  "deactivate: first to be reclaimed under pressure" },
-	{ "pageout", ADVICE_PAGEOUT, true, "5.10", true, true,
+	{ "pageout", ADVICE_PAGEOUT, true, "5.10", true, true, true,
 	  "reclaim now: anonymous pages to swap, clean file pages dropped" },
-	{ "willneed", ADVICE_WILLNEED, true, "5.15", false, false,
+	{ "willneed", ADVICE_WILLNEED, true, "5.15", false, false, false,
 	  "read ahead: bring swapped-out or file pages in" },
-	{ "collapse", ADVICE_COLLAPSE, true, "6.1", false, true,
+	{ "collapse", ADVICE_COLLAPSE, true, "6.1", false, true, false,
 	  "collapse into transparent huge pages" },
 	{ "normal", 0, LOCAL_ONLY },
 	{ "random", 1, LOCAL_ONLY },
