@@ -147,10 +147,13 @@ static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 }
 
 static struct batch b;	/* 24 KiB: off the stack */
+static bool b_ready;
 
 void advise_ready(void)
 {
-	memset(&b, 0, sizeof(b));
+	if (!b_ready)
+		mem_populate(&b, sizeof(b));
+	b_ready = true;
 }
 
 void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
@@ -163,6 +166,7 @@ void advise_run(int pidfd, int advice, const struct piece *p, size_t n,
 
 	if (watch && watch->max_bytes && watch->max_bytes < cap)
 		cap = watch->max_bytes & ~(page - 1);
+	advise_ready();		/* once: before a freeze, or here */
 	memset(st, 0, sizeof(*st));
 	memset(res, 0, n * sizeof(*res));
 	while (c.i < n) {

@@ -173,8 +173,8 @@ static void before_freeze(void *arg)
 	heap_prewarm(want < (24u << 20) ? want : (24u << 20));
 	own_memory_unshare();	/* the heap prewarm grew included */
 	/* and the arrays every call writes, never touched before the first */
-	memset(s->iov, 0, ADVISE_MAX_IOV * sizeof(*s->iov));
-	memset(s->ires, 0, ADVISE_MAX_IOV * sizeof(*s->ires));
+	mem_populate(s->iov, ADVISE_MAX_IOV * sizeof(*s->iov));
+	mem_populate(s->ires, ADVISE_MAX_IOV * sizeof(*s->ires));
 	advise_ready();
 }
 
@@ -1166,8 +1166,8 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	w->pids = calloc(n, sizeof(*w->pids));
 	if (s) {
 		s->v = calloc(n, sizeof(*s->v));
-		s->iov = malloc(ADVISE_MAX_IOV * sizeof(*s->iov));
-		s->ires = malloc(ADVISE_MAX_IOV * sizeof(*s->ires));
+		s->iov = big_alloc(ADVISE_MAX_IOV * sizeof(*s->iov));
+		s->ires = big_alloc(ADVISE_MAX_IOV * sizeof(*s->ires));
 	}
 	if (!s || !w->pids || !s->v || !s->iov || !s->ires) {
 		for (size_t i = 0; i < n; i++)

@@ -26,7 +26,7 @@ struct freeze {
 	bool froze;		/* we froze it: thaw at the end */
 	struct lock plock;	/* the target process */
 	struct lock glock;	/* the cgroup */
-	struct cg cg;
+	struct cg *cg;		/* FREEZE_CGROUP's (8 KiB: not for the rest) */
 	struct thaw_op thaw;
 	struct guardian guard;	/* freezes, thaws, keeps the deadline */
 	int slot;		/* thaw_arm */
@@ -72,8 +72,8 @@ static int lock_cgroup(struct freeze *f, struct err *e)
 	char name[96], what[PATH_MAX + 16];
 
 	snprintf(name, sizeof(name), "cg-%llx-%llu.lock",
-		 (unsigned long long)f->cg.dev, (unsigned long long)f->cg.ino);
-	snprintf(what, sizeof(what), "cgroup %s", f->cg.path);
+		 (unsigned long long)f->cg->dev, (unsigned long long)f->cg->ino);
+	snprintf(what, sizeof(what), "cgroup %s", f->cg->path);
 	return lock_take(&f->glock, name, what, f->deadline, f->timeout_ms, e);
 }
 
@@ -116,7 +116,7 @@ static int check_members(const struct freeze *f, const pid_t *pids,
 			 const int *pidfds, size_t n, struct err *e)
 {
 	for (size_t i = 1; i < n; i++)
-		if (cg_check_member(&f->cg, pids[i], e) != 0 &&
+		if (cg_check_member(f->cg, pids[i], e) != 0 &&
 		    sys_pidfd_send_signal(pidfds[i], 0) == 0)
 			return -1;
 	err_clear(e);
@@ -128,18 +128,22 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 			  const pid_t *pids, const int *pidfds, size_t n,
 			  struct err *e)
 {
-	if (cg_resolve(req->cgroup, f->pid, &f->cg, e) != 0)
+	f->cg = malloc(sizeof(*f->cg));
+	if (!f->cg)
+		return err_set(e, ENOMEM, "out of memory");
+	f->cg->dirfd = f->cg->statefd = f->cg->eventsfd = -1;
+	if (cg_resolve(req->cgroup, f->pid, f->cg, e) != 0)
 		return -1;
 	if (sys_pidfd_send_signal(f->pidfd, 0) != 0)
 		return err_set(e, ESRCH, "cannot freeze process %d: no such "
 			       "process", (int)f->pid);
 	if (check_members(f, pids, pidfds, n, e) != 0 || lock_cgroup(f, e) != 0 ||
-	    cg_already(&f->cg, &f->already, e) != 0)
+	    cg_already(f->cg, &f->already, e) != 0)
 		return -1;
-	cg_thaw_op(&f->cg, &f->thaw);
+	cg_thaw_op(f->cg, &f->thaw);
 	/* counted before the freeze: the window holds only maps, selection
 	 * and advice */
-	f->processes = (unsigned int)cgfs_count_procs(f->cg.dirfd);
+	f->processes = (unsigned int)cgfs_count_procs(f->cg->dirfd);
 	return 0;
 }
 
@@ -202,7 +206,9 @@ const char *freeze_mode_name(enum freeze_mode mode)
 static void freeze_free(struct freeze *f)
 {
 	cover_ahead_free(&f->ahead);
-	cg_close(&f->cg);
+	if (f->cg)
+		cg_close(f->cg);
+	free(f->cg);
 	lock_drop(&f->glock);	/* removed only when it holds no record */
 	lock_drop(&f->plock);
 	free(f);
@@ -281,10 +287,10 @@ static int record_freeze(const struct freeze *f, int fd, struct err *e)
 		r.target_start = record_start_time(f->pid);
 	} else {
 		r.kind = RECORD_CGROUP;
-		r.version = f->cg.version;
-		r.dev = (unsigned long long)f->cg.dev;
-		r.ino = (unsigned long long)f->cg.ino;
-		snprintf(r.dir, sizeof(r.dir), "%s", f->cg.dir);
+		r.version = f->cg->version;
+		r.dev = (unsigned long long)f->cg->dev;
+		r.ino = (unsigned long long)f->cg->ino;
+		snprintf(r.dir, sizeof(r.dir), "%s", f->cg->dir);
 	}
 	if (record_write(fd, &r, e) == 0)
 		return 0;
@@ -304,10 +310,10 @@ static void guardian_config(struct freeze *f, struct guardian_cfg *cfg)
 		cfg->obs = (struct observe){ .kind = OBSERVE_STOP, .pid = f->pid,
 					     .pidfd = f->pidfd, .dirfd = -1 };
 	} else {
-		cg_freeze_op(&f->cg, &cfg->freeze);
+		cg_freeze_op(f->cg, &cfg->freeze);
 		cfg->obs = (struct observe){ .kind = OBSERVE_CGROUP,
-					     .pidfd = -1, .dirfd = f->cg.dirfd,
-					     .version = f->cg.version };
+					     .pidfd = -1, .dirfd = f->cg->dirfd,
+					     .version = f->cg->version };
 	}
 	cfg->record_fd = record_lock(f)->fd;
 	cfg->lock_fd[0] = f->plock.fd;
@@ -329,8 +335,8 @@ static void freeze_action_error(const struct freeze *f, struct err *e)
 		err_set(e, code, "cannot stop process %d: %s", (int)f->pid, why);
 	else
 		err_set(e, code, "cannot freeze %s cgroup %s (%s): %s",
-			f->cg.version == 2 ? "v2" : "v1 freezer", f->cg.path,
-			f->cg.dir, why);
+			f->cg->version == 2 ? "v2" : "v1 freezer", f->cg->path,
+			f->cg->dir, why);
 }
 
 static bool window_over(void *ctx)
@@ -369,7 +375,7 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 		w->bounded = true;
 	}
 	w->over = window_over;
-	w->again = f->mode == FREEZE_CGROUP && f->cg.version == 1 ? refreeze : NULL;
+	w->again = f->mode == FREEZE_CGROUP && f->cg->version == 1 ? refreeze : NULL;
 	w->ctx = f;
 	w->pollfd = -1;
 }
@@ -422,7 +428,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	if (f->mode == FREEZE_STOP)
 		rc = stop_wait_ours(f->pid, &w, e);
 	else
-		rc = cg_wait_frozen(&f->cg, &w, e);
+		rc = cg_wait_frozen(f->cg, &w, e);
 	if (rc != 0)
 		describe_unfreeze(f, unfreeze(f), e);
 	else
@@ -443,7 +449,7 @@ static int freeze_theirs(struct freeze *f, struct err *e)
 		stop_wait_theirs(f->pid, f->deadline);
 		return 0;
 	}
-	if (cg_wait_frozen(&f->cg, &w, e) == 0)
+	if (cg_wait_frozen(f->cg, &w, e) == 0)
 		return 0;
 	err_append(e, "; it was being frozen by another program and is left so");
 	return -1;
@@ -466,7 +472,6 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 	f->plock.fd = f->glock.fd = -1;
 	f->guard.sock = -1;
 	f->slot = -1;
-	f->cg.dirfd = f->cg.statefd = f->cg.eventsfd = -1;
 	return f;
 }
 
@@ -541,7 +546,7 @@ uint64_t freeze_started_ns(const struct freeze *f)
 
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
 {
-	const struct cg *cg = f && f->mode == FREEZE_CGROUP ? &f->cg : NULL;
+	const struct cg *cg = f && f->mode == FREEZE_CGROUP ? f->cg : NULL;
 
 	err_clear(e);
 	if (!f || f->mode == FREEZE_NONE)
@@ -568,8 +573,8 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 	info->processes = f->processes;
 	info->already = f->already;
 	if (f->mode == FREEZE_CGROUP) {
-		info->cgroup = strdup(f->cg.path);
-		info->version = f->cg.version;
+		info->cgroup = strdup(f->cg->path);
+		info->version = f->cg->version;
 	}
 	info->broken = f->expired || f->resumed || f->lifted;
 	info->resumed = f->resumed;
@@ -593,7 +598,7 @@ static bool still_held(const struct freeze *f)
 	if (f->mode == FREEZE_STOP)
 		return stop_still_held(f->pid);
 	if (f->mode == FREEZE_CGROUP)
-		return cg_still_frozen(&f->cg);
+		return cg_still_frozen(f->cg);
 	return true;
 }
 
@@ -623,7 +628,7 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 				     f->mode == FREEZE_STOP ? "resume (SIGCONT)" :
 				     "thaw", (int)f->pid);
 			if (f->mode == FREEZE_CGROUP)
-				err_append(e, " (cgroup %s)", f->cg.dir);
+				err_append(e, " (cgroup %s)", f->cg->dir);
 			describe_kept(f, err, e);
 		}
 		if (f->end.t1)

@@ -545,7 +545,7 @@ bool stop_still_held(pid_t pid);
  * in a way that could block. */
 struct lock {
 	int fd;
-	char path[PATH_MAX];
+	char *path;		/* lock_take's; freed by lock_drop */
 };
 
 /* Take the lock file name in the run directory, waiting for another run's
@@ -561,7 +561,8 @@ int lock_take(struct lock *l, const char *name, const char *what,
 int lock_open_existing(int dirfd, const char *name, struct err *e);
 
 /* Release it, and unlink it when it holds no freeze record (nothing when
- * not held). A record stays until its thaw has been seen. */
+ * not held); its path is freed. A record stays until its thaw has been
+ * seen. */
 void lock_drop(struct lock *l);
 
 /* The record of a freeze in

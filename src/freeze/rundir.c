@@ -17,9 +17,9 @@
 #define CANDIDATES 3
 
 struct cand {
-	char path[PATH_MAX];
 	const char *parent_check;	/* a parent to create (0700) and check
 					 * first, or NULL */
+	char path[PATH_MAX];
 };
 
 /* The user's home, from $HOME or the password database. */
@@ -34,16 +34,26 @@ static const char *home_dir(void)
 	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
 }
 
-/* Where the caller's runs may meet, in order of preference. */
-static size_t candidates(struct cand *c, char *parent, size_t plen)
+/* Where the caller's runs may meet, in order of preference: worked out
+ * once a run (euid, $XDG_RUNTIME_DIR and home do not change under it),
+ * off the stack (12 KiB there made the start-up's deepest frames). */
+static const struct cand *candidates(size_t *count)
 {
+	static struct cand c[CANDIDATES];
+	static char parent[PATH_MAX];
+	static size_t n;
+	static bool done;
 	const char *x = getenv("XDG_RUNTIME_DIR"), *h;
 	struct stat st;
-	size_t n = 0;
 
+	*count = n;
+	if (done)
+		return c;
+	done = true;
 	if (geteuid() == 0) {
 		snprintf(c[n++].path, PATH_MAX, "/run/pmadv");
-		return n;
+		*count = n;
+		return c;
 	}
 	/* a session's runtime directory is the user's alone (pam_systemd) */
 	if (x && x[0] == '/' && lstat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
@@ -54,12 +64,13 @@ static size_t candidates(struct cand *c, char *parent, size_t plen)
 	snprintf(c[n++].path, PATH_MAX, "/tmp/pmadv-%u", (unsigned int)geteuid());
 	/* ... unless another user took that name first: the home directory */
 	h = home_dir();
-	if (h && strlen(h) + 16 < plen && strlen(h) + 16 < PATH_MAX) {
-		snprintf(parent, plen, "%s/.cache", h);
+	if (h && strlen(h) + 16 < PATH_MAX) {
+		snprintf(parent, sizeof(parent), "%s/.cache", h);
 		snprintf(c[n].path, PATH_MAX, "%s/.cache/pmadv", h);
 		c[n++].parent_check = parent;
 	}
-	return n;
+	*count = n;
+	return c;
 }
 
 /* Ours and ours alone? root takes /run/pmadv back from an older pmadv that
@@ -139,13 +150,11 @@ static enum lookup try_one(const struct cand *c, bool create, struct err *e)
 enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e)
 {
 	static bool said;
-	struct cand c[CANDIDATES];
-	char parent[PATH_MAX], refused[ERR_LEN] = "";
+	char refused[ERR_LEN] = "";
 	size_t n;
+	const struct cand *c = candidates(&n);
 	int missing = 0;
 
-	memset(c, 0, sizeof(c));
-	n = candidates(c, parent, sizeof(parent));
 	for (size_t i = 0; i < n; i++) {
 		struct err one;
 		enum lookup r = try_one(&c[i], create, &one);
@@ -185,17 +194,19 @@ enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e)
 
 size_t rundir_all(char (*dirs)[PATH_MAX], size_t max)
 {
-	struct cand c[CANDIDATES];
-	char parent[PATH_MAX];
 	size_t n, k = 0;
+	const struct cand *c = candidates(&n);
 
-	memset(c, 0, sizeof(c));
-	n = candidates(c, parent, sizeof(parent));
 	for (size_t i = 0; i < n && k < max; i++) {
 		struct err one;
 
-		if (try_one(&c[i], false, &one) == LOOKUP_FOUND)
-			memcpy(dirs[k++], c[i].path, PATH_MAX);
+		if (try_one(&c[i], false, &one) == LOOKUP_FOUND) {
+			/* its length only: a page, not PATH_MAX bytes each */
+			size_t len = strnlen(c[i].path, PATH_MAX - 1);
+
+			memcpy(dirs[k], c[i].path, len);
+			dirs[k++][len] = '\0';
+		}
 	}
 	return k;
 }
@@ -316,7 +327,11 @@ int lock_take(struct lock *l, const char *name, const char *what,
 		err_append(e, "; cannot lock %s", what);
 		return -1;
 	}
-	snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
+	free(l->path);
+	if (asprintf(&l->path, "%s/%s", dir, name) < 0) {
+		l->path = NULL;
+		return err_set(e, ENOMEM, "cannot lock %s: out of memory", what);
+	}
 	switch (wait_until(deadline, lock_try, &t)) {
 	case WAIT_DONE:
 		return 0;
@@ -337,14 +352,16 @@ void lock_drop(struct lock *l)
 {
 	struct stat st;
 
-	if (l->fd < 0)
-		return;
-	/* a freeze record whose thaw was not seen stays for --recover; it
-	 * is read only once nobody holds the lock */
-	if (fstat(l->fd, &st) == 0 && st.st_size == 0)
-		unlink(l->path);
-	close(l->fd);
-	l->fd = -1;
+	if (l->fd >= 0) {
+		/* a freeze record whose thaw was not seen stays for
+		 * --recover; it is read only once nobody holds the lock */
+		if (fstat(l->fd, &st) == 0 && st.st_size == 0)
+			unlink(l->path);
+		close(l->fd);
+		l->fd = -1;
+	}
+	free(l->path);
+	l->path = NULL;
 }
 
 /* Freeze records in lock files: see freeze.h. */

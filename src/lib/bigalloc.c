@@ -9,19 +9,46 @@
 
 #include "lib/lib.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+void mem_populate(void *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p & ~(page - 1);
+	uintptr_t b = ((uintptr_t)p + len + page - 1) & ~(page - 1);
+
+	if (!len || madvise((void *)a, b - a, MADV_POPULATE_WRITE) == 0)
+		return;
+	/* an older kernel: a touch per page, what was there kept */
+	for (volatile char *q = p; q < (char *)p + len; q += page)
+		*q = *q;
+}
+
+#define BIG_POPULATE (128u << 10)
+
 void *big_alloc(size_t size)
 {
 	size_t rounded;
 	void *p;
 
-	if (size < HUGE_PAGE_SIZE)
-		return malloc(size ? size : 1);
-	rounded = (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
-	p = aligned_alloc(HUGE_PAGE_SIZE, rounded);
-	/* a hint only: with THP "madvise" it enables huge pages here, with
-	 * "always" it is already so, with "never" nothing changes */
-	if (p)
-		(void)madvise(p, rounded, MADV_HUGEPAGE);
+	if (size < HUGE_PAGE_SIZE) {
+		/* its callers fill it, or its first part (worst-case
+		 * sizes): that part mapped now in one call; bounded, so an
+		 * array used by half is not made resident whole */
+		p = malloc(size ? size : 1);
+		if (p)
+			mem_populate(p, size < BIG_POPULATE ? size : BIG_POPULATE);
+	} else {
+		rounded = (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+		p = aligned_alloc(HUGE_PAGE_SIZE, rounded);
+		/* a hint only: with THP "madvise" it enables huge pages here,
+		 * with "always" it is already so, with "never" nothing
+		 * changes */
+		if (p)
+			(void)madvise(p, rounded, MADV_HUGEPAGE);
+	}
 	return p;
 }
 
@@ -83,10 +110,7 @@ void heap_prewarm(size_t size)
 	heap_keep();
 	p = malloc(size);
 	if (p) {
-		/* volatile: a memset just before free is a dead store that
-		 * the compiler may drop */
-		for (size_t i = 0; i < size; i += 4096)
-			((volatile char *)p)[i] = 0;
+		mem_populate(p, size);
 		free(p);
 	}
 }

@@ -82,8 +82,9 @@ static bool proc2_load(void)
  * leak checker would otherwise find the loader's lists at exit). */
 static void proc2_unload(void)
 {
-	if (proc2.handle)
-		dlclose(proc2.handle);
+	if (!proc2.handle)
+		return;		/* never loaded: its page left untouched */
+	dlclose(proc2.handle);
 	memset(&proc2, 0, sizeof(proc2));
 }
 

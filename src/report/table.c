@@ -67,8 +67,9 @@ int table_load(struct err *e)
  * otherwise find its lists). */
 void table_unload(void)
 {
-	if (sc.handle)
-		dlclose(sc.handle);
+	if (!sc.handle)
+		return;		/* never loaded: its page left untouched */
+	dlclose(sc.handle);
 	memset(&sc, 0, sizeof(sc));
 }
 
