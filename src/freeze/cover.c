@@ -47,7 +47,8 @@ typedef enum task_visit (*task_fn)(const struct mm_task *t, void *ctx);
  * process whose leader has exited while its other threads run is not
  * found (kcmp sees the leader's mm, gone). */
 static int mmshare_each(pid_t pid, const struct cover_ahead *a, task_fn fn,
-			void *ctx, bool *complete, struct err *e);
+			void *ctx, pid_t held_live, bool *complete,
+			struct err *e);
 
 /* fn for each live thread of tgid (thread: they are the threads of the
  * process asked about); *first_live (if not NULL) = one of them, 0 if
@@ -136,7 +137,7 @@ static int not_held_error(pid_t pid, const struct mm_task *t,
 }
 
 int cover_check(pid_t pid, const struct cg *cg, bool theirs,
-		const struct cover_ahead *a, struct err *e)
+		const struct cover_ahead *a, pid_t held_live, struct err *e)
 {
 	struct check c = { .cg = cg };
 	bool complete;
@@ -145,7 +146,7 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 	/* Once every task of the mm is held, none can create another: what
 	 * the look-ahead found, and what was created since, is all there is.
 	 * Without kcmp (complete false) only the threads can be checked. */
-	rc = mmshare_each(pid, a, not_held, &c, &complete, e);
+	rc = mmshare_each(pid, a, not_held, &c, held_live, &complete, e);
 	if (rc < 0)
 		return -1;
 	if (rc == TASK_STOP)
@@ -442,14 +443,16 @@ static int each_new_sharer(pid_t pid, pid_t live, const struct cover_ahead *a,
 }
 
 static int mmshare_each(pid_t pid, const struct cover_ahead *a, task_fn fn,
-			void *ctx, bool *complete, struct err *e)
+			void *ctx, pid_t held_live, bool *complete,
+			struct err *e)
 {
-	pid_t live;
+	pid_t live = held_live;
 	long to;
-	int rc;
+	int rc = 0;
 
 	*complete = true;
-	rc = each_thread(pid, true, fn, ctx, &live);
+	if (!held_live)
+		rc = each_thread(pid, true, fn, ctx, &live);
 	if (rc < 0)
 		return err_set(e, errno, "cannot list the threads of process %d: "
 			       "%s", (int)pid, errno == ESRCH ? "no such process" :

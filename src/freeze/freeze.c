@@ -38,6 +38,7 @@ struct freeze {
 				 * guardian's clock), CLOCK_MONOTONIC */
 	unsigned int processes;
 	struct cover_ahead ahead;	/* who shared the mms just before */
+	pid_t held_live;	/* our stop: a thread seen with all in T */
 };
 
 /* What a freeze request takes before anything is frozen: the targets
@@ -426,7 +427,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	}
 	wait_for_hold(f, &w);
 	if (f->mode == FREEZE_STOP)
-		rc = stop_wait_ours(f->pid, &w, e);
+		rc = stop_wait_ours(f->pid, &w, &f->held_live, e);
 	else
 		rc = cg_wait_frozen(f->cg, &w, e);
 	if (rc != 0)
@@ -559,7 +560,7 @@ int freeze_covers(const struct freeze *f, pid_t pid, struct err *e)
 		return -1;
 	}
 	/* its threads wherever they are, and other processes in its mm */
-	return cover_check(pid, cg, f->already, &f->ahead, e);
+	return cover_check(pid, cg, f->already, &f->ahead, f->held_live, e);
 }
 
 static void fill_info(const struct freeze *f, uint64_t thaw_at,

@@ -493,10 +493,13 @@ void cover_ahead_free(struct cover_ahead *a);
 /* Inside a freeze: is every live task sharing pid's address space held,
  * by a group stop (state T: ours or another program's) or, with cg (the
  * frozen cgroup), by being in cg or below? theirs: the freeze is another
- * program's (pmadv only waited for it). 0; or -1 with e naming the first
- * task that is not held: tid, comm, state, its cgroups. */
+ * program's (pmadv only waited for it). held_live: a live thread of pid
+ * that our stop's confirmation has just seen with all of pid's threads in
+ * T (they are not walked again: none can start while all are stopped), or
+ * 0. 0; or -1 with e naming the first task that is not held: tid, comm,
+ * state, its cgroups. */
 int cover_check(pid_t pid, const struct cg *cg, bool theirs,
-		const struct cover_ahead *a, struct err *e);
+		const struct cover_ahead *a, pid_t held_live, struct err *e);
 
 /* Before a stop: is a live thread of pid in a cgroup that is frozen or
  * being frozen (v2: cgroup.freeze 1 on it or an ancestor, or cgroup.events
@@ -517,10 +520,11 @@ int stop_prepare(pid_t pid, bool *already, struct err *e);
 
 /* Our stop (the guardian sent SIGSTOP through the pidfd): poll
  * /proc/PID/task/TID/stat, rescanning the task directory every round,
- * until every live thread is `T`. 0; or -1 with e naming the threads that
- * did not stop in time, or saying the window ended first (the caller has
- * the guardian thaw: this never does). */
-int stop_wait_ours(pid_t pid, const struct freeze_wait *w, struct err *e);
+ * until every live thread is `T`. 0 with *live one of them; or -1 with e
+ * naming the threads that did not stop in time, or saying the window
+ * ended first (the caller has the guardian thaw: this never does). */
+int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
+		   struct err *e);
 
 /* Someone else's stop: wait until every live thread is in T, at most until
  * deadline (freeze_covers names a thread it has not reached). */

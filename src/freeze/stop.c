@@ -14,6 +14,7 @@
 #define SCAN_NAMED 6		/* threads named in a timeout message */
 
 struct task_scan {
+	pid_t first;		/* the first live thread seen, or 0 */
 	unsigned int live;	/* threads neither zombie nor dead */
 	unsigned int stopped;	/* ... of which in state T */
 	pid_t traced;		/* a thread in tracing stop (t), or 0 */
@@ -26,7 +27,8 @@ static int count_task(pid_t tid, char st, void *ctx)
 {
 	struct task_scan *s = ctx;
 
-	s->live++;
+	if (!s->live++)
+		s->first = tid;
 	if (st == 'T') {
 		s->stopped++;
 		return 0;
@@ -216,12 +218,15 @@ static enum wait_test all_stopped(void *ctx)
 	return WAIT_MET;
 }
 
-int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, struct err *e)
+int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, pid_t *live,
+		   struct err *e)
 {
 	struct stop_wait w = { .pid = pid, .e = e };
 
+	*live = 0;
 	switch (freeze_wait_run(fw, all_stopped, &w)) {
 	case WAIT_DONE:
+		*live = w.s.first;
 		return 0;
 	case WAIT_DEADLINE:
 		return not_stopped_error(pid, &w.s, fw, e);
