@@ -1,8 +1,12 @@
 /* pauser FILE MIB [MMAP]: a service that notices every pause. It maps MIB
  * MiB of anonymous memory, fills it, then a thread loops forever: touch
- * the next page (write), with MMAP=1 also mmap and munmap one page (so it
- * takes the target's mmap_lock for writing), sleep 200 us, and record the
- * longest time between two iterations. A freeze shows as a pause as long
+ * the next page of a small working set (write), with MMAP=1 also mmap and
+ * munmap one page (so it takes the target's mmap_lock for writing), sleep
+ * 200 us, and record the longest time between two iterations. The working
+ * set, code and stacks are locked, the MIB MiB are not: what is paged out
+ * is the MIB MiB, and a pause is the freeze (or the lock), never a
+ * swap-in queued behind the pageout's own writes (CI saw 128 ms of that
+ * after a 1 GiB window). A freeze shows as a pause as long
  * as the freeze; an advice call that holds the mmap_lock as one as long as
  * the call (MMAP=1). FILE (created, one page) is mapped shared; 64-bit
  * words:
@@ -22,8 +26,11 @@
 #include <unistd.h>
 
 static volatile uint64_t *words;
-static unsigned char *mem;
+static unsigned char *mem, *work;
 static size_t len, page;
+static volatile int go;
+
+enum { WORK_PAGES = 64 };
 static int use_mmap;
 
 static uint64_t now_ns(void)
@@ -41,11 +48,14 @@ static void *loop(void *arg)
 	size_t at = 0;
 
 	(void)arg;
+	while (!go)
+		nanosleep(&nap, NULL);
+	last = now_ns();
 	for (;;) {
 		uint64_t t;
 
-		mem[at] = (unsigned char)(mem[at] + 1);
-		at = (at + page) % len;
+		work[at] = (unsigned char)(work[at] + 1);
+		at = (at + page) % (WORK_PAGES * page);
 		if (use_mmap) {
 			void *p = mmap(NULL, page, PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -69,6 +79,7 @@ static void *loop(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t th;
+	pthread_attr_t attr;
 	int fd;
 
 	if (argc < 3) {
@@ -82,16 +93,27 @@ int main(int argc, char **argv)
 	if (fd < 0 || ftruncate(fd, (off_t)page) != 0)
 		return 1;
 	words = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	work = mmap(NULL, WORK_PAGES * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (words == MAP_FAILED || work == MAP_FAILED)
+		return 1;
+	/* the thread exists (a small stack) before everything mapped so far
+	 * is locked; the memory to page out is mapped after */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	if (pthread_create(&th, &attr, loop, NULL) != 0)
+		return 1;
+	if (mlockall(MCL_CURRENT) != 0)
+		perror("pauser: mlockall (pauses may include swap-ins)");
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		   -1, 0);
-	if (words == MAP_FAILED || mem == MAP_FAILED)
+	if (mem == MAP_FAILED)
 		return 1;
 	/* not one huge page: pageout works on small pages, as a heap's */
 	madvise(mem, len, MADV_NOHUGEPAGE);
 	for (size_t i = 0; i < len; i += page)
 		mem[i] = (unsigned char)(i / page) | 1;
-	if (pthread_create(&th, NULL, loop, NULL) != 0)
-		return 1;
+	go = 1;
 	printf("%lx %lx\n", (unsigned long)mem, (unsigned long)(mem + len));
 	fflush(stdout);
 	words[2] = 1;
