@@ -83,7 +83,7 @@ static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
 	return push_pair(p, start, end, map, 0);
 }
 
-static int by_start(const void *a, const void *b)
+int piece_by_start(const void *a, const void *b)
 {
 	const struct piece *x = a, *y = b;
 
@@ -172,7 +172,7 @@ static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)
 		if (cand->v[i].start < cand->v[i - 1].start) {
-			qsort(cand->v, cand->n, sizeof(*cand->v), by_start);
+			qsort(cand->v, cand->n, sizeof(*cand->v), piece_by_start);
 			break;
 		}
 	for (size_t i = 0; i < cand->n;) {
@@ -397,7 +397,7 @@ static int claim(struct vec *claimed, const struct vec *cand)
 	return 0;
 }
 
-static int skip_by_start(const void *a, const void *b)
+int skip_by_start(const void *a, const void *b)
 {
 	const struct skip *x = a, *y = b;
 
@@ -433,7 +433,7 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 	}
 	/* each pair's are sorted: together, sorted again */
 	if (b.keep.n > 1)
-		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), by_start);
+		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), piece_by_start);
 	if (b.nskips > 1)
 		qsort(b.skips, b.nskips, sizeof(*b.skips), skip_by_start);
 	free(claimed.v);
