@@ -261,7 +261,6 @@ static bool guarded(const struct options *o, uint32_t pair)
 static void guard_init(struct engine *s, struct member *mb)
 {
 	struct run *x = mb->x;
-	char path[64];
 
 	x->cb_on = guard_wanted(s->o);
 	if (!x->cb_on)
@@ -270,8 +269,7 @@ static void guard_init(struct engine *s, struct member *mb)
 	/* one unbounded window has no sample window: only reports */
 	mb->guard_acts = s->bounded || s->req.mode == FREEZE_NONE;
 	mb->phase = mb->guard_acts ? GUARD_SAMPLE : GUARD_MAIN;
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	mb->have_st0 = !procstat_read(AT_FDCWD, path, &mb->st0);
+	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
 }
 
 /* The residency of the sorted pieces into out, a read per stretch of
@@ -447,15 +445,13 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	size_t n = 0, judged_cold = 0;
 	uint64_t faulted = UINT64_MAX;
 	struct procstat st;
-	char path[64];
 	bool settled;
 	struct err e;
 	int rc = -1;
 
 	/* a page came back by a fault; pages the kernel did not take are
 	 * present without one and must not make a mapping look hot */
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st))
+	if (mb->have_st0 && !procstat_of(x->t.pid, &st))
 		faulted = (st.minflt + st.majflt - mb->st0.minflt - mb->st0.majflt) *
 			  (uint64_t)sysconf(_SC_PAGESIZE);
 
@@ -559,10 +555,8 @@ static void guard_finish(struct member *mb)
 {
 	struct run *x = mb->x;
 	struct procstat st;
-	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st) &&
+	if (mb->have_st0 && !procstat_of(x->t.pid, &st) &&
 	    st.start_time == mb->st0.start_time) {
 		x->cb.faults_known = true;
 		x->cb.minor_faults = st.minflt - mb->st0.minflt;

@@ -132,11 +132,10 @@ static bool still_selected(const struct run *x)
 	const struct target_ref *r = x->ref;
 	struct procstat ps;
 	struct target t;
-	char path[64], *cmd;
+	char *cmd;
 	bool ok = true;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	if (r->start_time && (procstat_read(AT_FDCWD, path, &ps) ||
+	if (r->start_time && (procstat_of(x->t.pid, &ps) ||
 			      ps.start_time != r->start_time || target_alive(&x->t)))
 		return false;
 	if (!r->must_match)

@@ -270,8 +270,7 @@ static void check_thread(pid_t tid, void *ctx)
 	char path[64], wchan[48] = "";
 	struct procstat ps;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (procstat_read(AT_FDCWD, path, &ps) != 0)
+	if (procstat_of(tid, &ps) != 0)
 		return;		/* gone */
 	u->threads++;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);

@@ -54,8 +54,7 @@ static int lock_process(struct freeze *f, struct err *e)
 	char name[96], what[64];
 	struct procstat ps;
 
-	snprintf(name, sizeof(name), "/proc/%d/stat", (int)f->pid);
-	if (procstat_read(AT_FDCWD, name, &ps) != 0 ||
+	if (procstat_of(f->pid, &ps) != 0 ||
 	    sys_pidfd_send_signal(f->pidfd, 0) != 0)
 		return err_set(e, ESRCH, "cannot freeze process %d: no such "
 			       "process", (int)f->pid);

@@ -30,7 +30,6 @@ enum life { LIFE_GONE, LIFE_ALIVE, LIFE_UNKNOWN };
  * exists), alive, or unknown (any other failure: *err). */
 static enum life life_of(pid_t pid, unsigned long long start, int *err)
 {
-	char path[64];
 	struct procstat ps;
 	int fd = sys_pidfd_open(pid, 0);
 	enum life l;
@@ -40,8 +39,7 @@ static enum life life_of(pid_t pid, unsigned long long start, int *err)
 		*err = errno;
 		return errno == ESRCH ? LIFE_GONE : LIFE_UNKNOWN;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (procstat_read(AT_FDCWD, path, &ps) != 0) {
+	if (procstat_of(pid, &ps) != 0) {
 		*err = errno;
 		l = sys_pidfd_send_signal(fd, 0) != 0 && errno == ESRCH ?
 		    LIFE_GONE : LIFE_UNKNOWN;

@@ -463,14 +463,9 @@ void record_clear(int fd)
 
 unsigned long long record_start_time(pid_t pid)
 {
-	char path[64];
 	struct procstat ps;
 
-	if (pid == 0)
-		snprintf(path, sizeof(path), "/proc/self/stat");
-	else
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (procstat_read(AT_FDCWD, path, &ps) != 0)
+	if (procstat_of(pid, &ps) != 0)
 		return 0;
 	return ps.start_time;
 }

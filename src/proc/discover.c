@@ -287,11 +287,9 @@ static int members(const char *cgroup, struct found **v, size_t *n,
 	if (cgroup_pids(cgroup, v, n, where, wherelen, e))
 		return -1;
 	for (size_t i = 0; i < *n; i++) {
-		char path[64];
 		struct procstat ps;
 
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)(*v)[i].pid);
-		if (!procstat_read(AT_FDCWD, path, &ps))
+		if (!procstat_of((*v)[i].pid, &ps))
 			(*v)[i].start = ps.start_time;
 	}
 	if (cgroup_pids(cgroup, &again, &nagain, NULL, 0, e)) {

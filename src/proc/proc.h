@@ -32,6 +32,8 @@ int procstat_parse(const char *line, struct procstat *ps);
 /* Read and parse a stat file (path relative to dirfd, or AT_FDCWD). 0, or
  * -1 with errno (EINVAL: unparsable). */
 int procstat_read(int dirfd, const char *path, struct procstat *ps);
+/* /proc/PID/stat; pid 0: pmadv's own. */
+int procstat_of(pid_t pid, struct procstat *ps);
 
 /* Read a small file into buf, NUL-terminated. The length, or -1 with errno. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
