@@ -24,16 +24,11 @@
 #include "proc/proc.h"
 #include "freeze/freeze.h"
 
-/* The root cgroups a process can move itself to so
- * that what freezes, throttles or kills pmadv's cgroup does not reach it:
- * a v2 cgroup.freeze or a v1 freezer of pmadv's cgroup (a systemd unit
- * freeze), a CPU limit (v2 cpu.max, v1 cpu), cgroup.kill, a systemd stop of
- * its unit, an OOM group kill. Found from /proc/self/mountinfo: the
- * cgroup.procs of the root of the v2 hierarchy and of the v1 hierarchies
- * with the freezer, cpu or cpuacct controller or name=systemd, where
- * mounted (other v1 controllers, memory among them, are left as they are).
- * Reads only, and only before the fork: the guardian then merely writes
- * to the paths. */
+/* The root cgroups the guardian moves itself to, so that what freezes,
+ * throttles or kills pmadv's cgroup (a unit freeze, cpu.max, cgroup.kill,
+ * a systemd stop, an OOM group kill) does not reach it: v2, and v1 with
+ * freezer, cpu, cpuacct or name=systemd (memory is left as it is). Found
+ * before the fork: the child only writes. */
 #define CGROOT_MAX 8
 #define CGROOT_PATH 256
 
@@ -42,12 +37,40 @@ struct cgroot {
 	char procs[CGROOT_MAX][CGROOT_PATH];	/* ".../cgroup.procs" */
 };
 
-/* Fill r (n = 0 when there is none, or mountinfo cannot be read). */
-static void cgroot_find(struct cgroot *r);
+static void cgroot_find(struct cgroot *r)
+{
+	struct cgfs_mounts m;
 
-/* Move the calling process to each of them; failures are ignored (not
- * root: it stays where it is). Async-signal-safe: open, write, close. */
-static void cgroot_enter(const struct cgroot *r);
+	r->n = 0;
+	if (cgfs_mounts_read(&m) != 0)
+		return;
+	/* a hierarchy mounted twice is entered twice: that changes nothing */
+	for (size_t i = 0; i < m.n; i++) {
+		const struct cgfs_mount *mt = &m.v[i];
+
+		if (strcmp(mt->root, "/") != 0)
+			continue;	/* not a hierarchy's root */
+		if ((mt->kind != CGFS_OTHER || mt->cpu || mt->systemd) &&
+		    r->n < CGROOT_MAX &&
+		    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs",
+			     mt->point) < CGROOT_PATH)
+			r->n++;
+	}
+	cgfs_mounts_free(&m);
+}
+
+/* Async-signal-safe; failures ignored (not root: it stays). */
+static void cgroot_enter(const struct cgroot *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		int fd = open(r->procs[i], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		(void)!write(fd, "0", 1);	/* "0": the writer itself */
+		close(fd);
+	}
+}
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
@@ -546,14 +569,13 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 
 /* ---- pmadv's side ---- */
 
-/* The answer to the request just sent, within ms. 0, or -1 with errno
- * (ETIMEDOUT: none in time; EPIPE: the guardian is gone). */
-/* The answer to a freeze arrives microseconds after the freeze action;
- * waiting for it awake saves the wake-up (tens of microseconds on a VM),
- * which the target would spend frozen. sched_yield lets the guardian run
- * first on a machine of one CPU. */
+/* A freeze's answer comes microseconds after the freeze action: waiting
+ * awake saves a wake-up the target would spend frozen (sched_yield lets
+ * the guardian run on one CPU). */
 #define SPIN_NS 300000u
 
+/* The answer to the request just sent, within ms. 0, or -1 with errno
+ * (ETIMEDOUT: none in time; EPIPE: the guardian is gone). */
 static int await_as(struct guardian *g, struct msg *m, unsigned int ms,
 		    bool spin)
 {
@@ -594,11 +616,6 @@ got:
 		if (m->op == M_ANSWER)
 			return 0;
 	}
-}
-
-static int await(struct guardian *g, struct msg *m, unsigned int ms)
-{
-	return await_as(g, m, ms, false);
 }
 
 static int ask(struct guardian *g, uint32_t op, uint64_t a, uint64_t b,
@@ -702,7 +719,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	 * well under a millisecond; a run that spent its time waiting for a
 	 * lock still gets a second. */
 	left = clock_ms_left(deadline);
-	if (await(g, &m, left > 1000 ? left : 1000) == 0 && m.id == 0 &&
+	if (await_as(g, &m, left > 1000 ? left : 1000, false) == 0 && m.id == 0 &&
 	    m.err == 0) {
 		/* for the freeze record: the guardian by PID and start time */
 		g->start_time = record_start_time(pid);
@@ -820,7 +837,6 @@ int guardian_thaw_async(int sock, uint64_t window)
 	return post(sock, M_THAW, window, 0, 0, MSG_DONTWAIT);
 }
 
-/* The limits of a freeze window. See freeze.h. */
 static unsigned int times(unsigned int v, unsigned int k)
 {
 	return v > ~0u / k ? ~0u : v * k;
@@ -839,39 +855,4 @@ unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 	unsigned int twice = times(freeze_timeout_ms, 2);
 
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
-}
-
-/* Root cgroups for the guardian: see above. */
-static void cgroot_find(struct cgroot *r)
-{
-	struct cgfs_mounts m;
-
-	r->n = 0;
-	if (cgfs_mounts_read(&m) != 0)
-		return;
-	/* a hierarchy mounted twice is entered twice: that changes nothing */
-	for (size_t i = 0; i < m.n; i++) {
-		const struct cgfs_mount *mt = &m.v[i];
-
-		if (strcmp(mt->root, "/") != 0)
-			continue;	/* not a hierarchy's root */
-		if ((mt->kind != CGFS_OTHER || mt->cpu || mt->systemd) &&
-		    r->n < CGROOT_MAX &&
-		    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs",
-			     mt->point) < CGROOT_PATH)
-			r->n++;
-	}
-	cgfs_mounts_free(&m);
-}
-
-static void cgroot_enter(const struct cgroot *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		int fd = open(r->procs[i], O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			continue;
-		(void)!write(fd, "0", 1);	/* "0": the writer itself */
-		close(fd);
-	}
 }
