@@ -1,6 +1,5 @@
 /* Freezing targets around the read of their maps and the advice: the order
- * of operations, which locks are taken, and the report. The mechanisms live
- * in freeze/stop.c, freeze/cgroup.c, rundir.c and guardian.c. */
+ * of operations and the locks; the mechanisms live in the other files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,21 +33,15 @@ struct freeze {
 	bool expired;		/* the guardian ended it at its deadline */
 	bool resumed;		/* someone else thawed (freeze_end's check) */
 	bool lifted;		/* thawed at the first interrupt (unbounded) */
-	uint64_t frozen_at;	/* the first freeze action (ours: the
-				 * guardian's clock), CLOCK_MONOTONIC */
+	uint64_t frozen_at;	/* the first freeze action (CLOCK_MONOTONIC) */
 	unsigned int processes;
 	struct cover_ahead ahead;	/* who shared the mms just before */
 };
 
-/* What a freeze request takes before anything is frozen: the targets
- * checked, the locks taken (one per process, one per cgroup, so concurrent
- * runs take turns), the stop or the cgroup prepared. */
-
 /* ---- locks ---- */
 
-/* One lock per process, whichever the mode: a stop-run and a cgroup-run on
- * the same target take turns too. Named by PID and start time, read while
- * the pidfd shows the process alive (so they are this process's). */
+/* One lock per process, whichever the mode, named by PID and start time
+ * (read while the pidfd shows the process alive). */
 static int lock_process(struct freeze *f, struct err *e)
 {
 	char name[96], what[64];
@@ -213,11 +206,9 @@ static struct lock *record_lock(struct freeze *f)
 	return f->mode == FREEZE_STOP ? &f->plock : &f->glock;
 }
 
-/* Undo our freeze: the guardian thaws (unless it did at the deadline; or
- * here, at the window's normal end, the thaw action is ours) and looks
- * for the thaw; the record is emptied only once the thaw is seen. Then
- * stand down the signal thread's slot and the guardian. Returns 0, or -1
- * with errno (f->end.why says what holds, or what failed). */
+/* Undo our freeze (here: the thaw action is ours, at a window's normal
+ * end), see it, then stand down the signal slot and the guardian. 0, or
+ * -1 with errno (f->end.why says what holds or failed). */
 static int unfreeze_as(struct freeze *f, bool here)
 {
 	int rc;
@@ -265,8 +256,7 @@ static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
 	describe_kept(f, err, e);
 }
 
-/* Who froze what, written before the freeze, for a later pmadv to undo
- * should pmadv and the guardian both die (freeze.h). */
+/* Who froze what, for a later pmadv should pmadv and the guardian die. */
 static int record_freeze(const struct freeze *f, int fd, struct err *e)
 {
 	struct freeze_record r = {
@@ -291,8 +281,7 @@ static int record_freeze(const struct freeze *f, int fd, struct err *e)
 	return -1;
 }
 
-/* What the guardian is given: how to freeze, thaw and see the thaw, the
- * record and the lock files. */
+/* How the guardian freezes, thaws and sees the thaw; record, locks. */
 static void guardian_config(struct freeze *f, struct guardian_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -346,11 +335,9 @@ static void refreeze(void *ctx)
 	guardian_refreeze(&f->guard);
 }
 
-/* How long our freeze may take to take hold: until --freeze-timeout, and
- * with a bound until the bound (the wait is part of the window), though
- * never less than HOLD_MIN_MS (a v2 freeze takes ~1 ms here, a stop of 8
- * busy threads on 2 CPUs ~28 ms: a 1 ms bound still gets its windows;
- * the guardian's deadline, bound + GUARDIAN_GRACE_MS, is later still). */
+/* Our freeze must take hold within --freeze-timeout and the bound, but
+ * never less than this (a v2 freeze takes ~1 ms, a stop of 8 busy threads
+ * on 2 CPUs ~28 ms): a 1 ms bound still gets its windows. */
 #define HOLD_MIN_MS 50u
 
 static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
@@ -373,10 +360,8 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 	w->pollfd = -1;
 }
 
-/* Our own freeze: the guardian first (it freezes, thaws and keeps the
- * window's deadline), the signal thread armed and the record written, so
- * that there is no moment where the target is frozen and nothing would
- * thaw it. The window starts at the guardian's freeze action. */
+/* Our own freeze: guardian, signal thread and record first, so that the
+ * target is never frozen with nothing to thaw it. */
 static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		       struct err *e)
 {
@@ -469,8 +454,7 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 	return f;
 }
 
-/* The /proc scan for processes sharing the targets' mms, done before the
- * window (see cover_look_ahead); when it fails the window scans. */
+/* Processes sharing the targets' mms, before the window (cover_look_ahead). */
 static void look_ahead(struct freeze *f, const struct freeze_req *req,
 		       const pid_t *pids, size_t n)
 {
@@ -584,9 +568,8 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 	}
 }
 
-/* Inside the window, as it closes: does the freeze still hold? A SIGCONT
- * another program sent, or another writer's thaw of the cgroup, makes
- * the window's advice not race-free; nothing else would tell. */
+/* As the window closes: does the freeze still hold (no other program's
+ * SIGCONT or thaw)? Nothing else would tell. */
 static bool still_held(const struct freeze *f)
 {
 	if (f->mode == FREEZE_STOP)

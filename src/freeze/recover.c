@@ -25,9 +25,8 @@ enum undo { UNDO_THAWED, UNDO_VANISHED, UNDO_FAILED };
 
 enum life { LIFE_GONE, LIFE_ALIVE, LIFE_UNKNOWN };
 
-/* The process named by PID and start time: positively gone (ESRCH, or its
- * PID is another process's: a PID is not reused while its process
- * exists), alive, or unknown (any other failure: *err). */
+/* The process by PID and start time: gone (ESRCH, or the PID another's),
+ * alive, or unknown (*err). */
 static enum life life_of(pid_t pid, unsigned long long start, int *err)
 {
 	struct procstat ps;
@@ -69,9 +68,7 @@ static enum undo has_exited(const struct freeze_record *r, char *msg,
 	return UNDO_VANISHED;
 }
 
-/* Resume the recorded process (held by a pidfd from the check to the
- * signal), if it is still stopped: UNDO_THAWED once seen running after
- * it; else UNDO_FAILED (msg says why). */
+/* Resume the recorded process (held by a pidfd), if still stopped. */
 static enum undo resume(const struct freeze_record *r, int fd,
 			const char *comm, char *msg, size_t len)
 {
@@ -96,9 +93,8 @@ static enum undo resume(const struct freeze_record *r, int fd,
 	return UNDO_FAILED;
 }
 
-/* Resume the recorded process only if it is still the same one (PID and
- * start time) and still stopped; drop the record only on evidence: it is
- * gone, it runs, or it runs once resumed. Never PID 1, never pmadv. */
+/* Only if still the same and stopped; the record goes only on evidence.
+ * Never PID 1, never pmadv. */
 static enum undo undo_stop(const struct freeze_record *r, char *msg, size_t len)
 {
 	char path[64], comm[64];
@@ -267,8 +263,8 @@ static void say(const struct scan *s, bool failure, const char *fmt, ...)
 	s->say(failure, line, s->ctx);
 }
 
-/* A record nobody holds: undo it if its owner and guardian are gone. The
- * lock stays held until the file is unlinked, as in lock_drop. */
+/* A record nobody holds: undo it if its owner and guardian are gone (the
+ * lock held until the file is unlinked). */
 static void recover_record(const struct scan *s, int dirfd, const char *name,
 			   const char *text)
 {

@@ -1,8 +1,4 @@
-/* Where cgroups are and what they contain: the cgroup mounts (from
- * /proc/self/mountinfo), a process's membership (/proc/PID/cgroup), the
- * directory of a cgroup path, and the processes of a cgroup and its
- * descendants. Reads only; what may be frozen is freeze/cgroup.c's call,
- * what is listed for -c discover.c's. */
+/* Where cgroups are and what they contain. Reads only. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
