@@ -16,13 +16,10 @@
 #include "cli/cli.h"
 #include "report/report.h"
 
-/* The operator's regular expressions (-e, -N), tried before pmadv compiles
- * them for real: glibc's regcomp recurses once per nesting level (some
- * 15,000 nested parentheses overflow the stack and crash it) and nested
- * counted repetitions make it take minutes or gigabytes. A pattern must be
- * at most REGEX_MAX_LEN bytes and REGEX_MAX_DEPTH groups deep, and must
- * compile in a child process within a second of CPU and a bounded amount
- * of memory. */
+/* -e and -N patterns are tried first: glibc's regcomp recurses per nesting
+ * level (15,000 nested parentheses crash it) and nested counted repetitions
+ * take minutes or gigabytes. So bounded length and depth, and a trial
+ * compile in a child with CPU and memory limits. */
 #define REGEX_MAX_LEN 4096	/* a path is at most PATH_MAX */
 #define REGEX_MAX_DEPTH 100
 
@@ -124,8 +121,6 @@ static int regex_guard(const char *src, struct err *e)
 		       TRY_MEM >> 20);
 }
 
-/* One option's argument, checked and stored in the control struct; on bad
- * input argp_error says why (exit 2). */
 /* An argument as shown in a message: escaped, since operators paste text
  * with control characters too. Static rings: argp_error exits at once. */
 #define SHOWN_MAX 200
@@ -146,8 +141,8 @@ static const char *shown(const char *s)
 	return ring[k];
 }
 
-/* Room for element n of a list holding n: the capacity is implied (it
- * doubles when n reaches a power of two), so a list needs no field for it. */
+/* Room for element n: the capacity doubles at each power of two, so a
+ * list needs no field for it. */
 static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
 {
 	void *p;
@@ -288,8 +283,7 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 	o->more[o->nmore++].advice = a;
 }
 
-/* Where selection options go: the pair the last --then started (the
- * first pair's, -a's, up to the first --then, wherever -a stands). */
+/* Where selection options go: the pair the last --then started. */
 static struct selection *cur_sel(struct options *o)
 {
 	return o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
@@ -305,9 +299,8 @@ bool options_gives(const struct options *o, int v)
 	return false;
 }
 
-/* Several pairs: each must select something, nothing that takes one
- * advice only (a budget, -l); then the pairs in order, and the names of
- * their advices. */
+/* Several pairs must each select something, with nothing that takes one
+ * advice only; then o->pairs and advice_names. */
 static void check_pairs(struct argp_state *st, struct options *o)
 {
 	size_t n = 0;
@@ -842,9 +835,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
 	o->comeback_pct = COMEBACK_PCT_DEFAULT;
 #ifdef PMADV_TEST_HOOKS
-	/* Test knobs: compiled only into the build the tests use (make's
-	 * pmadv-test, -DPMADV_TEST_HOOKS). No environment variable changes
-	 * what an installed pmadv does: there these fields stay 0. */
+	/* Test knobs (-DPMADV_TEST_HOOKS only): no environment variable
+	 * changes what an installed pmadv does. */
 	{
 		const char *delay = getenv("PMADV_TEST_DELAY_MS");
 		const char *source = getenv("PMADV_MAPS_SOURCE");

@@ -9,11 +9,9 @@
 
 /* ---- work in an address range ---- */
 
-/* The first element of a sorted, disjoint array (v: n elements of
- * `stride` bytes, each with a uint64_t end at `off`) ending above addr.
- * Searched from *hint on, where the last search ended: a chunk's pieces
- * ascend, so a plan of 32,000 pieces costs a step each, not a binary
- * search each (3 ms of a 65,000-mapping window). *hint = the answer. */
+/* first_ending_after from *hint on (set to the answer): a chunk's pieces
+ * ascend, so 32,000 pieces cost a step each, not a binary search each
+ * (3 ms of a 65,000-mapping window). */
 static size_t find_end_above(const void *v, size_t n, size_t stride,
 			     size_t off, uint64_t addr, size_t *hint)
 {
@@ -149,9 +147,8 @@ bool cursor_done(const struct cursor *c)
 	return c->cur >= c->plan->npieces || c->rest_err;
 }
 
-/* Cut points: whole pages, or whole huge pages for collapse (a piece cut
- * inside one leaves neither part holding it whole: the kernel collapses
- * neither). Absolute addresses. */
+/* Cut points (absolute): whole pages, or huge pages for collapse (neither
+ * part of a cut huge page is collapsed). */
 static uint64_t cut_down(uint64_t a, const struct chunk_limits *lim)
 {
 	uint64_t g = lim->align > lim->page ? lim->align : lim->page;
@@ -221,9 +218,7 @@ void chunk_record(struct cursor *c, size_t first, const struct piece *pcs,
 
 		to->advised += r[i].advised;
 		if (r[i].err == ECANCELED) {
-			/* the call stopped here (the window ended): what
-			 * follows was never asked for, and a later window
-			 * may advise it */
+			/* the window ended: a later one may advise the rest */
 			uint64_t at = pcs[i].start + r[i].advised;
 
 			c->cur = first + i;

@@ -99,8 +99,7 @@ void run_advise_error(struct run *x, const struct advice *adv, int code,
 		run_fail_err(x, &e);
 }
 
-/* Human output and JSON show what the advice did; -q shows nothing, and
- * smaps_rollup walks every page table, so it is read only when shown. */
+/* smaps_rollup walks every page table: read only when shown (not -q). */
 static bool shows_effect(const struct options *o)
 {
 	return !o->quiet && !o->list;
@@ -124,9 +123,8 @@ static char *cmdline_of(struct target *t)
 	return buf;
 }
 
-/* Is the process behind the pidfd the one discovery listed, and does it
- * still match what selected it? Its start time is read, then the pidfd is
- * checked alive: the stat read was of the pidfd's process. */
+/* Is the pidfd's process the one discovery listed, still matching? The
+ * start time is read, then the pidfd checked alive. */
 static bool still_selected(const struct run *x)
 {
 	const struct target_ref *r = x->ref;
@@ -187,8 +185,7 @@ void run_prepare(struct run *x, const struct options *o)
 
 	if (open_target(x))
 		return;
-	/* cheap and touches nothing: permission, advice, support; each
-	 * advice of the run (several -a), before any is given */
+	/* permission, advice, support of each advice; touches nothing */
 	for (size_t k = 0; !o->dry_run && !o->list && k < o->npairs; k++) {
 		const struct advice *a = o->pairs[k].advice;
 		bool seen = false;
@@ -372,8 +369,7 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 	x->have_spans = false;
 	if (residency_open(x->t.pid, method, &r, e))
 		return -1;
-	/* one read per stretch of touching pieces: 65,000 one-page
-	 * mappings side by side are one read, not 65,000 */
+	/* one read per stretch of touching pieces, not one a mapping */
 	for (size_t i = 0, j; !rc && i < x->plan.npieces; i = j) {
 		for (j = i + 1; j < x->plan.npieces &&
 		     x->plan.pieces[j].start == x->plan.pieces[j - 1].end; j++)
@@ -510,8 +506,7 @@ bool goal_reached(const struct goal *g, uint64_t advised)
 	return want && advised + page > want;
 }
 
-/* -l: residency, futile pageout and the budget (UINT64_MAX: none) over
- * the plan, all at once (nothing is frozen). */
+/* -l: residency, futile pageout and the budget (UINT64_MAX: none). */
 static void plan_within(struct run *x, const struct options *o, uint64_t budget)
 {
 	struct err e;

@@ -165,9 +165,8 @@ static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
 	return push_pair(&b->keep, start, end, map, b->pair);
 }
 
-/* Explicit ranges give pieces in any order, overlapping each other and the
- * named mappings: sort, then unite overlaps within each mapping. Each
- * united piece goes to take (b), or, with b NULL, to out as it is. */
+/* Ranges overlap anyhow: sort, unite within each mapping, then to take
+ * (b), or with b NULL to out. */
 static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)
@@ -227,9 +226,8 @@ static void builder_to_plan(struct builder *b, struct plan *out)
 	out->bytes = b->bytes;
 }
 
-/* Does sel take mapping m whole (--all, a name, a regex)? Every selector
- * that matches it is marked in hit (after the ranges'): one that never
- * does is reported unmatched. */
+/* Does sel take m whole (--all, a name, a regex)? Matching selectors are
+ * marked in hit (after the ranges') for the unmatched report. */
 static bool wants(const struct selection *sel, const struct mapping *m,
 		  bool *hit)
 {
@@ -314,10 +312,8 @@ oom:
 
 /* ---- several (advice, selection) pairs ---- */
 
-/* What sel takes before any advice is asked about: sorted, disjoint
- * pieces, united within each mapping where they overlap or touch, the
- * filters applied (select_plan's pieces and skips together). hit: as in
- * select_plan. */
+/* What sel takes before any advice is asked about (select_plan's pieces
+ * and skips together): sorted, disjoint, united within each mapping. */
 static int candidates(const struct maps *maps, const struct selection *sel,
 		      bool *hit, struct vec *out)
 {
@@ -512,8 +508,7 @@ int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
 	return 0;
 }
 
-/* madvise advice: the one table. Values are asm-generic: glibc 2.36
- * lacks some. The remote ones first, in the order help lists them. */
+/* The remote advice first, in the order help lists them. */
 #define LOCAL_ONLY false, NULL, false, false, false, NULL
 static const struct advice table[] = {
 	{ "cold", ADVICE_COLD, true, "5.10", true, true, false,

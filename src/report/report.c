@@ -1,6 +1,4 @@
-/* Output: human summaries here; tables through libsmartcols (-v, -l, the
- * table options, -l -J) in report/table.c; the -J document of an advice
- * run in report/json.c. */
+/* Output: human summaries here; tables in table.c; -J in json.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -103,8 +101,7 @@ static void list_finish(struct report *rp)
 	} else if (rp->nltot > 1 && !rp->o->quiet) {
 		struct libscols_table *tb = table_new(rp->o);
 
-		/* a table of its own, with its own headings: the targets'
-		 * tables each sized their columns to their own rows */
+		/* its own table: each target's sized its own columns */
 		if (tb) {
 			table_add_total(tb, rp->o, &rp->lall);
 			table_print(tb, rp->o, NULL);
@@ -315,8 +312,7 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	free(comm);
 }
 
-/* Several targets: one line of totals on Pss and SwapPss, which divide a
- * shared page among its users, so targets sharing memory add up to it
+/* Several targets: totals on Pss and SwapPss, which count shared memory
  * once (Rss and Swap would count it for each). */
 static void human_totals(const struct report *rp)
 {
@@ -395,10 +391,8 @@ struct report *report_new(const struct options *o, struct err *e)
 		return NULL;
 	}
 	rp->o = o;
-	/* libsmartcols tells printable characters by the locale; loading
-	 * them costs start-up time, so only when a table will be printed;
-	 * and before anything is advised, so that its absence stops the run
-	 * before, not after */
+	/* libsmartcols needs the locale: loaded only for a table, and before
+	 * anything is advised, so its absence stops the run first */
 	if (o->table || o->list) {
 		setlocale(LC_ALL, "");
 		if (table_load(e)) {
