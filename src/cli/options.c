@@ -733,8 +733,21 @@ static void version(struct argp_state *st)
 	exit(0);	/* write errors: close_stdout, at exit */
 }
 
-/* Targets, advice and selection. */
-static error_t parse_what(int key, char *arg, struct argp_state *st)
+/* The modes named from freeze_mode_name: a new mode is listed here too. */
+static void bad_freeze_mode(struct argp_state *st, const char *arg)
+{
+	char list[128] = "";
+	size_t n = 0;
+
+	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_MODE_LAST &&
+	     n < sizeof(list); m++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ",
+				      freeze_mode_name(m));
+	argp_error(st, "invalid freeze mode '%s' (use %scgroup:PATH)", shown(arg),
+		   list);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
 	struct selection *sel = cur_sel(o);
@@ -761,31 +774,6 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case OPT_DOWN_TO:	set_down_to(st, o, arg); break;
 	case OPT_AS_GROUP:	o->as_group = true; break;
 	case OPT_COMEBACK:	set_comeback(st, o, arg); break;
-	default:		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-/* Freezing, output, help and the checks at the end. */
-/* The modes named from freeze_mode_name: a new mode is listed here too. */
-static void bad_freeze_mode(struct argp_state *st, const char *arg)
-{
-	char list[128] = "";
-	size_t n = 0;
-
-	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_MODE_LAST &&
-	     n < sizeof(list); m++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ",
-				      freeze_mode_name(m));
-	argp_error(st, "invalid freeze mode '%s' (use %scgroup:PATH)", shown(arg),
-		   list);
-}
-
-static error_t parse_how(int key, char *arg, struct argp_state *st)
-{
-	struct options *o = st->input;
-
-	switch (key) {
 	case 'f':
 		if (freeze_parse_mode(arg, &o->freeze))
 			bad_freeze_mode(st, arg);
@@ -814,13 +802,6 @@ static error_t parse_how(int key, char *arg, struct argp_state *st)
 	default:		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static error_t parse_opt(int key, char *arg, struct argp_state *st)
-{
-	error_t rc = parse_what(key, arg, st);
-
-	return rc == ARGP_ERR_UNKNOWN ? parse_how(key, arg, st) : rc;
 }
 
 void options_parse(int argc, char **argv, struct options *o)
