@@ -167,9 +167,8 @@ struct observe {
 	int version;		/* 2, or 1 (v1 freezer) */
 };
 
-/* Is the freeze undone? OBSERVED_FROZEN: why says what holds (a thread in
- * T, cgroup.freeze 1); OBSERVED_FAILED: cannot tell, with errno (why says
- * what failed). OBSERVE_NONE: OBSERVED_THAWED. why may be NULL. */
+/* Is the freeze undone? why (may be NULL) says what holds, or what failed
+ * (OBSERVED_FAILED, with errno). */
 enum observed {
 	OBSERVED_FAILED = -1,
 	OBSERVED_FROZEN = 0,
@@ -177,8 +176,7 @@ enum observed {
 };
 enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 
-/* The same, looked at again for up to ms while it is not seen thawed (a
- * thaw takes effect at once: this only rides out a momentary hiccup). */
+/* The same, again for up to ms (rides out a momentary hiccup). */
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
@@ -192,38 +190,24 @@ int observe_stopped(pid_t pid, int pidfd, int *gone);
  * One serves one window; forked before the freeze, it leaves pmadv's
  * session, cgroups and name, and takes requests on a socket pair:
  *
- *   FREEZE id  it runs the freeze action (SIGSTOP through the pidfd, or a
- *              write of 1 / FROZEN) and answers with its clock at that
- *              moment: the window starts there. From then on it keeps the
- *              window's deadline itself: with a bound (--max-freeze) it
- *              thaws at start + bound + GUARDIAN_GRACE_MS, whatever pmadv
- *              does; without one (--max-freeze=0) once pmadv's heartbeat
- *              (guardian_progress, a store in a page both share) is older
- *              than the stuck-call limit.
- *   REFREEZE   v1 only: write FROZEN again while FREEZING (never once the
- *              window has ended).
- *   THAW id    it runs the thaw action (unless it already did at the
- *              deadline), then looks for the thaw: every thread out of T,
- *              cgroup.freeze 0 / freezer.self_freezing 0, or the process or
- *              cgroup positively gone. Only then is the freeze record
- *              emptied; a thaw not seen keeps it, and the answer says why.
+ *   FREEZE id  the freeze action; answers with its clock then (the window
+ *              starts there). It then thaws on its own at watchdog_bound_ms
+ *              (with --max-freeze=0, counted from pmadv's last heartbeat).
+ *   REFREEZE   v1 only: write FROZEN again while the window lasts.
+ *   THAW id    the thaw action (unless done at the deadline), then it looks
+ *              for the thaw (observe); only a thaw seen empties the record.
  *   DONE       it exits.
- *   end of file  pmadv died (even by SIGKILL): as THAW, then the lock files
- *              go (a lock file is removed only when it holds no record),
- *              and it exits. A thaw it cannot see is retried for a second;
- *              then the record stays for pmadv --recover.
+ *   end of file  pmadv died: as THAW (retried for a second), the empty lock
+ *              files removed, and it exits.
  *
- * A window has an identity (a number that is never reused in a pmadv
- * run): a request for another window is answered as "no such window", so
- * a late thaw never touches a later window; the guardian only ever thaws
- * the window it froze, and only while that window is in force. */
+ * A window's identity is never reused in a run: a late request for another
+ * window is refused, so the guardian thaws only the window it froze. */
 /* ---- actions: one system call each ---- */
 
 enum thaw_kind { THAW_NONE, THAW_SIGNAL, THAW_WRITE };
 
-/* A freeze or thaw action, precomputed so that running it takes one system
- * call: a signal through a pidfd, or a write of "0"/"THAWED" ("1"/"FROZEN"
- * to freeze) to an already open cgroup.freeze/freezer.state. */
+/* A freeze or thaw action, precomputed: one system call (a signal through
+ * a pidfd, or a write to an open cgroup.freeze/freezer.state). */
 struct thaw_op {
 	enum thaw_kind kind;
 	int fd;			/* pidfd (THAW_SIGNAL) or file (THAW_WRITE) */
@@ -239,11 +223,9 @@ int thaw_op_run(const struct thaw_op *op);
 
 #define GUARDIAN_NAME "frzguard"
 
-/* With a bound, the guardian thaws at start + bound + this: room for one
- * advice call that overruns (a window may overshoot by about one chunk)
- * and for pmadv's own thaw to arrive first. The target runs again within
- * bound + GUARDIAN_SLACK_MS: the grace plus the guardian's wake-up and the
- * thaw itself (measured: tests/freeze18.bats). */
+/* The guardian thaws at start + bound + grace: room for one call that
+ * overruns and for pmadv's own thaw to come first. The target runs again
+ * within bound + slack (the guardian's wake-up: tests/freeze18.bats). */
 #define GUARDIAN_GRACE_MS 60u
 #define GUARDIAN_SLACK_MS 100u
 
@@ -272,17 +254,14 @@ struct guardian {
 	int record_fd;
 };
 
-/* Fork it and wait until it is ready (placed, descriptors closed), at most
- * until deadline (and at least a second). 0, or -1 with e. */
+/* Fork it and wait until it is ready, until deadline (at least a second).
+ * 0, or -1 with e. */
 int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 		   uint64_t deadline, struct err *e);
 
-/* Have it freeze. bound_ns: --max-freeze (0: none, then stuck_ns since
- * the last heartbeat is the limit). *t0: its clock (CLOCK_MONOTONIC) just
- * before the freeze action. GUARDIAN_FROZE; GUARDIAN_ACTION_FAILED with
- * e->code the action's errno (nothing frozen); GUARDIAN_LOST with e when
- * the guardian did not answer (it is killed, and the thaw run here in case
- * it had frozen). */
+/* Have it freeze (bound_ns 0: stuck_ns after the last heartbeat is the
+ * limit); *t0: its clock at the freeze action. ACTION_FAILED: nothing
+ * frozen, e->code the errno; LOST: no answer (killed, thawed here). */
 enum guardian_froze {
 	GUARDIAN_LOST = -1,
 	GUARDIAN_FROZE = 0,
@@ -312,21 +291,17 @@ struct guardian_end {
 	char why[160];		/* !seen: what holds it, or what failed */
 };
 
-/* End the window: thaw (unless the guardian did), see the thaw, empty the
- * record. here: the thaw action is ours, then the guardian looks (a
- * window ends when pmadv is done, not when the guardian is next
- * scheduled); else the guardian's. When the guardian does not answer
- * (stopped or traced by someone, killed) it is killed and all this is
- * done here. 0 when the thaw was seen; -1 otherwise (end->why and
- * end->err say why; the record stays). */
+/* End the window: thaw (here: the action is ours, so the window ends when
+ * pmadv is done, not when the guardian is next scheduled), see it, empty
+ * the record; a guardian that does not answer is killed and all is done
+ * here. 0 when the thaw was seen; -1 (end says why; the record stays). */
 int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end);
 
 /* Let it go (DONE) and reap it. */
 void guardian_stop(struct guardian *g);
 
-/* The message a fatal-signal path sends: THAW of window id, without
- * waiting for an answer. Async-signal-safe. 0, or -1 with errno (the
- * guardian is gone: thaw yourself). */
+/* THAW of window, unanswered: for fatal signals. Async-signal-safe. 0, or
+ * -1 with errno (the guardian is gone: thaw yourself). */
 int guardian_thaw_async(int sock, uint64_t window);
 
 /* The guardian's limits hold even while pmadv is stuck in a call (a
