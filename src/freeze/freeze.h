@@ -43,7 +43,6 @@ struct freeze_info {
 	bool already;		/* frozen by someone else before us: left so */
 	char *cgroup;		/* malloc'd, as /proc/PID/cgroup shows it;
 				 * NULL unless FREEZE_CGROUP */
-	int version;		/* FREEZE_CGROUP: 2 or 1 (v1 freezer) */
 	bool broken;		/* not race-free: expired, lifted or resumed */
 	bool lifted;		/* the first interrupt thawed an unbounded
 				 * window: the call under way went on */
@@ -116,7 +115,6 @@ struct recover_count {
 	unsigned int thawed;	/* undone now */
 	unsigned int vanished;	/* the object was gone or replaced: dropped */
 	unsigned int failed;	/* could not be undone: record kept */
-	unsigned int busy;	/* a running pmadv holds it: left alone */
 };
 
 /* failure: the line says what could not be done */

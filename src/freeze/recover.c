@@ -283,7 +283,7 @@ static void recover_record(const struct scan *s, int dirfd, const char *name,
 	lo = life_of(r.owner, r.owner_start, &err_o);
 	lg = life_of(r.guardian, r.guardian_start, &err_g);
 	if (lo == LIFE_ALIVE || lg == LIFE_ALIVE) {
-		s->n->busy++;	/* it still may thaw: not ours to touch */
+		/* it still may thaw: not ours to touch */
 		if (s->all)
 			say(s, false, "%s/%s: pmadv %d or its guardian %d still "
 			    "runs: left alone", s->dir, name, (int)r.owner,
@@ -328,8 +328,7 @@ static void recover_entry(const struct scan *s, int dirfd, const char *name)
 		}
 		return;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		s->n->busy += errno == EWOULDBLOCK;	/* a run in progress */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {	/* a run in progress: left */
 		close(fd);
 		return;
 	}
