@@ -280,11 +280,10 @@ bool guardian_expired(const struct guardian *g);
 
 /* How a window ended. */
 struct guardian_end {
-	bool froze;		/* a freeze was in force at all */
 	bool expired;		/* the guardian thawed at the deadline */
 	bool seen;		/* the thaw was seen: the record is emptied */
 	int err;		/* the thaw's errno, or 0 */
-	uint64_t t0, t1;	/* the freeze action, the thaw action */
+	uint64_t t1;		/* the thaw action */
 	uint64_t stalled_ns;	/* expired: since the last heartbeat */
 	char why[160];		/* !seen: what holds it, or what failed */
 };

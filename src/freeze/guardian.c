@@ -134,7 +134,6 @@ struct guardian_shared {
 enum { M_FREEZE = 'F', M_REFREEZE = 'R', M_THAW = 'T', M_THAWED = 'H',
        M_DONE = 'D', M_ANSWER = 'a' };
 
-#define F_FROZE 1u
 #define F_EXPIRED 2u
 #define F_SEEN 4u
 
@@ -290,7 +289,6 @@ struct gstate {
 	int sock;
 	struct guardian_shared *sh;
 	uint64_t window;	/* named by FREEZE, 0: none yet */
-	bool froze;		/* its freeze action succeeded */
 	bool active;		/* frozen and not thawed */
 	bool pending;		/* thawed (or tried), not seen yet */
 	bool expired;
@@ -379,7 +377,7 @@ static void answer(struct gstate *s, uint64_t id, int err)
 	m.a = s->t0;
 	m.b = s->t1;
 	m.c = atomic_load(&s->sh->stalled_ns);
-	m.flags = (s->froze ? F_FROZE : 0) | (s->expired ? F_EXPIRED : 0) |
+	m.flags = (s->expired ? F_EXPIRED : 0) |
 		  (!s->pending && !s->active ? F_SEEN : 0);
 	snprintf(m.why, sizeof(m.why), "%s", s->why);
 	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
@@ -402,7 +400,6 @@ static void on_freeze(struct gstate *s, const struct msg *m)
 		answer(s, m->id, err ? err : EIO);	/* nothing frozen */
 		return;
 	}
-	s->froze = true;
 	s->active = true;
 	atomic_store(&s->sh->progress_ns, s->t0);
 	answer(s, m->id, 0);
@@ -797,17 +794,14 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 	    m.err == ESRCH) {
 		/* lost (or never there): it may have frozen; thaw here */
 		lose(g);
-		end->froze = true;	/* perhaps: thawing is always safe here */
 		end->expired = guardian_expired(g);
 		if (end->expired && g->sh)
 			end->stalled_ns = atomic_load(&g->sh->stalled_ns);
 		return thaw_here(g, end);
 	}
-	end->froze = m.flags & F_FROZE;
 	end->expired = m.flags & F_EXPIRED;
 	end->seen = m.flags & F_SEEN;
 	end->err = end->seen ? 0 : (m.err ? m.err : EBUSY);
-	end->t0 = m.a;
 	end->t1 = m.b;
 	end->stalled_ns = m.c;
 	snprintf(end->why, sizeof(end->why), "%s", m.why);

@@ -22,7 +22,6 @@ struct cgunit {
 	char dir[PATH_MAX];	/* its cgroup directory */
 	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
 	bool v2;		/* in the v2 hierarchy (else v1 name=systemd) */
-	char where[PATH_MAX + 32];	/* for messages: "v2 /sys/fs/cgroup/..." */
 };
 
 #define MAX_DEPTH 64
@@ -108,7 +107,6 @@ static bool in_mount(const struct cgfs_mount *mt, const char *name,
 	snprintf(u->path, sizeof(u->path), "%s%s",
 		 strcmp(mt->root, "/") ? mt->root : "", s.best);
 	u->v2 = mt->kind == CGFS_V2;
-	snprintf(u->where, sizeof(u->where), "%s %s", cgfs_kind_name(mt), u->dir);
 	*holds = cgfs_dir_holds_procs(u->dir);
 	return true;
 }
