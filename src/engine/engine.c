@@ -124,7 +124,8 @@ struct engine {
 	struct advise_result *ires;
 };
 
-bool engine_bounded(const struct options *o, const struct freeze_req *how)
+/* Do windows end at a deadline (a freeze, --max-freeze > 0, advice)? */
+static bool engine_bounded(const struct options *o, const struct freeze_req *how)
 {
 	return how->mode != FREEZE_NONE && how->max_freeze_ms && !o->dry_run &&
 	       !o->list;

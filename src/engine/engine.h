@@ -299,9 +299,6 @@ void run_free(struct run *x);
 /* Is residency read for this run at all? */
 bool resident_wanted(const struct options *o);
 
-/* Pageout: can swap take the anonymous pages (x->noswap)? */
-void resident_prepare(struct run *x, const struct options *o);
-
 /* After select_plan: the steps above. On failure x has failed. */
 void resident_plan(struct run *x, const struct options *o);
 
@@ -320,9 +317,6 @@ static inline bool resident_budgeted(const struct options *o)
 	return o->limit_bytes || o->limit_pct || o->down_to_set;
 }
 
-/* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
-uint64_t resident_budget(const struct run *x, const struct options *o);
-
 /* Futile pageout out, then x->goal: what it needs, what the selection can
  * move, why the rest cannot be (the preview and --as-group alike). 0, or
  * -1 (no memory). */
@@ -336,11 +330,9 @@ int resident_movable(struct run *x, const struct options *o,
 /* Did the run reach its goal, having advised `advised` bytes? */
 bool goal_reached(const struct goal *g, uint64_t advised);
 
-/* Page flags a budget spends: present; for pageout mapped by the target
- * alone, and without swap file pages only (copied-on-write ones are
- * anonymous). */
-unsigned int resident_mask(const struct run *x, const struct options *o);
-/* ... for advice value v (several advices: each piece its own). */
+/* Page flags a budget spends for advice value v: present; for pageout
+ * mapped by the target alone, and without swap file pages only
+ * (copied-on-write ones are anonymous). */
 unsigned int resident_mask_for(const struct run *x, int v);
 
 /* The window engine advises a group one freeze covers: windows of freeze,
@@ -359,9 +351,6 @@ struct window {
 void engine_run(struct run **members, size_t n, const struct freeze_req *how,
 		const struct options *o, int id, struct window *w);
 void window_free(struct window *w);
-
-/* Do windows end at a deadline (a freeze, --max-freeze > 0, advice)? */
-bool engine_bounded(const struct options *o, const struct freeze_req *how);
 
 /* Does a first SIGINT/SIGTERM/SIGHUP end the run after the call in
  * flight, with its report? Every run that advises. */

@@ -197,7 +197,9 @@ void run_prepare(struct run *x, const struct options *o)
 			return;
 		}
 	}
-	resident_prepare(x, o);
+	if (options_gives(o, ADVICE_PAGEOUT))	/* can swap take anon pages? */
+		x->noswap = swapcap_why_not(x->t.pid, x->noswap_buf,
+					    sizeof(x->noswap_buf));
 	if (shows_effect(o))
 		target_rollup(x->t.pid, &x->before);
 	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
@@ -305,12 +307,6 @@ bool resident_wanted(const struct options *o)
 	       o->verbose || o->list;
 }
 
-/* Does any advice of the run page out? */
-static bool is_pageout(const struct options *o)
-{
-	return options_gives(o, ADVICE_PAGEOUT);
-}
-
 unsigned int resident_mask_for(const struct run *x, int v)
 {
 	if (v != ADVICE_PAGEOUT)
@@ -318,16 +314,9 @@ unsigned int resident_mask_for(const struct run *x, int v)
 	return RES_PRESENT | RES_EXCLUSIVE | (x->noswap ? RES_FILE : 0);
 }
 
-unsigned int resident_mask(const struct run *x, const struct options *o)
+static unsigned int resident_mask(const struct run *x, const struct options *o)
 {
 	return resident_mask_for(x, o->advice ? o->advice->value : 0);
-}
-
-void resident_prepare(struct run *x, const struct options *o)
-{
-	if (is_pageout(o))
-		x->noswap = swapcap_why_not(x->t.pid, x->noswap_buf,
-					    sizeof(x->noswap_buf));
 }
 
 /* The kernel's rule (can_do_file_pageout): a MAP_SHARED file is paged out
@@ -382,7 +371,8 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 	return rc;
 }
 
-uint64_t resident_budget(const struct run *x, const struct options *o)
+/* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
+static uint64_t resident_budget(const struct run *x, const struct options *o)
 {
 	if (x->has_share)
 		return x->share;
@@ -530,7 +520,7 @@ int resident_futile(struct run *x, const struct options *o)
 {
 	struct futile_ctx c = { x, o };
 
-	return is_pageout(o) ? futile_apply(&x->plan, &x->maps, futile_rule_of, &c) : 0;
+	return options_gives(o, ADVICE_PAGEOUT) ? futile_apply(&x->plan, &x->maps, futile_rule_of, &c) : 0;
 }
 
 int resident_choose(struct run *x, const struct options *o, uint64_t budget)
