@@ -245,29 +245,37 @@ static void human_comeback(const struct report *rp, const struct target_result *
 	putchar('\n');
 }
 
-/* Several advices: a line each, under the target's. */
-static void human_by_advice(const struct report *rp, const struct target_result *r)
+/* "A of B advised in N ranges, C failed", or what a dry run would do. */
+static void human_amounts(const struct report *rp, uint64_t requested,
+			  uint64_t advised, uint64_t failed, size_t nranges)
 {
 	char a[64], b[64];
 
+	size_pair(rp, requested, b, sizeof(b));
+	if (rp->o->dry_run) {
+		printf("%s would be advised in %zu %s", b, nranges,
+		       plural(nranges, "range", "ranges"));
+		return;
+	}
+	size_pair(rp, advised, a, sizeof(a));
+	printf("%s of %s advised in %zu %s", a, b, nranges,
+	       plural(nranges, "range", "ranges"));
+	if (failed) {
+		size_pair(rp, failed, a, sizeof(a));
+		printf(", %s failed", a);
+	}
+}
+
+/* Several advices: a line each, under the target's. */
+static void human_by_advice(const struct report *rp, const struct target_result *r)
+{
 	if (rp->o->npairs < 2 || r->nadvice < 2)
 		return;
 	for (size_t k = 0; k < r->nadvice; k++) {
 		const struct advice_total *t = &r->by_advice[k];
 
-		size_pair(rp, t->requested, b, sizeof(b));
-		if (rp->o->dry_run) {
-			printf("  %s: %s would be advised in %zu %s", t->advice, b,
-			       t->nranges, plural(t->nranges, "range", "ranges"));
-		} else {
-			size_pair(rp, t->advised, a, sizeof(a));
-			printf("  %s: %s of %s advised in %zu %s", t->advice, a, b,
-			       t->nranges, plural(t->nranges, "range", "ranges"));
-			if (t->failed) {
-				size_pair(rp, t->failed, a, sizeof(a));
-				printf(", %s failed", a);
-			}
-		}
+		printf("  %s: ", t->advice);
+		human_amounts(rp, t->requested, t->advised, t->failed, t->nranges);
 		if (t->nskipped)
 			printf(", %zu skipped", t->nskipped);
 		putchar('\n');
@@ -276,7 +284,6 @@ static void human_by_advice(const struct report *rp, const struct target_result 
 
 static void human_target(const struct report *rp, const struct target_result *r)
 {
-	char a[64], b[64];
 	char *comm;
 
 	comm = escape_str(r->comm, ESCAPE_TERMINAL);
@@ -285,21 +292,10 @@ static void human_target(const struct report *rp, const struct target_result *r)
 		free(comm);
 		return;		/* main said why on stderr */
 	}
-	size_pair(rp, r->requested, b, sizeof(b));
-	if (rp->o->dry_run) {
-		printf("%d (%s): %s: %s would be advised in %zu %s (dry run)",
-		       r->pid, comm ? comm : "?", advice_name(rp), b, r->nranges,
-		       plural(r->nranges, "range", "ranges"));
-	} else {
-		size_pair(rp, r->advised, a, sizeof(a));
-		printf("%d (%s): %s: %s of %s advised in %zu %s", r->pid,
-		       comm ? comm : "?", advice_name(rp), a, b, r->nranges,
-		       plural(r->nranges, "range", "ranges"));
-		if (r->failed) {
-			size_pair(rp, r->failed, a, sizeof(a));
-			printf(", %s failed", a);
-		}
-	}
+	printf("%d (%s): %s: ", r->pid, comm ? comm : "?", advice_name(rp));
+	human_amounts(rp, r->requested, r->advised, r->failed, r->nranges);
+	if (rp->o->dry_run)
+		printf(" (dry run)");
 	if (r->nskipped)
 		printf(", %zu skipped%s", r->nskipped, rp->o->table ? "" : " (-v lists them)");
 	human_resident(rp, r);
