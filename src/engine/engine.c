@@ -9,8 +9,7 @@
 #include "proc/proc.h"
 #include "engine/engine.h"
 
-/* The progress line of a long run (a terminal, not -q or -J, after a
- * second). */
+/* The progress line of a long run (a terminal, not -q or -J, after 1 s). */
 #define PROGRESS_AFTER_NS 1000000000ULL
 #define PROGRESS_EVERY_NS 200000000ULL
 
@@ -65,8 +64,7 @@ static void progress_end(struct progress *p)
 /* After the guard's sample windows the target runs this long before pmadv
  * looks: a page used a few times a second is back by then. */
 #define GUARD_SETTLE_NS 250000000ULL
-/* Without a freeze, the guard ends a window after this long of calls so
- * that pmadv looks between them. */
+/* Without a freeze, the guard ends windows this long, to look between. */
 #define GUARD_LOOK_NS 100000000ULL
 
 /* Where a member is in the guard's course. */
@@ -190,8 +188,7 @@ static void before_freeze(void *arg)
 
 /* ---- failures ---- */
 
-/* The member cannot go on: its error, or after earlier windows advised,
- * a warning (what they did stands). */
+/* The member cannot go on: its error, or a warning once windows advised. */
 static void stop_member(struct member *mb, const struct err *e)
 {
 	if (!mb->led.planned) {
@@ -273,8 +270,7 @@ static void guard_init(struct engine *s, struct member *mb)
 	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
 }
 
-/* The residency of the sorted pieces into out, a read per stretch of
- * touching pieces. 0, or -1 with e. */
+/* The residency of the sorted pieces into out. 0, or -1 with e. */
 static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
 		      size_t n, struct res_spans *out, struct err *e)
 {
@@ -566,8 +562,7 @@ static void guard_finish(struct member *mb)
 	resspan_free(&mb->before);
 }
 
-/* Unfrozen maps (they only guide), the selection, its residency, and a
- * budget's choice. */
+/* Unfrozen maps (they only guide), selected, residency, a budget's choice. */
 static int preview(struct engine *s, struct member *mb)
 {
 	const struct options *o = s->o;
@@ -625,8 +620,7 @@ out:
 
 /* ---- inside a window ---- */
 
-/* Fresh maps, selected, less what earlier windows did, within a budget's
- * choice. -1: the member stopped. */
+/* Fresh maps, selected, less what was done, within the budget's choice. */
 static int select_fresh(struct engine *s, struct member *mb)
 {
 	const struct options *o = s->o;
@@ -743,8 +737,7 @@ static uint64_t next_work(struct engine *s, uint64_t deadline, bool any)
 	return w ? w : (any ? 0 : 1);
 }
 
-/* Pageout: room under the writeback cap? A full device queue would hold
- * the call, and the window. */
+/* Pageout: room under the writeback cap (a full queue holds the call)? */
 static bool writeback_room(const struct engine *s, uint64_t work)
 {
 	return s->vmstat_fd < 0 ||
@@ -777,8 +770,7 @@ static void advise_member(struct engine *s, struct member *mb,
 		size_t first = mb->cur.cur, k;
 		uint64_t t0, work;
 
-		/* a signal, or the window ended by the guardian or another
-		 * program's thaw */
+		/* a signal, or the window ended (guardian, another's thaw) */
 		if (freeze_interrupted()) {
 			s->stop = true;
 			return;
@@ -1061,8 +1053,7 @@ static void sequence(struct engine *s, struct window *w)
 	s->interrupt = freeze_interrupted();
 }
 
-/* Each member's ledger becomes its maps, plan and results; a dry run
- * keeps its one window's plan. */
+/* Ledgers become maps, plans and results (a dry run keeps its plan). */
 static void finish(struct engine *s)
 {
 	for (size_t i = 0; i < s->n; i++) {

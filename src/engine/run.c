@@ -91,8 +91,7 @@ void run_advise_error(struct run *x, const struct advice *adv, int code,
 		err_set(&e, code, "process_madvise on %d: %s", x->t.pid,
 			strerror(code));
 	}
-	/* what was advised before the failure still counts: partial, and
-	 * the reason is a warning */
+	/* what was advised before still counts: a warning, partial */
 	if (some_advised)
 		run_warn(x, "%s", e.msg);
 	else
@@ -105,8 +104,7 @@ static bool shows_effect(const struct options *o)
 	return !o->quiet && !o->list;
 }
 
-/* /proc/PID/cmdline with its NULs as spaces, as libproc2 gives it to -N
- * --full. NULL when it cannot be read. */
+/* /proc/PID/cmdline, NULs as spaces as libproc2 gives it (-N --full). */
 static char *cmdline_of(struct target *t)
 {
 	char *buf;
@@ -170,8 +168,7 @@ static int open_target(struct run *x)
 		run_fail_err(x, &e);
 		return -1;
 	}
-	/* the pidfd holds the process now: a PID recycled since the listing
-	 * names another process, which nothing selected */
+	/* a PID recycled since the listing names what nothing selected */
 	if (r->discovered && !still_selected(x)) {
 		x->gone = true;
 		return -1;

@@ -1,5 +1,4 @@
-/* The guardian: the process that freezes and thaws, and keeps each
- * window's deadline. See freeze.h. */
+/* The guardian process. See freeze.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -109,8 +108,7 @@ int thaw_op_run(const struct thaw_op *op)
 	return 0;
 }
 
-/* A thaw: one retry; a process that has exited needs no SIGCONT. 0, or
- * errno. */
+/* A thaw, retried once; an exited process needs none. 0, or errno. */
 static int run_thaw(const struct thaw_op *op)
 {
 	if (thaw_op_run(op) == 0)
@@ -147,8 +145,7 @@ struct msg {
 	char why[160];
 };
 
-/* Send a request (or the guardian's ready) with nothing but these
- * fields. 0, or -1 (errno from send). */
+/* Send a message of these fields only. 0, or -1 (errno from send). */
 static int post(int sock, uint32_t op, uint64_t id, uint64_t a, uint64_t b,
 		int flags)
 {
@@ -213,8 +210,7 @@ static void close_all_but(const int *keep, size_t nkeep)
 	close_range_fallback(from, ~0u);
 }
 
-/* What the guardian needs to leave pmadv behind, found before the fork
- * (the child only writes). */
+/* What the guardian needs to leave pmadv behind, found before the fork. */
 struct guardian_exit {
 	struct cgroot roots;
 	unsigned long arg_start, arg_end;	/* pmadv's command line */
@@ -351,8 +347,7 @@ static uint64_t deadline_of(const struct gstate *s)
 	return (last > s->t0 ? last : s->t0) + s->stuck_ns;
 }
 
-/* The deadline passed: end the window on our own, and say so in the
- * shared page (pmadv reads it after each call). */
+/* The deadline passed: end the window, and say so in the shared page. */
 static void expire(struct gstate *s, uint64_t now)
 {
 	uint64_t last = atomic_load(&s->sh->progress_ns);
@@ -416,8 +411,7 @@ static void on_thaw(struct gstate *s, const struct msg *m)
 	answer(s, m->id, s->pending ? (s->err ? s->err : EBUSY) : 0);
 }
 
-/* pmadv is gone: thaw, and try for a while to see it; remove the lock
- * files that hold no record. */
+/* pmadv is gone: thaw, see it (for a while), remove empty lock files. */
 static void on_eof(struct gstate *s)
 {
 	uint64_t until = clock_deadline(LAST_TRIES_MS);
