@@ -1,5 +1,4 @@
-/* argp option table and checks. Everything that can be checked without a
- * target is checked here, so bad input never costs a freeze. */
+/* argp option table and checks: bad input never costs a freeze. */
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
@@ -54,8 +53,7 @@ static unsigned int depth_of(const char *s)
 	return max;
 }
 
-/* An AddressSanitizer build, as gcc (__SANITIZE_ADDRESS__) and clang
- * (__has_feature) each say it. */
+/* An AddressSanitizer build, as gcc and clang each say it. */
 #if defined(__SANITIZE_ADDRESS__)
 #define PMADV_ASAN 1
 #elif defined(__has_feature)
@@ -269,8 +267,7 @@ static void set_advice(struct argp_state *st, struct options *o, const char *arg
 	o->advice = a;
 }
 
-/* --then starts a new (advice, selection) pair: the selection options
- * after it are its own. */
+/* --then starts a new pair: the selection options after it are its own. */
 static void add_then(struct argp_state *st, struct options *o, const char *arg)
 {
 	const struct advice *a = remote_advice(st, arg);
@@ -833,8 +830,7 @@ void options_parse(int argc, char **argv, struct options *o)
 	argp_err_exit_status = PMADV_EXIT_USAGE;
 	/* --help and --version exit from inside argp: check their writes */
 	atexit(report_close_stdout);
-	/* getopt names the program by argv[0]: as util-linux does, by the
-	 * short name */
+	/* getopt names the program by argv[0]: the short name (util-linux) */
 	if (argc > 0)
 		argv[0] = program_invocation_short_name;
 	options_hold_stderr();

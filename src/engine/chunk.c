@@ -169,8 +169,7 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
 		bool forced = false;
 
-		/* one call carries one advice: a chunk ends where the
-		 * pair changes */
+		/* one call, one advice: a chunk ends where the pair does */
 		if (k && pc->pair != out[0].pair)
 			break;
 		if (end - start > lim->bytes - bytes)
@@ -261,8 +260,7 @@ int chunk_commit(struct cursor *c, struct ledger *l)
 	for (size_t i = c->ccur; i < last && i < p->npieces; i++) {
 		uint64_t size = p->pieces[i].end - p->pieces[i].start;
 		uint64_t from = i == c->ccur ? c->coff : 0;
-		/* what the kernel took of this piece, less what an earlier
-		 * commit of it counted */
+		/* what the kernel took, less what a commit counted before */
 		uint64_t adv = c->res[i].advised - (i == c->ccur ? c->cadv : 0);
 		uint64_t done = i < c->cur ? size : i == c->cur ? c->off : 0;
 		int err = c->res[i].err;

@@ -197,8 +197,7 @@ static int emit(struct piece **out, size_t *n, size_t *cap,
 	return 0;
 }
 
-/* The parts of pc no attempted entry covers. Entries are sorted and do
- * not overlap one another; *k walks them along with the pieces. */
+/* The parts of pc no attempted entry covers (*k walks the sorted entries). */
 static int cut_piece(const struct ledger *l, size_t *k, const struct piece *pc,
 		     struct piece **out, size_t *n, size_t *cap)
 {

@@ -195,8 +195,7 @@ static void advice_rows(const struct run *x, const struct options *o,
 	}
 }
 
-/* What a mapping can take: "yes" or why not, or without an advice, every
- * remote advice it takes. */
+/* What m can take: "yes" or why not; without an advice, all it takes. */
 static char *advice_cell(const struct run *x, const struct mapping *m,
 			 const struct advice *given)
 {
@@ -246,8 +245,7 @@ static int list_rows(const struct run *x, const struct options *o,
 	return 0;
 }
 
-/* Each reason of futile advice (run.c) once, with what it left out:
- * the call would succeed and move nothing. */
+/* Each reason of futile advice once, with what it left out. */
 static void futile_warnings(struct run *x)
 {
 	const char *reasons[] = { x->noswap, RESIDENT_SHARED_FILE_REASON };

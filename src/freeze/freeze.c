@@ -1,5 +1,4 @@
-/* Freezing targets around the read of their maps and the advice: the order
- * of operations and the locks; the mechanisms live in the other files. */
+/* Freezing targets around their maps and advice: the order and the locks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -414,8 +413,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	return rc;
 }
 
-/* Someone else's freeze: never thawed by us. A stop or a cgroup may still
- * be on its way; wait for it. */
+/* Someone else's freeze, never thawed by us: wait for it to hold. */
 static int freeze_theirs(struct freeze *f, struct err *e)
 {
 	struct freeze_wait w = { .deadline = f->deadline,
@@ -544,8 +542,7 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		      struct freeze_info *info)
 {
 	info->mode = f->mode;
-	/* from the first freeze action to the thaw action, both on one
-	 * clock; never negative */
+	/* first freeze action to thaw action, one clock; never negative */
 	info->frozen_ns = f->mode == FREEZE_NONE || thaw_at <= f->frozen_at ? 0 :
 			  thaw_at - f->frozen_at;
 	info->processes = f->processes;
@@ -557,8 +554,7 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 	info->lifted = f->lifted;
 	info->expired = f->expired;
 	if (f->expired) {
-		/* with a bound, the limit is on the window; without, on the
-		 * time since the last advice call */
+		/* the window's length, or without a bound the stall's */
 		uint64_t ns = f->max_freeze_ms ? info->frozen_ns : f->end.stalled_ns;
 
 		info->stalled_ms = (unsigned int)(ns / 1000000u);

@@ -1,5 +1,4 @@
-/* The targets a run names: by PID or pidfd as given, by name through
- * libproc2 (as pgrep does), by cgroup through cgroupfs. See proc.h. */
+/* The targets a run names. See proc.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -88,8 +87,7 @@ static void search(int dirfd, const char *rel, int depth, struct search *s)
 	closedir(d);
 }
 
-/* The unit in one mount: found (u filled, holds says whether it holds
- * processes), or not. */
+/* The unit in one mount (u filled; holds: it holds processes), or not. */
 static bool in_mount(const struct cgfs_mount *mt, const char *name,
 		    struct cgunit *u, bool *holds)
 {
@@ -203,8 +201,7 @@ static void proc2_unload(void)
 	memset(&proc2, 0, sizeof(proc2));
 }
 
-/* A process found by name or cgroup, with its start time: a PID reused
- * meanwhile by another process is told apart by it. */
+/* A process found by name or cgroup; its start time tells a reused PID. */
 struct found {
 	pid_t pid;
 	unsigned long long start;
@@ -420,8 +417,7 @@ static int members(const char *cgroup, struct found **v, size_t *n,
 	return 0;
 }
 
-/* The processes of a cgroup as targets; what names it (-c's argument, or
- * the unit) is how messages name it. */
+/* The processes of a cgroup as targets; named in messages as named. */
 static int by_one_cgroup(struct target_list *l, const char *spec,
 			 const char *named, const char *freeze_as)
 {

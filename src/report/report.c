@@ -212,8 +212,7 @@ static void human_goal(const struct report *rp, const struct target_result *r)
 	       " (all the selection could move)" : "");
 }
 
-/* Pageout's comeback guard: what came back, the target's faults, and
- * the mappings left alone as hot, by address and name. */
+/* --comeback: what came back, the target's faults, the hot mappings. */
 static void human_comeback(const struct report *rp, const struct target_result *r)
 {
 	const struct comeback_info *c = r->comeback;
@@ -317,8 +316,7 @@ static void human_totals(const struct report *rp)
 
 	if (t->targets < 2)
 		return;
-	/* what moved first (Pss, which counts shared memory once), then the
-	 * address space asked for */
+	/* what moved first, then the address space asked for */
 	printf("total: %zu targets: ", t->targets);
 	if (t->valid) {
 		report_size(rp->o, t->pss_before, a, sizeof(a));
