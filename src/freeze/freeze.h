@@ -247,9 +247,7 @@ struct guardian {
 	unsigned long long start_time;	/* of pid (/proc/PID/stat) */
 	uint64_t window;	/* its window's identity, 0 before FREEZE */
 	struct guardian_shared *sh;
-	struct observe obs;	/* pmadv's copy, for when the guardian is gone */
-	struct thaw_op thaw;
-	int record_fd;
+	struct guardian_cfg cfg;	/* for when the guardian is gone */
 };
 
 /* Fork it and wait until it is ready, until deadline (at least a second).

@@ -641,14 +641,14 @@ static int thaw_here(struct guardian *g, struct guardian_end *end)
 {
 	enum observed r;
 
-	end->err = run_thaw(&g->thaw);
+	end->err = run_thaw(&g->cfg.thaw);
 	end->t1 = clock_now_ns();
-	r = observe_thawed_within(&g->obs, SEE_MS, end->why, sizeof(end->why));
+	r = observe_thawed_within(&g->cfg.obs, SEE_MS, end->why, sizeof(end->why));
 	if (r == OBSERVED_THAWED) {
 		end->seen = true;
 		end->err = 0;
 		end->why[0] = '\0';
-		record_clear(g->record_fd);
+		record_clear(g->cfg.record_fd);
 		return 0;
 	}
 	if (!end->err)
@@ -668,9 +668,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	memset(g, 0, sizeof(*g));
 	g->sock = -1;
 	g->window = ++last_window;
-	g->obs = cfg->obs;
-	g->thaw = cfg->thaw;
-	g->record_fd = cfg->record_fd;
+	g->cfg = *cfg;
 	x.roots.n = 0;
 	if (geteuid() == 0)	/* nobody else may move to a root cgroup */
 		cgroot_find(&x.roots);
@@ -778,7 +776,7 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 	 * the guardian ended the window already, when a second thaw could
 	 * undo someone else's freeze begun since. */
 	if (here && g->pid > 0 && g->sock >= 0 && !guardian_expired(g)) {
-		int err = run_thaw(&g->thaw);
+		int err = run_thaw(&g->cfg.thaw);
 
 		rc = ask(g, M_THAWED, (uint64_t)err, clock_now_ns(), &m);
 	} else {
