@@ -32,17 +32,8 @@ static size_t find_end_above(const void *v, size_t n, size_t stride,
 	return *hint;
 }
 
-static size_t covered_find(const struct workmap *w, uint64_t addr, size_t *hint)
-{
-	return find_end_above(w->covered, w->ncovered, sizeof(*w->covered),
-			      offsetof(struct piece, end), addr, hint);
-}
-
-static size_t spans_find(const struct workmap *w, uint64_t addr, size_t *hint)
-{
-	return find_end_above(w->spans->v, w->spans->n, sizeof(*w->spans->v),
-			      offsetof(struct res_span, end), addr, hint);
-}
+#define FIND_END_ABOVE(v, n, addr, hint) find_end_above((v), (n), \
+	sizeof(*(v)), offsetof(__typeof__(*(v)), end), (addr), (hint))
 
 struct walk {
 	uint64_t acc, limit, page;
@@ -71,7 +62,7 @@ static bool walk_spans(const struct workmap *w, struct walk *k, uint64_t s,
 {
 	uint64_t at = s;
 
-	for (size_t i = spans_find(w, s, &k->hints[1]);
+	for (size_t i = FIND_END_ABOVE(w->spans->v, w->spans->n, s, &k->hints[1]);
 	     i < w->spans->n && w->spans->v[i].start < e; i++) {
 		const struct res_span *r = &w->spans->v[i];
 		uint64_t rs = r->start > at ? r->start : at;
@@ -93,7 +84,8 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 {
 	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096,
 			  .hints = hints };
-	size_t ci = w->spans ? covered_find(w, start, &hints[0]) : 0;
+	size_t ci = w->spans ? FIND_END_ABOVE(w->covered, w->ncovered, start,
+					      &hints[0]) : 0;
 	uint64_t at = start;
 
 	while (at < end) {
