@@ -249,10 +249,8 @@ struct scan {
 	const char *dir;
 };
 
-static void say(const struct scan *s, bool failure, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(const struct scan *s, bool failure, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4)))
+void say(const struct scan *s, bool failure, const char *fmt, ...)
 {
 	char line[ERR_LEN + PATH_MAX];
 	va_list ap;
