@@ -289,7 +289,15 @@ static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
 	return rc;
 }
 
-static bool in_hot(const struct run *x, uint64_t start, uint64_t end);
+/* Asked for every piece inside the freeze: a binary search of the sorted
+ * hot list. (A mapping whose bounds changed may be listed twice; a miss
+ * is judged again.) */
+static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
+{
+	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
+
+	return i < x->cb.nhot && x->cb.hot[i].start < end;
+}
 
 struct hot_ctx {
 	const struct run *x;
@@ -389,16 +397,6 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 	v[x->cb.nhot++] = (struct comeback_hot){ le->whole_start, le->whole_end,
 						name, out, back };
 	return 0;
-}
-
-/* Asked for every piece inside the freeze: a binary search of the sorted
- * hot list. (A mapping whose bounds changed may be listed twice; a miss
- * is judged again.) */
-static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
-{
-	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
-
-	return i < x->cb.nhot && x->cb.hot[i].start < end;
 }
 
 static int hot_by_start(const void *a, const void *b)
