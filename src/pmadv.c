@@ -1,7 +1,5 @@
-/* pmadv: memory advice for another process. main orchestrates: options,
- * the targets they name, then for each group of targets one freeze covers:
- * prepare them (run.c), run their window (engine.c), measure after it,
- * build their results (outcome.c) and hand them to the report. */
+/* pmadv: memory advice for another process. main: options, targets, then
+ * for each group one freeze covers: prepare, run, measure, report. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -188,10 +186,9 @@ static const char *common_cgroup(const struct target_list *l)
 	return cg;
 }
 
-/* --as-group, before anything is advised: what each target could move,
- * the group's memory (its cgroup's memory.current, else the summed Pss),
- * what it has to shed, and each target's share. A target that cannot be
- * looked at gets no share (its own run says why). */
+/* --as-group, first: what each target could move, the group's memory
+ * (memory.current, else summed Pss), its need, each share (none for a
+ * target that cannot be looked at: its run says why). */
 static int group_plan(const struct target_list *l, const struct options *o,
 		      struct group *gp)
 {
@@ -240,9 +237,7 @@ static int group_plan(const struct target_list *l, const struct options *o,
 	return 0;
 }
 
-/* --as-group, after: the group's memory now, and whether the goal was
- * met (what was advised covers what it had to shed, or all it could
- * move for a --limit, within a page a target). */
+/* --as-group, after: the group's memory now, and whether the goal was met. */
 static void group_finish(struct group *gp, const struct options *o,
 			 struct report *rp, struct tally *t)
 {
@@ -299,9 +294,8 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 		    struct report *rp, struct tally *t)
 {
 	struct group gp = { 0 };
-	/* one freeze can cover many targets only with -f cgroup: then the
-	 * whole list is one batch; else one target at a time, so a long -N
-	 * or -c list never holds more than one pidfd open */
+	/* only -f cgroup shares a freeze: else one target at a time, so a
+	 * long list never holds more than one pidfd open */
 	size_t step = o->freeze.mode == FREEZE_CGROUP && !o->list ? l->n : 1;
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
 	struct err e;
@@ -337,9 +331,8 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	free(xs);
 }
 
-/* Freezes a gone pmadv left: at every start they are thawed, each said on
- * stderr; --recover does it alone and its result (what was thawed) is
- * its stdout, escaped as everything pmadv prints. */
+/* Freezes a gone pmadv left are thawed at every start, said on stderr;
+ * --recover's result is its stdout. */
 static void say_stderr(bool failure, const char *line, void *ctx)
 {
 	(void)failure;

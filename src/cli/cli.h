@@ -12,8 +12,7 @@
 #include "plan/plan.h"
 #include "freeze/freeze.h"
 
-/* Output columns for the range table (-v) and the mapping list (-l), in the
- * util-linux manner: names for -o, help text for --help. Pure. */
+/* Output columns of the range table (-v) and the mapping list (-l). Pure. */
 enum col_id {
 	COL_PID, COL_COMM, COL_START, COL_END, COL_SIZE, COL_ADVISED,
 	COL_RSS, COL_RSS_AFTER, COL_SWAP, COL_SWAP_AFTER, COL_PERMS,
@@ -42,25 +41,21 @@ extern const size_t columns_range_ndefault;
 extern const enum col_id columns_list_default[];
 extern const size_t columns_list_ndefault;
 
-/* Command-line options (argp), and the one control struct: every run-wide
- * setting lives in struct options, read once here (the test knobs from the
- * environment too) and passed down read-only. Everything is checked here,
- * before any target is touched: bad input never costs a freeze. */
-/* --comeback's default threshold, in percent */
-#define COMEBACK_PCT_DEFAULT 10
+#define COMEBACK_PCT_DEFAULT 10	/* --comeback, percent */
 
 struct target_spec {
 	bool is_pidfd;
 	int value;		/* PID or fd number */
 };
 
-/* A further -a and the selection options after it (several advices in
- * one run). */
+/* A further -a and the selection options after it. */
 struct advice_pair {
 	const struct advice *advice;
 	struct selection sel;
 };
 
+/* Every run-wide setting, read and checked once before any target is
+ * touched (bad input never costs a freeze), then passed down read-only. */
 struct options {
 	struct target_spec *targets;	/* -p, --pidfd */
 	size_t ntargets;
@@ -70,30 +65,22 @@ struct options {
 	size_t ncgroups;
 	const char **units;		/* -u: systemd units, from cgroupfs */
 	size_t nunits;
-	const struct advice *advice;	/* NULL only with --list; the first
-					 * pair's */
+	const struct advice *advice;	/* the first pair's; NULL with -l */
 	struct selection sel;		/* the first pair's */
 	struct advice_pair *more;	/* each further -a: the second pair on */
 	size_t nmore;
-	/* every (advice, selection) pair in command-line order, the first
-	 * being advice and sel; set at the end of parsing when advising
-	 * (npairs 0 with --list and --recover). A plan piece's pair indexes
-	 * it. */
+	/* every pair in command-line order, when advising; a plan piece's
+	 * pair indexes it */
 	struct pair_sel *pairs;
 	size_t npairs;
-	char advice_names[64];		/* the distinct advices, "pageout+cold";
-					 * one: its name */
+	char advice_names[64];		/* "pageout+cold" */
 	struct freeze_req freeze;
 	uint64_t limit_bytes;		/* --limit SIZE, 0: none */
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
 	uint64_t down_to;		/* --down-to SIZE: Rss to come down to */
 	bool down_to_set;
-	bool as_group;			/* --as-group: the goal is the targets'
-					 * together */
-	/* --comeback: pageout's guard against paging out what the target
-	 * uses (engine.h). A mapping is hot when more than comeback_pct% of
-	 * what pmadv paged out of it came back. */
-	unsigned int comeback_pct;
+	bool as_group;
+	unsigned int comeback_pct;	/* --comeback (engine.h) */
 	bool comeback_off;		/* --comeback=off */
 	bool comeback_set;
 	bool max_freeze_set;	/* --max-freeze given (not the default) */
@@ -107,22 +94,14 @@ struct options {
 	bool bytes, raw, noheadings;
 	const char *output_arg;		/* -o as given, parsed at the end */
 	bool output_all;
-	bool table;			/* a range table: -v, -o, --output-all,
-					 * --raw or --noheadings asked for it */
-	bool rows_only;			/* --raw, --noheadings: stdout holds
-					 * table rows only, no summary */
+	bool table;			/* a range table is printed */
+	bool rows_only;			/* --raw, --noheadings: no summary */
 	enum col_id columns[COL_COUNT * 2];
 	size_t ncolumns;
-	/* Test knobs, read from the environment only by a build made for
-	 * the tests (-DPMADV_TEST_HOOKS, make test-build); 0 in pmadv as
-	 * installed. PMADV_TEST_DELAY_MS holds each window open between
-	 * selecting and advising; PMADV_MAPS_SOURCE=query reads maps by
-	 * PROCMAP_QUERY. */
-	unsigned int test_delay_ms;
-	bool maps_query;
-	/* PMADV_TEST_CHUNK_BYTES: each bounded window advises one chunk of
-	 * at most this many bytes, so a small target takes many windows. */
-	uint64_t test_chunk_bytes;
+	/* Test knobs (-DPMADV_TEST_HOOKS builds only; README): 0 otherwise */
+	unsigned int test_delay_ms;	/* PMADV_TEST_DELAY_MS */
+	bool maps_query;		/* PMADV_MAPS_SOURCE=query */
+	uint64_t test_chunk_bytes;	/* PMADV_TEST_CHUNK_BYTES */
 };
 
 /* The advice of pair `pair` (a plan piece's): o->advice without pairs. */

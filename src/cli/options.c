@@ -1,5 +1,4 @@
-/* argp option table and checks. Everything that can be checked without a
- * target is checked here, so bad input never costs a freeze. */
+/* argp option table and checks: bad input never costs a freeze. */
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,13 +15,10 @@
 #include "cli/cli.h"
 #include "report/report.h"
 
-/* The operator's regular expressions (-e, -N), tried before pmadv compiles
- * them for real: glibc's regcomp recurses once per nesting level (some
- * 15,000 nested parentheses overflow the stack and crash it) and nested
- * counted repetitions make it take minutes or gigabytes. A pattern must be
- * at most REGEX_MAX_LEN bytes and REGEX_MAX_DEPTH groups deep, and must
- * compile in a child process within a second of CPU and a bounded amount
- * of memory. */
+/* -e and -N patterns are tried first: glibc's regcomp recurses per nesting
+ * level (15,000 nested parentheses crash it) and nested counted repetitions
+ * take minutes or gigabytes. So bounded length and depth, and a trial
+ * compile in a child with CPU and memory limits. */
 #define REGEX_MAX_LEN 4096	/* a path is at most PATH_MAX */
 #define REGEX_MAX_DEPTH 100
 
@@ -57,8 +53,7 @@ static unsigned int depth_of(const char *s)
 	return max;
 }
 
-/* An AddressSanitizer build, as gcc (__SANITIZE_ADDRESS__) and clang
- * (__has_feature) each say it. */
+/* An AddressSanitizer build, as gcc and clang each say it. */
 #if defined(__SANITIZE_ADDRESS__)
 #define PMADV_ASAN 1
 #elif defined(__has_feature)
@@ -124,8 +119,6 @@ static int regex_guard(const char *src, struct err *e)
 		       TRY_MEM >> 20);
 }
 
-/* One option's argument, checked and stored in the control struct; on bad
- * input argp_error says why (exit 2). */
 /* An argument as shown in a message: escaped, since operators paste text
  * with control characters too. Static rings: argp_error exits at once. */
 #define SHOWN_MAX 200
@@ -146,8 +139,8 @@ static const char *shown(const char *s)
 	return ring[k];
 }
 
-/* Room for element n of a list holding n: the capacity is implied (it
- * doubles when n reaches a power of two), so a list needs no field for it. */
+/* Room for element n: the capacity doubles at each power of two, so a
+ * list needs no field for it. */
 static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
 {
 	void *p;
@@ -274,8 +267,7 @@ static void set_advice(struct argp_state *st, struct options *o, const char *arg
 	o->advice = a;
 }
 
-/* --then starts a new (advice, selection) pair: the selection options
- * after it are its own. */
+/* --then starts a new pair: the selection options after it are its own. */
 static void add_then(struct argp_state *st, struct options *o, const char *arg)
 {
 	const struct advice *a = remote_advice(st, arg);
@@ -288,8 +280,7 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 	o->more[o->nmore++].advice = a;
 }
 
-/* Where selection options go: the pair the last --then started (the
- * first pair's, -a's, up to the first --then, wherever -a stands). */
+/* Where selection options go: the pair the last --then started. */
 static struct selection *cur_sel(struct options *o)
 {
 	return o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
@@ -305,9 +296,8 @@ bool options_gives(const struct options *o, int v)
 	return false;
 }
 
-/* Several pairs: each must select something, nothing that takes one
- * advice only (a budget, -l); then the pairs in order, and the names of
- * their advices. */
+/* Several pairs must each select something, with nothing that takes one
+ * advice only; then o->pairs and advice_names. */
 static void check_pairs(struct argp_state *st, struct options *o)
 {
 	size_t n = 0;
@@ -754,8 +744,21 @@ static void version(struct argp_state *st)
 	exit(0);	/* write errors: close_stdout, at exit */
 }
 
-/* Targets, advice and selection. */
-static error_t parse_what(int key, char *arg, struct argp_state *st)
+/* The modes named from freeze_mode_name: a new mode is listed here too. */
+static void bad_freeze_mode(struct argp_state *st, const char *arg)
+{
+	char list[128] = "";
+	size_t n = 0;
+
+	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_MODE_LAST &&
+	     n < sizeof(list); m++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ",
+				      freeze_mode_name(m));
+	argp_error(st, "invalid freeze mode '%s' (use %scgroup:PATH)", shown(arg),
+		   list);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
 	struct selection *sel = cur_sel(o);
@@ -782,31 +785,6 @@ static error_t parse_what(int key, char *arg, struct argp_state *st)
 	case OPT_DOWN_TO:	set_down_to(st, o, arg); break;
 	case OPT_AS_GROUP:	o->as_group = true; break;
 	case OPT_COMEBACK:	set_comeback(st, o, arg); break;
-	default:		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-/* Freezing, output, help and the checks at the end. */
-/* The modes named from freeze_mode_name: a new mode is listed here too. */
-static void bad_freeze_mode(struct argp_state *st, const char *arg)
-{
-	char list[128] = "";
-	size_t n = 0;
-
-	for (enum freeze_mode m = FREEZE_NONE; m <= FREEZE_MODE_LAST &&
-	     n < sizeof(list); m++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ",
-				      freeze_mode_name(m));
-	argp_error(st, "invalid freeze mode '%s' (use %scgroup:PATH)", shown(arg),
-		   list);
-}
-
-static error_t parse_how(int key, char *arg, struct argp_state *st)
-{
-	struct options *o = st->input;
-
-	switch (key) {
 	case 'f':
 		if (freeze_parse_mode(arg, &o->freeze))
 			bad_freeze_mode(st, arg);
@@ -837,13 +815,6 @@ static error_t parse_how(int key, char *arg, struct argp_state *st)
 	return 0;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *st)
-{
-	error_t rc = parse_what(key, arg, st);
-
-	return rc == ARGP_ERR_UNKNOWN ? parse_how(key, arg, st) : rc;
-}
-
 void options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct argp argp = { table, parse_opt, NULL, options_doc,
@@ -856,9 +827,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
 	o->comeback_pct = COMEBACK_PCT_DEFAULT;
 #ifdef PMADV_TEST_HOOKS
-	/* Test knobs: compiled only into the build the tests use (make's
-	 * pmadv-test, -DPMADV_TEST_HOOKS). No environment variable changes
-	 * what an installed pmadv does: there these fields stay 0. */
+	/* Test knobs (-DPMADV_TEST_HOOKS only): no environment variable
+	 * changes what an installed pmadv does. */
 	{
 		const char *delay = getenv("PMADV_TEST_DELAY_MS");
 		const char *source = getenv("PMADV_MAPS_SOURCE");
@@ -874,8 +844,7 @@ void options_parse(int argc, char **argv, struct options *o)
 	argp_err_exit_status = PMADV_EXIT_USAGE;
 	/* --help and --version exit from inside argp: check their writes */
 	atexit(report_close_stdout);
-	/* getopt names the program by argv[0]: as util-linux does, by the
-	 * short name */
+	/* getopt names the program by argv[0]: the short name (util-linux) */
 	if (argc > 0)
 		argv[0] = program_invocation_short_name;
 	options_hold_stderr(argc, argv);

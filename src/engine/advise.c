@@ -1,7 +1,6 @@
-/* process_madvise batching. The kernel processes iovecs in order and stops
- * at the first failing one, returning the bytes before it; so one iovec per
- * mapping piece, and on a short return the failing iovec is isolated, its
- * errno recorded, and the rest goes on. */
+/* process_madvise batching: the kernel stops at the first failing iovec,
+ * returning the bytes before it; so one iovec per piece, and on a short
+ * return the failing one is isolated, its errno recorded, the rest goes on. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -61,9 +60,8 @@ static long watched_call(struct advise_cursor *c, const struct iovec *iov, size_
 	return r;
 }
 
-/* Fill a batch from piece c->i at offset c->off; advance both past it.
- * Pieces larger than what is left of the byte cap are split at page
- * boundaries. */
+/* Fill a batch from piece c->i at c->off (a piece over the byte cap split
+ * at a page), and advance. */
 static void fill(struct batch *b, const struct piece *p, size_t n,
 		 struct advise_cursor *c, uint64_t cap, uint64_t page)
 {
@@ -101,10 +99,9 @@ static void mark_rest(size_t n, size_t from, int e, struct advise_result *res)
 			res[k].err = e;
 }
 
-/* A batch the kernel took short (r < its total) or refused (r < 0):
- * account what was done, isolate the failing iovec and record its errno,
- * and set the cursor right after it. Returns a process-wide errno (the
- * run stops; the cursor is then at the failing piece), or 0. */
+/* A batch taken short or refused: account it, record the failing iovec's
+ * errno, the cursor after it. A process-wide errno (the run stops, the
+ * cursor at the failing piece), or 0. */
 static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 		       const struct piece *p, struct advise_result *res)
 {

@@ -9,11 +9,9 @@
 
 /* ---- work in an address range ---- */
 
-/* The first element of a sorted, disjoint array (v: n elements of
- * `stride` bytes, each with a uint64_t end at `off`) ending above addr.
- * Searched from *hint on, where the last search ended: a chunk's pieces
- * ascend, so a plan of 32,000 pieces costs a step each, not a binary
- * search each (3 ms of a 65,000-mapping window). *hint = the answer. */
+/* first_ending_after from *hint on (set to the answer): a chunk's pieces
+ * ascend, so 32,000 pieces cost a step each, not a binary search each
+ * (3 ms of a 65,000-mapping window). */
 static size_t find_end_above(const void *v, size_t n, size_t stride,
 			     size_t off, uint64_t addr, size_t *hint)
 {
@@ -34,17 +32,8 @@ static size_t find_end_above(const void *v, size_t n, size_t stride,
 	return *hint;
 }
 
-static size_t covered_find(const struct workmap *w, uint64_t addr, size_t *hint)
-{
-	return find_end_above(w->covered, w->ncovered, sizeof(*w->covered),
-			      offsetof(struct piece, end), addr, hint);
-}
-
-static size_t spans_find(const struct workmap *w, uint64_t addr, size_t *hint)
-{
-	return find_end_above(w->spans->v, w->spans->n, sizeof(*w->spans->v),
-			      offsetof(struct res_span, end), addr, hint);
-}
+#define FIND_END_ABOVE(v, n, addr, hint) find_end_above((v), (n), \
+	sizeof(*(v)), offsetof(__typeof__(*(v)), end), (addr), (hint))
 
 struct walk {
 	uint64_t acc, limit, page;
@@ -73,7 +62,7 @@ static bool walk_spans(const struct workmap *w, struct walk *k, uint64_t s,
 {
 	uint64_t at = s;
 
-	for (size_t i = spans_find(w, s, &k->hints[1]);
+	for (size_t i = FIND_END_ABOVE(w->spans->v, w->spans->n, s, &k->hints[1]);
 	     i < w->spans->n && w->spans->v[i].start < e; i++) {
 		const struct res_span *r = &w->spans->v[i];
 		uint64_t rs = r->start > at ? r->start : at;
@@ -95,7 +84,8 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 {
 	struct walk k = { .limit = limit, .page = w->page ? w->page : 4096,
 			  .hints = hints };
-	size_t ci = w->spans ? covered_find(w, start, &hints[0]) : 0;
+	size_t ci = w->spans ? FIND_END_ABOVE(w->covered, w->ncovered, start,
+					      &hints[0]) : 0;
 	uint64_t at = start;
 
 	while (at < end) {
@@ -149,9 +139,8 @@ bool cursor_done(const struct cursor *c)
 	return c->cur >= c->plan->npieces || c->rest_err;
 }
 
-/* Cut points: whole pages, or whole huge pages for collapse (a piece cut
- * inside one leaves neither part holding it whole: the kernel collapses
- * neither). Absolute addresses. */
+/* Cut points (absolute): whole pages, or huge pages for collapse (neither
+ * part of a cut huge page is collapsed). */
 static uint64_t cut_down(uint64_t a, const struct chunk_limits *lim)
 {
 	uint64_t g = lim->align > lim->page ? lim->align : lim->page;
@@ -172,8 +161,7 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
 		bool forced = false;
 
-		/* one call carries one advice: a chunk ends where the
-		 * pair changes */
+		/* one call, one advice: a chunk ends where the pair does */
 		if (k && pc->pair != out[0].pair)
 			break;
 		if (end - start > lim->bytes - bytes)
@@ -221,9 +209,7 @@ void chunk_record(struct cursor *c, size_t first, const struct piece *pcs,
 
 		to->advised += r[i].advised;
 		if (r[i].err == ECANCELED) {
-			/* the call stopped here (the window ended): what
-			 * follows was never asked for, and a later window
-			 * may advise it */
+			/* the window ended: a later one may advise the rest */
 			uint64_t at = pcs[i].start + r[i].advised;
 
 			c->cur = first + i;
@@ -266,8 +252,7 @@ int chunk_commit(struct cursor *c, struct ledger *l)
 	for (size_t i = c->ccur; i < last && i < p->npieces; i++) {
 		uint64_t size = p->pieces[i].end - p->pieces[i].start;
 		uint64_t from = i == c->ccur ? c->coff : 0;
-		/* what the kernel took of this piece, less what an earlier
-		 * commit of it counted */
+		/* what the kernel took, less what a commit counted before */
 		uint64_t adv = c->res[i].advised - (i == c->ccur ? c->cadv : 0);
 		uint64_t done = i < c->cur ? size : i == c->cur ? c->off : 0;
 		int err = c->res[i].err;

@@ -5,13 +5,6 @@
 
 #include "engine/engine.h"
 
-static int by_start(const void *a, const void *b)
-{
-	const struct piece *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 int comeback_sample(const struct plan *p, const struct maps *maps,
 		    uint64_t page, const bool *guarded, struct piece **out,
 		    size_t *n, size_t *nall)
@@ -56,7 +49,7 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 				v[k++] = (struct piece){ s, e, pc->map, pc->pair };
 		}
 	}
-	qsort(v, k, sizeof(*v), by_start);
+	qsort(v, k, sizeof(*v), piece_by_start);
 	*out = v;
 	*n = k - others;
 	*nall = k;

@@ -9,11 +9,7 @@
 #include "proc/proc.h"
 #include "engine/engine.h"
 
-/* The progress of a long run of bounded windows, one line on stderr that
- * rewrites itself: bytes done of the total, rate, windows. Only when
- * stderr is a terminal, never with -q or -J, and only once the run has
- * taken more than a second (a short run shows nothing). Writes through
- * msg.c. */
+/* The progress line of a long run (a terminal, not -q or -J, after 1 s). */
 #define PROGRESS_AFTER_NS 1000000000ULL
 #define PROGRESS_EVERY_NS 200000000ULL
 
@@ -23,31 +19,52 @@ struct progress {
 	uint64_t start_ns, last_ns;
 };
 
-static void progress_init(struct progress *p, const struct options *o);
-static void progress_update(struct progress *p, uint64_t done, uint64_t total,
-			    unsigned int windows);
-/* Erase the line, if one was shown. */
-static void progress_end(struct progress *p);
+static void progress_init(struct progress *p, const struct options *o)
+{
+	p->on = !o->quiet && !o->json && msg_status_possible();
+	p->shown = false;
+	p->start_ns = p->last_ns = clock_now_ns();
+}
 
-/* The targets run between two windows at least this long, and at least
- * a third as long as the window before: the service gets a quarter of the
- * time or more, and the whole run stays within about 1.5 times one
- * unbounded window. What is read between windows counts as rest. */
+static void progress_update(struct progress *p, uint64_t done, uint64_t total,
+			    unsigned int windows)
+{
+	uint64_t now = clock_now_ns();
+	char d[32], t[32], r[32];
+	double secs;
+
+	if (!p->on || now - p->start_ns < PROGRESS_AFTER_NS ||
+	    (p->shown && now - p->last_ns < PROGRESS_EVERY_NS))
+		return;
+	secs = (double)(now - p->start_ns) / 1e9;
+	size_format(done, d, sizeof(d));
+	size_format(total, t, sizeof(t));
+	size_format((uint64_t)((double)done / secs), r, sizeof(r));
+	msg_status("%s of %s advised, %s/s, %u windows", d, t, r, windows);
+	p->shown = true;
+	p->last_ns = now;
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->shown)
+		msg_status_clear();
+	p->shown = false;
+}
+
+/* The targets run between two windows at least this long, and a third of
+ * the window before: the service gets a quarter of the time or more. */
 #define REST_MIN_NS 1000000ULL
 #define REST_SLICE_US 5000u	/* how often a rest looks for an interrupt */
-/* Pageout: bytes under writeback a window may leave (see
- * swapcap_writeback); a rest waits, up to REST_DRAIN_MAX_NS, for the
- * device to bring it under a quarter of that, so the next window starts
- * with a device that takes pages at once. */
+/* Pageout: bytes under writeback a window may leave; a rest waits (up to
+ * REST_DRAIN_MAX_NS) for a quarter of it, so the next window starts with a
+ * device that takes pages at once. */
 #define WRITEBACK_CAP (64ULL << 20)
 #define REST_DRAIN_MAX_NS 1000000000ULL
-/* The comeback guard (engine.h): after the sample windows the target runs
- * this long before pmadv looks at what came back. A page the service uses
- * a few times a second is back by then; one it left alone is not. */
+/* After the guard's sample windows the target runs this long before pmadv
+ * looks: a page used a few times a second is back by then. */
 #define GUARD_SETTLE_NS 250000000ULL
-/* Without a freeze one window would advise everything: with the guard,
- * a window ends after this long of calls (as the default --max-freeze),
- * so that pmadv looks between them. */
+/* Without a freeze, the guard ends windows this long, to look between. */
 #define GUARD_LOOK_NS 100000000ULL
 
 /* Where a member is in the guard's course. */
@@ -72,11 +89,9 @@ struct member {
 	size_t nmaps;		/* mappings the preview saw (before_freeze) */
 	/* the comeback guard (x->cb_on) */
 	enum guard_phase phase;
-	bool guard_acts;	/* samples first and leaves hot mappings
-				 * alone (not one unbounded window: there it
-				 * only reports) */
-	struct res_spans before; /* residency before the run (pagemap: the
-				 * exclusive bit) */
+	bool guard_acts;	/* samples and leaves hot mappings alone
+				 * (one unbounded window: only reports) */
+	struct res_spans before; /* residency before the run (pagemap) */
 	struct procstat st0;	/* fault counts before the run */
 	bool have_st0;
 };
@@ -93,8 +108,7 @@ struct engine {
 	uint64_t window_start_ns;	/* when this window's calls began */
 	uint64_t frozen_ns, longest_ns;
 	bool stop;		/* no further window */
-	bool window_over;	/* this window ended early (the guardian's
-				 * deadline): the next one goes on */
+	bool window_over;	/* the guardian ended it: on with the next */
 	unsigned int over;	/* windows longer than the bound */
 	unsigned int longest_at;	/* which window was the longest */
 	unsigned int nbroken;	/* windows that were not race-free */
@@ -102,14 +116,14 @@ struct engine {
 	int interrupt;		/* the signal that stopped it, or 0 */
 	struct progress prog;
 	int vmstat_fd;		/* pageout in windows: /proc/vmstat, or -1 */
-	/* one chunk's iovecs and results: no allocation per call; malloc'd,
-	 * not zeroed, so that a run touches only the pages it uses (40 KiB
-	 * zeroed were a tenth of a small run's page faults) */
+	/* one chunk's iovecs and results; not zeroed (40 KiB zeroed were a
+	 * tenth of a small run's page faults) */
 	struct piece *iov;
 	struct advise_result *ires;
 };
 
-bool engine_bounded(const struct options *o, const struct freeze_req *how)
+/* Do windows end at a deadline (a freeze, --max-freeze > 0, advice)? */
+static bool engine_bounded(const struct options *o, const struct freeze_req *how)
 {
 	return how->mode != FREEZE_NONE && how->max_freeze_ms && !o->dry_run &&
 	       !o->list;
@@ -117,9 +131,6 @@ bool engine_bounded(const struct options *o, const struct freeze_req *how)
 
 bool engine_interruptible(const struct options *o)
 {
-	/* an unbounded window (--max-freeze=0) is thawed at that signal (its
-	 * call under way may wait on the frozen target itself: a mapping its
-	 * FUSE server serves), and still reports (thaw_interruptible) */
 	return o->advice && !o->dry_run && !o->list;
 }
 
@@ -128,9 +139,8 @@ static bool live(const struct member *mb)
 	return !mb->done && !mb->x->failed;
 }
 
-/* Reading smaps walks every page table: inside a window only when the
- * cheap signs (VmLck, HugetlbPages) say a mapping would be refused for
- * reasons only VmFlags show. */
+/* Reading smaps walks every page table: in a window only when VmLck or
+ * HugetlbPages say VmFlags would refuse a mapping. */
 static enum maps_file window_maps_file(const struct target *t,
 				       const struct options *o)
 {
@@ -146,11 +156,9 @@ static enum maps_file window_maps_file(const struct target *t,
  * A longer text grows the buffer: slower, never wrong. */
 #define MAPS_LINE_ROOM 160
 
-/* Just before a freeze (after the guardian's fork): pmadv's pages made
- * its own again, and heap enough for the window's arrays faulted in
- * (what the maps had in the preview, twice): a window then takes next to
- * no page fault of ours while the target is frozen (at 65,000 mappings
- * 430 faults became 15; a fault costs 5-10 us on a VM). */
+/* Just before a freeze (after the guardian's fork): our pages unshared and
+ * heap for the window's arrays faulted in, so the window takes next to no
+ * fault (at 65,000 mappings 430 became 15, each 5-10 us on a VM). */
 static void before_freeze(void *arg)
 {
 	struct engine *s = arg;
@@ -180,9 +188,7 @@ static void before_freeze(void *arg)
 
 /* ---- failures ---- */
 
-/* The member cannot go on. In its first window that is its error; after
- * earlier windows advised, what they did stands and the rest is not
- * advised, said as a warning. */
+/* The member cannot go on: its error, or a warning once windows advised. */
 static void stop_member(struct member *mb, const struct err *e)
 {
 	if (!mb->led.planned) {
@@ -217,8 +223,7 @@ static struct piece *pieces_dup(const struct plan *p, size_t *n)
 	return v;
 }
 
-/* Residency sizes the chunks of bounded windows; budgets, the dry run and
- * the tables use it too. */
+/* Residency sizes bounded windows' chunks; budgets and tables use it. */
 static bool wants_residency(const struct engine *s)
 {
 	return s->bounded || resident_wanted(s->o);
@@ -245,8 +250,7 @@ static bool guard_wanted(const struct options *o)
 	       !o->dry_run && !o->list;
 }
 
-/* Several advices: the guard is pageout's; what another advice takes is
- * neither sampled, nor looked at, nor left alone as hot. */
+/* Several advices: the guard is pageout's alone. */
 static bool guarded(const struct options *o, uint32_t pair)
 {
 	return pair_advice(o, pair)->value == ADVICE_PAGEOUT;
@@ -255,22 +259,18 @@ static bool guarded(const struct options *o, uint32_t pair)
 static void guard_init(struct engine *s, struct member *mb)
 {
 	struct run *x = mb->x;
-	char path[64];
 
 	x->cb_on = guard_wanted(s->o);
 	if (!x->cb_on)
 		return;
 	x->cb.pct = s->o->comeback_pct;
-	/* one unbounded window (--max-freeze=0) was asked for: no sample
-	 * window before it; the guard then only reports */
+	/* one unbounded window has no sample window: only reports */
 	mb->guard_acts = s->bounded || s->req.mode == FREEZE_NONE;
 	mb->phase = mb->guard_acts ? GUARD_SAMPLE : GUARD_MAIN;
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	mb->have_st0 = !procstat_read(AT_FDCWD, path, &mb->st0);
+	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
 }
 
-/* The residency of the sorted pieces into out (emptied first): one read
- * per stretch of touching pieces. 0, or -1 with e. */
+/* The residency of the sorted pieces into out. 0, or -1 with e. */
 static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
 		      size_t n, struct res_spans *out, struct err *e)
 {
@@ -289,7 +289,15 @@ static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
 	return rc;
 }
 
-static bool in_hot(const struct run *x, uint64_t start, uint64_t end);
+/* Asked for every piece inside the freeze: a binary search of the sorted
+ * hot list. (A mapping whose bounds changed may be listed twice; a miss
+ * is judged again.) */
+static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
+{
+	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
+
+	return i < x->cb.nhot && x->cb.hot[i].start < end;
+}
 
 struct hot_ctx {
 	const struct run *x;
@@ -305,9 +313,8 @@ static const char *hot_rule(const struct mapping *m, const struct piece *pc,
 	       COMEBACK_HOT_REASON : NULL;
 }
 
-/* Inside the window, part of the selection: hot mappings become skips,
- * and while sampling only the samples are advised (none left: the
- * sample is done, on with the rest). 0, or -1 (no memory). */
+/* In the window's selection: hot mappings become skips; while sampling,
+ * only the samples are advised. 0, or -1 (no memory). */
 static int guard_plan(struct engine *s, struct member *mb)
 {
 	struct run *x = mb->x;
@@ -346,8 +353,7 @@ static int guard_plan(struct engine *s, struct member *mb)
 	return 0;
 }
 
-/* The guard looks at what the ledger holds: a run it watches commits
- * every window, the one that did it all too. */
+/* The guard reads the ledger: a run it watches commits every window. */
 static bool guard_any(const struct engine *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -356,8 +362,7 @@ static bool guard_any(const struct engine *s)
 	return false;
 }
 
-/* The rest after this window: long enough for the samples to come back
- * when a member's are all out. */
+/* The rest: long enough for the samples to come back once all are out. */
 static uint64_t guard_settling(const struct engine *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -394,17 +399,6 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 	return 0;
 }
 
-/* The hot list is sorted by start (guard_look): a window's selection
- * asks for every piece, inside the freeze, so a binary search. (A mapping
- * that changed its bounds between two looks may be listed twice,
- * overlapping; a lookup may then miss it, and it is judged again.) */
-static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
-{
-	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
-
-	return i < x->cb.nhot && x->cb.hot[i].start < end;
-}
-
 static int hot_by_start(const void *a, const void *b)
 {
 	const struct comeback_hot *x = a, *y = b;
@@ -431,9 +425,9 @@ static uint64_t guard_untried(const struct member *mb,
 	return all > out ? all - out : 0;
 }
 
-/* What of the pages paged out so far is in memory again, by mapping;
- * acting: hot mappings are left alone from the next window on, and a
- * member none of whose mappings stays out stops. */
+/* What paged out is in memory again, by mapping; acting: hot mappings are
+ * left alone from now, and a member none of whose mappings stays out
+ * stops. */
 static int guard_look(struct member *mb, const struct options *o, bool acting)
 {
 	struct run *x = mb->x;
@@ -446,16 +440,13 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	size_t n = 0, judged_cold = 0;
 	uint64_t faulted = UINT64_MAX;
 	struct procstat st;
-	char path[64];
 	bool settled;
 	struct err e;
 	int rc = -1;
 
-	/* a page back in memory came back by a fault of the target's: pages
-	 * the kernel did not take (under writeback, split refused) are
-	 * present without one, and must not make a mapping look hot */
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st))
+	/* a page came back by a fault; pages the kernel did not take are
+	 * present without one and must not make a mapping look hot */
+	if (mb->have_st0 && !procstat_of(x->t.pid, &st))
 		faulted = (st.minflt + st.majflt - mb->st0.minflt - mb->st0.majflt) *
 			  (uint64_t)sysconf(_SC_PAGESIZE);
 
@@ -472,8 +463,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	for (size_t i = 0; i < n; i++)
 		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0,
 					ev[i]->pair };
-	/* present or not is all it needs: PAGEMAP_SCAN, fast on the
-	 * swapped-out spans this mostly is */
+	/* present or not: PAGEMAP_SCAN, fast on swapped-out spans */
 	if (guard_read(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
 		rc = 0;		/* no look this time: the figures stay */
 		goto out;
@@ -517,8 +507,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	settled = mb->phase != GUARD_SAMPLE;
 	if (mb->phase == GUARD_SETTLE)
 		mb->phase = GUARD_MAIN;
-	/* the whole target: every mapping it paged out came back (nothing
-	 * measurable stayed out), and what is left to try lies in them */
+	/* every mapping paged out came back, and what is left lies in them */
 	if (acting && settled && live(mb) && x->cb.nhot && !judged_cold &&
 	    small_out < COMEBACK_MIN_OUT &&
 	    guard_untried(mb, o, out) < COMEBACK_MIN_OUT) {
@@ -539,9 +528,8 @@ out:
 	return rc;
 }
 
-/* After a window (and its rest): each guarded member looks. more: further
- * windows may follow (only then does a look act). Returns whether any
- * member is left to advise. */
+/* After a window's rest each guarded member looks (acting only when more
+ * windows may follow). Whether any member is left to advise. */
 static bool guard_look_all(struct engine *s, bool more)
 {
 	bool left = false;
@@ -562,10 +550,8 @@ static void guard_finish(struct member *mb)
 {
 	struct run *x = mb->x;
 	struct procstat st;
-	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	if (mb->have_st0 && !procstat_read(AT_FDCWD, path, &st) &&
+	if (mb->have_st0 && !procstat_of(x->t.pid, &st) &&
 	    st.start_time == mb->st0.start_time) {
 		x->cb.faults_known = true;
 		x->cb.minor_faults = st.minflt - mb->st0.minflt;
@@ -574,8 +560,7 @@ static void guard_finish(struct member *mb)
 	resspan_free(&mb->before);
 }
 
-/* The maps as they are now (not frozen: they only guide), the selection
- * over them, their residency, and a budget's choice. */
+/* Unfrozen maps (they only guide), selected, residency, a budget's choice. */
 static int preview(struct engine *s, struct member *mb)
 {
 	const struct options *o = s->o;
@@ -596,23 +581,21 @@ static int preview(struct engine *s, struct member *mb)
 	mb->covered = pieces_dup(&x->plan, &mb->ncovered);
 	if (!mb->covered)
 		goto oom;
-	/* pagemap has the exclusive bit budgets and the tables use;
-	 * PAGEMAP_SCAN reads sparse arenas far faster. Read only to size
-	 * calls, a failure costs nothing but smaller calls (all is work). */
+	/* pagemap has the exclusive bit; PAGEMAP_SCAN is far faster on sparse
+	 * arenas. Only sizing calls, a failure costs only smaller calls. */
 	if ((wants_residency(s) || budget) &&
 	    resident_read(x, resident_wanted(o) ? RES_METHOD_PAGEMAP :
 			  RES_METHOD_SCAN, &e) && (budget || resident_wanted(o)))
 		goto fail;
-	/* the guard counts pages mapped by the target alone: a shared page
-	 * is never paged out, and would look as if it came back */
+	/* exclusive pages only: a shared one is never paged out, and would
+	 * look as if it came back */
 	if (x->cb_on && guard_read(x->t.pid, RES_METHOD_PAGEMAP, x->plan.pieces,
 				   x->plan.npieces, &mb->before, &e))
 		goto fail;
 	if (budget) {
 		if (resident_goal(x, o))
 			goto oom;
-		/* already there, a budget under a page, or nothing it can
-		 * move: nothing to do (the report says which), no freeze */
+		/* nothing to do (the report says why): no freeze */
 		if (!x->goal.need || x->goal.small || !x->goal.movable)
 			mb->done = true;
 		if (resident_choose(x, o, x->goal.need))
@@ -635,8 +618,7 @@ out:
 
 /* ---- inside a window ---- */
 
-/* Fresh maps, the selection over them, less what earlier windows did,
- * within a budget's choice. -1: the member stopped. */
+/* Fresh maps, selected, less what was done, within the budget's choice. */
 static int select_fresh(struct engine *s, struct member *mb)
 {
 	const struct options *o = s->o;
@@ -675,8 +657,7 @@ oom:
 	return -1;
 }
 
-/* Freeze the live members together. NULL: no freeze was had (each
- * member stopped, saying why). */
+/* Freeze the live members together. NULL: each member stopped, said why. */
 static struct freeze *freeze_live(struct engine *s)
 {
 	pid_t *pids = calloc(s->n, sizeof(*pids));
@@ -724,9 +705,7 @@ static bool progressed(void *fz)
 	return freeze_progress(fz);
 }
 
-/* The kernel refused the target as a whole (it exited, access went
- * away) for advice adv: a warning once something was advised, else its
- * error. */
+/* The kernel refused the target as a whole (it exited, access went away). */
 static void refused(struct member *mb, const struct advice *adv, int code)
 {
 	bool some = false;
@@ -740,9 +719,8 @@ static void refused(struct member *mb, const struct advice *adv, int code)
 	mb->done = true;
 }
 
-/* How much work the next call may carry; 0: thaw now. any: something
- * was advised in this window already (its first call goes whatever the
- * time left: a window must progress). */
+/* Work for the next call; 0: thaw now. The window's first call (!any)
+ * goes whatever the time left: a window must progress. */
 static uint64_t next_work(struct engine *s, uint64_t deadline, bool any)
 {
 	uint64_t now = clock_now_ns(), w;
@@ -757,17 +735,14 @@ static uint64_t next_work(struct engine *s, uint64_t deadline, bool any)
 	return w ? w : (any ? 0 : 1);
 }
 
-/* Pageout: is there room under the writeback cap for work more bytes?
- * A full device queue would hold the call (and the window) until the
- * device catches up. */
+/* Pageout: room under the writeback cap (a full queue holds the call)? */
 static bool writeback_room(const struct engine *s, uint64_t work)
 {
 	return s->vmstat_fd < 0 ||
 	       swapcap_writeback(s->vmstat_fd) + work <= WRITEBACK_CAP;
 }
 
-/* Advise the member from its cursor, call by call, until its plan is done
- * or the window's time is up. */
+/* Advise the member call by call until its plan is done or time is up. */
 static void advise_member(struct engine *s, struct member *mb,
 			  struct freeze *fz, uint64_t deadline, bool *any)
 {
@@ -783,8 +758,7 @@ static void advise_member(struct engine *s, struct member *mb,
 		.bytes = ADVISE_MAX_BYTES, .pieces = ADVISE_MAX_IOV, .page = s->page,
 	};
 
-	/* no freeze: short calls, so the target's mmap_lock is never held
-	 * for long (engine.h) */
+	/* no freeze: short calls, for the target's mmap_lock (engine.h) */
 	if (s->req.mode == FREEZE_NONE)
 		lim.bytes = ADVISE_UNFROZEN_MAX_BYTES;
 	if (o->test_chunk_bytes && o->test_chunk_bytes < lim.bytes)
@@ -794,9 +768,7 @@ static void advise_member(struct engine *s, struct member *mb,
 		size_t first = mb->cur.cur, k;
 		uint64_t t0, work;
 
-		/* the guardian may have ended the window (its deadline) or
-		 * another program thawed it; a signal ends the run before
-		 * the next call */
+		/* a signal, or the window ended (guardian, another's thaw) */
 		if (freeze_interrupted()) {
 			s->stop = true;
 			return;
@@ -805,13 +777,11 @@ static void advise_member(struct engine *s, struct member *mb,
 			s->window_over = true;
 			return;
 		}
-		/* no freeze, the guard acting: end the window now and then,
-		 * so that it looks at what came back */
+		/* no freeze, the guard acting: end windows so it looks */
 		if (*any && mb->guard_acts && s->req.mode == FREEZE_NONE &&
 		    clock_now_ns() - s->window_start_ns >= GUARD_LOOK_NS)
 			return;
-		/* the chunk's advice: its first piece's pair's (a chunk
-		 * holds one pair's pieces) */
+		/* a chunk holds one pair's pieces */
 		const struct advice *adv =
 			pair_advice(o, mb->x->plan.pieces[mb->cur.cur].pair);
 
@@ -824,10 +794,8 @@ static void advise_member(struct engine *s, struct member *mb,
 		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
 				  !writeback_room(s, lim.work)))
 			return;			/* thaw: it would not fit */
-		/* collapse: one huge page a call when bounded. Its time is
-		 * the kernel's allocation of a huge page (compaction), which
-		 * no residency predicts: the deadline is looked at between
-		 * each */
+		/* collapse, bounded: one huge page a call, as its time
+		 * (compaction) is not predicted by residency */
 		if (s->bounded && lim.align && lim.work > lim.align)
 			lim.work = lim.align;
 		k = chunk_take(&mb->cur, &wm, &lim, s->iov, &work);
@@ -857,8 +825,7 @@ static void advise_member(struct engine *s, struct member *mb,
 	}
 }
 
-/* Said for every member: the operator asked for a race-free window and
- * did not get one. */
+/* To every member: the race-free window asked for was not had. */
 static void warn_broken(struct engine *s, const struct freeze_info *fi)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -912,12 +879,10 @@ static void account(struct engine *s, struct window *w, struct freeze_info *fi)
 	if (fi->broken) {
 		if (!s->nbroken++)
 			warn_broken(s, fi);
-		/* a window the guardian ended at its deadline (one slow call,
-		 * a held-up pmadv): the next one goes on with fresh maps. Two
-		 * in a row is a call that waits for the target itself (a
-		 * mapping its frozen FUSE server serves): no window can
-		 * finish it. Another program's thaw, or a call stuck with no
-		 * bound, ends the run too. */
+		/* after one window the guardian ended, the next goes on with
+		 * fresh maps; two in a row is a call waiting for the frozen
+		 * target itself (its FUSE server), which no window finishes.
+		 * Another's thaw, or an unbounded stuck call, ends the run. */
 		if (!fi->expired || !s->bounded || s->expired >= 2)
 			s->stop = true;
 	}
@@ -947,8 +912,7 @@ static void warn_over(const struct engine *s)
 				 s->over == 1 ? "window" : "windows");
 }
 
-/* Tests only (a build with PMADV_TEST_HOOKS): hold the window open. Not
- * a stuck call (the watchdog is told it progresses); a signal ends it. */
+/* Tests only: hold the window open, progressing; a signal ends it. */
 static void test_delay(unsigned int ms, struct freeze *fz)
 {
 	uint64_t until = clock_now_ns() + (uint64_t)ms * 1000000u;
@@ -958,8 +922,7 @@ static void test_delay(unsigned int ms, struct freeze *fz)
 		clock_sleep_us(REST_SLICE_US);
 }
 
-/* One window: freeze, select, advise until the deadline, thaw. Returns
- * its length (ns). */
+/* One window: freeze, select, advise, thaw. Its length (ns). */
 static uint64_t one_window(struct engine *s, struct window *w)
 {
 	struct freeze *fz = freeze_live(s);
@@ -972,9 +935,7 @@ static uint64_t one_window(struct engine *s, struct window *w)
 		s->stop = true;
 		return 0;
 	}
-	/* the window counts from the first freeze action (the service feels
-	 * it from the first kill or write), and leaves a sixteenth of the
-	 * bound for the thaw */
+	/* from the first freeze action; a sixteenth left for the thaw */
 	deadline = freeze_started_ns(fz) + s->max_ns - s->max_ns / 16;
 	select_live(s, fz);
 	test_delay(s->o->test_delay_ms, fz);
@@ -994,9 +955,8 @@ static uint64_t one_window(struct engine *s, struct window *w)
 
 /* ---- the sequence ---- */
 
-/* The targets run: at least a third as long as the window before, and
- * for pageout until the device has written most of what is under
- * writeback. false: a signal asked to stop meanwhile. */
+/* The targets run (REST_MIN_NS; pageout: writeback drained). false: a
+ * signal asked to stop meanwhile. */
 static bool rest(const struct engine *s, uint64_t since, uint64_t window_ns,
 		 uint64_t min_ns)
 {
@@ -1040,9 +1000,8 @@ static void progress(struct engine *s)
 	progress_update(&s->prog, done, total, s->windows);
 }
 
-/* Outside the freeze: what the window selected and skipped (copies of
- * names: 32,000 skips cost a third of a window at 65,000 mappings) and
- * what it attempted, into the member's ledger. */
+/* Outside the freeze (copying 32,000 skips' names cost a third of a
+ * window): the window's skips and attempts into the member's ledger. */
 static void commit_member(struct member *mb)
 {
 	if (!mb->in_window || mb->x->failed)
@@ -1078,9 +1037,8 @@ static void sequence(struct engine *s, struct window *w)
 		for (size_t i = 0; !s->stop && !s->o->dry_run && i < s->n; i++)
 			more = more || live(&s->v[i]);
 		progress(s);
-		/* one window that did it all: its maps, plan and results
-		 * are the outcome as they stand, no ledger to rebuild them
-		 * from (at 10,000 mappings a tenth of pmadv's user time) */
+		/* one window that did it all is the outcome as it stands: no
+		 * ledger (at 10,000 mappings a tenth of the user time) */
 		if (!s->o->dry_run && (++rounds > 1 || more || s->stop ||
 				       freeze_interrupted() || guard_any(s)))
 			commit(s);
@@ -1093,9 +1051,7 @@ static void sequence(struct engine *s, struct window *w)
 	s->interrupt = freeze_interrupted();
 }
 
-/* Each member's ledger becomes its maps, plan and results, as the report
- * reads them; what was selected and never advised (a stop) carries why.
- * A dry run keeps its one window's plan as it is. */
+/* Ledgers become maps, plans and results (a dry run keeps its plan). */
 static void finish(struct engine *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -1209,38 +1165,4 @@ void window_free(struct window *w)
 	freeze_info_free(&w->freeze);
 	free(w->pids);
 	memset(w, 0, sizeof(*w));
-}
-
-/* The progress line. See engine.h. */
-static void progress_init(struct progress *p, const struct options *o)
-{
-	p->on = !o->quiet && !o->json && msg_status_possible();
-	p->shown = false;
-	p->start_ns = p->last_ns = clock_now_ns();
-}
-
-static void progress_update(struct progress *p, uint64_t done, uint64_t total,
-			    unsigned int windows)
-{
-	uint64_t now = clock_now_ns();
-	char d[32], t[32], r[32];
-	double secs;
-
-	if (!p->on || now - p->start_ns < PROGRESS_AFTER_NS ||
-	    (p->shown && now - p->last_ns < PROGRESS_EVERY_NS))
-		return;
-	secs = (double)(now - p->start_ns) / 1e9;
-	size_format(done, d, sizeof(d));
-	size_format(total, t, sizeof(t));
-	size_format((uint64_t)((double)done / secs), r, sizeof(r));
-	msg_status("%s of %s advised, %s/s, %u windows", d, t, r, windows);
-	p->shown = true;
-	p->last_ns = now;
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->shown)
-		msg_status_clear();
-	p->shown = false;
 }

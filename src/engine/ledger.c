@@ -67,10 +67,8 @@ static void sort(struct ledger *l)
 	l->sorted = true;
 }
 
-/* A skip of an earlier window where a later one advised (a new mapping
- * at that address, a munlock since) loses that part: attempted entries
- * never overlap one another (ledger_subtract) nor skips (this), so the
- * entries stay disjoint and the rows of the result never overlap. */
+/* A skip where a later window advised (a new mapping, a munlock since)
+ * loses that part, so entries, and the result's rows, never overlap. */
 static int trim_skips(struct ledger *l)
 {
 	size_t n = l->n, na = 0, k = 0;
@@ -93,9 +91,8 @@ static int trim_skips(struct ledger *l)
 			uint64_t ys = att[j].start, ye = att[j].end;
 
 			if (ys > x->map.start && ye < x->map.end) {
-				/* split: the head [start, ys) becomes a new entry
-				 * (no later attempted entry reaches it); the skip
-				 * goes on as the tail [ye, end) */
+				/* split: the head [start, ys) a new entry, the
+				 * skip goes on as the tail [ye, end) */
 				struct mapping head = x->map;
 				size_t last;
 
@@ -200,8 +197,7 @@ static int emit(struct piece **out, size_t *n, size_t *cap,
 	return 0;
 }
 
-/* The parts of pc no attempted entry covers. Entries are sorted and do
- * not overlap one another; *k walks them along with the pieces. */
+/* The parts of pc no attempted entry covers (*k walks the sorted entries). */
 static int cut_piece(const struct ledger *l, size_t *k, const struct piece *pc,
 		     struct piece **out, size_t *n, size_t *cap)
 {
@@ -246,10 +242,8 @@ int ledger_subtract(struct ledger *l, struct plan *p)
 	return 0;
 }
 
-/* b continues a: parts of one mapping (the same mapping as the maps read
- * showed it, not merely equal fields: libc's read-only and RELRO segments
- * are two mappings of one file with equal permissions), contiguous, both
- * advised whole. */
+/* b continues a: one mapping (not merely equal fields: libc's read-only
+ * and RELRO segments are two), contiguous, both advised whole. */
 static bool joins(const struct ledger_entry *a, const struct ledger_entry *b)
 {
 	return !a->reason && !b->reason && !a->err && !b->err &&

@@ -9,10 +9,8 @@
 #include "lib/lib.h"
 #include "report/report.h"
 
-/* A kernel refusal is a skip, but it says what the kernel said: its errno
- * text, in -v ERROR as in the JSON reason, and what EINVAL means for this
- * advice. Literal (strerror(EINVAL) in the C locale): row texts are
- * static. */
+/* A kernel refusal is a skip that says what the kernel said (literal
+ * strerror(EINVAL): row texts are static). */
 static const char *refused_reason(int advice)
 {
 	if (advice == ADVICE_COLLAPSE)
@@ -50,8 +48,7 @@ static struct row_stats stats_at(const struct maps *m, uint64_t addr)
 	return s;
 }
 
-/* Resident bytes of the row's range, when pagemap was read; the totals
- * count ranges selected (and -l's mappings), not skips. */
+/* Resident bytes of the row's range, when pagemap was read. */
 static void resident_of(const struct run *x, const struct advice *adv,
 			struct result_row *row, struct target_result *r)
 {
@@ -81,9 +78,8 @@ static void describe(struct result_row *row, const struct mapping *m)
 	row->name = m->name;
 }
 
-/* The kernel's EINVAL for cold/pageout/collapse on a range that was
- * mapped is its own word that this mapping cannot take the advice
- * (locked, hugetlb, not huge-page eligible): a skip, not a failure. */
+/* EINVAL for a mapped range is the kernel's word that this mapping cannot
+ * take the advice (locked, hugetlb...): a skip, not a failure. */
 static bool refused(const struct run *x, const struct options *o, size_t i)
 {
 	return x->res &&
@@ -91,8 +87,7 @@ static bool refused(const struct run *x, const struct options *o, size_t i)
 	       x->res[i].err == EINVAL && !x->res[i].advised;
 }
 
-/* The per-advice totals: one entry per distinct advice, in the order the
- * pairs first give it (each, even when it selected nothing). */
+/* One entry per distinct advice, in pair order (even selecting nothing). */
 static void advice_totals_init(const struct options *o, struct target_result *r)
 {
 	for (size_t k = 0; k < o->npairs; k++) {
@@ -176,9 +171,8 @@ static void advice_rows(const struct run *x, const struct options *o,
 {
 	const struct plan *p = &x->plan;
 	size_t i = 0, k = 0;
-	/* rows are kept only where something prints them; the totals always
-	 * count, through one scratch row (the fields they read are set for
-	 * each row: zeroing 168 bytes a row showed at 65,000 rows) */
+	/* rows are kept only where printed; totals count through a scratch
+	 * row (zeroing 168 bytes a row showed at 65,000 rows) */
 	struct result_row scratch = { 0 };
 
 	while (i < p->npieces || k < p->nskips) {
@@ -201,8 +195,7 @@ static void advice_rows(const struct run *x, const struct options *o,
 	}
 }
 
-/* What a mapping can take: the given advice ("yes" or why not), or
- * without one, every advice allowed on another process that it takes. */
+/* What m can take: "yes" or why not; without an advice, all it takes. */
 static char *advice_cell(const struct run *x, const struct mapping *m,
 			 const struct advice *given)
 {
@@ -252,8 +245,7 @@ static int list_rows(const struct run *x, const struct options *o,
 	return 0;
 }
 
-/* Each reason of futile advice (run.c) once, with what it left out:
- * the call would succeed and move nothing. */
+/* Each reason of futile advice once, with what it left out. */
 static void futile_warnings(struct run *x)
 {
 	const char *reasons[] = { x->noswap, RESIDENT_SHARED_FILE_REASON };
@@ -278,11 +270,9 @@ static void futile_warnings(struct run *x)
 	}
 }
 
-/* A goal run says where it stands when it did not get there: why, in
- * resident terms (met already is the report's line, not a warning). A
- * --limit or share above what the selection could move is met once all
- * of that is advised, and says why the rest could not be. A dry run
- * says the same of what it would do. */
+/* A goal not reached says why, in resident terms; a --limit or share
+ * above what could move is met once that is advised, saying why the rest
+ * could not be. A dry run says it of what it would do. */
 static void goal_warning(struct run *x, const struct target_result *r,
 			 const struct options *o)
 {
@@ -336,9 +326,8 @@ static void goal_warning(struct run *x, const struct target_result *r,
 			 size_format(r->advised, c, sizeof(c)), b);
 }
 
-/* Failed ranges, each named; an error about the process (it died, access
- * went away) marks every range after it: the first is named, then a
- * count. */
+/* Failed ranges, each named; a process-wide error marking every range
+ * after it names the first, then counts. */
 #define ERRNO_SLOTS 256
 
 static void failed_warnings(struct run *x, const struct options *o)
@@ -410,8 +399,7 @@ int outcome_build(struct run *x, const struct options *o,
 		  const struct window_info *w, struct target_result *r)
 {
 	size_t n = o->list ? x->maps.n : x->plan.npieces + x->plan.nskips;
-	/* the human summary and -q need totals only: 65,000 rows cost more
-	 * than their count (bench/) */
+	/* the summary and -q need totals only (65,000 rows: bench/) */
 	bool rows = o->list || o->json || o->table;
 
 	memset(r, 0, sizeof(*r));

@@ -91,23 +91,20 @@ void run_advise_error(struct run *x, const struct advice *adv, int code,
 		err_set(&e, code, "process_madvise on %d: %s", x->t.pid,
 			strerror(code));
 	}
-	/* what was advised before the failure still counts: partial, and
-	 * the reason is a warning */
+	/* what was advised before still counts: a warning, partial */
 	if (some_advised)
 		run_warn(x, "%s", e.msg);
 	else
 		run_fail_err(x, &e);
 }
 
-/* Human output and JSON show what the advice did; -q shows nothing, and
- * smaps_rollup walks every page table, so it is read only when shown. */
+/* smaps_rollup walks every page table: read only when shown (not -q). */
 static bool shows_effect(const struct options *o)
 {
 	return !o->quiet && !o->list;
 }
 
-/* /proc/PID/cmdline with its NULs as spaces, as libproc2 gives it to -N
- * --full. NULL when it cannot be read. */
+/* /proc/PID/cmdline, NULs as spaces as libproc2 gives it (-N --full). */
 static char *cmdline_of(struct target *t)
 {
 	char *buf;
@@ -124,19 +121,17 @@ static char *cmdline_of(struct target *t)
 	return buf;
 }
 
-/* Is the process behind the pidfd the one discovery listed, and does it
- * still match what selected it? Its start time is read, then the pidfd is
- * checked alive: the stat read was of the pidfd's process. */
+/* Is the pidfd's process the one discovery listed, still matching? The
+ * start time is read, then the pidfd checked alive. */
 static bool still_selected(const struct run *x)
 {
 	const struct target_ref *r = x->ref;
 	struct procstat ps;
 	struct target t;
-	char path[64], *cmd;
+	char *cmd;
 	bool ok = true;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", x->t.pid);
-	if (r->start_time && (procstat_read(AT_FDCWD, path, &ps) ||
+	if (r->start_time && (procstat_of(x->t.pid, &ps) ||
 			      ps.start_time != r->start_time || target_alive(&x->t)))
 		return false;
 	if (!r->must_match)
@@ -173,8 +168,7 @@ static int open_target(struct run *x)
 		run_fail_err(x, &e);
 		return -1;
 	}
-	/* the pidfd holds the process now: a PID recycled since the listing
-	 * names another process, which nothing selected */
+	/* a PID recycled since the listing names what nothing selected */
 	if (r->discovered && !still_selected(x)) {
 		x->gone = true;
 		return -1;
@@ -188,8 +182,7 @@ void run_prepare(struct run *x, const struct options *o)
 
 	if (open_target(x))
 		return;
-	/* cheap and touches nothing: permission, advice, support; each
-	 * advice of the run (several -a), before any is given */
+	/* permission, advice, support of each advice; touches nothing */
 	for (size_t k = 0; !o->dry_run && !o->list && k < o->npairs; k++) {
 		const struct advice *a = o->pairs[k].advice;
 		bool seen = false;
@@ -201,7 +194,9 @@ void run_prepare(struct run *x, const struct options *o)
 			return;
 		}
 	}
-	resident_prepare(x, o);
+	if (options_gives(o, ADVICE_PAGEOUT))	/* can swap take anon pages? */
+		x->noswap = swapcap_why_not(x->t.pid, x->noswap_buf,
+					    sizeof(x->noswap_buf));
 	if (shows_effect(o))
 		target_rollup(x->t.pid, &x->before);
 	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
@@ -309,12 +304,6 @@ bool resident_wanted(const struct options *o)
 	       o->verbose || o->list;
 }
 
-/* Does any advice of the run page out? */
-static bool is_pageout(const struct options *o)
-{
-	return options_gives(o, ADVICE_PAGEOUT);
-}
-
 unsigned int resident_mask_for(const struct run *x, int v)
 {
 	if (v != ADVICE_PAGEOUT)
@@ -322,16 +311,9 @@ unsigned int resident_mask_for(const struct run *x, int v)
 	return RES_PRESENT | RES_EXCLUSIVE | (x->noswap ? RES_FILE : 0);
 }
 
-unsigned int resident_mask(const struct run *x, const struct options *o)
+static unsigned int resident_mask(const struct run *x, const struct options *o)
 {
 	return resident_mask_for(x, o->advice ? o->advice->value : 0);
-}
-
-void resident_prepare(struct run *x, const struct options *o)
-{
-	if (is_pageout(o))
-		x->noswap = swapcap_why_not(x->t.pid, x->noswap_buf,
-					    sizeof(x->noswap_buf));
 }
 
 /* The kernel's rule (can_do_file_pageout): a MAP_SHARED file is paged out
@@ -373,8 +355,7 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 	x->have_spans = false;
 	if (residency_open(x->t.pid, method, &r, e))
 		return -1;
-	/* one read per stretch of touching pieces: 65,000 one-page
-	 * mappings side by side are one read, not 65,000 */
+	/* one read per stretch of touching pieces, not one a mapping */
 	for (size_t i = 0, j; !rc && i < x->plan.npieces; i = j) {
 		for (j = i + 1; j < x->plan.npieces &&
 		     x->plan.pieces[j].start == x->plan.pieces[j - 1].end; j++)
@@ -387,7 +368,8 @@ int resident_read(struct run *x, enum res_method method, struct err *e)
 	return rc;
 }
 
-uint64_t resident_budget(const struct run *x, const struct options *o)
+/* --limit or --down-to in bytes, from the Rss of x's maps (smaps). */
+static uint64_t resident_budget(const struct run *x, const struct options *o)
 {
 	if (x->has_share)
 		return x->share;
@@ -511,8 +493,7 @@ bool goal_reached(const struct goal *g, uint64_t advised)
 	return want && advised + page > want;
 }
 
-/* -l: residency, futile pageout and the budget (UINT64_MAX: none) over
- * the plan, all at once (nothing is frozen). */
+/* -l: residency, futile pageout and the budget (UINT64_MAX: none). */
 static void plan_within(struct run *x, const struct options *o, uint64_t budget)
 {
 	struct err e;
@@ -536,7 +517,7 @@ int resident_futile(struct run *x, const struct options *o)
 {
 	struct futile_ctx c = { x, o };
 
-	return is_pageout(o) ? futile_apply(&x->plan, &x->maps, futile_rule_of, &c) : 0;
+	return options_gives(o, ADVICE_PAGEOUT) ? futile_apply(&x->plan, &x->maps, futile_rule_of, &c) : 0;
 }
 
 int resident_choose(struct run *x, const struct options *o, uint64_t budget)

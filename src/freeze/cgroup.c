@@ -1,6 +1,4 @@
-/* Freezing through the cgroup freezer: find the cgroup (through cgroupfs:
- * mounts, membership), refuse what must not be frozen, freeze and wait, say
- * what did not freeze. */
+/* Freezing through the cgroup freezer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -221,8 +219,7 @@ int cg_already(const struct cg *c, bool *already, struct err *e)
 	return 0;
 }
 
-/* The write of text to the cgroup's state file, as the signal thread and
- * the guardian run it. */
+/* A write to the state file, for the signal thread and the guardian. */
 static void state_op(const struct cg *c, const char *text, struct thaw_op *op)
 {
 	memset(op, 0, sizeof(*op));
@@ -270,8 +267,7 @@ static void check_thread(pid_t tid, void *ctx)
 	char path[64], wchan[48] = "";
 	struct procstat ps;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (procstat_read(AT_FDCWD, path, &ps) != 0)
+	if (procstat_of(tid, &ps) != 0)
 		return;		/* gone */
 	u->threads++;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);
@@ -349,9 +345,8 @@ static enum wait_test v2_frozen(void *ctx)
 	return strstr(buf, "frozen 1") ? WAIT_MET : WAIT_NOT_YET;
 }
 
-/* v1: freezer.state FROZEN. v1 can fail to converge: the caller's again
- * writes FROZEN again each round, as CRIU does (never when the freeze is
- * not ours). */
+/* v1: freezer.state FROZEN; it can fail to converge, so w->again writes
+ * FROZEN each round for our own freeze, as CRIU does. */
 static enum wait_test v1_frozen(void *ctx)
 {
 	struct cg_wait *w = ctx;

@@ -1,6 +1,4 @@
-/* Freezing targets around the read of their maps and the advice: the order
- * of operations, which locks are taken, and the report. The mechanisms live
- * in freeze/stop.c, freeze/cgroup.c, rundir.c and guardian.c. */
+/* Freezing targets around their maps and advice: the order and the locks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,29 +32,22 @@ struct freeze {
 	bool expired;		/* the guardian ended it at its deadline */
 	bool resumed;		/* someone else thawed (freeze_end's check) */
 	bool lifted;		/* thawed at the first interrupt (unbounded) */
-	uint64_t frozen_at;	/* the first freeze action (ours: the
-				 * guardian's clock), CLOCK_MONOTONIC */
+	uint64_t frozen_at;	/* the first freeze action (CLOCK_MONOTONIC) */
 	unsigned int processes;
 	struct cover_ahead ahead;	/* who shared the mms just before */
 	pid_t held_live;	/* our stop: a thread seen with all in T */
 };
 
-/* What a freeze request takes before anything is frozen: the targets
- * checked, the locks taken (one per process, one per cgroup, so concurrent
- * runs take turns), the stop or the cgroup prepared. */
-
 /* ---- locks ---- */
 
-/* One lock per process, whichever the mode: a stop-run and a cgroup-run on
- * the same target take turns too. Named by PID and start time, read while
- * the pidfd shows the process alive (so they are this process's). */
+/* One lock per process, whichever the mode, named by PID and start time
+ * (read while the pidfd shows the process alive). */
 static int lock_process(struct freeze *f, struct err *e)
 {
 	char name[96], what[64];
 	struct procstat ps;
 
-	snprintf(name, sizeof(name), "/proc/%d/stat", (int)f->pid);
-	if (procstat_read(AT_FDCWD, name, &ps) != 0 ||
+	if (procstat_of(f->pid, &ps) != 0 ||
 	    sys_pidfd_send_signal(f->pidfd, 0) != 0)
 		return err_set(e, ESRCH, "cannot freeze process %d: no such "
 			       "process", (int)f->pid);
@@ -221,11 +212,9 @@ static struct lock *record_lock(struct freeze *f)
 	return f->mode == FREEZE_STOP ? &f->plock : &f->glock;
 }
 
-/* Undo our freeze: the guardian thaws (unless it did at the deadline; or
- * here, at the window's normal end, the thaw action is ours) and looks
- * for the thaw; the record is emptied only once the thaw is seen. Then
- * stand down the signal thread's slot and the guardian. Returns 0, or -1
- * with errno (f->end.why says what holds, or what failed). */
+/* Undo our freeze (here: the thaw action is ours, at a window's normal
+ * end), see it, then stand down the signal slot and the guardian. 0, or
+ * -1 with errno (f->end.why says what holds or failed). */
 static int unfreeze_as(struct freeze *f, bool here)
 {
 	int rc;
@@ -273,8 +262,7 @@ static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
 	describe_kept(f, err, e);
 }
 
-/* Who froze what, written before the freeze, for a later pmadv to undo
- * should pmadv and the guardian both die (freeze.h). */
+/* Who froze what, for a later pmadv should pmadv and the guardian die. */
 static int record_freeze(const struct freeze *f, int fd, struct err *e)
 {
 	struct freeze_record r = {
@@ -299,8 +287,7 @@ static int record_freeze(const struct freeze *f, int fd, struct err *e)
 	return -1;
 }
 
-/* What the guardian is given: how to freeze, thaw and see the thaw, the
- * record and the lock files. */
+/* How the guardian freezes, thaws and sees the thaw; record, locks. */
 static void guardian_config(struct freeze *f, struct guardian_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -354,11 +341,9 @@ static void refreeze(void *ctx)
 	guardian_refreeze(&f->guard);
 }
 
-/* How long our freeze may take to take hold: until --freeze-timeout, and
- * with a bound until the bound (the wait is part of the window), though
- * never less than HOLD_MIN_MS (a v2 freeze takes ~1 ms here, a stop of 8
- * busy threads on 2 CPUs ~28 ms: a 1 ms bound still gets its windows;
- * the guardian's deadline, bound + GUARDIAN_GRACE_MS, is later still). */
+/* Our freeze must take hold within --freeze-timeout and the bound, but
+ * never less than this (a v2 freeze takes ~1 ms, a stop of 8 busy threads
+ * on 2 CPUs ~28 ms): a 1 ms bound still gets its windows. */
 #define HOLD_MIN_MS 50u
 
 static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
@@ -381,10 +366,8 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 	w->pollfd = -1;
 }
 
-/* Our own freeze: the guardian first (it freezes, thaws and keeps the
- * window's deadline), the signal thread armed and the record written, so
- * that there is no moment where the target is frozen and nothing would
- * thaw it. The window starts at the guardian's freeze action. */
+/* Our own freeze: guardian, signal thread and record first, so that the
+ * target is never frozen with nothing to thaw it. */
 static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		       struct err *e)
 {
@@ -437,8 +420,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	return rc;
 }
 
-/* Someone else's freeze: never thawed by us. A stop or a cgroup may still
- * be on its way; wait for it. */
+/* Someone else's freeze, never thawed by us: wait for it to hold. */
 static int freeze_theirs(struct freeze *f, struct err *e)
 {
 	struct freeze_wait w = { .deadline = f->deadline,
@@ -476,8 +458,7 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 	return f;
 }
 
-/* The /proc scan for processes sharing the targets' mms, done before the
- * window (see cover_look_ahead); when it fails the window scans. */
+/* Processes sharing the targets' mms, before the window (cover_look_ahead). */
 static void look_ahead(struct freeze *f, const struct freeze_req *req,
 		       const pid_t *pids, size_t n)
 {
@@ -567,23 +548,19 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		      struct freeze_info *info)
 {
 	info->mode = f->mode;
-	/* from the first freeze action to the thaw action, both on one
-	 * clock; never negative */
+	/* first freeze action to thaw action, one clock; never negative */
 	info->frozen_ns = f->mode == FREEZE_NONE || thaw_at <= f->frozen_at ? 0 :
 			  thaw_at - f->frozen_at;
 	info->processes = f->processes;
 	info->already = f->already;
-	if (f->mode == FREEZE_CGROUP) {
+	if (f->mode == FREEZE_CGROUP)
 		info->cgroup = strdup(f->cg->path);
-		info->version = f->cg->version;
-	}
 	info->broken = f->expired || f->resumed || f->lifted;
 	info->resumed = f->resumed;
 	info->lifted = f->lifted;
 	info->expired = f->expired;
 	if (f->expired) {
-		/* with a bound, the limit is on the window; without, on the
-		 * time since the last advice call */
+		/* the window's length, or without a bound the stall's */
 		uint64_t ns = f->max_freeze_ms ? info->frozen_ns : f->end.stalled_ns;
 
 		info->stalled_ms = (unsigned int)(ns / 1000000u);
@@ -591,9 +568,8 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 	}
 }
 
-/* Inside the window, as it closes: does the freeze still hold? A SIGCONT
- * another program sent, or another writer's thaw of the cgroup, makes
- * the window's advice not race-free; nothing else would tell. */
+/* As the window closes: does the freeze still hold (no other program's
+ * SIGCONT or thaw)? Nothing else would tell. */
 static bool still_held(const struct freeze *f)
 {
 	if (f->mode == FREEZE_STOP)

@@ -12,14 +12,8 @@
 
 #include "lib/lib.h"
 
-/* Freezing targets so their address space cannot change while pmadv reads
- * their maps and advises them: SIGSTOP through the pidfd, or the cgroup
- * freezer (v2 cgroup.freeze or v1 freezer.state). Only what this module
- * froze is thawed; nothing is ever left frozen: a guardian process (not
- * pmadv: freeze.h) freezes and thaws, and keeps each window's deadline
- * itself, so stopping, freezing, tracing, starving or killing pmadv cannot
- * hold a window open past its bound + GUARDIAN_SLACK_MS; a freeze record
- * stays in the run directory until a thaw has been seen. */
+/* Only what this module froze is thawed, and the guardian (below) keeps
+ * each window's deadline, so nothing pmadv suffers holds a window open. */
 enum freeze_mode { FREEZE_NONE, FREEZE_STOP, FREEZE_CGROUP };
 #define FREEZE_MODE_LAST FREEZE_CGROUP	/* the modes' names: freeze_mode_name */
 
@@ -32,53 +26,33 @@ enum freeze_mode { FREEZE_NONE, FREEZE_STOP, FREEZE_CGROUP };
 
 struct freeze_req {
 	enum freeze_mode mode;
-	const char *cgroup;	/* FREEZE_CGROUP: NULL = the target's own
-				 * cgroup; else a directory under a cgroup
-				 * mount or a path as /proc/PID/cgroup
-				 * shows it */
+	const char *cgroup;	/* NULL: the target's own cgroup */
 	unsigned int timeout_ms;
-	unsigned int max_freeze_ms;	/* --max-freeze: how long one window
-					 * may last (0: unbounded); the
-					 * watchdog's bound follows it */
-	void (*before)(void *arg);	/* optional, called just before
-					 * freezing (after the guardian's
-					 * fork), with before_arg */
+	unsigned int max_freeze_ms;	/* --max-freeze; 0: unbounded */
+	void (*before)(void *arg);	/* optional: just before freezing,
+					 * after the guardian's fork */
 	void *before_arg;
-	pid_t test_ahead_signal;	/* tests only (PMADV_TEST_HOOKS): after
-					 * the look-ahead, SIGUSR1 to this
-					 * PID, then 5 ms for it to act */
+	pid_t test_ahead_signal;	/* PMADV_TEST_HOOKS: SIGUSR1 to it
+					 * after the look-ahead, then 5 ms */
 };
 
 struct freeze_info {
 	enum freeze_mode mode;
-	uint64_t frozen_ns;	/* from the first freeze action (kill, write
-				 * of 1 or FROZEN) to the thaw action */
+	uint64_t frozen_ns;	/* first freeze action to thaw action */
 	unsigned int processes;	/* processes the freeze held (1 for stop) */
 	bool already;		/* frozen by someone else before us: left so */
-	char *cgroup;		/* malloc'd: cgroup frozen as /proc/PID/cgroup
-				 * shows it, prefixed by nothing; NULL unless
-				 * FREEZE_CGROUP */
-	int version;		/* 2 or 1 (v1 freezer) for FREEZE_CGROUP,
-				 * else 0 */
-	bool broken;		/* not race-free: the guardian ended the
-				 * window at its deadline (expired), or
-				 * someone else thawed it (resumed) */
-	bool lifted;		/* broken because the first interrupt thawed
-				 * an unbounded window at once: the call
-				 * under way went on unfrozen */
-	bool resumed;		/* broken because, when the window closed,
-				 * a thread was no longer stopped (another
-				 * program's SIGCONT) or the cgroup no
-				 * longer frozen (another writer) */
-	unsigned int stalled_ms;	/* expired: with a bound, how long the
-					 * window lasted; without, how long
-					 * nothing progressed */
-	unsigned int bound_ms;		/* expired: the limit it passed
-					 * (watchdog_bound_ms) */
-	bool expired;		/* broken because the guardian ended the
-				 * window itself at its deadline: an advice
-				 * call stuck, or pmadv held up (stopped,
-				 * frozen, traced, starved) */
+	char *cgroup;		/* malloc'd, as /proc/PID/cgroup shows it;
+				 * NULL unless FREEZE_CGROUP */
+	bool broken;		/* not race-free: expired, lifted or resumed */
+	bool lifted;		/* the first interrupt thawed an unbounded
+				 * window: the call under way went on */
+	bool resumed;		/* someone else thawed it (a SIGCONT,
+				 * another cgroup writer) */
+	unsigned int stalled_ms;	/* expired: how long the window (with
+					 * a bound) or the stall lasted */
+	unsigned int bound_ms;		/* expired: watchdog_bound_ms */
+	bool expired;		/* the guardian ended the window at its
+				 * deadline: a call stuck or pmadv held up */
 };
 
 struct freeze;
@@ -87,12 +61,10 @@ struct freeze;
 int freeze_parse_mode(const char *s, struct freeze_req *req);
 const char *freeze_mode_name(enum freeze_mode mode);
 
-/* Which freeze would hold pid under req: for FREEZE_CGROUP, *key = malloc'd
- * "v2:/path" or "v1:/path" of the cgroup freeze_begin would freeze
- * (resolved exactly as it does: req->cgroup or the target's own; same
- * refusals, same messages); targets with equal keys can share one freeze.
- * For NONE/STOP, *key = NULL (each target is frozen alone). 0, or -1 with
- * e. */
+/* Which freeze would hold pid: for FREEZE_CGROUP, *key = malloc'd
+ * "v2:/path" or "v1:/path" of the cgroup freeze_begin would freeze (same
+ * refusals, same messages); equal keys can share one freeze. Else NULL.
+ * 0, or -1 with e. */
 int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
 		 struct err *e);
 
@@ -104,69 +76,45 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 const int *pidfds, size_t n, struct freeze **out,
 		 struct err *e);
 
-/* Inside the window: does the freeze still hold pid and everything that
- * can change its address space? Every live thread of it (wherever its
- * cgroup) and every thread of the other processes sharing its mm
- * (CLONE_VM, found by kcmp) must be stopped (T) or, for CGROUP, in the
- * frozen cgroup or below; and for CGROUP pid itself still in it. NONE:
- * always. Used before each member's maps are read. 0; or -1 with e naming
- * the task that is not held (pid/tid, comm, state, its cgroups). */
+/* Before each member's maps are read: does the freeze still hold pid and
+ * everything that can change its address space (its threads, wherever
+ * their cgroup, and processes sharing its mm)? 0; or -1 with e naming the
+ * task not held. */
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
-/* Inside the window, after each advice call returns: the window made
- * progress (a heartbeat the guardian reads; no system call). The guardian
- * ends a window of ours on its own at --max-freeze + GUARDIAN_GRACE_MS
- * from its first freeze action, or with --max-freeze=0 once no call has
- * completed for max(2 x timeout, 5 s) — even while the main thread is
- * stuck in a call (a mapping served by a FUSE server the freeze froze) or
- * pmadv is stopped. Returns false once that happened: the window is over
- * and no longer race-free; advise no more. */
+/* After each advice call: a heartbeat for the guardian (no system call).
+ * false once the guardian has ended the window (watchdog_bound_ms): it is
+ * no longer race-free; advise no more. */
 bool freeze_progress(struct freeze *f);
 
 /* The most bytes one advice call may carry in this window, so that
  * progress shows often enough; 0: no limit of ours. */
 uint64_t freeze_call_max_bytes(const struct freeze *f);
 
-/* When the window started (CLOCK_MONOTONIC ns, as clock_now_ns): the first
- * freeze action for a freeze of ours, else when freeze_begin returned. A
- * window's own deadline is this + --max-freeze (the wait for the freeze to
- * take hold is part of the window). 0 for f == NULL. */
+/* When the window started (clock_now_ns): our first freeze action, else
+ * when freeze_begin returned; its deadline is this + --max-freeze. 0 for
+ * f == NULL. */
 uint64_t freeze_started_ns(const struct freeze *f);
 
-/* Thaw what freeze_begin froze (unless the guardian did at the deadline:
- * info->expired), fill info (caller frees with freeze_info_free), free f.
- * Safe with f == NULL (info zeroed, mode NONE). 0, or -1 with e when the
- * thaw failed or was not seen: the freeze record then stays in the run
- * directory (e names it) for pmadv --recover. */
+/* Thaw what freeze_begin froze (unless the guardian did: info->expired),
+ * fill info (freeze_info_free), free f; f may be NULL. 0, or -1 with e
+ * when the thaw failed or was not seen: the record stays for --recover. */
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e);
 void freeze_info_free(struct freeze_info *info);
 
-/* A run of bounded windows can be interrupted between its calls: in
- * thaw_interruptible's mode (below), the first SIGINT, SIGTERM or SIGHUP
- * is only noted (freeze_interrupted returns it) and the caller ends its
- * window, thaws and reports; a second one thaws at once and ends pmadv,
- * as outside this mode. */
-int freeze_interrupted(void);	/* the signal noted, or 0; stays set */
+/* The first interrupt noted in thaw_interruptible's mode, or 0. */
+int freeze_interrupted(void);
 
 /* Recovery: thaw the freezes whose pmadv and guardian are both gone (a
- * reboot-surviving cgroup freeze, pmadv killed together with its guardian,
- * a kill of a cgroup holding both when the guardian could not leave it).
- * It reads the freeze records in the caller's run directory (freeze.h,
- * freeze.h) and undoes only what a record says was frozen, and only
- * if that object is still the same: the process by PID and start time, the
- * cgroup by its directory's inode; never process 1. A record whose lock a
- * running pmadv or guardian holds is left alone; stale empty lock files are
- * removed. A record is removed only on evidence (freeze.h): the
- * process or cgroup positively gone (ESRCH, ENOENT, a PID or directory that
- * is another's now), or seen running; anything that cannot be told (EMFILE,
- * ENOMEM, EACCES...) keeps it and says so, and so does a thaw not seen.
- * Every run directory of the caller is read (rundir_all). Writes
- * no output itself: each line goes to the caller's say. */
+ * cgroup freeze surviving a reboot, both killed together), from the
+ * records in every run directory of the caller; only if the object is
+ * still the same (PID and start time, directory inode), never process 1,
+ * never a record whose lock is held. A record goes only on evidence
+ * (observe below); else it is kept and said. Lines go to say. */
 struct recover_count {
 	unsigned int thawed;	/* undone now */
 	unsigned int vanished;	/* the object was gone or replaced: dropped */
 	unsigned int failed;	/* could not be undone: record kept */
-	unsigned int busy;	/* a running pmadv holds it: left alone */
 };
 
 /* failure: the line says what could not be done */
@@ -180,11 +128,9 @@ int recover_run(bool all, recover_say say, void *ctx, struct recover_count *n,
 
 /* ==== Inside src/freeze/ only: what its files share. ==== */
 
-/* Waiting for a freeze to take hold. The
- * wait is part of the window (the service is paused from the first freeze
- * action), so it naps briefly (50 us, doubling to 1 ms) and ends at the
- * window's bound as well as at --freeze-timeout, or as soon as the
- * guardian has ended the window on its own (pmadv was held up). */
+/* Waiting for a freeze to take hold is part of the window (the service is
+ * paused from the first freeze action): short naps, ending at the bound
+ * or --freeze-timeout, or when the guardian ended the window. */
 struct freeze_wait {
 	uint64_t deadline;	/* give up then (clock_now_ns) */
 	unsigned int limit_ms;	/* how long that was, for messages */
@@ -205,14 +151,10 @@ enum wait_result freeze_wait_run(const struct freeze_wait *w,
  * or "" (the timeout). */
 const char *freeze_wait_why(const struct freeze_wait *w);
 
-/* Seeing that a freeze is
- * undone. A freeze record leaves the run directory only once its thaw has
- * been seen: every live thread of the process out of T, the cgroup's own
- * freeze off (v2 cgroup.freeze 0, v1 freezer.self_freezing 0), or the
- * process or cgroup positively gone (ESRCH through the pidfd, ENOENT or
- * ENODEV for the cgroup). Anything else (a read that fails for another
- * reason: EMFILE, ENOMEM, EACCES...) is "cannot tell", never "gone".
- * Reads only. */
+/* Seeing that a freeze is undone, before its record goes: every live
+ * thread out of T, the cgroup's own freeze off (v2 cgroup.freeze 0, v1
+ * freezer.self_freezing 0), or positively gone (ESRCH; ENOENT or ENODEV).
+ * Any other failure (EMFILE, EACCES...) is "cannot tell", never "gone". */
 enum observe_kind { OBSERVE_NONE, OBSERVE_STOP, OBSERVE_CGROUP };
 
 struct observe {
@@ -223,9 +165,8 @@ struct observe {
 	int version;		/* 2, or 1 (v1 freezer) */
 };
 
-/* Is the freeze undone? OBSERVED_FROZEN: why says what holds (a thread in
- * T, cgroup.freeze 1); OBSERVED_FAILED: cannot tell, with errno (why says
- * what failed). OBSERVE_NONE: OBSERVED_THAWED. why may be NULL. */
+/* Is the freeze undone? why (may be NULL) says what holds, or what failed
+ * (OBSERVED_FAILED, with errno). */
 enum observed {
 	OBSERVED_FAILED = -1,
 	OBSERVED_FROZEN = 0,
@@ -233,8 +174,7 @@ enum observed {
 };
 enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 
-/* The same, looked at again for up to ms while it is not seen thawed (a
- * thaw takes effect at once: this only rides out a momentary hiccup). */
+/* The same, again for up to ms (rides out a momentary hiccup). */
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
@@ -242,47 +182,30 @@ enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
  * is gone: *gone set), -1 with errno when it cannot be told. */
 int observe_stopped(pid_t pid, int pidfd, int *gone);
 
-/* The guardian: a process that is not pmadv
- * and that alone freezes and thaws the target, so that nothing pmadv can
- * suffer (SIGSTOP, a frozen cgroup, a debugger, strace, starvation, a
- * SIGKILL) can hold a window open past its bound.
+/* The guardian: a process that is not pmadv and alone freezes and thaws
+ * the target, so that nothing pmadv can suffer (SIGSTOP, a frozen cgroup,
+ * a debugger, starvation, SIGKILL) holds a window open past its bound.
+ * One serves one window; forked before the freeze, it leaves pmadv's
+ * session, cgroups and name, and takes requests on a socket pair:
  *
- * One guardian serves one window (freeze_begin .. freeze_end). It is
- * forked before the freeze, leaves pmadv's session, cgroups and name, and
- * then takes requests on a socket pair whose other end only pmadv holds:
- *
- *   FREEZE id  it runs the freeze action (SIGSTOP through the pidfd, or a
- *              write of 1 / FROZEN) and answers with its clock at that
- *              moment: the window starts there. From then on it keeps the
- *              window's deadline itself: with a bound (--max-freeze) it
- *              thaws at start + bound + GUARDIAN_GRACE_MS, whatever pmadv
- *              does; without one (--max-freeze=0) once pmadv's heartbeat
- *              (guardian_progress, a store in a page both share) is older
- *              than the stuck-call limit.
- *   REFREEZE   v1 only: write FROZEN again while FREEZING (never once the
- *              window has ended).
- *   THAW id    it runs the thaw action (unless it already did at the
- *              deadline), then looks for the thaw: every thread out of T,
- *              cgroup.freeze 0 / freezer.self_freezing 0, or the process or
- *              cgroup positively gone. Only then is the freeze record
- *              emptied; a thaw not seen keeps it, and the answer says why.
+ *   FREEZE id  the freeze action; answers with its clock then (the window
+ *              starts there). It then thaws on its own at watchdog_bound_ms
+ *              (with --max-freeze=0, counted from pmadv's last heartbeat).
+ *   REFREEZE   v1 only: write FROZEN again while the window lasts.
+ *   THAW id    the thaw action (unless done at the deadline), then it looks
+ *              for the thaw (observe); only a thaw seen empties the record.
  *   DONE       it exits.
- *   end of file  pmadv died (even by SIGKILL): as THAW, then the lock files
- *              go (a lock file is removed only when it holds no record),
- *              and it exits. A thaw it cannot see is retried for a second;
- *              then the record stays for pmadv --recover.
+ *   end of file  pmadv died: as THAW (retried for a second), the empty lock
+ *              files removed, and it exits.
  *
- * A window has an identity (a number that is never reused in a pmadv
- * run): a request for another window is answered as "no such window", so
- * a late thaw never touches a later window; the guardian only ever thaws
- * the window it froze, and only while that window is in force. */
+ * A window's identity is never reused in a run: a late request for another
+ * window is refused, so the guardian thaws only the window it froze. */
 /* ---- actions: one system call each ---- */
 
 enum thaw_kind { THAW_NONE, THAW_SIGNAL, THAW_WRITE };
 
-/* A freeze or thaw action, precomputed so that running it takes one system
- * call: a signal through a pidfd, or a write of "0"/"THAWED" ("1"/"FROZEN"
- * to freeze) to an already open cgroup.freeze/freezer.state. */
+/* A freeze or thaw action, precomputed: one system call (a signal through
+ * a pidfd, or a write to an open cgroup.freeze/freezer.state). */
 struct thaw_op {
 	enum thaw_kind kind;
 	int fd;			/* pidfd (THAW_SIGNAL) or file (THAW_WRITE) */
@@ -298,11 +221,9 @@ int thaw_op_run(const struct thaw_op *op);
 
 #define GUARDIAN_NAME "frzguard"
 
-/* With a bound, the guardian thaws at start + bound + this: room for one
- * advice call that overruns (a window may overshoot by about one chunk)
- * and for pmadv's own thaw to arrive first. The target runs again within
- * bound + GUARDIAN_SLACK_MS: the grace plus the guardian's wake-up and the
- * thaw itself (measured: tests/freeze18.bats). */
+/* The guardian thaws at start + bound + grace: room for one call that
+ * overruns and for pmadv's own thaw to come first. The target runs again
+ * within bound + slack (the guardian's wake-up: tests/freeze18.bats). */
 #define GUARDIAN_GRACE_MS 60u
 #define GUARDIAN_SLACK_MS 100u
 
@@ -326,22 +247,17 @@ struct guardian {
 	unsigned long long start_time;	/* of pid (/proc/PID/stat) */
 	uint64_t window;	/* its window's identity, 0 before FREEZE */
 	struct guardian_shared *sh;
-	struct observe obs;	/* pmadv's copy, for when the guardian is gone */
-	struct thaw_op thaw;
-	int record_fd;
+	struct guardian_cfg cfg;	/* for when the guardian is gone */
 };
 
-/* Fork it and wait until it is ready (placed, descriptors closed), at most
- * until deadline (and at least a second). 0, or -1 with e. */
+/* Fork it and wait until it is ready, until deadline (at least a second).
+ * 0, or -1 with e. */
 int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 		   uint64_t deadline, struct err *e);
 
-/* Have it freeze. bound_ns: --max-freeze (0: none, then stuck_ns since
- * the last heartbeat is the limit). *t0: its clock (CLOCK_MONOTONIC) just
- * before the freeze action. GUARDIAN_FROZE; GUARDIAN_ACTION_FAILED with
- * e->code the action's errno (nothing frozen); GUARDIAN_LOST with e when
- * the guardian did not answer (it is killed, and the thaw run here in case
- * it had frozen). */
+/* Have it freeze (bound_ns 0: stuck_ns after the last heartbeat is the
+ * limit); *t0: its clock at the freeze action. ACTION_FAILED: nothing
+ * frozen, e->code the errno; LOST: no answer (killed, thawed here). */
 enum guardian_froze {
 	GUARDIAN_LOST = -1,
 	GUARDIAN_FROZE = 0,
@@ -362,50 +278,31 @@ bool guardian_expired(const struct guardian *g);
 
 /* How a window ended. */
 struct guardian_end {
-	bool froze;		/* a freeze was in force at all */
 	bool expired;		/* the guardian thawed at the deadline */
 	bool seen;		/* the thaw was seen: the record is emptied */
 	int err;		/* the thaw's errno, or 0 */
-	uint64_t t0, t1;	/* the freeze action, the thaw action */
+	uint64_t t1;		/* the thaw action */
 	uint64_t stalled_ns;	/* expired: since the last heartbeat */
 	char why[160];		/* !seen: what holds it, or what failed */
 };
 
-/* End the window: thaw (unless the guardian did), see the thaw, empty the
- * record. here: the thaw action is ours, then the guardian looks (a
- * window ends when pmadv is done, not when the guardian is next
- * scheduled); else the guardian's. When the guardian does not answer
- * (stopped or traced by someone, killed) it is killed and all this is
- * done here. 0 when the thaw was seen; -1 otherwise (end->why and
- * end->err say why; the record stays). */
+/* End the window: thaw (here: the action is ours, so the window ends when
+ * pmadv is done, not when the guardian is next scheduled), see it, empty
+ * the record; a guardian that does not answer is killed and all is done
+ * here. 0 when the thaw was seen; -1 (end says why; the record stays). */
 int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end);
 
 /* Let it go (DONE) and reap it. */
 void guardian_stop(struct guardian *g);
 
-/* The message a fatal-signal path sends: THAW of window id, without
- * waiting for an answer. Async-signal-safe. 0, or -1 with errno (the
- * guardian is gone: thaw yourself). */
+/* THAW of window, unanswered: for fatal signals. Async-signal-safe. 0, or
+ * -1 with errno (the guardian is gone: thaw yourself). */
 int guardian_thaw_async(int sock, uint64_t window);
 
-/* The limits on a freeze window that the
- * guardian keeps (freeze.h) — a process that is not pmadv, so they hold
- * while pmadv's main thread is stuck in a system call (a mapping served by
- * a FUSE server that the freeze also froze: process_madvise then waits for
- * that server, which waits for the thaw), and equally while pmadv is
- * stopped, frozen with its cgroup, traced or starved.
- *
- * With --max-freeze M the window ends at M + GUARDIAN_GRACE_MS after its
- * first freeze action, whatever pmadv does. With --max-freeze=0 (one
- * window for the run) it ends once no advice call has completed for
- * watchdog_bound_ms(): max(2 x --freeze-timeout, 5 s). Progress is counted
- * per process_madvise call, and under a freeze each call carries at most
- * WATCHDOG_CALL_MAX_BYTES, so a long pageout of many GiB shows progress
- * every call; only a call that itself takes longer than the bound (a
- * blocked one, or a device slower than ~13 MB/s) ends it. */
-/* Bytes per process_madvise call under a freeze of ours: 64 MiB takes
- * about 64 ms to page out at the ~1 GB/s measured here (swap file), and up
- * to 5 s at 13 MB/s. */
+/* The guardian's limits hold even while pmadv is stuck in a call (a
+ * mapping served by a FUSE server the freeze froze). With --max-freeze=0
+ * progress is counted per call, so calls under a freeze carry at most
+ * this: 64 MiB pages out in ~64 ms at ~1 GB/s, in 5 s at 13 MB/s. */
 #define WATCHDOG_CALL_MAX_BYTES (64ULL << 20)
 #define WATCHDOG_MIN_MS 5000u
 
@@ -428,13 +325,11 @@ struct cg {
 	ino_t ino;
 };
 
-/* Find the cgroup to freeze from /proc/PID/cgroup and /proc/self/mountinfo:
- * spec NULL means the target's own (v2 preferred; a hierarchy where the
- * target sits in the root cgroup, or whose cgroup holds pmadv, is passed
- * over); otherwise spec is a directory under a cgroup mount or a path as
- * /proc/PID/cgroup shows it, and must contain the target. The root cgroup
- * and cgroups that contain pmadv are refused. Opens the files; cg_close
- * closes them (also after a failure). 0, or -1 with e. */
+/* Find the cgroup to freeze: spec NULL is the target's own (v2 preferred;
+ * a hierarchy where it sits in the root, or with pmadv, is passed over);
+ * else a directory under a cgroup mount or a /proc/PID/cgroup path, which
+ * must contain the target. The root and cgroups holding pmadv are
+ * refused. cg_close after success or failure. 0, or -1 with e. */
 int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e);
 
 /* Is pid in the cgroup or below it? 0; or -1 with e saying where it is. */
@@ -450,33 +345,25 @@ void cg_thaw_op(const struct cg *c, struct thaw_op *op);
 /* The write that freezes it (the guardian runs it). */
 void cg_freeze_op(const struct cg *c, struct thaw_op *op);
 
-/* Wait until it is frozen: v2 re-reads cgroup.events for "frozen 1" after
- * each short nap (woken early by POLLPRI); v1 re-reads freezer.state (w's
- * again writes FROZEN each round for our own freeze). 0; or -1 with e
- * naming the threads not frozen in time, or saying the window ended first
- * (the caller thaws: this never does). */
+/* Wait until it is frozen (v2 cgroup.events "frozen 1", v1 freezer.state).
+ * 0; or -1 with e naming the threads not frozen in time, or saying the
+ * window ended first (the caller thaws). */
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *w,
 		   struct err *e);
 
-/* When a window closes: is the cgroup still frozen? v2: cgroup.freeze
- * still 1 and cgroup.events "frozen 1"; v1: freezer.state FROZEN. false
- * once another writer thawed it during the window; true when it cannot be
- * read (then nothing says it was thawed). */
+/* When a window closes: is the cgroup still frozen? false once another
+ * writer thawed it; true when it cannot be read. */
 bool cg_still_frozen(const struct cg *c);
 
 void cg_close(struct cg *c);
 
-/* Which freezes hold a task. A freeze of a
- * process does not by itself hold everything that can change its address
- * space: a thread may sit in another cgroup than its process (v1 `tasks`,
- * v2 threaded cgroups), and other processes may share the mm (CLONE_VM,
- * freeze/cover.c). And a stop cannot take hold of a task that the cgroup
- * freezer holds. Reads only: never signals, never freezes. */
-/* Before the freeze (the window's first action): which processes share
- * each of pids' address spaces, by one scan of /proc, and the last PID
- * the kernel had handed out. Inside the window only those, and processes
- * created since, need a look: no scan of /proc while frozen. 0; -1 (then
- * a is empty and the window scans /proc itself). */
+/* Which freezes hold a task: a thread may sit in another cgroup than its
+ * process (v1 `tasks`, v2 threaded), other processes may share the mm
+ * (CLONE_VM), and a stop cannot take a task the cgroup freezer holds.
+ * Reads only. */
+/* Before the freeze: the processes sharing each of pids' address spaces
+ * (one scan of /proc) and the last PID handed out, so the window looks
+ * only at those and newer ones. 0; -1 (a empty: the window scans). */
 struct cover_ahead {
 	long last;		/* the last PID handed out; -1: unknown */
 	long max;		/* pid_max then */
@@ -508,21 +395,16 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
 
 /* Freezing by SIGSTOP through the pidfd. */
-/* Before freezing: refuse a traced target, naming the tracer (a group stop
- * may never complete under a tracer). *already: someone else has stopped
- * it, or is stopping it: a thread is in T (group stop, complete or under
- * way) or a stop signal is pending (one sent while a thread sleeps in D is
- * taken only when it wakes); then nothing is to be sent or undone. Else
- * refuse a target a thread of which the cgroup freezer holds: a SIGSTOP
- * could not take hold and only a SIGCONT could take it back. 0, or -1
- * with e. */
+/* Before freezing: refuse a traced target (a group stop may never complete
+ * under a tracer). *already: a thread is in T or a stop signal is pending
+ * (one sent while a thread is in D waits for it): nothing to send or undo.
+ * Else refuse a target the cgroup freezer holds: a SIGSTOP could not take
+ * hold and only a SIGCONT could take it back. 0, or -1 with e. */
 int stop_prepare(pid_t pid, bool *already, struct err *e);
 
-/* Our stop (the guardian sent SIGSTOP through the pidfd): poll
- * /proc/PID/task/TID/stat, rescanning the task directory every round,
- * until every live thread is `T`. 0 with *live one of them; or -1 with e
- * naming the threads that did not stop in time, or saying the window
- * ended first (the caller has the guardian thaw: this never does). */
+/* Our stop: wait until every live thread is T. 0 with *live one of them;
+ * or -1 with e naming the threads not stopped in time, or saying the
+ * window ended first (the caller thaws). */
 int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
 		   struct err *e);
 
@@ -530,23 +412,16 @@ int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
  * deadline (freeze_covers names a thread it has not reached). */
 void stop_wait_theirs(pid_t pid, uint64_t deadline);
 
-/* When a window closes: is every live thread still stopped (T)? false once
- * something resumed one (a SIGCONT from another program) while the window
- * was open. A process that has exited counts as held: nothing of it ran. */
+/* When a window closes: is every live thread still T (no SIGCONT from
+ * another program)? An exited process counts as held. */
 bool stop_still_held(pid_t pid);
 
-/* The per-process and per-cgroup lock files
- * that keep concurrent pmadv runs from freezing, and so thawing, one target
- * under one another. A lock file is held with flock(2) from before the
- * freeze until after the thaw, and holds the record of the freeze while it
- * is in force (freeze.h). The guardian inherits the descriptor, so
- * the lock outlives pmadv until the guardian has thawed. The file is
- * unlinked by whoever releases it, unless it still holds a record (a thaw
- * not seen: it stays for --recover); a waiter that then gets the lock on
- * the unlinked file notices and tries again. The files live in the caller-only
- * run directory (freeze.h); even there a lock path that is not a regular
- * file of the caller's (a FIFO, a link, a device) is refused, never opened
- * in a way that could block. */
+/* Per-process and per-cgroup lock files keep concurrent runs from
+ * freezing, and so thawing, one target under one another: flock(2) from
+ * before the freeze to after the thaw; the guardian inherits it. Whoever
+ * releases it unlinks it unless it holds a record; a waiter that then gets
+ * the unlinked file tries again. A lock path that is not a regular file of
+ * the caller's is refused, never opened in a way that could block. */
 struct lock {
 	int fd;
 	char *path;		/* lock_take's; freed by lock_drop */
@@ -569,17 +444,11 @@ int lock_open_existing(int dirfd, const char *name, struct err *e);
  * seen. */
 void lock_drop(struct lock *l);
 
-/* The record of a freeze in
- * force. It is the content of the lock file of what is frozen (the
- * process lock for --freeze=stop, the cgroup lock for --freeze=cgroup),
- * written before the freeze and emptied only once a thaw has been seen
- * (freeze.h: by the guardian, by pmadv when the guardian is lost,
- * or by recovery); a lock file is removed only when empty, so a record
- * whose thaw failed or was not seen stays for --recover. It names who froze (pmadv and its guardian, each by
- * PID and start time), what (a process by PID and start time, or a cgroup
- * directory by path, version and inode) and how to undo it, so that a later
- * pmadv can thaw it once both are gone, and only if the object is still the
- * same. Plain text, for operators too. */
+/* The record of a freeze in force: the content of the frozen thing's lock
+ * file, written before the freeze, emptied once a thaw has been seen. It
+ * names who froze and what, by PID and start time or directory inode, so
+ * a later pmadv can thaw it only if the object is still the same. Plain
+ * text, for operators too. */
 enum record_kind { RECORD_STOP, RECORD_CGROUP };
 
 struct freeze_record {
@@ -607,20 +476,12 @@ void record_clear(int fd);
 /* The start time of pid (0 for ourselves), or 0 when it is gone. */
 unsigned long long record_start_time(pid_t pid);
 
-/* The directory that holds the
- * lock files, and in them the record of every freeze in force. Only its
- * owner may write there, so nobody else can plant a FIFO, a symbolic link
- * or a held file at a lock path: /run/pmadv for root (mode 0700, owned by
- * root); for any other user a 0700 directory of their own, the first of
- * $XDG_RUNTIME_DIR/pmadv (when that is set, absolute, a directory of
- * theirs and 0700), /tmp/pmadv-UID and $HOME/.cache/pmadv that is usable.
- *
- * A directory that is not a real directory, not owned by the caller, or
- * not mode 0700 is refused, never used: another user who creates
- * /tmp/pmadv-UID first cannot block the user's freezes, because pmadv then
- * says so (once, naming it) and uses the next one. Every run of a user
- * picks the same one, so concurrent runs still take turns; --recover looks
- * in all of them. */
+/* The run directory holds the lock files; only its owner may write there,
+ * so nobody can plant a FIFO, link or held file at a lock path: /run/pmadv
+ * for root; else the first usable 0700 directory of the caller's among
+ * $XDG_RUNTIME_DIR/pmadv, /tmp/pmadv-UID, $HOME/.cache/pmadv. One not
+ * the caller's or not 0700 is refused (said once) and the next used, so
+ * another user cannot block the freezes. */
 /* The caller's run directory into buf; created (0700) when create and
  * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
  * LOOKUP_FAILED with e (every candidate refused or impossible: e names
@@ -632,37 +493,25 @@ enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
  * at most max. The count. */
 size_t rundir_all(char (*dirs)[PATH_MAX], size_t max);
 
-/* Fatal signals while a freeze is in force:
- * they must thaw at once, even while pmadv's main thread sits in a system
- * call the kernel will not interrupt (a process_madvise waiting for a
- * frozen FUSE server). A signal handler cannot run then, so the signals
- * are blocked in every thread and taken by one thread of their own, which
- * runs the thaw actions and then ends the process with the signal's
- * default action (exit status 128+sig, as before). */
-/* Arm a window: until thaw_disarm, a fatal signal (SIGINT, SIGTERM,
- * SIGHUP, SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ
- * whose disposition was the default) asks the guardian on guardian_sock to
- * thaw window (it sees the thaw and removes the record and the lock files
- * once pmadv is gone), or runs op itself when the guardian is gone, and
- * ends pmadv with the signal's default action; exit() without freeze_end
- * does the same. SIGTSTP, SIGTTIN
- * and SIGTTOU are held back while armed, so pmadv is not stopped with the
- * target frozen. The first arm starts the signal thread, the last disarm
- * ends it: outside freezes pmadv has one thread. Call both from the main
- * thread only. Returns a slot number, or -1 with e. */
+/* Fatal signals under a freeze must thaw at once, even while the main
+ * thread sits in a call the kernel will not interrupt (a process_madvise
+ * waiting for a frozen FUSE server), where no handler can run: so they
+ * are blocked everywhere and taken by a thread of their own. */
+/* Arm a window: until thaw_disarm, a fatal signal whose disposition was
+ * the default (and exit() without freeze_end) asks the guardian to thaw
+ * window, or runs op when it is gone, then takes the default action.
+ * SIGTSTP, SIGTTIN and SIGTTOU are held back so pmadv is not stopped with
+ * the target frozen. The signal thread lives from the first arm to the
+ * last disarm. Main thread only. A slot number, or -1 with e. */
 int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e);
 void thaw_disarm(int slot);
 
-/* Interruptible mode (on: true), for a run that advises: the first
- * SIGINT, SIGTERM or SIGHUP is noted for freeze_interrupted (by a handler
- * until a freeze is armed, then by the signal thread, to the end); the
- * main thread ends its window after the call under way, thaws and
- * reports. A window armed unbounded is thawed
- * at that first signal too: its call under way may wait on the frozen
- * target itself (thaw_lifted says so). A second signal, or any other
- * fatal one, thaws what is armed and ends pmadv as always. Main thread
- * only. 0, or -1 with e. */
+/* Interruptible mode, for a run that advises: the first SIGINT, SIGTERM or
+ * SIGHUP is only noted (freeze_interrupted); the main thread ends its
+ * window, thaws and reports. An unbounded window is thawed at once (its
+ * call may wait on the frozen target: thaw_lifted). A second signal ends
+ * pmadv as always. Main thread only. 0, or -1 with e. */
 int thaw_interruptible(bool on, struct err *e);
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */

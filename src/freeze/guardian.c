@@ -1,5 +1,4 @@
-/* The guardian: the process that freezes and thaws, and keeps each
- * window's deadline. See freeze.h. */
+/* The guardian process. See freeze.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,16 +23,11 @@
 #include "proc/proc.h"
 #include "freeze/freeze.h"
 
-/* The root cgroups a process can move itself to so
- * that what freezes, throttles or kills pmadv's cgroup does not reach it:
- * a v2 cgroup.freeze or a v1 freezer of pmadv's cgroup (a systemd unit
- * freeze), a CPU limit (v2 cpu.max, v1 cpu), cgroup.kill, a systemd stop of
- * its unit, an OOM group kill. Found from /proc/self/mountinfo: the
- * cgroup.procs of the root of the v2 hierarchy and of the v1 hierarchies
- * with the freezer, cpu or cpuacct controller or name=systemd, where
- * mounted (other v1 controllers, memory among them, are left as they are).
- * Reads only, and only before the fork: the guardian then merely writes
- * to the paths. */
+/* The root cgroups the guardian moves itself to, so that what freezes,
+ * throttles or kills pmadv's cgroup (a unit freeze, cpu.max, cgroup.kill,
+ * a systemd stop, an OOM group kill) does not reach it: v2, and v1 with
+ * freezer, cpu, cpuacct or name=systemd (memory is left as it is). Found
+ * before the fork: the child only writes. */
 #define CGROOT_MAX 8
 #define CGROOT_PATH 256
 
@@ -42,12 +36,40 @@ struct cgroot {
 	char procs[CGROOT_MAX][CGROOT_PATH];	/* ".../cgroup.procs" */
 };
 
-/* Fill r (n = 0 when there is none, or mountinfo cannot be read). */
-static void cgroot_find(struct cgroot *r);
+static void cgroot_find(struct cgroot *r)
+{
+	struct cgfs_mounts m;
 
-/* Move the calling process to each of them; failures are ignored (not
- * root: it stays where it is). Async-signal-safe: open, write, close. */
-static void cgroot_enter(const struct cgroot *r);
+	r->n = 0;
+	if (cgfs_mounts_read(&m) != 0)
+		return;
+	/* a hierarchy mounted twice is entered twice: that changes nothing */
+	for (size_t i = 0; i < m.n; i++) {
+		const struct cgfs_mount *mt = &m.v[i];
+
+		if (strcmp(mt->root, "/") != 0)
+			continue;	/* not a hierarchy's root */
+		if ((mt->kind != CGFS_OTHER || mt->cpu || mt->systemd) &&
+		    r->n < CGROOT_MAX &&
+		    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs",
+			     mt->point) < CGROOT_PATH)
+			r->n++;
+	}
+	cgfs_mounts_free(&m);
+}
+
+/* Async-signal-safe; failures ignored (not root: it stays). */
+static void cgroot_enter(const struct cgroot *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		int fd = open(r->procs[i], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		(void)!write(fd, "0", 1);	/* "0": the writer itself */
+		close(fd);
+	}
+}
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
@@ -86,8 +108,7 @@ int thaw_op_run(const struct thaw_op *op)
 	return 0;
 }
 
-/* A thaw: one retry; a process that has exited needs no SIGCONT. 0, or
- * errno. */
+/* A thaw, retried once; an exited process needs none. 0, or errno. */
 static int run_thaw(const struct thaw_op *op)
 {
 	if (thaw_op_run(op) == 0)
@@ -111,7 +132,6 @@ struct guardian_shared {
 enum { M_FREEZE = 'F', M_REFREEZE = 'R', M_THAW = 'T', M_THAWED = 'H',
        M_DONE = 'D', M_ANSWER = 'a' };
 
-#define F_FROZE 1u
 #define F_EXPIRED 2u
 #define F_SEEN 4u
 
@@ -125,8 +145,7 @@ struct msg {
 	char why[160];
 };
 
-/* Send a request (or the guardian's ready) with nothing but these
- * fields. 0, or -1 (errno from send). */
+/* Send a message of these fields only. 0, or -1 (errno from send). */
 static int post(int sock, uint32_t op, uint64_t id, uint64_t a, uint64_t b,
 		int flags)
 {
@@ -191,8 +210,7 @@ static void close_all_but(const int *keep, size_t nkeep)
 	close_range_fallback(from, ~0u);
 }
 
-/* What the guardian needs to leave pmadv behind, found before the fork
- * (the child only writes). */
+/* What the guardian needs to leave pmadv behind, found before the fork. */
 struct guardian_exit {
 	struct cgroot roots;
 	unsigned long arg_start, arg_end;	/* pmadv's command line */
@@ -267,7 +285,6 @@ struct gstate {
 	int sock;
 	struct guardian_shared *sh;
 	uint64_t window;	/* named by FREEZE, 0: none yet */
-	bool froze;		/* its freeze action succeeded */
 	bool active;		/* frozen and not thawed */
 	bool pending;		/* thawed (or tried), not seen yet */
 	bool expired;
@@ -330,8 +347,7 @@ static uint64_t deadline_of(const struct gstate *s)
 	return (last > s->t0 ? last : s->t0) + s->stuck_ns;
 }
 
-/* The deadline passed: end the window on our own, and say so in the
- * shared page (pmadv reads it after each call). */
+/* The deadline passed: end the window, and say so in the shared page. */
 static void expire(struct gstate *s, uint64_t now)
 {
 	uint64_t last = atomic_load(&s->sh->progress_ns);
@@ -356,7 +372,7 @@ static void answer(struct gstate *s, uint64_t id, int err)
 	m.a = s->t0;
 	m.b = s->t1;
 	m.c = atomic_load(&s->sh->stalled_ns);
-	m.flags = (s->froze ? F_FROZE : 0) | (s->expired ? F_EXPIRED : 0) |
+	m.flags = (s->expired ? F_EXPIRED : 0) |
 		  (!s->pending && !s->active ? F_SEEN : 0);
 	snprintf(m.why, sizeof(m.why), "%s", s->why);
 	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
@@ -379,7 +395,6 @@ static void on_freeze(struct gstate *s, const struct msg *m)
 		answer(s, m->id, err ? err : EIO);	/* nothing frozen */
 		return;
 	}
-	s->froze = true;
 	s->active = true;
 	atomic_store(&s->sh->progress_ns, s->t0);
 	answer(s, m->id, 0);
@@ -396,8 +411,7 @@ static void on_thaw(struct gstate *s, const struct msg *m)
 	answer(s, m->id, s->pending ? (s->err ? s->err : EBUSY) : 0);
 }
 
-/* pmadv is gone: thaw, and try for a while to see it; remove the lock
- * files that hold no record. */
+/* pmadv is gone: thaw, see it (for a while), remove empty lock files. */
 static void on_eof(struct gstate *s)
 {
 	uint64_t until = clock_deadline(LAST_TRIES_MS);
@@ -546,14 +560,13 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 
 /* ---- pmadv's side ---- */
 
-/* The answer to the request just sent, within ms. 0, or -1 with errno
- * (ETIMEDOUT: none in time; EPIPE: the guardian is gone). */
-/* The answer to a freeze arrives microseconds after the freeze action;
- * waiting for it awake saves the wake-up (tens of microseconds on a VM),
- * which the target would spend frozen. sched_yield lets the guardian run
- * first on a machine of one CPU. */
+/* A freeze's answer comes microseconds after the freeze action: waiting
+ * awake saves a wake-up the target would spend frozen (sched_yield lets
+ * the guardian run on one CPU). */
 #define SPIN_NS 300000u
 
+/* The answer to the request just sent, within ms. 0, or -1 with errno
+ * (ETIMEDOUT: none in time; EPIPE: the guardian is gone). */
 static int await_as(struct guardian *g, struct msg *m, unsigned int ms,
 		    bool spin)
 {
@@ -596,11 +609,6 @@ got:
 	}
 }
 
-static int await(struct guardian *g, struct msg *m, unsigned int ms)
-{
-	return await_as(g, m, ms, false);
-}
-
 static int ask(struct guardian *g, uint32_t op, uint64_t a, uint64_t b,
 	       struct msg *ans)
 {
@@ -633,14 +641,14 @@ static int thaw_here(struct guardian *g, struct guardian_end *end)
 {
 	enum observed r;
 
-	end->err = run_thaw(&g->thaw);
+	end->err = run_thaw(&g->cfg.thaw);
 	end->t1 = clock_now_ns();
-	r = observe_thawed_within(&g->obs, SEE_MS, end->why, sizeof(end->why));
+	r = observe_thawed_within(&g->cfg.obs, SEE_MS, end->why, sizeof(end->why));
 	if (r == OBSERVED_THAWED) {
 		end->seen = true;
 		end->err = 0;
 		end->why[0] = '\0';
-		record_clear(g->record_fd);
+		record_clear(g->cfg.record_fd);
 		return 0;
 	}
 	if (!end->err)
@@ -660,9 +668,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	memset(g, 0, sizeof(*g));
 	g->sock = -1;
 	g->window = ++last_window;
-	g->obs = cfg->obs;
-	g->thaw = cfg->thaw;
-	g->record_fd = cfg->record_fd;
+	g->cfg = *cfg;
 	x.roots.n = 0;
 	if (geteuid() == 0)	/* nobody else may move to a root cgroup */
 		cgroot_find(&x.roots);
@@ -702,7 +708,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	 * well under a millisecond; a run that spent its time waiting for a
 	 * lock still gets a second. */
 	left = clock_ms_left(deadline);
-	if (await(g, &m, left > 1000 ? left : 1000) == 0 && m.id == 0 &&
+	if (await_as(g, &m, left > 1000 ? left : 1000, false) == 0 && m.id == 0 &&
 	    m.err == 0) {
 		/* for the freeze record: the guardian by PID and start time */
 		g->start_time = record_start_time(pid);
@@ -770,7 +776,7 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 	 * the guardian ended the window already, when a second thaw could
 	 * undo someone else's freeze begun since. */
 	if (here && g->pid > 0 && g->sock >= 0 && !guardian_expired(g)) {
-		int err = run_thaw(&g->thaw);
+		int err = run_thaw(&g->cfg.thaw);
 
 		rc = ask(g, M_THAWED, (uint64_t)err, clock_now_ns(), &m);
 	} else {
@@ -780,17 +786,14 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 	    m.err == ESRCH) {
 		/* lost (or never there): it may have frozen; thaw here */
 		lose(g);
-		end->froze = true;	/* perhaps: thawing is always safe here */
 		end->expired = guardian_expired(g);
 		if (end->expired && g->sh)
 			end->stalled_ns = atomic_load(&g->sh->stalled_ns);
 		return thaw_here(g, end);
 	}
-	end->froze = m.flags & F_FROZE;
 	end->expired = m.flags & F_EXPIRED;
 	end->seen = m.flags & F_SEEN;
 	end->err = end->seen ? 0 : (m.err ? m.err : EBUSY);
-	end->t0 = m.a;
 	end->t1 = m.b;
 	end->stalled_ns = m.c;
 	snprintf(end->why, sizeof(end->why), "%s", m.why);
@@ -820,7 +823,6 @@ int guardian_thaw_async(int sock, uint64_t window)
 	return post(sock, M_THAW, window, 0, 0, MSG_DONTWAIT);
 }
 
-/* The limits of a freeze window. See freeze.h. */
 static unsigned int times(unsigned int v, unsigned int k)
 {
 	return v > ~0u / k ? ~0u : v * k;
@@ -839,39 +841,4 @@ unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 	unsigned int twice = times(freeze_timeout_ms, 2);
 
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
-}
-
-/* Root cgroups for the guardian: see above. */
-static void cgroot_find(struct cgroot *r)
-{
-	struct cgfs_mounts m;
-
-	r->n = 0;
-	if (cgfs_mounts_read(&m) != 0)
-		return;
-	/* a hierarchy mounted twice is entered twice: that changes nothing */
-	for (size_t i = 0; i < m.n; i++) {
-		const struct cgfs_mount *mt = &m.v[i];
-
-		if (strcmp(mt->root, "/") != 0)
-			continue;	/* not a hierarchy's root */
-		if ((mt->kind != CGFS_OTHER || mt->cpu || mt->systemd) &&
-		    r->n < CGROOT_MAX &&
-		    snprintf(r->procs[r->n], CGROOT_PATH, "%s/cgroup.procs",
-			     mt->point) < CGROOT_PATH)
-			r->n++;
-	}
-	cgfs_mounts_free(&m);
-}
-
-static void cgroot_enter(const struct cgroot *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		int fd = open(r->procs[i], O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			continue;
-		(void)!write(fd, "0", 1);	/* "0": the writer itself */
-		close(fd);
-	}
 }

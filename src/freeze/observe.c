@@ -67,10 +67,8 @@ int observe_stopped(pid_t pid, int pidfd, int *gone)
 	return c.stopped != 0;
 }
 
-static void say(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t len, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4)))
+void say(char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -25,12 +25,10 @@ enum undo { UNDO_THAWED, UNDO_VANISHED, UNDO_FAILED };
 
 enum life { LIFE_GONE, LIFE_ALIVE, LIFE_UNKNOWN };
 
-/* The process named by PID and start time: positively gone (ESRCH, or its
- * PID is another process's: a PID is not reused while its process
- * exists), alive, or unknown (any other failure: *err). */
+/* The process by PID and start time: gone (ESRCH, or the PID another's),
+ * alive, or unknown (*err). */
 static enum life life_of(pid_t pid, unsigned long long start, int *err)
 {
-	char path[64];
 	struct procstat ps;
 	int fd = sys_pidfd_open(pid, 0);
 	enum life l;
@@ -40,8 +38,7 @@ static enum life life_of(pid_t pid, unsigned long long start, int *err)
 		*err = errno;
 		return errno == ESRCH ? LIFE_GONE : LIFE_UNKNOWN;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (procstat_read(AT_FDCWD, path, &ps) != 0) {
+	if (procstat_of(pid, &ps) != 0) {
 		*err = errno;
 		l = sys_pidfd_send_signal(fd, 0) != 0 && errno == ESRCH ?
 		    LIFE_GONE : LIFE_UNKNOWN;
@@ -71,9 +68,7 @@ static enum undo has_exited(const struct freeze_record *r, char *msg,
 	return UNDO_VANISHED;
 }
 
-/* Resume the recorded process (held by a pidfd from the check to the
- * signal), if it is still stopped: UNDO_THAWED once seen running after
- * it; else UNDO_FAILED (msg says why). */
+/* Resume the recorded process (held by a pidfd), if still stopped. */
 static enum undo resume(const struct freeze_record *r, int fd,
 			const char *comm, char *msg, size_t len)
 {
@@ -98,9 +93,8 @@ static enum undo resume(const struct freeze_record *r, int fd,
 	return UNDO_FAILED;
 }
 
-/* Resume the recorded process only if it is still the same one (PID and
- * start time) and still stopped; drop the record only on evidence: it is
- * gone, it runs, or it runs once resumed. Never PID 1, never pmadv. */
+/* Only if still the same and stopped; the record goes only on evidence.
+ * Never PID 1, never pmadv. */
 static enum undo undo_stop(const struct freeze_record *r, char *msg, size_t len)
 {
 	char path[64], comm[64];
@@ -255,10 +249,8 @@ struct scan {
 	const char *dir;
 };
 
-static void say(const struct scan *s, bool failure, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(const struct scan *s, bool failure, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4)))
+void say(const struct scan *s, bool failure, const char *fmt, ...)
 {
 	char line[ERR_LEN + PATH_MAX];
 	va_list ap;
@@ -269,8 +261,8 @@ static void say(const struct scan *s, bool failure, const char *fmt, ...)
 	s->say(failure, line, s->ctx);
 }
 
-/* A record nobody holds: undo it if its owner and guardian are gone. The
- * lock stays held until the file is unlinked, as in lock_drop. */
+/* A record nobody holds: undo it if its owner and guardian are gone (the
+ * lock held until the file is unlinked). */
 static void recover_record(const struct scan *s, int dirfd, const char *name,
 			   const char *text)
 {
@@ -289,7 +281,7 @@ static void recover_record(const struct scan *s, int dirfd, const char *name,
 	lo = life_of(r.owner, r.owner_start, &err_o);
 	lg = life_of(r.guardian, r.guardian_start, &err_g);
 	if (lo == LIFE_ALIVE || lg == LIFE_ALIVE) {
-		s->n->busy++;	/* it still may thaw: not ours to touch */
+		/* it still may thaw: not ours to touch */
 		if (s->all)
 			say(s, false, "%s/%s: pmadv %d or its guardian %d still "
 			    "runs: left alone", s->dir, name, (int)r.owner,
@@ -337,8 +329,7 @@ recover_entry(const struct scan *s, int dirfd, const char *name)
 		}
 		return;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		s->n->busy += errno == EWOULDBLOCK;	/* a run in progress */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {	/* a run in progress: left */
 		close(fd);
 		return;
 	}

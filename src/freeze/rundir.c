@@ -73,11 +73,9 @@ static const struct cand *candidates(size_t *count)
 	return c;
 }
 
-/* Ours and ours alone? root takes /run/pmadv back from an older pmadv that
- * made it sticky and world-writable (what was planted there is refused
- * file by file by the lock code); anyone else's directory that is not
- * 0700 is refused, unless we made it just now (the umask may have said
- * otherwise). */
+/* Ours alone? root takes back a /run/pmadv an older pmadv made sticky and
+ * world-writable (the lock code refuses what was planted); else one not
+ * 0700 is refused, unless we just made it (the umask). */
 static int check_dir(const char *dir, const struct stat *st, bool made,
 		     struct err *e)
 {
@@ -212,8 +210,7 @@ size_t rundir_all(char (*dirs)[PATH_MAX], size_t max)
 }
 
 /* Lock files in the caller-only run directory: see freeze.h. */
-/* O_NONBLOCK: a FIFO at a lock path opens at once instead of waiting for
- * a writer forever, and is then refused; O_NOFOLLOW: no link is followed */
+/* O_NONBLOCK: a FIFO at a lock path opens at once, then is refused */
 #define LOCK_OPEN (O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 
 /* Only a regular file of ours is a lock file. -1 with e otherwise. */
@@ -278,8 +275,7 @@ struct lock_try {
 	struct err *e;
 };
 
-/* wait_until's test: met with the lock held, not yet while another run
- * holds it. */
+/* wait_until's test: met with the lock held. */
 static enum wait_test lock_try(void *ctx)
 {
 	struct lock_try *t = ctx;
@@ -480,14 +476,9 @@ void record_clear(int fd)
 
 unsigned long long record_start_time(pid_t pid)
 {
-	char path[64];
 	struct procstat ps;
 
-	if (pid == 0)
-		snprintf(path, sizeof(path), "/proc/self/stat");
-	else
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (procstat_read(AT_FDCWD, path, &ps) != 0)
+	if (procstat_of(pid, &ps) != 0)
 		return 0;
 	return ps.start_time;
 }

@@ -29,8 +29,7 @@ static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	bool armed, used;
 	bool unbounded;		/* thawed at the first interrupt, */
-	_Atomic bool held;	/* ... once the freeze holds (no ask of the
-				 * main thread's waits for the guardian) */
+	_Atomic bool held;	/* ... once the freeze holds */
 	_Atomic bool lifted;	/* ... and it was */
 	struct thaw_op op;
 	int sock;
@@ -56,9 +55,9 @@ static void thaw_slot(int i)
 		thaw_op_run(&slots[i].op);
 }
 
-/* The guardian thaws (it froze, and it alone sees the thaw and empties
- * the record); only when it is gone does this thread run the thaw itself,
- * and the record stays for the next pmadv to check. Also run at exit. */
+/* The guardian thaws (it alone sees the thaw and empties the record);
+ * only when it is gone does this thread thaw, the record kept. At exit
+ * too. */
 static void thaw_all(void)
 {
 	pthread_mutex_lock(&slots_mu);
@@ -84,10 +83,9 @@ static void lift_unbounded(void)
 	pthread_mutex_unlock(&slots_mu);
 }
 
-/* Thaw, then die of sig as if nothing had caught it. Every thread blocks
- * it, so it is raised at this thread and unblocked here: the default
- * action ends the whole process, whatever the main thread is waiting in
- * (its wait is killable, or ends now that the target runs). */
+/* Thaw, then die of sig as if nothing had caught it: raised at this
+ * thread and unblocked here, its default action ends the process
+ * whatever the main thread waits in. */
 static void die_of(int sig)
 {
 	sigset_t one;
@@ -101,10 +99,9 @@ static void die_of(int sig)
 	_exit(128 + sig);	/* not reached */
 }
 
-/* Interruptible with nothing frozen: a handler notes the first interrupt
- * and the run ends between two calls, as the thread would have it. No
- * thread to start (a clone, an 8 MiB stack, a join: a tenth of a
- * millisecond of every run's start-up) until a freeze needs one. */
+/* Interruptible with nothing frozen: a handler notes the first interrupt;
+ * no thread until a freeze needs one (a tenth of a millisecond of every
+ * run's start-up). */
 static const int noted_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NNOTED (sizeof(noted_signals) / sizeof(noted_signals[0]))
 static struct sigaction noted_old[NNOTED];
@@ -186,9 +183,8 @@ static void close_fds(void)
 	sigfd = wakefd = -1;
 }
 
-/* The signals the thread takes: those whose disposition is the default (a
- * caller that ignores or handles one keeps it so). Blocked here (and in
- * every thread started later: they inherit it), with the stop signals. */
+/* The signals the thread takes (those at their default), blocked here and
+ * so in every later thread, with the stop signals. */
 static int start_thread(struct err *e)
 {
 	sigset_t take, block, all, pre;

@@ -22,13 +22,6 @@ static int by_bytes_desc(const void *a, const void *b)
 	return x->piece < y->piece ? -1 : x->piece > y->piece;
 }
 
-static int by_start(const void *a, const void *b)
-{
-	const struct piece *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 struct out {
 	struct piece *v;
 	size_t n, cap;
@@ -69,7 +62,7 @@ static void join(struct out *o)
 
 	if (!o->n)
 		return;		/* nothing chosen: no array at all */
-	qsort(o->v, o->n, sizeof(*o->v), by_start);
+	qsort(o->v, o->n, sizeof(*o->v), piece_by_start);
 	for (size_t i = 0; i < o->n; i++) {
 		if (k && o->v[k - 1].map == o->v[i].map &&
 		    o->v[k - 1].pair == o->v[i].pair && o->v[k - 1].end == o->v[i].start)
@@ -185,13 +178,6 @@ void resspan_free(struct res_spans *r)
 }
 
 /* Futile advice out of a plan. See plan.h. */
-static int skip_by_start(const void *a, const void *b)
-{
-	const struct skip *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 		 void *ctx)
 {

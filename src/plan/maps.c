@@ -244,8 +244,7 @@ static int mapping_line(char *line, size_t linelen, size_t lineno,
 	return 0;
 }
 
-/* Upper bound of the mappings in a text: its lines, less smaps' attribute
- * lines (upper-case first letter). */
+/* Upper bound of the mappings in a text: lines less smaps' attributes. */
 static size_t count_lines(const char *p, const char *end)
 {
 	size_t n = 1;

@@ -83,7 +83,7 @@ static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
 	return push_pair(p, start, end, map, 0);
 }
 
-static int by_start(const void *a, const void *b)
+int piece_by_start(const void *a, const void *b)
 {
 	const struct piece *x = a, *y = b;
 
@@ -165,14 +165,13 @@ static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
 	return push_pair(&b->keep, start, end, map, b->pair);
 }
 
-/* Explicit ranges give pieces in any order, overlapping each other and the
- * named mappings: sort, then unite overlaps within each mapping. Each
- * united piece goes to take (b), or, with b NULL, to out as it is. */
+/* Ranges overlap anyhow: sort, unite within each mapping, then to take
+ * (b), or with b NULL to out. */
 static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)
 		if (cand->v[i].start < cand->v[i - 1].start) {
-			qsort(cand->v, cand->n, sizeof(*cand->v), by_start);
+			qsort(cand->v, cand->n, sizeof(*cand->v), piece_by_start);
 			break;
 		}
 	for (size_t i = 0; i < cand->n;) {
@@ -227,9 +226,8 @@ static void builder_to_plan(struct builder *b, struct plan *out)
 	out->bytes = b->bytes;
 }
 
-/* Does sel take mapping m whole (--all, a name, a regex)? Every selector
- * that matches it is marked in hit (after the ranges'): one that never
- * does is reported unmatched. */
+/* Does sel take m whole (--all, a name, a regex)? Matching selectors are
+ * marked in hit (after the ranges') for the unmatched report. */
 static bool wants(const struct selection *sel, const struct mapping *m,
 		  bool *hit)
 {
@@ -314,10 +312,8 @@ oom:
 
 /* ---- several (advice, selection) pairs ---- */
 
-/* What sel takes before any advice is asked about: sorted, disjoint
- * pieces, united within each mapping where they overlap or touch, the
- * filters applied (select_plan's pieces and skips together). hit: as in
- * select_plan. */
+/* What sel takes before any advice is asked about (select_plan's pieces
+ * and skips together): sorted, disjoint, united within each mapping. */
 static int candidates(const struct maps *maps, const struct selection *sel,
 		      bool *hit, struct vec *out)
 {
@@ -397,7 +393,7 @@ static int claim(struct vec *claimed, const struct vec *cand)
 	return 0;
 }
 
-static int skip_by_start(const void *a, const void *b)
+int skip_by_start(const void *a, const void *b)
 {
 	const struct skip *x = a, *y = b;
 
@@ -433,7 +429,7 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 	}
 	/* each pair's are sorted: together, sorted again */
 	if (b.keep.n > 1)
-		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), by_start);
+		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), piece_by_start);
 	if (b.nskips > 1)
 		qsort(b.skips, b.nskips, sizeof(*b.skips), skip_by_start);
 	free(claimed.v);
@@ -512,8 +508,7 @@ int range_parse(const char *s, uint64_t page_size, struct addr_range *out,
 	return 0;
 }
 
-/* madvise advice: the one table. Values are asm-generic: glibc 2.36
- * lacks some. The remote ones first, in the order help lists them. */
+/* The remote advice first, in the order help lists them. */
 #define LOCAL_ONLY false, NULL, false, false, false, NULL
 static const struct advice table[] = {
 	{ "cold", ADVICE_COLD, true, "5.10", true, true, false,

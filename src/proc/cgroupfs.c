@@ -1,8 +1,4 @@
-/* Where cgroups are and what they contain: the cgroup mounts (from
- * /proc/self/mountinfo), a process's membership (/proc/PID/cgroup), the
- * directory of a cgroup path, and the processes of a cgroup and its
- * descendants. Reads only; what may be frozen is freeze/cgroup.c's call,
- * what is listed for -c discover.c's. */
+/* Where cgroups are and what they contain. Reads only. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -73,6 +69,7 @@ int cgfs_mounts_read(struct cgfs_mounts *m)
 	while (getline(&line, &cap, f) > 0) {
 		char *field[64], *save = NULL, *tok, *fstype = NULL, *opts = NULL;
 		int nf = 0, sep = -1, kind;
+		struct cgfs_mount *mt;
 
 		line[strcspn(line, "\n")] = '\0';
 		for (tok = strtok_r(line, " ", &save); tok && nf < 64;
@@ -91,25 +88,22 @@ int cgfs_mounts_read(struct cgfs_mounts *m)
 			kind = has_option(opts, "freezer") ? CGFS_V1 : CGFS_OTHER;
 		else
 			continue;
-		{
-			struct cgfs_mount *v = array_grow(m->v, m->n, &alloc,
-							  sizeof(*v), 16);
-
-			if (!v)
-				break;
-			m->v = v;
-		}
+		mt = array_grow(m->v, m->n, &alloc, sizeof(*mt), 16);
+		if (!mt)
+			break;
+		m->v = mt;
+		mt += m->n;
 		unescape(field[3]);
 		unescape(field[4]);
-		m->v[m->n].kind = kind;
-		m->v[m->n].systemd = kind == CGFS_OTHER && has_option(opts, "name=systemd");
-		m->v[m->n].cpu = kind != CGFS_V2 && (has_option(opts, "cpu") ||
-						     has_option(opts, "cpuacct"));
-		m->v[m->n].root = strdup(field[3]);
-		m->v[m->n].point = strdup(field[4]);
-		if (!m->v[m->n].root || !m->v[m->n].point) {
-			free(m->v[m->n].root);
-			free(m->v[m->n].point);
+		mt->kind = kind;
+		mt->systemd = kind == CGFS_OTHER && has_option(opts, "name=systemd");
+		mt->cpu = kind != CGFS_V2 && (has_option(opts, "cpu") ||
+					      has_option(opts, "cpuacct"));
+		mt->root = strdup(field[3]);
+		mt->point = strdup(field[4]);
+		if (!mt->root || !mt->point) {
+			free(mt->root);
+			free(mt->point);
 			break;
 		}
 		m->n++;
@@ -209,33 +203,37 @@ bool cgfs_have_mount(const struct cgfs_mounts *m, int version)
 	return false;
 }
 
-/* spec as a directory: the mount it is under (longest mount point). */
+/* The mount a real path is under (the longest mount point), or NULL. */
+static const struct cgfs_mount *mount_of(const struct cgfs_mounts *m,
+					 const char *real)
+{
+	const struct cgfs_mount *best = NULL;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (cgfs_path_under(real, m->v[i].point) &&
+		    (!best || strlen(m->v[i].point) > strlen(best->point)))
+			best = &m->v[i];
+	return best;
+}
+
 enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e)
 {
 	char real[PATH_MAX];
-	const struct cgfs_mount *best = NULL;
-	size_t bestlen = 0;
+	const struct cgfs_mount *best;
 	const char *rel;
 	struct stat st;
 
 	if (!realpath(spec, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
 		return LOOKUP_NONE;	/* not a directory: try it as a cgroup path */
-	for (size_t i = 0; i < m->n; i++) {
-		size_t n = strlen(m->v[i].point);
-
-		if (cgfs_path_under(real, m->v[i].point) && (!best || n > bestlen)) {
-			best = &m->v[i];
-			bestlen = n;
-		}
-	}
+	best = mount_of(m, real);
 	if (!best)
 		return LOOKUP_NONE;
 	if (best->kind == CGFS_OTHER)
 		return err_set(e, EINVAL, "%s is in a cgroup v1 hierarchy without "
 			       "the freezer controller", spec);
-	rel = strcmp(best->point, "/") == 0 ? real : real + bestlen;
+	rel = strcmp(best->point, "/") == 0 ? real : real + strlen(best->point);
 	if (strcmp(best->root, "/") == 0)
 		snprintf(path, pathlen, "%s", *rel ? rel : "/");
 	else
@@ -372,18 +370,6 @@ static const struct cgfs_mount *path_dir(const struct cgfs_mounts *m,
 	return first;
 }
 
-/* spec as a directory: under which mount, for messages. */
-static const char *dir_kind(const struct cgfs_mounts *m, const char *real)
-{
-	const struct cgfs_mount *best = NULL;
-
-	for (size_t i = 0; i < m->n; i++)
-		if (cgfs_path_under(real, m->v[i].point) &&
-		    (!best || strlen(m->v[i].point) > strlen(best->point)))
-			best = &m->v[i];
-	return best ? cgfs_kind_name(best) : "?";
-}
-
 /* The directory of spec in any hierarchy: a directory under a cgroup mount
  * (v1 without the freezer included), or a cgroup path (path_dir). */
 static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
@@ -411,9 +397,11 @@ static int any_dir(const char *spec, char *dir, size_t dirlen, char *where,
 		if (spec[0] == '/' && !(used = path_dir(&m, spec, dir, dirlen)))
 			dir[0] = '\0';
 	}
+	if (*dir && !used)
+		used = mount_of(&m, dir);
 	if (*dir && where)
 		snprintf(where, wherelen, "%s %s", used ? cgfs_kind_name(used) :
-			 dir_kind(&m, dir), dir);
+			 "?", dir);
 	cgfs_mounts_free(&m);
 	if (!*dir)
 		return err_set(e, ENOENT, "no cgroup %s: neither a directory "

@@ -1,5 +1,4 @@
-/* The targets a run names: by PID or pidfd as given, by name through
- * libproc2 (as pgrep does), by cgroup through cgroupfs. See proc.h. */
+/* The targets a run names. See proc.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,28 +15,143 @@
 #include "cli/cli.h"
 
 /* A systemd unit's cgroup, found in cgroupfs alone (systemd need not be
- * running): the directory named after the unit in the v2 hierarchy or in a
- * v1 name=systemd one. Reads only; listing the unit's processes is
- * discover.c's job, freezing its cgroup freeze/cgroup.c's. */
+ * running): in the v2 hierarchy or a v1 name=systemd one. */
 struct cgunit {
 	char name[256];		/* the unit, suffix included: foo.service */
 	char dir[PATH_MAX];	/* its cgroup directory */
 	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
 	bool v2;		/* in the v2 hierarchy (else v1 name=systemd) */
-	char where[PATH_MAX + 32];	/* for messages: "v2 /sys/fs/cgroup/..." */
 };
 
-/* Find unit: "foo" means foo.service; foo.service, foo.scope, foo.slice
- * (and the other unit types that have cgroups: .socket, .mount, .swap) are
- * taken as they are. The shallowest directory of that name; when the unit
- * is in several hierarchies, the one whose cgroup holds processes, v2
- * first. 0; or -1 with e (not found: ENOENT, saying where it looked). */
-static int cgunit_find(const char *unit, struct cgunit *u, struct err *e);
+#define MAX_DEPTH 64
 
-/* libproc2 is loaded at the first lookup by name (-N): the runs that name
- * their targets by PID, pidfd or cgroup never pay for it and the chain of
- * libraries it pulls in (libsystemd, libgcrypt, liblzma, libnuma's
- * probes...). Its soname, as the package installs it. */
+static void unit_name(const char *unit, char *name, size_t len)
+{
+	static const char *const suffix[] = { ".service", ".scope", ".slice",
+					      ".socket", ".mount", ".swap" };
+	const char *dot = strrchr(unit, '.');
+
+	for (size_t i = 0; dot && i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if (!strcmp(dot, suffix[i])) {
+			snprintf(name, len, "%s", unit);
+			return;
+		}
+	snprintf(name, len, "%s.service", unit);
+}
+
+/* The shallowest directory called name below dirfd (rel is dirfd's path
+ * relative to the mount point, "" at the top). */
+struct search {
+	const char *name;
+	int best_depth;		/* -1: none yet */
+	char best[PATH_MAX];	/* relative to the mount point: "/a/b" */
+};
+
+static void search(int dirfd, const char *rel, int depth, struct search *s)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth))
+		return;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		int subfd;
+
+		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+		    !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= sizeof(sub))
+			continue;
+		if (!strcmp(de->d_name, s->name)) {
+			if (s->best_depth < 0 || depth + 1 < s->best_depth) {
+				s->best_depth = depth + 1;
+				snprintf(s->best, sizeof(s->best), "%s", sub);
+			}
+			continue;	/* a unit's own subgroups are not other units */
+		}
+		subfd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
+			       O_NOFOLLOW | O_CLOEXEC);
+		if (subfd < 0)
+			continue;
+		search(subfd, sub, depth + 1, s);
+		close(subfd);
+	}
+	closedir(d);
+}
+
+/* The unit in one mount (u filled; holds: it holds processes), or not. */
+static bool in_mount(const struct cgfs_mount *mt, const char *name,
+		    struct cgunit *u, bool *holds)
+{
+	struct search s = { name, -1, "" };
+	int top;
+
+	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return false;
+	search(top, "", 0, &s);
+	close(top);
+	if (s.best_depth < 0)
+		return false;
+	snprintf(u->dir, sizeof(u->dir), "%s%s", mt->point, s.best);
+	snprintf(u->path, sizeof(u->path), "%s%s",
+		 strcmp(mt->root, "/") ? mt->root : "", s.best);
+	u->v2 = mt->kind == CGFS_V2;
+	*holds = cgfs_dir_holds_procs(u->dir);
+	return true;
+}
+
+static bool unit_mount(const struct cgfs_mount *mt, bool v2)
+{
+	return v2 ? mt->kind == CGFS_V2 : mt->systemd;
+}
+
+/* Find unit ("foo" means foo.service): the shallowest directory of that
+ * name; in several hierarchies, the one holding processes, v2 first. 0;
+ * or -1 with e (ENOENT, saying where it looked). */
+static int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
+{
+	struct cgfs_mounts m;
+	struct cgunit cand;
+	bool found = false, holds = false;
+
+	memset(u, 0, sizeof(*u));
+	unit_name(unit, u->name, sizeof(u->name));
+	if (cgfs_mounts_read(&m) != 0)
+		return err_set(e, errno, "cannot read /proc/self/mountinfo: %s",
+			       strerror(errno));
+	err_set(e, ENOENT, "no unit %s in cgroupfs (looked in", u->name);
+	for (int pass = 0; pass < 2 && !holds; pass++)
+		for (size_t i = 0; i < m.n && !holds; i++) {
+			if (!unit_mount(&m.v[i], pass == 0))
+				continue;
+			err_append(e, " %s %s", cgfs_kind_name(&m.v[i]), m.v[i].point);
+			cand = *u;
+			if (!in_mount(&m.v[i], u->name, &cand, &holds))
+				continue;
+			if (!found || holds)
+				*u = cand;
+			found = true;
+		}
+	cgfs_mounts_free(&m);
+	if (!found) {
+		err_append(e, ")");
+		return -1;
+	}
+	err_clear(e);
+	return 0;
+}
+
+/* libproc2 is loaded at the first -N: other runs never pay for it and the
+ * libraries it pulls in (libsystemd, libgcrypt, liblzma...). */
 #define LIBPROC2_SONAME "libproc2.so.0"
 
 static struct {
@@ -88,17 +202,15 @@ static void proc2_unload(void)
 	memset(&proc2, 0, sizeof(proc2));
 }
 
-/* A process found by name or cgroup, with its start time: a PID reused
- * meanwhile by another process is told apart by it. */
+/* A process found by name or cgroup; its start time tells a reused PID. */
 struct found {
 	pid_t pid;
 	unsigned long long start;
 };
 
-/* The processes whose command name (or, with full, whole command line)
- * matches re, in ascending PID order; never pmadv itself, kernel threads
- * or zombies (they have no memory to advise). Returns 0, or -1 with errno
- * (ELIBACC: libproc2 could not be loaded, proc2.why says why). */
+/* The processes whose name (full: command line) matches re, by PID; never
+ * pmadv, kernel threads or zombies. 0, or -1 with errno (ELIBACC:
+ * proc2.why says why). */
 static int by_name_pids(const regex_t *re, bool full, struct found **v,
 			size_t *n)
 {
@@ -275,10 +387,8 @@ static int by_name(const struct options *o, struct target_list *l)
 	return 0;
 }
 
-/* The members with their start times. A member's PID that another process
- * took between the listing and the read of its start time would name that
- * process: only PIDs listed both before and after the reads are kept (the
- * sorted lists are merged). */
+/* The members with their start times: only PIDs listed both before and
+ * after the reads are kept (one reused in between would name another). */
 static int members(const char *cgroup, struct found **v, size_t *n,
 		   char *where, size_t wherelen, struct err *e)
 {
@@ -288,11 +398,9 @@ static int members(const char *cgroup, struct found **v, size_t *n,
 	if (cgroup_pids(cgroup, v, n, where, wherelen, e))
 		return -1;
 	for (size_t i = 0; i < *n; i++) {
-		char path[64];
 		struct procstat ps;
 
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)(*v)[i].pid);
-		if (!procstat_read(AT_FDCWD, path, &ps))
+		if (!procstat_of((*v)[i].pid, &ps))
 			(*v)[i].start = ps.start_time;
 	}
 	if (cgroup_pids(cgroup, &again, &nagain, NULL, 0, e)) {
@@ -310,8 +418,7 @@ static int members(const char *cgroup, struct found **v, size_t *n,
 	return 0;
 }
 
-/* The processes of a cgroup as targets; what names it (-c's argument, or
- * the unit) is how messages name it. */
+/* The processes of a cgroup as targets; named in messages as named. */
 static int by_one_cgroup(struct target_list *l, const char *spec,
 			 const char *named, const char *freeze_as)
 {
@@ -354,9 +461,8 @@ static const char *keep_cgroup(struct target_list *l, const char *s)
 	return (l->cgroups[l->ncgroups] = strdup(s)) ? l->cgroups[l->ncgroups++] : NULL;
 }
 
-/* -u: the unit's cgroup. A v2 one is named by its directory; a v1
- * name=systemd one (no freezer there) by its path, which -f cgroup finds
- * in the freezer hierarchy, where systemd mirrors its units. */
+/* -u: a v2 unit by its directory; a v1 name=systemd one by its path, which
+ * -f cgroup finds in the freezer hierarchy (systemd mirrors its units). */
 static int by_unit(const struct options *o, struct target_list *l)
 {
 	for (size_t k = 0; k < o->nunits; k++) {
@@ -400,131 +506,4 @@ void target_list_free(struct target_list *l)
 	free(l->cgroups);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
-}
-
-/* A systemd unit's cgroup, from cgroupfs. See proc.h. */
-#define MAX_DEPTH 64
-
-static void unit_name(const char *unit, char *name, size_t len)
-{
-	static const char *const suffix[] = { ".service", ".scope", ".slice",
-					      ".socket", ".mount", ".swap" };
-	const char *dot = strrchr(unit, '.');
-
-	for (size_t i = 0; dot && i < sizeof(suffix) / sizeof(suffix[0]); i++)
-		if (!strcmp(dot, suffix[i])) {
-			snprintf(name, len, "%s", unit);
-			return;
-		}
-	snprintf(name, len, "%s.service", unit);
-}
-
-/* The shallowest directory called name below dirfd (rel is dirfd's path
- * relative to the mount point, "" at the top). */
-struct search {
-	const char *name;
-	int best_depth;		/* -1: none yet */
-	char best[PATH_MAX];	/* relative to the mount point: "/a/b" */
-};
-
-static void search(int dirfd, const char *rel, int depth, struct search *s)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth))
-		return;
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		char sub[PATH_MAX];
-		int subfd;
-
-		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
-		    !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= sizeof(sub))
-			continue;
-		if (!strcmp(de->d_name, s->name)) {
-			if (s->best_depth < 0 || depth + 1 < s->best_depth) {
-				s->best_depth = depth + 1;
-				snprintf(s->best, sizeof(s->best), "%s", sub);
-			}
-			continue;	/* a unit's own subgroups are not other units */
-		}
-		subfd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
-			       O_NOFOLLOW | O_CLOEXEC);
-		if (subfd < 0)
-			continue;
-		search(subfd, sub, depth + 1, s);
-		close(subfd);
-	}
-	closedir(d);
-}
-
-/* The unit in one mount: found (u filled, holds says whether it holds
- * processes), or not. */
-static bool in_mount(const struct cgfs_mount *mt, const char *name,
-		    struct cgunit *u, bool *holds)
-{
-	struct search s = { name, -1, "" };
-	int top;
-
-	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (top < 0)
-		return false;
-	search(top, "", 0, &s);
-	close(top);
-	if (s.best_depth < 0)
-		return false;
-	snprintf(u->dir, sizeof(u->dir), "%s%s", mt->point, s.best);
-	snprintf(u->path, sizeof(u->path), "%s%s",
-		 strcmp(mt->root, "/") ? mt->root : "", s.best);
-	u->v2 = mt->kind == CGFS_V2;
-	snprintf(u->where, sizeof(u->where), "%s %s", cgfs_kind_name(mt), u->dir);
-	*holds = cgfs_dir_holds_procs(u->dir);
-	return true;
-}
-
-static bool unit_mount(const struct cgfs_mount *mt, bool v2)
-{
-	return v2 ? mt->kind == CGFS_V2 : mt->systemd;
-}
-
-static int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
-{
-	struct cgfs_mounts m;
-	struct cgunit cand;
-	bool found = false, holds = false;
-
-	memset(u, 0, sizeof(*u));
-	unit_name(unit, u->name, sizeof(u->name));
-	if (cgfs_mounts_read(&m) != 0)
-		return err_set(e, errno, "cannot read /proc/self/mountinfo: %s",
-			       strerror(errno));
-	err_set(e, ENOENT, "no unit %s in cgroupfs (looked in", u->name);
-	for (int pass = 0; pass < 2 && !holds; pass++)
-		for (size_t i = 0; i < m.n && !holds; i++) {
-			if (!unit_mount(&m.v[i], pass == 0))
-				continue;
-			err_append(e, " %s %s", cgfs_kind_name(&m.v[i]), m.v[i].point);
-			cand = *u;
-			if (!in_mount(&m.v[i], u->name, &cand, &holds))
-				continue;
-			if (!found || holds)
-				*u = cand;
-			found = true;
-		}
-	cgfs_mounts_free(&m);
-	if (!found) {
-		err_append(e, ")");
-		return -1;
-	}
-	err_clear(e);
-	return 0;
 }

@@ -12,73 +12,8 @@
 #include "proc/proc.h"
 #include "proc/procmap_query.h"
 
-/* A target's mappings through the PROCMAP_QUERY ioctl (Linux 6.11+), one
- * mapping per call. Slower than parsing /proc/PID/maps here (bench/), so it
- * is the fallback: used when the text cannot be read whole and in order, or
- * when PMADV_MAPS_SOURCE=query asks for it. */
-/* Fill m (names in *names, malloc'd, freed by the caller after m). Names
- * are spelled as in /proc/PID/maps (newline as \012, " (deleted)" dropped
- * and flagged). Returns 0, or -1 with errno set (ENOTTY: a kernel without
- * it; ESRCH: the process is gone). */
-static int procmap_read(pid_t pid, struct maps *m, char **names);
-
-#define TORN_READ_TRIES 3	/* a torn read only happens on a changing target */
-
-static int read_query(const struct target *t, char **text, struct maps *m)
-{
-	if (procmap_read(t->pid, m, text)) {
-		maps_free(m);
-		free(*text);
-		*text = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void explain_read(const struct target *t, const char *file, int code,
-			 struct err *e)
-{
-	if (code == EACCES || code == EPERM)
-		target_explain_denied(t, EACCES, e);
-	else
-		err_set(e, code, "cannot read /proc/%d/%s: %s", t->pid, file,
-			code == ESRCH ? "the process has exited" : strerror(code));
-}
-
-int maps_source_read(struct target *t, enum maps_file which, bool query,
-		     char **text, struct maps *m, struct err *e)
-{
-	const bool maps = which == MAPS_FILE_MAPS;
-	const char *file = maps ? "maps" : "smaps";
-
-	if (maps && query && !read_query(t, text, m))
-		return 0;
-	for (int attempt = 1;; attempt++) {
-		size_t len, bad;
-		struct err pe;
-
-		if (target_read(t, file, text, &len)) {
-			explain_read(t, file, errno, e);
-			return -1;
-		}
-		if (!maps_parse(*text, len, m, &bad, &pe))
-			return 0;
-		maps_free(m);
-		free(*text);
-		*text = NULL;
-		if (pe.code == ENOMEM)
-			return err_set(e, ENOMEM, "out of memory");
-		if (pe.code == EAGAIN && attempt < TORN_READ_TRIES)
-			continue;
-		if (maps && !read_query(t, text, m))
-			return 0;
-		return err_set(e, EINVAL, "cannot parse /proc/%d/%s line %zu",
-			       t->pid, file, bad);
-	}
-}
-
-/* PROCMAP_QUERY: the kernel answers "the mapping covering or after ADDR"
- * with its bounds, flags and name. */
+/* The PROCMAP_QUERY ioctl (Linux 6.11+) answers "the mapping covering or
+ * after ADDR". Slower than parsing maps (bench/): the fallback. */
 struct names {
 	char *buf;
 	size_t len, cap;
@@ -146,6 +81,8 @@ static void from_query(const struct procmap_query *q, char *name,
 	v->perms[3] = q->vma_flags & PROCMAP_QUERY_VMA_SHARED ? 's' : 'p';
 }
 
+/* Fill m (names in *names, spelled as in maps; the caller frees them after
+ * m). 0, or -1 with errno (ENOTTY: no PROCMAP_QUERY; ESRCH: gone). */
 static int procmap_read(pid_t pid, struct maps *m, char **names)
 {
 	static char name[4096 + 1];
@@ -208,4 +145,59 @@ static int procmap_read(pid_t pid, struct maps *m, char **names)
 		return -1;
 	}
 	return 0;
+}
+
+#define TORN_READ_TRIES 3	/* a torn read only happens on a changing target */
+
+static int read_query(const struct target *t, char **text, struct maps *m)
+{
+	if (procmap_read(t->pid, m, text)) {
+		maps_free(m);
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void explain_read(const struct target *t, const char *file, int code,
+			 struct err *e)
+{
+	if (code == EACCES || code == EPERM)
+		target_explain_denied(t, EACCES, e);
+	else
+		err_set(e, code, "cannot read /proc/%d/%s: %s", t->pid, file,
+			code == ESRCH ? "the process has exited" : strerror(code));
+}
+
+int maps_source_read(struct target *t, enum maps_file which, bool query,
+		     char **text, struct maps *m, struct err *e)
+{
+	const bool maps = which == MAPS_FILE_MAPS;
+	const char *file = maps ? "maps" : "smaps";
+
+	if (maps && query && !read_query(t, text, m))
+		return 0;
+	for (int attempt = 1;; attempt++) {
+		size_t len, bad;
+		struct err pe;
+
+		if (target_read(t, file, text, &len)) {
+			explain_read(t, file, errno, e);
+			return -1;
+		}
+		if (!maps_parse(*text, len, m, &bad, &pe))
+			return 0;
+		maps_free(m);
+		free(*text);
+		*text = NULL;
+		if (pe.code == ENOMEM)
+			return err_set(e, ENOMEM, "out of memory");
+		if (pe.code == EAGAIN && attempt < TORN_READ_TRIES)
+			continue;
+		if (maps && !read_query(t, text, m))
+			return 0;
+		return err_set(e, EINVAL, "cannot parse /proc/%d/%s line %zu",
+			       t->pid, file, bad);
+	}
 }

@@ -14,53 +14,44 @@
 #include "lib/lib.h"
 #include "plan/plan.h"
 
-/* Small reads of /proc: the one parser of /proc/PID/stat (state, flags,
- * start time), the command name, and the bounded small-file read they use
- * (the freeze module also reads cgroup control files with it). */
 #define PF_KTHREAD 0x00200000	/* stat flags: a kernel thread (linux/sched.h) */
 
 struct procstat {
 	char state;			/* field 3: R, S, D, T, t, Z, X... */
 	unsigned long flags;		/* field 9: PF_* */
-	unsigned long long minflt;	/* field 10: minor faults (the whole
-					 * process in /proc/PID/stat) */
+	unsigned long long minflt;	/* field 10: minor faults */
 	unsigned long long majflt;	/* field 12: major faults */
 	unsigned long long start_time;	/* field 22: with the PID, names one
 					 * process for good */
 };
 
-/* Parse one stat line (comm, field 2, may hold anything, ')' and spaces
- * included: the fields are counted from the last ')'). Pure. 0, or -1
- * when the line is cut short or malformed. */
+/* Parse one stat line (comm may hold ')' and spaces: fields are counted
+ * from the last ')'). Pure. 0, or -1 when malformed. */
 int procstat_parse(const char *line, struct procstat *ps);
 
-/* Read and parse a stat file (relative to dirfd, or absolute with
- * AT_FDCWD): "/proc/PID/stat", or "TID/stat" under a task directory.
- * 0, or -1 with errno (EINVAL: unparsable). */
+/* Read and parse a stat file (path relative to dirfd, or AT_FDCWD). 0, or
+ * -1 with errno (EINVAL: unparsable). */
 int procstat_read(int dirfd, const char *path, struct procstat *ps);
+/* /proc/PID/stat; pid 0: pmadv's own. */
+int procstat_of(pid_t pid, struct procstat *ps);
 
-/* Read a small file (relative to dirfd, or absolute with AT_FDCWD) into
- * buf, NUL-terminated, at most len - 1 bytes. The length, or -1 with errno. */
+/* Read a small file into buf, NUL-terminated. The length, or -1 with errno. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
 /* The PID a /proc directory entry names, or 0 when it names none. */
 pid_t proc_name_pid(const char *name);
 
-/* Call fn for each task of process pid, with /proc/PID/task open as dirfd
- * (its entry "TID" holds the task's files). Stops at fn's first nonzero
- * return and returns it; 0 once every task was seen; -1 with errno when
- * the task directory cannot be opened (ESRCH: no such process). */
+/* Call fn for each task of pid, with /proc/PID/task as dirfd, until it
+ * returns nonzero (returned); 0 once all were seen; -1 with errno when the
+ * task directory cannot be opened. */
 int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
 		   void *ctx);
 
-/* proc_each_task for the live tasks only (neither zombie nor dead), each
- * with its state from TID/stat (R, S, D, T, t...); a task gone meanwhile
- * is passed over. The same returns. */
+/* The same for the live tasks only, each with its state. */
 int proc_each_live_task(pid_t pid, int (*fn)(pid_t tid, char state, void *ctx),
 			void *ctx);
 
-/* /proc/PID/comm into buf, control characters shown as '?'; "?" when it
- * cannot be read. */
+/* /proc/PID/comm, control characters as '?'; "?" when unreadable. */
 void proc_comm(pid_t pid, char *buf, size_t len);
 
 /* The process pmadv advises: opened through a pidfd so a recycled PID can
@@ -84,25 +75,22 @@ struct target {
 int target_open_pid(pid_t pid, struct target *t, struct err *e);
 int target_open_pidfd(int fd, struct target *t, struct err *e);
 
-/* Process facts from /proc/PID/stat and status (one read each); refuses zombies and
- * kernel threads with a message. Returns 0 or -1. */
+/* Facts from /proc/PID/stat and status; refuses zombies and kernel
+ * threads. 0, or -1 with e. */
 int target_facts(struct target *t, struct err *e);
 
 /* 0 while the process lives (zombies included), else -1 with errno. */
 int target_alive(const struct target *t);
 
-/* Read /proc/PID/<file> whole into a malloc'd, NUL-terminated buffer.
- * Returns 0, or -1 with errno (ESRCH: the process is gone). */
+/* /proc/PID/<file> whole, malloc'd, NUL-terminated. 0, or -1 with errno. */
 int target_read(struct target *t, const char *file, char **buf,
 		size_t *len);
 
-/* The next target_read starts in a buffer of cap bytes made and touched
- * now (before a freeze: its first touch would fault while the target is
- * frozen, tens of microseconds). */
+/* The next target_read starts in a buffer of cap bytes touched now: not
+ * faulted in while the target is frozen. */
 void target_read_ready(struct target *t, size_t cap);
 
-/* Explain a refusal (EACCES/EPERM) in one line: uid mismatch, tracer,
- * CAP_SYS_NICE. */
+/* Explain EACCES/EPERM: uid mismatch, tracer, CAP_SYS_NICE. */
 void target_explain_denied(const struct target *t, int errnum, struct err *e);
 
 void target_close(struct target *t);
@@ -115,27 +103,20 @@ struct mem_rollup {
 	bool valid;
 };
 
-/* Walks the page tables: call outside the freeze window, and only when the
- * figures will be shown. */
+/* Walks the page tables: outside the window, only when shown. */
 void target_rollup(pid_t pid, struct mem_rollup *r);
 
-/* Where a target's mappings come from: /proc/PID/maps or smaps text, parsed
- * by maps.c, or the PROCMAP_QUERY ioctl (maps_source.c) when the text cannot be
- * read whole and in order, or when the test knob asks for it. Reads only;
- * what to select from them is select.c's business. */
 enum maps_file { MAPS_FILE_MAPS, MAPS_FILE_SMAPS };
 
-/* Read and parse one file of the target into *m; *text holds what the
- * names point into (free it after m). query: PROCMAP_QUERY first (maps
- * only). Returns 0, or -1 with e. */
+/* The target's maps or smaps into *m; *text holds the names (free it
+ * after m). PROCMAP_QUERY when the text cannot be read whole and in
+ * order, or first with query. 0, or -1 with e. */
 int maps_source_read(struct target *t, enum maps_file file, bool query,
 		     char **text, struct maps *m, struct err *e);
 
-/* Which pages of a target are resident, swapped, mapped by it alone: read
- * from /proc/PID/pagemap (pread of 8-byte entries, every bit) or its
- * PAGEMAP_SCAN ioctl (Linux 6.7+: spans of present or swapped pages, no
- * exclusivity bit). Needs only ptrace read access: PFNs are never used.
- * Reads only; never called on the plain advice path (engine.c decides). */
+/* Which pages are resident, swapped, the target's alone: pagemap, or its
+ * PAGEMAP_SCAN ioctl (Linux 6.7+, no exclusivity bit). PFNs are never
+ * used: ptrace read access is enough. */
 enum res_method {
 	RES_METHOD_PAGEMAP,	/* every bit, exclusivity included */
 	RES_METHOD_SCAN,	/* PAGEMAP_SCAN; pagemap where it is missing */
@@ -151,19 +132,13 @@ struct residency {
 int residency_open(pid_t pid, enum res_method method, struct residency *r,
 		   struct err *e);
 
-/* Append the spans of [start, end) (page-aligned, after the spans already in
- * out) to out. Returns 0, or -1 with e. */
+/* Append the spans of [start, end) to out. 0, or -1 with e. */
 int residency_read(struct residency *r, uint64_t start, uint64_t end,
 		   struct res_spans *out, struct err *e);
 
 void residency_close(struct residency *r);
 
-/* Where cgroups are and what they contain, for the cgroup freezer
- * (freeze/cgroup.c) and for listing a cgroup's processes (-c, discover.c).
- * The cgroup and cgroup2 mounts (/proc/self/mountinfo), the cgroups of a
- * process (/proc/PID/cgroup), the directory of a cgroup path, and walks over
- * a cgroup and its descendants. Reads only: no cgroup is written here. */
-/* Kinds of cgroup mount; CGFS_V2 and CGFS_V1 equal the hierarchy version. */
+/* Where cgroups are and what they contain. Reads only. Kinds of cgroup mount; CGFS_V2 and CGFS_V1 equal the hierarchy version. */
 enum { CGFS_OTHER = 0, CGFS_V1 = 1, CGFS_V2 = 2 };
 
 struct cgfs_mount {
@@ -185,8 +160,8 @@ struct cgfs_membership {
 	char v1[PATH_MAX];
 };
 
-/* Every cgroup and cgroup2 mount in /proc/self/mountinfo. Returns 0 (on
- * running out of memory, with the mounts read so far), or -1 with errno. */
+/* Every cgroup and cgroup2 mount. 0 (out of memory: those read so far),
+ * or -1 with errno. */
 int cgfs_mounts_read(struct cgfs_mounts *m);
 void cgfs_mounts_free(struct cgfs_mounts *m);
 
@@ -206,19 +181,15 @@ bool cgfs_have_mount(const struct cgfs_mounts *m, int version);
 int cgfs_map_dir(const struct cgfs_mounts *m, int version, const char *path,
 		 char *dir, size_t dirlen);
 
-/* spec as a directory under a cgroup mount (the longest mount point it is
- * under): sets *version, its cgroup path and its real directory. Returns
- * LOOKUP_FOUND; LOOKUP_NONE when spec is no directory under a cgroup mount
- * (try it as a cgroup path); LOOKUP_FAILED with e when it is in a v1
- * hierarchy without the freezer (*version left alone). */
+/* spec as a directory under a cgroup mount: its version, cgroup path and
+ * real directory. LOOKUP_NONE: not under one (try it as a cgroup path);
+ * LOOKUP_FAILED with e: a v1 hierarchy without the freezer. */
 enum lookup cgfs_spec_as_dir(const struct cgfs_mounts *m, const char *spec,
 		     int *version, char *path, size_t pathlen, char *dir,
 		     size_t dirlen, struct err *e);
 
-/* Call fn for each number listed one a line in file (cgroup.procs,
- * cgroup.threads, tasks) of the cgroup open at dirfd, then of each
- * descendant (64 levels deep at most). A file that cannot be read is
- * skipped. */
+/* Call fn for each number in file (cgroup.procs, tasks...) of the cgroup
+ * at dirfd and its descendants (64 levels at most); unreadable: skipped. */
 void cgfs_each_id(int dirfd, const char *file, void (*fn)(pid_t, void *),
 		  void *ctx);
 
@@ -232,24 +203,17 @@ bool cgfs_dir_holds_procs(const char *dir);
  * "v1 name=systemd" or "v1". */
 const char *cgfs_kind_name(const struct cgfs_mount *mt);
 
-/* Open the directory of a cgroup of any hierarchy, for reading what it
- * holds: spec is a directory under a cgroup mount or a path as
- * /proc/PID/cgroup shows it. A path that exists in several hierarchies is
- * the one whose cgroup (or a descendant) holds processes, in the order v2,
- * v1 freezer, other v1; if none does, the first that exists. A hierarchy's
- * root is refused. where (if not NULL) says which hierarchy and directory
- * were used ("v2 /sys/fs/cgroup/x"). The descriptor, or -1 with e. */
+/* Open a cgroup's directory, of any hierarchy (spec as cg_resolve takes
+ * it): of several, the first (v2, v1 freezer, other v1) that holds
+ * processes, else the first that exists; a root is refused. where: "v2
+ * /sys/fs/cgroup/x". The descriptor, or -1 with e. */
 int cgfs_open(const char *spec, char *where, size_t wherelen, struct err *e);
 
-/* The memory a cgroup (spec as cgfs_open takes it) uses, from its v2
- * memory.current (the memory controller on for it). 0, or -1 when there
- * is none to read. */
+/* A cgroup's v2 memory.current. 0, or -1 when there is none. */
 int cgfs_memory_current(const char *spec, uint64_t *bytes);
 
-/* Which processes a run names, in order: -p and --pidfd as given, then the
- * processes whose name matches -N (through libproc2, as pgrep does), then
- * the members of each -c cgroup, then of each -u unit's cgroup. Lists only: opening a target and checking
- * it is still the one listed is run.c's job. */
+/* Which processes a run names, in order: -p and --pidfd, -N (libproc2, as
+ * pgrep), -c, -u. Lists only: run.c opens and checks them. */
 struct options;
 
 enum ref_kind { REF_PID, REF_PIDFD, REF_LOST };
@@ -258,12 +222,11 @@ struct target_ref {
 	enum ref_kind kind;
 	int value;			/* PID or descriptor */
 	bool discovered;		/* -N or -c: gone since listed is no error */
-	unsigned long long start_time;	/* -N, -c: as listed (stat field 22); a
-					 * process with another one took the PID */
+	unsigned long long start_time;	/* -N, -c: as listed; another one:
+					 * the PID was reused */
 	const regex_t *must_match;	/* -N: the name must still match */
 	bool match_cmdline;		/* ... the command line, with --full */
-	const char *cgroup;		/* -c (or -u: the unit's cgroup) it
-					 * came from: what -f cgroup freezes */
+	const char *cgroup;		/* -c or -u's: what -f cgroup freezes */
 	char *lost;			/* REF_LOST: why no process came of it */
 };
 
@@ -278,20 +241,14 @@ struct target_list {
 int discover_targets(const struct options *o, struct target_list *l);
 void target_list_free(struct target_list *l);
 
-/* Can swap take a target's anonymous pages? Without that, MADV_PAGEOUT of
- * anonymous memory succeeds and moves nothing. Reads /proc/swaps and, for
- * the target's cgroup v2 and its ancestors, memory.swap.max and
- * memory.swap.current. Reads only. */
-/* NULL when swap can take anonymous pages of pid (or it cannot be told:
- * pmadv then advises as asked); else why not, in buf ("no swap device",
- * "swap is full", "cgroup /x has memory.swap.max 0"). */
+/* Without swap, MADV_PAGEOUT of anonymous memory succeeds and moves
+ * nothing. NULL when swap can take pid's anonymous pages (or it cannot be
+ * told), else why not, in buf (/proc/swaps, its cgroups' memory.swap.*). */
 const char *swapcap_why_not(pid_t pid, char *buf, size_t len);
 
-/* Bytes under writeback on the whole machine (/proc/vmstat nr_writeback):
- * pageout hands pages to the swap device, and once its queue is full a
- * call waits for the device (measured on redis: a 20 MiB pageout that
- * takes 5 ms took 95 ms). fd: an open /proc/vmstat (-1: 0 is returned).
- * One pread of a 4 KiB file: cheap enough before each call. */
+/* Bytes under writeback (fd: /proc/vmstat, -1: 0): once the device's
+ * queue is full a pageout call waits for it (on redis a 5 ms call took
+ * 95 ms). One pread: cheap enough before each call. */
 uint64_t swapcap_writeback(int fd);
 
 #endif

@@ -64,6 +64,16 @@ int procstat_read(int dirfd, const char *path, struct procstat *ps)
 	return 0;
 }
 
+int procstat_of(pid_t pid, struct procstat *ps)
+{
+	char path[32];
+
+	if (!pid)
+		return procstat_read(AT_FDCWD, "/proc/self/stat", ps);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return procstat_read(AT_FDCWD, path, ps);
+}
+
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len)
 {
 	size_t got = 0;

@@ -1,7 +1,5 @@
-/* The -J document of an advice run, written by hand: it is one object with
- * totals and nested arrays, a shape libsmartcols' table JSON cannot
- * produce. Every string goes through escape.c, so it is valid JSON whatever
- * bytes a target chose. Private to report.c. */
+/* The -J document of an advice run, by hand (libsmartcols cannot nest it);
+ * every string through escape.c, valid whatever bytes a target chose. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,4 @@
-/* Output: human summaries here; tables through libsmartcols (-v, -l, the
- * table options, -l -J) in report/table.c; the -J document of an advice
- * run in report/json.c. */
+/* Output: human summaries here; tables in table.c; -J in json.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -103,8 +101,7 @@ static void list_finish(struct report *rp)
 	} else if (rp->nltot > 1 && !rp->o->quiet) {
 		struct libscols_table *tb = table_new(rp->o);
 
-		/* a table of its own, with its own headings: the targets'
-		 * tables each sized their columns to their own rows */
+		/* its own table: each target's sized its own columns */
 		if (tb) {
 			table_add_total(tb, rp->o, &rp->lall);
 			table_print(tb, rp->o, NULL);
@@ -215,8 +212,7 @@ static void human_goal(const struct report *rp, const struct target_result *r)
 	       " (all the selection could move)" : "");
 }
 
-/* Pageout's comeback guard: what came back, the target's faults, and
- * the mappings left alone as hot, by address and name. */
+/* --comeback: what came back, the target's faults, the hot mappings. */
 static void human_comeback(const struct report *rp, const struct target_result *r)
 {
 	const struct comeback_info *c = r->comeback;
@@ -248,29 +244,37 @@ static void human_comeback(const struct report *rp, const struct target_result *
 	putchar('\n');
 }
 
-/* Several advices: a line each, under the target's. */
-static void human_by_advice(const struct report *rp, const struct target_result *r)
+/* "A of B advised in N ranges, C failed", or what a dry run would do. */
+static void human_amounts(const struct report *rp, uint64_t requested,
+			  uint64_t advised, uint64_t failed, size_t nranges)
 {
 	char a[64], b[64];
 
+	size_pair(rp, requested, b, sizeof(b));
+	if (rp->o->dry_run) {
+		printf("%s would be advised in %zu %s", b, nranges,
+		       plural(nranges, "range", "ranges"));
+		return;
+	}
+	size_pair(rp, advised, a, sizeof(a));
+	printf("%s of %s advised in %zu %s", a, b, nranges,
+	       plural(nranges, "range", "ranges"));
+	if (failed) {
+		size_pair(rp, failed, a, sizeof(a));
+		printf(", %s failed", a);
+	}
+}
+
+/* Several advices: a line each, under the target's. */
+static void human_by_advice(const struct report *rp, const struct target_result *r)
+{
 	if (rp->o->npairs < 2 || r->nadvice < 2)
 		return;
 	for (size_t k = 0; k < r->nadvice; k++) {
 		const struct advice_total *t = &r->by_advice[k];
 
-		size_pair(rp, t->requested, b, sizeof(b));
-		if (rp->o->dry_run) {
-			printf("  %s: %s would be advised in %zu %s", t->advice, b,
-			       t->nranges, plural(t->nranges, "range", "ranges"));
-		} else {
-			size_pair(rp, t->advised, a, sizeof(a));
-			printf("  %s: %s of %s advised in %zu %s", t->advice, a, b,
-			       t->nranges, plural(t->nranges, "range", "ranges"));
-			if (t->failed) {
-				size_pair(rp, t->failed, a, sizeof(a));
-				printf(", %s failed", a);
-			}
-		}
+		printf("  %s: ", t->advice);
+		human_amounts(rp, t->requested, t->advised, t->failed, t->nranges);
 		if (t->nskipped)
 			printf(", %zu skipped", t->nskipped);
 		putchar('\n');
@@ -279,7 +283,6 @@ static void human_by_advice(const struct report *rp, const struct target_result 
 
 static void human_target(const struct report *rp, const struct target_result *r)
 {
-	char a[64], b[64];
 	char *comm;
 
 	comm = escape_str(r->comm, ESCAPE_TERMINAL);
@@ -288,21 +291,10 @@ static void human_target(const struct report *rp, const struct target_result *r)
 		free(comm);
 		return;		/* main said why on stderr */
 	}
-	size_pair(rp, r->requested, b, sizeof(b));
-	if (rp->o->dry_run) {
-		printf("%d (%s): %s: %s would be advised in %zu %s (dry run)",
-		       r->pid, comm ? comm : "?", advice_name(rp), b, r->nranges,
-		       plural(r->nranges, "range", "ranges"));
-	} else {
-		size_pair(rp, r->advised, a, sizeof(a));
-		printf("%d (%s): %s: %s of %s advised in %zu %s", r->pid,
-		       comm ? comm : "?", advice_name(rp), a, b, r->nranges,
-		       plural(r->nranges, "range", "ranges"));
-		if (r->failed) {
-			size_pair(rp, r->failed, a, sizeof(a));
-			printf(", %s failed", a);
-		}
-	}
+	printf("%d (%s): %s: ", r->pid, comm ? comm : "?", advice_name(rp));
+	human_amounts(rp, r->requested, r->advised, r->failed, r->nranges);
+	if (rp->o->dry_run)
+		printf(" (dry run)");
 	if (r->nskipped)
 		printf(", %zu skipped%s", r->nskipped, rp->o->table ? "" : " (-v lists them)");
 	human_resident(rp, r);
@@ -315,8 +307,7 @@ static void human_target(const struct report *rp, const struct target_result *r)
 	free(comm);
 }
 
-/* Several targets: one line of totals on Pss and SwapPss, which divide a
- * shared page among its users, so targets sharing memory add up to it
+/* Several targets: totals on Pss and SwapPss, which count shared memory
  * once (Rss and Swap would count it for each). */
 static void human_totals(const struct report *rp)
 {
@@ -325,8 +316,7 @@ static void human_totals(const struct report *rp)
 
 	if (t->targets < 2)
 		return;
-	/* what moved first (Pss, which counts shared memory once), then the
-	 * address space asked for */
+	/* what moved first, then the address space asked for */
 	printf("total: %zu targets: ", t->targets);
 	if (t->valid) {
 		report_size(rp->o, t->pss_before, a, sizeof(a));
@@ -395,10 +385,8 @@ struct report *report_new(const struct options *o, struct err *e)
 		return NULL;
 	}
 	rp->o = o;
-	/* libsmartcols tells printable characters by the locale; loading
-	 * them costs start-up time, so only when a table will be printed;
-	 * and before anything is advised, so that its absence stops the run
-	 * before, not after */
+	/* libsmartcols needs the locale: loaded only for a table, and before
+	 * anything is advised, so its absence stops the run first */
 	if (o->table || o->list) {
 		setlocale(LC_ALL, "");
 		if (table_load(e)) {

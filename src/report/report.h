@@ -11,14 +11,11 @@
 #include "proc/proc.h"
 #include "cli/cli.h"
 
-/* What one target's run produced, flat: a row per range advised, skipped or
- * refused (or, with -l, per mapping listed), totals, at most one fatal
- * error and any number of warnings. Built by outcome.c; report.c only
- * formats it, and never looks behind it (no maps, plans or freezes). */
+/* What one target's run produced, flat: rows, totals, at most one fatal
+ * error, warnings. Built by outcome.c; report.c never looks behind it. */
 enum row_kind {
 	ROW_RANGE,		/* selected; advised (or would be: dry run) */
-	ROW_SKIPPED,		/* passed over before the call, or refused by
-				 * the kernel for this advice */
+	ROW_SKIPPED,		/* passed over, or refused by the kernel */
 	ROW_MAPPING,		/* -l: one mapping */
 };
 
@@ -38,8 +35,8 @@ struct result_row {
 	const char *name;	/* the mapping's pathname (target's text) */
 	const char *error;	/* errno text of a failed range, or NULL */
 	const char *reason;	/* why skipped, or NULL */
-	const char *advice;	/* -l: what it can take, or why not; an
-				 * advice run: the advice it was given */
+	const char *advice;	/* -l: what it can take, or why not; else
+				 * the advice given */
 	struct row_stats before, after;
 	bool resident_known;	/* pagemap was read (run.c) */
 	uint64_t resident;	/* bytes in memory when selected */
@@ -50,9 +47,7 @@ struct result_row {
 /* One freeze window and the targets it covered. */
 struct window_info {
 	int id;			/* 0, 1, ... in the order windows ran */
-	const struct freeze_info *freeze;	/* the freeze's own facts (mode,
-						 * processes, cgroup, broken...),
-						 * as freeze_end gave them */
+	const struct freeze_info *freeze;	/* as freeze_end gave it */
 	double frozen_ms;	/* all its windows together */
 	unsigned int windows;	/* freezes one after another (--max-freeze) */
 	double max_window_ms;	/* the longest of them */
@@ -62,9 +57,6 @@ struct window_info {
 	size_t npids;
 };
 
-/* A goal run (--limit, --down-to), in resident bytes: what was asked,
- * what the selection could move, and why the rest of the Rss could not
- * be, from the one residency read before the run. */
 /* Resident bytes an advice cannot move, by why (JSON "unreachable"). */
 struct unreachable {
 	uint64_t shared;	/* in the selection, mapped by others too */
@@ -77,9 +69,7 @@ struct goal {
 	bool set;
 	bool down_to;		/* --down-to (else --limit) */
 	const char *advice;	/* what its budget is spent on */
-	bool lowers_rss;	/* the advice takes pages out of memory
-				 * (pageout); a --down-to of any other is
-				 * spent as a budget and never met */
+	bool lowers_rss;	/* else a --down-to is a budget, never met */
 	bool group;		/* --as-group: goal is this target's share */
 	uint64_t goal;		/* --down-to's Rss, or --limit's bytes */
 	uint64_t rss;		/* the target's Rss before (smaps) */
@@ -100,15 +90,13 @@ struct group_goal {
 	bool after_known;
 	uint64_t need;		/* what the targets had to shed together */
 	uint64_t movable;	/* what their selections could move */
-	struct unreachable why;	/* the rest of their Rss (each target's
-				 * own, summed) */
+	struct unreachable why;	/* the rest of their Rss, summed */
 	bool met;
 };
 
-/* Pageout's comeback guard (--comeback): what the target took back of
- * what pmadv paged out during the run, and the mappings left alone as hot.
- * Bytes are pages that were in memory (mapped by the target alone) before
- * the run, advised, and in memory again at the last look. */
+/* --comeback: what the target took back of what pmadv paged out (pages
+ * resident and its alone before, advised, back at the last look), and the
+ * mappings left alone as hot. */
 struct comeback_hot {
 	uint64_t start, end;	/* the mapping */
 	const char *name;	/* its pathname (target's text; "" anonymous) */
@@ -143,8 +131,7 @@ struct target_result {
 	size_t nwarnings;
 	uint64_t requested, advised, failed;
 	size_t nranges, nskipped;
-	/* the same totals per advice, in the order the command line first
-	 * gave each (an advice run; one entry with one advice) */
+	/* the same per advice, in command-line order */
 	struct advice_total by_advice[RESULT_ADVICES];
 	size_t nadvice;
 	size_t nunmatched;	/* selectors that matched nothing */
@@ -165,10 +152,7 @@ struct target_result {
  * first, text in byte order, ties kept in address order. Pure. */
 void rows_sort(struct result_row *rows, size_t n, enum col_id col);
 
-/* The only writer of results to stdout (argp's --help, --usage and
- * --version aside): human summaries, tables through libsmartcols, and the
- * JSON document. It formats a target_result (report.h) and never looks
- * behind it. Messages for stderr are msg.c's. */
+/* The only writer of results to stdout (argp's --help aside). */
 struct report;
 
 /* NULL with e: out of memory, or no libsmartcols for the tables the
@@ -180,8 +164,7 @@ void report_target(struct report *rp, const struct target_result *r);
 void report_window(struct report *rp, const struct window_info *w);
 /* --as-group: the group's goal and state, said with the totals. */
 void report_group(struct report *rp, const struct group_goal *g);
-/* Print what is pending (tables, the JSON document) and free rp. Whether
- * stdout took it all is report_close_stdout's to say, at exit. */
+/* Print what is pending and free rp (write errors: report_close_stdout). */
 void report_finish(struct report *rp);
 
 /* --recover: one line of what was thawed (escaped), or NULL for "nothing
@@ -189,17 +172,13 @@ void report_finish(struct report *rp);
 void report_recovered(const char *line);
 
 /* For atexit, the one check of stdout (as util-linux's close_stdout): a
- * write error, whenever it happened (a report, --help, --version, the
- * close), is said on stderr and makes the exit status 1; a reader that
- * went away (| head) is not an error. */
+ * write error is said and exits 1; a reader gone (| head) is no error. */
 void report_close_stdout(void);
 
-/* Tables for report.c (libsmartcols). */
 /* A size as the options want it: bytes (-b, JSON) or human units. */
 void report_size(const struct options *o, uint64_t v, char *buf, size_t len);
 
-/* libsmartcols, loaded before the first table (report_new) and unloaded
- * at the end (report_finish). 0, or -1 with e (it cannot be loaded). */
+/* libsmartcols, loaded by report_new. 0, or -1 with e. */
 int table_load(struct err *e);
 void table_unload(void);
 
@@ -238,8 +217,8 @@ void table_print(struct libscols_table *tb, const struct options *o,
 char *json_list_totals(const struct list_total *v, size_t n,
 		       const struct list_total *all);
 
-/* The hand-written JSON of an advice run (-J). */
-/* One element of the "targets" / "freezes" arrays; first: no comma. */
+/* -J of an advice run: one element of "targets" / "freezes"; first: no
+ * comma. */
 void json_target(FILE *f, bool first, const struct target_result *r,
 		 bool with_stats);
 void json_window(FILE *f, bool first, const struct window_info *w);

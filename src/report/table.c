@@ -13,10 +13,8 @@
 #include "lib/lib.h"
 #include "report/report.h"
 
-/* libsmartcols is loaded when a table will be printed (report_new): the
- * runs that print a summary line, JSON of an advice run or nothing never
- * map and relocate it (0.07 ms of a 1.3 ms run, bench/). Its soname, as
- * the package installs it. */
+/* libsmartcols is loaded only when a table will be printed (0.07 ms of a
+ * 1.3 ms run, bench/). */
 #define LIBSMARTCOLS_SONAME "libsmartcols.so.1"
 #define SCOLS_FNS(X) X(new_table) X(table_enable_raw) \
 	X(table_enable_noheadings) X(table_enable_noencoding) \
@@ -89,9 +87,8 @@ struct libscols_table *table_new(const struct options *o)
 		return NULL;
 	sc.table_enable_raw(tb, o->raw);
 	sc.table_enable_noheadings(tb, o->noheadings);
-	/* cells come escaped (escape.c), as everything printed: encoding
-	 * them again would show a backslash as \x5c. --raw keeps its own
-	 * encoding (blanks as \x20 too), which scripts decode. */
+	/* cells come escaped: encoding them again would show a backslash as
+	 * \x5c. --raw keeps its own encoding, which scripts decode. */
 	sc.table_enable_noencoding(tb, !o->json && !o->raw);
 	if (o->json && o->list) {
 		sc.table_enable_json(tb, 1);
@@ -190,10 +187,8 @@ static void add_row(struct libscols_table *tb, const struct options *o,
 	for (size_t c = 0; c < o->ncolumns; c++) {
 		const char *v = cell(o, o->columns[c], r, row, buf, sizeof(buf));
 
-		/* target-controlled text, escaped as everywhere; in JSON
-		 * libsmartcols escapes controls but passes invalid UTF-8,
-		 * and DEL and bidi controls get their last pass in
-		 * print_table */
+		/* in JSON libsmartcols passes invalid UTF-8; DEL and bidi
+		 * controls get their last pass in print_table */
 		if (v && (o->columns[c] == COL_COMM || o->columns[c] == COL_NAME))
 			sc.line_refer_data(ln, c, escape_str(v, cell_escape(o)));
 		else if (v && (*v || !o->json))
@@ -201,10 +196,8 @@ static void add_row(struct libscols_table *tb, const struct options *o,
 	}
 }
 
-/* libsmartcols indents its JSON; the -J document of an advice run is one
- * line. -l -J is made one line too, so both read the same way (a line per
- * document, for grep and line-oriented logs; jq reads either). In place:
- * blanks outside strings go. */
+/* -l -J is made one line, as an advice run's document (a line per
+ * document, for grep and logs): blanks outside strings go, in place. */
 static void json_one_line(char *doc)
 {
 	bool in_str = false, esc = false;
