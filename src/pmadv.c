@@ -2,7 +2,6 @@
  * for each group one freeze covers: prepare, run, measure, report. */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -9,7 +9,6 @@
 #include <dlfcn.h>
 #include <libproc2/pids.h>
 #include <dirent.h>
-#include <sys/stat.h>
 
 #include "proc/proc.h"
 #include "cli/cli.h"
