@@ -404,7 +404,6 @@ static void set_sort(struct argp_state *st, struct options *o, const char *arg)
 	o->sort_col = (int)c;
 }
 
-
 static void add_pidfd(struct argp_state *st, struct options *o, const char *arg)
 {
 	long v = 0;

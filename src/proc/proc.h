@@ -99,7 +99,6 @@ void target_explain_denied(const struct target *t, int errnum, struct err *e);
 
 void target_close(struct target *t);
 
-
 /* Memory totals from /proc/PID/smaps_rollup, bytes. */
 struct mem_rollup {
 	uint64_t rss, swap, anon_huge;
