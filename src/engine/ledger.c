@@ -44,13 +44,6 @@ int ledger_add(struct ledger *l, const struct mapping *m, uint64_t start,
 	return 0;
 }
 
-static int by_start(const void *a, const void *b)
-{
-	const struct ledger_entry *x = a, *y = b;
-
-	return x->map.start < y->map.start ? -1 : x->map.start > y->map.start;
-}
-
 static void sort(struct ledger *l)
 {
 	if (!l->sorted && l->n > 1)

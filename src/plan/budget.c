@@ -61,7 +61,7 @@ static void join(struct out *o)
 
 	if (!o->n)
 		return;		/* nothing chosen: no array at all */
-	qsort(o->v, o->n, sizeof(*o->v), piece_by_start);
+	qsort(o->v, o->n, sizeof(*o->v), by_start);
 	for (size_t i = 0; i < o->n; i++) {
 		if (k && o->v[k - 1].map == o->v[i].map &&
 		    o->v[k - 1].pair == o->v[i].pair && o->v[k - 1].end == o->v[i].start)
@@ -204,7 +204,7 @@ int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 		p->bytes -= pc->end - pc->start;
 	}
 	p->npieces = k;
-	qsort(p->skips, p->nskips, sizeof(*p->skips), skip_by_start);
+	qsort(p->skips, p->nskips, sizeof(*p->skips), by_start);
 	return 0;
 }
 
