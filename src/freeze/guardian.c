@@ -170,13 +170,6 @@ static const int guardian_ignored[] = {
 	SIGUSR1, SIGUSR2, SIGALRM,
 };
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void close_range_fallback(unsigned int from, unsigned int to)
 {
 	if (syscall(SYS_close_range, from, to, 0) == 0)
@@ -197,7 +190,7 @@ static void close_all_but(const int *keep, size_t nkeep)
 	for (size_t i = 0; i < nkeep && n < KEEP_MAX; i++)
 		if (keep[i] >= 3)
 			sorted[n++] = keep[i];
-	qsort(sorted, n, sizeof(sorted[0]), cmp_int);
+	qsort(sorted, n, sizeof(sorted[0]), by_int);
 	for (size_t i = 0; i < n; i++) {
 		unsigned int k = (unsigned int)sorted[i];
 

@@ -276,13 +276,6 @@ static void add_id(pid_t id, void *ctx)
 	l->v[l->n++] = (struct found){ id, 0 };
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = ((const struct found *)a)->pid, y = ((const struct found *)b)->pid;
-
-	return (x > y) - (x < y);
-}
-
 /* The processes of a cgroup and of its descendants (what freezing it
  * freezes), pmadv itself left out, in increasing order; a hierarchy's root
  * is refused. 0, or -1 with e. */
@@ -305,7 +298,7 @@ static int cgroup_pids(const char *cgroup, struct found **pids, size_t *n,
 		return err_set(e, ENOMEM, "out of memory");
 	}
 	if (l.n) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+		qsort(l.v, l.n, sizeof(*l.v), by_int);
 		for (size_t i = 0; i < l.n; i++)
 			if (k == 0 || l.v[k - 1].pid != l.v[i].pid)
 				l.v[k++] = l.v[i];
