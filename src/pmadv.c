@@ -297,16 +297,11 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	 * long list never holds more than one pidfd open */
 	size_t step = o->freeze.mode == FREEZE_CGROUP && !o->list ? l->n : 1;
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
-	struct err e;
 
 	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
 	 * its report */
-	if (engine_interruptible(o) && thaw_interruptible(true, &e)) {
-		msg_warn("%s", e.msg);
-		t->fail++;
-		free(xs);
-		return;
-	}
+	if (engine_interruptible(o))
+		thaw_interruptible(true);
 	if (!xs || (o->as_group && group_plan(l, o, &gp))) {
 		msg_warn("out of memory");
 		t->fail++;
@@ -326,7 +321,7 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	}
 	if (o->as_group)
 		group_finish(&gp, o, rp, t);
-	thaw_interruptible(false, NULL);
+	thaw_interruptible(false);
 	free(xs);
 }
 

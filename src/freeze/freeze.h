@@ -497,8 +497,8 @@ void thaw_disarm(int slot);
  * SIGHUP is only noted (freeze_interrupted); the main thread ends its
  * window, thaws and reports. An unbounded window is thawed at once (its
  * call may wait on the frozen target: thaw_lifted). A second signal ends
- * pmadv as always. Main thread only. 0, or -1 with e. */
-int thaw_interruptible(bool on, struct err *e);
+ * pmadv as always. Main thread only. */
+void thaw_interruptible(bool on);
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */
 void thaw_held(int slot);
