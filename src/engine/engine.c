@@ -1009,12 +1009,6 @@ oom:
 	run_fail(mb->x, ENOMEM, "out of memory");
 }
 
-static void commit(struct engine *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		commit_member(&s->v[i]);
-}
-
 static void sequence(struct engine *s, struct window *w)
 {
 	unsigned int rounds = 0;
@@ -1034,7 +1028,8 @@ static void sequence(struct engine *s, struct window *w)
 		 * ledger (at 10,000 mappings a tenth of the user time) */
 		if (!s->o->dry_run && (++rounds > 1 || more || s->stop ||
 				       freeze_interrupted() || guard_any(s)))
-			commit(s);
+			for (size_t i = 0; i < s->n; i++)
+				commit_member(&s->v[i]);
 		if (more && !rest(s, thawed, len, guard_settling(s)))
 			more = false;
 		/* after the rest: pages had time to come back */
