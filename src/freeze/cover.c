@@ -14,12 +14,10 @@
 #include "proc/proc.h"
 #include "freeze/freeze.h"
 
-/* The tasks that share a process's address space: its threads, and the
- * threads of other processes created with clone(CLONE_VM) but without
- * CLONE_THREAD (a vfork child until it execs, posix_spawn's child, hand-made
- * clones). A freeze of the process (its stop, its cgroup) holds only some
- * of them; the freeze module asks here who else can change the mm. Reads
- * /proc and calls kcmp(2) only: never signals, never writes. */
+/* A task sharing a process's address space: one of its threads, or of a
+ * process created with clone(CLONE_VM) but without CLONE_THREAD (a vfork
+ * child until it execs, posix_spawn's child). A freeze of the process holds
+ * only some of them. Reads /proc and calls kcmp(2) only: never signals. */
 struct mm_task {
 	pid_t tid;
 	pid_t tgid;		/* its process */
@@ -28,8 +26,7 @@ struct mm_task {
 				 * of another process sharing its mm */
 };
 
-/* What a walk's fn says of a task: go on, or stop the walk here (the
- * walk then returns TASK_STOP). */
+/* A walk's fn: go on, or stop the walk (which returns TASK_STOP). */
 enum task_visit {
 	TASK_NEXT = 0,
 	TASK_STOP = 1,
@@ -37,8 +34,6 @@ enum task_visit {
 
 typedef enum task_visit (*task_fn)(const struct mm_task *t, void *ctx);
 
-/* Who shares a process's address space: its threads, and other processes
- * found by kcmp(KCMP_VM) against every process in /proc. */
 #ifndef SYS_kcmp
 #define SYS_kcmp 312		/* x86_64 */
 #endif
