@@ -471,8 +471,9 @@ unsigned long long record_start_time(pid_t pid);
  * another user cannot block the freezes. */
 /* The caller's run directory into buf; created (0700) when create and
  * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
- * LOOKUP_FAILED with e naming every candidate refused. A candidate refused
- * on the way is said once on stderr, with the one used instead. */
+ * LOOKUP_FAILED with e naming every candidate refused, and how to set
+ * XDG_RUNTIME_DIR. A candidate refused on the way is said once on stderr,
+ * with the one used instead. */
 enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
