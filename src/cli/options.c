@@ -736,13 +736,6 @@ static void check_end(struct argp_state *st, struct options *o)
 	set_columns(st, o);
 }
 
-static void version(struct argp_state *st)
-{
-	(void)st;
-	printf("%s\n", argp_program_version);
-	exit(0);	/* write errors: close_stdout, at exit */
-}
-
 /* The modes named from freeze_mode_name: a new mode is listed here too. */
 static void bad_freeze_mode(struct argp_state *st, const char *arg)
 {
@@ -804,7 +797,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	/* argp's own help is -?; util-linux tools answer -h (ARGP_NO_HELP) */
 	case 'h':		argp_state_help(st, stdout, ARGP_HELP_STD_HELP); break;
 	case OPT_USAGE:		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK); break;
-	case 'V':		version(st); break;
+	case 'V':		/* write errors: close_stdout, at exit */
+		printf("%s\n", argp_program_version);
+		exit(0);
 	case ARGP_KEY_ARG:
 		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", shown(arg));
 		break;
