@@ -357,15 +357,6 @@ static int recover_command(void)
 	return n.failed ? PMADV_EXIT_FAIL : PMADV_EXIT_OK;
 }
 
-/* A run directory that cannot be used is said when a freeze needs it. */
-static void recover_at_start(void)
-{
-	struct recover_count n;
-	struct err e;
-
-	recover_run(false, say_stderr, NULL, &n, &e);
-}
-
 int main(int argc, char **argv)
 {
 	struct target_list l;
@@ -380,7 +371,8 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &o);
 	if (o.recover)
 		return recover_command();
-	recover_at_start();
+	/* a run directory that cannot be used is said when a freeze needs it */
+	recover_run(false, say_stderr, NULL, &(struct recover_count){ 0 }, &e);
 	rp = report_new(&o, &e);
 	if (!rp) {
 		msg_warn("%s", e.msg);

@@ -108,11 +108,6 @@ static bool in_mount(const struct cgfs_mount *mt, const char *name,
 	return true;
 }
 
-static bool unit_mount(const struct cgfs_mount *mt, bool v2)
-{
-	return v2 ? mt->kind == CGFS_V2 : mt->systemd;
-}
-
 /* Find unit ("foo" means foo.service): the shallowest directory of that
  * name; in several hierarchies, the one holding processes, v2 first. 0;
  * or -1 with e (ENOENT, saying where it looked). */
@@ -130,7 +125,8 @@ static int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
 	err_set(e, ENOENT, "no unit %s in cgroupfs (looked in", u->name);
 	for (int pass = 0; pass < 2 && !holds; pass++)
 		for (size_t i = 0; i < m.n && !holds; i++) {
-			if (!unit_mount(&m.v[i], pass == 0))
+			/* v2 first, then v1 name=systemd */
+			if (pass == 0 ? m.v[i].kind != CGFS_V2 : !m.v[i].systemd)
 				continue;
 			err_append(e, " %s %s", cgfs_kind_name(&m.v[i]), m.v[i].point);
 			cand = *u;
