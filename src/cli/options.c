@@ -280,12 +280,6 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 	o->more[o->nmore++].advice = a;
 }
 
-/* Where selection options go: the pair the last --then started. */
-static struct selection *cur_sel(struct options *o)
-{
-	return o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
-}
-
 bool options_gives(const struct options *o, int v)
 {
 	if (!o->npairs)
@@ -753,7 +747,8 @@ static void bad_freeze_mode(struct argp_state *st, const char *arg)
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
-	struct selection *sel = cur_sel(o);
+	/* selection options go to the pair the last --then started */
+	struct selection *sel = o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
 
 	switch (key) {
 	case 'p':		parse_pids(st, o, arg); break;
