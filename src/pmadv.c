@@ -2,7 +2,6 @@
  * for each group one freeze covers: prepare, run, measure, report. */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -298,16 +297,11 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	 * long list never holds more than one pidfd open */
 	size_t step = o->freeze.mode == FREEZE_CGROUP && !o->list ? l->n : 1;
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
-	struct err e;
 
 	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
 	 * its report */
-	if (engine_interruptible(o) && thaw_interruptible(true, &e)) {
-		msg_warn("%s", e.msg);
-		t->fail++;
-		free(xs);
-		return;
-	}
+	if (engine_interruptible(o))
+		thaw_interruptible(true);
 	if (!xs || (o->as_group && group_plan(l, o, &gp))) {
 		msg_warn("out of memory");
 		t->fail++;
@@ -327,7 +321,7 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	}
 	if (o->as_group)
 		group_finish(&gp, o, rp, t);
-	thaw_interruptible(false, NULL);
+	thaw_interruptible(false);
 	free(xs);
 }
 
@@ -363,15 +357,6 @@ static int recover_command(void)
 	return n.failed ? PMADV_EXIT_FAIL : PMADV_EXIT_OK;
 }
 
-/* A run directory that cannot be used is said when a freeze needs it. */
-static void recover_at_start(void)
-{
-	struct recover_count n;
-	struct err e;
-
-	recover_run(false, say_stderr, NULL, &n, &e);
-}
-
 int main(int argc, char **argv)
 {
 	struct target_list l;
@@ -386,7 +371,8 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &o);
 	if (o.recover)
 		return recover_command();
-	recover_at_start();
+	/* a run directory that cannot be used is said when a freeze needs it */
+	recover_run(false, say_stderr, NULL, &(struct recover_count){ 0 }, &e);
 	rp = report_new(&o, &e);
 	if (!rp) {
 		msg_warn("%s", e.msg);

@@ -1,7 +1,6 @@
 /* Output columns. */
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli/cli.h"
 

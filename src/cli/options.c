@@ -280,12 +280,6 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 	o->more[o->nmore++].advice = a;
 }
 
-/* Where selection options go: the pair the last --then started. */
-static struct selection *cur_sel(struct options *o)
-{
-	return o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
-}
-
 bool options_gives(const struct options *o, int v)
 {
 	if (!o->npairs)
@@ -403,7 +397,6 @@ static void set_sort(struct argp_state *st, struct options *o, const char *arg)
 		argp_error(st, "invalid --sort '%s': one column (--help lists them)", shown(arg));
 	o->sort_col = (int)c;
 }
-
 
 static void add_pidfd(struct argp_state *st, struct options *o, const char *arg)
 {
@@ -737,13 +730,6 @@ static void check_end(struct argp_state *st, struct options *o)
 	set_columns(st, o);
 }
 
-static void version(struct argp_state *st)
-{
-	(void)st;
-	printf("%s\n", argp_program_version);
-	exit(0);	/* write errors: close_stdout, at exit */
-}
-
 /* The modes named from freeze_mode_name: a new mode is listed here too. */
 static void bad_freeze_mode(struct argp_state *st, const char *arg)
 {
@@ -761,7 +747,8 @@ static void bad_freeze_mode(struct argp_state *st, const char *arg)
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct options *o = st->input;
-	struct selection *sel = cur_sel(o);
+	/* selection options go to the pair the last --then started */
+	struct selection *sel = o->nmore ? &o->more[o->nmore - 1].sel : &o->sel;
 
 	switch (key) {
 	case 'p':		parse_pids(st, o, arg); break;
@@ -805,7 +792,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	/* argp's own help is -?; util-linux tools answer -h (ARGP_NO_HELP) */
 	case 'h':		argp_state_help(st, stdout, ARGP_HELP_STD_HELP); break;
 	case OPT_USAGE:		argp_state_help(st, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK); break;
-	case 'V':		version(st); break;
+	case 'V':		/* write errors: close_stdout, at exit */
+		printf("%s\n", argp_program_version);
+		exit(0);
 	case ARGP_KEY_ARG:
 		argp_error(st, "unexpected argument '%s' (options only; see -r, -m, -e)", shown(arg));
 		break;

@@ -49,7 +49,7 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 				v[k++] = (struct piece){ s, e, pc->map, pc->pair };
 		}
 	}
-	qsort(v, k, sizeof(*v), piece_by_start);
+	qsort(v, k, sizeof(*v), by_start);
 	*out = v;
 	*n = k - others;
 	*nall = k;

@@ -399,13 +399,6 @@ static int guard_add_hot(struct run *x, const struct ledger_entry *le,
 	return 0;
 }
 
-static int hot_by_start(const void *a, const void *b)
-{
-	const struct comeback_hot *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 /* Resident bytes (before the run) of the selection outside the hot
  * mappings that pmadv has not paged out yet: out is all it paged out. */
 static uint64_t guard_untried(const struct member *mb,
@@ -502,7 +495,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	x->cb.paged_out = out;
 	x->cb.came_back = back;
 	if (x->cb.nhot > 1)
-		qsort(x->cb.hot, x->cb.nhot, sizeof(*x->cb.hot), hot_by_start);
+		qsort(x->cb.hot, x->cb.nhot, sizeof(*x->cb.hot), by_start);
 	/* judged after the settle, never on a sample half done */
 	settled = mb->phase != GUARD_SAMPLE;
 	if (mb->phase == GUARD_SETTLE)
@@ -1016,12 +1009,6 @@ oom:
 	run_fail(mb->x, ENOMEM, "out of memory");
 }
 
-static void commit(struct engine *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		commit_member(&s->v[i]);
-}
-
 static void sequence(struct engine *s, struct window *w)
 {
 	unsigned int rounds = 0;
@@ -1041,7 +1028,8 @@ static void sequence(struct engine *s, struct window *w)
 		 * ledger (at 10,000 mappings a tenth of the user time) */
 		if (!s->o->dry_run && (++rounds > 1 || more || s->stop ||
 				       freeze_interrupted() || guard_any(s)))
-			commit(s);
+			for (size_t i = 0; i < s->n; i++)
+				commit_member(&s->v[i]);
 		if (more && !rest(s, thawed, len, guard_settling(s)))
 			more = false;
 		/* after the rest: pages had time to come back */

@@ -4,24 +4,15 @@
 
 #include "engine/engine.h"
 
-static int grow(struct ledger *l)
-{
-	struct ledger_entry *v = array_grow(l->v, l->n, &l->cap, sizeof(*v), 64);
-
-	if (!v)
-		return -1;
-	l->v = v;
-	return 0;
-}
-
 static int push(struct ledger *l, const struct mapping *m, uint64_t start,
 		uint64_t end, uint32_t pair, const char *reason)
 {
-	struct ledger_entry *x;
+	struct ledger_entry *x = array_grow(l->v, l->n, &l->cap, sizeof(*x), 64);
 	char *name;
 
-	if (grow(l))
+	if (!x)
 		return -1;
+	l->v = x;
 	name = strndup(m->name, m->name_len);
 	if (!name)
 		return -1;
@@ -51,13 +42,6 @@ int ledger_add(struct ledger *l, const struct mapping *m, uint64_t start,
 	l->v[l->n - 1].err = err;
 	l->attempted += end - start;
 	return 0;
-}
-
-static int by_start(const void *a, const void *b)
-{
-	const struct ledger_entry *x = a, *y = b;
-
-	return x->map.start < y->map.start ? -1 : x->map.start > y->map.start;
 }
 
 static void sort(struct ledger *l)

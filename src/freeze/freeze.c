@@ -1,6 +1,5 @@
 /* Freezing targets around their maps and advice: the order and the locks. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

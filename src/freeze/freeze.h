@@ -12,16 +12,12 @@
 
 #include "lib/lib.h"
 
-/* Only what this module froze is thawed, and the guardian (below) keeps
- * each window's deadline, so nothing pmadv suffers holds a window open. */
 enum freeze_mode { FREEZE_NONE, FREEZE_STOP, FREEZE_CGROUP };
 #define FREEZE_MODE_LAST FREEZE_CGROUP	/* the modes' names: freeze_mode_name */
 
 #define FREEZE_TIMEOUT_MS_DEFAULT 5000
-/* --max-freeze: a latency-sensitive service barely notices 100 ms (a
- * request that arrives then waits that much once), and it is ~40 times the
- * cost of a window itself (freeze, maps, thaw: 1-3 ms here), so the windows
- * do work, not overhead. */
+/* --max-freeze: a service barely notices 100 ms (one request waits that
+ * much once), ~40 times a window's own cost (freeze, maps, thaw: 1-3 ms). */
 #define FREEZE_MAX_MS_DEFAULT 100
 
 struct freeze_req {
@@ -61,10 +57,9 @@ struct freeze;
 int freeze_parse_mode(const char *s, struct freeze_req *req);
 const char *freeze_mode_name(enum freeze_mode mode);
 
-/* Which freeze would hold pid: for FREEZE_CGROUP, *key = malloc'd
- * "v2:/path" or "v1:/path" of the cgroup freeze_begin would freeze (same
- * refusals, same messages); equal keys can share one freeze. Else NULL.
- * 0, or -1 with e. */
+/* FREEZE_CGROUP: *key = malloc'd "v2:/path" or "v1:/path" of the cgroup
+ * freeze_begin would freeze (same refusals); equal keys can share one
+ * freeze. Else NULL. 0, or -1 with e. */
 int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
 		 struct err *e);
 
@@ -91,9 +86,8 @@ bool freeze_progress(struct freeze *f);
  * progress shows often enough; 0: no limit of ours. */
 uint64_t freeze_call_max_bytes(const struct freeze *f);
 
-/* When the window started (clock_now_ns): our first freeze action, else
- * when freeze_begin returned; its deadline is this + --max-freeze. 0 for
- * f == NULL. */
+/* The window's start (our first freeze action, else freeze_begin's
+ * return), from which --max-freeze counts; 0 for f == NULL. */
 uint64_t freeze_started_ns(const struct freeze *f);
 
 /* Thaw what freeze_begin froze (unless the guardian did: info->expired),
@@ -106,11 +100,10 @@ void freeze_info_free(struct freeze_info *info);
 int freeze_interrupted(void);
 
 /* Recovery: thaw the freezes whose pmadv and guardian are both gone (a
- * cgroup freeze surviving a reboot, both killed together), from the
- * records in every run directory of the caller; only if the object is
- * still the same (PID and start time, directory inode), never process 1,
- * never a record whose lock is held. A record goes only on evidence
- * (observe below); else it is kept and said. Lines go to say. */
+ * cgroup freeze surviving a reboot), from the records in the caller's run
+ * directories; only if the object is still the same (PID and start time,
+ * directory inode), never process 1, never a record whose lock is held.
+ * A record goes only on evidence (observe below); else it is kept. */
 struct recover_count {
 	unsigned int thawed;	/* undone now */
 	unsigned int vanished;	/* the object was gone or replaced: dropped */
@@ -142,8 +135,7 @@ struct freeze_wait {
 				 * cgroup.events), or -1 */
 };
 
-/* wait_until within a freeze: also WAIT_OVER when w->over says so; naps
- * wake early on w->pollfd; w->again between tries. */
+/* wait_until, plus WAIT_OVER when w->over says so. */
 enum wait_result freeze_wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx);
 
@@ -174,7 +166,7 @@ enum observed {
 };
 enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 
-/* The same, again for up to ms (rides out a momentary hiccup). */
+/* The same, retried for up to ms. */
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
@@ -227,7 +219,7 @@ int thaw_op_run(const struct thaw_op *op);
 #define GUARDIAN_GRACE_MS 60u
 #define GUARDIAN_SLACK_MS 100u
 
-/* Everything the guardian needs, fixed before the fork. */
+/* Fixed before the fork. */
 struct guardian_cfg {
 	struct thaw_op freeze;	/* SIGSTOP, or write 1 / FROZEN */
 	struct thaw_op thaw;	/* SIGCONT, or write 0 / THAWED */
@@ -292,7 +284,7 @@ struct guardian_end {
  * here. 0 when the thaw was seen; -1 (end says why; the record stays). */
 int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end);
 
-/* Let it go (DONE) and reap it. */
+/* DONE, and reap it. */
 void guardian_stop(struct guardian *g);
 
 /* THAW of window, unanswered: for fatal signals. Async-signal-safe. 0, or
@@ -325,11 +317,10 @@ struct cg {
 	ino_t ino;
 };
 
-/* Find the cgroup to freeze: spec NULL is the target's own (v2 preferred;
- * a hierarchy where it sits in the root, or with pmadv, is passed over);
- * else a directory under a cgroup mount or a /proc/PID/cgroup path, which
- * must contain the target. The root and cgroups holding pmadv are
- * refused. cg_close after success or failure. 0, or -1 with e. */
+/* The cgroup to freeze: spec NULL is the target's own (v2 preferred; a
+ * hierarchy where it sits in the root, or with pmadv, is passed over);
+ * else a directory or /proc/PID/cgroup path containing the target. The
+ * root and pmadv's cgroups are refused. cg_close either way. 0, or -1. */
 int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e);
 
 /* Is pid in the cgroup or below it? 0; or -1 with e saying where it is. */
@@ -339,10 +330,8 @@ int cg_check_member(const struct cg *c, pid_t pid, struct err *e);
  * self_freezing 1)? Then it is only waited for and never thawed. */
 int cg_already(const struct cg *c, bool *already, struct err *e);
 
-/* The write that thaws it. */
+/* The writes that thaw and freeze it (the guardian runs the freeze). */
 void cg_thaw_op(const struct cg *c, struct thaw_op *op);
-
-/* The write that freezes it (the guardian runs it). */
 void cg_freeze_op(const struct cg *c, struct thaw_op *op);
 
 /* Wait until it is frozen (v2 cgroup.events "frozen 1", v1 freezer.state).
@@ -360,8 +349,8 @@ void cg_close(struct cg *c);
 /* Which freezes hold a task: a thread may sit in another cgroup than its
  * process (v1 `tasks`, v2 threaded), other processes may share the mm
  * (CLONE_VM), and a stop cannot take a task the cgroup freezer holds.
- * Reads only. */
-/* Before the freeze: the processes sharing each of pids' address spaces
+ *
+ * Before the freeze: the processes sharing each of pids' address spaces
  * (one scan of /proc) and the last PID handed out, so the window looks
  * only at those and newer ones. 0; -1 (a empty: the window scans). */
 struct cover_ahead {
@@ -394,12 +383,11 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
  * cgroup /x") set; false if none (or when it cannot be told). */
 bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
 
-/* Freezing by SIGSTOP through the pidfd. */
-/* Before freezing: refuse a traced target (a group stop may never complete
- * under a tracer). *already: a thread is in T or a stop signal is pending
- * (one sent while a thread is in D waits for it): nothing to send or undo.
- * Else refuse a target the cgroup freezer holds: a SIGSTOP could not take
- * hold and only a SIGCONT could take it back. 0, or -1 with e. */
+/* SIGSTOP through the pidfd. Before it: refuse a traced target (a group
+ * stop may never complete under a tracer). *already: a thread is in T or a
+ * stop signal is pending (one sent while a thread is in D waits for it):
+ * nothing to send or undo. Else refuse a target the cgroup freezer holds
+ * (a SIGSTOP would stay pending until a SIGCONT). 0, or -1 with e. */
 int stop_prepare(pid_t pid, bool *already, struct err *e);
 
 /* Our stop: wait until every live thread is T. 0 with *live one of them;
@@ -439,9 +427,8 @@ int lock_take(struct lock *l, const char *name, const char *what,
  * caller's only), for recovery. The descriptor, or -1 with e. */
 int lock_open_existing(int dirfd, const char *name, struct err *e);
 
-/* Release it, and unlink it when it holds no freeze record (nothing when
- * not held); its path is freed. A record stays until its thaw has been
- * seen. */
+/* Release it, and unlink it unless it holds a freeze record (which stays
+ * until its thaw has been seen); its path is freed. */
 void lock_drop(struct lock *l);
 
 /* The record of a freeze in force: the content of the frozen thing's lock
@@ -484,9 +471,9 @@ unsigned long long record_start_time(pid_t pid);
  * another user cannot block the freezes. */
 /* The caller's run directory into buf; created (0700) when create and
  * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
- * LOOKUP_FAILED with e (every candidate refused or impossible: e names
- * them and says how to set XDG_RUNTIME_DIR). A candidate refused on the
- * way is said once on stderr, with the one used instead. */
+ * LOOKUP_FAILED with e naming every candidate refused, and how to set
+ * XDG_RUNTIME_DIR. A candidate refused on the way is said once on stderr,
+ * with the one used instead. */
 enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
@@ -511,8 +498,8 @@ void thaw_disarm(int slot);
  * SIGHUP is only noted (freeze_interrupted); the main thread ends its
  * window, thaws and reports. An unbounded window is thawed at once (its
  * call may wait on the frozen target: thaw_lifted). A second signal ends
- * pmadv as always. Main thread only. 0, or -1 with e. */
-int thaw_interruptible(bool on, struct err *e);
+ * pmadv as always. Main thread only. */
+void thaw_interruptible(bool on);
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */
 void thaw_held(int slot);

@@ -170,13 +170,6 @@ static const int guardian_ignored[] = {
 	SIGUSR1, SIGUSR2, SIGALRM,
 };
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void close_range_fallback(unsigned int from, unsigned int to)
 {
 	if (syscall(SYS_close_range, from, to, 0) == 0)
@@ -197,7 +190,7 @@ static void close_all_but(const int *keep, size_t nkeep)
 	for (size_t i = 0; i < nkeep && n < KEEP_MAX; i++)
 		if (keep[i] >= 3)
 			sorted[n++] = keep[i];
-	qsort(sorted, n, sizeof(sorted[0]), cmp_int);
+	qsort(sorted, n, sizeof(sorted[0]), by_int);
 	for (size_t i = 0; i < n; i++) {
 		unsigned int k = (unsigned int)sorted[i];
 
@@ -621,15 +614,18 @@ static int ask(struct guardian *g, uint32_t op, uint64_t a, uint64_t b,
 	return await_as(g, ans, ANSWER_MS, op == M_FREEZE);
 }
 
-/* The guardian is lost: kill it (it is our child), reap it. */
-static void lose(struct guardian *g)
+/* Reap it: after DONE, or lost (killed: it is our child). */
+static void reap(struct guardian *g, bool lost)
 {
 	if (g->sock >= 0) {
+		if (!lost)
+			post(g->sock, M_DONE, g->window, 0, 0, 0);
 		close(g->sock);
 		g->sock = -1;
 	}
 	if (g->pid > 0) {
-		kill(g->pid, SIGKILL);
+		if (lost)
+			kill(g->pid, SIGKILL);
 		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		g->pid = 0;
@@ -716,7 +712,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	}
 	err_set(e, errno == ETIMEDOUT ? ETIMEDOUT : EPIPE, "the guardian "
 		"process did not start%s", errno == ETIMEDOUT ? " in time" : "");
-	lose(g);
+	reap(g, true);
 	guardian_stop(g);
 	return -1;
 }
@@ -732,7 +728,7 @@ enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns,
 
 		/* it may have frozen before it was lost: undo that here */
 		memset(&end, 0, sizeof(end));
-		lose(g);
+		reap(g, true);
 		thaw_here(g, &end);
 		err_set(e, saved, "the guardian did not answer: %s",
 			strerror(saved));
@@ -785,7 +781,7 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 	if (rc != 0 || m.id != g->window ||
 	    m.err == ESRCH) {
 		/* lost (or never there): it may have frozen; thaw here */
-		lose(g);
+		reap(g, true);
 		end->expired = guardian_expired(g);
 		if (end->expired && g->sh)
 			end->stalled_ns = atomic_load(&g->sh->stalled_ns);
@@ -802,16 +798,7 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 
 void guardian_stop(struct guardian *g)
 {
-	if (g->sock >= 0) {
-		post(g->sock, M_DONE, g->window, 0, 0, 0);
-		close(g->sock);
-		g->sock = -1;
-	}
-	if (g->pid > 0) {
-		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		g->pid = 0;
-	}
+	reap(g, false);
 	if (g->sh) {
 		munmap(g->sh, sizeof(*g->sh));
 		g->sh = NULL;

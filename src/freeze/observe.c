@@ -1,6 +1,5 @@
 /* Seeing a thaw: see freeze.h. */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

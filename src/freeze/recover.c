@@ -154,24 +154,18 @@ static int open_same_cgroup(const struct freeze_record *r, char *msg,
 	int fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	*u = UNDO_FAILED;
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) {
-			snprintf(msg, len, "cgroup %s, frozen by pmadv %d which "
-				 "is gone, no longer exists: nothing to thaw",
-				 r->dir, (int)r->owner);
-			*u = UNDO_VANISHED;
-		} else {
-			snprintf(msg, len, "cannot check cgroup %s, frozen by "
-				 "pmadv %d which is gone: %s; its record is kept",
-				 r->dir, (int)r->owner, strerror(errno));
-		}
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		snprintf(msg, len, "cgroup %s, frozen by pmadv %d which is gone, "
+			 "no longer exists: nothing to thaw", r->dir, (int)r->owner);
+		*u = UNDO_VANISHED;
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || fstatfs(fd, &sf) != 0) {
+	if (fd < 0 || fstat(fd, &st) != 0 || fstatfs(fd, &sf) != 0) {
 		snprintf(msg, len, "cannot check cgroup %s, frozen by pmadv %d "
 			 "which is gone: %s; its record is kept", r->dir,
 			 (int)r->owner, strerror(errno));
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if ((unsigned long long)st.st_dev == r->dev &&

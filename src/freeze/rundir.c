@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <inttypes.h>
 
 #include "lib/lib.h"
 #include "proc/proc.h"

@@ -95,17 +95,6 @@ static void scan_status(pid_t pid, struct status_scan *st)
 	proc_each_task(pid, status_one, st);
 }
 
-/* The tracer of any thread (TracerPid: in task/TID/status), or 0. */
-static pid_t find_tracer(pid_t pid, pid_t *traced_tid)
-{
-	struct status_scan st;
-
-	scan_status(pid, &st);
-	if (st.tracer)
-		*traced_tid = st.traced_tid;
-	return st.tracer;
-}
-
 static int traced_error(pid_t pid, pid_t tid, pid_t tracer, struct err *e)
 {
 	char comm[64];
@@ -207,10 +196,11 @@ static enum wait_test all_stopped(void *ctx)
 			return err_set(w->e, ESRCH, "process %d exited while "
 				       "stopping", (int)w->pid);
 		if (w->s.traced) {
-			pid_t tid = w->s.traced;
+			struct status_scan st;
 
-			return traced_error(w->pid, tid, find_tracer(w->pid, &tid),
-					    w->e);
+			scan_status(w->pid, &st);
+			return traced_error(w->pid, st.tracer ? st.traced_tid :
+					    w->s.traced, st.tracer, w->e);
 		}
 		if (w->s.nnot)
 			return WAIT_NOT_YET;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "freeze/freeze.h"
@@ -291,24 +290,22 @@ void thaw_disarm(int slot)
 		stop_thread();	/* once interruptible, it runs till the end */
 }
 
-int thaw_interruptible(bool on, struct err *e)
+void thaw_interruptible(bool on)
 {
 	if (on == interruptible)
-		return 0;
-	(void)e;
+		return;
 	if (on) {
 		atomic_store(&notes_first, true);
 		interruptible = true;
 		if (!thread_on)
 			notes_on();
-		return 0;
+		return;
 	}
 	atomic_store(&notes_first, false);
 	interruptible = false;
 	notes_off();
 	if (thread_on && narmed == 0)
 		stop_thread();
-	return 0;
 }
 
 void thaw_held(int slot)

@@ -80,6 +80,13 @@ void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
 	return v;
 }
 
+int by_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
 size_t first_ending_after(const void *v, size_t n, size_t size, size_t end_at,
 			  uint64_t addr)
 {

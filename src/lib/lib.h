@@ -153,6 +153,9 @@ void mem_populate(void *p, size_t len);
  * array, perhaps moved, or NULL when out of memory (v still valid). */
 void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
 
+/* qsort by a leading int: ints, or structs whose first member is a PID. */
+int by_int(const void *a, const void *b);
+
 /* In n sorted, disjoint ranges (uint64_t end at end_at), the index of
  * the first ending above addr (n if none). */
 size_t first_ending_after(const void *v, size_t n, size_t size, size_t end_at,

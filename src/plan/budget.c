@@ -2,24 +2,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "lib/lib.h"
 #include "plan/plan.h"
 
+/* A piece's bytes under the mask, or a target's movable bytes. */
 struct ranked {
-	size_t piece;
-	uint64_t bytes;		/* under the mask */
+	size_t idx;
+	uint64_t bytes;
 };
 
+/* Most bytes first; ties in index order. */
 static int by_bytes_desc(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
-	return x->piece < y->piece ? -1 : x->piece > y->piece;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 struct out {
@@ -62,7 +63,7 @@ static void join(struct out *o)
 
 	if (!o->n)
 		return;		/* nothing chosen: no array at all */
-	qsort(o->v, o->n, sizeof(*o->v), piece_by_start);
+	qsort(o->v, o->n, sizeof(*o->v), by_start);
 	for (size_t i = 0; i < o->n; i++) {
 		if (k && o->v[k - 1].map == o->v[i].map &&
 		    o->v[k - 1].pair == o->v[i].pair && o->v[k - 1].end == o->v[i].start)
@@ -86,7 +87,7 @@ int budget_select(struct plan *p, const struct res_spans *spans,
 							  p->pieces[i].end, mask) };
 	qsort(rank, p->npieces, sizeof(*rank), by_bytes_desc);
 	for (size_t k = 0; k < p->npieces && o.bytes < budget && rank[k].bytes; k++)
-		if (take_piece(&o, &p->pieces[rank[k].piece], spans, mask, budget, page)) {
+		if (take_piece(&o, &p->pieces[rank[k].idx], spans, mask, budget, page)) {
 			free(rank);
 			free(o.v);
 			return -1;
@@ -205,7 +206,7 @@ int futile_apply(struct plan *p, const struct maps *maps, futile_rule rule,
 		p->bytes -= pc->end - pc->start;
 	}
 	p->npieces = k;
-	qsort(p->skips, p->nskips, sizeof(*p->skips), skip_by_start);
+	qsort(p->skips, p->nskips, sizeof(*p->skips), by_start);
 	return 0;
 }
 
@@ -295,34 +296,21 @@ bool budget_group_met(uint64_t need, uint64_t movable, bool down_to,
 	return !need || advised + page * (targets ? targets : 1) > want;
 }
 
-static const uint64_t *shares_movable;	/* qsort's context: not reentrant */
-
-static int by_movable(const void *a, const void *b)
-{
-	uint64_t x = shares_movable[*(const size_t *)a];
-	uint64_t y = shares_movable[*(const size_t *)b];
-
-	if (x != y)
-		return x > y ? -1 : 1;
-	/* ties in the order named */
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 int budget_shares(const uint64_t *movable, size_t n, uint64_t need,
 		  uint64_t *share)
 {
-	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+	struct ranked *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		order[i] = i;
+		order[i] = (struct ranked){ i, movable[i] };
 		share[i] = 0;
 	}
-	shares_movable = movable;
-	qsort(order, n, sizeof(*order), by_movable);
+	/* the most movable first, ties in the order named */
+	qsort(order, n, sizeof(*order), by_bytes_desc);
 	for (size_t k = 0; k < n && need; k++) {
-		size_t i = order[k];
+		size_t i = order[k].idx;
 
 		share[i] = movable[i] < need ? movable[i] : need;
 		need -= share[i];

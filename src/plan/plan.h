@@ -198,9 +198,9 @@ struct pair_sel {
 int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 		 size_t npairs, struct plan *out);
 
-/* qsort comparators: by start address. */
-int piece_by_start(const void *a, const void *b);
-int skip_by_start(const void *a, const void *b);
+/* qsort by start address, for elements whose first member is the start:
+ * piece, skip, mapping, ledger_entry, comeback_hot. */
+int by_start(const void *a, const void *b);
 
 void plan_free(struct plan *p);
 void selection_free(struct selection *sel);

@@ -83,11 +83,11 @@ static int push(struct vec *p, uint64_t start, uint64_t end, size_t map)
 	return push_pair(p, start, end, map, 0);
 }
 
-int piece_by_start(const void *a, const void *b)
+int by_start(const void *a, const void *b)
 {
-	const struct piece *x = a, *y = b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	return x < y ? -1 : x > y;
 }
 
 static bool passes_filters(const struct mapping *m, unsigned int f)
@@ -171,7 +171,7 @@ static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)
 		if (cand->v[i].start < cand->v[i - 1].start) {
-			qsort(cand->v, cand->n, sizeof(*cand->v), piece_by_start);
+			qsort(cand->v, cand->n, sizeof(*cand->v), by_start);
 			break;
 		}
 	for (size_t i = 0; i < cand->n;) {
@@ -393,13 +393,6 @@ static int claim(struct vec *claimed, const struct vec *cand)
 	return 0;
 }
 
-int skip_by_start(const void *a, const void *b)
-{
-	const struct skip *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 		 size_t npairs, struct plan *out)
 {
@@ -429,9 +422,9 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 	}
 	/* each pair's are sorted: together, sorted again */
 	if (b.keep.n > 1)
-		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), piece_by_start);
+		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), by_start);
 	if (b.nskips > 1)
-		qsort(b.skips, b.nskips, sizeof(*b.skips), skip_by_start);
+		qsort(b.skips, b.nskips, sizeof(*b.skips), by_start);
 	free(claimed.v);
 	free(cand.v);
 	builder_to_plan(&b, out);

@@ -9,7 +9,6 @@
 #include <dlfcn.h>
 #include <libproc2/pids.h>
 #include <dirent.h>
-#include <sys/stat.h>
 
 #include "proc/proc.h"
 #include "cli/cli.h"
@@ -109,11 +108,6 @@ static bool in_mount(const struct cgfs_mount *mt, const char *name,
 	return true;
 }
 
-static bool unit_mount(const struct cgfs_mount *mt, bool v2)
-{
-	return v2 ? mt->kind == CGFS_V2 : mt->systemd;
-}
-
 /* Find unit ("foo" means foo.service): the shallowest directory of that
  * name; in several hierarchies, the one holding processes, v2 first. 0;
  * or -1 with e (ENOENT, saying where it looked). */
@@ -131,7 +125,8 @@ static int cgunit_find(const char *unit, struct cgunit *u, struct err *e)
 	err_set(e, ENOENT, "no unit %s in cgroupfs (looked in", u->name);
 	for (int pass = 0; pass < 2 && !holds; pass++)
 		for (size_t i = 0; i < m.n && !holds; i++) {
-			if (!unit_mount(&m.v[i], pass == 0))
+			/* v2 first, then v1 name=systemd */
+			if (pass == 0 ? m.v[i].kind != CGFS_V2 : !m.v[i].systemd)
 				continue;
 			err_append(e, " %s %s", cgfs_kind_name(&m.v[i]), m.v[i].point);
 			cand = *u;
@@ -277,13 +272,6 @@ static void add_id(pid_t id, void *ctx)
 	l->v[l->n++] = (struct found){ id, 0 };
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = ((const struct found *)a)->pid, y = ((const struct found *)b)->pid;
-
-	return (x > y) - (x < y);
-}
-
 /* The processes of a cgroup and of its descendants (what freezing it
  * freezes), pmadv itself left out, in increasing order; a hierarchy's root
  * is refused. 0, or -1 with e. */
@@ -306,7 +294,7 @@ static int cgroup_pids(const char *cgroup, struct found **pids, size_t *n,
 		return err_set(e, ENOMEM, "out of memory");
 	}
 	if (l.n) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+		qsort(l.v, l.n, sizeof(*l.v), by_int);
 		for (size_t i = 0; i < l.n; i++)
 			if (k == 0 || l.v[k - 1].pid != l.v[i].pid)
 				l.v[k++] = l.v[i];

@@ -24,16 +24,12 @@ static int add_name(struct names *n, const char *s, size_t *off)
 {
 	size_t need = strlen(s) * 4 + 1;
 
-	if (n->len + need > n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 64 * 1024;
-		char *b;
-		while (cap < n->len + need)
-			cap *= 2;
-		b = realloc(n->buf, cap);
+	while (n->len + need > n->cap) {
+		char *b = array_grow(n->buf, n->cap, &n->cap, 1, 64 * 1024);
+
 		if (!b)
 			return -1;
 		n->buf = b;
-		n->cap = cap;
 	}
 	*off = n->len;
 	for (; *s; s++) {

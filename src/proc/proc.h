@@ -38,6 +38,10 @@ int procstat_of(pid_t pid, struct procstat *ps);
 /* Read a small file into buf, NUL-terminated. The length, or -1 with errno. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
+/* The number after key at the start of a line of a small file: 1; 0 when
+ * no line has it; -1 with errno when it cannot be read. */
+int proc_key_long(int dirfd, const char *path, const char *key, long *v);
+
 /* The PID a /proc directory entry names, or 0 when it names none. */
 pid_t proc_name_pid(const char *name);
 
@@ -94,7 +98,6 @@ void target_read_ready(struct target *t, size_t cap);
 void target_explain_denied(const struct target *t, int errnum, struct err *e);
 
 void target_close(struct target *t);
-
 
 /* Memory totals from /proc/PID/smaps_rollup, bytes. */
 struct mem_rollup {

@@ -106,6 +106,21 @@ ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len)
 	return (ssize_t)got;
 }
 
+int proc_key_long(int dirfd, const char *path, const char *key, long *v)
+{
+	char buf[4096];
+	size_t n = strlen(key);
+
+	if (proc_read_small(dirfd, path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (char *p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, n)) {
+			*v = strtol(p + n, NULL, 10);
+			return 1;
+		}
+	return 0;
+}
+
 struct live_walk {
 	int (*fn)(pid_t tid, char state, void *ctx);
 	void *ctx;

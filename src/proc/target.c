@@ -2,9 +2,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,68 +43,34 @@ int target_open_pid(pid_t pid, struct target *t, struct err *e)
 	return -1;
 }
 
-/* Tgid of a task: itself for a process, its process for a thread; 0 when
- * it cannot be read. */
-static pid_t thread_group_of(pid_t tid)
-{
-	char path[64], line[256];
-	pid_t tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 int target_open_pidfd(int fd, struct target *t, struct err *e)
 {
-	char path[64], line[256];
-	FILE *f;
-	long pid = LONG_MIN;
+	char path[64];
+	long pid = LONG_MIN, tgid = 0;
 
 	init(t);
 	t->inherited = true;
-	if (fcntl(fd, F_GETFD) < 0) {
-		err_set(e, EBADF, "--pidfd %d: file descriptor is not open", fd);
-		return -1;
-	}
+	if (fcntl(fd, F_GETFD) < 0)
+		return err_set(e, EBADF, "--pidfd %d: file descriptor is not open", fd);
 	/* only a pidfd's fdinfo has a Pid: line */
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f) {
-		err_set(e, errno, "--pidfd %d: cannot read %s: %s", fd, path,
-			 strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pid: %ld", &pid) == 1)
-			break;
-	fclose(f);
-	if (pid == LONG_MIN) {
-		err_set(e, EBADF, "--pidfd %d: not a pidfd (hint: pass a "
-			 "descriptor from pidfd_open(2) or clone(CLONE_PIDFD))", fd);
-		return -1;
-	}
-	if (pid == -1) {
-		err_set(e, ESRCH, "--pidfd %d: the process has exited", fd);
-		return -1;
-	}
-	if (pid == 0) {
-		err_set(e, ESRCH, "--pidfd %d: the process is in a PID "
-			 "namespace not visible from here", fd);
-		return -1;
-	}
-	if (thread_group_of((pid_t)pid) != (pid_t)pid && thread_group_of((pid_t)pid) > 0)
+	if (proc_key_long(AT_FDCWD, path, "Pid:", &pid) < 0)
+		return err_set(e, errno, "--pidfd %d: cannot read %s: %s", fd, path,
+			       strerror(errno));
+	if (pid == LONG_MIN)
+		return err_set(e, EBADF, "--pidfd %d: not a pidfd (hint: pass a "
+			       "descriptor from pidfd_open(2) or clone(CLONE_PIDFD))", fd);
+	if (pid == -1)
+		return err_set(e, ESRCH, "--pidfd %d: the process has exited", fd);
+	if (pid == 0)
+		return err_set(e, ESRCH, "--pidfd %d: the process is in a PID "
+			       "namespace not visible from here", fd);
+	/* a thread's Tgid is its process's */
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if (proc_key_long(AT_FDCWD, path, "Tgid:", &tgid) > 0 && tgid > 0 && tgid != pid)
 		return err_set(e, EINVAL, "--pidfd %d: a pidfd of thread %ld of process "
 			       "%d (PIDFD_THREAD), not of a process (hint: "
-			       "pidfd_open(%d, 0))", fd, pid, (int)thread_group_of((pid_t)pid),
-			       (int)thread_group_of((pid_t)pid));
+			       "pidfd_open(%d, 0))", fd, pid, (int)tgid, (int)tgid);
 	t->pid = (pid_t)pid;
 	t->pidfd = fd;
 	return 0;
@@ -180,23 +144,17 @@ int target_facts(struct target *t, struct err *e)
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
 	if (proc_read_small(AT_FDCWD, path, line, sizeof(line)) < 0 ||
-	    procstat_parse(line, &ps) || read_status(t)) {
-		err_set(e, ESRCH, "no such process: %d", (int)t->pid);
-		return -1;
-	}
+	    procstat_parse(line, &ps) || read_status(t))
+		return err_set(e, ESRCH, "no such process: %d", (int)t->pid);
 	stat_comm(line, t->comm, sizeof(t->comm));
 	t->state = ps.state;
 	t->kthread = ps.flags & PF_KTHREAD;
-	if (t->kthread) {
-		err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
-			 "address space to advise", (int)t->pid, t->comm);
-		return -1;
-	}
-	if (t->state == 'Z' || t->state == 'X') {
-		err_set(e, ESRCH, "%d (%s) is a zombie: it has no memory left "
-			 "to advise", (int)t->pid, t->comm);
-		return -1;
-	}
+	if (t->kthread)
+		return err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
+			       "address space to advise", (int)t->pid, t->comm);
+	if (t->state == 'Z' || t->state == 'X')
+		return err_set(e, ESRCH, "%d (%s) is a zombie: it has no memory left "
+			       "to advise", (int)t->pid, t->comm);
 	return 0;
 }
 

@@ -204,7 +204,6 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 	fputs("]}", f);
 }
 
-
 void report_totals_add(struct report_totals *t, const struct target_result *r)
 {
 	if (r->error || r->pid <= 0)

@@ -171,11 +171,6 @@ static const char *cell(const struct options *o, enum col_id c,
 	return NULL;
 }
 
-static enum escape_mode cell_escape(const struct options *o)
-{
-	return o->json ? ESCAPE_UTF8 : o->raw ? ESCAPE_BIDI : ESCAPE_TERMINAL;
-}
-
 static void add_row(struct libscols_table *tb, const struct options *o,
 		    const struct target_result *r, const struct result_row *row)
 {
@@ -190,7 +185,8 @@ static void add_row(struct libscols_table *tb, const struct options *o,
 		/* in JSON libsmartcols passes invalid UTF-8; DEL and bidi
 		 * controls get their last pass in print_table */
 		if (v && (o->columns[c] == COL_COMM || o->columns[c] == COL_NAME))
-			sc.line_refer_data(ln, c, escape_str(v, cell_escape(o)));
+			sc.line_refer_data(ln, c, escape_str(v, o->json ? ESCAPE_UTF8 :
+					   o->raw ? ESCAPE_BIDI : ESCAPE_TERMINAL));
 		else if (v && (*v || !o->json))
 			sc.line_set_data(ln, c, v);
 	}
