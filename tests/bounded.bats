@@ -51,9 +51,9 @@ new_cgroup() {
 	echo "$2" >"$CG/cgroup.procs"
 }
 
-# The pauser's words live on tmpfs: a page of a disk file, once written
-# back, takes a write fault that can wait on the journal behind the
-# pageout's own swap writes (CI: 130 ms felt after a 456 ms window)
+# The pauser's words live on tmpfs: a write to a page of a disk file,
+# once written back, can wait on that disk, which the pageout is busy
+# writing swap to
 pause_shm() { echo "$PAUSE_DIR/pause.shm"; }
 
 pword() { local v; v=$(od -An -t u8 -j $((8 * $1)) -N 8 "$(pause_shm)"); echo $((v)); }

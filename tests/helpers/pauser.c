@@ -2,24 +2,23 @@
  * MiB of anonymous memory, fills it, then a thread loops forever: touch
  * the next page of a small working set (write), with MMAP=1 also mmap and
  * munmap one page (so it takes the target's mmap_lock for writing), sleep
- * 200 us, and record the longest time between two iterations. The working
- * set, code and stacks are locked, the MIB MiB are not: what is paged out
- * is the MIB MiB, and a pause is the freeze (or the lock), never a
- * swap-in queued behind the pageout's own writes (CI saw 128 ms of that
- * after a 1 GiB window). A freeze shows as a pause as long
- * as the freeze; an advice call that holds the mmap_lock as one as long as
- * the call (MMAP=1). FILE (created, one page) is mapped shared; 64-bit
- * words:
+ * 200 us, and record the longest pause between two iterations. The
+ * working set, code and stacks are locked, the MIB MiB are not: what is
+ * paged out is the MIB MiB, and a pause is the freeze (or the lock), never
+ * a swap-in queued behind the pageout's own writes. A freeze shows as a
+ * pause as long as the freeze; an advice call that holds the mmap_lock as
+ * one as long as the call (MMAP=1). FILE (created, one page) is mapped
+ * shared; 64-bit words:
  *   word 0  iterations
  *   word 1  longest pause between two iterations, ns (since the reset):
  *           the time the thread was off a CPU (wall time less its own CPU
  *           time), which a freeze is
- *   word 6  the wall time between those two iterations, ns
  *   word 2  1 once the memory is filled and the thread runs
  *   word 3  set to 1 to reset word 1 (the thread clears it)
  *   word 4  when that longest pause began, CLOCK_REALTIME us (a shell's
  *           $EPOCHREALTIME places it in a run)
  *   word 5  when it ended, likewise
+ *   word 6  its wall time, ns
  * Prints "START END" (hex) of the memory once ready. */
 #include <fcntl.h>
 #include <pthread.h>
