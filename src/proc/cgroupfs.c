@@ -271,27 +271,40 @@ static void ids_in(int dirfd, const struct id_walk *w)
 	fclose(f);
 }
 
+DIR *cgfs_opendir(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+struct dirent *cgfs_next_subdir(DIR *d)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d)))
+		if ((de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) &&
+		    strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return de;
+	return NULL;
+}
+
 static void walk(int dirfd, int depth, const struct id_walk *w)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
 	ids_in(dirfd, w);
 	if (depth >= 64)
 		return;
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!(d = cgfs_opendir(dirfd)))
 		return;
-	}
-	while ((de = readdir(d))) {
+	while ((de = cgfs_next_subdir(d))) {
 		int sub;
 
-		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
-		    !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		sub = openat(dirfd, de->d_name,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)

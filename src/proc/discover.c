@@ -50,23 +50,15 @@ static void search(int dirfd, const char *rel, int depth, struct search *s)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
 	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth))
 		return;
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!(d = cgfs_opendir(dirfd)))
 		return;
-	}
-	while ((de = readdir(d))) {
+	while ((de = cgfs_next_subdir(d))) {
 		char sub[PATH_MAX];
 		int subfd;
 
-		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
-		    !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) >= sizeof(sub))
 			continue;
 		if (!strcmp(de->d_name, s->name)) {

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <limits.h>
@@ -166,6 +167,10 @@ struct cgfs_membership {
 /* Every cgroup and cgroup2 mount. 0 (out of memory: those read so far),
  * or -1 with errno. */
 int cgfs_mounts_read(struct cgfs_mounts *m);
+/* A cgroup directory's entries (dirfd stays open), or NULL; the next
+ * subdirectory entry of it (not . or ..), or NULL at the end. */
+DIR *cgfs_opendir(int dirfd);
+struct dirent *cgfs_next_subdir(DIR *d);
 void cgfs_mounts_free(struct cgfs_mounts *m);
 
 /* Read /proc/PID/cgroup ("self" for pid 0). Returns 0, or -1 with errno. */
