@@ -56,10 +56,13 @@ static void conclude(struct run *x, const struct options *o,
 	int status;
 
 	outcome_build(x, o, w, &r);
+	status = outcome_status(&r, o);
 	if (r.error)
 		msg_warn("%s", r.error);
+	/* -q is errors only: a target that fully succeeded says nothing */
 	for (size_t i = 0; i < r.nwarnings; i++)
-		msg_warn("%s", r.warnings[i]);
+		if (!o->quiet || status != PMADV_EXIT_OK)
+			msg_warn("%s", r.warnings[i]);
 	report_target(rp, &r);
 	t->advised += r.advised;
 	if (r.goal && r.goal->group) {
@@ -72,7 +75,6 @@ static void conclude(struct run *x, const struct options *o,
 		t->pss_after += r.after.valid ? r.after.pss : 0;
 		t->pss_after_missing = t->pss_after_missing || !r.after.valid;
 	}
-	status = outcome_status(&r, o);
 	if (status == PMADV_EXIT_OK)
 		t->ok++;
 	else if (status == PMADV_EXIT_PARTIAL)

@@ -378,3 +378,23 @@ unit_cgroup() {
 		"$PMADV_TESTBUILD" -p "$SLEEPER" -a cold --all -J
 	jq -e '.advised > 0' <<<"$output"
 }
+
+@test "-q is errors only: a run that fully succeeds prints nothing, a partial one its warnings" {
+	start_target --anon 4
+	# a --limit above what could move is met by all of it (exit 0); without
+	# -q a warning says why the rest could not move
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all --limit 1G
+	[[ $stderr == *"limit 1.0 GiB is above what could move"* ]]
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all --limit 1G -q
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	# exit 3 (a regex that matches nothing): every warning, -q or not
+	run -3 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all \
+		--limit 1G -e 'matches-nothing-here' -q
+	[ -z "$output" ]
+	[[ $stderr == *"regex 'matches-nothing-here' matches no mapping"* ]]
+	[[ $stderr == *"limit 1.0 GiB is above what could move"* ]]
+	# the JSON keeps them all
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all --limit 1G -J
+	jq -e '.targets[0].warnings | any(test("above what could move"))' <<<"$output"
+}

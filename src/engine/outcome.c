@@ -309,8 +309,6 @@ static void goal_warning(struct run *x, const struct target_result *r,
 	size_format(g->why.noswap, h, sizeof(h));
 	size_format(g->why.unselected, k, sizeof(k));
 	if (!g->reachable) {
-		if (r->goal_met && o->quiet)
-			return;	/* met (all it could): -q is errors only */
 		run_warn(x, "%d (%s): %s %s %s: %s to go, the selection could "
 			 "move %s; the rest of the %s Rss: %s shared with other "
 			 "processes, %s locked or refused by the kernel, %s that "
