@@ -5,6 +5,8 @@
 # other cgroups), freeze-clonevm.c (a CLONE_VM process), freeze-vforker.c
 # (a thread in D), freeze-sigcont.c (counts the SIGCONTs it gets).
 
+bats_require_minimum_version 1.5.0
+
 load freeze_helper
 
 setup() {
@@ -170,6 +172,24 @@ after_vfork_stopped() {
 	none_stopped "$CLONEVM"
 	wait_until 1000 moving 0
 	wait_until 1000 moving 1
+}
+
+@test "cover: the /proc scan for sharers runs just before the freeze, not inside the window" {
+	# The window checks only PIDs handed out since the scan, if few and
+	# recent (pid_max/2 us); the guardian, forked for each window, used to
+	# come after the scan, and a slow pmadv (strace here) then rescanned
+	# all of /proc with the target frozen.
+	command -v strace >/dev/null || skip "missing tool: strace (tools/deps.sh installs it)"
+	start_counter 2
+	run -0 strace -f -o "$T/trace" -e trace=openat,pidfd_send_signal \
+		"$PMADV" -p "$COUNTER" -a cold -m counter.shm --freeze=stop
+	awk '/SIGSTOP/ { w = 1 }
+	     /"\/proc", O_RDONLY/ { if (w) inside++; else before++ }
+	     /SIGCONT/ { w = 0 }
+	     END { print "before:", before + 0, "inside:", inside + 0
+		   exit !(before >= 1 && inside == 0) }' "$T/trace"
+	none_stopped "$COUNTER"
+	running_within_a_second
 }
 
 @test "cover: a CLONE_VM process outside the frozen cgroup makes -f cgroup refuse" {

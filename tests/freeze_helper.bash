@@ -3,6 +3,7 @@
 # a teardown that leaves nothing stopped, frozen, running or created.
 
 PMADV=${PMADV:-$BATS_TEST_DIRNAME/../pmadv}
+PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
 HELPERS=${HELPERS:-$BATS_TEST_DIRNAME/helpers/bin}
 
 load cgroup_helper

@@ -365,10 +365,27 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 	w->pollfd = -1;
 }
 
+/* Processes sharing the targets' mms, just before the freeze
+ * (cover_look_ahead): the window then checks only the PIDs handed out
+ * since, as long as few are and little time passed (cover.c). */
+static void look_ahead(struct freeze *f, const struct freeze_req *req,
+		       const pid_t *pids, size_t n)
+{
+	cover_look_ahead(pids, n, &f->ahead);
+#ifdef PMADV_TEST_HOOKS
+	/* a process created between the look-ahead and the freeze (soon
+	 * enough that the window looks only at PIDs handed out since) */
+	if (req->test_ahead_signal && kill(req->test_ahead_signal, SIGUSR1) == 0)
+		clock_sleep_us(5000);
+#else
+	(void)req;
+#endif
+}
+
 /* Our own freeze: guardian, signal thread and record first, so that the
  * target is never frozen with nothing to thaw it. */
 static int freeze_ours(struct freeze *f, const struct freeze_req *req,
-		       struct err *e)
+		       const pid_t *pids, size_t n, struct err *e)
 {
 	struct guardian_cfg cfg;
 	struct freeze_wait w;
@@ -399,6 +416,8 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		/* pmadv's own preparation: not the target's time to stop */
 		f->deadline += clock_now_ns() - t0;
 	}
+	/* last: the guardian forked above is older than it */
+	look_ahead(f, req, pids, n);
 	f->froze = true;
 	froze = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
 	if (froze != GUARDIAN_FROZE) {
@@ -457,21 +476,6 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 	return f;
 }
 
-/* Processes sharing the targets' mms, before the window (cover_look_ahead). */
-static void look_ahead(struct freeze *f, const struct freeze_req *req,
-		       const pid_t *pids, size_t n)
-{
-	cover_look_ahead(pids, n, &f->ahead);
-#ifdef PMADV_TEST_HOOKS
-	/* a process created between the look-ahead and the freeze (soon
-	 * enough that the window looks only at PIDs handed out since) */
-	if (req->test_ahead_signal && kill(req->test_ahead_signal, SIGUSR1) == 0)
-		clock_sleep_us(5000);
-#else
-	(void)req;
-#endif
-}
-
 int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 const int *pidfds, size_t n, struct freeze **out,
 		 struct err *e)
@@ -491,10 +495,11 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		if (rc == 0)
 			rc = req->mode == FREEZE_STOP ? prepare_stop(f, e) :
 			     prepare_cgroup(f, req, pids, pidfds, n, e);
-		if (rc == 0)
+		if (rc == 0 && f->already)
 			look_ahead(f, req, pids, n);
 		if (rc == 0)
-			rc = f->already ? freeze_theirs(f, e) : freeze_ours(f, req, e);
+			rc = f->already ? freeze_theirs(f, e) :
+			     freeze_ours(f, req, pids, n, e);
 		if (rc != 0) {
 			unfreeze(f);	/* nothing left frozen, whatever failed */
 			freeze_free(f);
