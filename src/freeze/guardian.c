@@ -99,9 +99,7 @@ int thaw_op_run(const struct thaw_op *op)
 		do
 			n = write(op->fd, op->buf, op->len);
 		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			return -1;
-		return 0;
+		return n < 0 ? -1 : 0;
 	case THAW_NONE:
 		break;
 	}
@@ -423,18 +421,6 @@ static void on_eof(struct gstate *s)
 	}
 }
 
-static int wait_ms(const struct gstate *s)
-{
-	uint64_t now, d;
-
-	if (s->active) {
-		now = clock_now_ns();
-		d = deadline_of(s);
-		return d <= now ? 0 : (int)((d - now + 999999) / 1000000);
-	}
-	return s->pending ? RETRY_MS : -1;
-}
-
 static void serve(struct gstate *s)
 {
 	for (;;) {
@@ -454,7 +440,7 @@ static void serve(struct gstate *s)
 			}
 			rc = ppoll(&p, 1, &ts, NULL);
 		} else {
-			rc = poll(&p, 1, wait_ms(s));
+			rc = poll(&p, 1, s->pending ? RETRY_MS : -1);
 		}
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -810,11 +796,6 @@ int guardian_thaw_async(int sock, uint64_t window)
 	return post(sock, M_THAW, window, 0, 0, MSG_DONTWAIT);
 }
 
-static unsigned int times(unsigned int v, unsigned int k)
-{
-	return v > ~0u / k ? ~0u : v * k;
-}
-
 unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 			       unsigned int max_freeze_ms)
 {
@@ -825,7 +806,8 @@ unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 	/* twice what the operator allows a freeze to take hold: an advice
 	 * call waits on the target's memory much as the freeze waits on its
 	 * threads; never under 5 s, which a 64 MiB call always beats */
-	unsigned int twice = times(freeze_timeout_ms, 2);
+	unsigned int twice = freeze_timeout_ms > ~0u / 2 ? ~0u :
+			     freeze_timeout_ms * 2;
 
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
 }
