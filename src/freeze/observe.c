@@ -161,9 +161,6 @@ enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 }
 
 /* Waiting for a freeze to take hold: see freeze.h. */
-#define NAP_FIRST_NS 50000u
-#define NAP_MAX_NS 1000000u
-
 static void nap(const struct freeze_wait *w, uint64_t ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000u),
@@ -179,10 +176,11 @@ static void nap(const struct freeze_wait *w, uint64_t ns)
 		;
 }
 
-enum wait_result freeze_wait_run(const struct freeze_wait *w,
+static enum wait_result wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx)
 {
-	uint64_t step = NAP_FIRST_NS;
+	uint64_t step = w->slow ? 100000u : 50000u;
+	uint64_t max = w->slow ? 6400000u : 1000000u;
 
 	for (;;) {
 		enum wait_test r = test(dctx);
@@ -202,9 +200,25 @@ enum wait_result freeze_wait_run(const struct freeze_wait *w,
 		if (step > w->deadline - now)
 			step = w->deadline - now;
 		nap(w, step);
-		if (step < NAP_MAX_NS)
+		if (step < max)
 			step *= 2;
 	}
+}
+
+/* Its own function (a debugger's breakpoint in tests/freeze18.bats): the
+ * waits before a freeze take hold (wait_until) never reach it. */
+enum wait_result freeze_wait_run(const struct freeze_wait *w,
+				 enum wait_test (*test)(void *dctx), void *dctx)
+{
+	return wait_run(w, test, dctx);
+}
+
+enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
+			    void *ctx)
+{
+	struct freeze_wait w = { .deadline = deadline, .pollfd = -1, .slow = true };
+
+	return wait_run(&w, test, ctx);
 }
 
 const char *freeze_wait_why(const struct freeze_wait *w)

@@ -67,7 +67,7 @@ int target_open_pidfd(int fd, struct target *t, struct err *e)
 			       "namespace not visible from here", fd);
 	/* a thread's Tgid is its process's */
 	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	if (proc_key_long(AT_FDCWD, path, "Tgid:", &tgid) > 0 && tgid > 0 && tgid != pid)
+	if (proc_key_long(AT_FDCWD, path, "Tgid:", &tgid) == 0 && tgid > 0 && tgid != pid)
 		return err_set(e, EINVAL, "--pidfd %d: a pidfd of thread %ld of process "
 			       "%d (PIDFD_THREAD), not of a process (hint: "
 			       "pidfd_open(%d, 0))", fd, pid, (int)tgid, (int)tgid);
