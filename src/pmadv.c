@@ -114,11 +114,6 @@ static void prepare(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
-static bool same_scope(const struct run *a, const struct run *b)
-{
-	return a->scope && b->scope && !strcmp(a->scope, b->scope);
-}
-
 /* The window of the group led by xs[lead]: every later member of the
  * batch with the same scope joins it. */
 static void group_window(struct run *xs, size_t n, size_t lead,
@@ -137,7 +132,8 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 	}
 	for (size_t i = lead; i < n; i++)
 		if (i == lead || (!xs[i].concluded && !xs[i].gone &&
-				  !xs[i].failed && same_scope(&xs[lead], &xs[i])))
+				  !xs[i].failed && xs[lead].scope && xs[i].scope &&
+				  !strcmp(xs[lead].scope, xs[i].scope)))
 			m[k++] = &xs[i];
 	/* after an interrupt nothing more is advised, but all is reported */
 	for (size_t i = 0; freeze_interrupted() && i < k; i++)
@@ -196,6 +192,7 @@ static int group_plan(const struct target_list *l, const struct options *o,
 	const char *cg = common_cgroup(l);
 	struct tally seen = { 0 };
 	uint64_t pss_sum = 0;
+	int rc;
 
 	gp->share = calloc(l->n ? l->n : 1, sizeof(*gp->share));
 	if (!movable || !gp->share) {
@@ -228,12 +225,9 @@ static int group_plan(const struct target_list *l, const struct options *o,
 	g->goal = o->down_to_set ? o->down_to : g->need;
 	for (size_t i = 0; i < l->n; i++)
 		g->movable += movable[i];
-	if (budget_shares(movable, l->n, g->need, gp->share)) {
-		free(movable);
-		return -1;
-	}
+	rc = budget_shares(movable, l->n, g->need, gp->share);
 	free(movable);
-	return 0;
+	return rc;
 }
 
 /* --as-group, after: the group's memory now, and whether the goal was met. */
@@ -326,18 +320,10 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 }
 
 /* Freezes a gone pmadv left are thawed at every start, said on stderr;
- * --recover's result is its stdout. */
-static void say_stderr(bool failure, const char *line, void *ctx)
+ * --recover's result (ctx not NULL) is its stdout. */
+static void say(bool failure, const char *line, void *ctx)
 {
-	(void)failure;
-	(void)ctx;
-	msg_warn("%s", line);
-}
-
-static void say_result(bool failure, const char *line, void *ctx)
-{
-	(void)ctx;
-	if (failure)
+	if (failure || !ctx)
 		msg_warn("%s", line);
 	else
 		report_recovered(line);
@@ -348,7 +334,7 @@ static int recover_command(void)
 	struct recover_count n;
 	struct err e;
 
-	if (recover_run(true, say_result, NULL, &n, &e) != 0) {
+	if (recover_run(true, say, &n, &n, &e) != 0) {
 		msg_warn("%s", e.msg);
 		return PMADV_EXIT_FAIL;
 	}
@@ -372,7 +358,7 @@ int main(int argc, char **argv)
 	if (o.recover)
 		return recover_command();
 	/* a run directory that cannot be used is said when a freeze needs it */
-	recover_run(false, say_stderr, NULL, &(struct recover_count){ 0 }, &e);
+	recover_run(false, say, NULL, &(struct recover_count){ 0 }, &e);
 	rp = report_new(&o, &e);
 	if (!rp) {
 		msg_warn("%s", e.msg);

@@ -154,12 +154,6 @@ static void human_effect(const struct report *rp, const struct target_result *r)
 	printf(", AnonHugePages %s -> %s\n", a, b);
 }
 
-/* "1 range", "2 ranges": counts in words read right. */
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 /* What the selection holds in memory, next to its mapped size. */
 static void human_resident(const struct report *rp, const struct target_result *r)
 {
@@ -248,17 +242,16 @@ static void human_comeback(const struct report *rp, const struct target_result *
 static void human_amounts(const struct report *rp, uint64_t requested,
 			  uint64_t advised, uint64_t failed, size_t nranges)
 {
+	const char *ranges = nranges == 1 ? "range" : "ranges";
 	char a[64], b[64];
 
 	size_pair(rp, requested, b, sizeof(b));
 	if (rp->o->dry_run) {
-		printf("%s would be advised in %zu %s", b, nranges,
-		       plural(nranges, "range", "ranges"));
+		printf("%s would be advised in %zu %s", b, nranges, ranges);
 		return;
 	}
 	size_pair(rp, advised, a, sizeof(a));
-	printf("%s of %s advised in %zu %s", a, b, nranges,
-	       plural(nranges, "range", "ranges"));
+	printf("%s of %s advised in %zu %s", a, b, nranges, ranges);
 	if (failed) {
 		size_pair(rp, failed, a, sizeof(a));
 		printf(", %s failed", a);
