@@ -122,13 +122,6 @@ struct engine {
 	struct advise_result *ires;
 };
 
-/* Do windows end at a deadline (a freeze, --max-freeze > 0, advice)? */
-static bool engine_bounded(const struct options *o, const struct freeze_req *how)
-{
-	return how->mode != FREEZE_NONE && how->max_freeze_ms && !o->dry_run &&
-	       !o->list;
-}
-
 bool engine_interruptible(const struct options *o)
 {
 	return o->advice && !o->dry_run && !o->list;
@@ -244,12 +237,6 @@ static void drop_window_plan(struct member *mb)
 
 /* ---- the comeback guard (engine.h), outside any window but its plan ---- */
 
-static bool guard_wanted(const struct options *o)
-{
-	return options_gives(o, ADVICE_PAGEOUT) && !o->comeback_off &&
-	       !o->dry_run && !o->list;
-}
-
 /* Several advices: the guard is pageout's alone. */
 static bool guarded(const struct options *o, uint32_t pair)
 {
@@ -260,7 +247,8 @@ static void guard_init(struct engine *s, struct member *mb)
 {
 	struct run *x = mb->x;
 
-	x->cb_on = guard_wanted(s->o);
+	x->cb_on = options_gives(s->o, ADVICE_PAGEOUT) && !s->o->comeback_off &&
+		   !s->o->dry_run && !s->o->list;
 	if (!x->cb_on)
 		return;
 	x->cb.pct = s->o->comeback_pct;
@@ -728,13 +716,6 @@ static uint64_t next_work(struct engine *s, uint64_t deadline, bool any)
 	return w ? w : (any ? 0 : 1);
 }
 
-/* Pageout: room under the writeback cap (a full queue holds the call)? */
-static bool writeback_room(const struct engine *s, uint64_t work)
-{
-	return s->vmstat_fd < 0 ||
-	       swapcap_writeback(s->vmstat_fd) + work <= WRITEBACK_CAP;
-}
-
 /* Advise the member call by call until its plan is done or time is up. */
 static void advise_member(struct engine *s, struct member *mb,
 			  struct freeze *fz, uint64_t deadline, bool *any)
@@ -784,8 +765,11 @@ static void advise_member(struct engine *s, struct member *mb,
 		wm.absent = adv->value == ADVICE_WILLNEED;
 		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);
+		/* pageout: no room under the writeback cap (a full queue
+		 * holds the call) */
 		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
-				  !writeback_room(s, lim.work)))
+				  s->vmstat_fd >= 0 && swapcap_writeback(s->vmstat_fd) +
+				  lim.work > WRITEBACK_CAP))
 			return;			/* thaw: it would not fit */
 		/* collapse, bounded: one huge page a call, as its time
 		 * (compaction) is not predicted by residency */
@@ -1125,7 +1109,9 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	s->req.before = before_freeze;
 	s->req.before_arg = s;
 	heap_keep();	/* the preview's arrays leave their pages to the windows' */
-	s->bounded = engine_bounded(o, how);
+	/* windows end at a deadline: a freeze, --max-freeze > 0, advice */
+	s->bounded = how->mode != FREEZE_NONE && how->max_freeze_ms &&
+		     !o->dry_run && !o->list;
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->max_ns = s->bounded ? (uint64_t)how->max_freeze_ms * 1000000u : UINT64_MAX / 2;
 	pace_init(&s->pace, s->max_ns);
