@@ -251,14 +251,11 @@ static void stop_thread(void)
 int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e)
 {
-	int slot = -1;
+	int slot = 0;
 
-	for (int i = 0; i < THAW_SLOTS; i++)
-		if (!slots[i].used) {
-			slot = i;
-			break;
-		}
-	if (slot < 0)
+	while (slot < THAW_SLOTS && slots[slot].used)
+		slot++;
+	if (slot == THAW_SLOTS)
 		return err_set(e, EBUSY, "too many targets frozen at once");
 	if (!atexit_done && atexit(thaw_all) == 0)
 		atexit_done = true;
@@ -294,18 +291,15 @@ void thaw_interruptible(bool on)
 {
 	if (on == interruptible)
 		return;
-	if (on) {
-		atomic_store(&notes_first, true);
-		interruptible = true;
-		if (!thread_on)
-			notes_on();
-		return;
+	atomic_store(&notes_first, on);
+	interruptible = on;
+	if (on && !thread_on) {
+		notes_on();
+	} else if (!on) {
+		notes_off();
+		if (thread_on && narmed == 0)
+			stop_thread();
 	}
-	atomic_store(&notes_first, false);
-	interruptible = false;
-	notes_off();
-	if (thread_on && narmed == 0)
-		stop_thread();
 }
 
 void thaw_held(int slot)
