@@ -252,20 +252,16 @@ void target_explain_denied(const struct target *t, int errnum, struct err *e)
 			 "or grant cap_sys_nice)", (int)t->pid, t->comm);
 		return;
 	}
-	if (t->tracer > 0) {
-		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
-			 "access denied; it is traced by process %d",
-			 (int)t->pid, t->comm, (int)t->tracer);
-	} else if (t->euid != geteuid() && geteuid() != 0) {
-		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
-			 "access denied; it runs as uid %u, you are uid %u "
-			 "(hint: run as that user or as root)", (int)t->pid,
-			 t->comm, t->euid, (unsigned int)geteuid());
-	} else {
-		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
-			 "access denied (not dumpable, or a security module said "
-			 "no; CAP_SYS_PTRACE overrides)", (int)t->pid, t->comm);
-	}
+	err_set(e, errnum, "access to %d (%s) refused: ptrace read access "
+		"denied", (int)t->pid, t->comm);
+	if (t->tracer > 0)
+		err_append(e, "; it is traced by process %d", (int)t->tracer);
+	else if (t->euid != geteuid() && geteuid() != 0)
+		err_append(e, "; it runs as uid %u, you are uid %u (hint: run as "
+			   "that user or as root)", t->euid, (unsigned int)geteuid());
+	else
+		err_append(e, " (not dumpable, or a security module said no; "
+			   "CAP_SYS_PTRACE overrides)");
 }
 
 void target_read_ready(struct target *t, size_t cap)
