@@ -278,7 +278,6 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 	 * each, are fewer than npieces + nkeep, so one allocation */
 	size_t room = p->npieces + nkeep, n = 0, j = 0;
 	struct piece *out = malloc((room ? room : 1) * sizeof(*out));
-	uint64_t bytes = 0;
 
 	if (!out)
 		return -1;
@@ -292,13 +291,9 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 			uint64_t e = keep[k].end < pc->end ? keep[k].end : pc->end;
 
 			out[n++] = (struct piece){ s, e, pc->map, pc->pair };
-			bytes += e - s;
 		}
 	}
-	free(p->pieces);
-	p->pieces = out;
-	p->npieces = n;
-	p->bytes = bytes;
+	plan_set_pieces(p, out, n, n);
 	return 0;
 }
 

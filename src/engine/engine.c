@@ -332,12 +332,7 @@ static int guard_plan(struct engine *s, struct member *mb)
 		mb->phase = GUARD_MAIN;
 		return 0;
 	}
-	free(x->plan.pieces);
-	x->plan.pieces = v;
-	x->plan.npieces = nall;
-	x->plan.bytes = 0;
-	for (size_t i = 0; i < n; i++)
-		x->plan.bytes += v[i].end - v[i].start;
+	plan_set_pieces(&x->plan, v, nall, n);
 	return 0;
 }
 

@@ -447,6 +447,16 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void plan_set_pieces(struct plan *p, struct piece *v, size_t n, size_t nbytes)
+{
+	free(p->pieces);
+	p->pieces = v;
+	p->npieces = n;
+	p->bytes = 0;
+	for (size_t i = 0; i < nbytes; i++)
+		p->bytes += v[i].end - v[i].start;
+}
+
 void selection_free(struct selection *sel)
 {
 	for (size_t k = 0; k < sel->nregexes; k++)
