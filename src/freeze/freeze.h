@@ -192,9 +192,10 @@ enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
-/* STOP only: is any live thread of pid in T? 1 yes, 0 no (or the process
- * is gone: *gone set), -1 with errno when it cannot be told. */
-int observe_stopped(pid_t pid, int pidfd, int *gone);
+/* STOP only: is any live thread of pid in T? OBSERVED_FROZEN yes,
+ * OBSERVED_THAWED no (or the process is gone: *gone set), OBSERVED_FAILED
+ * with errno when it cannot be told. */
+enum observed observe_stopped(pid_t pid, int pidfd, int *gone);
 
 /* The guardian: a process that is not pmadv and alone freezes and thaws
  * the target, so that nothing pmadv can suffer (SIGSTOP, a frozen cgroup,

@@ -37,7 +37,7 @@ static int gone_now(int pidfd, int scan_errno)
 
 static pid_t last_stopped;
 
-int observe_stopped(pid_t pid, int pidfd, int *gone)
+enum observed observe_stopped(pid_t pid, int pidfd, int *gone)
 {
 	struct stop_count c = { 0, 0 };
 	int saved;
@@ -48,22 +48,19 @@ int observe_stopped(pid_t pid, int pidfd, int *gone)
 		saved = errno;
 		if (gone_now(pidfd, saved)) {
 			*gone = 1;
-			return 0;
+			return OBSERVED_THAWED;
 		}
 		errno = saved;
-		return -1;
+		return OBSERVED_FAILED;
 	}
-	/* what was read was this process's only if it still lives now */
-	if (pidfd >= 0 && gone_now(pidfd, 0)) {
+	/* what was read was this process's only if it still lives now; a
+	 * zombie (no live thread): nothing of it can run or stop */
+	if ((pidfd >= 0 && gone_now(pidfd, 0)) || c.live == 0) {
 		*gone = 1;
-		return 0;
-	}
-	if (c.live == 0) {
-		*gone = 1;	/* a zombie: nothing of it can run or stop */
-		return 0;
+		return OBSERVED_THAWED;
 	}
 	last_stopped = c.stopped;
-	return c.stopped != 0;
+	return c.stopped ? OBSERVED_FROZEN : OBSERVED_THAWED;
 }
 
 static __attribute__((format(printf, 3, 4)))
@@ -80,9 +77,10 @@ void say(char *why, size_t len, const char *fmt, ...)
 
 static enum observed observe_stop(const struct observe *o, char *why, size_t len)
 {
-	int gone, r = observe_stopped(o->pid, o->pidfd, &gone);
+	int gone;
+	enum observed r = observe_stopped(o->pid, o->pidfd, &gone);
 
-	if (r < 0) {
+	if (r == OBSERVED_FAILED) {
 		int saved = errno;
 
 		say(why, len, "cannot read the threads of process %d: %s",
@@ -90,8 +88,8 @@ static enum observed observe_stop(const struct observe *o, char *why, size_t len
 		errno = saved;
 		return OBSERVED_FAILED;
 	}
-	if (r == 0)
-		return OBSERVED_THAWED;
+	if (r == OBSERVED_THAWED)
+		return r;
 	say(why, len, "thread %d of process %d is still stopped (T)",
 	    (int)last_stopped, (int)o->pid);
 	return OBSERVED_FROZEN;
