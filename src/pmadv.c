@@ -170,17 +170,6 @@ static void handle_batch(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
-/* The cgroup every target came from (-c, -u), or NULL. */
-static const char *common_cgroup(const struct target_list *l)
-{
-	const char *cg = l->n ? l->v[0].cgroup : NULL;
-
-	for (size_t i = 1; cg && i < l->n; i++)
-		if (!l->v[i].cgroup || strcmp(l->v[i].cgroup, cg))
-			cg = NULL;
-	return cg;
-}
-
 /* --as-group, first: what each target could move, the group's memory
  * (memory.current, else summed Pss), its need, each share (none for a
  * target that cannot be looked at: its run says why). */
@@ -189,7 +178,7 @@ static int group_plan(const struct target_list *l, const struct options *o,
 {
 	uint64_t *movable = calloc(l->n ? l->n : 1, sizeof(*movable));
 	struct group_goal *g = &gp->g;
-	const char *cg = common_cgroup(l);
+	const char *cg = l->n ? l->v[0].cgroup : NULL;
 	struct tally seen = { 0 };
 	uint64_t pss_sum = 0;
 	int rc;
@@ -199,6 +188,10 @@ static int group_plan(const struct target_list *l, const struct options *o,
 		free(movable);
 		return -1;
 	}
+	/* the cgroup every target came from (-c, -u), or NULL */
+	for (size_t i = 1; cg && i < l->n; i++)
+		if (!l->v[i].cgroup || strcmp(l->v[i].cgroup, cg))
+			cg = NULL;
 	for (size_t i = 0; i < l->n; i++) {
 		struct run x;
 		uint64_t pss;
