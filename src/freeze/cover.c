@@ -133,18 +133,6 @@ static long pid_max(void)
 	return strtol(buf, NULL, 10);
 }
 
-static int ahead_add(struct cover_ahead *a, pid_t member, pid_t sharer)
-{
-	struct cover_pair *v = array_grow(a->v, a->n, &a->cap, sizeof(*v), 4);
-
-	if (!v)
-		return -1;
-	a->v = v;
-	a->v[a->n].member = member;
-	a->v[a->n++].sharer = sharer;
-	return 0;
-}
-
 int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
 {
 	pid_t *live = calloc(n ? n : 1, sizeof(*live));
@@ -167,14 +155,20 @@ int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
 		pid_t other = proc_name_pid(de->d_name);
 
 		for (size_t i = 0; other && i < n; i++) {
+			struct cover_pair *v;
+
 			if (other == pids[i] || !live[i])
 				continue;
-			if (kcmp_vm(live[i], other) == 0) {
-				if (ahead_add(a, pids[i], other))
-					goto fail;
-			} else if (errno == ENOSYS) {
-				goto fail;	/* the window scans: it knows */
+			if (kcmp_vm(live[i], other) != 0) {
+				if (errno == ENOSYS)
+					goto fail;	/* the window scans: it knows */
+				continue;
 			}
+			v = array_grow(a->v, a->n, &a->cap, sizeof(*v), 4);
+			if (!v)
+				goto fail;
+			a->v = v;
+			a->v[a->n++] = (struct cover_pair){ pids[i], other };
 		}
 	}
 	if (!d)
