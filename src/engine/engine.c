@@ -258,25 +258,6 @@ static void guard_init(struct engine *s, struct member *mb)
 	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
 }
 
-/* The residency of the sorted pieces into out. 0, or -1 with e. */
-static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
-		      size_t n, struct res_spans *out, struct err *e)
-{
-	struct residency r;
-	int rc = 0;
-
-	resspan_free(out);
-	if (residency_open(pid, method, &r, e))
-		return -1;
-	for (size_t i = 0, j; !rc && i < n; i = j) {
-		for (j = i + 1; j < n && v[j].start <= v[j - 1].end; j++)
-			;
-		rc = residency_read(&r, v[i].start, v[j - 1].end, out, e);
-	}
-	residency_close(&r);
-	return rc;
-}
-
 /* Asked for every piece inside the freeze: a binary search of the sorted
  * hot list. (A mapping whose bounds changed may be listed twice; a miss
  * is judged again.) */
@@ -440,7 +421,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0,
 					ev[i]->pair };
 	/* present or not: PAGEMAP_SCAN, fast on swapped-out spans */
-	if (guard_read(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
+	if (resident_read_pieces(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
 		rc = 0;		/* no look this time: the figures stay */
 		goto out;
 	}
@@ -565,8 +546,9 @@ static int preview(struct engine *s, struct member *mb)
 		goto fail;
 	/* exclusive pages only: a shared one is never paged out, and would
 	 * look as if it came back */
-	if (x->cb_on && guard_read(x->t.pid, RES_METHOD_PAGEMAP, x->plan.pieces,
-				   x->plan.npieces, &mb->before, &e))
+	if (x->cb_on && resident_read_pieces(x->t.pid, RES_METHOD_PAGEMAP,
+					     x->plan.pieces, x->plan.npieces,
+					     &mb->before, &e))
 		goto fail;
 	if (budget) {
 		if (resident_goal(x, o))
