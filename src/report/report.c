@@ -468,23 +468,19 @@ void report_window(struct report *rp, const struct window_info *w)
 	}
 }
 
-static void close_json(struct report *rp)
-{
-	if (rp->targets)
-		fclose(rp->targets);
-	if (rp->freezes)
-		fclose(rp->freezes);
-	rp->targets = rp->freezes = NULL;
-}
-
 void report_finish(struct report *rp)
 {
+	bool doc = rp->targets && rp->freezes;	/* the -J document's */
+
 	if (rp->o->list)
 		list_finish(rp);
 	else
 		print_table(rp, NULL);
-	if (rp->targets && rp->freezes) {
-		close_json(rp);
+	if (rp->targets)
+		fclose(rp->targets);
+	if (rp->freezes)
+		fclose(rp->freezes);
+	if (doc) {
 		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64
 		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64, advice_name(rp),
 		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
@@ -499,7 +495,6 @@ void report_finish(struct report *rp)
 		human_totals(rp);
 		human_group(rp);
 	}
-	close_json(rp);
 	free(rp->targets_buf);
 	free(rp->freezes_buf);
 	free(rp);
