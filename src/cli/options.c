@@ -292,6 +292,14 @@ bool options_gives(const struct options *o, int v)
 	return false;
 }
 
+bool pair_first(const struct options *o, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (o->pairs[j].advice == o->pairs[k].advice)
+			return false;
+	return true;
+}
+
 /* Several pairs must each select something, with nothing that takes one
  * advice only; then o->pairs and advice_names. */
 static void check_pairs(struct argp_state *st, struct options *o)
@@ -324,16 +332,11 @@ static void check_pairs(struct argp_state *st, struct options *o)
 	for (size_t k = 0; k < o->nmore; k++)
 		o->pairs[k + 1] = (struct pair_sel){ &o->more[k].sel, o->more[k].advice };
 	o->npairs = o->nmore + 1;
-	for (size_t k = 0; k < o->npairs; k++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = o->pairs[j].advice == o->pairs[k].advice;
-		if (!seen)
+	for (size_t k = 0; k < o->npairs; k++)
+		if (pair_first(o, k))
 			n += (size_t)snprintf(o->advice_names + n,
 					      sizeof(o->advice_names) - n, "%s%s",
 					      n ? "+" : "", o->pairs[k].advice->name);
-	}
 }
 
 static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)

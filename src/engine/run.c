@@ -185,11 +185,8 @@ void run_prepare(struct run *x, const struct options *o)
 	/* permission, advice, support of each advice; touches nothing */
 	for (size_t k = 0; !o->dry_run && !o->list && k < o->npairs; k++) {
 		const struct advice *a = o->pairs[k].advice;
-		bool seen = false;
 
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = o->pairs[j].advice == a;
-		if (!seen && advise_probe(x->t.pidfd, a->value)) {
+		if (pair_first(o, k) && advise_probe(x->t.pidfd, a->value)) {
 			run_advise_error(x, a, errno, false, false);
 			return;
 		}
