@@ -425,23 +425,18 @@ static void serve(struct gstate *s)
 {
 	for (;;) {
 		struct pollfd p = { .fd = s->sock, .events = POLLIN };
+		/* the deadline, a precise one (ppoll, not poll's rounding); a
+		 * thaw not seen yet: RETRY_MS; else no limit */
+		uint64_t t = clock_now_ns(), d = s->active ? deadline_of(s) :
+			   t + (uint64_t)RETRY_MS * 1000000u;
+		uint64_t left = d > t ? d - t : 0;
+		struct timespec ts = { (time_t)(left / 1000000000u),
+				       (long)(left % 1000000000u) };
 		struct msg m;
 		ssize_t n;
 		int rc;
 
-		/* with a deadline: a precise one (ppoll), not poll's rounding */
-		if (s->active) {
-			uint64_t now = clock_now_ns(), d = deadline_of(s);
-			struct timespec ts = { 0, 0 };
-
-			if (d > now) {
-				ts.tv_sec = (time_t)((d - now) / 1000000000u);
-				ts.tv_nsec = (long)((d - now) % 1000000000u);
-			}
-			rc = ppoll(&p, 1, &ts, NULL);
-		} else {
-			rc = poll(&p, 1, s->pending ? RETRY_MS : -1);
-		}
+		rc = ppoll(&p, 1, s->active || s->pending ? &ts : NULL, NULL);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc == 0) {
