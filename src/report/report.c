@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libsmartcols.h>
-
 #include "lib/lib.h"
 #include "report/report.h"
 
