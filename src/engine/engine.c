@@ -19,13 +19,6 @@ struct progress {
 	uint64_t start_ns, last_ns;
 };
 
-static void progress_init(struct progress *p, const struct options *o)
-{
-	p->on = !o->quiet && !o->json && msg_status_possible();
-	p->shown = false;
-	p->start_ns = p->last_ns = clock_now_ns();
-}
-
 static void progress_update(struct progress *p, uint64_t done, uint64_t total,
 			    unsigned int windows)
 {
@@ -43,13 +36,6 @@ static void progress_update(struct progress *p, uint64_t done, uint64_t total,
 	msg_status("%s of %s advised, %s/s, %u windows", d, t, r, windows);
 	p->shown = true;
 	p->last_ns = now;
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->shown)
-		msg_status_clear();
-	p->shown = false;
 }
 
 /* The targets run between two windows at least this long, and a third of
@@ -1100,9 +1086,13 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 		guard_init(s, &s->v[i]);
 		preview(s, &s->v[i]);
 	}
-	progress_init(&s->prog, o);
+	s->prog = (struct progress){ .on = !o->quiet && !o->json &&
+				     msg_status_possible(),
+				     .start_ns = clock_now_ns() };
+	s->prog.last_ns = s->prog.start_ns;
 	sequence(s, w);
-	progress_end(&s->prog);
+	if (s->prog.shown)
+		msg_status_clear();
 	warn_over(s);
 	finish(s);
 	fill_info(w, s, how, id);
