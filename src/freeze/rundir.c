@@ -21,18 +21,6 @@ struct cand {
 	char path[PATH_MAX];
 };
 
-/* The user's home, from $HOME or the password database. */
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-
-	if (h && h[0] == '/')
-		return h;
-	pw = getpwuid(geteuid());
-	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
-}
-
 /* Where the caller's runs may meet, in order of preference: worked out
  * once a run (euid, $XDG_RUNTIME_DIR and home do not change under it),
  * off the stack (12 KiB there made the start-up's deepest frames). */
@@ -42,7 +30,8 @@ static const struct cand *candidates(size_t *count)
 	static char parent[PATH_MAX];
 	static size_t n;
 	static bool done;
-	const char *x = getenv("XDG_RUNTIME_DIR"), *h;
+	const char *x = getenv("XDG_RUNTIME_DIR"), *h = getenv("HOME");
+	struct passwd *pw;
 	struct stat st;
 
 	*count = n;
@@ -61,9 +50,11 @@ static const struct cand *candidates(size_t *count)
 		snprintf(c[n++].path, PATH_MAX, "%s/pmadv", x);
 	/* without one (cron, su): the user's own directory in /tmp ... */
 	snprintf(c[n++].path, PATH_MAX, "/tmp/pmadv-%u", (unsigned int)geteuid());
-	/* ... unless another user took that name first: the home directory */
-	h = home_dir();
-	if (h && strlen(h) + 16 < PATH_MAX) {
+	/* ... unless another user took that name first: the home directory
+	 * ($HOME, or the password database's) */
+	if ((!h || h[0] != '/') && (pw = getpwuid(geteuid())))
+		h = pw->pw_dir;
+	if (h && h[0] == '/' && strlen(h) + 16 < PATH_MAX) {
 		snprintf(parent, sizeof(parent), "%s/.cache", h);
 		snprintf(c[n].path, PATH_MAX, "%s/.cache/pmadv", h);
 		c[n++].parent_check = parent;
