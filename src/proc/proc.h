@@ -67,8 +67,6 @@ struct target {
 	int pidfd;
 	bool inherited;		/* --pidfd: the caller's, not ours to close */
 	char comm[64];
-	char state;		/* as in /proc/PID/stat */
-	bool kthread;
 	unsigned int euid;
 	uint64_t locked;	/* VmLck, bytes */
 	uint64_t hugetlb;	/* HugetlbPages, bytes */

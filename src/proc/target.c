@@ -147,12 +147,10 @@ int target_facts(struct target *t, struct err *e)
 	    procstat_parse(line, &ps) || read_status(t))
 		return err_set(e, ESRCH, "no such process: %d", (int)t->pid);
 	stat_comm(line, t->comm, sizeof(t->comm));
-	t->state = ps.state;
-	t->kthread = ps.flags & PF_KTHREAD;
-	if (t->kthread)
+	if (ps.flags & PF_KTHREAD)
 		return err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
 			       "address space to advise", (int)t->pid, t->comm);
-	if (t->state == 'Z' || t->state == 'X')
+	if (ps.state == 'Z' || ps.state == 'X')
 		return err_set(e, ESRCH, "%d (%s) is a zombie: it has no memory left "
 			       "to advise", (int)t->pid, t->comm);
 	return 0;
