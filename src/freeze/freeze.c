@@ -382,11 +382,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		return -1;
 	f->slot = thaw_arm(&f->thaw, f->guard.sock, f->guard.window,
 			   !f->max_freeze_ms, e);
-	if (f->slot < 0) {
-		guardian_stop(&f->guard);
-		return -1;
-	}
-	if (record_freeze(f, record_lock(f)->fd, e) != 0) {
+	if (f->slot < 0 || record_freeze(f, record_lock(f)->fd, e) != 0) {
 		thaw_disarm(f->slot);	/* nothing frozen yet: nothing sent */
 		f->slot = -1;
 		guardian_stop(&f->guard);

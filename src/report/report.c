@@ -274,9 +274,8 @@ static void human_by_advice(const struct report *rp, const struct target_result 
 
 static void human_target(const struct report *rp, const struct target_result *r)
 {
-	char *comm;
+	char *comm = escape_str(r->comm, ESCAPE_TERMINAL);
 
-	comm = escape_str(r->comm, ESCAPE_TERMINAL);
 	if (human_already(rp, r, comm) || r->error ||
 	    (!r->nranges && !r->nskipped)) {
 		free(comm);
