@@ -186,7 +186,7 @@ static void close_fds(void)
  * so in every later thread, with the stop signals. */
 static int start_thread(struct err *e)
 {
-	sigset_t take, block, all, pre;
+	sigset_t take, block, all, pre, now;
 	struct sigaction old;
 	int rc;
 
@@ -205,12 +205,9 @@ static int start_thread(struct err *e)
 	sigaddset(&block, SIGTTIN);
 	sigaddset(&block, SIGTTOU);
 	saved_mask = pre;
-	{
-		sigset_t now;	/* in one step: no moment with none blocked */
-
-		sigorset(&now, &pre, &block);
-		pthread_sigmask(SIG_SETMASK, &now, NULL);
-	}
+	/* in one step: no moment with none blocked */
+	sigorset(&now, &pre, &block);
+	pthread_sigmask(SIG_SETMASK, &now, NULL);
 	sigfd = signalfd(-1, &take, SFD_CLOEXEC);
 	wakefd = eventfd(0, EFD_CLOEXEC);
 	if (sigfd < 0 || wakefd < 0) {
