@@ -116,11 +116,6 @@ static void prepare(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
-static bool same_scope(const struct run *a, const struct run *b)
-{
-	return a->scope && b->scope && !strcmp(a->scope, b->scope);
-}
-
 /* The window of the group led by xs[lead]: every later member of the
  * batch with the same scope joins it. */
 static void group_window(struct run *xs, size_t n, size_t lead,
@@ -139,7 +134,8 @@ static void group_window(struct run *xs, size_t n, size_t lead,
 	}
 	for (size_t i = lead; i < n; i++)
 		if (i == lead || (!xs[i].concluded && !xs[i].gone &&
-				  !xs[i].failed && same_scope(&xs[lead], &xs[i])))
+				  !xs[i].failed && xs[lead].scope && xs[i].scope &&
+				  !strcmp(xs[lead].scope, xs[i].scope)))
 			m[k++] = &xs[i];
 	/* after an interrupt nothing more is advised, but all is reported */
 	for (size_t i = 0; freeze_interrupted() && i < k; i++)
@@ -176,17 +172,6 @@ static void handle_batch(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
-/* The cgroup every target came from (-c, -u), or NULL. */
-static const char *common_cgroup(const struct target_list *l)
-{
-	const char *cg = l->n ? l->v[0].cgroup : NULL;
-
-	for (size_t i = 1; cg && i < l->n; i++)
-		if (!l->v[i].cgroup || strcmp(l->v[i].cgroup, cg))
-			cg = NULL;
-	return cg;
-}
-
 /* --as-group, first: what each target could move, the group's memory
  * (memory.current, else summed Pss), its need, each share (none for a
  * target that cannot be looked at: its run says why). */
@@ -195,15 +180,20 @@ static int group_plan(const struct target_list *l, const struct options *o,
 {
 	uint64_t *movable = calloc(l->n ? l->n : 1, sizeof(*movable));
 	struct group_goal *g = &gp->g;
-	const char *cg = common_cgroup(l);
+	const char *cg = l->n ? l->v[0].cgroup : NULL;
 	struct tally seen = { 0 };
 	uint64_t pss_sum = 0;
+	int rc;
 
 	gp->share = calloc(l->n ? l->n : 1, sizeof(*gp->share));
 	if (!movable || !gp->share) {
 		free(movable);
 		return -1;
 	}
+	/* the cgroup every target came from (-c, -u), or NULL */
+	for (size_t i = 1; cg && i < l->n; i++)
+		if (!l->v[i].cgroup || strcmp(l->v[i].cgroup, cg))
+			cg = NULL;
 	for (size_t i = 0; i < l->n; i++) {
 		struct run x;
 		uint64_t pss;
@@ -230,12 +220,9 @@ static int group_plan(const struct target_list *l, const struct options *o,
 	g->goal = o->down_to_set ? o->down_to : g->need;
 	for (size_t i = 0; i < l->n; i++)
 		g->movable += movable[i];
-	if (budget_shares(movable, l->n, g->need, gp->share)) {
-		free(movable);
-		return -1;
-	}
+	rc = budget_shares(movable, l->n, g->need, gp->share);
 	free(movable);
-	return 0;
+	return rc;
 }
 
 /* --as-group, after: the group's memory now, and whether the goal was met. */
@@ -328,18 +315,10 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 }
 
 /* Freezes a gone pmadv left are thawed at every start, said on stderr;
- * --recover's result is its stdout. */
-static void say_stderr(bool failure, const char *line, void *ctx)
+ * --recover's result (ctx not NULL) is its stdout. */
+static void say(bool failure, const char *line, void *ctx)
 {
-	(void)failure;
-	(void)ctx;
-	msg_warn("%s", line);
-}
-
-static void say_result(bool failure, const char *line, void *ctx)
-{
-	(void)ctx;
-	if (failure)
+	if (failure || !ctx)
 		msg_warn("%s", line);
 	else
 		report_recovered(line);
@@ -350,7 +329,7 @@ static int recover_command(void)
 	struct recover_count n;
 	struct err e;
 
-	if (recover_run(true, say_result, NULL, &n, &e) != 0) {
+	if (recover_run(true, say, &n, &n, &e) != 0) {
 		msg_warn("%s", e.msg);
 		return PMADV_EXIT_FAIL;
 	}
@@ -374,7 +353,7 @@ int main(int argc, char **argv)
 	if (o.recover)
 		return recover_command();
 	/* a run directory that cannot be used is said when a freeze needs it */
-	recover_run(false, say_stderr, NULL, &(struct recover_count){ 0 }, &e);
+	recover_run(false, say, NULL, &(struct recover_count){ 0 }, &e);
 	rp = report_new(&o, &e);
 	if (!rp) {
 		msg_warn("%s", e.msg);

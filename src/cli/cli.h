@@ -111,8 +111,10 @@ static inline const struct advice *pair_advice(const struct options *o,
 	return pair < o->npairs ? o->pairs[pair].advice : o->advice;
 }
 
-/* Does any pair give advice value v? */
+/* Does any pair give advice value v? Is pair k the first to give its own
+ * (several pairs may share one advice)? */
 bool options_gives(const struct options *o, int v);
+bool pair_first(const struct options *o, size_t k);
 
 /* Parse argv; exits with PMADV_EXIT_USAGE on bad usage. */
 void options_parse(int argc, char **argv, struct options *o);

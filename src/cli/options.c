@@ -222,15 +222,17 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 	}
 }
 
-static void add_name_regex(struct argp_state *st, struct options *o, const char *arg)
+/* -N and -e: an empty pattern (an unset shell variable) would match
+ * every process or mapping: refused, saying so (empty). */
+static void add_regex(struct argp_state *st, struct selection *sel,
+		      const char *arg, const char *what, const char *empty)
 {
 	struct err e;
 
-	/* an unset shell variable must not name every process */
 	if (!*arg)
-		argp_error(st, "empty -N pattern: it would match every process");
-	if (regex_guard(arg, &e) || select_add_regex(&o->by_name, arg, &e))
-		argp_error(st, "invalid -N pattern '%s': %s", shown(arg), e.msg);
+		argp_error(st, "%s", empty);
+	if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
+		argp_error(st, "invalid %s '%s': %s", what, shown(arg), e.msg);
 }
 
 static void add_range(struct argp_state *st, struct selection *sel, const char *arg)
@@ -290,6 +292,14 @@ bool options_gives(const struct options *o, int v)
 	return false;
 }
 
+bool pair_first(const struct options *o, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (o->pairs[j].advice == o->pairs[k].advice)
+			return false;
+	return true;
+}
+
 /* Several pairs must each select something, with nothing that takes one
  * advice only; then o->pairs and advice_names. */
 static void check_pairs(struct argp_state *st, struct options *o)
@@ -322,16 +332,11 @@ static void check_pairs(struct argp_state *st, struct options *o)
 	for (size_t k = 0; k < o->nmore; k++)
 		o->pairs[k + 1] = (struct pair_sel){ &o->more[k].sel, o->more[k].advice };
 	o->npairs = o->nmore + 1;
-	for (size_t k = 0; k < o->npairs; k++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = o->pairs[j].advice == o->pairs[k].advice;
-		if (!seen)
+	for (size_t k = 0; k < o->npairs; k++)
+		if (pair_first(o, k))
 			n += (size_t)snprintf(o->advice_names + n,
 					      sizeof(o->advice_names) - n, "%s%s",
 					      n ? "+" : "", o->pairs[k].advice->name);
-	}
 }
 
 static void set_freeze_timeout(struct argp_state *st, struct options *o, const char *arg)
@@ -366,18 +371,6 @@ static void add_unit(struct argp_state *st, struct options *o, const char *arg)
 			   "not a path (-c takes cgroup paths)", shown(arg));
 	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
 	o->units[o->nunits++] = arg;
-}
-
-static void add_regex(struct argp_state *st, struct selection *sel, const char *arg)
-{
-	struct err e;
-
-	/* -e "$PATTERN" with PATTERN unset would select every mapping */
-	if (!*arg)
-		argp_error(st, "empty regex: it would match every mapping (every "
-			   "mapping: --all; anonymous ones: -e '^$' or --anon)");
-	if (regex_guard(arg, &e) || select_add_regex(sel, arg, &e))
-		argp_error(st, "invalid regex '%s': %s", shown(arg), e.msg);
 }
 
 static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
@@ -753,7 +746,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	switch (key) {
 	case 'p':		parse_pids(st, o, arg); break;
 	case OPT_PIDFD:		add_pidfd(st, o, arg); break;
-	case 'N':		add_name_regex(st, o, arg); break;
+	case 'N':
+		add_regex(st, &o->by_name, arg, "-N pattern",
+			  "empty -N pattern: it would match every process");
+		break;
 	case OPT_FULL:		o->full = true; break;
 	case 'c':		add_cgroup(st, o, arg); break;
 	case 'u':		add_unit(st, o, arg); break;
@@ -762,7 +758,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'l':		o->list = true; break;
 	case 'r':		add_range(st, sel, arg); break;
 	case 'm':		add_mapping(st, sel, arg); break;
-	case 'e':		add_regex(st, sel, arg); break;
+	case 'e':
+		add_regex(st, sel, arg, "regex", "empty regex: it would match "
+			  "every mapping (every mapping: --all; anonymous "
+			  "ones: -e '^$' or --anon)");
+		break;
 	case OPT_ALL:		sel->all = true; break;
 	case OPT_ANON:		sel->filters |= SEL_ANON; break;
 	case OPT_FILE:		sel->filters |= SEL_FILE; break;

@@ -109,11 +109,8 @@ static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 	uint64_t done = 0;
 	int e;
 
-	c->i = b->owner[0];
 	if (r < 0) {
 		e = errno;
-		if (advise_errno_fatal(e))
-			return e;
 	} else {
 		/* r is the sum of the iovecs before the failing one */
 		while (f < b->n && done + b->iov[f].iov_len <= (uint64_t)r)
@@ -123,17 +120,15 @@ static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 		/* a short return carries no errno: ask again for that one */
 		r = watched_call(c, &b->iov[f], 1);
 		e = r < 0 ? errno : 0;
-		if (r >= 0) {
+		if (r >= 0)
 			res[b->owner[f]].advised += (uint64_t)r;
-		} else if (advise_errno_fatal(e)) {
-			c->i = b->owner[f];
-			return e;
-		}
 	}
+	c->i = b->owner[f];
+	if (advise_errno_fatal(e))
+		return e;	/* the cursor at the failing piece */
 	if (e)
 		res[b->owner[f]].err = e;
 	/* resume right after the failing iovec */
-	c->i = b->owner[f];
 	c->off = (uint64_t)(uintptr_t)b->iov[f].iov_base + b->iov[f].iov_len -
 		 p[c->i].start;
 	if (c->off == p[c->i].end - p[c->i].start) {

@@ -114,15 +114,6 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 	return k.acc;
 }
 
-/* Bytes of work in [start, end). */
-static uint64_t workmap_cost(const struct workmap *w, uint64_t start, uint64_t end,
-			     size_t *hints)
-{
-	uint64_t reach;
-
-	return walk_work(w, start, end, UINT64_MAX, &reach, hints);
-}
-
 /* ---- the cursor ---- */
 
 void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
@@ -158,7 +149,7 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 
 	while (!cursor_done(c) && k < lim->pieces && bytes < lim->bytes) {
 		const struct piece *pc = &p->pieces[c->cur];
-		uint64_t start = pc->start + c->off, end = pc->end, reach, cost;
+		uint64_t start = pc->start + c->off, end = pc->end, reach, cost, to;
 		bool forced = false;
 
 		/* one call, one advice: a chunk ends where the pair does */
@@ -182,8 +173,8 @@ size_t chunk_take(struct cursor *c, const struct workmap *w,
 				reach = pc->end;
 			forced = true;
 		}
-		if (reach != end || forced)
-			cost = workmap_cost(w, start, reach, c->hints);
+		if (reach != end || forced)	/* the work in [start, reach) */
+			cost = walk_work(w, start, reach, UINT64_MAX, &to, c->hints);
 		out[k++] = (struct piece){ start, reach, pc->map, pc->pair };
 		bytes += reach - start;
 		wk += cost;
@@ -278,7 +269,6 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 	 * each, are fewer than npieces + nkeep, so one allocation */
 	size_t room = p->npieces + nkeep, n = 0, j = 0;
 	struct piece *out = malloc((room ? room : 1) * sizeof(*out));
-	uint64_t bytes = 0;
 
 	if (!out)
 		return -1;
@@ -292,13 +282,9 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 			uint64_t e = keep[k].end < pc->end ? keep[k].end : pc->end;
 
 			out[n++] = (struct piece){ s, e, pc->map, pc->pair };
-			bytes += e - s;
 		}
 	}
-	free(p->pieces);
-	p->pieces = out;
-	p->npieces = n;
-	p->bytes = bytes;
+	plan_set_pieces(p, out, n, n);
 	return 0;
 }
 

@@ -66,15 +66,8 @@ uint64_t resspan_both(const struct res_spans *a, unsigned int amask,
 		uint64_t s = a->v[i].start > start ? a->v[i].start : start;
 		uint64_t e = a->v[i].end < end ? a->v[i].end : end;
 
-		if ((a->v[i].flags & amask) != amask || s >= e)
-			continue;
-		for (size_t j = resspan_find(b, s); j < b->n && b->v[j].start < e; j++) {
-			uint64_t bs = b->v[j].start > s ? b->v[j].start : s;
-			uint64_t be = b->v[j].end < e ? b->v[j].end : e;
-
-			if ((b->v[j].flags & bmask) == bmask && bs < be)
-				sum += be - bs;
-		}
+		if ((a->v[i].flags & amask) == amask && s < e)
+			sum += resspan_sum(b, s, e, bmask);
 	}
 	return sum;
 }

@@ -19,13 +19,6 @@ struct progress {
 	uint64_t start_ns, last_ns;
 };
 
-static void progress_init(struct progress *p, const struct options *o)
-{
-	p->on = !o->quiet && !o->json && msg_status_possible();
-	p->shown = false;
-	p->start_ns = p->last_ns = clock_now_ns();
-}
-
 static void progress_update(struct progress *p, uint64_t done, uint64_t total,
 			    unsigned int windows)
 {
@@ -43,13 +36,6 @@ static void progress_update(struct progress *p, uint64_t done, uint64_t total,
 	msg_status("%s of %s advised, %s/s, %u windows", d, t, r, windows);
 	p->shown = true;
 	p->last_ns = now;
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->shown)
-		msg_status_clear();
-	p->shown = false;
 }
 
 /* The targets run between two windows at least this long, and a third of
@@ -121,13 +107,6 @@ struct engine {
 	struct piece *iov;
 	struct advise_result *ires;
 };
-
-/* Do windows end at a deadline (a freeze, --max-freeze > 0, advice)? */
-static bool engine_bounded(const struct options *o, const struct freeze_req *how)
-{
-	return how->mode != FREEZE_NONE && how->max_freeze_ms && !o->dry_run &&
-	       !o->list;
-}
 
 bool engine_interruptible(const struct options *o)
 {
@@ -244,12 +223,6 @@ static void drop_window_plan(struct member *mb)
 
 /* ---- the comeback guard (engine.h), outside any window but its plan ---- */
 
-static bool guard_wanted(const struct options *o)
-{
-	return options_gives(o, ADVICE_PAGEOUT) && !o->comeback_off &&
-	       !o->dry_run && !o->list;
-}
-
 /* Several advices: the guard is pageout's alone. */
 static bool guarded(const struct options *o, uint32_t pair)
 {
@@ -260,7 +233,8 @@ static void guard_init(struct engine *s, struct member *mb)
 {
 	struct run *x = mb->x;
 
-	x->cb_on = guard_wanted(s->o);
+	x->cb_on = options_gives(s->o, ADVICE_PAGEOUT) && !s->o->comeback_off &&
+		   !s->o->dry_run && !s->o->list;
 	if (!x->cb_on)
 		return;
 	x->cb.pct = s->o->comeback_pct;
@@ -268,25 +242,6 @@ static void guard_init(struct engine *s, struct member *mb)
 	mb->guard_acts = s->bounded || s->req.mode == FREEZE_NONE;
 	mb->phase = mb->guard_acts ? GUARD_SAMPLE : GUARD_MAIN;
 	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
-}
-
-/* The residency of the sorted pieces into out. 0, or -1 with e. */
-static int guard_read(pid_t pid, enum res_method method, const struct piece *v,
-		      size_t n, struct res_spans *out, struct err *e)
-{
-	struct residency r;
-	int rc = 0;
-
-	resspan_free(out);
-	if (residency_open(pid, method, &r, e))
-		return -1;
-	for (size_t i = 0, j; !rc && i < n; i = j) {
-		for (j = i + 1; j < n && v[j].start <= v[j - 1].end; j++)
-			;
-		rc = residency_read(&r, v[i].start, v[j - 1].end, out, e);
-	}
-	residency_close(&r);
-	return rc;
 }
 
 /* Asked for every piece inside the freeze: a binary search of the sorted
@@ -344,12 +299,7 @@ static int guard_plan(struct engine *s, struct member *mb)
 		mb->phase = GUARD_MAIN;
 		return 0;
 	}
-	free(x->plan.pieces);
-	x->plan.pieces = v;
-	x->plan.npieces = nall;
-	x->plan.bytes = 0;
-	for (size_t i = 0; i < n; i++)
-		x->plan.bytes += v[i].end - v[i].start;
+	plan_set_pieces(&x->plan, v, nall, n);
 	return 0;
 }
 
@@ -457,7 +407,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0,
 					ev[i]->pair };
 	/* present or not: PAGEMAP_SCAN, fast on swapped-out spans */
-	if (guard_read(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
+	if (resident_read_pieces(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
 		rc = 0;		/* no look this time: the figures stay */
 		goto out;
 	}
@@ -582,8 +532,9 @@ static int preview(struct engine *s, struct member *mb)
 		goto fail;
 	/* exclusive pages only: a shared one is never paged out, and would
 	 * look as if it came back */
-	if (x->cb_on && guard_read(x->t.pid, RES_METHOD_PAGEMAP, x->plan.pieces,
-				   x->plan.npieces, &mb->before, &e))
+	if (x->cb_on && resident_read_pieces(x->t.pid, RES_METHOD_PAGEMAP,
+					     x->plan.pieces, x->plan.npieces,
+					     &mb->before, &e))
 		goto fail;
 	if (budget) {
 		if (resident_goal(x, o))
@@ -728,13 +679,6 @@ static uint64_t next_work(struct engine *s, uint64_t deadline, bool any)
 	return w ? w : (any ? 0 : 1);
 }
 
-/* Pageout: room under the writeback cap (a full queue holds the call)? */
-static bool writeback_room(const struct engine *s, uint64_t work)
-{
-	return s->vmstat_fd < 0 ||
-	       swapcap_writeback(s->vmstat_fd) + work <= WRITEBACK_CAP;
-}
-
 /* Advise the member call by call until its plan is done or time is up. */
 static void advise_member(struct engine *s, struct member *mb,
 			  struct freeze *fz, uint64_t deadline, bool *any)
@@ -784,8 +728,11 @@ static void advise_member(struct engine *s, struct member *mb,
 		wm.absent = adv->value == ADVICE_WILLNEED;
 		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);
+		/* pageout: no room under the writeback cap (a full queue
+		 * holds the call) */
 		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
-				  !writeback_room(s, lim.work)))
+				  s->vmstat_fd >= 0 && swapcap_writeback(s->vmstat_fd) +
+				  lim.work > WRITEBACK_CAP))
 			return;			/* thaw: it would not fit */
 		/* collapse, bounded: one huge page a call, as its time
 		 * (compaction) is not predicted by residency */
@@ -1125,7 +1072,9 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 	s->req.before = before_freeze;
 	s->req.before_arg = s;
 	heap_keep();	/* the preview's arrays leave their pages to the windows' */
-	s->bounded = engine_bounded(o, how);
+	/* windows end at a deadline: a freeze, --max-freeze > 0, advice */
+	s->bounded = how->mode != FREEZE_NONE && how->max_freeze_ms &&
+		     !o->dry_run && !o->list;
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->max_ns = s->bounded ? (uint64_t)how->max_freeze_ms * 1000000u : UINT64_MAX / 2;
 	pace_init(&s->pace, s->max_ns);
@@ -1137,9 +1086,13 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 		guard_init(s, &s->v[i]);
 		preview(s, &s->v[i]);
 	}
-	progress_init(&s->prog, o);
+	s->prog = (struct progress){ .on = !o->quiet && !o->json &&
+				     msg_status_possible(),
+				     .start_ns = clock_now_ns() };
+	s->prog.last_ns = s->prog.start_ns;
 	sequence(s, w);
-	progress_end(&s->prog);
+	if (s->prog.shown)
+		msg_status_clear();
 	warn_over(s);
 	finish(s);
 	fill_info(w, s, how, id);

@@ -302,7 +302,11 @@ bool resident_wanted(const struct options *o);
 /* After select_plan: the steps above. On failure x has failed. */
 void resident_plan(struct run *x, const struct options *o);
 
-/* The residency of x's plan into x->spans. 0, or -1 with e. */
+/* The residency of the sorted pieces v into out (emptied first). 0, or -1
+ * with e. Of x's plan into x->spans: resident_read. */
+int resident_read_pieces(pid_t pid, enum res_method method,
+			 const struct piece *v, size_t n, struct res_spans *out,
+			 struct err *e);
 int resident_read(struct run *x, enum res_method method, struct err *e);
 
 /* Pageout: pieces it would do nothing to become skips. 0, or -1. */

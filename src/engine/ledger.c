@@ -17,15 +17,12 @@ static int push(struct ledger *l, const struct mapping *m, uint64_t start,
 	if (!name)
 		return -1;
 	x = &l->v[l->n++];
-	memset(x, 0, sizeof(*x));
-	x->map = *m;
+	*x = (struct ledger_entry){ .map = *m, .whole_start = m->start,
+				    .whole_end = m->end, .pair = pair,
+				    .reason = reason };
 	x->map.name = name;
-	x->whole_start = m->start;
-	x->whole_end = m->end;
 	x->map.start = start;
 	x->map.end = end;
-	x->pair = pair;
-	x->reason = reason;
 	if (l->n > 1 && l->v[l->n - 2].map.start >= start)
 		l->sorted = false;
 	return 0;
@@ -217,12 +214,7 @@ int ledger_subtract(struct ledger *l, struct plan *p)
 			free(out);
 			return -1;
 		}
-	free(p->pieces);
-	p->pieces = out;
-	p->npieces = n;
-	p->bytes = 0;
-	for (size_t i = 0; i < n; i++)
-		p->bytes += out[i].end - out[i].start;
+	plan_set_pieces(p, out, n, n);
 	return 0;
 }
 
@@ -321,9 +313,7 @@ oom:
 	free(*res);
 	*res = NULL;
 	maps_free(maps);
-	free(plan->pieces);
-	free(plan->skips);
-	memset(plan, 0, sizeof(*plan));
+	plan_free(plan);	/* its unmatched are still the ledger's */
 	return -1;
 }
 

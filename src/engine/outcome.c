@@ -90,15 +90,9 @@ static bool refused(const struct run *x, const struct options *o, size_t i)
 /* One entry per distinct advice, in pair order (even selecting nothing). */
 static void advice_totals_init(const struct options *o, struct target_result *r)
 {
-	for (size_t k = 0; k < o->npairs; k++) {
-		const char *name = o->pairs[k].advice->name;
-		bool seen = false;
-
-		for (size_t j = 0; j < r->nadvice && !seen; j++)
-			seen = r->by_advice[j].advice == name;
-		if (!seen && r->nadvice < RESULT_ADVICES)
-			r->by_advice[r->nadvice++].advice = name;
-	}
+	for (size_t k = 0; k < o->npairs; k++)
+		if (pair_first(o, k) && r->nadvice < RESULT_ADVICES)
+			r->by_advice[r->nadvice++].advice = o->pairs[k].advice->name;
 }
 
 static struct advice_total *advice_total(struct target_result *r,

@@ -185,11 +185,8 @@ void run_prepare(struct run *x, const struct options *o)
 	/* permission, advice, support of each advice; touches nothing */
 	for (size_t k = 0; !o->dry_run && !o->list && k < o->npairs; k++) {
 		const struct advice *a = o->pairs[k].advice;
-		bool seen = false;
 
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = o->pairs[j].advice == a;
-		if (!seen && advise_probe(x->t.pidfd, a->value)) {
+		if (pair_first(o, k) && advise_probe(x->t.pidfd, a->value)) {
 			run_advise_error(x, a, errno, false, false);
 			return;
 		}
@@ -346,24 +343,31 @@ static const char *futile_rule_of(const struct mapping *m,
 	return RESIDENT_SHARED_FILE_REASON;
 }
 
-int resident_read(struct run *x, enum res_method method, struct err *e)
+int resident_read_pieces(pid_t pid, enum res_method method,
+			 const struct piece *v, size_t n, struct res_spans *out,
+			 struct err *e)
 {
 	struct residency r;
 	int rc = 0;
 
-	resspan_free(&x->spans);
-	x->have_spans = false;
-	if (residency_open(x->t.pid, method, &r, e))
+	resspan_free(out);
+	if (residency_open(pid, method, &r, e))
 		return -1;
 	/* one read per stretch of touching pieces, not one a mapping */
-	for (size_t i = 0, j; !rc && i < x->plan.npieces; i = j) {
-		for (j = i + 1; j < x->plan.npieces &&
-		     x->plan.pieces[j].start == x->plan.pieces[j - 1].end; j++)
+	for (size_t i = 0, j; !rc && i < n; i = j) {
+		for (j = i + 1; j < n && v[j].start <= v[j - 1].end; j++)
 			;
-		rc = residency_read(&r, x->plan.pieces[i].start,
-				    x->plan.pieces[j - 1].end, &x->spans, e);
+		rc = residency_read(&r, v[i].start, v[j - 1].end, out, e);
 	}
 	residency_close(&r);
+	return rc;
+}
+
+int resident_read(struct run *x, enum res_method method, struct err *e)
+{
+	int rc = resident_read_pieces(x->t.pid, method, x->plan.pieces,
+				      x->plan.npieces, &x->spans, e);
+
 	x->have_spans = !rc;
 	return rc;
 }

@@ -329,32 +329,35 @@ struct cg_wait {
 	struct err *e;
 };
 
-/* v2: cgroup.events says "frozen 1". Read again after each short nap, not
- * only on POLLPRI: the kernel announces a change of the file at most once
- * per 10 ms, so a wake-up can come 4-18 ms after the cgroup froze. */
-static enum wait_test v2_frozen(void *ctx)
+/* Frozen now? WAIT_TEST_FAILED with errno when it cannot be read. v2:
+ * cgroup.events says "frozen 1"; waits read it again after each short
+ * nap, not only on POLLPRI: the kernel announces a change of the file at
+ * most once per 10 ms, so a wake-up can come 4-18 ms after the cgroup
+ * froze. v1: freezer.state FROZEN; it can fail to converge, so w->again
+ * writes FROZEN each round for our own freeze, as CRIU does. */
+static enum wait_test frozen_now(const struct cg *c)
 {
-	struct cg_wait *w = ctx;
 	char buf[256];
 	ssize_t n;
 
-	if (lseek(w->c->eventsfd, 0, SEEK_SET) < 0 ||
-	    (n = read(w->c->eventsfd, buf, sizeof(buf) - 1)) < 0)
-		return state_error(w->c, w->e);
+	if (c->version == 1) {
+		if (proc_read_small(c->dirfd, "freezer.state", buf, sizeof(buf)) < 0)
+			return WAIT_TEST_FAILED;
+		return strncmp(buf, "FROZEN", 6) == 0 ? WAIT_MET : WAIT_NOT_YET;
+	}
+	if (lseek(c->eventsfd, 0, SEEK_SET) < 0 ||
+	    (n = read(c->eventsfd, buf, sizeof(buf) - 1)) < 0)
+		return WAIT_TEST_FAILED;
 	buf[n] = '\0';
 	return strstr(buf, "frozen 1") ? WAIT_MET : WAIT_NOT_YET;
 }
 
-/* v1: freezer.state FROZEN; it can fail to converge, so w->again writes
- * FROZEN each round for our own freeze, as CRIU does. */
-static enum wait_test v1_frozen(void *ctx)
+static enum wait_test frozen_test(void *ctx)
 {
 	struct cg_wait *w = ctx;
-	char buf[64];
+	enum wait_test r = frozen_now(w->c);
 
-	if (proc_read_small(w->c->dirfd, "freezer.state", buf, sizeof(buf)) < 0)
-		return state_error(w->c, w->e);
-	return strncmp(buf, "FROZEN", 6) == 0 ? WAIT_MET : WAIT_NOT_YET;
+	return r == WAIT_TEST_FAILED ? state_error(w->c, w->e) : r;
 }
 
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
@@ -364,7 +367,7 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
 	struct freeze_wait v = *fw;
 
 	v.pollfd = c->version == 2 ? c->eventsfd : -1;
-	switch (freeze_wait_run(&v, c->version == 2 ? v2_frozen : v1_frozen, &w)) {
+	switch (freeze_wait_run(&v, frozen_test, &w)) {
 	case WAIT_DONE:
 		return 0;
 	case WAIT_DEADLINE:
@@ -388,22 +391,15 @@ void cg_freeze_op(const struct cg *c, struct thaw_op *op)
 
 bool cg_still_frozen(const struct cg *c)
 {
-	char buf[256];
-	ssize_t n;
+	char buf[32];
 
-	if (c->version == 1)
-		return proc_read_small(c->dirfd, "freezer.state", buf, sizeof(buf)) < 0 ||
-		       strncmp(buf, "FROZEN", 6) == 0;
-	/* the write is what another writer changes first: cgroup.events
+	/* v2: the write is what another writer changes first: cgroup.events
 	 * follows once every task has left the freezer trap */
-	if (proc_read_small(c->dirfd, "cgroup.freeze", buf, sizeof(buf)) >= 0 &&
+	if (c->version == 2 &&
+	    proc_read_small(c->dirfd, "cgroup.freeze", buf, sizeof(buf)) >= 0 &&
 	    buf[0] == '0')
 		return false;
-	if (lseek(c->eventsfd, 0, SEEK_SET) < 0 ||
-	    (n = read(c->eventsfd, buf, sizeof(buf) - 1)) < 0)
-		return true;
-	buf[n] = '\0';
-	return strstr(buf, "frozen 1") != NULL;
+	return frozen_now(c) != WAIT_NOT_YET;	/* unreadable: frozen */
 }
 
 void cg_close(struct cg *c)

@@ -112,37 +112,16 @@ static int each_sharer(pid_t pid, pid_t live, task_fn fn, void *ctx)
 /* The kernel hands out PIDs in increasing order until it wraps at
  * pid_max; /proc/loadavg's last field is the last one it handed out in
  * our PID namespace (the one /proc and kcmp count in). A process created
- * after the look-ahead has a PID above that, unless the kernel wrapped. */
-static long last_pid(void)
+ * after the look-ahead has a PID above that, unless the kernel wrapped.
+ * The last field of a small file (loadavg's, or pid_max's only), or -1. */
+static long last_field(const char *path)
 {
 	char buf[160], *sp;
 
-	if (proc_read_small(AT_FDCWD, "/proc/loadavg", buf, sizeof(buf)) <= 0 ||
-	    !(sp = strrchr(buf, ' ')))
+	if (proc_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return -1;
-	return strtol(sp + 1, NULL, 10);
-}
-
-static long pid_max(void)
-{
-	char buf[32];
-
-	if (proc_read_small(AT_FDCWD, "/proc/sys/kernel/pid_max", buf,
-			    sizeof(buf)) <= 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-static int ahead_add(struct cover_ahead *a, pid_t member, pid_t sharer)
-{
-	struct cover_pair *v = array_grow(a->v, a->n, &a->cap, sizeof(*v), 4);
-
-	if (!v)
-		return -1;
-	a->v = v;
-	a->v[a->n].member = member;
-	a->v[a->n++].sharer = sharer;
-	return 0;
+	sp = strrchr(buf, ' ');
+	return strtol(sp ? sp + 1 : buf, NULL, 10);
 }
 
 int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
@@ -157,8 +136,8 @@ int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
 		return -1;
 	/* before the scan: a process the scan misses (created meanwhile
 	 * below where readdir is) has a PID above this */
-	a->last = last_pid();
-	a->max = pid_max();
+	a->last = last_field("/proc/loadavg");
+	a->max = last_field("/proc/sys/kernel/pid_max");
 	a->at_ns = clock_now_ns();
 	for (size_t i = 0; i < n; i++)
 		each_thread(pids[i], true, NULL, NULL, &live[i]);
@@ -167,14 +146,20 @@ int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
 		pid_t other = proc_name_pid(de->d_name);
 
 		for (size_t i = 0; other && i < n; i++) {
+			struct cover_pair *v;
+
 			if (other == pids[i] || !live[i])
 				continue;
-			if (kcmp_vm(live[i], other) == 0) {
-				if (ahead_add(a, pids[i], other))
-					goto fail;
-			} else if (errno == ENOSYS) {
-				goto fail;	/* the window scans: it knows */
+			if (kcmp_vm(live[i], other) != 0) {
+				if (errno == ENOSYS)
+					goto fail;	/* the window scans: it knows */
+				continue;
 			}
+			v = array_grow(a->v, a->n, &a->cap, sizeof(*v), 4);
+			if (!v)
+				goto fail;
+			a->v = v;
+			a->v[a->n++] = (struct cover_pair){ pids[i], other };
 		}
 	}
 	if (!d)
@@ -207,7 +192,8 @@ static bool created_since(const struct cover_ahead *a, long *to)
 {
 	uint64_t us;
 
-	if (!a || a->last < 0 || a->max <= 0 || (*to = last_pid()) < a->last)
+	if (!a || a->last < 0 || a->max <= 0 ||
+	    (*to = last_field("/proc/loadavg")) < a->last)
 		return false;
 	us = (clock_now_ns() - a->at_ns) / 1000u;
 	return *to - a->last <= COVER_PROBE_MAX && us < (uint64_t)a->max / 2;

@@ -399,11 +399,7 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		return -1;
 	f->slot = thaw_arm(&f->thaw, f->guard.sock, f->guard.window,
 			   !f->max_freeze_ms, e);
-	if (f->slot < 0) {
-		guardian_stop(&f->guard);
-		return -1;
-	}
-	if (record_freeze(f, record_lock(f)->fd, e) != 0) {
+	if (f->slot < 0 || record_freeze(f, record_lock(f)->fd, e) != 0) {
 		thaw_disarm(f->slot);	/* nothing frozen yet: nothing sent */
 		f->slot = -1;
 		guardian_stop(&f->guard);
@@ -572,17 +568,6 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 	}
 }
 
-/* As the window closes: does the freeze still hold (no other program's
- * SIGCONT or thaw)? Nothing else would tell. */
-static bool still_held(const struct freeze *f)
-{
-	if (f->mode == FREEZE_STOP)
-		return stop_still_held(f->pid);
-	if (f->mode == FREEZE_CGROUP)
-		return cg_still_frozen(f->cg);
-	return true;
-}
-
 int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 {
 	uint64_t thaw_at;
@@ -594,10 +579,13 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 		memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
 	if (!f)
 		return 0;
-	/* checked while it should still hold; whether the guardian ended the
-	 * window itself is known from its answer (unfreeze) */
+	/* does the freeze still hold (no other program's SIGCONT or thaw)?
+	 * Nothing else would tell. Checked while it should still hold;
+	 * whether the guardian ended the window itself is known from its
+	 * answer (unfreeze) */
 	held = f->mode == FREEZE_NONE || guardian_expired(&f->guard) ||
-	       still_held(f);
+	       (f->mode == FREEZE_STOP ? stop_still_held(f->pid) :
+		cg_still_frozen(f->cg));
 	f->lifted = thaw_lifted(f->slot);	/* before unfreeze disarms */
 	thaw_at = clock_now_ns();
 	if (f->froze) {

@@ -121,6 +121,21 @@ int recover_run(bool all, recover_say say, void *ctx, struct recover_count *n,
 
 /* ==== Inside src/freeze/ only: what its files share. ==== */
 
+/* What a wait's test says: */
+enum wait_test {
+	WAIT_TEST_FAILED = -1,	/* its error is in its ctx */
+	WAIT_NOT_YET = 0,
+	WAIT_MET = 1,
+};
+
+/* What the wait came to. */
+enum wait_result {
+	WAIT_FAILED = -1,	/* the test failed */
+	WAIT_DONE = 0,		/* the test was met */
+	WAIT_DEADLINE = 1,	/* time ran out first */
+	WAIT_OVER = 2,		/* the freeze window ended first (w->over) */
+};
+
 /* Waiting for a freeze to take hold is part of the window (the service is
  * paused from the first freeze action): short naps, ending at the bound
  * or --freeze-timeout, or when the guardian ended the window. */
@@ -133,11 +148,18 @@ struct freeze_wait {
 	void *ctx;
 	int pollfd;		/* naps wake early on POLLPRI here (v2
 				 * cgroup.events), or -1 */
+	bool slow;		/* not in a window: wait_until's naps */
 };
 
-/* wait_until, plus WAIT_OVER when w->over says so. */
+/* Ask test(dctx) until it is met (it is asked at least once), napping
+ * between: 50 us doubling up to 1 ms, or when slow 100 us up to 6.4 ms;
+ * never past the deadline. */
 enum wait_result freeze_wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx);
+
+/* The same outside a window: no pollfd, nothing ends it but deadline. */
+enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
+			    void *ctx);
 
 /* What the limit was, for the message: the bound (with its 50 ms floor)
  * or "" (the timeout). */
@@ -170,9 +192,10 @@ enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
-/* STOP only: is any live thread of pid in T? 1 yes, 0 no (or the process
- * is gone: *gone set), -1 with errno when it cannot be told. */
-int observe_stopped(pid_t pid, int pidfd, int *gone);
+/* STOP only: is any live thread of pid in T? OBSERVED_FROZEN yes,
+ * OBSERVED_THAWED no (or the process is gone: *gone set), OBSERVED_FAILED
+ * with errno when it cannot be told. */
+enum observed observe_stopped(pid_t pid, int pidfd, int *gone);
 
 /* The guardian: a process that is not pmadv and alone freezes and thaws
  * the target, so that nothing pmadv can suffer (SIGSTOP, a frozen cgroup,

@@ -99,9 +99,7 @@ int thaw_op_run(const struct thaw_op *op)
 		do
 			n = write(op->fd, op->buf, op->len);
 		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			return -1;
-		return 0;
+		return n < 0 ? -1 : 0;
 	case THAW_NONE:
 		break;
 	}
@@ -423,39 +421,22 @@ static void on_eof(struct gstate *s)
 	}
 }
 
-static int wait_ms(const struct gstate *s)
-{
-	uint64_t now, d;
-
-	if (s->active) {
-		now = clock_now_ns();
-		d = deadline_of(s);
-		return d <= now ? 0 : (int)((d - now + 999999) / 1000000);
-	}
-	return s->pending ? RETRY_MS : -1;
-}
-
 static void serve(struct gstate *s)
 {
 	for (;;) {
 		struct pollfd p = { .fd = s->sock, .events = POLLIN };
+		/* the deadline, a precise one (ppoll, not poll's rounding); a
+		 * thaw not seen yet: RETRY_MS; else no limit */
+		uint64_t t = clock_now_ns(), d = s->active ? deadline_of(s) :
+			   t + (uint64_t)RETRY_MS * 1000000u;
+		uint64_t left = d > t ? d - t : 0;
+		struct timespec ts = { (time_t)(left / 1000000000u),
+				       (long)(left % 1000000000u) };
 		struct msg m;
 		ssize_t n;
 		int rc;
 
-		/* with a deadline: a precise one (ppoll), not poll's rounding */
-		if (s->active) {
-			uint64_t now = clock_now_ns(), d = deadline_of(s);
-			struct timespec ts = { 0, 0 };
-
-			if (d > now) {
-				ts.tv_sec = (time_t)((d - now) / 1000000000u);
-				ts.tv_nsec = (long)((d - now) % 1000000000u);
-			}
-			rc = ppoll(&p, 1, &ts, NULL);
-		} else {
-			rc = poll(&p, 1, wait_ms(s));
-		}
+		rc = ppoll(&p, 1, s->active || s->pending ? &ts : NULL, NULL);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc == 0) {
@@ -810,11 +791,6 @@ int guardian_thaw_async(int sock, uint64_t window)
 	return post(sock, M_THAW, window, 0, 0, MSG_DONTWAIT);
 }
 
-static unsigned int times(unsigned int v, unsigned int k)
-{
-	return v > ~0u / k ? ~0u : v * k;
-}
-
 unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 			       unsigned int max_freeze_ms)
 {
@@ -825,7 +801,8 @@ unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 	/* twice what the operator allows a freeze to take hold: an advice
 	 * call waits on the target's memory much as the freeze waits on its
 	 * threads; never under 5 s, which a 64 MiB call always beats */
-	unsigned int twice = times(freeze_timeout_ms, 2);
+	unsigned int twice = freeze_timeout_ms > ~0u / 2 ? ~0u :
+			     freeze_timeout_ms * 2;
 
 	return twice > WATCHDOG_MIN_MS ? twice : WATCHDOG_MIN_MS;
 }

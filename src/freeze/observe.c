@@ -37,7 +37,7 @@ static int gone_now(int pidfd, int scan_errno)
 
 static pid_t last_stopped;
 
-int observe_stopped(pid_t pid, int pidfd, int *gone)
+enum observed observe_stopped(pid_t pid, int pidfd, int *gone)
 {
 	struct stop_count c = { 0, 0 };
 	int saved;
@@ -48,22 +48,19 @@ int observe_stopped(pid_t pid, int pidfd, int *gone)
 		saved = errno;
 		if (gone_now(pidfd, saved)) {
 			*gone = 1;
-			return 0;
+			return OBSERVED_THAWED;
 		}
 		errno = saved;
-		return -1;
+		return OBSERVED_FAILED;
 	}
-	/* what was read was this process's only if it still lives now */
-	if (pidfd >= 0 && gone_now(pidfd, 0)) {
+	/* what was read was this process's only if it still lives now; a
+	 * zombie (no live thread): nothing of it can run or stop */
+	if ((pidfd >= 0 && gone_now(pidfd, 0)) || c.live == 0) {
 		*gone = 1;
-		return 0;
-	}
-	if (c.live == 0) {
-		*gone = 1;	/* a zombie: nothing of it can run or stop */
-		return 0;
+		return OBSERVED_THAWED;
 	}
 	last_stopped = c.stopped;
-	return c.stopped != 0;
+	return c.stopped ? OBSERVED_FROZEN : OBSERVED_THAWED;
 }
 
 static __attribute__((format(printf, 3, 4)))
@@ -80,9 +77,10 @@ void say(char *why, size_t len, const char *fmt, ...)
 
 static enum observed observe_stop(const struct observe *o, char *why, size_t len)
 {
-	int gone, r = observe_stopped(o->pid, o->pidfd, &gone);
+	int gone;
+	enum observed r = observe_stopped(o->pid, o->pidfd, &gone);
 
-	if (r < 0) {
+	if (r == OBSERVED_FAILED) {
 		int saved = errno;
 
 		say(why, len, "cannot read the threads of process %d: %s",
@@ -90,8 +88,8 @@ static enum observed observe_stop(const struct observe *o, char *why, size_t len
 		errno = saved;
 		return OBSERVED_FAILED;
 	}
-	if (r == 0)
-		return OBSERVED_THAWED;
+	if (r == OBSERVED_THAWED)
+		return r;
 	say(why, len, "thread %d of process %d is still stopped (T)",
 	    (int)last_stopped, (int)o->pid);
 	return OBSERVED_FROZEN;
@@ -161,9 +159,6 @@ enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 }
 
 /* Waiting for a freeze to take hold: see freeze.h. */
-#define NAP_FIRST_NS 50000u
-#define NAP_MAX_NS 1000000u
-
 static void nap(const struct freeze_wait *w, uint64_t ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000u),
@@ -179,10 +174,11 @@ static void nap(const struct freeze_wait *w, uint64_t ns)
 		;
 }
 
-enum wait_result freeze_wait_run(const struct freeze_wait *w,
+static enum wait_result wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx)
 {
-	uint64_t step = NAP_FIRST_NS;
+	uint64_t step = w->slow ? 100000u : 50000u;
+	uint64_t max = w->slow ? 6400000u : 1000000u;
 
 	for (;;) {
 		enum wait_test r = test(dctx);
@@ -202,9 +198,25 @@ enum wait_result freeze_wait_run(const struct freeze_wait *w,
 		if (step > w->deadline - now)
 			step = w->deadline - now;
 		nap(w, step);
-		if (step < NAP_MAX_NS)
+		if (step < max)
 			step *= 2;
 	}
+}
+
+/* Its own function (a debugger's breakpoint in tests/freeze18.bats): the
+ * waits before a freeze take hold (wait_until) never reach it. */
+enum wait_result freeze_wait_run(const struct freeze_wait *w,
+				 enum wait_test (*test)(void *dctx), void *dctx)
+{
+	return wait_run(w, test, dctx);
+}
+
+enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
+			    void *ctx)
+{
+	struct freeze_wait w = { .deadline = deadline, .pollfd = -1, .slow = true };
+
+	return wait_run(&w, test, ctx);
 }
 
 const char *freeze_wait_why(const struct freeze_wait *w)

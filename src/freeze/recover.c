@@ -100,7 +100,8 @@ static enum undo undo_stop(const struct freeze_record *r, char *msg, size_t len)
 	char path[64], comm[64];
 	struct procstat ps;
 	enum undo u;
-	int fd, gone, st;
+	enum observed st;
+	int fd, gone;
 
 	if (r->target <= 1 || r->target == getpid()) {
 		snprintf(msg, len, "refusing to resume process %d named by a "
@@ -127,11 +128,11 @@ static enum undo undo_stop(const struct freeze_record *r, char *msg, size_t len)
 	} else {
 		proc_comm(r->target, comm, sizeof(comm));
 		st = observe_stopped(r->target, fd, &gone);
-		if (st < 0) {
+		if (st == OBSERVED_FAILED) {
 			u = cannot_check(r, "its threads", errno, msg, len);
 		} else if (gone) {
 			u = has_exited(r, msg, len);
-		} else if (st == 0) {
+		} else if (st == OBSERVED_THAWED) {
 			snprintf(msg, len, "process %d (%s), stopped by pmadv %d "
 				 "which is gone, runs already: nothing to resume",
 				 (int)r->target, comm, (int)r->owner);

@@ -21,18 +21,6 @@ struct cand {
 	char path[PATH_MAX];
 };
 
-/* The user's home, from $HOME or the password database. */
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-
-	if (h && h[0] == '/')
-		return h;
-	pw = getpwuid(geteuid());
-	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
-}
-
 /* Where the caller's runs may meet, in order of preference: worked out
  * once a run (euid, $XDG_RUNTIME_DIR and home do not change under it),
  * off the stack (12 KiB there made the start-up's deepest frames). */
@@ -42,7 +30,8 @@ static const struct cand *candidates(size_t *count)
 	static char parent[PATH_MAX];
 	static size_t n;
 	static bool done;
-	const char *x = getenv("XDG_RUNTIME_DIR"), *h;
+	const char *x = getenv("XDG_RUNTIME_DIR"), *h = getenv("HOME");
+	struct passwd *pw;
 	struct stat st;
 
 	*count = n;
@@ -61,9 +50,11 @@ static const struct cand *candidates(size_t *count)
 		snprintf(c[n++].path, PATH_MAX, "%s/pmadv", x);
 	/* without one (cron, su): the user's own directory in /tmp ... */
 	snprintf(c[n++].path, PATH_MAX, "/tmp/pmadv-%u", (unsigned int)geteuid());
-	/* ... unless another user took that name first: the home directory */
-	h = home_dir();
-	if (h && strlen(h) + 16 < PATH_MAX) {
+	/* ... unless another user took that name first: the home directory
+	 * ($HOME, or the password database's) */
+	if ((!h || h[0] != '/') && (pw = getpwuid(geteuid())))
+		h = pw->pw_dir;
+	if (h && h[0] == '/' && strlen(h) + 16 < PATH_MAX) {
 		snprintf(parent, sizeof(parent), "%s/.cache", h);
 		snprintf(c[n].path, PATH_MAX, "%s/.cache/pmadv", h);
 		c[n++].parent_check = parent;
@@ -231,8 +222,8 @@ static int check_lock_file(int fd, const char *path, struct err *e)
 
 /* Open (or create) a lock file at dirfd/name into *fd: LOOKUP_FOUND;
  * LOOKUP_NONE when it is not there; LOOKUP_FAILED with e otherwise. */
-static enum lookup lock_open(int dirfd, const char *name, const char *shown,
-			     int flags, int *fd, struct err *e)
+static enum lookup lock_open(int dirfd, const char *name, int flags, int *fd,
+			     struct err *e)
 {
 	struct stat st;
 
@@ -240,18 +231,18 @@ static enum lookup lock_open(int dirfd, const char *name, const char *shown,
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return err_set(e, EINVAL, "refusing lock file %s: not a regular "
-			       "file (remove it)", shown);
+			       "file (remove it)", name);
 	*fd = openat(dirfd, name, LOCK_OPEN | flags, 0600);
 	if (*fd < 0) {
 		if (errno == ENOENT)
 			return LOOKUP_NONE;
 		if (errno == ELOOP)
 			return err_set(e, ELOOP, "refusing lock file %s: a "
-				       "symbolic link (remove it)", shown);
-		return err_set(e, errno, "cannot lock: %s: %s", shown,
+				       "symbolic link (remove it)", name);
+		return err_set(e, errno, "cannot lock: %s: %s", name,
 			       strerror(errno));
 	}
-	if (check_lock_file(*fd, shown, e) != 0) {
+	if (check_lock_file(*fd, name, e) != 0) {
 		close(*fd);
 		*fd = -1;
 		return LOOKUP_FAILED;
@@ -263,7 +254,7 @@ int lock_open_existing(int dirfd, const char *name, struct err *e)
 {
 	int fd = -1;
 
-	if (lock_open(dirfd, name, name, 0, &fd, e) == LOOKUP_NONE)
+	if (lock_open(dirfd, name, 0, &fd, e) == LOOKUP_NONE)
 		return err_set(e, ENOENT, "%s: gone", name);
 	return fd;
 }
@@ -283,7 +274,7 @@ static enum wait_test lock_try(void *ctx)
 
 	for (;;) {
 		if (l->fd < 0) {
-			switch (lock_open(AT_FDCWD, l->path, l->path, O_CREAT,
+			switch (lock_open(AT_FDCWD, l->path, O_CREAT,
 					  &l->fd, t->e)) {
 			case LOOKUP_NONE:
 				return WAIT_NOT_YET;	/* the directory went away */

@@ -186,7 +186,7 @@ static void close_fds(void)
  * so in every later thread, with the stop signals. */
 static int start_thread(struct err *e)
 {
-	sigset_t take, block, all, pre;
+	sigset_t take, block, all, pre, now;
 	struct sigaction old;
 	int rc;
 
@@ -205,12 +205,9 @@ static int start_thread(struct err *e)
 	sigaddset(&block, SIGTTIN);
 	sigaddset(&block, SIGTTOU);
 	saved_mask = pre;
-	{
-		sigset_t now;	/* in one step: no moment with none blocked */
-
-		sigorset(&now, &pre, &block);
-		pthread_sigmask(SIG_SETMASK, &now, NULL);
-	}
+	/* in one step: no moment with none blocked */
+	sigorset(&now, &pre, &block);
+	pthread_sigmask(SIG_SETMASK, &now, NULL);
 	sigfd = signalfd(-1, &take, SFD_CLOEXEC);
 	wakefd = eventfd(0, EFD_CLOEXEC);
 	if (sigfd < 0 || wakefd < 0) {
@@ -251,14 +248,11 @@ static void stop_thread(void)
 int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e)
 {
-	int slot = -1;
+	int slot = 0;
 
-	for (int i = 0; i < THAW_SLOTS; i++)
-		if (!slots[i].used) {
-			slot = i;
-			break;
-		}
-	if (slot < 0)
+	while (slot < THAW_SLOTS && slots[slot].used)
+		slot++;
+	if (slot == THAW_SLOTS)
 		return err_set(e, EBUSY, "too many targets frozen at once");
 	if (!atexit_done && atexit(thaw_all) == 0)
 		atexit_done = true;
@@ -294,18 +288,15 @@ void thaw_interruptible(bool on)
 {
 	if (on == interruptible)
 		return;
-	if (on) {
-		atomic_store(&notes_first, true);
-		interruptible = true;
-		if (!thread_on)
-			notes_on();
-		return;
+	atomic_store(&notes_first, on);
+	interruptible = on;
+	if (on && !thread_on) {
+		notes_on();
+	} else if (!on) {
+		notes_off();
+		if (thread_on && narmed == 0)
+			stop_thread();
 	}
-	atomic_store(&notes_first, false);
-	interruptible = false;
-	notes_off();
-	if (thread_on && narmed == 0)
-		stop_thread();
 }
 
 void thaw_held(int slot)

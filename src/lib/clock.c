@@ -1,11 +1,8 @@
-/* Monotonic time and the back-off wait: see lib.h. */
+/* Monotonic time: see lib.h. */
 #include <errno.h>
 #include <time.h>
 
 #include "lib/lib.h"
-
-#define NAP_FIRST_US 100
-#define NAP_MAX_US 6400
 
 uint64_t clock_now_ns(void)
 {
@@ -35,24 +32,4 @@ void clock_sleep_us(unsigned int us)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
-}
-
-enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
-			    void *ctx)
-{
-	unsigned int nap = NAP_FIRST_US;
-
-	for (;;) {
-		enum wait_test r = test(ctx);
-
-		if (r == WAIT_MET)
-			return WAIT_DONE;
-		if (r == WAIT_TEST_FAILED)
-			return WAIT_FAILED;
-		if (clock_ms_left(deadline) == 0)
-			return WAIT_DEADLINE;
-		clock_sleep_us(nap);
-		if (nap < NAP_MAX_US)
-			nap *= 2;
-	}
 }

@@ -126,12 +126,10 @@ char *escape_str(const char *s, enum escape_mode mode)
 			} else {
 				*o++ = (char)*p;
 			}
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += sprintf(o, "\\x%02x", *p);
 		} else {
-			if (*p < 0x20 || *p == 0x7f) {
-				o += sprintf(o, "\\x%02x", *p);
-			} else {
-				*o++ = (char)*p;
-			}
+			*o++ = (char)*p;
 		}
 		p++;
 	}

@@ -103,7 +103,7 @@ char *size_format(uint64_t bytes, char *buf, size_t len);
 /* A duration: "500ms", "2s", "1.5s", "3" (seconds), "1m"; a day at most. */
 int duration_parse_ms(const char *s, unsigned int *ms, struct err *e);
 
-/* Monotonic time: deadlines, naps, the one back-off loop of every wait. */
+/* Monotonic time: deadlines, naps. */
 uint64_t clock_now_ns(void);			/* CLOCK_MONOTONIC */
 uint64_t clock_deadline(unsigned int ms);	/* now + ms */
 unsigned int clock_ms_left(uint64_t deadline);	/* 0 once passed */
@@ -115,27 +115,6 @@ enum lookup {
 	LOOKUP_FOUND = 0,
 	LOOKUP_NONE = 1,	/* nothing there: not an error */
 };
-
-/* What a wait's test says: */
-enum wait_test {
-	WAIT_TEST_FAILED = -1,	/* its error is in its ctx */
-	WAIT_NOT_YET = 0,
-	WAIT_MET = 1,
-};
-
-/* What the wait came to. */
-enum wait_result {
-	WAIT_FAILED = -1,	/* the test failed */
-	WAIT_DONE = 0,		/* the test was met */
-	WAIT_DEADLINE = 1,	/* time ran out first */
-	WAIT_OVER = 2,		/* the freeze window ended first
-				 * (freeze_wait_run only) */
-};
-
-/* Ask test(ctx) until it is met, napping between (100 us, doubling up to
- * 6.4 ms); it is asked at least once. */
-enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
-			    void *ctx);
 
 /* A PMD-sized THP on x86_64 and arm64 with 4 KiB pages. */
 #define HUGE_PAGE_SIZE (2ULL << 20)

@@ -94,10 +94,7 @@ int budget_select(struct plan *p, const struct res_spans *spans,
 		}
 	free(rank);
 	join(&o);
-	free(p->pieces);
-	p->pieces = o.v;
-	p->npieces = o.n;
-	p->bytes = o.bytes;
+	plan_set_pieces(p, o.v, o.n, o.n);
 	return 0;
 }
 

@@ -16,8 +16,8 @@ static const unsigned char hexdigit[256] = {
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-/* Hex number up to 16 digits; advances *p. */
-static int hex(char **p, uint64_t *out)
+/* Hex number of 1 to max (at most 16) digits; advances *p. */
+static int hex(char **p, int max, uint64_t *out)
 {
 	const unsigned char *s = (const unsigned char *)*p, *b = s;
 	uint64_t v = 0;
@@ -27,7 +27,7 @@ static int hex(char **p, uint64_t *out)
 		v = v << 4 | (d - 1);
 		s++;
 	}
-	if (s == b || s - b > 16)
+	if (s == b || s - b > max)
 		return -1;
 	*p = (char *)s;
 	*out = v;
@@ -50,19 +50,6 @@ static int dec(char **p, uint64_t *out)
 	}
 	*out = v;
 	return n ? 0 : -1;
-}
-
-/* A field whose value no one uses: its shape only, 1 to max hex digits. */
-static int skip_hex(char **p, int max)
-{
-	const unsigned char *s = (const unsigned char *)*p, *b = s;
-
-	while (hexdigit[*s])
-		s++;
-	if (s == b || s - b > max)
-		return -1;
-	*p = (char *)s;
-	return 0;
 }
 
 /* The inode: a decimal that fits 64 bits, its value unused. */
@@ -96,11 +83,12 @@ static int parse_line(char *line, size_t linelen, struct mapping *m)
 	static const char deleted[] = " (deleted)";
 	const size_t dlen = sizeof(deleted) - 1;
 	char *p = line;
+	uint64_t unused;
 	size_t len;
 
 	m->vmflags = 0;
 	m->deleted = false;
-	if (hex(&p, &m->start) || expect(&p, '-') || hex(&p, &m->end) ||
+	if (hex(&p, 16, &m->start) || expect(&p, '-') || hex(&p, 16, &m->end) ||
 	    expect(&p, ' '))
 		return -1;
 	if (m->end <= m->start)
@@ -110,9 +98,9 @@ static int parse_line(char *line, size_t linelen, struct mapping *m)
 			return -1;
 		m->perms[i] = *p++;
 	}
-	/* offset, major:minor (12 and 20 bits), inode */
-	if (expect(&p, ' ') || skip_hex(&p, 16) || expect(&p, ' ') ||
-	    skip_hex(&p, 3) || expect(&p, ':') || skip_hex(&p, 5) ||
+	/* offset, major:minor (12 and 20 bits), inode: their shape only */
+	if (expect(&p, ' ') || hex(&p, 16, &unused) || expect(&p, ' ') ||
+	    hex(&p, 3, &unused) || expect(&p, ':') || hex(&p, 5, &unused) ||
 	    expect(&p, ' ') || skip_dec(&p))
 		return -1;
 	/* the kernel pads with spaces up to the name column */

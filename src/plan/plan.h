@@ -203,6 +203,8 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 int by_start(const void *a, const void *b);
 
 void plan_free(struct plan *p);
+/* p's pieces become v (n, malloc'd); p->bytes sums the first nbytes. */
+void plan_set_pieces(struct plan *p, struct piece *v, size_t n, size_t nbytes);
 void selection_free(struct selection *sel);
 
 /* Runs of pages by residency (pagemap), spans of equal flags. Pure. */

@@ -216,14 +216,22 @@ static int report_unmatched(const struct selection *sel, const bool *hit,
 	return 0;
 }
 
-/* What b took becomes the plan's (the unmatched selectors are there). */
-static void builder_to_plan(struct builder *b, struct plan *out)
+/* What b took becomes the plan's (the unmatched selectors are there): 0;
+ * or, failed, it goes with the plan: -1. */
+static int builder_done(struct builder *b, struct plan *out, bool failed)
 {
+	if (failed) {
+		free(b->keep.v);
+		free(b->skips);
+		plan_free(out);
+		return -1;
+	}
 	out->pieces = b->keep.v;
 	out->npieces = b->keep.n;
 	out->skips = b->skips;
 	out->nskips = b->nskips;
 	out->bytes = b->bytes;
+	return 0;
 }
 
 /* Does sel take m whole (--all, a name, a regex)? Matching selectors are
@@ -270,20 +278,21 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 	struct builder b = { maps, sel, advice, 0, { 0 }, NULL, 0, 0, 0 };
 	struct vec cand = { 0 };
 	bool *hit = calloc(nsel ? nsel : 1, sizeof(*hit));
+	bool failed = true;
 
 	memset(out, 0, sizeof(*out));
 	if (!hit)
-		goto oom;
+		goto done;
 	/* without ranges, pieces are whole mappings, in order and disjoint:
 	 * straight into the plan, sized once for the worst case */
 	if (!sel->nranges) {
 		b.keep.v = big_alloc((maps->n ? maps->n : 1) * sizeof(*b.keep.v));
 		if (!b.keep.v)
-			goto oom;
+			goto done;
 		b.keep.cap = maps->n ? maps->n : 1;
 	}
 	if (range_pieces(maps, sel, hit, &cand))
-		goto oom;
+		goto done;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct mapping *m = &maps->v[i];
 
@@ -291,23 +300,15 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 			continue;
 		if (sel->nranges ? push(&cand, m->start, m->end, i) :
 				   take(&b, m->start, m->end, i))
-			goto oom;
+			goto done;
 	}
 	if (sel->nranges && take_sorted(&b, &cand, NULL))
-		goto oom;
-	if (report_unmatched(sel, hit, out))
-		goto oom;
+		goto done;
+	failed = report_unmatched(sel, hit, out) != 0;
+done:
 	free(hit);
 	free(cand.v);
-	builder_to_plan(&b, out);
-	return 0;
-oom:
-	free(hit);
-	free(cand.v);
-	free(b.keep.v);
-	free(b.skips);
-	plan_free(out);
-	return -1;
+	return builder_done(&b, out, failed);
 }
 
 /* ---- several (advice, selection) pairs ---- */
@@ -398,7 +399,7 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 {
 	struct builder b = { .maps = maps };
 	struct vec claimed = { 0 }, cand = { 0 };
-	bool *hit = NULL;
+	bool *hit = NULL, failed = true;
 
 	if (npairs == 1)
 		return select_plan(maps, pairs[0].sel, pairs[0].advice->value, out);
@@ -416,7 +417,7 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 		    take_unclaimed(&b, &cand, &claimed) ||
 		    (k + 1 < npairs && claim(&claimed, &cand)) ||
 		    report_unmatched(sel, hit, out))
-			goto oom;
+			goto done;
 		free(hit);
 		hit = NULL;
 	}
@@ -425,18 +426,12 @@ int select_pairs(const struct maps *maps, const struct pair_sel *pairs,
 		qsort(b.keep.v, b.keep.n, sizeof(*b.keep.v), by_start);
 	if (b.nskips > 1)
 		qsort(b.skips, b.nskips, sizeof(*b.skips), by_start);
-	free(claimed.v);
-	free(cand.v);
-	builder_to_plan(&b, out);
-	return 0;
-oom:
+	failed = false;
+done:
 	free(hit);
 	free(claimed.v);
 	free(cand.v);
-	free(b.keep.v);
-	free(b.skips);
-	plan_free(out);
-	return -1;
+	return builder_done(&b, out, failed);
 }
 
 void plan_free(struct plan *p)
@@ -445,6 +440,16 @@ void plan_free(struct plan *p)
 	free(p->skips);
 	free(p->unmatched);
 	memset(p, 0, sizeof(*p));
+}
+
+void plan_set_pieces(struct plan *p, struct piece *v, size_t n, size_t nbytes)
+{
+	free(p->pieces);
+	p->pieces = v;
+	p->npieces = n;
+	p->bytes = 0;
+	for (size_t i = 0; i < nbytes; i++)
+		p->bytes += v[i].end - v[i].start;
 }
 
 void selection_free(struct selection *sel)

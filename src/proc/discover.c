@@ -179,16 +179,6 @@ static bool proc2_load(void)
 	return false;
 }
 
-/* Done looking up: the library and what the loader kept for it go (a
- * leak checker would otherwise find the loader's lists at exit). */
-static void proc2_unload(void)
-{
-	if (!proc2.handle)
-		return;		/* never loaded: its page left untouched */
-	dlclose(proc2.handle);
-	memset(&proc2, 0, sizeof(proc2));
-}
-
 /* A process found by name or cgroup; its start time tells a reused PID. */
 struct found {
 	pid_t pid;
@@ -473,7 +463,13 @@ int discover_targets(const struct options *o, struct target_list *l)
 			return -1;
 	int rc = by_name(o, l);
 
-	proc2_unload();
+	/* done looking up: the library and what the loader kept for it go (a
+	 * leak checker would otherwise find the loader's lists at exit);
+	 * never loaded: its page left untouched */
+	if (proc2.handle) {
+		dlclose(proc2.handle);
+		memset(&proc2, 0, sizeof(proc2));
+	}
 	return rc || by_cgroup(o, l) || by_unit(o, l) ? -1 : 0;
 }
 

@@ -126,20 +126,17 @@ static int procmap_read(pid_t pid, struct maps *m, char **names)
 		addr = q.vma_end;
 	}
 	close(fd);
-	if (!e) {
-		for (size_t i = 0; i < m->n; i++) {
-			m->v[i].name = nb.buf + offs[i];
-			m->v[i].name_len = (uint32_t)strlen(m->v[i].name);
-		}
-		*names = nb.buf;
-	} else {
-		free(nb.buf);
+	for (size_t i = 0; !e && i < m->n; i++) {
+		m->v[i].name = nb.buf + offs[i];
+		m->v[i].name_len = (uint32_t)strlen(m->v[i].name);
 	}
 	free(offs);
 	if (e) {
+		free(nb.buf);
 		errno = e;
 		return -1;
 	}
+	*names = nb.buf;
 	return 0;
 }
 
@@ -156,16 +153,6 @@ static int read_query(const struct target *t, char **text, struct maps *m)
 	return 0;
 }
 
-static void explain_read(const struct target *t, const char *file, int code,
-			 struct err *e)
-{
-	if (code == EACCES || code == EPERM)
-		target_explain_denied(t, EACCES, e);
-	else
-		err_set(e, code, "cannot read /proc/%d/%s: %s", t->pid, file,
-			code == ESRCH ? "the process has exited" : strerror(code));
-}
-
 int maps_source_read(struct target *t, enum maps_file which, bool query,
 		     char **text, struct maps *m, struct err *e)
 {
@@ -179,7 +166,12 @@ int maps_source_read(struct target *t, enum maps_file which, bool query,
 		struct err pe;
 
 		if (target_read(t, file, text, &len)) {
-			explain_read(t, file, errno, e);
+			if (errno == EACCES || errno == EPERM)
+				target_explain_denied(t, EACCES, e);
+			else
+				err_set(e, errno, "cannot read /proc/%d/%s: %s", t->pid,
+					file, errno == ESRCH ?
+					"the process has exited" : strerror(errno));
 			return -1;
 		}
 		if (!maps_parse(*text, len, m, &bad, &pe))

@@ -39,8 +39,9 @@ int procstat_of(pid_t pid, struct procstat *ps);
 /* Read a small file into buf, NUL-terminated. The length, or -1 with errno. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
-/* The number after key at the start of a line of a small file: 1; 0 when
- * no line has it; -1 with errno when it cannot be read. */
+/* The number after key at the start of a line of a small file into *v
+ * (left as it was when no line has it). 0, or -1 with errno when the file
+ * cannot be read. */
 int proc_key_long(int dirfd, const char *path, const char *key, long *v);
 
 /* The PID a /proc directory entry names, or 0 when it names none. */
@@ -66,8 +67,6 @@ struct target {
 	int pidfd;
 	bool inherited;		/* --pidfd: the caller's, not ours to close */
 	char comm[64];
-	char state;		/* as in /proc/PID/stat */
-	bool kthread;
 	unsigned int euid;
 	uint64_t locked;	/* VmLck, bytes */
 	uint64_t hugetlb;	/* HugetlbPages, bytes */

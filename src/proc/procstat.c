@@ -116,7 +116,7 @@ int proc_key_long(int dirfd, const char *path, const char *key, long *v)
 	for (char *p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, key, n)) {
 			*v = strtol(p + n, NULL, 10);
-			return 1;
+			break;
 		}
 	return 0;
 }

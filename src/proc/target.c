@@ -67,7 +67,7 @@ int target_open_pidfd(int fd, struct target *t, struct err *e)
 			       "namespace not visible from here", fd);
 	/* a thread's Tgid is its process's */
 	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	if (proc_key_long(AT_FDCWD, path, "Tgid:", &tgid) > 0 && tgid > 0 && tgid != pid)
+	if (proc_key_long(AT_FDCWD, path, "Tgid:", &tgid) == 0 && tgid > 0 && tgid != pid)
 		return err_set(e, EINVAL, "--pidfd %d: a pidfd of thread %ld of process "
 			       "%d (PIDFD_THREAD), not of a process (hint: "
 			       "pidfd_open(%d, 0))", fd, pid, (int)tgid, (int)tgid);
@@ -147,12 +147,10 @@ int target_facts(struct target *t, struct err *e)
 	    procstat_parse(line, &ps) || read_status(t))
 		return err_set(e, ESRCH, "no such process: %d", (int)t->pid);
 	stat_comm(line, t->comm, sizeof(t->comm));
-	t->state = ps.state;
-	t->kthread = ps.flags & PF_KTHREAD;
-	if (t->kthread)
+	if (ps.flags & PF_KTHREAD)
 		return err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
 			       "address space to advise", (int)t->pid, t->comm);
-	if (t->state == 'Z' || t->state == 'X')
+	if (ps.state == 'Z' || ps.state == 'X')
 		return err_set(e, ESRCH, "%d (%s) is a zombie: it has no memory left "
 			       "to advise", (int)t->pid, t->comm);
 	return 0;
@@ -252,20 +250,16 @@ void target_explain_denied(const struct target *t, int errnum, struct err *e)
 			 "or grant cap_sys_nice)", (int)t->pid, t->comm);
 		return;
 	}
-	if (t->tracer > 0) {
-		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
-			 "access denied; it is traced by process %d",
-			 (int)t->pid, t->comm, (int)t->tracer);
-	} else if (t->euid != geteuid() && geteuid() != 0) {
-		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
-			 "access denied; it runs as uid %u, you are uid %u "
-			 "(hint: run as that user or as root)", (int)t->pid,
-			 t->comm, t->euid, (unsigned int)geteuid());
-	} else {
-		err_set(e, errnum, "access to %d (%s) refused: ptrace read "
-			 "access denied (not dumpable, or a security module said "
-			 "no; CAP_SYS_PTRACE overrides)", (int)t->pid, t->comm);
-	}
+	err_set(e, errnum, "access to %d (%s) refused: ptrace read access "
+		"denied", (int)t->pid, t->comm);
+	if (t->tracer > 0)
+		err_append(e, "; it is traced by process %d", (int)t->tracer);
+	else if (t->euid != geteuid() && geteuid() != 0)
+		err_append(e, "; it runs as uid %u, you are uid %u (hint: run as "
+			   "that user or as root)", t->euid, (unsigned int)geteuid());
+	else
+		err_append(e, " (not dumpable, or a security module said no; "
+			   "CAP_SYS_PTRACE overrides)");
 }
 
 void target_read_ready(struct target *t, size_t cap)

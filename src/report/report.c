@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libsmartcols.h>
-
 #include "lib/lib.h"
 #include "report/report.h"
 
@@ -154,12 +152,6 @@ static void human_effect(const struct report *rp, const struct target_result *r)
 	printf(", AnonHugePages %s -> %s\n", a, b);
 }
 
-/* "1 range", "2 ranges": counts in words read right. */
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 /* What the selection holds in memory, next to its mapped size. */
 static void human_resident(const struct report *rp, const struct target_result *r)
 {
@@ -248,17 +240,16 @@ static void human_comeback(const struct report *rp, const struct target_result *
 static void human_amounts(const struct report *rp, uint64_t requested,
 			  uint64_t advised, uint64_t failed, size_t nranges)
 {
+	const char *ranges = nranges == 1 ? "range" : "ranges";
 	char a[64], b[64];
 
 	size_pair(rp, requested, b, sizeof(b));
 	if (rp->o->dry_run) {
-		printf("%s would be advised in %zu %s", b, nranges,
-		       plural(nranges, "range", "ranges"));
+		printf("%s would be advised in %zu %s", b, nranges, ranges);
 		return;
 	}
 	size_pair(rp, advised, a, sizeof(a));
-	printf("%s of %s advised in %zu %s", a, b, nranges,
-	       plural(nranges, "range", "ranges"));
+	printf("%s of %s advised in %zu %s", a, b, nranges, ranges);
 	if (failed) {
 		size_pair(rp, failed, a, sizeof(a));
 		printf(", %s failed", a);
@@ -283,9 +274,8 @@ static void human_by_advice(const struct report *rp, const struct target_result 
 
 static void human_target(const struct report *rp, const struct target_result *r)
 {
-	char *comm;
+	char *comm = escape_str(r->comm, ESCAPE_TERMINAL);
 
-	comm = escape_str(r->comm, ESCAPE_TERMINAL);
 	if (human_already(rp, r, comm) || r->error ||
 	    (!r->nranges && !r->nskipped)) {
 		free(comm);
@@ -475,23 +465,19 @@ void report_window(struct report *rp, const struct window_info *w)
 	}
 }
 
-static void close_json(struct report *rp)
-{
-	if (rp->targets)
-		fclose(rp->targets);
-	if (rp->freezes)
-		fclose(rp->freezes);
-	rp->targets = rp->freezes = NULL;
-}
-
 void report_finish(struct report *rp)
 {
+	bool doc = rp->targets && rp->freezes;	/* the -J document's */
+
 	if (rp->o->list)
 		list_finish(rp);
 	else
 		print_table(rp, NULL);
-	if (rp->targets && rp->freezes) {
-		close_json(rp);
+	if (rp->targets)
+		fclose(rp->targets);
+	if (rp->freezes)
+		fclose(rp->freezes);
+	if (doc) {
 		printf("{\"advice\":\"%s\",\"dry_run\":%s,\"requested\":%" PRIu64
 		       ",\"advised\":%" PRIu64 ",\"failed\":%" PRIu64, advice_name(rp),
 		       rp->o->dry_run ? "true" : "false", rp->requested, rp->advised,
@@ -506,7 +492,6 @@ void report_finish(struct report *rp)
 		human_totals(rp);
 		human_group(rp);
 	}
-	close_json(rp);
 	free(rp->targets_buf);
 	free(rp->freezes_buf);
 	free(rp);

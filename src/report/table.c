@@ -121,10 +121,8 @@ static const char *cell(const struct options *o, enum col_id c,
 	case COL_COMM:
 		return r->comm;
 	case COL_START:
-		snprintf(buf, len, "0x%" PRIx64, row->start);
-		return buf;
 	case COL_END:
-		snprintf(buf, len, "0x%" PRIx64, row->end);
+		snprintf(buf, len, "0x%" PRIx64, c == COL_START ? row->start : row->end);
 		return buf;
 	case COL_SIZE:
 		report_size(o, row->end - row->start, buf, len);
