@@ -21,7 +21,7 @@ bats_require_minimum_version 1.5.0
 load freeze_helper
 
 BOUND_MS=100		# --max-freeze's default
-SLACK_MS=100		# GUARDIAN_SLACK_MS (src/freeze/guardian.h)
+SLACK_MS=100		# GUARDIAN_SLACK_MS (src/freeze/freeze.h)
 PROBE_MIB=400
 RUNS=${FREEZE18_RUNS:-10}
 
