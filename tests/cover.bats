@@ -181,7 +181,9 @@ after_vfork_stopped() {
 	# all of /proc with the target frozen.
 	command -v strace >/dev/null || skip "missing tool: strace (tools/deps.sh installs it)"
 	start_counter 2
-	run -0 strace -f -o "$T/trace" -e trace=openat,pidfd_send_signal \
+	# LeakSanitizer cannot run under ptrace (the sanitizer build)
+	run -0 env ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace" \
+		-e trace=openat,pidfd_send_signal \
 		"$PMADV" -p "$COUNTER" -a cold -m counter.shm --freeze=stop
 	awk '/SIGSTOP/ { w = 1 }
 	     /"\/proc", O_RDONLY/ { if (w) inside++; else before++ }
