@@ -31,7 +31,7 @@ BIN ?= pmadv
 
 # Modules with no I/O and no library needs (lib/msg.c writes stderr, nothing
 # else): linked into unit tests and fuzzers.
-PURE_SRC := src/lib/msg.c src/lib/size.c src/lib/escape.c src/lib/bigalloc.c \
+PURE_SRC := src/lib/msg.c src/lib/size.c src/lib/escape.c src/lib/mem.c \
 	src/plan/maps.c src/plan/select.c src/plan/budget.c \
 	src/report/rowsort.c src/engine/ledger.c src/engine/chunk.c \
 	src/engine/comeback.c

@@ -62,7 +62,7 @@ for p in gen floor naive timeit peakrss; do
 done
 # as bench/bench.mk: the pagemap reader and the pure modules it links with
 RESID_SRC="$ROOT/src/proc/residency.c $ROOT/src/lib/msg.c $ROOT/src/lib/size.c
-	$ROOT/src/lib/escape.c $ROOT/src/lib/bigalloc.c $ROOT/src/plan/maps.c
+	$ROOT/src/lib/escape.c $ROOT/src/lib/mem.c $ROOT/src/plan/maps.c
 	$ROOT/src/plan/select.c $ROOT/src/plan/budget.c $ROOT/src/report/rowsort.c
 	$ROOT/src/engine/ledger.c $ROOT/src/engine/chunk.c"
 if [ ! -x "$BIN/resid" ] || [ "$B/resid.c" -nt "$BIN/resid" ] ||

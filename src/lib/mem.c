@@ -1,4 +1,6 @@
-/* Huge-page friendly allocation for large arrays. */
+/* pmadv's own memory: huge-page friendly allocation for large arrays,
+ * growable and sorted arrays, the prewarm and unshare before a window, and
+ * the dlopen of an optional library. */
 #include <dlfcn.h>
 #include <malloc.h>
 #include <stdlib.h>
