@@ -158,7 +158,13 @@ enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 	return l.last;
 }
 
-/* Waiting for a freeze to take hold: see freeze.h. */
+/* Waiting for a freeze to take hold: see freeze.h. Naps double from the
+ * first to the last; wait_until's (slow) waits nap longer. */
+#define NAP_FIRST_NS 50000u
+#define NAP_MAX_NS 1000000u
+#define SLOW_NAP_FIRST_NS 100000u
+#define SLOW_NAP_MAX_NS 6400000u
+
 static void nap(const struct freeze_wait *w, uint64_t ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000u),
@@ -177,8 +183,8 @@ static void nap(const struct freeze_wait *w, uint64_t ns)
 static enum wait_result wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx)
 {
-	uint64_t step = w->slow ? 100000u : 50000u;
-	uint64_t max = w->slow ? 6400000u : 1000000u;
+	uint64_t step = w->slow ? SLOW_NAP_FIRST_NS : NAP_FIRST_NS;
+	uint64_t max = w->slow ? SLOW_NAP_MAX_NS : NAP_MAX_NS;
 
 	for (;;) {
 		enum wait_test r = test(dctx);
