@@ -15,11 +15,15 @@
 # default bound and with --max-freeze=0 (one unbounded window), for -f stop,
 # -f cgroup with the target in a v2 cgroup of its own, -f cgroup in a v1
 # freezer cgroup of its own (each when mounted), plus one run without a
-# freeze. Before each run the target's memory is read back in (redis DEBUG
+# freeze; and with the default bound and --comeback=off: the windows alone,
+# without the pageout guard's sample and 250 ms settle (the unbounded run's
+# guard only reports). Before each run the target's memory is read back in (redis DEBUG
 # DIGEST, pyhold's check), which also checks it is intact. Prints a markdown
 # table (one row per run: windows, longest window and total frozen time
 # from the JSON, the client's longest wait and p99, pmadv's wall time) and
-# the commands that measured them. REPEAT=N runs each row N times.
+# the commands that measured them, then per target and freeze each bounded
+# run's wall time over the unbounded run's, and over its one window.
+# REPEAT=N runs each row N times (the ratios use the last).
 #
 # Needs root: a swap file (SWAP_SIZE, default 3G, under SWAPDIR, default
 # /var/tmp, which must not be tmpfs) is made, swapped off and removed at the
@@ -127,6 +131,7 @@ place() {
 }
 
 COMMANDS=()
+declare -A WALL FROZEN	# label/mode/bound -> wall time, total frozen (ms)
 
 # advise LABEL MODE BOUND: one pageout run, with the latency probe of the
 # target (start_probe, stop_probe: defined per target; stop_probe sets PROBE
@@ -136,7 +141,11 @@ advise() {
 	local -a args
 	place "$mode"
 	args=(-p "$PID" -a pageout --anon --all "${FREEZE[@]}")
-	[ "$bound" = default ] || args+=(--max-freeze="$bound")
+	case $bound in
+	default) ;;
+	off) args+=(--comeback=off) ;;
+	*) args+=(--max-freeze="$bound") ;;
+	esac
 	args+=(-J)
 	start_probe
 	t0=$(now_ms)
@@ -149,10 +158,12 @@ advise() {
 	if [ -n "$WANT_CG" ] && [ "$fc" != "$WANT_CG" ]; then
 		echo "warning: froze $fc, not $WANT_CG" >&2
 	fi
+	WALL[$label/$mode/$bound]=$((t1 - t0))
+	FROZEN[$label/$mode/$bound]=$(jq -r '.targets[0].frozen_ms' <<<"$js" 2>/dev/null || echo -)
 	[ -s "$TMP/err" ] && sed 's/^/  pmadv: /' "$TMP/err" | head -5 >&2
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
 		"$(case $mode in v2) echo "cgroup (v2)" ;; v1) echo "cgroup (v1)" ;; *) echo "$mode" ;; esac)" \
-		"$([ "$bound" = default ] && echo "default" || echo "$bound (one window)")" \
+		"$(case $bound in default) echo default ;; off) echo "default, --comeback=off" ;; *) echo "$bound (one window)" ;; esac)" \
 		"$rc" \
 		"$(jq -r '.targets[0] | "\(.windows) | \(.max_window_ms * 10 | floor / 10) | \(.frozen_ms * 10 | floor / 10)"' <<<"$js" 2>/dev/null || echo "- | - | -")" \
 		"$(jq -r '.advised / 1048576 | floor' <<<"$js" 2>/dev/null || echo -)" \
@@ -170,7 +181,7 @@ header() {
 each_run() {
 	local label=$1 mode bound r
 	for mode in $MODES; do
-		for bound in default 0; do
+		for bound in default off 0; do
 			[ "$mode" = none ] && [ "$bound" = 0 ] && continue
 			for ((r = 0; r < REPEAT; r++)); do
 				retouch || { echo "$label: data check failed" >&2; return 1; }
@@ -215,9 +226,30 @@ stop_probe() {
 	PINGER=""
 	PROBE=$(tail -n 1 "$TMP/pinger.out" | sed -n 's/.*max_ms=\([^ ]*\) p99_ms=\([^ ]*\).*/\1 | \2/p')
 }
+# ratios LABEL: each bounded run's wall time over the unbounded run's wall
+# time and over its one window (issue 17: "total time within 1.5x one
+# unbounded window")
+ratios() {
+	local mode b w0 f0
+	echo
+	echo "| $1: freeze | bounded run | wall / unbounded wall | wall / unbounded window |"
+	echo "|---|---|---|---|"
+	for mode in $MODES; do
+		[ "$mode" = none ] && continue
+		w0=${WALL[$1/$mode/0]:-} f0=${FROZEN[$1/$mode/0]:-}
+		for b in default off; do
+			awk -v m="$mode" -v b="$b" -v w="${WALL[$1/$mode/$b]:-}" -v w0="$w0" -v f0="$f0" 'BEGIN {
+				r = (w0 > 0 && w != "") ? sprintf("%.2f", w / w0) : "-"
+				q = (f0 > 0 && w != "") ? sprintf("%.2f", w / f0) : "-"
+				printf "| %s | %s | %s | %s |\n", m, (b == "off" ? "--comeback=off" : "default"), r, q }'
+		done
+	done
+}
+
 header "redis-server: a client's PING every 1 ms" "client's longest wait (ms) | client's p99 (ms)"
 each_run redis
 retouch && echo "(redis data intact after every run: DEBUG DIGEST and DBSIZE unchanged)"
+ratios redis
 kill -KILL "$PID"
 wait "$PID" 2>/dev/null
 PID=""
@@ -253,6 +285,7 @@ stop_probe() {
 header "python3: its own thread's longest gap between 1 ms sleeps" "longest gap (ms) | p99 gap (ms)"
 each_run python
 retouch && echo "(python data intact after every run: CRC-32 of the bytearray, every object)"
+ratios python
 
 echo
 echo "Commands (in order; PID the target's):"
