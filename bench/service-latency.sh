@@ -23,7 +23,7 @@
 # from the JSON, the client's longest wait and p99, pmadv's wall time) and
 # the commands that measured them, then per target and freeze each bounded
 # run's wall time over the unbounded run's, and over its one window.
-# REPEAT=N runs each row N times (the ratios use the last).
+# REPEAT=N runs each row N times (the ratios use the means).
 #
 # Needs root: a swap file (SWAP_SIZE, default 3G, under SWAPDIR, default
 # /var/tmp, which must not be tmpfs) is made, swapped off and removed at the
@@ -131,7 +131,7 @@ place() {
 }
 
 COMMANDS=()
-declare -A WALL FROZEN	# label/mode/bound -> wall time, total frozen (ms)
+declare -A WALL FROZEN	# label/mode/bound -> each run's wall time, total frozen (ms)
 
 # advise LABEL MODE BOUND: one pageout run, with the latency probe of the
 # target (start_probe, stop_probe: defined per target; stop_probe sets PROBE
@@ -158,8 +158,8 @@ advise() {
 	if [ -n "$WANT_CG" ] && [ "$fc" != "$WANT_CG" ]; then
 		echo "warning: froze $fc, not $WANT_CG" >&2
 	fi
-	WALL[$label/$mode/$bound]=$((t1 - t0))
-	FROZEN[$label/$mode/$bound]=$(jq -r '.targets[0].frozen_ms' <<<"$js" 2>/dev/null || echo -)
+	WALL[$label/$mode/$bound]+=" $((t1 - t0))"
+	FROZEN[$label/$mode/$bound]+=" $(jq -r '.targets[0].frozen_ms' <<<"$js" 2>/dev/null || echo -)"
 	[ -s "$TMP/err" ] && sed 's/^/  pmadv: /' "$TMP/err" | head -5 >&2
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
 		"$(case $mode in v2) echo "cgroup (v2)" ;; v1) echo "cgroup (v1)" ;; *) echo "$mode" ;; esac)" \
@@ -179,11 +179,16 @@ header() {
 }
 
 each_run() {
-	local label=$1 mode bound r
+	local label=$1 mode bound r order
 	for mode in $MODES; do
-		for bound in default off 0; do
-			[ "$mode" = none ] && [ "$bound" = 0 ] && continue
-			for ((r = 0; r < REPEAT; r++)); do
+		# the runs of a freeze mode in turns, the order reversed every
+		# other turn: a run finds the target as the one before left it
+		# (pages still in the swap cache page out faster)
+		for ((r = 0; r < REPEAT; r++)); do
+			order="default off 0"
+			((r % 2)) && order="0 off default"
+			for bound in $order; do
+				[ "$mode" = none ] && [ "$bound" = 0 ] && continue
 				retouch || { echo "$label: data check failed" >&2; return 1; }
 				advise "$label" "$mode" "$bound"
 			done
@@ -228,7 +233,8 @@ stop_probe() {
 }
 # ratios LABEL: each bounded run's wall time over the unbounded run's wall
 # time and over its one window (issue 17: "total time within 1.5x one
-# unbounded window")
+# unbounded window"), from the means of the repeated runs
+mean() { awk '{ s = 0; n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) { s += $i; n++ } if (n) print s / n }' <<<"$1"; }
 ratios() {
 	local mode b w0 f0
 	echo
@@ -236,9 +242,9 @@ ratios() {
 	echo "|---|---|---|---|"
 	for mode in $MODES; do
 		[ "$mode" = none ] && continue
-		w0=${WALL[$1/$mode/0]:-} f0=${FROZEN[$1/$mode/0]:-}
+		w0=$(mean "${WALL[$1/$mode/0]:-}") f0=$(mean "${FROZEN[$1/$mode/0]:-}")
 		for b in default off; do
-			awk -v m="$mode" -v b="$b" -v w="${WALL[$1/$mode/$b]:-}" -v w0="$w0" -v f0="$f0" 'BEGIN {
+			awk -v m="$mode" -v b="$b" -v w="$(mean "${WALL[$1/$mode/$b]:-}")" -v w0="$w0" -v f0="$f0" 'BEGIN {
 				r = (w0 > 0 && w != "") ? sprintf("%.2f", w / w0) : "-"
 				q = (f0 > 0 && w != "") ? sprintf("%.2f", w / f0) : "-"
 				printf "| %s | %s | %s | %s |\n", m, (b == "off" ? "--comeback=off" : "default"), r, q }'
