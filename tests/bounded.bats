@@ -59,7 +59,7 @@ pause_shm() { echo "$PAUSE_DIR/pause.shm"; }
 pword() { local v; v=$(od -An -t u8 -j $((8 * $1)) -N 8 "$(pause_shm)"); echo $((v)); }
 
 # run_paused PMADV-ARGS...: run pmadv -J on the pauser (status 0 or the
-# test fails); sets PAUSE (the longest pause since reset_pause: time its
+# test fails, but for GUARD_ENDED below); sets PAUSE (the longest pause since reset_pause: time its
 # thread was off a CPU, ms), WALL (that pause in wall time, ms: it also
 # holds time the host did not run a guest that counted the thread as on
 # a CPU) and AT (where that pause fell in pmadv's run)
@@ -67,8 +67,22 @@ run_paused() {
 	local t0 t1
 	reset_pause
 	t0=${EPOCHREALTIME/./}
-	run -0 --separate-stderr "$PMADV" -p "$PAUSER" -a pageout -r "$RANGE" "$@" -J
+	run --separate-stderr "$PMADV" -p "$PAUSER" -a pageout -r "$RANGE" "$@" -J
 	t1=${EPOCHREALTIME/./}
+	# GUARD_ENDED=1: exit 3 because the guardian ended a window at its
+	# deadline (the bound + 60 ms), which a machine busy with other work
+	# can cause (seen with two other suites running). The pause stays
+	# capped, which bound_holds checks; the freeze was broken and pmadv
+	# says so. Any other exit 3, or any other failure, fails the test.
+	GUARD_ENDED=0
+	if ((status == 3)) && jq -e '.targets[0].freeze_broken' <<<"$output" >/dev/null &&
+		grep -q 'the guardian ended the .* window after' <<<"$stderr"; then
+		GUARD_ENDED=1
+		echo "# (a window ended by the guardian at its deadline: exit 3 accepted)" >&3
+	elif ((status != 0)); then
+		echo "pmadv exited $status: $stderr" >&2
+		return 1
+	fi
 	settled
 	PAUSE=$(($(pword 1) / 1000000))
 	WALL=$(($(pword 6) / 1000000))
@@ -113,7 +127,7 @@ pageout_pause() {
 	MAXW=$(jq_out '.targets[0].max_window_ms | floor')
 	echo "$* : advised $(jq_out .advised) in $WIN windows, longest $MAXW ms; pause $PAUSE ms ($AT)" >&3
 	[ "$(jq_out .advised)" -eq $((1024 << 20)) ]
-	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
+	((GUARD_ENDED)) || [ "$(jq_out '.targets[0].freeze_broken')" = false ]
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
 	reaped "$PAUSER"
@@ -219,7 +233,7 @@ pageout_pause_v1() {
 	MAXW=$(jq_out '.targets[0].max_window_ms | floor')
 	echo "v1 $* : $WIN windows, longest $MAXW ms; pause $PAUSE ms ($AT)" >&3
 	[ "$(jq_out .advised)" -eq $((1024 << 20)) ]
-	[ "$(jq_out '.targets[0].freeze_broken')" = false ]
+	((GUARD_ENDED)) || [ "$(jq_out '.targets[0].freeze_broken')" = false ]
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
 	reaped "$PAUSER"
