@@ -398,3 +398,36 @@ unit_cgroup() {
 	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all --limit 1G -J
 	jq -e '.targets[0].warnings | any(test("above what could move"))' <<<"$output"
 }
+
+@test "-o, --output-all and --raw without -v fill the RSS, SWAP and RESIDENT columns" {
+	start_target --anon 4
+	local rss_kb cols
+	rss_kb=$(smaps_rss_kb "$TARGET_PID" "$anon_start")
+	((rss_kb > 0))
+	# the anonymous range's row: its figures as -v gives them; before,
+	# -o and --raw asked for the table but left these columns empty
+	for opts in "-o START,RSS,RSS-AFTER,SWAP,SWAP-AFTER,RESIDENT" \
+		"-o START,RSS,RSS-AFTER,SWAP,SWAP-AFTER,RESIDENT --raw" \
+		"-v -o START,RSS,RSS-AFTER,SWAP,SWAP-AFTER,RESIDENT"; do
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold \
+			--anon --all -b $opts
+		cols=$(awk -v s="$anon_start" '$1 == s { print $2, $3, $4, $5, $6 }' <<<"$output")
+		[[ -n $cols ]] || { echo "no row for $anon_start ($opts): $output" >&2; return 1; }
+		read -r rss rss_after swap swap_after resident <<<"$cols"
+		# cold keeps the pages: Rss before and after as smaps said, no swap
+		[ "$rss" -eq $((rss_kb * 1024)) ]
+		[ "$rss_after" -eq $((rss_kb * 1024)) ]
+		[ "$swap" -eq 0 ] && [ "$swap_after" -eq 0 ]
+		[ "$resident" -eq $((rss_kb * 1024)) ]
+	done
+	# --output-all: every column, none of these empty
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all -b --output-all --raw
+	[ "$(head -n 1 <<<"$output" | cut -d' ' -f7-10,16)" = "RSS RSS-AFTER SWAP SWAP-AFTER RESIDENT" ]
+	cols=$(awk -F'[ ]' -v s="$anon_start" '$3 == s { print $7, $8, $9, $10, $16 }' <<<"$output")
+	[ "$cols" = "$((rss_kb * 1024)) $((rss_kb * 1024)) 0 0 $((rss_kb * 1024))" ]
+	# +LIST adds: a default column asked for again is shown once
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --anon --all -o +RESIDENT,SWAP
+	[ "$(head -n 1 <<<"$output" | tr -s ' ' '\n' | grep -cx RESIDENT)" -eq 1 ]
+	head -n 1 <<<"$output" | grep -qw SWAP
+}

@@ -65,21 +65,27 @@ static int lookup(const char *name, size_t len)
 int columns_parse(const char *list, const enum col_id *defaults, size_t ndefaults,
 		  enum col_id *out, size_t max, struct err *e)
 {
-	size_t n = 0;
+	size_t n = 0, nkept = 0;
 	const char *p = list;
 
 	if (*p == '+') {
 		for (size_t i = 0; i < ndefaults && n < max; i++)
 			out[n++] = defaults[i];
+		nkept = n;
 		p++;
 	}
 	while (*p) {
 		size_t len = strcspn(p, ",");
 		int id = lookup(p, len);
+		bool shown = false;
 
 		if (id < 0 || n >= max)
 			return err_set(e, EINVAL, "unknown column '%.*s'", (int)len, p);
-		out[n++] = (enum col_id)id;
+		/* +list adds: a default column asked for again stays once */
+		for (size_t i = 0; i < nkept; i++)
+			shown |= out[i] == (enum col_id)id;
+		if (!shown)
+			out[n++] = (enum col_id)id;
 		p += len;
 		if (*p == ',')
 			p++;

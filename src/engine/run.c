@@ -196,8 +196,9 @@ void run_prepare(struct run *x, const struct options *o)
 					    sizeof(x->noswap_buf));
 	if (shows_effect(o))
 		target_rollup(x->t.pid, &x->before);
-	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
-					   &x->snap_text[0], &x->snap[0], &e))
+	/* the table's RSS and SWAP columns (-v, -o, --output-all, --raw) */
+	if (o->table && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
+					 &x->snap_text[0], &x->snap[0], &e))
 		run_fail_err(x, &e);
 }
 
@@ -262,9 +263,9 @@ void run_measure_after(struct run *x, const struct options *o)
 		return;
 	if (shows_effect(o))
 		target_rollup(x->t.pid, &x->after);
-	/* the advice happened: a failed read only costs -v its columns */
-	if (o->verbose && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
-					   &x->snap_text[1], &x->snap[1], &e))
+	/* the advice happened: a failed read only costs the table its columns */
+	if (o->table && maps_source_read(&x->t, MAPS_FILE_SMAPS, false,
+					 &x->snap_text[1], &x->snap[1], &e))
 		run_warn(x, "%d (%s): no figures after the advice: %s", x->t.pid,
 			 x->t.comm, e.msg);
 }
@@ -296,9 +297,9 @@ void run_free(struct run *x)
 /* Resident memory for a plan. See engine.h. */
 bool resident_wanted(const struct options *o)
 {
-	/* tables (and so the RESIDENT columns) are printed only with -v, -l */
+	/* the RESIDENT columns: in a table (-v, -o...) or the list (-l) */
 	return o->limit_bytes || o->limit_pct || o->down_to_set || o->dry_run ||
-	       o->verbose || o->list;
+	       o->table || o->list;
 }
 
 unsigned int resident_mask_for(const struct run *x, int v)
