@@ -207,4 +207,9 @@ killed_blocked() {
 	}
 	[[ $(jq -r '.targets[0].warnings[]' <<<"$json") == *"the guardian ended the stop window"* ]]
 	not_stopped "$FT"
+	# the human summary names the deadline, not --max-freeze=0's "without
+	# progress" rule
+	run -3 --separate-stderr timeout -s KILL 30 "$PMADV" -p "$FT" -a willneed -m f -f stop
+	[[ $output == *"; freeze broken: a window ended at its deadline (160 ms), not race-free"* ]]
+	not_stopped "$FT"
 }

@@ -129,7 +129,10 @@ static void human_freeze(const struct window_info *w)
 		printf("; freeze lifted at the interrupt, not race-free");
 	else if (w->freeze->broken && w->freeze->resumed)
 		printf("; freeze broken: resumed by another program, not race-free");
-	else if (w->freeze->broken)
+	else if (w->freeze->broken && w->bound_ms)	/* the bound's deadline */
+		printf("; freeze broken: a window ended at its deadline "
+		       "(%u ms), not race-free", w->freeze->bound_ms);
+	else if (w->freeze->broken)	/* --max-freeze=0: the stall watchdog */
 		printf("; freeze broken: thawed after %.1f s without progress, "
 		       "not race-free", w->freeze->stalled_ms / 1000.0);
 }
