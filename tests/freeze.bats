@@ -6,6 +6,7 @@
 # build, $PMADV_TESTBUILD).
 
 load freeze_helper
+bats_require_minimum_version 1.5.0
 
 PMADV_TESTBUILD=${PMADV_TESTBUILD:-$BATS_TEST_DIRNAME/../pmadv-test}
 
@@ -150,6 +151,32 @@ look_inside() {
 	sleep 0.1
 	v1_frozen "$CG"
 	echo THAWED >"$CG/freezer.state"
+	running_within_a_second
+}
+
+@test "freeze=cgroup: a target its v1 freezer cgroup holds frozen, in a v2 cgroup of its own too: the v1 freeze is honoured and named" {
+	need_v1
+	need_v2
+	start_counter
+	make_cgroup "$V2"
+	local cg2=$CG
+	move_to "$cg2" "$COUNTER"
+	make_cgroup "$V1"
+	move_to "$CG" "$COUNTER"
+	echo FROZEN >"$CG/freezer.state"
+	wait_until 2000 v1_frozen "$CG"
+	# before, -f cgroup chose v2 and waited for threads that the v1
+	# freezer holds ("did not freeze within 100 ms ... __refrigerator")
+	run -0 --separate-stderr pmadv_counter --freeze=cgroup
+	[[ $output == *"already frozen, "*" ms by cgroup $CGPATH (v1 freezer)"* ]]
+	[ -z "$stderr" ]
+	v1_frozen "$CG"
+	[ "$(<"$cg2/cgroup.freeze")" = 0 ]
+	echo THAWED >"$CG/freezer.state"
+	running_within_a_second
+	# thawed, -f cgroup is the v2 freeze again, named as such
+	run -0 --separate-stderr pmadv_counter --freeze=cgroup
+	[[ $output == *"; frozen "*" ms by cgroup /${cg2##*/} (v2)"* ]]
 	running_within_a_second
 }
 

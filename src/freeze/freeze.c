@@ -557,8 +557,10 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 			  thaw_at - f->frozen_at;
 	info->processes = f->processes;
 	info->already = f->already;
-	if (f->mode == FREEZE_CGROUP)
+	if (f->mode == FREEZE_CGROUP) {
 		info->cgroup = strdup(f->cg->path);
+		info->cgroup_version = f->cg->version;
+	}
 	info->broken = f->expired || f->resumed || f->lifted;
 	info->resumed = f->resumed;
 	info->lifted = f->lifted;

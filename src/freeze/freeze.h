@@ -39,6 +39,7 @@ struct freeze_info {
 	bool already;		/* frozen by someone else before us: left so */
 	char *cgroup;		/* malloc'd, as /proc/PID/cgroup shows it;
 				 * NULL unless FREEZE_CGROUP */
+	int cgroup_version;	/* its hierarchy: 2, or 1 (the v1 freezer) */
 	bool broken;		/* not race-free: expired, lifted or resumed */
 	bool lifted;		/* the first interrupt thawed an unbounded
 				 * window: the call under way went on */

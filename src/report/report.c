@@ -120,7 +120,9 @@ static void human_freeze(const struct window_info *w)
 	printf(" by %s", freeze_mode_name(w->freeze->mode));
 	if (w->freeze->cgroup) {
 		char *cg = escape_str(w->freeze->cgroup, ESCAPE_TERMINAL);
-		printf(" %s", cg ? cg : "?");
+		/* one path can name a cgroup in each hierarchy */
+		printf(" %s (%s)", cg ? cg : "?",
+		       w->freeze->cgroup_version == 1 ? "v1 freezer" : "v2");
 		free(cg);
 	}
 	if (w->freeze->processes > 1)	/* one is the target itself: not news */
