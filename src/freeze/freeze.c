@@ -215,7 +215,7 @@ static struct lock *record_lock(struct freeze *f)
 /* Undo our freeze (here: the thaw action is ours, at a window's normal
  * end), see it, then stand down the signal slot and the guardian. 0, or
  * -1 with errno (f->end.why says what holds or failed). */
-static int unfreeze_as(struct freeze *f, bool here)
+static int unfreeze(struct freeze *f, bool here)
 {
 	int rc;
 
@@ -230,11 +230,6 @@ static int unfreeze_as(struct freeze *f, bool here)
 	if (rc != 0)
 		errno = f->end.err ? f->end.err : EIO;
 	return rc;
-}
-
-static int unfreeze(struct freeze *f)
-{
-	return unfreeze_as(f, false);
 }
 
 /* A thaw not seen: what holds, and where the record waits. */
@@ -420,22 +415,19 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	look_ahead(f, req, pids, n);
 	f->froze = true;
 	froze = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
-	if (froze != GUARDIAN_FROZE) {
-		if (froze == GUARDIAN_ACTION_FAILED)
-			freeze_action_error(f, e);
-		describe_unfreeze(f, unfreeze(f), e);
+	if (froze == GUARDIAN_ACTION_FAILED)
+		freeze_action_error(f, e);
+	if (froze == GUARDIAN_FROZE) {
+		wait_for_hold(f, &w);
+		rc = f->mode == FREEZE_STOP ? stop_wait_ours(f->pid, &w, &f->held_live, e) :
+		     cg_wait_frozen(f->cg, &w, e);
+	}
+	if (froze != GUARDIAN_FROZE || rc != 0) {
+		describe_unfreeze(f, unfreeze(f, false), e);
 		return -1;
 	}
-	wait_for_hold(f, &w);
-	if (f->mode == FREEZE_STOP)
-		rc = stop_wait_ours(f->pid, &w, &f->held_live, e);
-	else
-		rc = cg_wait_frozen(f->cg, &w, e);
-	if (rc != 0)
-		describe_unfreeze(f, unfreeze(f), e);
-	else
-		thaw_held(f->slot);
-	return rc;
+	thaw_held(f->slot);
+	return 0;
 }
 
 /* Someone else's freeze, never thawed by us: wait for it to hold. */
@@ -501,7 +493,7 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 			rc = f->already ? freeze_theirs(f, e) :
 			     freeze_ours(f, req, pids, n, e);
 		if (rc != 0) {
-			unfreeze(f);	/* nothing left frozen, whatever failed */
+			unfreeze(f, false);	/* nothing left frozen, whatever failed */
 			freeze_free(f);
 			return -1;
 		}
@@ -594,7 +586,7 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	thaw_at = clock_now_ns();
 	if (f->froze) {
 		/* an interrupt had the guardian thaw already: not again */
-		if (unfreeze_as(f, !f->lifted) != 0) {
+		if (unfreeze(f, !f->lifted) != 0) {
 			int err = errno;
 
 			rc = err_set(e, err, "cannot %s process %d",
