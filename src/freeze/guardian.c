@@ -284,6 +284,16 @@ struct gstate {
 	char why[160];
 };
 
+/* Look for the thaw: 0 when seen; else -1, *err (if 0) saying why not. */
+static int see_thaw(const struct observe *obs, int *err, char *why, size_t len)
+{
+	enum observed r = observe_thawed_within(obs, SEE_MS, why, len);
+
+	if (r != OBSERVED_THAWED && !*err)
+		*err = r == OBSERVED_FAILED ? errno : EBUSY;
+	return r == OBSERVED_THAWED ? 0 : -1;
+}
+
 /* The record is emptied by whoever sees the thaw. */
 static void seen(struct gstate *s)
 {
@@ -297,8 +307,6 @@ static void seen(struct gstate *s)
  * done->b (errno done->a): only the look is left. */
 static void thaw_and_see(struct gstate *s, const struct msg *done)
 {
-	enum observed r;
-
 	if (done && s->active) {
 		s->t1 = done->b;
 		s->active = false;
@@ -313,19 +321,12 @@ static void thaw_and_see(struct gstate *s, const struct msg *done)
 		s->pending = true;
 		s->err = err;
 	}
-	if (!s->pending) {
-		seen(s);	/* nothing in force: nothing to see */
+	if (s->pending && see_thaw(&s->cfg.obs, &s->err, s->why, sizeof(s->why))) {
+		if (s->err && !s->why[0])
+			snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
 		return;
 	}
-	r = observe_thawed_within(&s->cfg.obs, SEE_MS, s->why, sizeof(s->why));
-	if (r == OBSERVED_THAWED) {
-		seen(s);
-		return;
-	}
-	if (!s->err)
-		s->err = r == OBSERVED_FAILED ? errno : EBUSY;
-	if (s->err && !s->why[0])
-		snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
+	seen(s);	/* seen, or nothing in force: nothing to see */
 }
 
 static uint64_t deadline_of(const struct gstate *s)
@@ -616,21 +617,15 @@ static void reap(struct guardian *g, bool lost)
 /* Without the guardian: thaw and look here. */
 static int thaw_here(struct guardian *g, struct guardian_end *end)
 {
-	enum observed r;
-
 	end->err = run_thaw(&g->cfg.thaw);
 	end->t1 = clock_now_ns();
-	r = observe_thawed_within(&g->cfg.obs, SEE_MS, end->why, sizeof(end->why));
-	if (r == OBSERVED_THAWED) {
-		end->seen = true;
-		end->err = 0;
-		end->why[0] = '\0';
-		record_clear(g->cfg.record_fd);
-		return 0;
-	}
-	if (!end->err)
-		end->err = r == OBSERVED_FAILED ? errno : EBUSY;
-	return -1;
+	if (see_thaw(&g->cfg.obs, &end->err, end->why, sizeof(end->why)))
+		return -1;
+	end->seen = true;
+	end->err = 0;
+	end->why[0] = '\0';
+	record_clear(g->cfg.record_fd);
+	return 0;
 }
 
 int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
