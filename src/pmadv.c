@@ -85,8 +85,7 @@ static void conclude(struct run *x, const struct options *o,
 	run_free(x);
 }
 
-/* The freeze a target takes: with -f cgroup, a -c target freezes the
- * cgroup it came from. */
+/* A target's freeze: -f cgroup freezes a -c target's cgroup it came from. */
 static struct freeze_req freeze_for(const struct options *o, const struct run *x)
 {
 	struct freeze_req req = o->freeze;
@@ -287,8 +286,7 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	size_t step = o->freeze.mode == FREEZE_CGROUP && !o->list ? l->n : 1;
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
 
-	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
-	 * its report */
+	/* a first SIGINT/SIGTERM/SIGHUP ends the run between calls, reported */
 	if (engine_interruptible(o))
 		thaw_interruptible(true);
 	if (!xs || (o->as_group && group_plan(l, o, &gp))) {

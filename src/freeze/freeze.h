@@ -72,9 +72,8 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 struct err *e);
 
 /* Before each member's maps are read: does the freeze still hold pid and
- * everything that can change its address space (its threads, wherever
- * their cgroup, and processes sharing its mm)? 0; or -1 with e naming the
- * task not held. */
+ * all that can change its address space (its threads, wherever their
+ * cgroup, processes sharing its mm)? 0; or -1 with e naming one not held. */
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
 /* After each advice call: a heartbeat for the guardian (no system call).
@@ -161,8 +160,7 @@ enum wait_result freeze_wait_run(const struct freeze_wait *w,
 enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
 			    void *ctx);
 
-/* What the limit was, for the message: the bound (with its 50 ms floor)
- * or "" (the timeout). */
+/* The limit, for the message: the bound (50 ms floor), or "" (timeout). */
 const char *freeze_wait_why(const struct freeze_wait *w);
 
 /* Seeing that a freeze is undone, before its record goes: every live
@@ -265,8 +263,7 @@ struct guardian {
 	struct guardian_cfg cfg;	/* for when the guardian is gone */
 };
 
-/* Fork it and wait until it is ready, until deadline (at least a second).
- * 0, or -1 with e. */
+/* Fork it, wait (to deadline, 1 s at least) until ready. 0, or -1 with e. */
 int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 		   uint64_t deadline, struct err *e);
 
@@ -281,8 +278,7 @@ enum guardian_froze {
 enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		    uint64_t *t0, struct err *e);
 
-/* v1: write FROZEN again (a v1 freeze can fail to converge). false once
- * the window is over. */
+/* v1: write FROZEN again (it can fail to converge); false once it is over. */
 bool guardian_refreeze(struct guardian *g);
 
 /* pmadv progressed (an advice call completed): a store, no system call. */
@@ -440,8 +436,7 @@ struct lock {
 
 /* Take the lock file name in the run directory, waiting for another run's
  * until deadline; what names the locked thing in messages ("process 12"),
- * timeout_ms is said in the time-out one. 0, or -1 with e (l->fd is then
- * -1). */
+ * timeout_ms is said in the time-out one. 0, or -1 with e (l->fd -1). */
 int lock_take(struct lock *l, const char *name, const char *what,
 	      uint64_t deadline, unsigned int timeout_ms, struct err *e);
 

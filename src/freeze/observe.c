@@ -26,8 +26,7 @@ static int count_one(pid_t tid, char state, void *ctx)
 }
 
 /* Positively gone: ESRCH through the pidfd (the PID cannot be another
- * process's while the pidfd is open), or no /proc entry when there is no
- * pidfd to ask. */
+ * process's while the pidfd is open); without one, no /proc entry. */
 static int gone_now(int pidfd, int scan_errno)
 {
 	if (pidfd >= 0)
@@ -104,8 +103,7 @@ static enum observed observe_cgroup(const struct observe *o, char *why, size_t l
 	if (proc_read_small(o->dirfd, file, buf, sizeof(buf)) < 0) {
 		int saved = errno;
 
-		/* a removed cgroup: its files are gone (ENOENT), or refuse
-		 * with ENODEV */
+		/* a removed cgroup: its files are gone (ENOENT) or refuse (ENODEV) */
 		if (saved == ENOENT || saved == ENODEV)
 			return OBSERVED_THAWED;
 		say(why, len, "cannot read %s: %s", file, strerror(saved));

@@ -55,8 +55,7 @@ static void thaw_slot(int i)
 }
 
 /* The guardian thaws (it alone sees the thaw and empties the record);
- * only when it is gone does this thread thaw, the record kept. At exit
- * too. */
+ * only when it is gone does this thread thaw, the record kept. At exit too. */
 static void thaw_all(void)
 {
 	pthread_mutex_lock(&slots_mu);
@@ -190,8 +189,7 @@ static int start_thread(struct err *e)
 	struct sigaction old;
 	int rc;
 
-	/* from note() to the thread: what comes meanwhile waits, blocked,
-	 * for the signalfd */
+	/* from note() to the thread: what comes meanwhile waits for the signalfd */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &pre);
 	notes_off();
@@ -214,8 +212,7 @@ static int start_thread(struct err *e)
 		rc = errno;
 		goto fail;
 	}
-	/* the thread itself blocks everything: it takes signals only
-	 * through sigfd */
+	/* the thread itself blocks everything: it takes signals through sigfd */
 	pthread_sigmask(SIG_SETMASK, &all, &block);
 	rc = pthread_create(&sig_thread, NULL, signal_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &block, NULL);

@@ -267,8 +267,7 @@ static inline uint64_t budget_down_to(uint64_t rss, uint64_t size)
 	return rss > size ? rss - size : 0;
 }
 
-/* The bytes a budget option asks to shed from `before` (Rss, or a
- * group's memory). */
+/* What a budget option asks to shed from `before` (Rss, a group's memory). */
 uint64_t budget_need(uint64_t before, bool down_to_set, uint64_t down_to,
 		     uint64_t limit_bytes, unsigned int limit_pct);
 
@@ -278,8 +277,7 @@ bool budget_group_met(uint64_t need, uint64_t movable, bool down_to,
 		      uint64_t advised, size_t targets, uint64_t page);
 
 /* --as-group: need spread over the members, most movable first, each
- * share at most its movable, summing to min(need, all movable). 0, or -1
- * (no memory). */
+ * share at most its movable, summing to min(need, all movable). 0 or -1. */
 int budget_shares(const uint64_t *movable, size_t n, uint64_t need,
 		  uint64_t *share);
 

@@ -186,8 +186,7 @@ struct found {
 };
 
 /* The processes whose name (full: command line) matches re, by PID; never
- * pmadv, kernel threads or zombies. 0, or -1 with errno (ELIBACC:
- * proc2.why says why). */
+ * pmadv, kernel threads or zombies. 0, or -1 with errno (ELIBACC: proc2.why). */
 static int by_name_pids(const regex_t *re, bool full, struct found **v,
 			size_t *n)
 {

@@ -40,8 +40,7 @@ int procstat_of(pid_t pid, struct procstat *ps);
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
 /* The number after key at the start of a line of a small file into *v
- * (left as it was when no line has it). 0, or -1 with errno when the file
- * cannot be read. */
+ * (unchanged when no line has it). 0, or -1 with errno (unreadable). */
 int proc_key_long(int dirfd, const char *path, const char *key, long *v);
 
 /* The PID a /proc directory entry names, or 0 when it names none. */
@@ -163,8 +162,7 @@ struct cgfs_membership {
 	char v1[PATH_MAX];
 };
 
-/* Every cgroup and cgroup2 mount. 0 (out of memory: those read so far),
- * or -1 with errno. */
+/* Every cgroup(2) mount. 0 (out of memory: those so far), or -1 with errno. */
 int cgfs_mounts_read(struct cgfs_mounts *m);
 /* A cgroup directory's entries (dirfd stays open), or NULL; the next
  * subdirectory entry of it (not . or ..), or NULL at the end. */

@@ -211,8 +211,7 @@ int target_read(struct target *t, const char *file, char **bufp,
 			buf = nb;
 			cap = ncap;
 		}
-		/* the next block of the buffer mapped in one call, not a
-		 * fault per page of text */
+		/* the buffer's next block mapped in one call, not a fault a page */
 		if (len + READ_AHEAD / 2 > ready && ready < cap) {
 			size_t to = len + READ_AHEAD < cap ? len + READ_AHEAD : cap;
 
