@@ -186,14 +186,12 @@ static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 
 		if (!strncmp(s, "/proc/", 6))
 			s += 6;
-		/* decimal only: "0x10" is no one's way of writing a PID */
-		if (!*s || s[strspn(s, "0123456789")])
+		/* decimal, not all zeros: "0x10" is no one's way of writing a PID */
+		if (!s[strspn(s, "0")] || s[strspn(s, "0123456789")])
 			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		if (parse_int(s, PID_LIMIT, &pid))
 			argp_error(st, "invalid PID '%s': no process can have it "
 				   "(PIDs go up to %d)", shown(tok), PID_LIMIT);
-		if (pid < 1)
-			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		if (pid == getpid())
 			argp_error(st, "PID %ld is pmadv itself", pid);
 		add_target(st, o, false, (int)pid);
@@ -209,8 +207,7 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 		char buf[32];
 		if (len - 1 >= sizeof(buf))
 			argp_error(st, "invalid --limit '%s'", shown(arg));
-		memcpy(buf, arg, len - 1);
-		buf[len - 1] = '\0';
+		snprintf(buf, sizeof(buf), "%.*s", (int)(len - 1), arg);
 		if (number_parse(buf, &v, NULL) || v == 0 || v > 100)
 			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
 		o->limit_pct = (unsigned int)v;
@@ -414,12 +411,8 @@ static void set_comeback(struct argp_state *st, struct options *o, const char *a
 	/* "25" and "25%" alike */
 	if (len && arg[len - 1] == '%')
 		len--;
-	if (!len || len >= sizeof(buf))
-		argp_error(st, "invalid --comeback '%s': a percentage from 0 to 100, or off",
-			   shown(arg));
-	memcpy(buf, arg, len);
-	buf[len] = '\0';
-	if (number_parse(buf, &v, NULL) || v > 100)
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, arg);
+	if (!len || len >= sizeof(buf) || number_parse(buf, &v, NULL) || v > 100)
 		argp_error(st, "invalid --comeback '%s': a percentage from 0 to 100, or off",
 			   shown(arg));
 	o->comeback_off = false;
