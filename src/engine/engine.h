@@ -299,9 +299,6 @@ void run_free(struct run *x);
 /* Is residency read for this run at all? */
 bool resident_wanted(const struct options *o);
 
-/* After select_plan: the steps above. On failure x has failed. */
-void resident_plan(struct run *x, const struct options *o);
-
 /* The residency of the sorted pieces v into out (emptied first). 0, or -1
  * with e. Of x's plan into x->spans: resident_read. */
 int resident_read_pieces(pid_t pid, enum res_method method,
