@@ -119,10 +119,7 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
 		 struct advise_result *res)
 {
-	memset(c, 0, sizeof(*c));
-	c->plan = p;
-	c->maps = m;
-	c->res = res;
+	*c = (struct cursor){ .plan = p, .maps = m, .res = res };
 }
 
 bool cursor_done(const struct cursor *c)
@@ -291,9 +288,7 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 /* Call sizing from measured time per byte of work. See engine.h. */
 void pace_init(struct pace *p, uint64_t window_ns)
 {
-	p->ns_per_byte = 0;
-	p->call_ns = 0;
-	p->slice_ns = window_ns / 16;
+	*p = (struct pace){ .slice_ns = window_ns / 16 };
 }
 
 uint64_t pace_work(const struct pace *p, uint64_t ns_left)

@@ -394,13 +394,9 @@ int outcome_build(struct run *x, const struct options *o,
 	/* the summary and -q need totals only (65,000 rows: bench/) */
 	bool rows = o->list || o->json || o->table;
 
-	memset(r, 0, sizeof(*r));
-	r->pid = x->t.pid;
-	r->comm = x->t.comm;
-	r->list = o->list;
-	r->window = w;
-	r->before = x->before;
-	r->after = x->after;
+	*r = (struct target_result){ .pid = x->t.pid, .comm = x->t.comm,
+				     .list = o->list, .window = w,
+				     .before = x->before, .after = x->after };
 	r->rows = rows ? calloc(n ? n : 1, sizeof(*r->rows)) : NULL;
 	if ((rows && !r->rows) || (o->list && !x->failed && list_rows(x, o, r)))
 		run_fail(x, ENOMEM, "out of memory");

@@ -15,10 +15,8 @@
 
 void run_init(struct run *x, const struct target_ref *ref)
 {
-	memset(x, 0, sizeof(*x));
-	x->ref = ref;
-	x->t.pidfd = -1;
-	x->t.pid = ref && ref->kind == REF_PID ? ref->value : 0;
+	*x = (struct run){ .ref = ref, .t.pidfd = -1,
+			   .t.pid = ref && ref->kind == REF_PID ? ref->value : 0 };
 }
 
 void run_fail_err(struct run *x, const struct err *e)
@@ -235,9 +233,7 @@ void run_free(struct run *x)
 		free((char *)x->cb.hot[i].name);
 	free(x->cb.hot);
 	target_close(&x->t);
-	memset(x, 0, sizeof(*x));
-	x->t.pidfd = -1;
-	x->concluded = true;
+	*x = (struct run){ .t.pidfd = -1, .concluded = true };
 }
 
 /* Resident memory for a plan. See engine.h. */

@@ -287,11 +287,9 @@ static void check_thread(pid_t tid, void *ctx)
 static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 			    struct err *e)
 {
-	struct unfrozen u;
+	struct unfrozen u = { .version = c->version };
 	unsigned int named;
 
-	memset(&u, 0, sizeof(u));
-	u.version = c->version;
 	cgfs_each_id(c->dirfd, u.version == 2 ? "cgroup.threads" : "tasks",
 		     check_thread, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;

@@ -488,7 +488,7 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 			&s.cfg.obs.pidfd, &s.cfg.obs.dirfd, &s.cfg.record_fd,
 			&s.cfg.lock_fd[0], &s.cfg.lock_fd[1] };
 	struct lift l = { .n = 0 };
-	struct sigaction sa;
+	struct sigaction sa = { .sa_handler = SIG_IGN };
 	sigset_t all;
 	int keepall[KEEP_MAX];
 	size_t nk = 0;
@@ -512,8 +512,6 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 		keepall[nk++] = fd;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
 	for (size_t i = 0; i < sizeof(guardian_ignored) / sizeof(guardian_ignored[0]); i++)
 		sigaction(guardian_ignored[i], &sa, NULL);
 	sigemptyset(&all);
@@ -699,11 +697,10 @@ enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns,
 	struct msg m;
 
 	if (ask(g, M_FREEZE, bound_ns, stuck_ns, &m) != 0) {
-		struct guardian_end end;
+		struct guardian_end end = { 0 };
 		int saved = errno;
 
 		/* it may have frozen before it was lost: undo that here */
-		memset(&end, 0, sizeof(end));
 		reap(g, true);
 		thaw_here(g, &end);
 		err_set(e, saved, "the guardian did not answer: %s",

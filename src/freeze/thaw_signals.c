@@ -120,11 +120,8 @@ static void note(int sig)
  * handles one keeps it so). */
 static void notes_on(void)
 {
-	struct sigaction sa;
+	struct sigaction sa = { .sa_handler = note, .sa_flags = SA_RESTART };
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = note;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NNOTED; i++)
 		noted_set[i] = sigaction(noted_signals[i], NULL, &noted_old[i]) == 0 &&
