@@ -1,5 +1,4 @@
-/* Pageout's comeback guard, its pure half: the sample and the sums. See
- * engine.h. */
+/* Pageout's comeback guard, pure half: the sample, the sums. See engine.h. */
 #include <stdbool.h>
 #include <stdlib.h>
 

@@ -369,8 +369,7 @@ static uint64_t guard_untried(const struct member *mb,
 }
 
 /* What paged out is in memory again, by mapping; acting: hot mappings are
- * left alone from now, and a member none of whose mappings stays out
- * stops. */
+ * left alone from now, and a member none of whose mappings stays out stops. */
 static int guard_look(struct member *mb, const struct options *o, bool acting)
 {
 	struct run *x = mb->x;
@@ -728,8 +727,7 @@ static void advise_member(struct engine *s, struct member *mb,
 		wm.absent = adv->value == ADVICE_WILLNEED;
 		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);
-		/* pageout: no room under the writeback cap (a full queue
-		 * holds the call) */
+		/* pageout: no room under the writeback cap (a full queue holds calls) */
 		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
 				  s->vmstat_fd >= 0 && swapcap_writeback(s->vmstat_fd) +
 				  lim.work > WRITEBACK_CAP))

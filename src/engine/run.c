@@ -257,9 +257,8 @@ static unsigned int resident_mask(const struct run *x, const struct options *o)
 }
 
 /* The kernel's rule (can_do_file_pageout): a MAP_SHARED file is paged out
- * only for its owner, a caller with CAP_FOWNER, or one who may write it.
- * A file pmadv cannot look at (deleted, another mount namespace) is
- * advised as asked. */
+ * only for its owner, a caller with CAP_FOWNER, or one who may write it. A
+ * file pmadv cannot look at (deleted, another mount namespace) is advised. */
 struct futile_ctx {
 	const struct run *x;
 	const struct options *o;

@@ -67,8 +67,7 @@ static int resolve_own(const struct cgfs_mounts *m,
 	return -1;
 }
 
-/* spec as /proc/PID/cgroup shows it: the hierarchy where it contains the
- * target, v2 first. */
+/* spec as /proc/PID/cgroup shows it, where it holds the target (v2 first). */
 static int spec_as_path(const struct cgfs_mounts *m,
 			const struct cgfs_membership *target, const char *spec,
 			pid_t pid, struct cg *c, struct err *e)
@@ -109,8 +108,7 @@ static bool member_of(const struct cg *c, const struct cgfs_membership *mb)
 	return *in && cgfs_path_under(in, c->path);
 }
 
-/* A cgroup named by spec: somewhere the target is, never the root, never
- * one holding pmadv. */
+/* spec's cgroup: holding the target, never the root or one holding pmadv. */
 static int resolve_spec(const struct cgfs_mounts *m,
 			const struct cgfs_membership *target,
 			const struct cgfs_membership *self, const char *spec,

@@ -58,9 +58,8 @@ static int one_thread(pid_t tid, char state, void *ctx)
 }
 
 /* fn for each live thread of tgid (thread: they are the threads of the
- * process asked about); *first_live (if not NULL) = one of them, 0 if
- * none. TASK_STOP when fn stopped it; 0; -1 with errno when the task
- * directory cannot be opened. */
+ * process asked about); *first_live (if not NULL) = one of them, 0 if none.
+ * TASK_STOP when fn stopped it; 0; -1 with errno (task directory unreadable). */
 static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
 		       pid_t *first_live)
 {

@@ -133,8 +133,7 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	    cg_already(f->cg, &f->already, e) != 0)
 		return -1;
 	cg_thaw_op(f->cg, &f->thaw);
-	/* counted before the freeze: the window holds only maps, selection
-	 * and advice */
+	/* counted before the freeze: a window holds maps, selection, advice only */
 	f->processes = (unsigned int)cgfs_count_procs(f->cg->dirfd);
 	return 0;
 }
@@ -576,9 +575,8 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	if (!f)
 		return 0;
 	/* does the freeze still hold (no other program's SIGCONT or thaw)?
-	 * Nothing else would tell. Checked while it should still hold;
-	 * whether the guardian ended the window itself is known from its
-	 * answer (unfreeze) */
+	 * Nothing else would tell. Checked while it should; whether the
+	 * guardian ended the window itself is known from its answer (unfreeze) */
 	held = f->mode == FREEZE_NONE || guardian_expired(&f->guard) ||
 	       (f->mode == FREEZE_STOP ? stop_still_held(f->pid) :
 		cg_still_frozen(f->cg));

@@ -385,14 +385,13 @@ struct cover_ahead {
 int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a);
 void cover_ahead_free(struct cover_ahead *a);
 
-/* Inside a freeze: is every live task sharing pid's address space held,
- * by a group stop (state T: ours or another program's) or, with cg (the
- * frozen cgroup), by being in cg or below? theirs: the freeze is another
- * program's (pmadv only waited for it). held_live: a live thread of pid
- * that our stop's confirmation has just seen with all of pid's threads in
- * T (they are not walked again: none can start while all are stopped), or
- * 0. 0; or -1 with e naming the first task that is not held: tid, comm,
- * state, its cgroups. */
+/* Inside a freeze: is every live task sharing pid's address space held, by
+ * a group stop (state T: ours or another program's) or, with cg (the frozen
+ * cgroup), by being in cg or below? theirs: the freeze is another program's
+ * (pmadv only waited for it). held_live: a live thread of pid that our
+ * stop's confirmation has just seen with all of pid's threads in T (they are
+ * not walked again: none can start while all are stopped), or 0. 0; or -1
+ * with e naming the first task that is not held: tid, comm, state, cgroups. */
 int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 		const struct cover_ahead *a, pid_t held_live, struct err *e);
 

@@ -204,8 +204,7 @@ size_t cgfs_count_procs(int dirfd);
 /* Does the cgroup at dir, or a descendant, hold a process? */
 bool cgfs_dir_holds_procs(const char *dir);
 
-/* The hierarchy of a mount, for messages: "v2", "v1 freezer",
- * "v1 name=systemd" or "v1". */
+/* A mount's hierarchy: "v2", "v1 freezer", "v1 name=systemd" or "v1". */
 const char *cgfs_kind_name(const struct cgfs_mount *mt);
 
 /* Open a cgroup's directory, of any hierarchy (spec as cg_resolve takes
