@@ -350,32 +350,23 @@ static void set_freeze_timeout(struct argp_state *st, struct options *o, const c
 	o->freeze.timeout_ms = ms;
 }
 
-static void add_cgroup(struct argp_state *st, struct options *o, const char *arg)
+/* -c, -u, -m: arg onto a list; an empty one is refused, saying empty. */
+static void add_name(struct argp_state *st, const char ***v, size_t *n,
+		     const char *arg, const char *empty)
 {
 	if (!*arg)
-		argp_error(st, "empty cgroup path");
-	o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
-	o->cgroups[o->ncgroups++] = arg;
+		argp_error(st, "%s", empty);
+	*v = grow(st, *v, *n, sizeof(**v));
+	(*v)[(*n)++] = arg;
 }
 
 static void add_unit(struct argp_state *st, struct options *o, const char *arg)
 {
-	if (!*arg)
-		argp_error(st, "empty unit name");
 	/* a unit name is one cgroup directory's name, never a path */
 	if (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
 		argp_error(st, "invalid unit '%s': a unit name such as foo.service, "
 			   "not a path (-c takes cgroup paths)", shown(arg));
-	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
-	o->units[o->nunits++] = arg;
-}
-
-static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
-{
-	if (!*arg)
-		argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
-	sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
-	sel->names[sel->nnames++] = arg;
+	add_name(st, &o->units, &o->nunits, arg, "empty unit name");
 }
 
 static void set_sort(struct argp_state *st, struct options *o, const char *arg)
@@ -744,13 +735,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			  "empty -N pattern: it would match every process");
 		break;
 	case OPT_FULL:		o->full = true; break;
-	case 'c':		add_cgroup(st, o, arg); break;
+	case 'c':
+		add_name(st, &o->cgroups, &o->ncgroups, arg, "empty cgroup path");
+		break;
 	case 'u':		add_unit(st, o, arg); break;
 	case 'a':		set_advice(st, o, arg); break;
 	case OPT_THEN:		add_then(st, o, arg); break;
 	case 'l':		o->list = true; break;
 	case 'r':		add_range(st, sel, arg); break;
-	case 'm':		add_mapping(st, sel, arg); break;
+	case 'm':
+		add_name(st, &sel->names, &sel->nnames, arg, "empty mapping name "
+			 "(hint: anonymous mappings: --anon, or -e '^$')");
+		break;
 	case 'e':
 		add_regex(st, sel, arg, "regex", "empty regex: it would match "
 			  "every mapping (every mapping: --all; anonymous "
