@@ -109,11 +109,8 @@ int thaw_op_run(const struct thaw_op *op)
 /* A thaw, retried once; an exited process needs none. 0, or errno. */
 static int run_thaw(const struct thaw_op *op)
 {
-	if (thaw_op_run(op) == 0)
-		return 0;
-	if (op->kind == THAW_SIGNAL && errno == ESRCH)
-		return 0;
-	if (thaw_op_run(op) == 0)
+	if (thaw_op_run(op) == 0 || (op->kind == THAW_SIGNAL && errno == ESRCH) ||
+	    thaw_op_run(op) == 0)
 		return 0;
 	return errno ? errno : EIO;
 }

@@ -298,9 +298,7 @@ static void walk(int dirfd, int depth, const struct id_walk *w)
 	DIR *d;
 
 	ids_in(dirfd, w);
-	if (depth >= 64)
-		return;
-	if (!(d = cgfs_opendir(dirfd)))
+	if (depth >= 64 || !(d = cgfs_opendir(dirfd)))
 		return;
 	while ((de = cgfs_next_subdir(d))) {
 		int sub;

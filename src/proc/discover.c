@@ -51,9 +51,8 @@ static void search(int dirfd, const char *rel, int depth, struct search *s)
 	struct dirent *de;
 	DIR *d;
 
-	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth))
-		return;
-	if (!(d = cgfs_opendir(dirfd)))
+	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth) ||
+	    !(d = cgfs_opendir(dirfd)))
 		return;
 	while ((de = cgfs_next_subdir(d))) {
 		char sub[PATH_MAX];
