@@ -87,14 +87,6 @@ static bool refused(const struct run *x, const struct options *o, size_t i)
 	       x->res[i].err == EINVAL && !x->res[i].advised;
 }
 
-/* One entry per distinct advice, in pair order (even selecting nothing). */
-static void advice_totals_init(const struct options *o, struct target_result *r)
-{
-	for (size_t k = 0; k < o->npairs; k++)
-		if (pair_first(o, k) && r->nadvice < RESULT_ADVICES)
-			r->by_advice[r->nadvice++].advice = o->pairs[k].advice->name;
-}
-
 static struct advice_total *advice_total(struct target_result *r,
 					 const struct advice *adv)
 {
@@ -401,7 +393,10 @@ int outcome_build(struct run *x, const struct options *o,
 	if ((rows && !r->rows) || (o->list && !x->failed && list_rows(x, o, r)))
 		run_fail(x, ENOMEM, "out of memory");
 	else if (!o->list) {
-		advice_totals_init(o, r);
+		/* one total per distinct advice, in pair order (even selecting nothing) */
+		for (size_t k = 0; k < o->npairs; k++)
+			if (pair_first(o, k) && r->nadvice < RESULT_ADVICES)
+				r->by_advice[r->nadvice++].advice = o->pairs[k].advice->name;
 		advice_rows(x, o, r);	/* even after a late failure: what was done */
 	}
 	if (x->goal.set && !o->list) {

@@ -314,12 +314,6 @@ static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 
 /* ---- freezing ---- */
 
-static int state_error(const struct cg *c, struct err *e)
-{
-	return err_set(e, errno, "cannot read the state of %s cgroup %s (%s): %s",
-		       hier_name(c->version), c->path, c->dir, strerror(errno));
-}
-
 struct cg_wait {
 	const struct cg *c;
 	struct err *e;
@@ -353,7 +347,10 @@ static enum wait_test frozen_test(void *ctx)
 	struct cg_wait *w = ctx;
 	enum wait_test r = frozen_now(w->c);
 
-	return r == WAIT_TEST_FAILED ? state_error(w->c, w->e) : r;
+	if (r == WAIT_TEST_FAILED)
+		err_set(w->e, errno, "cannot read the state of %s cgroup %s (%s): %s",
+			hier_name(w->c->version), w->c->path, w->c->dir, strerror(errno));
+	return r;
 }
 
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
