@@ -237,8 +237,7 @@ static void group_finish(struct group *gp, const struct options *o,
 		g->after = t->pss_after;
 		g->after_known = true;
 	}
-	/* only pageout lowers memory: another advice's --down-to is spent as
-	 * a budget, never met */
+	/* only pageout lowers memory: another's --down-to is a budget, never met */
 	bool lowers = !g->down_to || o->advice->lowers_rss;
 	/* a dry run: met if it would be, all it could move advised */
 	uint64_t would = g->movable < g->need ? g->movable : g->need;

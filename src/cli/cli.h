@@ -1,5 +1,4 @@
-/* cli: the command line: argp, the one control struct, argument checks,
- * --help, the column table. */
+/* cli: the command line: argp, the options struct, checks, --help, columns. */
 #ifndef PMADV_CLI_H
 #define PMADV_CLI_H
 

@@ -139,8 +139,7 @@ static const char *shown(const char *s)
 	return ring[k];
 }
 
-/* Room for element n: the capacity doubles at each power of two, so a
- * list needs no field for it. */
+/* Room for element n: capacity doubles at each power of two (no field for it). */
 static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
 {
 	void *p;
@@ -429,8 +428,7 @@ static void set_max_freeze(struct argp_state *st, struct options *o, const char 
 	o->max_freeze_set = true;
 }
 
-/* The help text argp prints after the options, and stderr held while argp
- * parses. See cli.h. */
+/* The help argp prints after the options; stderr held as it parses (cli.h). */
 static const char options_doc[] =
 	"Give memory advice to another process through process_madvise(2)."
 	"\v"
@@ -481,11 +479,10 @@ static char *options_help_filter(int key, const char *text, void *input)
 	return s;
 }
 
-/* argp and getopt write their messages to stderr themselves, echoing the
- * operator's text raw (an unknown option may hold a terminal escape) and
- * naming the program as invoked. While they parse, stderr is a buffer;
- * it reaches the real stderr escaped line by line, when parsing is done
- * or at exit (argp_error exits). */
+/* argp and getopt write their messages to stderr, echoing the operator's
+ * text raw (an unknown option may hold a terminal escape) and naming the
+ * program as invoked. While they parse, stderr is a buffer that reaches the
+ * real one escaped line by line, after parsing or at exit (argp_error exits). */
 static struct {
 	FILE *real, *mem;
 	char *buf;

@@ -60,8 +60,7 @@ static long watched_call(struct advise_cursor *c, const struct iovec *iov, size_
 	return r;
 }
 
-/* Fill a batch from piece c->i at c->off (a piece over the byte cap split
- * at a page), and advance. */
+/* Fill a batch from piece c->i at c->off (split at a page past the cap); advance. */
 static void fill(struct batch *b, const struct piece *p, size_t n,
 		 struct advise_cursor *c, uint64_t cap, uint64_t page)
 {

@@ -36,8 +36,7 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 			stripe = page;
 		gap = len / COMEBACK_STRIPES / page * page;
 		for (unsigned int j = 0; j < COMEBACK_STRIPES; j++) {
-			/* spread over the mapping: hot data is rarely where a
-			 * mapping starts only */
+			/* spread: hot data is rarely only where a mapping starts */
 			uint64_t s = m->start + j * gap, e = s + stripe;
 
 			if (s < pc->start)

@@ -244,9 +244,8 @@ static void guard_init(struct engine *s, struct member *mb)
 	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
 }
 
-/* Asked for every piece inside the freeze: a binary search of the sorted
- * hot list. (A mapping whose bounds changed may be listed twice; a miss
- * is judged again.) */
+/* Asked for every piece inside the freeze: a binary search of the sorted hot
+ * list. A mapping whose bounds changed may be listed twice; a miss is rejudged. */
 static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
 {
 	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);

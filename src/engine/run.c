@@ -406,8 +406,7 @@ int resident_movable(struct run *x, const struct options *o,
 		err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the spans cover what futile pageout then takes out (its bytes are
-	 * one of the reasons) */
+	/* the spans cover what futile pageout then takes out (a reason's bytes) */
 	if (resident_read(x, RES_METHOD_PAGEMAP, e))
 		goto out;
 	if (resident_goal(x, o)) {

@@ -150,9 +150,8 @@ struct freeze_wait {
 	bool slow;		/* not in a window: wait_until's naps */
 };
 
-/* Ask test(dctx) until it is met (it is asked at least once), napping
- * between: 50 us doubling up to 1 ms, or when slow 100 us up to 6.4 ms;
- * never past the deadline. */
+/* Ask test(dctx) (at least once) until met, napping between: 50 us doubling
+ * up to 1 ms, or when slow 100 us up to 6.4 ms; never past the deadline. */
 enum wait_result freeze_wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx);
 
@@ -323,8 +322,7 @@ int guardian_thaw_async(int sock, uint64_t window);
 unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 			       unsigned int max_freeze_ms);
 
-/* Freezing through the cgroup freezer, v2
- * (cgroup.freeze, cgroup.events) or v1 (freezer.state). */
+/* The cgroup freezer: v2 (cgroup.freeze, cgroup.events) or v1 (freezer.state). */
 struct cg {
 	int version;		/* 2, or 1 for the v1 freezer */
 	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
@@ -448,11 +446,10 @@ int lock_open_existing(int dirfd, const char *name, struct err *e);
  * until its thaw has been seen); its path is freed. */
 void lock_drop(struct lock *l);
 
-/* The record of a freeze in force: the content of the frozen thing's lock
- * file, written before the freeze, emptied once a thaw has been seen. It
- * names who froze and what, by PID and start time or directory inode, so
- * a later pmadv can thaw it only if the object is still the same. Plain
- * text, for operators too. */
+/* The record of a freeze in force: the frozen thing's lock file's content,
+ * written before the freeze, emptied once a thaw is seen. It names who froze
+ * what, by PID and start time or directory inode, so a later pmadv thaws it
+ * only if the object is still the same. Plain text, for operators too. */
 enum record_kind { RECORD_STOP, RECORD_CGROUP };
 
 struct freeze_record {
@@ -486,11 +483,10 @@ unsigned long long record_start_time(pid_t pid);
  * $XDG_RUNTIME_DIR/pmadv, /tmp/pmadv-UID, $HOME/.cache/pmadv. One not
  * the caller's or not 0700 is refused (said once) and the next used, so
  * another user cannot block the freezes. */
-/* The caller's run directory into buf; created (0700) when create and
- * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
- * LOOKUP_FAILED with e naming every candidate refused, and how to set
- * XDG_RUNTIME_DIR. A candidate refused on the way is said once on stderr,
- * with the one used instead. */
+/* The caller's run directory into buf; created (0700) when create and missing.
+ * LOOKUP_FOUND; LOOKUP_NONE when none exists and !create; LOOKUP_FAILED with
+ * e naming every candidate refused, and how to set XDG_RUNTIME_DIR. One
+ * refused on the way is said once on stderr, with the one used instead. */
 enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
@@ -511,11 +507,10 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e);
 void thaw_disarm(int slot);
 
-/* Interruptible mode, for a run that advises: the first SIGINT, SIGTERM or
- * SIGHUP is only noted (freeze_interrupted); the main thread ends its
- * window, thaws and reports. An unbounded window is thawed at once (its
- * call may wait on the frozen target: thaw_lifted). A second signal ends
- * pmadv as always. Main thread only. */
+/* Interruptible mode, for a run that advises: a first SIGINT, SIGTERM or
+ * SIGHUP is only noted (freeze_interrupted); the main thread ends its window,
+ * thaws and reports. An unbounded window is thawed at once (its call may wait
+ * on the frozen target: thaw_lifted). A second ends pmadv. Main thread only. */
 void thaw_interruptible(bool on);
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */

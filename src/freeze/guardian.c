@@ -227,8 +227,7 @@ static void find_args(struct guardian_exit *x)
 }
 
 /* In the child: another name, command line, session and cgroups, and (as
- * root) a higher priority than pmadv's, so that whatever starves pmadv
- * leaves it its deadlines. */
+ * root) a higher priority, so whatever starves pmadv leaves it its deadlines. */
 static void guardian_leave(const struct guardian_exit *x)
 {
 	cgroot_enter(&x->roots);	/* first: out of what may freeze pmadv */

@@ -81,9 +81,8 @@ static void lift_unbounded(void)
 	pthread_mutex_unlock(&slots_mu);
 }
 
-/* Thaw, then die of sig as if nothing had caught it: raised at this
- * thread and unblocked here, its default action ends the process
- * whatever the main thread waits in. */
+/* Thaw, then die of sig as if nothing had caught it: raised at this thread
+ * and unblocked here, it ends the process whatever the main thread waits in. */
 static void die_of(int sig)
 {
 	sigset_t one;
@@ -97,9 +96,8 @@ static void die_of(int sig)
 	_exit(128 + sig);	/* not reached */
 }
 
-/* Interruptible with nothing frozen: a handler notes the first interrupt;
- * no thread until a freeze needs one (a tenth of a millisecond of every
- * run's start-up). */
+/* Interruptible with nothing frozen: a handler notes the first interrupt; no
+ * thread until a freeze needs one (0.1 ms of every run's start-up). */
 static const int noted_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NNOTED (sizeof(noted_signals) / sizeof(noted_signals[0]))
 static struct sigaction noted_old[NNOTED];

@@ -252,9 +252,8 @@ static void add_id(pid_t id, void *ctx)
 	l->v[l->n++] = (struct found){ id, 0 };
 }
 
-/* The processes of a cgroup and of its descendants (what freezing it
- * freezes), pmadv itself left out, in increasing order; a hierarchy's root
- * is refused. 0, or -1 with e. */
+/* The processes of a cgroup and its descendants (what freezing it freezes),
+ * not pmadv, in increasing order; a hierarchy's root refused. 0, or -1 with e. */
 static int cgroup_pids(const char *cgroup, struct found **pids, size_t *n,
 		       char *where, size_t wherelen, struct err *e)
 {

@@ -78,8 +78,7 @@ struct target {
 int target_open_pid(pid_t pid, struct target *t, struct err *e);
 int target_open_pidfd(int fd, struct target *t, struct err *e);
 
-/* Facts from /proc/PID/stat and status; refuses zombies and kernel
- * threads. 0, or -1 with e. */
+/* Facts from stat and status; zombies, kernel threads refused. 0, or -1 with e. */
 int target_facts(struct target *t, struct err *e);
 
 /* 0 while the process lives (zombies included), else -1 with errno. */
