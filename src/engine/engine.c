@@ -884,16 +884,14 @@ static uint64_t one_window(struct engine *s, struct window *w)
 			advise_member(s, &s->v[i], fz, deadline, &any);
 	if (freeze_end(fz, &fi, &e))
 		for (size_t i = 0; i < s->n; i++)
-			if (!s->v[i].x->failed)
-				run_fail_err(s->v[i].x, &e);
+			run_fail_err(s->v[i].x, &e);	/* the first error stays */
 	account(s, w, &fi);
 	return fi.frozen_ns;
 }
 
 /* ---- the sequence ---- */
 
-/* The targets run (REST_MIN_NS; pageout: writeback drained). false: a
- * signal asked to stop meanwhile. */
+/* The targets run (REST_MIN_NS; pageout: writeback drained). false: interrupted. */
 static bool rest(const struct engine *s, uint64_t since, uint64_t window_ns,
 		 uint64_t min_ns)
 {

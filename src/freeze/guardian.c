@@ -631,10 +631,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	pid_t pid;
 	unsigned int left;
 
-	memset(g, 0, sizeof(*g));
-	g->sock = -1;
-	g->window = ++last_window;
-	g->cfg = *cfg;
+	*g = (struct guardian){ .sock = -1, .window = ++last_window, .cfg = *cfg };
 	x.roots.n = 0;
 	if (geteuid() == 0)	/* nobody else may move to a root cgroup */
 		cgroot_find(&x.roots);
