@@ -95,8 +95,7 @@ static struct freeze_req freeze_for(const struct options *o, const struct run *x
 	return req;
 }
 
-/* Open each target of the batch; drop the gone and the named twice; learn
- * which freeze each would take. */
+/* Open the batch's targets; drop the gone and the named twice; learn each's freeze. */
 static void prepare(struct run *xs, size_t n, const struct options *o,
 		    struct tally *t)
 {
@@ -115,8 +114,7 @@ static void prepare(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
-/* The window of the group led by xs[lead]: every later member of the
- * batch with the same scope joins it. */
+/* The window of the group xs[lead] leads: later batch members of its scope join. */
 static void group_window(struct run *xs, size_t n, size_t lead,
 			 const struct options *o, struct report *rp,
 			 struct tally *t)

@@ -26,8 +26,7 @@
 #define TRY_WALL_MS 3000
 #define TRY_MEM (1ULL << 30)
 
-/* Deepest nesting of groups; escaped parentheses and those inside a
- * bracket expression do not count. */
+/* Deepest group nesting; escaped parentheses and those in brackets don't count. */
 static unsigned int depth_of(const char *s)
 {
 	unsigned int depth = 0, max = 0;
@@ -509,9 +508,8 @@ static void options_release_stderr(void)
 	held.buf = NULL;
 }
 
-/* Only what an operator typed can make argp's text unsafe: printable
- * ASCII throughout, and it is printed as is (holding costs page faults,
- * a third of a short run's start-up). */
+/* Only what an operator typed can make argp's text unsafe: all printable ASCII,
+ * it is printed as is (holding costs page faults, a third of a short start-up). */
 static bool args_plain(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)

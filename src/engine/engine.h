@@ -279,8 +279,7 @@ void run_fail_err(struct run *x, const struct err *e);
 void run_warn(struct run *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The kernel refused the target: the fatal error, or a warning when
- * some_advised (that still counts). */
+/* The kernel refused the target: fatal, or a warning if some_advised (it counts). */
 void run_advise_error(struct run *x, const struct advice *adv, int code,
 		      bool advising, bool some_advised);
 
@@ -350,9 +349,8 @@ void window_free(struct window *w);
  * flight, with its report? Every run that advises. */
 bool engine_interruptible(const struct options *o);
 
-/* A run turned into its result (report.h): rows, totals, errors, warnings,
- * exit status; r points into x until run_free(x). 0, or -1 (out of
- * memory: x has failed, r has no rows). */
+/* A run as its result (report.h): rows, totals, errors, warnings, status; r
+ * points into x until run_free(x). 0, or -1 (no memory: x failed, no rows). */
 int outcome_build(struct run *x, const struct options *o,
 		  const struct window_info *w, struct target_result *r);
 void outcome_free(struct target_result *r);

@@ -42,8 +42,7 @@ struct freeze_info {
 	bool broken;		/* not race-free: expired, lifted or resumed */
 	bool lifted;		/* the first interrupt thawed an unbounded
 				 * window: the call under way went on */
-	bool resumed;		/* someone else thawed it (a SIGCONT,
-				 * another cgroup writer) */
+	bool resumed;		/* another thawed it (SIGCONT, a cgroup writer) */
 	unsigned int stalled_ms;	/* expired: how long the window (with
 					 * a bound) or the stall lasted */
 	unsigned int bound_ms;		/* expired: watchdog_bound_ms */
@@ -112,9 +111,8 @@ struct recover_count {
 /* failure: the line says what could not be done */
 typedef void (*recover_say)(bool failure, const char *line, void *ctx);
 
-/* Scan the run directory (nothing when it does not exist). all: also say
- * what is left alone and why (for --recover). 0, or -1 with e when the
- * directory is refused or unreadable. */
+/* Scan the run directories (none: nothing). all: say too what is left alone
+ * and why (--recover). 0, or -1 with e (a directory refused or unreadable). */
 int recover_run(bool all, recover_say say, void *ctx, struct recover_count *n,
 		struct err *e);
 
@@ -189,9 +187,8 @@ enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
-/* STOP only: is any live thread of pid in T? OBSERVED_FROZEN yes,
- * OBSERVED_THAWED no (or the process is gone: *gone set), OBSERVED_FAILED
- * with errno when it cannot be told. */
+/* STOP only: is a live thread of pid in T? OBSERVED_FROZEN yes, OBSERVED_THAWED
+ * no (or gone: *gone set), OBSERVED_FAILED with errno when it cannot be told. */
 enum observed observe_stopped(pid_t pid, int pidfd, int *gone);
 
 /* The guardian: a process that is not pmadv and alone freezes and thaws

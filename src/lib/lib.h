@@ -165,8 +165,7 @@ void own_memory_unshare(void);
  * whole line escaped (it may carry target-controlled names). */
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A status line that rewrites itself, on a terminal only; clear it before
- * anything else is written. */
+/* A status line rewriting itself, terminal only; clear it before any other write. */
 bool msg_status_possible(void);
 void msg_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_status_clear(void);

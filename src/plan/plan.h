@@ -1,6 +1,5 @@
-/* plan: what to advise, from a target's maps to pieces: maps parsing,
- * ranges, selection, advice names, spans of resident pages, budgets, futile
- * advice, swap text. Pure: no I/O. */
+/* plan: what to advise, maps to pieces: maps parsing, ranges, selection,
+ * advice names, resident spans, budgets, futile advice, swap text. No I/O. */
 #ifndef PMADV_PLAN_H
 #define PMADV_PLAN_H
 
@@ -144,8 +143,7 @@ struct selection {
 struct piece {
 	uint64_t start, end;
 	uint32_t map;			/* index into maps */
-	uint32_t pair;			/* the (advice, selection) pair that
-					 * took it */
+	uint32_t pair;			/* its (advice, selection) pair */
 };
 
 struct skip {

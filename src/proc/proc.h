@@ -1,6 +1,5 @@
-/* proc: the target: pidfd and facts, discovery of targets, maps (text or
- * PROCMAP_QUERY) and pagemap reading, /proc/PID/stat, cgroupfs and units,
- * whether swap can take pages. */
+/* proc: the target (pidfd, facts), discovery, maps (text or PROCMAP_QUERY),
+ * pagemap, /proc/PID/stat, cgroupfs and units, whether swap can take pages. */
 #ifndef PMADV_PROC_H
 #define PMADV_PROC_H
 
@@ -46,9 +45,8 @@ int proc_key_long(int dirfd, const char *path, const char *key, long *v);
 /* The PID a /proc directory entry names, or 0 when it names none. */
 pid_t proc_name_pid(const char *name);
 
-/* Call fn for each task of pid, with /proc/PID/task as dirfd, until it
- * returns nonzero (returned); 0 once all were seen; -1 with errno when the
- * task directory cannot be opened. */
+/* fn for each task of pid (dirfd: /proc/PID/task) until it returns nonzero
+ * (returned); 0 once all were seen; -1 with errno (no task directory). */
 int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
 		   void *ctx);
 

@@ -60,8 +60,7 @@ int table_load(struct err *e)
 	return -1;
 }
 
-/* At exit: what the loader keeps for it goes too (a leak checker would
- * otherwise find its lists). */
+/* At exit, with what the loader keeps for it (a leak checker would find its lists). */
 void table_unload(void)
 {
 	if (!sc.handle)
