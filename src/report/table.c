@@ -302,11 +302,8 @@ static void total_row(struct libscols_table *tb, const struct options *o,
 		case COL_RESIDENT:	v = t->resident; known = t->resident_known; break;
 		case COL_RECLAIMABLE:	v = t->reclaimable; known = t->reclaimable_known; break;
 		case COL_PID:
-			if (t->pid > 0)
-				snprintf(buf, sizeof(buf), "%d", t->pid);
-			else
-				snprintf(buf, sizeof(buf), "all");
-			sc.line_set_data(ln, c, buf);
+			snprintf(buf, sizeof(buf), "%d", t->pid);
+			sc.line_set_data(ln, c, t->pid > 0 ? buf : "all");
 			continue;
 		default:		known = false;
 		}
