@@ -824,9 +824,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
 	options_release_stderr();
 #ifdef PMADV_TEST_HOOKS
-	/* a window held open on purpose is not a window to end at the
-	 * default bound (the guardian keeps it): the hold plus a second,
-	 * unless the test set a bound itself */
+	/* a window held open on purpose must outlive the default bound (the
+	 * guardian keeps it): the hold plus a second, unless the test set one */
 	if (o->test_delay_ms && !o->max_freeze_set && o->freeze.max_freeze_ms)
 		o->freeze.max_freeze_ms = o->test_delay_ms + 1000;
 #endif

@@ -98,9 +98,8 @@ static void mark_rest(size_t n, size_t from, int e, struct advise_result *res)
 			res[k].err = e;
 }
 
-/* A batch taken short or refused: account it, record the failing iovec's
- * errno, the cursor after it. A process-wide errno (the run stops, the
- * cursor at the failing piece), or 0. */
+/* A batch taken short or refused: account it, record the failing iovec's errno,
+ * the cursor after it. A process-wide errno (run stopped, cursor on it), or 0. */
 static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 		       const struct piece *p, struct advise_result *res)
 {

@@ -9,9 +9,8 @@
 
 /* ---- work in an address range ---- */
 
-/* first_ending_after from *hint on (set to the answer): a chunk's pieces
- * ascend, so 32,000 pieces cost a step each, not a binary search each
- * (3 ms of a 65,000-mapping window). */
+/* first_ending_after from *hint on (set to the answer): pieces ascend, so 32,000
+ * cost a step each, not a binary search each (3 ms of a 65,000-mapping window). */
 static size_t find_end_above(const void *v, size_t n, size_t stride,
 			     size_t off, uint64_t addr, size_t *hint)
 {
