@@ -242,20 +242,6 @@ static void describe_kept(struct freeze *f, int err, struct err *e)
 		   "once it can be thawed", record_lock(f)->path);
 }
 
-static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
-{
-	int err = errno;
-
-	if (rc == 0) {
-		err_append(e, "; %s", f->mode == FREEZE_STOP ?
-			   "resumed it" : "thawed it");
-		return;
-	}
-	err_append(e, "; and could not %s it",
-		   f->mode == FREEZE_STOP ? "resume" : "thaw");
-	describe_kept(f, err, e);
-}
-
 /* Who froze what, for a later pmadv should pmadv and the guardian die. */
 static int record_freeze(const struct freeze *f, int fd, struct err *e)
 {
@@ -422,7 +408,16 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		     cg_wait_frozen(f->cg, &w, e);
 	}
 	if (froze != GUARDIAN_FROZE || rc != 0) {
-		describe_unfreeze(f, unfreeze(f, false), e);
+		bool stop = f->mode == FREEZE_STOP;
+
+		if (unfreeze(f, false) == 0) {
+			err_append(e, "; %s it", stop ? "resumed" : "thawed");
+		} else {
+			int err = errno;
+
+			err_append(e, "; and could not %s it", stop ? "resume" : "thaw");
+			describe_kept(f, err, e);
+		}
 		return -1;
 	}
 	thaw_held(f->slot);
@@ -454,16 +449,13 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 
 	if (!f)
 		return NULL;
-	f->mode = req->mode;
-	f->pid = pid;
-	f->pidfd = pidfd;
-	f->timeout_ms = req->timeout_ms ? req->timeout_ms :
-			FREEZE_TIMEOUT_MS_DEFAULT;
-	f->max_freeze_ms = req->max_freeze_ms;
+	*f = (struct freeze){
+		.mode = req->mode, .pid = pid, .pidfd = pidfd,
+		.timeout_ms = req->timeout_ms ? req->timeout_ms : FREEZE_TIMEOUT_MS_DEFAULT,
+		.max_freeze_ms = req->max_freeze_ms,
+		.plock.fd = -1, .glock.fd = -1, .guard.sock = -1, .slot = -1,
+	};
 	f->deadline = clock_deadline(f->timeout_ms);
-	f->plock.fd = f->glock.fd = -1;
-	f->guard.sock = -1;
-	f->slot = -1;
 	return f;
 }
 
