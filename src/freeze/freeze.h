@@ -37,8 +37,7 @@ struct freeze_info {
 	uint64_t frozen_ns;	/* first freeze action to thaw action */
 	unsigned int processes;	/* processes the freeze held (1 for stop) */
 	bool already;		/* frozen by someone else before us: left so */
-	char *cgroup;		/* malloc'd, as /proc/PID/cgroup shows it;
-				 * NULL unless FREEZE_CGROUP */
+	char *cgroup;		/* FREEZE_CGROUP's, malloc'd, as in /proc/PID/cgroup */
 	bool broken;		/* not race-free: expired, lifted or resumed */
 	bool lifted;		/* the first interrupt thawed an unbounded
 				 * window: the call under way went on */
@@ -62,10 +61,9 @@ const char *freeze_mode_name(enum freeze_mode mode);
 int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
 		 struct err *e);
 
-/* Freeze n targets with one freeze (pids[i] held by pidfds[i] >= 0). NONE:
- * nothing, succeeds. STOP: n must be 1. CGROUP: the cgroup (req->cgroup, or
- * pids[0]'s own) must contain every pids[i], else -1 naming the one
- * outside. On failure nothing is left frozen. */
+/* One freeze for n targets (pids[i] held by pidfds[i] >= 0). NONE: succeeds.
+ * STOP: n is 1. CGROUP: the cgroup (req->cgroup, or pids[0]'s own) must hold
+ * every pids[i], else -1 naming one outside. On failure nothing stays frozen. */
 int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 const int *pidfds, size_t n, struct freeze **out,
 		 struct err *e);
@@ -75,9 +73,8 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
  * cgroup, processes sharing its mm)? 0; or -1 with e naming one not held. */
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
-/* After each advice call: a heartbeat for the guardian (no system call).
- * false once the guardian has ended the window (watchdog_bound_ms): it is
- * no longer race-free; advise no more. */
+/* After each advice call: a heartbeat for the guardian (no system call);
+ * false once it ended the window (watchdog_bound_ms): not race-free, stop. */
 bool freeze_progress(struct freeze *f);
 
 /* The most bytes one advice call may carry in this window, so that
@@ -143,8 +140,7 @@ struct freeze_wait {
 	bool (*over)(void *ctx);	/* the window has ended meanwhile */
 	void (*again)(void *ctx);	/* v1, our freeze: write FROZEN again */
 	void *ctx;
-	int pollfd;		/* naps wake early on POLLPRI here (v2
-				 * cgroup.events), or -1 */
+	int pollfd;		/* POLLPRI here ends naps (v2 cgroup.events), or -1 */
 	bool slow;		/* not in a window: wait_until's naps */
 };
 
@@ -348,9 +344,8 @@ int cg_already(const struct cg *c, bool *already, struct err *e);
 void cg_thaw_op(const struct cg *c, struct thaw_op *op);
 void cg_freeze_op(const struct cg *c, struct thaw_op *op);
 
-/* Wait until it is frozen (v2 cgroup.events "frozen 1", v1 freezer.state).
- * 0; or -1 with e naming the threads not frozen in time, or saying the
- * window ended first (the caller thaws). */
+/* Wait until frozen (v2 cgroup.events "frozen 1", v1 freezer.state). 0; or -1
+ * with e: the threads not frozen in time, or the window ended (caller thaws). */
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *w,
 		   struct err *e);
 
@@ -403,9 +398,8 @@ bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
  * (a SIGSTOP would stay pending until a SIGCONT). 0, or -1 with e. */
 int stop_prepare(pid_t pid, bool *already, struct err *e);
 
-/* Our stop: wait until every live thread is T. 0 with *live one of them;
- * or -1 with e naming the threads not stopped in time, or saying the
- * window ended first (the caller thaws). */
+/* Our stop: wait until every live thread is T. 0, *live one of them; or -1
+ * with e: the threads not stopped in time, or the window ended (caller thaws). */
 int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
 		   struct err *e);
 

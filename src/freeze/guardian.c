@@ -667,9 +667,8 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	g->pid = pid;
 	g->sock = sv[0];
 
-	/* Freeze only once it is ready (out of our process group). It costs
-	 * well under a millisecond; a run that spent its time waiting for a
-	 * lock still gets a second. */
+	/* Freeze only once it is ready (out of our process group): well under a
+	 * millisecond; a run that spent its time waiting for a lock gets a second. */
 	left = clock_ms_left(deadline);
 	if (await_as(g, &m, left > 1000 ? left : 1000, false) == 0 && m.id == 0 &&
 	    m.err == 0) {

@@ -77,8 +77,7 @@ enum escape_mode {
 	ESCAPE_JSON_DOC,	/* a whole JSON document (libsmartcols -J):
 				 * raw DEL and reordering characters, only
 				 * inside its strings, as \uXXXX */
-	ESCAPE_JSON,		/* a JSON string's contents: invalid UTF-8
-				 * as the text \xHH */
+	ESCAPE_JSON,		/* a JSON string's contents: bad UTF-8 as text \xHH */
 };
 
 /* Returns a malloc'd escaped copy, or NULL when out of memory. */

@@ -1,6 +1,5 @@
-/* pmadv's own memory: huge-page friendly allocation for large arrays,
- * growable and sorted arrays, the prewarm and unshare before a window, and
- * the dlopen of an optional library. */
+/* pmadv's own memory: huge-page friendly large arrays, growable and sorted
+ * arrays, the prewarm and unshare before a window; and an optional dlopen. */
 #include <dlfcn.h>
 #include <malloc.h>
 #include <stdlib.h>

@@ -25,8 +25,7 @@ struct advice {
 	bool remote;		/* allowed on another process (Linux 6.18) */
 	const char *since;	/* kernel that first allowed it remotely */
 	bool reclaims;		/* refused on locked, hugetlb, VM_IO/PFNMAP */
-	bool einval_skips;	/* EINVAL: this mapping cannot take it (a
-				 * skip, not a failure) */
+	bool einval_skips;	/* EINVAL: the mapping cannot take it (a skip) */
 	bool lowers_rss;	/* only these can meet a --down-to */
 	const char *help;	/* what it does, for --help (remote only) */
 };

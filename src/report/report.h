@@ -35,8 +35,7 @@ struct result_row {
 	const char *name;	/* the mapping's pathname (target's text) */
 	const char *error;	/* errno text of a failed range, or NULL */
 	const char *reason;	/* why skipped, or NULL */
-	const char *advice;	/* -l: what it can take, or why not; else
-				 * the advice given */
+	const char *advice;	/* -l: what it can take or why not; else the advice */
 	struct row_stats before, after;
 	bool resident_known;	/* pagemap was read (run.c) */
 	uint64_t resident;	/* bytes in memory when selected */
