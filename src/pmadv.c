@@ -85,8 +85,7 @@ static void conclude(struct run *x, const struct options *o,
 	run_free(x);
 }
 
-/* The freeze a target takes: with -f cgroup, a -c target freezes the
- * cgroup it came from. */
+/* A target's freeze: -f cgroup freezes a -c target's cgroup it came from. */
 static struct freeze_req freeze_for(const struct options *o, const struct run *x)
 {
 	struct freeze_req req = o->freeze;
@@ -96,8 +95,7 @@ static struct freeze_req freeze_for(const struct options *o, const struct run *x
 	return req;
 }
 
-/* Open each target of the batch; drop the gone and the named twice; learn
- * which freeze each would take. */
+/* Open the batch's targets; drop the gone and the named twice; learn each's freeze. */
 static void prepare(struct run *xs, size_t n, const struct options *o,
 		    struct tally *t)
 {
@@ -116,8 +114,7 @@ static void prepare(struct run *xs, size_t n, const struct options *o,
 	}
 }
 
-/* The window of the group led by xs[lead]: every later member of the
- * batch with the same scope joins it. */
+/* The window of the group xs[lead] leads: later batch members of its scope join. */
 static void group_window(struct run *xs, size_t n, size_t lead,
 			 const struct options *o, struct report *rp,
 			 struct tally *t)
@@ -238,8 +235,7 @@ static void group_finish(struct group *gp, const struct options *o,
 		g->after = t->pss_after;
 		g->after_known = true;
 	}
-	/* only pageout lowers memory: another advice's --down-to is spent as
-	 * a budget, never met */
+	/* only pageout lowers memory: another's --down-to is a budget, never met */
 	bool lowers = !g->down_to || o->advice->lowers_rss;
 	/* a dry run: met if it would be, all it could move advised */
 	uint64_t would = g->movable < g->need ? g->movable : g->need;
@@ -287,8 +283,7 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 	size_t step = o->freeze.mode == FREEZE_CGROUP && !o->list ? l->n : 1;
 	struct run *xs = calloc(step ? step : 1, sizeof(*xs));
 
-	/* a first SIGINT/SIGTERM/SIGHUP ends the run between two calls, with
-	 * its report */
+	/* a first SIGINT/SIGTERM/SIGHUP ends the run between calls, reported */
 	if (engine_interruptible(o))
 		thaw_interruptible(true);
 	if (!xs || (o->as_group && group_plan(l, o, &gp))) {

@@ -1,5 +1,4 @@
-/* cli: the command line: argp, the one control struct, argument checks,
- * --help, the column table. */
+/* cli: the command line: argp, the options struct, checks, --help, columns. */
 #ifndef PMADV_CLI_H
 #define PMADV_CLI_H
 
@@ -69,8 +68,7 @@ struct options {
 	struct selection sel;		/* the first pair's */
 	struct advice_pair *more;	/* each further -a: the second pair on */
 	size_t nmore;
-	/* every pair in command-line order, when advising; a plan piece's
-	 * pair indexes it */
+	/* every pair in command-line order when advising (piece.pair) */
 	struct pair_sel *pairs;
 	size_t npairs;
 	char advice_names[64];		/* "pageout+cold" */

@@ -26,8 +26,7 @@
 #define TRY_WALL_MS 3000
 #define TRY_MEM (1ULL << 30)
 
-/* Deepest nesting of groups; escaped parentheses and those inside a
- * bracket expression do not count. */
+/* Deepest group nesting; escaped parentheses and those in brackets don't count. */
 static unsigned int depth_of(const char *s)
 {
 	unsigned int depth = 0, max = 0;
@@ -139,8 +138,7 @@ static const char *shown(const char *s)
 	return ring[k];
 }
 
-/* Room for element n: the capacity doubles at each power of two, so a
- * list needs no field for it. */
+/* Room for element n: capacity doubles at each power of two (no field for it). */
 static void *grow(struct argp_state *st, void *v, size_t n, size_t size)
 {
 	void *p;
@@ -186,14 +184,12 @@ static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 
 		if (!strncmp(s, "/proc/", 6))
 			s += 6;
-		/* decimal only: "0x10" is no one's way of writing a PID */
-		if (!*s || s[strspn(s, "0123456789")])
+		/* decimal, not all zeros: "0x10" is no one's way of writing a PID */
+		if (!s[strspn(s, "0")] || s[strspn(s, "0123456789")])
 			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		if (parse_int(s, PID_LIMIT, &pid))
 			argp_error(st, "invalid PID '%s': no process can have it "
 				   "(PIDs go up to %d)", shown(tok), PID_LIMIT);
-		if (pid < 1)
-			argp_error(st, "invalid PID '%s': expected a positive number or /proc/PID", shown(tok));
 		if (pid == getpid())
 			argp_error(st, "PID %ld is pmadv itself", pid);
 		add_target(st, o, false, (int)pid);
@@ -209,8 +205,7 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 		char buf[32];
 		if (len - 1 >= sizeof(buf))
 			argp_error(st, "invalid --limit '%s'", shown(arg));
-		memcpy(buf, arg, len - 1);
-		buf[len - 1] = '\0';
+		snprintf(buf, sizeof(buf), "%.*s", (int)(len - 1), arg);
 		if (number_parse(buf, &v, NULL) || v == 0 || v > 100)
 			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
 		o->limit_pct = (unsigned int)v;
@@ -353,32 +348,23 @@ static void set_freeze_timeout(struct argp_state *st, struct options *o, const c
 	o->freeze.timeout_ms = ms;
 }
 
-static void add_cgroup(struct argp_state *st, struct options *o, const char *arg)
+/* -c, -u, -m: arg onto a list; an empty one is refused, saying empty. */
+static void add_name(struct argp_state *st, const char ***v, size_t *n,
+		     const char *arg, const char *empty)
 {
 	if (!*arg)
-		argp_error(st, "empty cgroup path");
-	o->cgroups = grow(st, o->cgroups, o->ncgroups, sizeof(*o->cgroups));
-	o->cgroups[o->ncgroups++] = arg;
+		argp_error(st, "%s", empty);
+	*v = grow(st, *v, *n, sizeof(**v));
+	(*v)[(*n)++] = arg;
 }
 
 static void add_unit(struct argp_state *st, struct options *o, const char *arg)
 {
-	if (!*arg)
-		argp_error(st, "empty unit name");
 	/* a unit name is one cgroup directory's name, never a path */
 	if (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
 		argp_error(st, "invalid unit '%s': a unit name such as foo.service, "
 			   "not a path (-c takes cgroup paths)", shown(arg));
-	o->units = grow(st, o->units, o->nunits, sizeof(*o->units));
-	o->units[o->nunits++] = arg;
-}
-
-static void add_mapping(struct argp_state *st, struct selection *sel, const char *arg)
-{
-	if (!*arg)
-		argp_error(st, "empty mapping name (hint: anonymous mappings: --anon, or -e '^$')");
-	sel->names = grow(st, sel->names, sel->nnames, sizeof(*sel->names));
-	sel->names[sel->nnames++] = arg;
+	add_name(st, &o->units, &o->nunits, arg, "empty unit name");
 }
 
 static void set_sort(struct argp_state *st, struct options *o, const char *arg)
@@ -414,12 +400,8 @@ static void set_comeback(struct argp_state *st, struct options *o, const char *a
 	/* "25" and "25%" alike */
 	if (len && arg[len - 1] == '%')
 		len--;
-	if (!len || len >= sizeof(buf))
-		argp_error(st, "invalid --comeback '%s': a percentage from 0 to 100, or off",
-			   shown(arg));
-	memcpy(buf, arg, len);
-	buf[len] = '\0';
-	if (number_parse(buf, &v, NULL) || v > 100)
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, arg);
+	if (!len || len >= sizeof(buf) || number_parse(buf, &v, NULL) || v > 100)
 		argp_error(st, "invalid --comeback '%s': a percentage from 0 to 100, or off",
 			   shown(arg));
 	o->comeback_off = false;
@@ -445,8 +427,7 @@ static void set_max_freeze(struct argp_state *st, struct options *o, const char 
 	o->max_freeze_set = true;
 }
 
-/* The help text argp prints after the options, and stderr held while argp
- * parses. See cli.h. */
+/* The help argp prints after the options; stderr held as it parses (cli.h). */
 static const char options_doc[] =
 	"Give memory advice to another process through process_madvise(2)."
 	"\v"
@@ -497,11 +478,10 @@ static char *options_help_filter(int key, const char *text, void *input)
 	return s;
 }
 
-/* argp and getopt write their messages to stderr themselves, echoing the
- * operator's text raw (an unknown option may hold a terminal escape) and
- * naming the program as invoked. While they parse, stderr is a buffer;
- * it reaches the real stderr escaped line by line, when parsing is done
- * or at exit (argp_error exits). */
+/* argp and getopt write their messages to stderr, echoing the operator's
+ * text raw (an unknown option may hold a terminal escape) and naming the
+ * program as invoked. While they parse, stderr is a buffer that reaches the
+ * real one escaped line by line, after parsing or at exit (argp_error exits). */
 static struct {
 	FILE *real, *mem;
 	char *buf;
@@ -528,9 +508,8 @@ static void options_release_stderr(void)
 	held.buf = NULL;
 }
 
-/* Only what an operator typed can make argp's text unsafe: printable
- * ASCII throughout, and it is printed as is (holding costs page faults,
- * a third of a short run's start-up). */
+/* Only what an operator typed can make argp's text unsafe: all printable ASCII,
+ * it is printed as is (holding costs page faults, a third of a short start-up). */
 static bool args_plain(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
@@ -751,13 +730,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			  "empty -N pattern: it would match every process");
 		break;
 	case OPT_FULL:		o->full = true; break;
-	case 'c':		add_cgroup(st, o, arg); break;
+	case 'c':
+		add_name(st, &o->cgroups, &o->ncgroups, arg, "empty cgroup path");
+		break;
 	case 'u':		add_unit(st, o, arg); break;
 	case 'a':		set_advice(st, o, arg); break;
 	case OPT_THEN:		add_then(st, o, arg); break;
 	case 'l':		o->list = true; break;
 	case 'r':		add_range(st, sel, arg); break;
-	case 'm':		add_mapping(st, sel, arg); break;
+	case 'm':
+		add_name(st, &sel->names, &sel->nnames, arg, "empty mapping name "
+			 "(hint: anonymous mappings: --anon, or -e '^$')");
+		break;
 	case 'e':
 		add_regex(st, sel, arg, "regex", "empty regex: it would match "
 			  "every mapping (every mapping: --all; anonymous "
@@ -840,9 +824,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, o);
 	options_release_stderr();
 #ifdef PMADV_TEST_HOOKS
-	/* a window held open on purpose is not a window to end at the
-	 * default bound (the guardian keeps it): the hold plus a second,
-	 * unless the test set a bound itself */
+	/* a window held open on purpose must outlive the default bound (the
+	 * guardian keeps it): the hold plus a second, unless the test set one */
 	if (o->test_delay_ms && !o->max_freeze_set && o->freeze.max_freeze_ms)
 		o->freeze.max_freeze_ms = o->test_delay_ms + 1000;
 #endif

@@ -60,8 +60,7 @@ static long watched_call(struct advise_cursor *c, const struct iovec *iov, size_
 	return r;
 }
 
-/* Fill a batch from piece c->i at c->off (a piece over the byte cap split
- * at a page), and advance. */
+/* Fill a batch from piece c->i at c->off (split at a page past the cap); advance. */
 static void fill(struct batch *b, const struct piece *p, size_t n,
 		 struct advise_cursor *c, uint64_t cap, uint64_t page)
 {
@@ -99,9 +98,8 @@ static void mark_rest(size_t n, size_t from, int e, struct advise_result *res)
 			res[k].err = e;
 }
 
-/* A batch taken short or refused: account it, record the failing iovec's
- * errno, the cursor after it. A process-wide errno (the run stops, the
- * cursor at the failing piece), or 0. */
+/* A batch taken short or refused: account it, record the failing iovec's errno,
+ * the cursor after it. A process-wide errno (run stopped, cursor on it), or 0. */
 static int short_batch(struct advise_cursor *c, const struct batch *b, long r,
 		       const struct piece *p, struct advise_result *res)
 {

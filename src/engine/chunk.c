@@ -9,9 +9,8 @@
 
 /* ---- work in an address range ---- */
 
-/* first_ending_after from *hint on (set to the answer): a chunk's pieces
- * ascend, so 32,000 pieces cost a step each, not a binary search each
- * (3 ms of a 65,000-mapping window). */
+/* first_ending_after from *hint on (set to the answer): pieces ascend, so 32,000
+ * cost a step each, not a binary search each (3 ms of a 65,000-mapping window). */
 static size_t find_end_above(const void *v, size_t n, size_t stride,
 			     size_t off, uint64_t addr, size_t *hint)
 {
@@ -119,10 +118,7 @@ static uint64_t walk_work(const struct workmap *w, uint64_t start, uint64_t end,
 void cursor_init(struct cursor *c, const struct plan *p, const struct maps *m,
 		 struct advise_result *res)
 {
-	memset(c, 0, sizeof(*c));
-	c->plan = p;
-	c->maps = m;
-	c->res = res;
+	*c = (struct cursor){ .plan = p, .maps = m, .res = res };
 }
 
 bool cursor_done(const struct cursor *c)
@@ -291,9 +287,7 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep)
 /* Call sizing from measured time per byte of work. See engine.h. */
 void pace_init(struct pace *p, uint64_t window_ns)
 {
-	p->ns_per_byte = 0;
-	p->call_ns = 0;
-	p->slice_ns = window_ns / 16;
+	*p = (struct pace){ .slice_ns = window_ns / 16 };
 }
 
 uint64_t pace_work(const struct pace *p, uint64_t ns_left)

@@ -1,5 +1,4 @@
-/* Pageout's comeback guard, its pure half: the sample and the sums. See
- * engine.h. */
+/* Pageout's comeback guard, pure half: the sample, the sums. See engine.h. */
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -37,8 +36,7 @@ int comeback_sample(const struct plan *p, const struct maps *maps,
 			stripe = page;
 		gap = len / COMEBACK_STRIPES / page * page;
 		for (unsigned int j = 0; j < COMEBACK_STRIPES; j++) {
-			/* spread over the mapping: hot data is rarely where a
-			 * mapping starts only */
+			/* spread: hot data is rarely only where a mapping starts */
 			uint64_t s = m->start + j * gap, e = s + stripe;
 
 			if (s < pc->start)

@@ -244,9 +244,8 @@ static void guard_init(struct engine *s, struct member *mb)
 	mb->have_st0 = !procstat_of(x->t.pid, &mb->st0);
 }
 
-/* Asked for every piece inside the freeze: a binary search of the sorted
- * hot list. (A mapping whose bounds changed may be listed twice; a miss
- * is judged again.) */
+/* Asked for every piece inside the freeze: a binary search of the sorted hot
+ * list. A mapping whose bounds changed may be listed twice; a miss is rejudged. */
 static bool in_hot(const struct run *x, uint64_t start, uint64_t end)
 {
 	size_t i = FIRST_ENDING_AFTER(x->cb.hot, x->cb.nhot, end, start);
@@ -369,8 +368,7 @@ static uint64_t guard_untried(const struct member *mb,
 }
 
 /* What paged out is in memory again, by mapping; acting: hot mappings are
- * left alone from now, and a member none of whose mappings stays out
- * stops. */
+ * left alone from now, and a member none of whose mappings stays out stops. */
 static int guard_look(struct member *mb, const struct options *o, bool acting)
 {
 	struct run *x = mb->x;
@@ -728,8 +726,7 @@ static void advise_member(struct engine *s, struct member *mb,
 		wm.absent = adv->value == ADVICE_WILLNEED;
 		lim.align = adv->value == ADVICE_COLLAPSE ? HUGE_PAGE_SIZE : 0;
 		lim.work = next_work(s, deadline, *any);
-		/* pageout: no room under the writeback cap (a full queue
-		 * holds the call) */
+		/* pageout: no room under the writeback cap (a full queue holds calls) */
 		if (!lim.work || (*any && adv->value == ADVICE_PAGEOUT &&
 				  s->vmstat_fd >= 0 && swapcap_writeback(s->vmstat_fd) +
 				  lim.work > WRITEBACK_CAP))
@@ -887,16 +884,14 @@ static uint64_t one_window(struct engine *s, struct window *w)
 			advise_member(s, &s->v[i], fz, deadline, &any);
 	if (freeze_end(fz, &fi, &e))
 		for (size_t i = 0; i < s->n; i++)
-			if (!s->v[i].x->failed)
-				run_fail_err(s->v[i].x, &e);
+			run_fail_err(s->v[i].x, &e);	/* the first error stays */
 	account(s, w, &fi);
 	return fi.frozen_ns;
 }
 
 /* ---- the sequence ---- */
 
-/* The targets run (REST_MIN_NS; pageout: writeback drained). false: a
- * signal asked to stop meanwhile. */
+/* The targets run (REST_MIN_NS; pageout: writeback drained). false: interrupted. */
 static bool rest(const struct engine *s, uint64_t since, uint64_t window_ns,
 		 uint64_t min_ns)
 {

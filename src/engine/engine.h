@@ -36,8 +36,7 @@ struct advise_stats {
 	bool stopped;		/* the watch said stop: the rest ECANCELED */
 };
 
-/* Called after every call; false stops the run. max_bytes caps each call
- * (0: the kernel's cap). */
+/* After every call; false stops the run. max_bytes caps a call (0: kernel's). */
 struct advise_watch {
 	bool (*progress)(void *ctx);
 	void *ctx;
@@ -59,10 +58,9 @@ void advise_run(int pidfd, int advice, const struct piece *pieces, size_t n,
 		const struct advise_watch *watch, struct advise_result *res,
 		struct advise_stats *st);
 
-/* What one target's windows attempted and skipped, and which selectors
- * matched nothing in every one: subtracted from each later plan, so no
- * range is advised twice; at the end, the maps, plan and results one
- * window would have left. Pure. */
+/* What a target's windows attempted and skipped, and which selectors matched
+ * nothing in all: taken from each later plan, so no range is advised twice;
+ * at the end, the maps, plan and results one window would have left. Pure. */
 struct ledger_entry {
 	struct mapping map;	/* the part; name: the ledger's copy */
 	uint64_t whole_start, whole_end;	/* the mapping it is part of */
@@ -215,10 +213,9 @@ int plan_keep(struct plan *p, const struct piece *keep, size_t nkeep);
 /* Fewer pages paged out say little: not judged. */
 #define COMEBACK_MIN_OUT (128ULL << 10)
 
-/* The sample stripes of p's pieces, placed by their mapping so a later
- * window finds the same stripes. Pieces of pairs guarded[] does not name
- * (NULL: all) come whole. *out: malloc'd, sorted; *n counts the samples
- * only. 0, or -1 (no memory). */
+/* The sample stripes of p's pieces, placed by their mapping so a later window
+ * finds the same ones. Pieces of pairs guarded[] does not name (NULL: all)
+ * come whole. *out: malloc'd, sorted; *n: samples only. 0, or -1 (no memory). */
 int comeback_sample(const struct plan *p, const struct maps *maps,
 		    uint64_t page, const bool *guarded, struct piece **out,
 		    size_t *n, size_t *nall);
@@ -269,8 +266,7 @@ void run_init(struct run *x, const struct target_ref *ref);
 /* Open, learn, probe, the "before" figures; on failure x->failed. */
 void run_prepare(struct run *x, const struct options *o);
 
-/* -l: read smaps and keep the mappings the selection takes (all without
- * one). Never freezes. */
+/* -l: smaps, kept to what the selection takes (all without one). No freeze. */
 void run_list(struct run *x, const struct options *o);
 
 /* After the window: the "after" figures. */
@@ -283,8 +279,7 @@ void run_fail_err(struct run *x, const struct err *e);
 void run_warn(struct run *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The kernel refused the target: the fatal error, or a warning when
- * some_advised (that still counts). */
+/* The kernel refused the target: fatal, or a warning if some_advised (it counts). */
 void run_advise_error(struct run *x, const struct advice *adv, int code,
 		      bool advising, bool some_advised);
 
@@ -298,9 +293,6 @@ void run_free(struct run *x);
 
 /* Is residency read for this run at all? */
 bool resident_wanted(const struct options *o);
-
-/* After select_plan: the steps above. On failure x has failed. */
-void resident_plan(struct run *x, const struct options *o);
 
 /* The residency of the sorted pieces v into out (emptied first). 0, or -1
  * with e. Of x's plan into x->spans: resident_read. */
@@ -322,8 +314,7 @@ static inline bool resident_budgeted(const struct options *o)
 }
 
 /* Futile pageout out, then x->goal: what it needs, what the selection can
- * move, why the rest cannot be (the preview and --as-group alike). 0, or
- * -1 (no memory). */
+ * move, why not the rest (preview and --as-group alike). 0, or -1 (no memory). */
 int resident_goal(struct run *x, const struct options *o);
 
 /* --as-group: what x's selection could move, and its Pss; x's plan and
@@ -334,9 +325,8 @@ int resident_movable(struct run *x, const struct options *o,
 /* Did the run reach its goal, having advised `advised` bytes? */
 bool goal_reached(const struct goal *g, uint64_t advised);
 
-/* Page flags a budget spends for advice value v: present; for pageout
- * mapped by the target alone, and without swap file pages only
- * (copied-on-write ones are anonymous). */
+/* Page flags a budget spends for advice v: present; for pageout mapped by the
+ * target alone, and without swap file pages only (CoW ones are anonymous). */
 unsigned int resident_mask_for(const struct run *x, int v);
 
 /* The window engine advises a group one freeze covers: windows of freeze,
@@ -350,8 +340,7 @@ struct window {
 	struct window_info info;	/* what the report shows of it */
 };
 
-/* Run the group (prepared, none failed) with the freeze how. Fills w;
- * window_free releases it. */
+/* Run the group (prepared, none failed) under how; fills w (window_free). */
 void engine_run(struct run **members, size_t n, const struct freeze_req *how,
 		const struct options *o, int id, struct window *w);
 void window_free(struct window *w);
@@ -360,9 +349,8 @@ void window_free(struct window *w);
  * flight, with its report? Every run that advises. */
 bool engine_interruptible(const struct options *o);
 
-/* A run turned into its result (report.h): rows, totals, errors, warnings,
- * exit status; r points into x until run_free(x). 0, or -1 (out of
- * memory: x has failed, r has no rows). */
+/* A run as its result (report.h): rows, totals, errors, warnings, status; r
+ * points into x until run_free(x). 0, or -1 (no memory: x failed, no rows). */
 int outcome_build(struct run *x, const struct options *o,
 		  const struct window_info *w, struct target_result *r);
 void outcome_free(struct target_result *r);

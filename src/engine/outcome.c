@@ -87,14 +87,6 @@ static bool refused(const struct run *x, const struct options *o, size_t i)
 	       x->res[i].err == EINVAL && !x->res[i].advised;
 }
 
-/* One entry per distinct advice, in pair order (even selecting nothing). */
-static void advice_totals_init(const struct options *o, struct target_result *r)
-{
-	for (size_t k = 0; k < o->npairs; k++)
-		if (pair_first(o, k) && r->nadvice < RESULT_ADVICES)
-			r->by_advice[r->nadvice++].advice = o->pairs[k].advice->name;
-}
-
 static struct advice_total *advice_total(struct target_result *r,
 					 const struct advice *adv)
 {
@@ -394,18 +386,17 @@ int outcome_build(struct run *x, const struct options *o,
 	/* the summary and -q need totals only (65,000 rows: bench/) */
 	bool rows = o->list || o->json || o->table;
 
-	memset(r, 0, sizeof(*r));
-	r->pid = x->t.pid;
-	r->comm = x->t.comm;
-	r->list = o->list;
-	r->window = w;
-	r->before = x->before;
-	r->after = x->after;
+	*r = (struct target_result){ .pid = x->t.pid, .comm = x->t.comm,
+				     .list = o->list, .window = w,
+				     .before = x->before, .after = x->after };
 	r->rows = rows ? calloc(n ? n : 1, sizeof(*r->rows)) : NULL;
 	if ((rows && !r->rows) || (o->list && !x->failed && list_rows(x, o, r)))
 		run_fail(x, ENOMEM, "out of memory");
 	else if (!o->list) {
-		advice_totals_init(o, r);
+		/* one total per distinct advice, in pair order (even selecting nothing) */
+		for (size_t k = 0; k < o->npairs; k++)
+			if (pair_first(o, k) && r->nadvice < RESULT_ADVICES)
+				r->by_advice[r->nadvice++].advice = o->pairs[k].advice->name;
 		advice_rows(x, o, r);	/* even after a late failure: what was done */
 	}
 	if (x->goal.set && !o->list) {

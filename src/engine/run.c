@@ -15,10 +15,8 @@
 
 void run_init(struct run *x, const struct target_ref *ref)
 {
-	memset(x, 0, sizeof(*x));
-	x->ref = ref;
-	x->t.pidfd = -1;
-	x->t.pid = ref && ref->kind == REF_PID ? ref->value : 0;
+	*x = (struct run){ .ref = ref, .t.pidfd = -1,
+			   .t.pid = ref && ref->kind == REF_PID ? ref->value : 0 };
 }
 
 void run_fail_err(struct run *x, const struct err *e)
@@ -202,59 +200,6 @@ void run_prepare(struct run *x, const struct options *o)
 		run_fail_err(x, &e);
 }
 
-/* Keep only the mappings the plan takes or skips, for -l. */
-static int keep_planned(struct run *x)
-{
-	struct maps keep = { 0 };
-	size_t n = x->maps.n ? x->maps.n : 1, p = 0, s = 0;
-
-	keep.v = malloc(n * sizeof(*keep.v));
-	keep.stats = x->maps.stats ? malloc(n * sizeof(*keep.stats)) : NULL;
-	if (!keep.v || (x->maps.stats && !keep.stats)) {
-		maps_free(&keep);
-		return -1;
-	}
-	for (size_t i = 0; i < x->maps.n; i++) {
-		while (p < x->plan.npieces && x->plan.pieces[p].map < i)
-			p++;
-		while (s < x->plan.nskips && x->plan.skips[s].map < i)
-			s++;
-		if ((p < x->plan.npieces && x->plan.pieces[p].map == i) ||
-		    (s < x->plan.nskips && x->plan.skips[s].map == i)) {
-			if (keep.stats)
-				keep.stats[keep.n] = x->maps.stats[i];
-			keep.v[keep.n++] = x->maps.v[i];
-		}
-	}
-	keep.cap = keep.n;
-	maps_free(&x->maps);
-	x->maps = keep;
-	return 0;
-}
-
-void run_list(struct run *x, const struct options *o)
-{
-	struct selection sel = o->sel;
-	struct err e;
-
-	if (maps_source_read(&x->t, MAPS_FILE_SMAPS, false, &x->text, &x->maps, &e)) {
-		run_fail_err(x, &e);
-		return;
-	}
-	/* without a selection, every mapping (the filters still apply) */
-	if (selection_empty(&sel))
-		sel.all = true;
-	if (select_plan(&x->maps, &sel, o->advice ? o->advice->value : ADVICE_WILLNEED,
-			&x->plan)) {
-		run_fail(x, ENOMEM, "out of memory");
-		return;
-	}
-	/* residency, futile pageout, --limit/--down-to: as when advising */
-	resident_plan(x, o);
-	if (!x->failed && keep_planned(x))
-		run_fail(x, ENOMEM, "out of memory");
-}
-
 void run_measure_after(struct run *x, const struct options *o)
 {
 	struct err e;
@@ -289,9 +234,7 @@ void run_free(struct run *x)
 		free((char *)x->cb.hot[i].name);
 	free(x->cb.hot);
 	target_close(&x->t);
-	memset(x, 0, sizeof(*x));
-	x->t.pidfd = -1;
-	x->concluded = true;
+	*x = (struct run){ .t.pidfd = -1, .concluded = true };
 }
 
 /* Resident memory for a plan. See engine.h. */
@@ -315,9 +258,8 @@ static unsigned int resident_mask(const struct run *x, const struct options *o)
 }
 
 /* The kernel's rule (can_do_file_pageout): a MAP_SHARED file is paged out
- * only for its owner, a caller with CAP_FOWNER, or one who may write it.
- * A file pmadv cannot look at (deleted, another mount namespace) is
- * advised as asked. */
+ * only for its owner, a caller with CAP_FOWNER, or one who may write it. A
+ * file pmadv cannot look at (deleted, another mount namespace) is advised. */
 struct futile_ctx {
 	const struct run *x;
 	const struct options *o;
@@ -465,8 +407,7 @@ int resident_movable(struct run *x, const struct options *o,
 		err_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the spans cover what futile pageout then takes out (its bytes are
-	 * one of the reasons) */
+	/* the spans cover what futile pageout then takes out (a reason's bytes) */
 	if (resident_read(x, RES_METHOD_PAGEMAP, e))
 		goto out;
 	if (resident_goal(x, o)) {
@@ -498,9 +439,10 @@ bool goal_reached(const struct goal *g, uint64_t advised)
 	return want && advised + page > want;
 }
 
-/* -l: residency, futile pageout and the budget (UINT64_MAX: none). */
-static void plan_within(struct run *x, const struct options *o, uint64_t budget)
+/* -l: residency, futile pageout and a budget, as when advising. */
+static void resident_plan(struct run *x, const struct options *o)
 {
+	uint64_t budget = resident_budgeted(o) ? resident_budget(x, o) : UINT64_MAX;
 	struct err e;
 
 	/* spans first: a skipped mapping's residency is shown too */
@@ -513,9 +455,56 @@ static void plan_within(struct run *x, const struct options *o, uint64_t budget)
 		run_fail(x, ENOMEM, "out of memory");
 }
 
-void resident_plan(struct run *x, const struct options *o)
+/* Keep only the mappings the plan takes or skips, for -l. */
+static int keep_planned(struct run *x)
 {
-	plan_within(x, o, resident_budgeted(o) ? resident_budget(x, o) : UINT64_MAX);
+	struct maps keep = { 0 };
+	size_t n = x->maps.n ? x->maps.n : 1, p = 0, s = 0;
+
+	keep.v = malloc(n * sizeof(*keep.v));
+	keep.stats = x->maps.stats ? malloc(n * sizeof(*keep.stats)) : NULL;
+	if (!keep.v || (x->maps.stats && !keep.stats)) {
+		maps_free(&keep);
+		return -1;
+	}
+	for (size_t i = 0; i < x->maps.n; i++) {
+		while (p < x->plan.npieces && x->plan.pieces[p].map < i)
+			p++;
+		while (s < x->plan.nskips && x->plan.skips[s].map < i)
+			s++;
+		if ((p < x->plan.npieces && x->plan.pieces[p].map == i) ||
+		    (s < x->plan.nskips && x->plan.skips[s].map == i)) {
+			if (keep.stats)
+				keep.stats[keep.n] = x->maps.stats[i];
+			keep.v[keep.n++] = x->maps.v[i];
+		}
+	}
+	keep.cap = keep.n;
+	maps_free(&x->maps);
+	x->maps = keep;
+	return 0;
+}
+
+void run_list(struct run *x, const struct options *o)
+{
+	struct selection sel = o->sel;
+	struct err e;
+
+	if (maps_source_read(&x->t, MAPS_FILE_SMAPS, false, &x->text, &x->maps, &e)) {
+		run_fail_err(x, &e);
+		return;
+	}
+	/* without a selection, every mapping (the filters still apply) */
+	if (selection_empty(&sel))
+		sel.all = true;
+	if (select_plan(&x->maps, &sel, o->advice ? o->advice->value : ADVICE_WILLNEED,
+			&x->plan)) {
+		run_fail(x, ENOMEM, "out of memory");
+		return;
+	}
+	resident_plan(x, o);
+	if (!x->failed && keep_planned(x))
+		run_fail(x, ENOMEM, "out of memory");
 }
 
 int resident_futile(struct run *x, const struct options *o)

@@ -91,8 +91,7 @@ static int resolve_own(const struct cgfs_mounts *m,
 	return -1;
 }
 
-/* spec as /proc/PID/cgroup shows it: the hierarchy where it contains the
- * target, v2 first. */
+/* spec as /proc/PID/cgroup shows it, where it holds the target (v2 first). */
 static int spec_as_path(const struct cgfs_mounts *m,
 			const struct cgfs_membership *target, const char *spec,
 			pid_t pid, struct cg *c, struct err *e)
@@ -133,8 +132,7 @@ static bool member_of(const struct cg *c, const struct cgfs_membership *mb)
 	return *in && cgfs_path_under(in, c->path);
 }
 
-/* A cgroup named by spec: somewhere the target is, never the root, never
- * one holding pmadv. */
+/* spec's cgroup: holding the target, never the root or one holding pmadv. */
 static int resolve_spec(const struct cgfs_mounts *m,
 			const struct cgfs_membership *target,
 			const struct cgfs_membership *self, const char *spec,
@@ -311,11 +309,9 @@ static void check_thread(pid_t tid, void *ctx)
 static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 			    struct err *e)
 {
-	struct unfrozen u;
+	struct unfrozen u = { .version = c->version };
 	unsigned int named;
 
-	memset(&u, 0, sizeof(u));
-	u.version = c->version;
 	cgfs_each_id(c->dirfd, u.version == 2 ? "cgroup.threads" : "tasks",
 		     check_thread, &u);
 	named = u.nnot < NAMED ? u.nnot : NAMED;
@@ -341,12 +337,6 @@ static int not_frozen_error(const struct cg *c, const struct freeze_wait *w,
 }
 
 /* ---- freezing ---- */
-
-static int state_error(const struct cg *c, struct err *e)
-{
-	return err_set(e, errno, "cannot read the state of %s cgroup %s (%s): %s",
-		       hier_name(c->version), c->path, c->dir, strerror(errno));
-}
 
 struct cg_wait {
 	const struct cg *c;
@@ -381,7 +371,10 @@ static enum wait_test frozen_test(void *ctx)
 	struct cg_wait *w = ctx;
 	enum wait_test r = frozen_now(w->c);
 
-	return r == WAIT_TEST_FAILED ? state_error(w->c, w->e) : r;
+	if (r == WAIT_TEST_FAILED)
+		err_set(w->e, errno, "cannot read the state of %s cgroup %s (%s): %s",
+			hier_name(w->c->version), w->c->path, w->c->dir, strerror(errno));
+	return r;
 }
 
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,

@@ -58,9 +58,8 @@ static int one_thread(pid_t tid, char state, void *ctx)
 }
 
 /* fn for each live thread of tgid (thread: they are the threads of the
- * process asked about); *first_live (if not NULL) = one of them, 0 if
- * none. TASK_STOP when fn stopped it; 0; -1 with errno when the task
- * directory cannot be opened. */
+ * process asked about); *first_live (if not NULL) = one of them, 0 if none.
+ * TASK_STOP when fn stopped it; 0; -1 with errno (task directory unreadable). */
 static int each_thread(pid_t tgid, bool thread, task_fn fn, void *ctx,
 		       pid_t *first_live)
 {
@@ -208,8 +207,7 @@ static bool own_thread(pid_t pid, pid_t tid)
 	return access(path, F_OK) == 0;
 }
 
-/* The sharers the look-ahead found that still share, then any process
- * created since that does. */
+/* The look-ahead's sharers that still share, then any process since that does. */
 static int each_new_sharer(pid_t pid, pid_t live, const struct cover_ahead *a,
 			   long to, task_fn fn, void *ctx)
 {
@@ -267,9 +265,8 @@ static enum task_visit not_held(const struct mm_task *t, void *ctx)
 {
 	struct check *c = ctx;
 
-	/* T is a group stop, whoever sent it: job control keeps the task
-	 * off the CPU until a SIGCONT (the same trust pmadv gives a target
-	 * someone else stopped) */
+	/* T is a group stop, whoever sent it: job control keeps the task off
+	 * the CPU until a SIGCONT (as pmadv trusts another's stop of a target) */
 	if (t->state == 'T')
 		return TASK_NEXT;
 	errno = 0;

@@ -133,8 +133,7 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	    cg_already(f->cg, &f->already, e) != 0)
 		return -1;
 	cg_thaw_op(f->cg, &f->thaw);
-	/* counted before the freeze: the window holds only maps, selection
-	 * and advice */
+	/* counted before the freeze: a window holds maps, selection, advice only */
 	f->processes = (unsigned int)cgfs_count_procs(f->cg->dirfd);
 	return 0;
 }
@@ -215,7 +214,7 @@ static struct lock *record_lock(struct freeze *f)
 /* Undo our freeze (here: the thaw action is ours, at a window's normal
  * end), see it, then stand down the signal slot and the guardian. 0, or
  * -1 with errno (f->end.why says what holds or failed). */
-static int unfreeze_as(struct freeze *f, bool here)
+static int unfreeze(struct freeze *f, bool here)
 {
 	int rc;
 
@@ -232,11 +231,6 @@ static int unfreeze_as(struct freeze *f, bool here)
 	return rc;
 }
 
-static int unfreeze(struct freeze *f)
-{
-	return unfreeze_as(f, false);
-}
-
 /* A thaw not seen: what holds, and where the record waits. */
 static void describe_kept(struct freeze *f, int err, struct err *e)
 {
@@ -246,20 +240,6 @@ static void describe_kept(struct freeze *f, int err, struct err *e)
 		err_append(e, ": %s", strerror(err));
 	err_append(e, "; its freeze record stays in %s: run pmadv --recover "
 		   "once it can be thawed", record_lock(f)->path);
-}
-
-static void describe_unfreeze(struct freeze *f, int rc, struct err *e)
-{
-	int err = errno;
-
-	if (rc == 0) {
-		err_append(e, "; %s", f->mode == FREEZE_STOP ?
-			   "resumed it" : "thawed it");
-		return;
-	}
-	err_append(e, "; and could not %s it",
-		   f->mode == FREEZE_STOP ? "resume" : "thaw");
-	describe_kept(f, err, e);
 }
 
 /* Who froze what, for a later pmadv should pmadv and the guardian die. */
@@ -420,22 +400,28 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 	look_ahead(f, req, pids, n);
 	f->froze = true;
 	froze = guardian_freeze(&f->guard, bound_ns, stuck_ns, &f->frozen_at, e);
-	if (froze != GUARDIAN_FROZE) {
-		if (froze == GUARDIAN_ACTION_FAILED)
-			freeze_action_error(f, e);
-		describe_unfreeze(f, unfreeze(f), e);
+	if (froze == GUARDIAN_ACTION_FAILED)
+		freeze_action_error(f, e);
+	if (froze == GUARDIAN_FROZE) {
+		wait_for_hold(f, &w);
+		rc = f->mode == FREEZE_STOP ? stop_wait_ours(f->pid, &w, &f->held_live, e) :
+		     cg_wait_frozen(f->cg, &w, e);
+	}
+	if (froze != GUARDIAN_FROZE || rc != 0) {
+		bool stop = f->mode == FREEZE_STOP;
+
+		if (unfreeze(f, false) == 0) {
+			err_append(e, "; %s it", stop ? "resumed" : "thawed");
+		} else {
+			int err = errno;
+
+			err_append(e, "; and could not %s it", stop ? "resume" : "thaw");
+			describe_kept(f, err, e);
+		}
 		return -1;
 	}
-	wait_for_hold(f, &w);
-	if (f->mode == FREEZE_STOP)
-		rc = stop_wait_ours(f->pid, &w, &f->held_live, e);
-	else
-		rc = cg_wait_frozen(f->cg, &w, e);
-	if (rc != 0)
-		describe_unfreeze(f, unfreeze(f), e);
-	else
-		thaw_held(f->slot);
-	return rc;
+	thaw_held(f->slot);
+	return 0;
 }
 
 /* Someone else's freeze, never thawed by us: wait for it to hold. */
@@ -463,16 +449,13 @@ static struct freeze *freeze_new(const struct freeze_req *req, pid_t pid,
 
 	if (!f)
 		return NULL;
-	f->mode = req->mode;
-	f->pid = pid;
-	f->pidfd = pidfd;
-	f->timeout_ms = req->timeout_ms ? req->timeout_ms :
-			FREEZE_TIMEOUT_MS_DEFAULT;
-	f->max_freeze_ms = req->max_freeze_ms;
+	*f = (struct freeze){
+		.mode = req->mode, .pid = pid, .pidfd = pidfd,
+		.timeout_ms = req->timeout_ms ? req->timeout_ms : FREEZE_TIMEOUT_MS_DEFAULT,
+		.max_freeze_ms = req->max_freeze_ms,
+		.plock.fd = -1, .glock.fd = -1, .guard.sock = -1, .slot = -1,
+	};
 	f->deadline = clock_deadline(f->timeout_ms);
-	f->plock.fd = f->glock.fd = -1;
-	f->guard.sock = -1;
-	f->slot = -1;
 	return f;
 }
 
@@ -501,7 +484,7 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 			rc = f->already ? freeze_theirs(f, e) :
 			     freeze_ours(f, req, pids, n, e);
 		if (rc != 0) {
-			unfreeze(f);	/* nothing left frozen, whatever failed */
+			unfreeze(f, false);	/* nothing left frozen, whatever failed */
 			freeze_free(f);
 			return -1;
 		}
@@ -586,9 +569,8 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	if (!f)
 		return 0;
 	/* does the freeze still hold (no other program's SIGCONT or thaw)?
-	 * Nothing else would tell. Checked while it should still hold;
-	 * whether the guardian ended the window itself is known from its
-	 * answer (unfreeze) */
+	 * Nothing else would tell. Checked while it should; whether the
+	 * guardian ended the window itself is known from its answer (unfreeze) */
 	held = f->mode == FREEZE_NONE || guardian_expired(&f->guard) ||
 	       (f->mode == FREEZE_STOP ? stop_still_held(f->pid) :
 		cg_still_frozen(f->cg));
@@ -596,7 +578,7 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	thaw_at = clock_now_ns();
 	if (f->froze) {
 		/* an interrupt had the guardian thaw already: not again */
-		if (unfreeze_as(f, !f->lifted) != 0) {
+		if (unfreeze(f, !f->lifted) != 0) {
 			int err = errno;
 
 			rc = err_set(e, err, "cannot %s process %d",

@@ -37,14 +37,12 @@ struct freeze_info {
 	uint64_t frozen_ns;	/* first freeze action to thaw action */
 	unsigned int processes;	/* processes the freeze held (1 for stop) */
 	bool already;		/* frozen by someone else before us: left so */
-	char *cgroup;		/* malloc'd, as /proc/PID/cgroup shows it;
-				 * NULL unless FREEZE_CGROUP */
+	char *cgroup;		/* FREEZE_CGROUP's, malloc'd, as in /proc/PID/cgroup */
 	int cgroup_version;	/* its hierarchy: 2, or 1 (the v1 freezer) */
 	bool broken;		/* not race-free: expired, lifted or resumed */
 	bool lifted;		/* the first interrupt thawed an unbounded
 				 * window: the call under way went on */
-	bool resumed;		/* someone else thawed it (a SIGCONT,
-				 * another cgroup writer) */
+	bool resumed;		/* another thawed it (SIGCONT, a cgroup writer) */
 	unsigned int stalled_ms;	/* expired: how long the window (with
 					 * a bound) or the stall lasted */
 	unsigned int bound_ms;		/* expired: watchdog_bound_ms */
@@ -64,23 +62,20 @@ const char *freeze_mode_name(enum freeze_mode mode);
 int freeze_scope(const struct freeze_req *req, pid_t pid, char **key,
 		 struct err *e);
 
-/* Freeze n targets with one freeze (pids[i] held by pidfds[i] >= 0). NONE:
- * nothing, succeeds. STOP: n must be 1. CGROUP: the cgroup (req->cgroup, or
- * pids[0]'s own) must contain every pids[i], else -1 naming the one
- * outside. On failure nothing is left frozen. */
+/* One freeze for n targets (pids[i] held by pidfds[i] >= 0). NONE: succeeds.
+ * STOP: n is 1. CGROUP: the cgroup (req->cgroup, or pids[0]'s own) must hold
+ * every pids[i], else -1 naming one outside. On failure nothing stays frozen. */
 int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 		 const int *pidfds, size_t n, struct freeze **out,
 		 struct err *e);
 
 /* Before each member's maps are read: does the freeze still hold pid and
- * everything that can change its address space (its threads, wherever
- * their cgroup, and processes sharing its mm)? 0; or -1 with e naming the
- * task not held. */
+ * all that can change its address space (its threads, wherever their
+ * cgroup, processes sharing its mm)? 0; or -1 with e naming one not held. */
 int freeze_covers(const struct freeze *f, pid_t pid, struct err *e);
 
-/* After each advice call: a heartbeat for the guardian (no system call).
- * false once the guardian has ended the window (watchdog_bound_ms): it is
- * no longer race-free; advise no more. */
+/* After each advice call: a heartbeat for the guardian (no system call);
+ * false once it ended the window (watchdog_bound_ms): not race-free, stop. */
 bool freeze_progress(struct freeze *f);
 
 /* The most bytes one advice call may carry in this window, so that
@@ -114,9 +109,8 @@ struct recover_count {
 /* failure: the line says what could not be done */
 typedef void (*recover_say)(bool failure, const char *line, void *ctx);
 
-/* Scan the run directory (nothing when it does not exist). all: also say
- * what is left alone and why (for --recover). 0, or -1 with e when the
- * directory is refused or unreadable. */
+/* Scan the run directories (none: nothing). all: say too what is left alone
+ * and why (--recover). 0, or -1 with e (a directory refused or unreadable). */
 int recover_run(bool all, recover_say say, void *ctx, struct recover_count *n,
 		struct err *e);
 
@@ -147,14 +141,12 @@ struct freeze_wait {
 	bool (*over)(void *ctx);	/* the window has ended meanwhile */
 	void (*again)(void *ctx);	/* v1, our freeze: write FROZEN again */
 	void *ctx;
-	int pollfd;		/* naps wake early on POLLPRI here (v2
-				 * cgroup.events), or -1 */
+	int pollfd;		/* POLLPRI here ends naps (v2 cgroup.events), or -1 */
 	bool slow;		/* not in a window: wait_until's naps */
 };
 
-/* Ask test(dctx) until it is met (it is asked at least once), napping
- * between: 50 us doubling up to 1 ms, or when slow 100 us up to 6.4 ms;
- * never past the deadline. */
+/* Ask test(dctx) (at least once) until met, napping between: 50 us doubling
+ * up to 1 ms, or when slow 100 us up to 6.4 ms; never past the deadline. */
 enum wait_result freeze_wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx);
 
@@ -162,8 +154,7 @@ enum wait_result freeze_wait_run(const struct freeze_wait *w,
 enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
 			    void *ctx);
 
-/* What the limit was, for the message: the bound (with its 50 ms floor)
- * or "" (the timeout). */
+/* The limit, for the message: the bound (50 ms floor), or "" (timeout). */
 const char *freeze_wait_why(const struct freeze_wait *w);
 
 /* Seeing that a freeze is undone, before its record goes: every live
@@ -193,9 +184,8 @@ enum observed observe_thawed(const struct observe *o, char *why, size_t len);
 enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 				    char *why, size_t len);
 
-/* STOP only: is any live thread of pid in T? OBSERVED_FROZEN yes,
- * OBSERVED_THAWED no (or the process is gone: *gone set), OBSERVED_FAILED
- * with errno when it cannot be told. */
+/* STOP only: is a live thread of pid in T? OBSERVED_FROZEN yes, OBSERVED_THAWED
+ * no (or gone: *gone set), OBSERVED_FAILED with errno when it cannot be told. */
 enum observed observe_stopped(pid_t pid, int pidfd, int *gone);
 
 /* The guardian: a process that is not pmadv and alone freezes and thaws
@@ -266,8 +256,7 @@ struct guardian {
 	struct guardian_cfg cfg;	/* for when the guardian is gone */
 };
 
-/* Fork it and wait until it is ready, until deadline (at least a second).
- * 0, or -1 with e. */
+/* Fork it, wait (to deadline, 1 s at least) until ready. 0, or -1 with e. */
 int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 		   uint64_t deadline, struct err *e);
 
@@ -282,8 +271,7 @@ enum guardian_froze {
 enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns, uint64_t stuck_ns,
 		    uint64_t *t0, struct err *e);
 
-/* v1: write FROZEN again (a v1 freeze can fail to converge). false once
- * the window is over. */
+/* v1: write FROZEN again (it can fail to converge); false once it is over. */
 bool guardian_refreeze(struct guardian *g);
 
 /* pmadv progressed (an advice call completed): a store, no system call. */
@@ -328,8 +316,7 @@ int guardian_thaw_async(int sock, uint64_t window);
 unsigned int watchdog_bound_ms(unsigned int freeze_timeout_ms,
 			       unsigned int max_freeze_ms);
 
-/* Freezing through the cgroup freezer, v2
- * (cgroup.freeze, cgroup.events) or v1 (freezer.state). */
+/* The cgroup freezer: v2 (cgroup.freeze, cgroup.events) or v1 (freezer.state). */
 struct cg {
 	int version;		/* 2, or 1 for the v1 freezer */
 	char path[PATH_MAX];	/* as /proc/PID/cgroup shows it */
@@ -358,9 +345,8 @@ int cg_already(const struct cg *c, bool *already, struct err *e);
 void cg_thaw_op(const struct cg *c, struct thaw_op *op);
 void cg_freeze_op(const struct cg *c, struct thaw_op *op);
 
-/* Wait until it is frozen (v2 cgroup.events "frozen 1", v1 freezer.state).
- * 0; or -1 with e naming the threads not frozen in time, or saying the
- * window ended first (the caller thaws). */
+/* Wait until frozen (v2 cgroup.events "frozen 1", v1 freezer.state). 0; or -1
+ * with e: the threads not frozen in time, or the window ended (caller thaws). */
 int cg_wait_frozen(const struct cg *c, const struct freeze_wait *w,
 		   struct err *e);
 
@@ -390,14 +376,13 @@ struct cover_ahead {
 int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a);
 void cover_ahead_free(struct cover_ahead *a);
 
-/* Inside a freeze: is every live task sharing pid's address space held,
- * by a group stop (state T: ours or another program's) or, with cg (the
- * frozen cgroup), by being in cg or below? theirs: the freeze is another
- * program's (pmadv only waited for it). held_live: a live thread of pid
- * that our stop's confirmation has just seen with all of pid's threads in
- * T (they are not walked again: none can start while all are stopped), or
- * 0. 0; or -1 with e naming the first task that is not held: tid, comm,
- * state, its cgroups. */
+/* Inside a freeze: is every live task sharing pid's address space held, by
+ * a group stop (state T: ours or another program's) or, with cg (the frozen
+ * cgroup), by being in cg or below? theirs: the freeze is another program's
+ * (pmadv only waited for it). held_live: a live thread of pid that our
+ * stop's confirmation has just seen with all of pid's threads in T (they are
+ * not walked again: none can start while all are stopped), or 0. 0; or -1
+ * with e naming the first task that is not held: tid, comm, state, cgroups. */
 int cover_check(pid_t pid, const struct cg *cg, bool theirs,
 		const struct cover_ahead *a, pid_t held_live, struct err *e);
 
@@ -414,9 +399,8 @@ bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
  * (a SIGSTOP would stay pending until a SIGCONT). 0, or -1 with e. */
 int stop_prepare(pid_t pid, bool *already, struct err *e);
 
-/* Our stop: wait until every live thread is T. 0 with *live one of them;
- * or -1 with e naming the threads not stopped in time, or saying the
- * window ended first (the caller thaws). */
+/* Our stop: wait until every live thread is T. 0, *live one of them; or -1
+ * with e: the threads not stopped in time, or the window ended (caller thaws). */
 int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
 		   struct err *e);
 
@@ -441,8 +425,7 @@ struct lock {
 
 /* Take the lock file name in the run directory, waiting for another run's
  * until deadline; what names the locked thing in messages ("process 12"),
- * timeout_ms is said in the time-out one. 0, or -1 with e (l->fd is then
- * -1). */
+ * timeout_ms is said in the time-out one. 0, or -1 with e (l->fd -1). */
 int lock_take(struct lock *l, const char *name, const char *what,
 	      uint64_t deadline, unsigned int timeout_ms, struct err *e);
 
@@ -455,11 +438,10 @@ int lock_open_existing(int dirfd, const char *name, struct err *e);
  * until its thaw has been seen); its path is freed. */
 void lock_drop(struct lock *l);
 
-/* The record of a freeze in force: the content of the frozen thing's lock
- * file, written before the freeze, emptied once a thaw has been seen. It
- * names who froze and what, by PID and start time or directory inode, so
- * a later pmadv can thaw it only if the object is still the same. Plain
- * text, for operators too. */
+/* The record of a freeze in force: the frozen thing's lock file's content,
+ * written before the freeze, emptied once a thaw is seen. It names who froze
+ * what, by PID and start time or directory inode, so a later pmadv thaws it
+ * only if the object is still the same. Plain text, for operators too. */
 enum record_kind { RECORD_STOP, RECORD_CGROUP };
 
 struct freeze_record {
@@ -493,11 +475,10 @@ unsigned long long record_start_time(pid_t pid);
  * $XDG_RUNTIME_DIR/pmadv, /tmp/pmadv-UID, $HOME/.cache/pmadv. One not
  * the caller's or not 0700 is refused (said once) and the next used, so
  * another user cannot block the freezes. */
-/* The caller's run directory into buf; created (0700) when create and
- * missing. LOOKUP_FOUND; LOOKUP_NONE when none exists and !create;
- * LOOKUP_FAILED with e naming every candidate refused, and how to set
- * XDG_RUNTIME_DIR. A candidate refused on the way is said once on stderr,
- * with the one used instead. */
+/* The caller's run directory into buf; created (0700) when create and missing.
+ * LOOKUP_FOUND; LOOKUP_NONE when none exists and !create; LOOKUP_FAILED with
+ * e naming every candidate refused, and how to set XDG_RUNTIME_DIR. One
+ * refused on the way is said once on stderr, with the one used instead. */
 enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
@@ -518,11 +499,10 @@ int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e);
 void thaw_disarm(int slot);
 
-/* Interruptible mode, for a run that advises: the first SIGINT, SIGTERM or
- * SIGHUP is only noted (freeze_interrupted); the main thread ends its
- * window, thaws and reports. An unbounded window is thawed at once (its
- * call may wait on the frozen target: thaw_lifted). A second signal ends
- * pmadv as always. Main thread only. */
+/* Interruptible mode, for a run that advises: a first SIGINT, SIGTERM or
+ * SIGHUP is only noted (freeze_interrupted); the main thread ends its window,
+ * thaws and reports. An unbounded window is thawed at once (its call may wait
+ * on the frozen target: thaw_lifted). A second ends pmadv. Main thread only. */
 void thaw_interruptible(bool on);
 /* The freeze of slot holds: from now on the first interrupt may lift it
  * (before, the main thread may be waiting on the guardian's answer). */

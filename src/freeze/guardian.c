@@ -109,11 +109,8 @@ int thaw_op_run(const struct thaw_op *op)
 /* A thaw, retried once; an exited process needs none. 0, or errno. */
 static int run_thaw(const struct thaw_op *op)
 {
-	if (thaw_op_run(op) == 0)
-		return 0;
-	if (op->kind == THAW_SIGNAL && errno == ESRCH)
-		return 0;
-	if (thaw_op_run(op) == 0)
+	if (thaw_op_run(op) == 0 || (op->kind == THAW_SIGNAL && errno == ESRCH) ||
+	    thaw_op_run(op) == 0)
 		return 0;
 	return errno ? errno : EIO;
 }
@@ -230,8 +227,7 @@ static void find_args(struct guardian_exit *x)
 }
 
 /* In the child: another name, command line, session and cgroups, and (as
- * root) a higher priority than pmadv's, so that whatever starves pmadv
- * leaves it its deadlines. */
+ * root) a higher priority, so whatever starves pmadv leaves it its deadlines. */
 static void guardian_leave(const struct guardian_exit *x)
 {
 	cgroot_enter(&x->roots);	/* first: out of what may freeze pmadv */
@@ -284,6 +280,16 @@ struct gstate {
 	char why[160];
 };
 
+/* Look for the thaw: 0 when seen; else -1, *err (if 0) saying why not. */
+static int see_thaw(const struct observe *obs, int *err, char *why, size_t len)
+{
+	enum observed r = observe_thawed_within(obs, SEE_MS, why, len);
+
+	if (r != OBSERVED_THAWED && !*err)
+		*err = r == OBSERVED_FAILED ? errno : EBUSY;
+	return r == OBSERVED_THAWED ? 0 : -1;
+}
+
 /* The record is emptied by whoever sees the thaw. */
 static void seen(struct gstate *s)
 {
@@ -297,8 +303,6 @@ static void seen(struct gstate *s)
  * done->b (errno done->a): only the look is left. */
 static void thaw_and_see(struct gstate *s, const struct msg *done)
 {
-	enum observed r;
-
 	if (done && s->active) {
 		s->t1 = done->b;
 		s->active = false;
@@ -313,19 +317,12 @@ static void thaw_and_see(struct gstate *s, const struct msg *done)
 		s->pending = true;
 		s->err = err;
 	}
-	if (!s->pending) {
-		seen(s);	/* nothing in force: nothing to see */
+	if (s->pending && see_thaw(&s->cfg.obs, &s->err, s->why, sizeof(s->why))) {
+		if (s->err && !s->why[0])
+			snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
 		return;
 	}
-	r = observe_thawed_within(&s->cfg.obs, SEE_MS, s->why, sizeof(s->why));
-	if (r == OBSERVED_THAWED) {
-		seen(s);
-		return;
-	}
-	if (!s->err)
-		s->err = r == OBSERVED_FAILED ? errno : EBUSY;
-	if (s->err && !s->why[0])
-		snprintf(s->why, sizeof(s->why), "%s", strerror(s->err));
+	seen(s);	/* seen, or nothing in force: nothing to see */
 }
 
 static uint64_t deadline_of(const struct gstate *s)
@@ -487,7 +484,7 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 			&s.cfg.obs.pidfd, &s.cfg.obs.dirfd, &s.cfg.record_fd,
 			&s.cfg.lock_fd[0], &s.cfg.lock_fd[1] };
 	struct lift l = { .n = 0 };
-	struct sigaction sa;
+	struct sigaction sa = { .sa_handler = SIG_IGN };
 	sigset_t all;
 	int keepall[KEEP_MAX];
 	size_t nk = 0;
@@ -511,8 +508,6 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 		keepall[nk++] = fd;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
 	for (size_t i = 0; i < sizeof(guardian_ignored) / sizeof(guardian_ignored[0]); i++)
 		sigaction(guardian_ignored[i], &sa, NULL);
 	sigemptyset(&all);
@@ -616,21 +611,15 @@ static void reap(struct guardian *g, bool lost)
 /* Without the guardian: thaw and look here. */
 static int thaw_here(struct guardian *g, struct guardian_end *end)
 {
-	enum observed r;
-
 	end->err = run_thaw(&g->cfg.thaw);
 	end->t1 = clock_now_ns();
-	r = observe_thawed_within(&g->cfg.obs, SEE_MS, end->why, sizeof(end->why));
-	if (r == OBSERVED_THAWED) {
-		end->seen = true;
-		end->err = 0;
-		end->why[0] = '\0';
-		record_clear(g->cfg.record_fd);
-		return 0;
-	}
-	if (!end->err)
-		end->err = r == OBSERVED_FAILED ? errno : EBUSY;
-	return -1;
+	if (see_thaw(&g->cfg.obs, &end->err, end->why, sizeof(end->why)))
+		return -1;
+	end->seen = true;
+	end->err = 0;
+	end->why[0] = '\0';
+	record_clear(g->cfg.record_fd);
+	return 0;
 }
 
 int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
@@ -642,10 +631,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	pid_t pid;
 	unsigned int left;
 
-	memset(g, 0, sizeof(*g));
-	g->sock = -1;
-	g->window = ++last_window;
-	g->cfg = *cfg;
+	*g = (struct guardian){ .sock = -1, .window = ++last_window, .cfg = *cfg };
 	x.roots.n = 0;
 	if (geteuid() == 0)	/* nobody else may move to a root cgroup */
 		cgroot_find(&x.roots);
@@ -681,9 +667,8 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	g->pid = pid;
 	g->sock = sv[0];
 
-	/* Freeze only once it is ready (out of our process group). It costs
-	 * well under a millisecond; a run that spent its time waiting for a
-	 * lock still gets a second. */
+	/* Freeze only once it is ready (out of our process group): well under a
+	 * millisecond; a run that spent its time waiting for a lock gets a second. */
 	left = clock_ms_left(deadline);
 	if (await_as(g, &m, left > 1000 ? left : 1000, false) == 0 && m.id == 0 &&
 	    m.err == 0) {
@@ -704,11 +689,10 @@ enum guardian_froze guardian_freeze(struct guardian *g, uint64_t bound_ns,
 	struct msg m;
 
 	if (ask(g, M_FREEZE, bound_ns, stuck_ns, &m) != 0) {
-		struct guardian_end end;
+		struct guardian_end end = { 0 };
 		int saved = errno;
 
 		/* it may have frozen before it was lost: undo that here */
-		memset(&end, 0, sizeof(end));
 		reap(g, true);
 		thaw_here(g, &end);
 		err_set(e, saved, "the guardian did not answer: %s",

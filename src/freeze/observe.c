@@ -26,8 +26,7 @@ static int count_one(pid_t tid, char state, void *ctx)
 }
 
 /* Positively gone: ESRCH through the pidfd (the PID cannot be another
- * process's while the pidfd is open), or no /proc entry when there is no
- * pidfd to ask. */
+ * process's while the pidfd is open); without one, no /proc entry. */
 static int gone_now(int pidfd, int scan_errno)
 {
 	if (pidfd >= 0)
@@ -63,9 +62,11 @@ enum observed observe_stopped(pid_t pid, int pidfd, int *gone)
 	return c.stopped ? OBSERVED_FROZEN : OBSERVED_THAWED;
 }
 
+/* errno is kept: the caller's failure is read after */
 static __attribute__((format(printf, 3, 4)))
 void say(char *why, size_t len, const char *fmt, ...)
 {
+	int saved = errno;
 	va_list ap;
 
 	if (!why || !len)
@@ -73,6 +74,7 @@ void say(char *why, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
+	errno = saved;
 }
 
 static enum observed observe_stop(const struct observe *o, char *why, size_t len)
@@ -81,11 +83,8 @@ static enum observed observe_stop(const struct observe *o, char *why, size_t len
 	enum observed r = observe_stopped(o->pid, o->pidfd, &gone);
 
 	if (r == OBSERVED_FAILED) {
-		int saved = errno;
-
 		say(why, len, "cannot read the threads of process %d: %s",
-		    (int)o->pid, strerror(saved));
-		errno = saved;
+		    (int)o->pid, strerror(errno));
 		return OBSERVED_FAILED;
 	}
 	if (r == OBSERVED_THAWED)
@@ -102,14 +101,10 @@ static enum observed observe_cgroup(const struct observe *o, char *why, size_t l
 	char buf[32];
 
 	if (proc_read_small(o->dirfd, file, buf, sizeof(buf)) < 0) {
-		int saved = errno;
-
-		/* a removed cgroup: its files are gone (ENOENT), or refuse
-		 * with ENODEV */
-		if (saved == ENOENT || saved == ENODEV)
+		/* a removed cgroup: its files are gone (ENOENT) or refuse (ENODEV) */
+		if (errno == ENOENT || errno == ENODEV)
 			return OBSERVED_THAWED;
-		say(why, len, "cannot read %s: %s", file, strerror(saved));
-		errno = saved;
+		say(why, len, "cannot read %s: %s", file, strerror(errno));
 		return OBSERVED_FAILED;
 	}
 	if (buf[0] == '0')

@@ -25,8 +25,7 @@ enum undo { UNDO_THAWED, UNDO_VANISHED, UNDO_FAILED };
 
 enum life { LIFE_GONE, LIFE_ALIVE, LIFE_UNKNOWN };
 
-/* The process by PID and start time: gone (ESRCH, or the PID another's),
- * alive, or unknown (*err). */
+/* PID and start time: gone (ESRCH, or PID another's), alive, or unknown (*err). */
 static enum life life_of(pid_t pid, unsigned long long start, int *err)
 {
 	struct procstat ps;

@@ -76,9 +76,8 @@ static int check_dir(const char *dir, const struct stat *st, bool made,
 		return err_set(e, EPERM, "refusing run directory %s: owned by "
 			       "uid %u, not by you (uid %u)", dir,
 			       (unsigned int)st->st_uid, (unsigned int)geteuid());
-	if ((st->st_mode & 07777) == 0700)
-		return 0;
-	if ((made || geteuid() == 0) && chmod(dir, 0700) == 0)
+	if ((st->st_mode & 07777) == 0700 ||
+	    ((made || geteuid() == 0) && chmod(dir, 0700) == 0))
 		return 0;
 	return err_set(e, EPERM, "refusing run directory %s: mode %04o, "
 		       "not 0700 (others could plant files there)", dir,

@@ -139,8 +139,7 @@ int stop_prepare(pid_t pid, bool *already, struct err *e)
 	pid_t tid;
 
 	*already = false;
-	/* pending signals before states: a stop arriving in between is
-	 * seen as a thread in T */
+	/* pending signals before states: a stop sent in between shows in T */
 	scan_status(pid, &st);
 	if (st.tracer)
 		return traced_error(pid, st.traced_tid, st.tracer, e);

@@ -55,8 +55,7 @@ static void thaw_slot(int i)
 }
 
 /* The guardian thaws (it alone sees the thaw and empties the record);
- * only when it is gone does this thread thaw, the record kept. At exit
- * too. */
+ * only when it is gone does this thread thaw, the record kept. At exit too. */
 static void thaw_all(void)
 {
 	pthread_mutex_lock(&slots_mu);
@@ -82,9 +81,8 @@ static void lift_unbounded(void)
 	pthread_mutex_unlock(&slots_mu);
 }
 
-/* Thaw, then die of sig as if nothing had caught it: raised at this
- * thread and unblocked here, its default action ends the process
- * whatever the main thread waits in. */
+/* Thaw, then die of sig as if nothing had caught it: raised at this thread
+ * and unblocked here, it ends the process whatever the main thread waits in. */
 static void die_of(int sig)
 {
 	sigset_t one;
@@ -98,9 +96,8 @@ static void die_of(int sig)
 	_exit(128 + sig);	/* not reached */
 }
 
-/* Interruptible with nothing frozen: a handler notes the first interrupt;
- * no thread until a freeze needs one (a tenth of a millisecond of every
- * run's start-up). */
+/* Interruptible with nothing frozen: a handler notes the first interrupt; no
+ * thread until a freeze needs one (0.1 ms of every run's start-up). */
 static const int noted_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NNOTED (sizeof(noted_signals) / sizeof(noted_signals[0]))
 static struct sigaction noted_old[NNOTED];
@@ -121,11 +118,8 @@ static void note(int sig)
  * handles one keeps it so). */
 static void notes_on(void)
 {
-	struct sigaction sa;
+	struct sigaction sa = { .sa_handler = note, .sa_flags = SA_RESTART };
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = note;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NNOTED; i++)
 		noted_set[i] = sigaction(noted_signals[i], NULL, &noted_old[i]) == 0 &&
@@ -190,8 +184,7 @@ static int start_thread(struct err *e)
 	struct sigaction old;
 	int rc;
 
-	/* from note() to the thread: what comes meanwhile waits, blocked,
-	 * for the signalfd */
+	/* from note() to the thread: what comes meanwhile waits for the signalfd */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &pre);
 	notes_off();
@@ -214,8 +207,7 @@ static int start_thread(struct err *e)
 		rc = errno;
 		goto fail;
 	}
-	/* the thread itself blocks everything: it takes signals only
-	 * through sigfd */
+	/* the thread itself blocks everything: it takes signals through sigfd */
 	pthread_sigmask(SIG_SETMASK, &all, &block);
 	rc = pthread_create(&sig_thread, NULL, signal_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &block, NULL);

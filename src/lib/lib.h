@@ -77,8 +77,7 @@ enum escape_mode {
 	ESCAPE_JSON_DOC,	/* a whole JSON document (libsmartcols -J):
 				 * raw DEL and reordering characters, only
 				 * inside its strings, as \uXXXX */
-	ESCAPE_JSON,		/* a JSON string's contents: invalid UTF-8
-				 * as the text \xHH */
+	ESCAPE_JSON,		/* a JSON string's contents: bad UTF-8 as text \xHH */
 };
 
 /* Returns a malloc'd escaped copy, or NULL when out of memory. */
@@ -165,8 +164,7 @@ void own_memory_unshare(void);
  * whole line escaped (it may carry target-controlled names). */
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A status line that rewrites itself, on a terminal only; clear it before
- * anything else is written. */
+/* A status line rewriting itself, terminal only; clear it before any other write. */
 bool msg_status_possible(void);
 void msg_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_status_clear(void);

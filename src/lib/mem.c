@@ -1,6 +1,5 @@
-/* pmadv's own memory: huge-page friendly allocation for large arrays,
- * growable and sorted arrays, the prewarm and unshare before a window, and
- * the dlopen of an optional library. */
+/* pmadv's own memory: huge-page friendly large arrays, growable and sorted
+ * arrays, the prewarm and unshare before a window; and an optional dlopen. */
 #include <dlfcn.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -45,9 +44,8 @@ void *big_alloc(size_t size)
 	} else {
 		rounded = (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
 		p = aligned_alloc(HUGE_PAGE_SIZE, rounded);
-		/* a hint only: with THP "madvise" it enables huge pages here,
-		 * with "always" it is already so, with "never" nothing
-		 * changes */
+		/* a hint only: THP "madvise" enables huge pages here,
+		 * "always" has them already, "never" changes nothing */
 		if (p)
 			(void)madvise(p, rounded, MADV_HUGEPAGE);
 	}
@@ -159,7 +157,6 @@ static void unshare_range(uintptr_t s, uintptr_t e, size_t pg,
 
 void own_memory_unshare(void)
 {
-#ifdef MADV_POPULATE_WRITE
 	FILE *f = fopen("/proc/self/maps", "re");
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), cap = 0;
 	unsigned char *vec = NULL;
@@ -181,5 +178,4 @@ void own_memory_unshare(void)
 	}
 	free(vec);
 	fclose(f);
-#endif
 }

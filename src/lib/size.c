@@ -59,9 +59,7 @@ static int suffix_shift(const char *sfx)
 	if (!*sfx)
 		return 0;
 	u = strchr(units, toupper((unsigned char)sfx[0]));
-	if (!u)
-		return -1;
-	if (sfx[1] && strcasecmp(sfx + 1, "B") && strcasecmp(sfx + 1, "iB"))
+	if (!u || (sfx[1] && strcasecmp(sfx + 1, "B") && strcasecmp(sfx + 1, "iB")))
 		return -1;
 	return 10 * (int)(u - units + 1);
 }

@@ -1,6 +1,5 @@
-/* plan: what to advise, from a target's maps to pieces: maps parsing,
- * ranges, selection, advice names, spans of resident pages, budgets, futile
- * advice, swap text. Pure: no I/O. */
+/* plan: what to advise, maps to pieces: maps parsing, ranges, selection,
+ * advice names, resident spans, budgets, futile advice, swap text. No I/O. */
 #ifndef PMADV_PLAN_H
 #define PMADV_PLAN_H
 
@@ -26,8 +25,7 @@ struct advice {
 	bool remote;		/* allowed on another process (Linux 6.18) */
 	const char *since;	/* kernel that first allowed it remotely */
 	bool reclaims;		/* refused on locked, hugetlb, VM_IO/PFNMAP */
-	bool einval_skips;	/* EINVAL: this mapping cannot take it (a
-				 * skip, not a failure) */
+	bool einval_skips;	/* EINVAL: the mapping cannot take it (a skip) */
 	bool lowers_rss;	/* only these can meet a --down-to */
 	const char *help;	/* what it does, for --help (remote only) */
 };
@@ -144,8 +142,7 @@ struct selection {
 struct piece {
 	uint64_t start, end;
 	uint32_t map;			/* index into maps */
-	uint32_t pair;			/* the (advice, selection) pair that
-					 * took it */
+	uint32_t pair;			/* its (advice, selection) pair */
 };
 
 struct skip {
@@ -267,8 +264,7 @@ static inline uint64_t budget_down_to(uint64_t rss, uint64_t size)
 	return rss > size ? rss - size : 0;
 }
 
-/* The bytes a budget option asks to shed from `before` (Rss, or a
- * group's memory). */
+/* What a budget option asks to shed from `before` (Rss, a group's memory). */
 uint64_t budget_need(uint64_t before, bool down_to_set, uint64_t down_to,
 		     uint64_t limit_bytes, unsigned int limit_pct);
 
@@ -278,8 +274,7 @@ bool budget_group_met(uint64_t need, uint64_t movable, bool down_to,
 		      uint64_t advised, size_t targets, uint64_t page);
 
 /* --as-group: need spread over the members, most movable first, each
- * share at most its movable, summing to min(need, all movable). 0, or -1
- * (no memory). */
+ * share at most its movable, summing to min(need, all movable). 0 or -1. */
 int budget_shares(const uint64_t *movable, size_t n, uint64_t need,
 		  uint64_t *share);
 

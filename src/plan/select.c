@@ -165,8 +165,7 @@ static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
 	return push_pair(&b->keep, start, end, map, b->pair);
 }
 
-/* Ranges overlap anyhow: sort, unite within each mapping, then to take
- * (b), or with b NULL to out. */
+/* Ranges overlap anyhow: sorted, united per mapping, to take (b), or b NULL: out. */
 static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)

@@ -298,9 +298,7 @@ static void walk(int dirfd, int depth, const struct id_walk *w)
 	DIR *d;
 
 	ids_in(dirfd, w);
-	if (depth >= 64)
-		return;
-	if (!(d = cgfs_opendir(dirfd)))
+	if (depth >= 64 || !(d = cgfs_opendir(dirfd)))
 		return;
 	while ((de = cgfs_next_subdir(d))) {
 		int sub;
@@ -351,9 +349,8 @@ bool cgfs_dir_holds_procs(const char *dir)
 	return r;
 }
 
-/* A cgroup path in every hierarchy where it exists: an empty namesake in
- * v2 must not hide the v1 cgroup that holds the processes. The mount
- * used, or NULL. */
+/* A cgroup path in every hierarchy where it exists: an empty namesake in v2
+ * must not hide the v1 cgroup that holds the processes. The mount, or NULL. */
 static const struct cgfs_mount *path_dir(const struct cgfs_mounts *m,
 					 const char *spec, char *dir, size_t dirlen)
 {

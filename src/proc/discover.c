@@ -51,9 +51,8 @@ static void search(int dirfd, const char *rel, int depth, struct search *s)
 	struct dirent *de;
 	DIR *d;
 
-	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth))
-		return;
-	if (!(d = cgfs_opendir(dirfd)))
+	if (depth >= MAX_DEPTH || (s->best_depth >= 0 && depth >= s->best_depth) ||
+	    !(d = cgfs_opendir(dirfd)))
 		return;
 	while ((de = cgfs_next_subdir(d))) {
 		char sub[PATH_MAX];
@@ -186,8 +185,7 @@ struct found {
 };
 
 /* The processes whose name (full: command line) matches re, by PID; never
- * pmadv, kernel threads or zombies. 0, or -1 with errno (ELIBACC:
- * proc2.why says why). */
+ * pmadv, kernel threads or zombies. 0, or -1 with errno (ELIBACC: proc2.why). */
 static int by_name_pids(const regex_t *re, bool full, struct found **v,
 			size_t *n)
 {
@@ -254,9 +252,8 @@ static void add_id(pid_t id, void *ctx)
 	l->v[l->n++] = (struct found){ id, 0 };
 }
 
-/* The processes of a cgroup and of its descendants (what freezing it
- * freezes), pmadv itself left out, in increasing order; a hierarchy's root
- * is refused. 0, or -1 with e. */
+/* The processes of a cgroup and its descendants (what freezing it freezes),
+ * not pmadv, in increasing order; a hierarchy's root refused. 0, or -1 with e. */
 static int cgroup_pids(const char *cgroup, struct found **pids, size_t *n,
 		       char *where, size_t wherelen, struct err *e)
 {

@@ -145,9 +145,7 @@ static int procmap_read(pid_t pid, struct maps *m, char **names)
 static int read_query(const struct target *t, char **text, struct maps *m)
 {
 	if (procmap_read(t->pid, m, text)) {
-		maps_free(m);
-		free(*text);
-		*text = NULL;
+		maps_free(m);	/* *text is NULL */
 		return -1;
 	}
 	return 0;

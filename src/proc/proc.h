@@ -1,6 +1,5 @@
-/* proc: the target: pidfd and facts, discovery of targets, maps (text or
- * PROCMAP_QUERY) and pagemap reading, /proc/PID/stat, cgroupfs and units,
- * whether swap can take pages. */
+/* proc: the target (pidfd, facts), discovery, maps (text or PROCMAP_QUERY),
+ * pagemap, /proc/PID/stat, cgroupfs and units, whether swap can take pages. */
 #ifndef PMADV_PROC_H
 #define PMADV_PROC_H
 
@@ -40,16 +39,14 @@ int procstat_of(pid_t pid, struct procstat *ps);
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
 /* The number after key at the start of a line of a small file into *v
- * (left as it was when no line has it). 0, or -1 with errno when the file
- * cannot be read. */
+ * (unchanged when no line has it). 0, or -1 with errno (unreadable). */
 int proc_key_long(int dirfd, const char *path, const char *key, long *v);
 
 /* The PID a /proc directory entry names, or 0 when it names none. */
 pid_t proc_name_pid(const char *name);
 
-/* Call fn for each task of pid, with /proc/PID/task as dirfd, until it
- * returns nonzero (returned); 0 once all were seen; -1 with errno when the
- * task directory cannot be opened. */
+/* fn for each task of pid (dirfd: /proc/PID/task) until it returns nonzero
+ * (returned); 0 once all were seen; -1 with errno (no task directory). */
 int proc_each_task(pid_t pid, int (*fn)(int dirfd, pid_t tid, void *ctx),
 		   void *ctx);
 
@@ -79,8 +76,7 @@ struct target {
 int target_open_pid(pid_t pid, struct target *t, struct err *e);
 int target_open_pidfd(int fd, struct target *t, struct err *e);
 
-/* Facts from /proc/PID/stat and status; refuses zombies and kernel
- * threads. 0, or -1 with e. */
+/* Facts from stat and status; zombies, kernel threads refused. 0, or -1 with e. */
 int target_facts(struct target *t, struct err *e);
 
 /* 0 while the process lives (zombies included), else -1 with errno. */
@@ -163,8 +159,7 @@ struct cgfs_membership {
 	char v1[PATH_MAX];
 };
 
-/* Every cgroup and cgroup2 mount. 0 (out of memory: those read so far),
- * or -1 with errno. */
+/* Every cgroup(2) mount. 0 (out of memory: those so far), or -1 with errno. */
 int cgfs_mounts_read(struct cgfs_mounts *m);
 /* A cgroup directory's entries (dirfd stays open), or NULL; the next
  * subdirectory entry of it (not . or ..), or NULL at the end. */
@@ -206,8 +201,7 @@ size_t cgfs_count_procs(int dirfd);
 /* Does the cgroup at dir, or a descendant, hold a process? */
 bool cgfs_dir_holds_procs(const char *dir);
 
-/* The hierarchy of a mount, for messages: "v2", "v1 freezer",
- * "v1 name=systemd" or "v1". */
+/* A mount's hierarchy: "v2", "v1 freezer", "v1 name=systemd" or "v1". */
 const char *cgfs_kind_name(const struct cgfs_mount *mt);
 
 /* Open a cgroup's directory, of any hierarchy (spec as cg_resolve takes

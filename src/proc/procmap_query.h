@@ -1,6 +1,5 @@
-/* The PROCMAP_QUERY ioctl's interface (include/uapi/linux/fs.h, Linux
- * 6.11), for headers that predate it (glibc 2.36's). Shared by
- * src/proc/maps_source.c and bench/floor.c. */
+/* PROCMAP_QUERY (include/uapi/linux/fs.h, Linux 6.11) for older headers
+ * (glibc 2.36's); shared by src/proc/maps_source.c and bench/floor.c. */
 #ifndef PMADV_PROCMAP_QUERY_H
 #define PMADV_PROCMAP_QUERY_H
 

@@ -57,8 +57,7 @@ static const char *one_cgroup(int dirfd, const char *path, char *buf, size_t len
 	return buf;
 }
 
-/* The target's v2 cgroup and each ancestor below the root: the lowest
- * limit applies. */
+/* The target's v2 cgroup and its ancestors but the root: the lowest applies. */
 static const char *from_cgroup(pid_t pid, char *buf, size_t len)
 {
 	static struct cgfs_membership mb;

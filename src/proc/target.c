@@ -11,17 +11,9 @@
 #include "lib/lib.h"
 #include "proc/proc.h"
 
-static void init(struct target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->pidfd = -1;
-}
-
 int target_open_pid(pid_t pid, struct target *t, struct err *e)
 {
-	init(t);
-	t->pid = pid;
-	t->pidfd = sys_pidfd_open(pid, 0);
+	*t = (struct target){ .pid = pid, .pidfd = sys_pidfd_open(pid, 0) };
 	if (t->pidfd >= 0)
 		return 0;
 	switch (errno) {
@@ -48,8 +40,7 @@ int target_open_pidfd(int fd, struct target *t, struct err *e)
 	char path[64];
 	long pid = LONG_MIN, tgid = 0;
 
-	init(t);
-	t->inherited = true;
+	*t = (struct target){ .pidfd = -1, .inherited = true };
 	if (fcntl(fd, F_GETFD) < 0)
 		return err_set(e, EBADF, "--pidfd %d: file descriptor is not open", fd);
 	/* only a pidfd's fdinfo has a Pid: line */
@@ -211,8 +202,7 @@ int target_read(struct target *t, const char *file, char **bufp,
 			buf = nb;
 			cap = ncap;
 		}
-		/* the next block of the buffer mapped in one call, not a
-		 * fault per page of text */
+		/* the buffer's next block mapped in one call, not a fault a page */
 		if (len + READ_AHEAD / 2 > ready && ready < cap) {
 			size_t to = len + READ_AHEAD < cap ? len + READ_AHEAD : cap;
 

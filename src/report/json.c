@@ -156,8 +156,7 @@ void json_target(FILE *f, bool first, const struct target_result *r,
 	json_str_or_null(f, "error", r->error);
 	fputs(",\"warnings\":[", f);
 	for (size_t i = 0; i < r->nwarnings; i++) {
-		if (i)
-			fputc(',', f);
+		fputs(i ? "," : "", f);
 		json_str(f, r->warnings[i]);
 	}
 	fputc(']', f);
@@ -253,8 +252,7 @@ char *json_list_totals(const struct list_total *v, size_t n,
 		return NULL;
 	fputs(",\"totals\":[", f);
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
+		fputs(i ? "," : "", f);
 		json_list_total(f, &v[i]);
 	}
 	fputs("],\"total\":", f);

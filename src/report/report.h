@@ -35,8 +35,7 @@ struct result_row {
 	const char *name;	/* the mapping's pathname (target's text) */
 	const char *error;	/* errno text of a failed range, or NULL */
 	const char *reason;	/* why skipped, or NULL */
-	const char *advice;	/* -l: what it can take, or why not; else
-				 * the advice given */
+	const char *advice;	/* -l: what it can take or why not; else the advice */
 	struct row_stats before, after;
 	bool resident_known;	/* pagemap was read (run.c) */
 	uint64_t resident;	/* bytes in memory when selected */
@@ -167,8 +166,7 @@ void report_group(struct report *rp, const struct group_goal *g);
 /* Print what is pending and free rp (write errors: report_close_stdout). */
 void report_finish(struct report *rp);
 
-/* --recover: one line of what was thawed (escaped), or NULL for "nothing
- * to recover". */
+/* --recover: a line of what was thawed (escaped); NULL: "nothing to recover". */
 void report_recovered(const char *line);
 
 /* For atexit, the one check of stdout (as util-linux's close_stdout): a
@@ -212,13 +210,11 @@ void table_add_total(struct libscols_table *tb, const struct options *o,
 void table_print(struct libscols_table *tb, const struct options *o,
 		 const char *json_tail);
 
-/* -l -J: ,"totals":[per target],"total":{all}; malloc'd, NULL when out of
- * memory. */
+/* -l -J: ,"totals":[per target],"total":{all}; malloc'd (NULL: no memory). */
 char *json_list_totals(const struct list_total *v, size_t n,
 		       const struct list_total *all);
 
-/* -J of an advice run: one element of "targets" / "freezes"; first: no
- * comma. */
+/* -J of an advice run: an element of "targets" / "freezes"; first: no comma. */
 void json_target(FILE *f, bool first, const struct target_result *r,
 		 bool with_stats);
 void json_window(FILE *f, bool first, const struct window_info *w);
