@@ -196,7 +196,10 @@ cgroup_mount() {
 	for p in 0 -1 99999999 4194305 abc /proc/abc /proc/ " 5" 5x; do
 		row 2 "invalid PID '$p'" -p "$p" -a cold --all
 	done
-	row 2 "PID ''" -p '' -a cold --all
+	# an empty item names the whole list
+	row 2 "invalid PID list '': an empty item" -p '' -a cold --all
+	row 2 "invalid PID list '123,': an empty item" -p 123, -a cold --all
+	row 2 "invalid PID list '1,,2': an empty item" -p 1,,2 -a cold --all
 	# highest possible PID (PID_MAX_LIMIT): valid, never in use here
 	row 1 "no such process: 4194304" -p 4194304 -a cold --all
 	row 1 "is a kernel thread" -p 2 -a cold --all

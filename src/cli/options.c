@@ -174,6 +174,12 @@ static int parse_int(const char *s, long max, long *out)
 
 static void parse_pids(struct argp_state *st, struct options *o, char *arg)
 {
+	size_t len = strlen(arg);
+
+	/* "-p 123," names the list: an empty PID alone says nothing */
+	if (!len || arg[0] == ',' || arg[len - 1] == ',' || strstr(arg, ",,"))
+		argp_error(st, "invalid PID list '%s': an empty item (PIDs are "
+			   "separated by single commas)", shown(arg));
 	for (char *tok = arg, *next; tok; tok = next) {
 		const char *s = tok;
 
