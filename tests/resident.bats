@@ -218,6 +218,20 @@ noswap() {
 	# cold is not affected
 	run -0 --separate-stderr noswap "$PMADV" -p "$TARGET_PID" -a cold -r "$anon" -J
 	[ "$(jq_out .advised)" -eq "$anon_size" ]
+	# with a freeze: nothing could be advised, so nothing is frozen (no
+	# SIGSTOP is sent; LeakSanitizer cannot run under ptrace)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		run -1 --separate-stderr noswap strace -f -e trace=pidfd_send_signal,kill \
+		-o "$T/trace" "$PMADV" -p "$TARGET_PID" -a pageout --all --anon -f stop -J
+	jq -e '.targets[0].windows == 0 and .targets[0].frozen_ms == 0' <<<"$output"
+	jq_out '.targets[0].skipped[].reason' | grep -q 'no swap device'
+	grep -q "+++ exited with 1 +++" "$T/trace"	# strace followed pmadv
+	if grep -q SIGSTOP "$T/trace"; then
+		echo "the target was stopped for nothing: $(cat "$T/trace")" >&2
+		return 1
+	fi
+	run -1 --separate-stderr noswap "$PMADV" -p "$TARGET_PID" -a pageout --all --anon -f stop
+	[[ $output == *"; not frozen (nothing to advise)"* ]]
 }
 
 @test "no swap: a private file mapping's copied-on-write pages are anonymous, not movable; a goal says so" {

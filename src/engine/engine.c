@@ -547,6 +547,17 @@ static int preview(struct engine *s, struct member *mb)
 			goto oom;
 		mb->budgeted = true;
 	}
+	/* every piece futile (a pageout with no swap...) or none selected: no
+	 * window could advise a byte, so no freeze; these skips are the report */
+	if (!mb->done && !o->dry_run && !o->list) {
+		if (resident_futile(x, o))
+			goto oom;
+		if (!x->plan.npieces) {
+			if (ledger_note_plan(&mb->led, &x->plan, &x->maps))
+				goto oom;
+			mb->done = true;
+		}
+	}
 	rc = 0;
 	goto out;
 oom:

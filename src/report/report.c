@@ -112,6 +112,11 @@ static void human_freeze(const struct window_info *w)
 {
 	if (!w || w->freeze->mode == FREEZE_NONE)
 		return;
+	if (!w->windows && !w->freeze->already) {
+		/* the plan was empty before any window (engine.c: preview) */
+		printf("; not frozen (nothing to advise)");
+		return;
+	}
 	printf("; %s %.1f ms", w->freeze->already ? "already frozen," : "frozen",
 	       w->frozen_ms);
 	if (w->windows > 1)
