@@ -244,9 +244,7 @@ int cg_already(const struct cg *c, bool *already, struct err *e)
 /* A write to the state file, for the signal thread and the guardian. */
 static void state_op(const struct cg *c, const char *text, struct thaw_op *op)
 {
-	memset(op, 0, sizeof(*op));
-	op->kind = THAW_WRITE;
-	op->fd = c->statefd;
+	*op = (struct thaw_op){ .kind = THAW_WRITE, .fd = c->statefd };
 	snprintf(op->buf, sizeof(op->buf), "%s", text);
 	op->len = strlen(op->buf);
 }

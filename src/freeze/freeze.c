@@ -332,17 +332,15 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 			  HOLD_MIN_MS;
 	uint64_t bound = f->frozen_at + (uint64_t)ms * 1000000u;
 
-	memset(w, 0, sizeof(*w));
-	w->deadline = f->deadline;
-	w->limit_ms = f->timeout_ms;
+	*w = (struct freeze_wait){ .deadline = f->deadline,
+				   .limit_ms = f->timeout_ms, .over = window_over,
+				   .ctx = f };
 	if (f->max_freeze_ms && bound < f->deadline) {
 		w->deadline = bound;
 		w->limit_ms = ms;
 		w->bounded = true;
 	}
-	w->over = window_over;
 	w->again = f->mode == FREEZE_CGROUP && f->cg->version == 1 ? refreeze : NULL;
-	w->ctx = f;
 	w->pollfd = -1;
 }
 

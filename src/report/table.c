@@ -245,9 +245,8 @@ void table_print(struct libscols_table *tb, const struct options *o,
 
 void list_total_init(struct list_total *t, int pid)
 {
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	t->rss_known = t->swap_known = t->resident_known = t->reclaimable_known = true;
+	*t = (struct list_total){ .pid = pid, .rss_known = true, .swap_known = true,
+				  .resident_known = true, .reclaimable_known = true };
 }
 
 void list_total_add(struct list_total *t, const struct target_result *r)
