@@ -569,10 +569,8 @@ static int select_fresh(struct engine *s, struct member *mb)
 
 	drop_window_plan(mb);
 	if (maps_source_read(&x->t, window_maps_file(&x->t, o), o->maps_query,
-			     &x->text, &x->maps, &e)) {
-		stop_member(mb, &e);
-		return -1;
-	}
+			     &x->text, &x->maps, &e))
+		goto fail;
 	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan) ||
 	    ledger_subtract(&mb->led, &x->plan) || resident_futile(x, o) ||
 	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)) ||
@@ -590,12 +588,13 @@ static int select_fresh(struct engine *s, struct member *mb)
 		err_set(&e, errno, errno == ESRCH ? "%d (%s) exited while its "
 			"maps were read" : "cannot check through its pidfd that "
 			"%d (%s) is alive", x->t.pid, x->t.comm);
-		stop_member(mb, &e);
-		return -1;
+		goto fail;
 	}
 	return 0;
 oom:
-	stop_member_oom(mb);
+	err_set(&e, ENOMEM, "out of memory");
+fail:
+	stop_member(mb, &e);
 	return -1;
 }
 

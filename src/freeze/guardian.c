@@ -634,8 +634,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		err_set(e, errno, "cannot start the guardian: socketpair: %s",
 			strerror(errno));
-		guardian_stop(g);
-		return -1;
+		goto fail;
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -643,8 +642,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 			strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
-		guardian_stop(g);
-		return -1;
+		goto fail;
 	}
 	if (pid == 0) {
 		close(sv[0]);
@@ -666,6 +664,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	err_set(e, errno == ETIMEDOUT ? ETIMEDOUT : EPIPE, "the guardian "
 		"process did not start%s", errno == ETIMEDOUT ? " in time" : "");
 	reap(g, true);
+fail:
 	guardian_stop(g);
 	return -1;
 }
