@@ -182,14 +182,6 @@ static void stop_member(struct member *mb, const struct err *e)
 	mb->done = true;
 }
 
-static void stop_member_oom(struct member *mb)
-{
-	struct err e;
-
-	err_set(&e, ENOMEM, "out of memory");
-	stop_member(mb, &e);
-}
-
 /* ---- before the first window, outside any freeze ---- */
 
 static struct piece *pieces_dup(const struct plan *p, size_t *n)
@@ -474,13 +466,16 @@ out:
 static bool guard_look_all(struct engine *s, bool more)
 {
 	bool left = false;
+	struct err e;
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct member *mb = &s->v[i];
 
 		if (mb->x->cb_on && !mb->x->failed && mb->led.n &&
-		    guard_look(mb, s->o, more && mb->guard_acts))
-			stop_member_oom(mb);
+		    guard_look(mb, s->o, more && mb->guard_acts)) {
+			err_set(&e, ENOMEM, "out of memory");
+			stop_member(mb, &e);
+		}
 		left = left || live(mb);
 	}
 	return left;

@@ -630,7 +630,6 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 		return err_set(e, errno, "cannot start the guardian: mmap: %s",
 			       strerror(errno));
 	}
-	memset(g->sh, 0, sizeof(*g->sh));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		err_set(e, errno, "cannot start the guardian: socketpair: %s",
 			strerror(errno));
