@@ -273,8 +273,7 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 		argp_error(st, "--then needs -a first: -a ADVICE SELECTION --then "
 			   "ADVICE SELECTION");
 	o->more = grow(st, o->more, o->nmore, sizeof(*o->more));
-	memset(&o->more[o->nmore], 0, sizeof(o->more[o->nmore]));
-	o->more[o->nmore++].advice = a;
+	o->more[o->nmore++] = (struct advice_pair){ .advice = a };
 }
 
 bool options_gives(const struct options *o, int v)

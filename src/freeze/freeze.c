@@ -95,9 +95,8 @@ static int prepare_stop(struct freeze *f, struct err *e)
 {
 	if (stop_prepare(f->pid, &f->already, e) != 0)
 		return -1;
-	f->thaw.kind = THAW_SIGNAL;
-	f->thaw.fd = f->pidfd;
-	f->thaw.sig = SIGCONT;
+	f->thaw = (struct thaw_op){ .kind = THAW_SIGNAL, .fd = f->pidfd,
+				    .sig = SIGCONT };
 	f->processes = 1;
 	return 0;
 }
@@ -123,7 +122,6 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	f->cg = malloc(sizeof(*f->cg));
 	if (!f->cg)
 		return err_set(e, ENOMEM, "out of memory");
-	f->cg->dirfd = f->cg->statefd = f->cg->eventsfd = -1;
 	if (cg_resolve(req->cgroup, f->pid, f->cg, e) != 0)
 		return -1;
 	if (sys_pidfd_send_signal(f->pidfd, 0) != 0)
