@@ -966,8 +966,7 @@ static void sequence(struct engine *s, struct window *w)
 				       freeze_interrupted() || guard_any(s)))
 			for (size_t i = 0; i < s->n; i++)
 				commit_member(&s->v[i]);
-		if (more && !rest(s, thawed, len, guard_settling(s)))
-			more = false;
+		more = more && rest(s, thawed, len, guard_settling(s));
 		/* after the rest: pages had time to come back */
 		if (!s->o->dry_run && !guard_look_all(s, more))
 			more = false;

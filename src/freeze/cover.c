@@ -234,10 +234,8 @@ static int mmshare_each(pid_t pid, const struct cover_ahead *a, task_fn fn,
 {
 	pid_t live = held_live;
 	long to;
-	int rc = 0;
+	int rc = held_live ? 0 : each_thread(pid, true, fn, ctx, &live);
 
-	if (!held_live)
-		rc = each_thread(pid, true, fn, ctx, &live);
 	if (rc < 0)
 		return err_set(e, errno, "cannot list the threads of process %d: "
 			       "%s", (int)pid, errno == ESRCH ? "no such process" :
