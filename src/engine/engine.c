@@ -1041,8 +1041,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 {
 	struct engine *s = calloc(1, sizeof(*s));
 
-	memset(w, 0, sizeof(*w));
-	w->pids = calloc(n, sizeof(*w->pids));
+	*w = (struct window){ .pids = calloc(n, sizeof(*w->pids)) };
 	if (s) {
 		s->v = calloc(n, sizeof(*s->v));
 		s->iov = big_alloc(ADVISE_MAX_IOV * sizeof(*s->iov));
