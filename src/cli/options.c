@@ -279,8 +279,7 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 		argp_error(st, "--then needs -a first: -a ADVICE SELECTION --then "
 			   "ADVICE SELECTION");
 	o->more = grow(st, o->more, o->nmore, sizeof(*o->more));
-	memset(&o->more[o->nmore], 0, sizeof(o->more[o->nmore]));
-	o->more[o->nmore++].advice = a;
+	o->more[o->nmore++] = (struct advice_pair){ .advice = a };
 }
 
 bool options_gives(const struct options *o, int v)
@@ -799,12 +798,10 @@ void options_parse(int argc, char **argv, struct options *o)
 	static const struct argp argp = { table, parse_opt, NULL, options_doc,
 					  NULL, options_help_filter, NULL };
 
-	memset(o, 0, sizeof(*o));
-	o->freeze.mode = FREEZE_NONE;
-	o->sort_col = -1;
-	o->freeze.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT;
-	o->freeze.max_freeze_ms = FREEZE_MAX_MS_DEFAULT;
-	o->comeback_pct = COMEBACK_PCT_DEFAULT;
+	*o = (struct options){ .freeze = { .mode = FREEZE_NONE,
+				.timeout_ms = FREEZE_TIMEOUT_MS_DEFAULT,
+				.max_freeze_ms = FREEZE_MAX_MS_DEFAULT },
+			       .sort_col = -1, .comeback_pct = COMEBACK_PCT_DEFAULT };
 #ifdef PMADV_TEST_HOOKS
 	/* Test knobs (-DPMADV_TEST_HOOKS only): no environment variable
 	 * changes what an installed pmadv does. */

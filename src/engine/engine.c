@@ -182,14 +182,6 @@ static void stop_member(struct member *mb, const struct err *e)
 	mb->done = true;
 }
 
-static void stop_member_oom(struct member *mb)
-{
-	struct err e;
-
-	err_set(&e, ENOMEM, "out of memory");
-	stop_member(mb, &e);
-}
-
 /* ---- before the first window, outside any freeze ---- */
 
 static struct piece *pieces_dup(const struct plan *p, size_t *n)
@@ -474,13 +466,16 @@ out:
 static bool guard_look_all(struct engine *s, bool more)
 {
 	bool left = false;
+	struct err e;
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct member *mb = &s->v[i];
 
 		if (mb->x->cb_on && !mb->x->failed && mb->led.n &&
-		    guard_look(mb, s->o, more && mb->guard_acts))
-			stop_member_oom(mb);
+		    guard_look(mb, s->o, more && mb->guard_acts)) {
+			err_set(&e, ENOMEM, "out of memory");
+			stop_member(mb, &e);
+		}
 		left = left || live(mb);
 	}
 	return left;
@@ -580,10 +575,8 @@ static int select_fresh(struct engine *s, struct member *mb)
 
 	drop_window_plan(mb);
 	if (maps_source_read(&x->t, window_maps_file(&x->t, o), o->maps_query,
-			     &x->text, &x->maps, &e)) {
-		stop_member(mb, &e);
-		return -1;
-	}
+			     &x->text, &x->maps, &e))
+		goto fail;
 	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan) ||
 	    ledger_subtract(&mb->led, &x->plan) || resident_futile(x, o) ||
 	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)) ||
@@ -601,12 +594,13 @@ static int select_fresh(struct engine *s, struct member *mb)
 		err_set(&e, errno, errno == ESRCH ? "%d (%s) exited while its "
 			"maps were read" : "cannot check through its pidfd that "
 			"%d (%s) is alive", x->t.pid, x->t.comm);
-		stop_member(mb, &e);
-		return -1;
+		goto fail;
 	}
 	return 0;
 oom:
-	stop_member_oom(mb);
+	err_set(&e, ENOMEM, "out of memory");
+fail:
+	stop_member(mb, &e);
 	return -1;
 }
 
@@ -983,8 +977,7 @@ static void sequence(struct engine *s, struct window *w)
 				       freeze_interrupted() || guard_any(s)))
 			for (size_t i = 0; i < s->n; i++)
 				commit_member(&s->v[i]);
-		if (more && !rest(s, thawed, len, guard_settling(s)))
-			more = false;
+		more = more && rest(s, thawed, len, guard_settling(s));
 		/* after the rest: pages had time to come back */
 		if (!s->o->dry_run && !guard_look_all(s, more))
 			more = false;
@@ -1059,8 +1052,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 {
 	struct engine *s = calloc(1, sizeof(*s));
 
-	memset(w, 0, sizeof(*w));
-	w->pids = calloc(n, sizeof(*w->pids));
+	*w = (struct window){ .pids = calloc(n, sizeof(*w->pids)) };
 	if (s) {
 		s->v = calloc(n, sizeof(*s->v));
 		s->iov = big_alloc(ADVISE_MAX_IOV * sizeof(*s->iov));

@@ -278,11 +278,9 @@ int ledger_result(struct ledger *l, char **text, struct maps *maps,
 		return -1;
 	coalesce(l);
 	n = l->n ? l->n : 1;
-	memset(maps, 0, sizeof(*maps));
-	memset(plan, 0, sizeof(*plan));
-	maps->v = malloc(n * sizeof(*maps->v));
-	plan->pieces = malloc(n * sizeof(*plan->pieces));
-	plan->skips = malloc(n * sizeof(*plan->skips));
+	*maps = (struct maps){ .v = malloc(n * sizeof(*maps->v)) };
+	*plan = (struct plan){ .pieces = malloc(n * sizeof(*plan->pieces)),
+			       .skips = malloc(n * sizeof(*plan->skips)) };
 	*res = calloc(n, sizeof(**res));
 	*text = maps->v ? names_text(l, maps) : NULL;
 	if (!*text || !plan->pieces || !plan->skips || !*res)

@@ -194,8 +194,7 @@ int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e)
 	struct cgfs_mounts m;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	c->dirfd = c->statefd = c->eventsfd = -1;
+	*c = (struct cg){ .dirfd = -1, .statefd = -1, .eventsfd = -1 };
 	if (cgfs_membership_read(pid, &target) != 0)
 		return err_set(e, errno, "cannot read /proc/%d/cgroup: %s",
 			       (int)pid, errno == ENOENT ? "no such process" :
@@ -203,10 +202,8 @@ int cg_resolve(const char *spec, pid_t pid, struct cg *c, struct err *e)
 	if (cgfs_membership_read(0, &self) != 0 || cgfs_mounts_read(&m) != 0)
 		return err_set(e, errno, "cannot read the cgroups of pmadv: %s",
 			       strerror(errno));
-	if (spec)
-		rc = resolve_spec(&m, &target, &self, spec, pid, c, e);
-	else
-		rc = resolve_own(&m, &target, &self, pid, c, e);
+	rc = spec ? resolve_spec(&m, &target, &self, spec, pid, c, e) :
+		    resolve_own(&m, &target, &self, pid, c, e);
 	if (rc == 0)
 		rc = cg_open(c, e);
 	cgfs_mounts_free(&m);
@@ -244,9 +241,7 @@ int cg_already(const struct cg *c, bool *already, struct err *e)
 /* A write to the state file, for the signal thread and the guardian. */
 static void state_op(const struct cg *c, const char *text, struct thaw_op *op)
 {
-	memset(op, 0, sizeof(*op));
-	op->kind = THAW_WRITE;
-	op->fd = c->statefd;
+	*op = (struct thaw_op){ .kind = THAW_WRITE, .fd = c->statefd };
 	snprintf(op->buf, sizeof(op->buf), "%s", text);
 	op->len = strlen(op->buf);
 }

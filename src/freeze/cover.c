@@ -129,8 +129,7 @@ int cover_look_ahead(const pid_t *pids, size_t n, struct cover_ahead *a)
 	struct dirent *de;
 	DIR *d;
 
-	memset(a, 0, sizeof(*a));
-	a->last = -1;
+	*a = (struct cover_ahead){ .last = -1 };
 	if (!live)
 		return -1;
 	/* before the scan: a process the scan misses (created meanwhile
@@ -177,8 +176,7 @@ fail:
 void cover_ahead_free(struct cover_ahead *a)
 {
 	free(a->v);
-	memset(a, 0, sizeof(*a));
-	a->last = -1;
+	*a = (struct cover_ahead){ .last = -1 };
 }
 
 /* The PIDs handed out since the look-ahead, (a->last, *to]; false when
@@ -236,10 +234,8 @@ static int mmshare_each(pid_t pid, const struct cover_ahead *a, task_fn fn,
 {
 	pid_t live = held_live;
 	long to;
-	int rc = 0;
+	int rc = held_live ? 0 : each_thread(pid, true, fn, ctx, &live);
 
-	if (!held_live)
-		rc = each_thread(pid, true, fn, ctx, &live);
 	if (rc < 0)
 		return err_set(e, errno, "cannot list the threads of process %d: "
 			       "%s", (int)pid, errno == ESRCH ? "no such process" :

@@ -95,9 +95,8 @@ static int prepare_stop(struct freeze *f, struct err *e)
 {
 	if (stop_prepare(f->pid, &f->already, e) != 0)
 		return -1;
-	f->thaw.kind = THAW_SIGNAL;
-	f->thaw.fd = f->pidfd;
-	f->thaw.sig = SIGCONT;
+	f->thaw = (struct thaw_op){ .kind = THAW_SIGNAL, .fd = f->pidfd,
+				    .sig = SIGCONT };
 	f->processes = 1;
 	return 0;
 }
@@ -123,7 +122,6 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	f->cg = malloc(sizeof(*f->cg));
 	if (!f->cg)
 		return err_set(e, ENOMEM, "out of memory");
-	f->cg->dirfd = f->cg->statefd = f->cg->eventsfd = -1;
 	if (cg_resolve(req->cgroup, f->pid, f->cg, e) != 0)
 		return -1;
 	if (sys_pidfd_send_signal(f->pidfd, 0) != 0)
@@ -332,17 +330,15 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 			  HOLD_MIN_MS;
 	uint64_t bound = f->frozen_at + (uint64_t)ms * 1000000u;
 
-	memset(w, 0, sizeof(*w));
-	w->deadline = f->deadline;
-	w->limit_ms = f->timeout_ms;
+	*w = (struct freeze_wait){ .deadline = f->deadline,
+				   .limit_ms = f->timeout_ms, .over = window_over,
+				   .ctx = f };
 	if (f->max_freeze_ms && bound < f->deadline) {
 		w->deadline = bound;
 		w->limit_ms = ms;
 		w->bounded = true;
 	}
-	w->over = window_over;
 	w->again = f->mode == FREEZE_CGROUP && f->cg->version == 1 ? refreeze : NULL;
-	w->ctx = f;
 	w->pollfd = -1;
 }
 

@@ -144,13 +144,8 @@ struct msg {
 static int post(int sock, uint32_t op, uint64_t id, uint64_t a, uint64_t b,
 		int flags)
 {
-	struct msg m;
+	struct msg m = { .op = op, .id = id, .a = a, .b = b };
 
-	memset(&m, 0, sizeof(m));
-	m.op = op;
-	m.id = id;
-	m.a = a;
-	m.b = b;
 	return send(sock, &m, sizeof(m), MSG_NOSIGNAL | flags) ==
 	       (ssize_t)sizeof(m) ? 0 : -1;
 }
@@ -351,17 +346,11 @@ static void expire(struct gstate *s, uint64_t now)
 
 static void answer(struct gstate *s, uint64_t id, int err)
 {
-	struct msg m;
+	struct msg m = { .op = M_ANSWER, .id = id, .err = err, .a = s->t0,
+			 .b = s->t1, .c = atomic_load(&s->sh->stalled_ns),
+			 .flags = (s->expired ? F_EXPIRED : 0) |
+				  (!s->pending && !s->active ? F_SEEN : 0) };
 
-	memset(&m, 0, sizeof(m));
-	m.op = M_ANSWER;
-	m.id = id;
-	m.err = err;
-	m.a = s->t0;
-	m.b = s->t1;
-	m.c = atomic_load(&s->sh->stalled_ns);
-	m.flags = (s->expired ? F_EXPIRED : 0) |
-		  (!s->pending && !s->active ? F_SEEN : 0);
 	snprintf(m.why, sizeof(m.why), "%s", s->why);
 	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
 }
@@ -491,9 +480,7 @@ static void guardian_main(int sock, const struct guardian_cfg *cfg,
 	int null;
 
 	guardian_leave(x);
-	memset(&s, 0, sizeof(s));
-	s.cfg = *cfg;
-	s.sh = sh;
+	s = (struct gstate){ .cfg = *cfg, .sh = sh };
 	/* pmadv may run with 0-2 closed, so its descriptors may sit there:
 	 * move what we keep above 2 before /dev/null takes 0-2 */
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
@@ -643,12 +630,10 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 		return err_set(e, errno, "cannot start the guardian: mmap: %s",
 			       strerror(errno));
 	}
-	memset(g->sh, 0, sizeof(*g->sh));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		err_set(e, errno, "cannot start the guardian: socketpair: %s",
 			strerror(errno));
-		guardian_stop(g);
-		return -1;
+		goto fail;
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -656,8 +641,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 			strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
-		guardian_stop(g);
-		return -1;
+		goto fail;
 	}
 	if (pid == 0) {
 		close(sv[0]);
@@ -679,6 +663,7 @@ int guardian_start(struct guardian *g, const struct guardian_cfg *cfg,
 	err_set(e, errno == ETIMEDOUT ? ETIMEDOUT : EPIPE, "the guardian "
 		"process did not start%s", errno == ETIMEDOUT ? " in time" : "");
 	reap(g, true);
+fail:
 	guardian_stop(g);
 	return -1;
 }

@@ -279,10 +279,8 @@ int maps_parse(char *text, size_t len, struct maps *m, size_t *bad_line,
 		}
 		if (!*line)
 			continue;
-		if (*line >= 'A' && *line <= 'Z')
-			rc = smaps_attr(line, lineno, m, e);
-		else
-			rc = mapping_line(line, (size_t)(nl - line), lineno, m, e);
+		rc = *line >= 'A' && *line <= 'Z' ? smaps_attr(line, lineno, m, e) :
+		     mapping_line(line, (size_t)(nl - line), lineno, m, e);
 		if (rc) {
 			if (bad_line && e->code != ENOMEM)
 				*bad_line = lineno;

@@ -82,9 +82,8 @@ static bool in_mount(const struct cgfs_mount *mt, const char *name,
 		    struct cgunit *u, bool *holds)
 {
 	struct search s = { name, -1, "" };
-	int top;
+	int top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	top = open(mt->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
 		return false;
 	search(top, "", 0, &s);

@@ -103,7 +103,7 @@ static int procmap_read(pid_t pid, struct maps *m, char **names)
 			.vma_name_addr = (uintptr_t)name,
 		};
 		struct mapping v;
-		size_t off;
+		size_t off, *o;
 
 		if (ioctl(fd, PROCMAP_QUERY, &q) < 0) {
 			if (errno != ENOENT)
@@ -111,13 +111,9 @@ static int procmap_read(pid_t pid, struct maps *m, char **names)
 			break;
 		}
 		from_query(&q, name, &v);
-		if (add_name(&nb, name, &off) || push(m, &v)) {
-			e = ENOMEM;
-			break;
-		}
 		/* names move while the buffer grows: offsets now, pointers last */
-		size_t *o = array_grow(offs, noffs, &offcap, sizeof(*o), 1024);
-		if (!o) {
+		if (add_name(&nb, name, &off) || push(m, &v) ||
+		    !(o = array_grow(offs, noffs, &offcap, sizeof(*o), 1024))) {
 			e = ENOMEM;
 			break;
 		}

@@ -18,21 +18,18 @@ int target_open_pid(pid_t pid, struct target *t, struct err *e)
 		return 0;
 	switch (errno) {
 	case ESRCH:
-		err_set(e, ESRCH, "no such process: %d", (int)pid);
-		break;
+		return err_set(e, ESRCH, "no such process: %d", (int)pid);
 	case ENOENT:
-		err_set(e, ENOENT, "%d is a thread, not a process: name its "
-			 "thread group (Tgid in /proc/%d/status)", (int)pid, (int)pid);
-		break;
+		return err_set(e, ENOENT, "%d is a thread, not a process: name its "
+			       "thread group (Tgid in /proc/%d/status)", (int)pid,
+			       (int)pid);
 	case ENOSYS:
-		err_set(e, ENOSYS, "this kernel has no pidfd_open (Linux 5.3 "
-			 "or later needed)");
-		break;
+		return err_set(e, ENOSYS, "this kernel has no pidfd_open (Linux "
+			       "5.3 or later needed)");
 	default:
-		err_set(e, errno, "cannot open process %d: %s", (int)pid,
-			 strerror(errno));
+		return err_set(e, errno, "cannot open process %d: %s", (int)pid,
+			       strerror(errno));
 	}
-	return -1;
 }
 
 int target_open_pidfd(int fd, struct target *t, struct err *e)

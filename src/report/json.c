@@ -87,10 +87,7 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		"\"bound_exceeded\":%s", w ? w->windows : 0,
 		w ? w->max_window_ms : 0.0, w ? w->bound_ms : 0,
 		w && w->bound_exceeded ? "true" : "false");
-	if (froze)
-		fprintf(f, ",\"freeze_id\":%d", w->id);
-	else
-		fputs(",\"freeze_id\":null", f);
+	json_num_or_null(f, "freeze_id", froze, froze ? (uint64_t)w->id : 0);
 }
 
 /* "unreachable": resident bytes by why the advice cannot move them */

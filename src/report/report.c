@@ -40,7 +40,7 @@ static const char *advice_name(const struct report *rp)
 
 /* ---- human summary ---- */
 
-static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len)
+static char *size_pair(const struct report *rp, uint64_t v, char *buf, size_t len)
 {
 	char h[32];
 
@@ -49,6 +49,7 @@ static void size_pair(const struct report *rp, uint64_t v, char *buf, size_t len
 		snprintf(buf, len, "%s (%" PRIu64 " bytes)", h, v);
 	else
 		snprintf(buf, len, "%s", h);
+	return buf;
 }
 
 static void print_table(struct report *rp, const char *json_tail)
@@ -151,15 +152,13 @@ static void human_effect(const struct report *rp, const struct target_result *r)
 	if (!r->before.valid || !r->after.valid)
 		return;
 	/* what the advice did, never confused with what was advised */
-	report_size(rp->o, r->before.rss, a, sizeof(a));
-	report_size(rp->o, r->after.rss, b, sizeof(b));
-	printf("  Rss %s -> %s", a, b);
-	report_size(rp->o, r->before.swap, a, sizeof(a));
-	report_size(rp->o, r->after.swap, b, sizeof(b));
-	printf(", Swap %s -> %s", a, b);
-	report_size(rp->o, r->before.anon_huge, a, sizeof(a));
-	report_size(rp->o, r->after.anon_huge, b, sizeof(b));
-	printf(", AnonHugePages %s -> %s\n", a, b);
+	printf("  Rss %s -> %s", report_size(rp->o, r->before.rss, a, sizeof(a)),
+	       report_size(rp->o, r->after.rss, b, sizeof(b)));
+	printf(", Swap %s -> %s", report_size(rp->o, r->before.swap, a, sizeof(a)),
+	       report_size(rp->o, r->after.swap, b, sizeof(b)));
+	printf(", AnonHugePages %s -> %s\n",
+	       report_size(rp->o, r->before.anon_huge, a, sizeof(a)),
+	       report_size(rp->o, r->after.anon_huge, b, sizeof(b)));
 }
 
 /* What the selection holds in memory, next to its mapped size. */
@@ -169,12 +168,10 @@ static void human_resident(const struct report *rp, const struct target_result *
 
 	if (!r->resident_known)
 		return;
-	size_pair(rp, r->resident, a, sizeof(a));
-	printf("; %s resident", a);
-	if (r->reclaimable_known) {
-		size_pair(rp, r->reclaimable, a, sizeof(a));
-		printf(", %s of it reclaimable", a);
-	}
+	printf("; %s resident", size_pair(rp, r->resident, a, sizeof(a)));
+	if (r->reclaimable_known)
+		printf(", %s of it reclaimable",
+		       size_pair(rp, r->reclaimable, a, sizeof(a)));
 }
 
 /* --down-to already met: the target's line says so, and that is all. */
@@ -190,10 +187,9 @@ static bool human_already(const struct report *rp, const struct target_result *r
 		       r->pid, comm ? comm : "?");
 		return true;
 	}
-	size_pair(rp, r->goal->rss, a, sizeof(a));
-	size_pair(rp, r->goal->goal, b, sizeof(b));
 	printf("%d (%s): already at %s Rss (goal %s): nothing to do\n", r->pid,
-	       comm ? comm : "?", a, b);
+	       comm ? comm : "?", size_pair(rp, r->goal->rss, a, sizeof(a)),
+	       size_pair(rp, r->goal->goal, b, sizeof(b)));
 	return true;
 }
 
@@ -260,10 +256,8 @@ static void human_amounts(const struct report *rp, uint64_t requested,
 	}
 	size_pair(rp, advised, a, sizeof(a));
 	printf("%s of %s advised in %zu %s", a, b, nranges, ranges);
-	if (failed) {
-		size_pair(rp, failed, a, sizeof(a));
-		printf(", %s failed", a);
-	}
+	if (failed)
+		printf(", %s failed", size_pair(rp, failed, a, sizeof(a)));
 }
 
 /* Several advices: a line each, under the target's. */
@@ -325,10 +319,8 @@ static void human_totals(const struct report *rp)
 		report_size(rp->o, t->swap_pss_after, d, sizeof(d));
 		printf("Pss %s -> %s, SwapPss %s -> %s; ", a, b, c, d);
 	}
-	if (t->resident_known) {
-		size_pair(rp, t->resident, a, sizeof(a));
-		printf("%s resident; ", a);
-	}
+	if (t->resident_known)
+		printf("%s resident; ", size_pair(rp, t->resident, a, sizeof(a)));
 	size_pair(rp, rp->advised, a, sizeof(a));
 	size_pair(rp, rp->requested, b, sizeof(b));
 	if (rp->o->dry_run)
@@ -350,10 +342,8 @@ static void human_group(const struct report *rp)
 	printf("group: %s %s of %s%s: %s", g->down_to ? "down to" : "limit", a,
 	       g->cgroup ? "memory.current of " : "the targets' Pss",
 	       g->cgroup ? g->cgroup : "", b);
-	if (g->after_known) {
-		report_size(rp->o, g->after, c, sizeof(c));
-		printf(" -> %s", c);
-	}
+	if (g->after_known)
+		printf(" -> %s", report_size(rp->o, g->after, c, sizeof(c)));
 	if (!g->need) {
 		printf(": already met, nothing to do\n");
 		return;

@@ -174,7 +174,7 @@ void report_recovered(const char *line);
 void report_close_stdout(void);
 
 /* A size as the options want it: bytes (-b, JSON) or human units. */
-void report_size(const struct options *o, uint64_t v, char *buf, size_t len);
+char *report_size(const struct options *o, uint64_t v, char *buf, size_t len);
 
 /* libsmartcols, loaded by report_new. 0, or -1 with e. */
 int table_load(struct err *e);

@@ -69,12 +69,13 @@ void table_unload(void)
 	memset(&sc, 0, sizeof(sc));
 }
 
-void report_size(const struct options *o, uint64_t v, char *buf, size_t len)
+char *report_size(const struct options *o, uint64_t v, char *buf, size_t len)
 {
 	if (o->bytes || o->json)	/* JSON numbers are bytes */
 		snprintf(buf, len, "%" PRIu64, v);
 	else
 		size_format(v, buf, len);
+	return buf;
 }
 
 struct libscols_table *table_new(const struct options *o)
@@ -123,31 +124,29 @@ static const char *cell(const struct options *o, enum col_id c,
 		snprintf(buf, len, "0x%" PRIx64, c == COL_START ? row->start : row->end);
 		return buf;
 	case COL_SIZE:
-		report_size(o, row->end - row->start, buf, len);
-		return buf;
+		return report_size(o, row->end - row->start, buf, len);
 	case COL_ADVISED:
 		if (!row->advised_known)
 			return NULL;
-		report_size(o, row->advised, buf, len);
-		return buf;
+		return report_size(o, row->advised, buf, len);
 	case COL_RSS:
 	case COL_SWAP:
 		if (!row->before.valid)
 			return NULL;
-		report_size(o, c == COL_RSS ? row->before.rss : row->before.swap, buf, len);
-		return buf;
+		return report_size(o, c == COL_RSS ? row->before.rss :
+				   row->before.swap, buf, len);
 	case COL_RSS_AFTER:
 	case COL_SWAP_AFTER:
 		if (!row->after.valid)
 			return NULL;
-		report_size(o, c == COL_RSS_AFTER ? row->after.rss : row->after.swap, buf, len);
-		return buf;
+		return report_size(o, c == COL_RSS_AFTER ? row->after.rss :
+				   row->after.swap, buf, len);
 	case COL_RESIDENT:
 	case COL_RECLAIMABLE:
 		if (!(c == COL_RESIDENT ? row->resident_known : row->reclaimable_known))
 			return NULL;
-		report_size(o, c == COL_RESIDENT ? row->resident : row->reclaimable, buf, len);
-		return buf;
+		return report_size(o, c == COL_RESIDENT ? row->resident :
+				   row->reclaimable, buf, len);
 	case COL_PERMS:
 		return row->perms;
 	case COL_CLASS:
@@ -245,9 +244,8 @@ void table_print(struct libscols_table *tb, const struct options *o,
 
 void list_total_init(struct list_total *t, int pid)
 {
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	t->rss_known = t->swap_known = t->resident_known = t->reclaimable_known = true;
+	*t = (struct list_total){ .pid = pid, .rss_known = true, .swap_known = true,
+				  .resident_known = true, .reclaimable_known = true };
 }
 
 void list_total_add(struct list_total *t, const struct target_result *r)
