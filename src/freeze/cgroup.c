@@ -1,7 +1,6 @@
 /* Freezing through the cgroup freezer. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,23 +36,6 @@ static const char *unusable(const struct cgfs_mounts *m, int version,
 	return NULL;
 }
 
-/* Is the target's v1 freezer cgroup frozen or freezing (by its own state
- * or a parent's)? */
-static bool v1_frozen(const struct cgfs_mounts *m,
-		      const struct cgfs_membership *target,
-		      const struct cgfs_membership *self)
-{
-	const char *path = cgfs_member_path(target, 1);
-	char dir[PATH_MAX], state[PATH_MAX + 32], buf[32];
-
-	if (unusable(m, 1, target, self, path) ||
-	    cgfs_map_dir(m, 1, path, dir, sizeof(dir)) != 0)
-		return false;
-	snprintf(state, sizeof(state), "%s/freezer.state", dir);
-	return proc_read_small(AT_FDCWD, state, buf, sizeof(buf)) > 0 &&
-	       strncmp(buf, "THAWED", 6) != 0;
-}
-
 /* The target's own cgroup: v2, else the v1 freezer; the v1 freezer first
  * when it holds the target frozen already: that freeze is the one to
  * honour (never ours to thaw), and its frozen threads could never take a
@@ -64,7 +46,8 @@ static int resolve_own(const struct cgfs_mounts *m,
 		       struct cg *c, struct err *e)
 {
 	const char *why[3] = { NULL, NULL, NULL };
-	bool v1 = v1_frozen(m, target, self);
+	const char *p1 = cgfs_member_path(target, 1);
+	bool v1 = !unusable(m, 1, target, self, p1) && cover_v1_freezing(m, p1);
 	int order[2] = { v1 ? 1 : 2, v1 ? 2 : 1 };
 
 	for (int i = 0; i < 2; i++) {

@@ -392,6 +392,11 @@ int cover_check(pid_t pid, const struct cg *cg, bool theirs,
  * cgroup /x") set; false if none (or when it cannot be told). */
 bool cover_cgroup_frozen(pid_t pid, pid_t *tid, char *where, size_t len);
 
+/* Is v1 freezer cgroup path (as /proc/PID/cgroup shows it) frozen or being
+ * frozen? freezer.state shows an ancestor's freeze too. */
+struct cgfs_mounts;
+bool cover_v1_freezing(const struct cgfs_mounts *m, const char *path);
+
 /* SIGSTOP through the pidfd. Before it: refuse a traced target (a group
  * stop may never complete under a tracer). *already: a thread is in T or a
  * stop signal is pending (one sent while a thread is in D waits for it):
