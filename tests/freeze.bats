@@ -170,6 +170,9 @@ look_inside() {
 	run -0 --separate-stderr pmadv_counter --freeze=cgroup
 	[[ $output == *"already frozen, "*" ms by cgroup $CGPATH (v1 freezer)"* ]]
 	[ -z "$stderr" ]
+	# -J names the hierarchy too, per target and per freeze
+	run -0 --separate-stderr pmadv_counter --freeze=cgroup -J
+	[ "$(jq -r '[.targets[0].frozen_cgroup, .targets[0].frozen_cgroup_version, .freezes[0].cgroup_version] | map(tostring) | join(" ")' <<<"$output")" = "$CGPATH 1 1" ]
 	v1_frozen "$CG"
 	[ "$(<"$cg2/cgroup.freeze")" = 0 ]
 	echo THAWED >"$CG/freezer.state"
@@ -177,6 +180,12 @@ look_inside() {
 	# thawed, -f cgroup is the v2 freeze again, named as such
 	run -0 --separate-stderr pmadv_counter --freeze=cgroup
 	[[ $output == *"; frozen "*" ms by cgroup /${cg2##*/} (v2)"* ]]
+	run -0 --separate-stderr pmadv_counter --freeze=cgroup -J
+	[ "$(jq -r '[.targets[0].frozen_cgroup, .targets[0].frozen_cgroup_version, .freezes[0].cgroup_version] | map(tostring) | join(" ")' <<<"$output")" = "/${cg2##*/} 2 2" ]
+	running_within_a_second
+	# no cgroup freeze: both null
+	run -0 --separate-stderr pmadv_counter --freeze=stop -J
+	[ "$(jq -r '[.targets[0].frozen_cgroup_version, .freezes[0].cgroup_version] | map(tostring) | join(" ")' <<<"$output")" = "null null" ]
 	running_within_a_second
 }
 

@@ -82,6 +82,8 @@ static void json_freeze(FILE *f, const struct window_info *w)
 		",\"frozen_already\":%s", freeze_mode_name(fz->mode),
 		w ? w->frozen_ms : 0.0, fz->processes, fz->already ? "true" : "false");
 	json_str_or_null(f, "frozen_cgroup", fz->cgroup);
+	json_num_or_null(f, "frozen_cgroup_version", fz->cgroup,
+			 (uint64_t)fz->cgroup_version);
 	fprintf(f, ",\"freeze_broken\":%s", fz->broken ? "true" : "false");
 	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
 		"\"bound_exceeded\":%s", w ? w->windows : 0,
@@ -189,6 +191,8 @@ void json_window(FILE *f, bool first, const struct window_info *w)
 		freeze_mode_name(w->freeze->mode), w->frozen_ms,
 		w->freeze->processes, w->freeze->already ? "true" : "false");
 	json_str_or_null(f, "cgroup", w->freeze->cgroup);
+	json_num_or_null(f, "cgroup_version", w->freeze->cgroup,
+			 (uint64_t)w->freeze->cgroup_version);
 	fprintf(f, ",\"broken\":%s", w->freeze->broken ? "true" : "false");
 	fprintf(f, ",\"windows\":%u,\"max_window_ms\":%.3f,\"bound_ms\":%u,"
 		"\"bound_exceeded\":%s", w->windows, w->max_window_ms,
