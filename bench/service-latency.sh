@@ -131,7 +131,9 @@ place() {
 }
 
 COMMANDS=()
-declare -A WALL FROZEN	# label/mode/bound -> each run's wall time, total frozen (ms)
+declare -A WALL FROZEN LONGEST FELT	# label/mode/bound -> each run's wall time, total
+			# frozen, longest window, longest wait felt (ms)
+GOALS=()	# issue 17's acceptance, one line a target and freeze
 
 # advise LABEL MODE BOUND: one pageout run, with the latency probe of the
 # target (start_probe, stop_probe: defined per target; stop_probe sets PROBE
@@ -159,6 +161,8 @@ advise() {
 		echo "warning: froze $fc, not $WANT_CG" >&2
 	fi
 	WALL[$label/$mode/$bound]+=" $((t1 - t0))"
+	LONGEST[$label/$mode/$bound]+=" $(jq -r '.targets[0].max_window_ms' <<<"$js" 2>/dev/null || echo -)"
+	FELT[$label/$mode/$bound]+=" ${PROBE%% *}"
 	FROZEN[$label/$mode/$bound]+=" $(jq -r '.targets[0].frozen_ms' <<<"$js" 2>/dev/null || echo -)"
 	[ -s "$TMP/err" ] && sed 's/^/  pmadv: /' "$TMP/err" | head -5 >&2
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
@@ -231,24 +235,37 @@ stop_probe() {
 	PINGER=""
 	PROBE=$(tail -n 1 "$TMP/pinger.out" | sed -n 's/.*max_ms=\([^ ]*\) p99_ms=\([^ ]*\).*/\1 | \2/p')
 }
-# ratios LABEL: each bounded run's wall time over the unbounded run's wall
-# time and over its one window (issue 17: "total time within 1.5x one
-# unbounded window"), from the means of the repeated runs
+# ratios LABEL: per freeze, each bounded run (means of the repeated runs)
+# over the unbounded run: total frozen over its one window (issue 17:
+# "total time within 1.5x one unbounded window"), wall over its wall and
+# over its window; and issue 17's goals for the bounded runs (every window
+# <= 200 ms, the service never waits > 250 ms, total frozen <= 1.5x)
 mean() { awk '{ s = 0; n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) { s += $i; n++ } if (n) print s / n }' <<<"$1"; }
+most() { tr ' ' '\n' <<<"$1" | grep -E '^[0-9.]+$' | sort -g | tail -n 1; }
 ratios() {
-	local mode b w0 f0
+	local mode b w0 f0 lw=0 lf=0 fr=0 x
 	echo
-	echo "| $1: freeze | bounded run | wall / unbounded wall | wall / unbounded window |"
-	echo "|---|---|---|---|"
+	echo "| $1: freeze | bounded run | total frozen / unbounded window | wall / unbounded wall | wall / unbounded window |"
+	echo "|---|---|---|---|---|"
 	for mode in $MODES; do
 		[ "$mode" = none ] && continue
 		w0=$(mean "${WALL[$1/$mode/0]:-}") f0=$(mean "${FROZEN[$1/$mode/0]:-}")
+		lw=0 lf=0 fr=0
 		for b in default off; do
-			awk -v m="$mode" -v b="$b" -v w="$(mean "${WALL[$1/$mode/$b]:-}")" -v w0="$w0" -v f0="$f0" 'BEGIN {
+			x=$(awk -v m="$mode" -v b="$b" -v w="$(mean "${WALL[$1/$mode/$b]:-}")" \
+				-v f="$(mean "${FROZEN[$1/$mode/$b]:-}")" -v w0="$w0" -v f0="$f0" 'BEGIN {
+				t = (f0 > 0 && f != "") ? sprintf("%.2f", f / f0) : "-"
 				r = (w0 > 0 && w != "") ? sprintf("%.2f", w / w0) : "-"
 				q = (f0 > 0 && w != "") ? sprintf("%.2f", w / f0) : "-"
-				printf "| %s | %s | %s | %s |\n", m, (b == "off" ? "--comeback=off" : "default"), r, q }'
+				printf "| %s | %s | %s | %s | %s |\n", m, (b == "off" ? "--comeback=off" : "default"), t, r, q }')
+			echo "$x"
+			fr=$(awk -v a="$fr" -v t="$(cut -d'|' -f4 <<<"$x")" 'BEGIN { print (t + 0 > a + 0) ? t + 0 : a }')
+			lw=$(printf '%s\n%s\n' "$lw" "$(most "${LONGEST[$1/$mode/$b]:-}")" | sort -g | tail -n 1)
+			lf=$(printf '%s\n%s\n' "$lf" "$(most "${FELT[$1/$mode/$b]:-}")" | sort -g | tail -n 1)
 		done
+		GOALS+=("$(awk -v l="$1 $mode" -v lw="$lw" -v lf="$lf" -v fr="$fr" 'BEGIN {
+			printf "- %s, bounded runs: longest window %.1f ms (<= 200: %s), longest wait %.1f ms (<= 250: %s), total frozen %.2fx one unbounded window (<= 1.5: %s)\n",
+				l, lw, lw <= 200 ? "met" : "NOT met", lf, lf <= 250 ? "met" : "NOT met", fr, fr <= 1.5 ? "met" : "NOT met" }')")
 	done
 }
 
@@ -293,6 +310,9 @@ each_run python
 retouch && echo "(python data intact after every run: CRC-32 of the bytearray, every object)"
 ratios python
 
+echo
+echo "Issue 17's goals (each run of REPEAT; total frozen from the means):"
+printf '%s\n' "${GOALS[@]}"
 echo
 echo "Commands (in order; PID the target's):"
 for c in "${COMMANDS[@]}"; do
