@@ -707,8 +707,7 @@ void guardian_progress(struct guardian *g)
 
 bool guardian_expired(const struct guardian *g)
 {
-	return g->sh && g->window &&
-	       atomic_load(&g->sh->expired) == g->window;
+	return g->sh && g->window && atomic_load(&g->sh->expired) == g->window;
 }
 
 int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
@@ -728,8 +727,7 @@ int guardian_thaw(struct guardian *g, bool here, struct guardian_end *end)
 	} else {
 		rc = ask(g, M_THAW, 0, 0, &m);
 	}
-	if (rc != 0 || m.id != g->window ||
-	    m.err == ESRCH) {
+	if (rc != 0 || m.id != g->window || m.err == ESRCH) {
 		/* lost (or never there): it may have frozen; thaw here */
 		reap(g, true);
 		end->expired = guardian_expired(g);

@@ -83,8 +83,7 @@ int target_facts(struct target *t, struct err *e);
 int target_alive(const struct target *t);
 
 /* /proc/PID/<file> whole, malloc'd, NUL-terminated. 0, or -1 with errno. */
-int target_read(struct target *t, const char *file, char **buf,
-		size_t *len);
+int target_read(struct target *t, const char *file, char **buf, size_t *len);
 
 /* The next target_read starts in a buffer of cap bytes touched now: not
  * faulted in while the target is frozen. */

@@ -151,8 +151,7 @@ int target_alive(const struct target *t)
 
 #define READ_AHEAD (64 * 1024)
 
-int target_read(struct target *t, const char *file, char **bufp,
-		size_t *lenp)
+int target_read(struct target *t, const char *file, char **bufp, size_t *lenp)
 {
 	char path[64];
 	size_t cap = 256 * 1024, len = 0, ready = 0;
