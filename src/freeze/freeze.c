@@ -17,8 +17,7 @@ struct freeze {
 	enum freeze_mode mode;
 	pid_t pid;		/* pids[0]: the process lock's */
 	int pidfd;		/* the caller's */
-	unsigned int timeout_ms;
-	unsigned int max_freeze_ms;
+	unsigned int timeout_ms, max_freeze_ms;
 	uint64_t deadline;	/* for the locks and the freeze together */
 	bool already;		/* stopped/frozen before us: leave it so */
 	bool froze;		/* we froze it: thaw at the end */
@@ -29,7 +28,6 @@ struct freeze {
 	struct guardian guard;	/* freezes, thaws, keeps the deadline */
 	int slot;		/* thaw_arm */
 	struct guardian_end end;	/* how our window ended */
-	bool expired;		/* the guardian ended it at its deadline */
 	bool resumed;		/* someone else thawed (freeze_end's check) */
 	bool lifted;		/* thawed at the first interrupt (unbounded) */
 	uint64_t frozen_at;	/* the first freeze action (CLOCK_MONOTONIC) */
@@ -179,15 +177,9 @@ int freeze_parse_mode(const char *s, struct freeze_req *req)
 
 const char *freeze_mode_name(enum freeze_mode mode)
 {
-	switch (mode) {
-	case FREEZE_NONE:
-		return "none";
-	case FREEZE_STOP:
-		return "stop";
-	case FREEZE_CGROUP:
-		return "cgroup";
-	}
-	return "?";
+	static const char *const names[] = { "none", "stop", "cgroup" };
+
+	return (unsigned int)mode <= FREEZE_MODE_LAST ? names[mode] : "?";
 }
 
 /* ---- freeze and thaw ---- */
@@ -219,7 +211,6 @@ static int unfreeze(struct freeze *f, bool here)
 	if (!f->froze)
 		return 0;
 	rc = guardian_thaw(&f->guard, here, &f->end);
-	f->expired = f->end.expired;
 	thaw_disarm(f->slot);
 	f->slot = -1;
 	guardian_stop(&f->guard);
@@ -332,14 +323,13 @@ static void wait_for_hold(struct freeze *f, struct freeze_wait *w)
 
 	*w = (struct freeze_wait){ .deadline = f->deadline,
 				   .limit_ms = f->timeout_ms, .over = window_over,
-				   .ctx = f };
+				   .ctx = f, .pollfd = -1 };
 	if (f->max_freeze_ms && bound < f->deadline) {
 		w->deadline = bound;
 		w->limit_ms = ms;
 		w->bounded = true;
 	}
 	w->again = f->mode == FREEZE_CGROUP && f->cg->version == 1 ? refreeze : NULL;
-	w->pollfd = -1;
 }
 
 /* Processes sharing the targets' mms, just before the freeze
@@ -540,11 +530,11 @@ static void fill_info(const struct freeze *f, uint64_t thaw_at,
 		info->cgroup = strdup(f->cg->path);
 		info->cgroup_version = f->cg->version;
 	}
-	info->broken = f->expired || f->resumed || f->lifted;
+	info->broken = f->end.expired || f->resumed || f->lifted;
 	info->resumed = f->resumed;
 	info->lifted = f->lifted;
-	info->expired = f->expired;
-	if (f->expired) {
+	info->expired = f->end.expired;
+	if (f->end.expired) {
 		/* the window's length, or without a bound the stall's */
 		uint64_t ns = f->max_freeze_ms ? info->frozen_ns : f->end.stalled_ns;
 
@@ -588,7 +578,7 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 			thaw_at = f->end.t1;	/* the thaw action itself */
 	}
 	/* the guardian's own thaw is no one else's, nor the interrupt's */
-	f->resumed = !held && !f->expired && !f->lifted;
+	f->resumed = !held && !f->end.expired && !f->lifted;
 	if (info)
 		fill_info(f, thaw_at, info);
 	freeze_free(f);
