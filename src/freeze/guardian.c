@@ -92,18 +92,14 @@ int thaw_op_run(const struct thaw_op *op)
 {
 	ssize_t n;
 
-	switch (op->kind) {
-	case THAW_SIGNAL:
+	if (op->kind == THAW_SIGNAL)
 		return sys_pidfd_send_signal(op->fd, op->sig);
-	case THAW_WRITE:
-		do
-			n = write(op->fd, op->buf, op->len);
-		while (n < 0 && errno == EINTR);
-		return n < 0 ? -1 : 0;
-	case THAW_NONE:
-		break;
-	}
-	return 0;
+	if (op->kind != THAW_WRITE)
+		return 0;	/* THAW_NONE */
+	do
+		n = write(op->fd, op->buf, op->len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
 }
 
 /* A thaw, retried once; an exited process needs none. 0, or errno. */

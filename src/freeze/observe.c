@@ -117,15 +117,10 @@ enum observed observe_thawed(const struct observe *o, char *why, size_t len)
 {
 	if (why && len)
 		why[0] = '\0';
-	switch (o->kind) {
-	case OBSERVE_STOP:
+	if (o->kind == OBSERVE_STOP)
 		return observe_stop(o, why, len);
-	case OBSERVE_CGROUP:
-		return observe_cgroup(o, why, len);
-	case OBSERVE_NONE:
-		break;
-	}
-	return OBSERVED_THAWED;
+	return o->kind == OBSERVE_CGROUP ? observe_cgroup(o, why, len) :
+	       OBSERVED_THAWED;
 }
 
 struct look {

@@ -319,14 +319,7 @@ enum map_class mapping_class(const struct mapping *m)
 
 const char *mapping_class_name(enum map_class c)
 {
-	switch (c) {
-	case CLASS_ANON:
-		return "anon";
-	case CLASS_FILE:
-		return "file";
-	default:
-		return "special";
-	}
+	return c == CLASS_ANON ? "anon" : c == CLASS_FILE ? "file" : "special";
 }
 
 uint64_t maps_total_rss(const struct maps *maps)
