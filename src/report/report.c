@@ -13,12 +13,9 @@
 
 struct report {
 	const struct options *o;
-	FILE *targets;			/* JSON: the targets array so far */
-	char *targets_buf;
-	size_t targets_len;
-	FILE *freezes;			/* JSON: the freezes array so far */
-	char *freezes_buf;
-	size_t freezes_len;
+	FILE *targets, *freezes;	/* JSON: the two arrays so far */
+	char *targets_buf, *freezes_buf;
+	size_t targets_len, freezes_len;
 	size_t ntargets, nfreezes;
 	uint64_t requested, advised, failed;
 	struct advice_total by_advice[RESULT_ADVICES];	/* -J: the run's */
