@@ -21,8 +21,7 @@ enum col_id {
 };
 
 struct column_info {
-	const char *name;
-	const char *help;
+	const char *name, *help;
 	bool number;		/* right-aligned; a JSON number */
 };
 
@@ -76,20 +75,13 @@ struct options {
 	uint64_t limit_bytes;		/* --limit SIZE, 0: none */
 	unsigned int limit_pct;		/* --limit PCT%, 0: none */
 	uint64_t down_to;		/* --down-to SIZE: Rss to come down to */
-	bool down_to_set;
-	bool as_group;
+	bool down_to_set, as_group;
 	unsigned int comeback_pct;	/* --comeback (engine.h) */
-	bool comeback_off;		/* --comeback=off */
-	bool comeback_set;
+	bool comeback_off, comeback_set;	/* --comeback=off; given */
 	bool max_freeze_set;	/* --max-freeze given (not the default) */
 	int sort_col;			/* --sort: enum col_id, -1: none */
-	bool list;
+	bool list, dry_run, json, quiet, verbose, bytes, raw, noheadings;
 	bool recover;			/* --recover: thaw what a gone pmadv froze */
-	bool dry_run;
-	bool json;
-	bool quiet;
-	bool verbose;
-	bool bytes, raw, noheadings;
 	const char *output_arg;		/* -o as given, parsed at the end */
 	bool output_all;
 	bool table;			/* a range table is printed */

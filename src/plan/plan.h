@@ -154,8 +154,7 @@ struct skip {
 
 /* A selector that matched no mapping: kind is "range", "mapping", "regex". */
 struct unmatched {
-	const char *kind;
-	const char *what;
+	const char *kind, *what;
 };
 
 struct plan {

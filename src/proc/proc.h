@@ -154,8 +154,7 @@ struct cgfs_mounts {
 
 /* Paths of one process in the v2 and v1-freezer hierarchies ("" = none). */
 struct cgfs_membership {
-	char v2[PATH_MAX];
-	char v1[PATH_MAX];
+	char v2[PATH_MAX], v1[PATH_MAX];
 };
 
 /* Every cgroup(2) mount. 0 (out of memory: those so far), or -1 with errno. */

@@ -124,8 +124,7 @@ struct advice_total {
 
 struct target_result {
 	int pid;		/* <= 0: never found */
-	const char *comm;
-	const char *error;	/* the fatal error, or NULL */
+	const char *comm, *error;	/* error: the fatal one, or NULL */
 	const char *const *warnings;
 	size_t nwarnings;
 	uint64_t requested, advised, failed;
