@@ -1,6 +1,5 @@
-/* engine: one target outside its window and the window engine over a
- * group: residency and budgets, windows, chunking and pacing, the ledger, the
- * one process_madvise site, progress, and the outcome of a run. */
+/* engine: a target's run and the window engine over a group: residency,
+ * budgets, windows, chunks, pacing, the ledger, process_madvise, outcomes. */
 #ifndef PMADV_ENGINE_H
 #define PMADV_ENGINE_H
 
@@ -107,9 +106,8 @@ void ledger_free(struct ledger *l);
  * ends within its bound; a fixed part plus a cost per byte, learnt. Pure.
  * The first call: 2 MiB pages out in ~2 ms at ~1 GB/s (kernel-notes 9). */
 #define PACE_PROBE_BYTES (2ULL << 20)
-/* A call with less work than this teaches only the fixed part: its time
- * is mostly the call itself, and dividing by its work would make one fast
- * call over empty memory look like a fast device. */
+/* Less work than this teaches only the fixed part: the call itself is most of
+ * its time; a fast call over empty memory is no fast device. */
 #define PACE_LEARN_BYTES (256ULL << 10)
 
 struct pace {

@@ -359,10 +359,9 @@ void cg_close(struct cg *c);
 /* Which freezes hold a task: a thread may sit in another cgroup than its
  * process (v1 `tasks`, v2 threaded), other processes may share the mm
  * (CLONE_VM), and a stop cannot take a task the cgroup freezer holds.
- *
- * Before the freeze: the processes sharing each of pids' address spaces
- * (one scan of /proc) and the last PID handed out, so the window looks
- * only at those and newer ones. 0; -1 (a empty: the window scans). */
+ * cover_look_ahead, before the freeze: the processes sharing each of pids'
+ * address spaces (one scan of /proc) and the last PID handed out, so the window
+ * looks only at those and newer ones. 0; -1 (a empty: the window scans). */
 struct cover_ahead {
 	long last;		/* the last PID handed out; -1: unknown */
 	long max;		/* pid_max then */
@@ -474,32 +473,30 @@ void record_clear(int fd);
 /* The start time of pid (0 for ourselves), or 0 when it is gone. */
 unsigned long long record_start_time(pid_t pid);
 
-/* The run directory holds the lock files; only its owner may write there,
- * so nobody can plant a FIFO, link or held file at a lock path: /run/pmadv
- * for root; else the first usable 0700 directory of the caller's among
- * $XDG_RUNTIME_DIR/pmadv, /tmp/pmadv-UID, $HOME/.cache/pmadv. One not
- * the caller's or not 0700 is refused (said once) and the next used, so
- * another user cannot block the freezes. */
-/* The caller's run directory into buf; created (0700) when create and missing.
- * LOOKUP_FOUND; LOOKUP_NONE when none exists and !create; LOOKUP_FAILED with
- * e naming every candidate refused, and how to set XDG_RUNTIME_DIR. One
- * refused on the way is said once on stderr, with the one used instead. */
+/* The run directory holds the lock files; only its owner may write there, so
+ * nobody can plant a FIFO, link or held file at a lock path: /run/pmadv for
+ * root; else the first usable 0700 directory of the caller's among
+ * $XDG_RUNTIME_DIR/pmadv, /tmp/pmadv-UID, $HOME/.cache/pmadv. One not the
+ * caller's or not 0700 is refused (said once on stderr, with the one used
+ * instead) and the next used, so another user cannot block the freezes.
+ * rundir_get: it into buf, created (0700) when create and missing.
+ * LOOKUP_FOUND; LOOKUP_NONE when none exists and !create; LOOKUP_FAILED with e
+ * naming every candidate refused, and how to set XDG_RUNTIME_DIR. */
 enum lookup rundir_get(char *buf, size_t len, bool create, struct err *e);
 
 /* Every candidate that exists and is the caller's alone (for recovery),
  * at most max. The count. */
 size_t rundir_all(char (*dirs)[PATH_MAX], size_t max);
 
-/* Fatal signals under a freeze must thaw at once, even while the main
- * thread sits in a call the kernel will not interrupt (a process_madvise
- * waiting for a frozen FUSE server), where no handler can run: so they
- * are blocked everywhere and taken by a thread of their own. */
-/* Arm a window: until thaw_disarm, a fatal signal whose disposition was
- * the default (and exit() without freeze_end) asks the guardian to thaw
- * window, or runs op when it is gone, then takes the default action.
- * SIGTSTP, SIGTTIN and SIGTTOU are held back so pmadv is not stopped with
- * the target frozen. The signal thread lives from the first arm to the
- * last disarm. Main thread only. A slot number, or -1 with e. */
+/* Fatal signals under a freeze must thaw at once, even while the main thread
+ * sits in a call the kernel will not interrupt (a process_madvise waiting for a
+ * frozen FUSE server), where no handler can run: so they are blocked everywhere
+ * and taken by a thread of their own, from the first thaw_arm to the last
+ * thaw_disarm. Armed, a fatal signal whose disposition was the default (and
+ * exit() without freeze_end) asks the guardian to thaw window, or runs op when
+ * it is gone, then takes the default action; SIGTSTP, SIGTTIN and SIGTTOU are
+ * held back so pmadv is not stopped with the target frozen. Main thread only. A
+ * slot number, or -1 with e. */
 int thaw_arm(const struct thaw_op *op, int guardian_sock, uint64_t window,
 	     bool unbounded, struct err *e);
 void thaw_disarm(int slot);
