@@ -116,7 +116,6 @@ static int run_thaw(const struct thaw_op *op)
 struct guardian_shared {
 	_Atomic uint64_t progress_ns;	/* pmadv's heartbeat */
 	_Atomic uint64_t expired;	/* the window the guardian ended */
-	_Atomic uint64_t fired_ns;	/* ... its thaw action then */
 	_Atomic uint64_t stalled_ns;	/* ... and how old the heartbeat was */
 };
 
@@ -336,7 +335,6 @@ static void expire(struct gstate *s, uint64_t now)
 	thaw_and_see(s, NULL);
 	s->expired = true;
 	atomic_store(&s->sh->stalled_ns, now > last ? now - last : 0);
-	atomic_store(&s->sh->fired_ns, s->t1);
 	atomic_store(&s->sh->expired, s->window);
 }
 
