@@ -550,8 +550,7 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	int rc = 0;
 
 	err_clear(e);
-	if (info)
-		memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
+	memset(info, 0, sizeof(*info));	/* mode FREEZE_NONE */
 	if (!f)
 		return 0;
 	/* does the freeze still hold (no other program's SIGCONT or thaw)?
@@ -579,16 +578,13 @@ int freeze_end(struct freeze *f, struct freeze_info *info, struct err *e)
 	}
 	/* the guardian's own thaw is no one else's, nor the interrupt's */
 	f->resumed = !held && !f->end.expired && !f->lifted;
-	if (info)
-		fill_info(f, thaw_at, info);
+	fill_info(f, thaw_at, info);
 	freeze_free(f);
 	return rc;
 }
 
 void freeze_info_free(struct freeze_info *info)
 {
-	if (!info)
-		return;
 	free(info->cgroup);
 	info->cgroup = NULL;
 }
