@@ -301,10 +301,9 @@ static void walk(int dirfd, int depth, const struct id_walk *w)
 	if (depth >= 64 || !(d = cgfs_opendir(dirfd)))
 		return;
 	while ((de = cgfs_next_subdir(d))) {
-		int sub;
+		int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
+				 O_NOFOLLOW | O_CLOEXEC);
 
-		sub = openat(dirfd, de->d_name,
-			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
 		walk(sub, depth + 1, w);
