@@ -34,18 +34,11 @@ static const char *failure_hint(int advice, int e)
 /* Figures of the mapping holding addr in an smaps snapshot. */
 static struct row_stats stats_at(const struct maps *m, uint64_t addr)
 {
-	struct row_stats s = { 0 };
-	size_t i;
+	size_t i = m->stats ? maps_find(m, addr) : m->n;
 
-	if (!m->stats)
-		return s;
-	i = maps_find(m, addr);
 	if (i >= m->n || m->v[i].start > addr)
-		return s;
-	s.valid = true;
-	s.rss = m->stats[i].rss;
-	s.swap = m->stats[i].swap;
-	return s;
+		return (struct row_stats){ 0 };
+	return (struct row_stats){ true, m->stats[i].rss, m->stats[i].swap };
 }
 
 /* Resident bytes of the row's range, when pagemap was read. */
