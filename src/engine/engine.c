@@ -68,9 +68,8 @@ struct member {
 	bool noted;		/* ... and the ledger has its skips */
 	struct piece *covered;	/* the ranges x->spans was read over */
 	size_t ncovered;
-	struct piece *keep;	/* a budget's choice, made before the run */
+	struct piece *keep;	/* a budget's choice before the run, or NULL */
 	size_t nkeep;
-	bool budgeted;
 	bool done;		/* nothing left for it, or it stopped */
 	size_t nmaps;		/* mappings the preview saw (before_freeze) */
 	/* the comeback guard (x->cb_on) */
@@ -153,7 +152,7 @@ static void before_freeze(void *arg)
 			target_read_ready(&x->t, text);
 		want += s->v[i].nmaps * per * 2;
 		/* a budget's cut of the plan (plan_keep) */
-		if (s->v[i].budgeted)
+		if (s->v[i].keep)
 			want += (s->v[i].nmaps + s->v[i].nkeep) *
 				sizeof(struct piece);
 	}
@@ -540,7 +539,6 @@ static int preview(struct engine *s, struct member *mb)
 		mb->keep = pieces_dup(&x->plan, &mb->nkeep);
 		if (!mb->keep)
 			goto oom;
-		mb->budgeted = true;
 	}
 	/* every piece futile (a pageout with no swap...) or none selected: no
 	 * window could advise a byte, so no freeze; these skips are the report */
@@ -579,7 +577,7 @@ static int select_fresh(struct engine *s, struct member *mb)
 		goto fail;
 	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan) ||
 	    ledger_subtract(&mb->led, &x->plan) || resident_futile(x, o) ||
-	    (mb->budgeted && plan_keep(&x->plan, mb->keep, mb->nkeep)) ||
+	    (mb->keep && plan_keep(&x->plan, mb->keep, mb->nkeep)) ||
 	    (x->cb_on && guard_plan(s, mb)))
 		goto oom;
 	x->res = calloc(x->plan.npieces ? x->plan.npieces : 1, sizeof(*x->res));
