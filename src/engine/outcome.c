@@ -38,7 +38,8 @@ static struct row_stats stats_at(const struct maps *m, uint64_t addr)
 
 	if (i >= m->n || m->v[i].start > addr)
 		return (struct row_stats){ 0 };
-	return (struct row_stats){ true, m->stats[i].rss, m->stats[i].swap };
+	return (struct row_stats){ .valid = true, .rss = m->stats[i].rss,
+				   .swap = m->stats[i].swap };
 }
 
 /* Resident bytes of the row's range, when pagemap was read. */

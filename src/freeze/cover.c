@@ -403,7 +403,8 @@ static enum task_visit cgroup_frozen(const struct mm_task *t, void *ctx)
 		return TASK_NEXT;
 	if (*mb.v2 && v2_freezing(s->m, mb.v2))
 		snprintf(s->where, s->len, "v2 cgroup %s", mb.v2);
-	else if (*mb.v1 && strcmp(mb.v1, "/") != 0 && cover_v1_freezing(s->m, mb.v1))
+	else if (*mb.v1 && strcmp(mb.v1, "/") != 0 &&
+		 cover_v1_freezing(s->m, mb.v1))
 		snprintf(s->where, s->len, "v1 freezer cgroup %s", mb.v1);
 	else
 		return TASK_NEXT;
