@@ -496,16 +496,15 @@ static void guard_finish(struct member *mb)
 }
 
 /* Unfrozen maps (they only guide), selected, residency, a budget's choice. */
-static int preview(struct engine *s, struct member *mb)
+static void preview(struct engine *s, struct member *mb)
 {
 	const struct options *o = s->o;
 	struct run *x = mb->x;
 	bool budget = resident_budgeted(o);
 	struct err e;
-	int rc = -1;
 
 	if (!wants_residency(s) && !budget && !x->cb_on)
-		return 0;
+		return;
 	/* a budget is of the Rss: smaps */
 	if (maps_source_read(&x->t, budget ? MAPS_FILE_SMAPS : MAPS_FILE_MAPS,
 			     o->maps_query, &x->text, &x->maps, &e))
@@ -551,7 +550,6 @@ static int preview(struct engine *s, struct member *mb)
 			mb->done = true;
 		}
 	}
-	rc = 0;
 	goto out;
 oom:
 	err_set(&e, ENOMEM, "out of memory");
@@ -559,7 +557,6 @@ fail:
 	run_fail_err(x, &e);
 out:
 	drop_window_plan(mb);
-	return rc;
 }
 
 /* ---- inside a window ---- */
