@@ -284,10 +284,10 @@ static void add_then(struct argp_state *st, struct options *o, const char *arg)
 
 bool options_gives(const struct options *o, int v)
 {
-	if (!o->npairs)
-		return o->advice && o->advice->value == v;
-	for (size_t k = 0; k < o->npairs; k++)
-		if (o->pairs[k].advice->value == v)
+	if (o->advice && o->advice->value == v)
+		return true;
+	for (size_t k = 0; k < o->nmore; k++)
+		if (o->more[k].advice->value == v)
 			return true;
 	return false;
 }
@@ -678,15 +678,10 @@ static void check_end(struct argp_state *st, struct options *o)
 		argp_error(st, "--as-group needs a goal: --limit or --down-to");
 	/* a threshold is about pages paged out: other advice has none
 	 * (off is accepted anywhere: runbooks may pass it always) */
-	if (o->comeback_set && !o->comeback_off) {
-		bool pageout = o->advice && o->advice->value == ADVICE_PAGEOUT;
-
-		for (size_t k = 0; k < o->nmore; k++)
-			pageout = pageout || o->more[k].advice->value == ADVICE_PAGEOUT;
-		if (!pageout)
-			argp_error(st, "--comeback=PCT goes with -a pageout (or "
-				   "--then pageout)");
-	}
+	if (o->comeback_set && !o->comeback_off &&
+	    !options_gives(o, ADVICE_PAGEOUT))
+		argp_error(st, "--comeback=PCT goes with -a pageout (or "
+			   "--then pageout)");
 	if (o->as_group && o->list)
 		argp_error(st, "--as-group goes with advising, not --list");
 	if (o->quiet && o->verbose)
