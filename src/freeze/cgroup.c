@@ -222,16 +222,13 @@ int cg_already(const struct cg *c, bool *already, struct err *e)
 }
 
 /* A write to the state file, for the signal thread and the guardian. */
-static void state_op(const struct cg *c, const char *text, struct thaw_op *op)
+void cg_state_op(const struct cg *c, bool freeze, struct thaw_op *op)
 {
-	*op = (struct thaw_op){ .kind = THAW_WRITE, .fd = c->statefd };
-	snprintf(op->buf, sizeof(op->buf), "%s", text);
-	op->len = strlen(op->buf);
-}
+	const char *v2 = freeze ? "1" : "0", *v1 = freeze ? "FROZEN" : "THAWED";
 
-void cg_thaw_op(const struct cg *c, struct thaw_op *op)
-{
-	state_op(c, c->version == 2 ? "0" : "THAWED", op);
+	*op = (struct thaw_op){ .kind = THAW_WRITE, .fd = c->statefd };
+	snprintf(op->buf, sizeof(op->buf), "%s", c->version == 2 ? v2 : v1);
+	op->len = strlen(op->buf);
 }
 
 /* ---- naming what did not freeze ---- */
@@ -377,11 +374,6 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
 		break;		/* the test's error is in e */
 	}
 	return -1;
-}
-
-void cg_freeze_op(const struct cg *c, struct thaw_op *op)
-{
-	state_op(c, c->version == 2 ? "1" : "FROZEN", op);
 }
 
 bool cg_still_frozen(const struct cg *c)

@@ -128,7 +128,7 @@ static int prepare_cgroup(struct freeze *f, const struct freeze_req *req,
 	if (check_members(f, pids, pidfds, n, e) != 0 || lock_cgroup(f, e) != 0 ||
 	    cg_already(f->cg, &f->already, e) != 0)
 		return -1;
-	cg_thaw_op(f->cg, &f->thaw);
+	cg_state_op(f->cg, false, &f->thaw);
 	/* counted before the freeze: a window holds maps, selection, advice only */
 	f->processes = (unsigned int)cgfs_count_procs(f->cg->dirfd);
 	return 0;
@@ -267,7 +267,7 @@ static void guardian_config(struct freeze *f, struct guardian_cfg *cfg)
 		cfg->obs = (struct observe){ .kind = OBSERVE_STOP, .pid = f->pid,
 					     .pidfd = f->pidfd, .dirfd = -1 };
 	} else {
-		cg_freeze_op(f->cg, &cfg->freeze);
+		cg_state_op(f->cg, true, &cfg->freeze);
 		cfg->obs = (struct observe){ .kind = OBSERVE_CGROUP,
 					     .pidfd = -1, .dirfd = f->cg->dirfd,
 					     .version = f->cg->version };

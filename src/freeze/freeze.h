@@ -341,9 +341,8 @@ int cg_check_member(const struct cg *c, pid_t pid, struct err *e);
  * self_freezing 1)? Then it is only waited for and never thawed. */
 int cg_already(const struct cg *c, bool *already, struct err *e);
 
-/* The writes that thaw and freeze it (the guardian runs the freeze). */
-void cg_thaw_op(const struct cg *c, struct thaw_op *op);
-void cg_freeze_op(const struct cg *c, struct thaw_op *op);
+/* The write that freezes it, or thaws it (the guardian runs the freeze). */
+void cg_state_op(const struct cg *c, bool freeze, struct thaw_op *op);
 
 /* Wait until frozen (v2 cgroup.events "frozen 1", v1 freezer.state). 0; or -1
  * with e: the threads not frozen in time, or the window ended (caller thaws). */
