@@ -165,8 +165,8 @@ static int take(struct builder *b, uint64_t start, uint64_t end, size_t map)
 	return push_pair(&b->keep, start, end, map, b->pair);
 }
 
-/* Ranges overlap anyhow: sorted, united per mapping, to take (b), or b NULL: out. */
-static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
+/* Ranges overlap anyhow: sorted, united per mapping, into out. */
+static int unite_sorted(struct vec *cand, struct vec *out)
 {
 	for (size_t i = 1; i < cand->n; i++)
 		if (cand->v[i].start < cand->v[i - 1].start) {
@@ -181,8 +181,7 @@ static int take_sorted(struct builder *b, struct vec *cand, struct vec *out)
 				p.end = cand->v[i].end;
 			i++;
 		}
-		if (b ? take(b, p.start, p.end, p.map) :
-			push(out, p.start, p.end, p.map))
+		if (push(out, p.start, p.end, p.map))
 			return -1;
 	}
 	return 0;
@@ -270,6 +269,35 @@ static int range_pieces(const struct maps *maps, const struct selection *sel,
 	return 0;
 }
 
+/* What sel takes before any advice is asked about (select_plan's pieces
+ * and skips together): sorted, disjoint, united within each mapping. */
+static int candidates(const struct maps *maps, const struct selection *sel,
+		      bool *hit, struct vec *out)
+{
+	struct vec cand = { 0 }, all = { 0 };
+	int rc = -1;
+
+	if (range_pieces(maps, sel, hit, &cand))
+		goto out;
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct mapping *m = &maps->v[i];
+
+		if (wants(sel, m, hit) && push(&cand, m->start, m->end, i))
+			goto out;
+	}
+	if (unite_sorted(&cand, &all))
+		goto out;
+	for (size_t i = 0; i < all.n; i++)
+		if (passes_filters(&maps->v[all.v[i].map], sel->filters) &&
+		    push(out, all.v[i].start, all.v[i].end, all.v[i].map))
+			goto out;
+	rc = 0;
+out:
+	free(cand.v);
+	free(all.v);
+	return rc;
+}
+
 int select_plan(const struct maps *maps, const struct selection *sel,
 		int advice, struct plan *out)
 {
@@ -289,20 +317,16 @@ int select_plan(const struct maps *maps, const struct selection *sel,
 		if (!b.keep.v)
 			goto done;
 		b.keep.cap = maps->n ? maps->n : 1;
-	}
-	if (range_pieces(maps, sel, hit, &cand))
+	} else if (candidates(maps, sel, hit, &cand)) {
 		goto done;
-	for (size_t i = 0; i < maps->n; i++) {
-		const struct mapping *m = &maps->v[i];
-
-		if (!wants(sel, m, hit))
-			continue;
-		if (sel->nranges ? push(&cand, m->start, m->end, i) :
-				   take(&b, m->start, m->end, i))
+	}
+	for (size_t i = 0; i < cand.n; i++)
+		if (take(&b, cand.v[i].start, cand.v[i].end, cand.v[i].map))
 			goto done;
-	}
-	if (sel->nranges && take_sorted(&b, &cand, NULL))
-		goto done;
+	for (size_t i = 0; !sel->nranges && i < maps->n; i++)
+		if (wants(sel, &maps->v[i], hit) &&
+		    take(&b, maps->v[i].start, maps->v[i].end, i))
+			goto done;
 	failed = report_unmatched(sel, hit, out) != 0;
 done:
 	free(hit);
@@ -311,35 +335,6 @@ done:
 }
 
 /* ---- several (advice, selection) pairs ---- */
-
-/* What sel takes before any advice is asked about (select_plan's pieces
- * and skips together): sorted, disjoint, united within each mapping. */
-static int candidates(const struct maps *maps, const struct selection *sel,
-		      bool *hit, struct vec *out)
-{
-	struct vec cand = { 0 }, all = { 0 };
-	int rc = -1;
-
-	if (range_pieces(maps, sel, hit, &cand))
-		goto out;
-	for (size_t i = 0; i < maps->n; i++) {
-		const struct mapping *m = &maps->v[i];
-
-		if (wants(sel, m, hit) && push(&cand, m->start, m->end, i))
-			goto out;
-	}
-	if (take_sorted(NULL, &cand, &all))
-		goto out;
-	for (size_t i = 0; i < all.n; i++)
-		if (passes_filters(&maps->v[all.v[i].map], sel->filters) &&
-		    push(out, all.v[i].start, all.v[i].end, all.v[i].map))
-			goto out;
-	rc = 0;
-out:
-	free(cand.v);
-	free(all.v);
-	return rc;
-}
 
 /* The parts of each candidate no earlier pair claimed (claimed: sorted,
  * disjoint address ranges) go to take for b's pair. */
