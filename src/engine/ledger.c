@@ -74,18 +74,16 @@ static int trim_skips(struct ledger *l)
 			if (ys > x->map.start && ye < x->map.end) {
 				/* split: the head [start, ys) a new entry, the
 				 * skip goes on as the tail [ye, end) */
-				struct mapping head = x->map;
-				size_t last;
+				struct mapping whole = x->map;
 
-				if (push(l, &head, head.start, ys, x->pair,
+				whole.start = x->whole_start;
+				whole.end = x->whole_end;
+				if (push(l, &whole, x->map.start, ys, x->pair,
 					 x->reason)) {
 					free(att);
 					return -1;
 				}
 				x = &l->v[i];	/* push may have moved v */
-				last = l->n - 1;
-				l->v[last].whole_start = x->whole_start;
-				l->v[last].whole_end = x->whole_end;
 				x->map.start = ye;
 			} else if (ys <= x->map.start) {
 				x->map.start = ye < x->map.end ? ye : x->map.end;
