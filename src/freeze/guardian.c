@@ -293,16 +293,12 @@ static void seen(struct gstate *s)
  * done->b (errno done->a): only the look is left. */
 static void thaw_and_see(struct gstate *s, const struct msg *done)
 {
-	if (done && s->active) {
-		s->t1 = done->b;
-		s->active = false;
-		s->pending = true;
-		s->err = (int)done->a;
-	} else if (s->active || s->pending) {
-		int err = run_thaw(&s->cfg.thaw);
+	if (s->active || s->pending) {
+		bool ours = done && s->active;
+		int err = ours ? (int)done->a : run_thaw(&s->cfg.thaw);
 
 		if (s->active)
-			s->t1 = clock_now_ns();
+			s->t1 = ours ? done->b : clock_now_ns();
 		s->active = false;
 		s->pending = true;
 		s->err = err;
