@@ -203,6 +203,7 @@ static int group_plan(const struct target_list *l, const struct options *o,
 			pss_sum += pss;
 			gp->targets++;
 		}
+		g->movable += movable[i];
 		run_free(&x);
 	}
 	free(seen.seen);
@@ -215,8 +216,6 @@ static int group_plan(const struct target_list *l, const struct options *o,
 	g->need = budget_need(g->before, o->down_to_set, o->down_to,
 			      o->limit_bytes, o->limit_pct);
 	g->goal = o->down_to_set ? o->down_to : g->need;
-	for (size_t i = 0; i < l->n; i++)
-		g->movable += movable[i];
 	rc = budget_shares(movable, l->n, g->need, gp->share);
 	free(movable);
 	return rc;
