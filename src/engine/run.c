@@ -403,19 +403,18 @@ int resident_movable(struct run *x, const struct options *o,
 	if (maps_source_read(&x->t, MAPS_FILE_SMAPS, o->maps_query, &x->text,
 			     &x->maps, e))
 		return -1;
-	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan)) {
-		err_set(e, ENOMEM, "out of memory");
-		goto out;
-	}
+	if (select_plan(&x->maps, &o->sel, o->advice->value, &x->plan))
+		goto oom;
 	/* the spans cover what futile pageout then takes out (a reason's bytes) */
 	if (resident_read(x, RES_METHOD_PAGEMAP, e))
 		goto out;
-	if (resident_goal(x, o)) {
-		err_set(e, ENOMEM, "out of memory");
-		goto out;
-	}
+	if (resident_goal(x, o))
+		goto oom;
 	*movable = x->goal.movable;
 	rc = 0;
+	goto out;
+oom:
+	err_set(e, ENOMEM, "out of memory");
 out:
 	memset(&x->goal, 0, sizeof(x->goal));
 	resspan_free(&x->spans);
