@@ -306,6 +306,7 @@ int lock_take(struct lock *l, const char *name, const char *what,
 {
 	struct lock_try t = { l, what, e };
 	char dir[PATH_MAX - 128];
+	enum wait_result r;
 
 	l->fd = -1;
 	if (rundir_get(dir, sizeof(dir), true, e) != LOOKUP_FOUND) {
@@ -317,14 +318,9 @@ int lock_take(struct lock *l, const char *name, const char *what,
 		l->path = NULL;
 		return err_set(e, ENOMEM, "cannot lock %s: out of memory", what);
 	}
-	switch (wait_until(deadline, lock_try, &t)) {
-	case WAIT_DONE:
-		return 0;
-	case WAIT_FAILED:
-		return -1;
-	default:
-		break;
-	}
+	r = wait_until(deadline, lock_try, &t);
+	if (r != WAIT_DEADLINE)
+		return r == WAIT_DONE ? 0 : -1;	/* failed: lock_try set e */
 	err_set(e, ETIMEDOUT, "timed out after %u ms waiting for another pmadv "
 		"freezing %s (lock %s)", timeout_ms, what, l->path);
 	if (l->fd >= 0)
