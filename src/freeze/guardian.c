@@ -294,11 +294,11 @@ static void seen(struct gstate *s)
 static void thaw_and_see(struct gstate *s, const struct msg *done)
 {
 	if (s->active || s->pending) {
-		bool ours = done && s->active;
-		int err = ours ? (int)done->a : run_thaw(&s->cfg.thaw);
+		bool pmadv_thawed = done && s->active;
+		int err = pmadv_thawed ? (int)done->a : run_thaw(&s->cfg.thaw);
 
 		if (s->active)
-			s->t1 = ours ? done->b : clock_now_ns();
+			s->t1 = pmadv_thawed ? done->b : clock_now_ns();
 		s->active = false;
 		s->pending = true;
 		s->err = err;
