@@ -292,6 +292,12 @@ broken_by() {
 	[ "$(jq -r '.targets[0].freeze_broken' "$T/out")" = true ]
 	[ "$(jq -r '.freezes[0].broken' "$T/out")" = true ]
 	grep -q "freeze broken: .*another program .*not race-free" "$T/err"
+	# what showed it and what the other program did, by freeze mode
+	if [[ $frozen == frozen_by_stop ]]; then
+		grep -q "freeze broken: a thread was running again while pmadv advised it (another program sent SIGCONT)" "$T/err"
+	else
+		grep -q "freeze broken: its cgroup was no longer frozen while pmadv advised it (another program thawed the cgroup)" "$T/err"
+	fi
 }
 
 @test "a SIGCONT from another process during a -f stop window is reported (freeze_broken, exit 3)" {

@@ -777,14 +777,9 @@ static void warn_broken(struct engine *s, const struct freeze_info *fi)
 				 "advised after it was not race-free", x->t.pid,
 				 x->t.comm, freeze_mode_name(fi->mode));
 		else if (fi->resumed)
-			run_warn(x, "%d (%s): freeze broken: %s while pmadv "
-				 "advised it (another program %s); the advice "
-				 "of that window was not race-free", x->t.pid,
-				 x->t.comm, fi->mode == FREEZE_STOP ?
-				 "a thread was running again" :
-				 "its cgroup was no longer frozen",
-				 fi->mode == FREEZE_STOP ? "sent SIGCONT" :
-				 "thawed the cgroup");
+			run_warn(x, "%d (%s): freeze broken: %s; the advice of "
+				 "that window was not race-free", x->t.pid,
+				 x->t.comm, freeze_mode_resumed(fi->mode));
 		else if (s->bounded)
 			run_warn(x, "%d (%s): freeze broken: the guardian ended "
 				 "the %s window after %u ms (its deadline: %u ms) "

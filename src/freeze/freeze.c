@@ -175,11 +175,26 @@ int freeze_parse_mode(const char *s, struct freeze_req *req)
 	return -1;
 }
 
+/* A row per enum freeze_mode, in its order: name, freeze_mode_resumed's */
+static const struct {
+	const char *name, *resumed;
+} modes[] = {
+	{ "none", "" },
+	{ "stop", "a thread was running again while pmadv advised it "
+		  "(another program sent SIGCONT)" },
+	{ "cgroup", "its cgroup was no longer frozen while pmadv advised it "
+		    "(another program thawed the cgroup)" },
+};
+_Static_assert(sizeof(modes) / sizeof(modes[0]) == FREEZE_MODE_LAST + 1, "");
+
 const char *freeze_mode_name(enum freeze_mode mode)
 {
-	static const char *const names[] = { "none", "stop", "cgroup" };
+	return (unsigned int)mode <= FREEZE_MODE_LAST ? modes[mode].name : "?";
+}
 
-	return (unsigned int)mode <= FREEZE_MODE_LAST ? names[mode] : "?";
+const char *freeze_mode_resumed(enum freeze_mode mode)
+{
+	return modes[mode].resumed;	/* a freeze's mode: always in range */
 }
 
 /* ---- freeze and thaw ---- */

@@ -55,6 +55,8 @@ struct freeze;
 /* Parse "none", "stop", "cgroup", "cgroup:PATH". Returns 0, or -1 (bad). */
 int freeze_parse_mode(const char *s, struct freeze_req *req);
 const char *freeze_mode_name(enum freeze_mode mode);
+/* A freeze another program undid: what showed it, what that program did. */
+const char *freeze_mode_resumed(enum freeze_mode mode);
 
 /* FREEZE_CGROUP: *key = malloc'd "v2:/path" or "v1:/path" of the cgroup
  * freeze_begin would freeze (same refusals); equal keys can share one
