@@ -213,7 +213,7 @@ look_inside() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"did not stop within 300 ms"* ]]
 	[[ $output == *"$v (freeze-vforker, state D)"* ]]
-	[[ $output == *"resumed"* ]]
+	[[ $output == *"; resumed it"* ]]
 	none_stopped "$v"
 }
 
@@ -234,7 +234,7 @@ look_inside() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"did not freeze within 300 ms"* ]]
 	[[ $output == *"$COUNTER (counter, state D"* ]]
-	[[ $output == *"thawed"* ]]
+	[[ $output == *"; thawed it"* ]]
 	[ "$(<"$v2cg/cgroup.freeze")" = 0 ]
 	echo THAWED >"$v1cg/freezer.state"
 	running_within_a_second

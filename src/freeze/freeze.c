@@ -175,15 +175,16 @@ int freeze_parse_mode(const char *s, struct freeze_req *req)
 	return -1;
 }
 
-/* A row per enum freeze_mode, in its order: name, freeze_mode_resumed's */
+/* A row per enum freeze_mode, in its order: name, undoing it (a freeze that
+ * did not take hold), freeze_mode_resumed's */
 static const struct {
-	const char *name, *resumed;
+	const char *name, *undo, *undone, *resumed;
 } modes[] = {
-	{ "none", "" },
-	{ "stop", "a thread was running again while pmadv advised it "
-		  "(another program sent SIGCONT)" },
-	{ "cgroup", "its cgroup was no longer frozen while pmadv advised it "
-		    "(another program thawed the cgroup)" },
+	{ "none", "", "", "" },
+	{ "stop", "resume", "resumed", "a thread was running again while pmadv "
+	  "advised it (another program sent SIGCONT)" },
+	{ "cgroup", "thaw", "thawed", "its cgroup was no longer frozen while "
+	  "pmadv advised it (another program thawed the cgroup)" },
 };
 _Static_assert(sizeof(modes) / sizeof(modes[0]) == FREEZE_MODE_LAST + 1, "");
 
@@ -409,14 +410,12 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 		     cg_wait_frozen(f->cg, &w, e);
 	}
 	if (froze != GUARDIAN_FROZE || rc != 0) {
-		bool stop = f->mode == FREEZE_STOP;
-
 		if (unfreeze(f, false) == 0) {
-			err_append(e, "; %s it", stop ? "resumed" : "thawed");
+			err_append(e, "; %s it", modes[f->mode].undone);
 		} else {
 			int err = errno;
 
-			err_append(e, "; and could not %s it", stop ? "resume" : "thaw");
+			err_append(e, "; and could not %s it", modes[f->mode].undo);
 			describe_kept(f, err, e);
 		}
 		return -1;
