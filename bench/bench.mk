@@ -5,7 +5,7 @@
 # (< 10 minutes; needs root for the cgroup and vm.max_map_count) and writes
 # bench/RESULTS.md.
 
-BENCH_PROGS := gen floor naive timeit peakrss resid
+BENCH_PROGS := gen floor naive timeit peakrss resid argp
 BENCH_BINS := $(BENCH_PROGS:%=bench/bin/%)
 BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -O2
 

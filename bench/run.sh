@@ -16,6 +16,9 @@
 #              with Rss/Swap before -> after)
 #   floor -r   bench/floor -r PID (the floor with the report's reads:
 #              smaps_rollup before and after, one line)
+#   empty      bench/argp (no arguments: the start of a C program)
+#   argp       bench/argp -p PID -a cold --anon --all -q (only parsing
+#              pmadv's arguments with glibc argp, a table of pmadv's size)
 #   stop/cg    pmadv -f stop|cgroup ... -q; the freeze window from -J runs
 # plus the floor's own time to read maps + advise (FLOOR_TIMING), the bound
 # the freeze window is judged against, and pmadv's peak RSS.
@@ -54,7 +57,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- build what is missing or stale ---------------------------------------
 mkdir -p "$BIN" || die "cannot create $BIN"
-for p in gen floor naive timeit peakrss; do
+for p in gen floor naive timeit peakrss argp; do
 	if [ ! -x "$BIN/$p" ] || [ "$B/$p.c" -nt "$BIN/$p" ] ||
 	   [ "$B/common.h" -nt "$BIN/$p" ]; then
 		$CC $BFLAGS ${CFLAGS:-} -o "$BIN/$p" "$B/$p.c" || die "cannot build $p"
@@ -227,7 +230,8 @@ for N in $SIZES; do
 	# reads (smaps_rollup before and after)
 	cases=("$P" "$BIN/floor $GEN" "$BIN/floor -q $GEN" "$BIN/floor -Q $GEN" "$BIN/naive $GEN"
 	       "env PMADV_MAPS_SOURCE=query $PMADV_TESTBUILD -p $GEN -a cold --anon --all -q"
-	       "$PMADV -p $GEN -a cold --anon --all" "$BIN/floor -r $GEN")
+	       "$PMADV -p $GEN -a cold --anon --all" "$BIN/floor -r $GEN"
+	       "$BIN/argp" "$BIN/argp -p $GEN -a cold --anon --all -q")
 	fr_stop=0 fr_cg=0
 	if probe_freeze stop; then cases+=("$P -f stop"); fr_stop=1; fi
 	if [ -n "$CG" ] && probe_freeze cgroup; then cases+=("$P -f cgroup"); fr_cg=1; fi
@@ -250,8 +254,9 @@ for N in $SIZES; do
 	cpm=$(cpu 0) cfl=$(cpu 1) cnv=$(cpu 4)
 	rp=$(med 6) rf=$(med 7)
 	st=- cg=-
-	[ $fr_stop = 1 ] && st=$(med 8)
-	[ $fr_cg = 1 ] && cg=$(med $((8 + fr_stop)))
+	em=$(med 8) ap=$(med 9)
+	[ $fr_stop = 1 ] && st=$(med 10)
+	[ $fr_cg = 1 ] && cg=$(med $((10 + fr_stop)))
 
 	# the floor's own read-maps + advise time (FLOOR_TIMING lines of the
 	# timed runs above), the bound the freeze window is judged against;
@@ -308,7 +313,7 @@ for N in $SIZES; do
 
 	stop_gen
 	echo "$N $MAPS ${IOV:--} $REPS $pm $fl $pq $pl $nv $st $cg $pmq $rp $rf" >>"$T1"
-	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv $fws $fwg $wlim" >>"$T2"
+	echo "$N $work $wst $wcg $rss $mt $mq $ml $cpm $cfl $cnv $fws $fwg $wlim $em $ap" >>"$T2"
 done
 
 # --- residency: pagemap and PAGEMAP_SCAN next to the pageout they aim -------
@@ -398,9 +403,25 @@ report() {
 	echo
 	echo "| N | floor work (ms) | floor window stop (ms) | window stop (ms) | stop/work | stop/floor window | floor window cgroup (ms) | window cgroup (ms) | cgroup/work | cgroup/floor window | window stop --limit (ms) | limit/plain | pmadv peak RSS (KiB) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-	while read -r n work wst wcg rss _ _ _ _ _ _ fws fwg wlim; do
+	while read -r n work wst wcg rss _ _ _ _ _ _ fws fwg wlim _; do
 		echo "| $n | $(fmt "$work") | $(fmt "$fws") | $(fmt "$wst") | $(ratio "$wst" "$work") | $(ratio "$wst" "$fws") | $(fmt "$fwg") | $(fmt "$wcg") | $(ratio "$wcg" "$work") | $(ratio "$wcg" "$fwg") | $(fmt "$wlim") | $(ratio "$wlim" "$wst") | $rss |"
 	done <"$T2"
+	echo
+	echo "## Start-up: what the option parser costs"
+	echo
+	echo "bench/argp in the same interleaved rounds: without arguments, the"
+	echo "start and exit of a C program that does nothing (empty); with"
+	echo "pmadv's arguments, only glibc argp parsing them with a table of"
+	echo "pmadv's size (argp). pmadv must parse its options with argp (a fixed"
+	echo "choice); the floor parses none. So argp - empty is a part of"
+	echo "pmadv - floor that no change to pmadv can remove; the last column is"
+	echo "the ratio pmadv -q/floor would have if that were all pmadv added."
+	echo
+	echo "| N | empty (ms) | argp (ms) | argp - empty (ms) | pmadv - floor (ms) | (floor + argp - empty)/floor |"
+	echo "|---|---|---|---|---|---|"
+	paste -d' ' "$T1" "$T2" | while read -r n _ _ _ pm fl _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ em ap _; do
+		echo "| $n | $(fmt "$em") | $(fmt "$ap") | $(awk -v a="$ap" -v e="$em" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.2f", a - e }') | $(awk -v p="$pm" -v f="$fl" 'BEGIN { if (p == "-" || f == "-") print "-"; else printf "%.2f", p - f }') | $(awk -v a="$ap" -v e="$em" -v f="$fl" 'BEGIN { if (a == "-" || e == "-" || f == "-" || f == 0) print "-"; else printf "%.2f", (f + a - e) / f }') |"
+	done
 	echo
 	echo "## CPU time (ms)"
 	echo
