@@ -164,9 +164,9 @@ FELT_MS=100
 # and WHOLEW (that window)
 unbounded_is_one_pause() {
 	WHOLE=$PAUSE WHOLEW=$MAXW
-	[ "$WIN" -eq 1 ]
-	((PAUSE <= MAXW + FELT_MS))
-	((WALL + FELT_MS >= MAXW))
+	# a status, not assertions: attempts looks at it before it is asserted
+	[ "$WIN" -eq 1 ] && ((PAUSE <= MAXW + FELT_MS)) &&
+		((WALL + FELT_MS >= MAXW)) || return 1
 	# the condition this test needs: 1 GiB is more than one window's work
 	# here. A machine that pages it out within twice the bound would show
 	# nothing below: say so rather than pass.
@@ -181,19 +181,69 @@ unbounded_is_one_pause() {
 # the longest window pmadv reported + FELT_MS, and shorter than the
 # unbounded run's
 bound_holds() {
-	[ "$WIN" -ge 2 ]
-	((MAXW <= BOUND_MS + SLACK_MS))
-	((PAUSE <= MAXW + FELT_MS))
-	((PAUSE < WHOLE))
+	[ "$WIN" -ge 2 ] && ((MAXW <= BOUND_MS + SLACK_MS)) &&
+		((PAUSE <= MAXW + FELT_MS)) && ((PAUSE < WHOLE))
+}
+
+# A stall of the machine (the host not running this 2-vCPU guest, or every
+# CPU taken) stops every process, not only the target, and makes windows
+# and pauses longer than pmadv made them: seen here as a 206 ms window the
+# guardian (higher priority, a precise deadline at the bound + 60 ms) did
+# not end, its target "on a CPU" 110 ms without one iteration. A probe,
+# a second pauser that pmadv never touches, sees such a stall as a pause
+# of its own; an attempt that fails while it paused STALL_MS or more is
+# made once more (said on fd 3). The last attempt is then asserted whole.
+STALL_MS=50
+start_probe() {
+	"$HELPERS/pauser" "$PAUSE_DIR/probe.shm" 1 >"$T/probe.out" 3>&- &
+	PROBE=$!
+	CORE_PIDS+=("$PROBE")
+	wait_for test -s "$T/probe.out"
+}
+
+probe_pause_ms() {
+	local v
+	v=$(od -An -t u8 -j 8 -N 8 "$PAUSE_DIR/probe.shm")
+	echo $((v / 1000000))
+}
+
+probe_reset() {
+	printf '\001\0\0\0\0\0\0\0' | dd of="$PAUSE_DIR/probe.shm" bs=8 seek=3 conv=notrunc 2>/dev/null
+	wait_for eval '(($(od -An -t u8 -j 24 -N 8 "$PAUSE_DIR/probe.shm") == 0))'
+}
+
+# attempts PAUSE-FUNCTION ARGS...: the unbounded run, then the bounded one,
+# twice if the first attempt fails the verdict while the probe saw the
+# machine stall; leaves the bounded run's WIN, MAXW, PAUSE, WALL and the
+# unbounded run's in U_*
+attempts() {
+	local try
+	start_probe
+	for try in 1 2; do
+		probe_reset
+		"$@" --max-freeze=0
+		U_WIN=$WIN U_MAXW=$MAXW U_PAUSE=$PAUSE U_WALL=$WALL
+		"$@"
+		((try == 1)) && ! verdict && (($(probe_pause_ms) >= STALL_MS)) || break
+		echo "# failed while the machine stalled (a process pmadv never touched paused $(probe_pause_ms) ms): once more" >&3
+	done
+}
+
+# verdict: the last attempt's unbounded run was one pause and its bounded
+# run held the bound (a status; the tests assert it)
+verdict() {
+	local b_win=$WIN b_maxw=$MAXW b_pause=$PAUSE b_wall=$WALL ok=0
+	WIN=$U_WIN MAXW=$U_MAXW PAUSE=$U_PAUSE WALL=$U_WALL
+	unbounded_is_one_pause || ok=1
+	WIN=$b_win MAXW=$b_maxw PAUSE=$b_pause WALL=$b_wall
+	((ok == 0)) && bound_holds
 }
 
 bounded_vs_whole() {
 	local kind=$1 how=$2
 	swap_setup 1100M
-	pageout_pause "$kind" -f "$how" --max-freeze=0
-	unbounded_is_one_pause
-	pageout_pause "$kind" -f "$how"
-	bound_holds
+	attempts pageout_pause "$kind" -f "$how"
+	verdict
 }
 
 @test "1 GiB pageout, -f stop: the default bound caps the pause, --max-freeze=0 does not" {
@@ -218,10 +268,8 @@ bounded_vs_whole() {
 }
 
 bounded_vs_whole_v1() {
-	pageout_pause_v1 --max-freeze=0
-	unbounded_is_one_pause
-	pageout_pause_v1
-	bound_holds
+	attempts pageout_pause_v1
+	verdict
 }
 
 # as pageout_pause, in a v1 freezer cgroup named to -f (cgroup:PATH)
