@@ -5,7 +5,8 @@
  * --all and -q and keeps nothing. Without arguments it skips argp: the start
  * of any C program, the baseline the parser is measured against.
  *
- *   argp -p PID -a cold --anon --all -q     argp_parse, then exit 0
+ *   argp -p PID -a cold --anon --all -q     argp_parse, then exit 0 (1 if
+ *                                           it refused an argument)
  *   argp                                    exit 0 */
 #include <argp.h>
 #include <stdlib.h>
@@ -43,7 +44,6 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { table, parse, NULL, NULL, NULL, NULL, NULL };
 
-	if (argc > 1)
-		argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
-	return 0;
+	/* a refused argument fails the run, as timeit counts it */
+	return argc > 1 && argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
 }

@@ -56,7 +56,8 @@ new_cgroup() {
 # writing swap to
 pause_shm() { echo "$PAUSE_DIR/pause.shm"; }
 
-pword() { local v; v=$(od -An -t u8 -j $((8 * $1)) -N 8 "$(pause_shm)"); echo $((v)); }
+# pword N [FILE]: word N of the pauser's FILE (default: the target's)
+pword() { local v; v=$(od -An -t u8 -j $((8 * $1)) -N 8 "${2:-$(pause_shm)}"); echo $((v)); }
 
 # run_paused PMADV-ARGS...: run pmadv -J on the pauser (status 0 or the
 # test fails, but for GUARD_ENDED below); sets PAUSE (the longest pause since reset_pause: time its
@@ -103,8 +104,9 @@ start_pauser() {
 # reset_pause: the pauser's longest pause back to 0 (its thread clears the
 # flag when it has done so)
 reset_pause() {
-	printf '\001\0\0\0\0\0\0\0' | dd of="$(pause_shm)" bs=8 seek=3 conv=notrunc 2>/dev/null
-	wait_for eval '(($(pword 3) == 0))'
+	local f=${1:-$(pause_shm)}
+	printf '\001\0\0\0\0\0\0\0' | dd of="$f" bs=8 seek=3 conv=notrunc 2>/dev/null
+	wait_for eval '(($(pword 3 "$f") == 0))'
 }
 
 # settled: the pauser has gone round twice since now, so the pause that
@@ -194,23 +196,15 @@ bound_holds() {
 # of its own; an attempt that fails while it paused STALL_MS or more is
 # made once more (said on fd 3). The last attempt is then asserted whole.
 STALL_MS=50
+probe_shm() { echo "$PAUSE_DIR/probe.shm"; }
+
 start_probe() {
-	"$HELPERS/pauser" "$PAUSE_DIR/probe.shm" 1 >"$T/probe.out" 3>&- &
-	PROBE=$!
-	CORE_PIDS+=("$PROBE")
+	"$HELPERS/pauser" "$(probe_shm)" 1 >"$T/probe.out" 3>&- &
+	CORE_PIDS+=($!)
 	wait_for test -s "$T/probe.out"
 }
 
-probe_pause_ms() {
-	local v
-	v=$(od -An -t u8 -j 8 -N 8 "$PAUSE_DIR/probe.shm")
-	echo $((v / 1000000))
-}
-
-probe_reset() {
-	printf '\001\0\0\0\0\0\0\0' | dd of="$PAUSE_DIR/probe.shm" bs=8 seek=3 conv=notrunc 2>/dev/null
-	wait_for eval '(($(od -An -t u8 -j 24 -N 8 "$PAUSE_DIR/probe.shm") == 0))'
-}
+probe_pause_ms() { echo $(($(pword 1 "$(probe_shm)") / 1000000)); }
 
 # attempts PAUSE-FUNCTION ARGS...: the unbounded run, then the bounded one,
 # twice if the first attempt fails the verdict while the probe saw the
@@ -220,7 +214,7 @@ attempts() {
 	local try
 	start_probe
 	for try in 1 2; do
-		probe_reset
+		reset_pause "$(probe_shm)"
 		"$@" --max-freeze=0
 		U_WIN=$WIN U_MAXW=$MAXW U_PAUSE=$PAUSE U_WALL=$WALL
 		"$@"
