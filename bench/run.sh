@@ -243,7 +243,11 @@ for N in $SIZES; do
 	done
 	note "N=$N: $MAPS mappings, $REPS rounds of ${#cases[@]} cases"
 	rm -f "$TMP"/err.*
-	mapfile -t R < <(FLOOR_TIMING=1 "$BIN/timeit" -n "$REPS" -e "$TMP/err" -- "${args[@]}")
+	# -s: each round in its own (seeded) order; in a fixed order pmadv
+	# always ran right after -f cgroup and the floor right after pmadv,
+	# and a run pays for what its predecessor left (the floor took 3.82 ms
+	# after a freeze run, 2.91 after pmadv -q, 3.10 after itself)
+	mapfile -t R < <(FLOOR_TIMING=1 "$BIN/timeit" -n "$REPS" -s "$N" -e "$TMP/err" -- "${args[@]}")
 	for i in "${!cases[@]}"; do
 		read -r _ _ _ _ f _ <<<"${R[$i]:-- - - - 0}"
 		[ "$f" != 0 ] && FAILS+="N=$N: '${cases[$i]}' failed in $f of $REPS runs: $(head -n 1 "$TMP/err.$i" 2>/dev/null)"$'\n'
@@ -275,16 +279,21 @@ for N in $SIZES; do
 	# median over 11 swung by a third between runs at 10,000 mappings.
 	wst=- wcg=- fws=- fwg=- wlim=-
 	: >"$TMP/js"; : >"$TMP/jc"; : >"$TMP/jl"; : >"$TMP/fs"; : >"$TMP/fg"
+	# each round in its own order (seeded), as in the main rounds
+	wcases=()
+	[ $fr_stop = 1 ] && wcases+=(js fs jl)
+	[ $fr_cg = 1 ] && wcases+=(jc fg)
+	RANDOM=$N
 	for _ in $(seq "$((REPS > 31 ? REPS : 31))"); do
-		if [ $fr_stop = 1 ]; then
-			$P -f stop -J >>"$TMP/js" 2>/dev/null
-			FLOOR_TIMING=1 "$BIN/floor" -s "$GEN" 2>>"$TMP/fs"
-			$P -f stop --limit 100% -J >>"$TMP/jl" 2>/dev/null
-		fi
-		if [ $fr_cg = 1 ]; then
-			$P -f cgroup -J >>"$TMP/jc" 2>/dev/null
-			FLOOR_TIMING=1 "$BIN/floor" -g "$CG" "$GEN" 2>>"$TMP/fg"
-		fi
+		for c in $(for c in "${wcases[@]}"; do echo "$RANDOM $c"; done | sort -n | cut -d' ' -f2); do
+			case $c in
+			js) $P -f stop -J >>"$TMP/js" 2>/dev/null ;;
+			fs) FLOOR_TIMING=1 "$BIN/floor" -s "$GEN" 2>>"$TMP/fs" ;;
+			jl) $P -f stop --limit 100% -J >>"$TMP/jl" 2>/dev/null ;;
+			jc) $P -f cgroup -J >>"$TMP/jc" 2>/dev/null ;;
+			fg) FLOOR_TIMING=1 "$BIN/floor" -g "$CG" "$GEN" 2>>"$TMP/fg" ;;
+			esac
+		done
 	done
 	fwin() { sed -n 's/.*window_ns=\([0-9]*\).*/\1/p' "$1" | awk '$1 > 0 { printf "%.4f\n", $1 / 1e6 }' | median; }
 	if [ $fr_stop = 1 ]; then
@@ -365,7 +374,9 @@ report() {
 	echo "  private mappings, all touched; advice COLD on the anonymous ones"
 	echo "  (\`--anon --all\`; COLD on the same pages again each run is fine)."
 	echo "- Wall time: median of the rounds (bench/timeit: clock_gettime around"
-	echo "  fork/exec/wait4, all cases interleaved in each round), in ms."
+	echo "  fork/exec/wait4, all cases interleaved in each round, in an order"
+	echo "  shuffled anew each round, seeded: a run pays for what the run before"
+	echo "  it left, so none may always follow the same one), in ms."
 	echo
 	echo "## Wall time (ms) and ratios"
 	echo
