@@ -147,8 +147,9 @@ struct freeze_wait {
 	bool slow;		/* not in a window: wait_until's naps */
 };
 
-/* Ask test(dctx) (at least once) until met, napping between: 50 us doubling
- * up to 1 ms, or when slow 100 us up to 6.4 ms; never past the deadline. */
+/* Ask test(dctx) (at least once) until met: for 0.5 ms again at once, then
+ * napping between, 50 us doubling up to 1 ms; when slow, naps only, 100 us
+ * up to 6.4 ms; never past the deadline. */
 enum wait_result freeze_wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx);
 
