@@ -7,9 +7,9 @@
  * (default 7), each round running every CMD once in turn (interleaved, so
  * drift in the machine's speed hits all commands alike); with -s, in an
  * order shuffled anew each round from SEED, so that no CMD always follows
- * the same one (a run pays for work its predecessor left behind: here a
- * maps read took 0.7 ms longer after a freeze run than after itself); with stdin from
- * /dev/null and stdout to FILE (appended; default /dev/null); with -e, the
+ * the same one (a run pays for work its predecessor left behind: here
+ * bench/floor took 0.7 ms longer after a freeze run than after itself);
+ * with stdin from /dev/null and stdout to FILE (appended; default /dev/null); with -e, the
  * stderr of the K-th CMD (from 0) is appended to PREFIX.K.
  * Prints one line per CMD, in order:
  *   median_ms min_ms max_ms maxrss_kb failed median_cpu_ms
