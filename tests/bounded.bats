@@ -128,12 +128,28 @@ pageout_pause() {
 	WIN=$(jq_out '.targets[0].windows')
 	MAXW=$(jq_out '.targets[0].max_window_ms | floor')
 	echo "$* : advised $(jq_out .advised) in $WIN windows, longest $MAXW ms; pause $PAUSE ms ($AT)" >&3
-	[ "$(jq_out .advised)" -eq $((1024 << 20)) ]
-	((GUARD_ENDED)) || [ "$(jq_out '.targets[0].freeze_broken')" = false ]
+	all_advised
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
 	reaped "$PAUSER"
 	[[ $kind == none ]] || { cgroups_remove "$CG"; }
+}
+
+# all_advised: after run_paused, the whole 1 GiB was advised, the freeze
+# unbroken; or, when the guardian ended a window (GUARD_ENDED), some of it:
+# two such windows in a row end the run (engine.c's account), which a
+# stall of the whole machine can cause (seen in CI: a 210 ms window past
+# the guardian's 160 ms deadline, the pauser off a CPU only 97 ms of it).
+# That run fails bound_holds, so attempts makes it once more if the probe
+# saw the stall, rather than failing here first.
+all_advised() {
+	local a
+	a=$(jq_out .advised)
+	if ((GUARD_ENDED)); then
+		((a > 0 && a <= 1024 << 20))
+	else
+		((a == 1024 << 20)) && [ "$(jq_out '.targets[0].freeze_broken')" = false ]
+	fi
 }
 
 # The default bound (--max-freeze) is 100 ms, counted from when the freeze
@@ -274,8 +290,7 @@ pageout_pause_v1() {
 	WIN=$(jq_out '.targets[0].windows')
 	MAXW=$(jq_out '.targets[0].max_window_ms | floor')
 	echo "v1 $* : $WIN windows, longest $MAXW ms; pause $PAUSE ms ($AT)" >&3
-	[ "$(jq_out .advised)" -eq $((1024 << 20)) ]
-	((GUARD_ENDED)) || [ "$(jq_out '.targets[0].freeze_broken')" = false ]
+	all_advised
 	kill -KILL "$PAUSER"
 	wait "$PAUSER" 2>/dev/null || true
 	reaped "$PAUSER"
