@@ -138,7 +138,7 @@ pageout_pause() {
 # all_advised: after run_paused, the whole 1 GiB was advised, the freeze
 # unbroken; or, when the guardian ended a window (GUARD_ENDED), some of it:
 # two such windows in a row end the run (engine.c's account), which a
-# stall of the whole machine can cause (seen in CI: a 210 ms window past
+# stall of the machine or of one vCPU can cause (seen in CI: a 210 ms window past
 # the guardian's 160 ms deadline, the pauser off a CPU only 97 ms of it).
 # That run fails bound_holds, so attempts makes it once more if the probe
 # saw the stall, rather than failing here first.

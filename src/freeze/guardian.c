@@ -356,8 +356,9 @@ static void answer(struct gstate *s, uint64_t id, int err)
  * copy-on-write or unmapped until it first writes there: between its
  * freeze action and its answer that was 100-170 us of faults (the shared
  * page, stack pages, snprintf's first use), felt by the frozen target
- * (1,000 mappings: the answer came 105-140 us after the SIGSTOP, 20-60 us
- * after this). Take them now, before any freeze. */
+ * (1,000 mappings: the answer went 105-190 us after the freeze action;
+ * with this, pmadv has it 26-36 us after). Take them now, before any
+ * freeze. */
 #define WARM_STACK 32768u
 
 static void __attribute__((noinline)) warm(const struct gstate *s)
