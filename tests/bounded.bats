@@ -140,7 +140,7 @@ pageout_pause() {
 # two such windows in a row end the run (engine.c's account), which a
 # stall of the machine or of one vCPU can cause (seen in CI: a 210 ms window past
 # the guardian's 160 ms deadline, the pauser off a CPU only 97 ms of it).
-# That run fails bound_holds, so attempts makes it once more if the probe
+# That run fails bound_holds, so attempts makes it once more if a probe
 # saw the stall, rather than failing here first.
 all_advised() {
 	local a
@@ -254,7 +254,7 @@ probe_pause_ms() {
 }
 
 # attempts PAUSE-FUNCTION ARGS...: the unbounded run, then the bounded one,
-# twice if the first attempt fails the verdict while the probe saw the
+# twice if the first attempt fails the verdict while a probe saw the
 # machine stall; leaves the bounded run's WIN, MAXW, PAUSE, WALL and the
 # unbounded run's in U_*
 attempts() {
