@@ -439,7 +439,17 @@ report() {
 	echo "|---|---|---|---|---|---|---|"
 	paste -d' ' "$T1" "$T2" | while read -r n _ _ _ pm fl _ _ nv _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ em ap _; do
 		[ "$n" -le 1000 ] || continue
-		echo "| $n | $(fmt "$em") | $(fmt "$ap") | $(awk -v a="$ap" -v e="$em" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.2f", a - e }') | $(awk -v p="$pm" -v f="$fl" 'BEGIN { if (p == "-" || f == "-") print "-"; else printf "%.2f", p - f }') | $(awk -v a="$ap" -v e="$em" -v f="$fl" -v v="$nv" 'BEGIN { if (a == "-" || e == "-" || f == "-" || v == "-") print "-"; else printf "%.2f", v / (f + a - e) }') | $(awk -v a="$ap" -v e="$em" -v f="$fl" 'BEGIN { if (a == "-" || e == "-" || f == "-" || f == 0) print "-"; else printf "%.2f", (f + a - e) / f }') |"
+		# one row; "-" where a figure is missing (never divided by)
+		awk -v n="$n" -v e="$em" -v a="$ap" -v p="$pm" -v f="$fl" -v v="$nv" '
+		function d(ok, x) { return ok ? sprintf("%.2f", x) : "-" }
+		BEGIN {
+			alone = a != "-" && e != "-" && f != "-"	# the floor plus argp
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", n,
+			       d(e != "-", e), d(a != "-", a), d(a != "-" && e != "-", a - e),
+			       d(p != "-" && f != "-", p - f),
+			       (alone && v != "-" && f + a - e > 0 ? sprintf("%.2f", v / (f + a - e)) : "-"),
+			       (alone && f > 0 ? sprintf("%.2f", (f + a - e) / f) : "-")
+		}'
 	done
 	echo
 	echo "## CPU time (ms)"
