@@ -431,3 +431,51 @@ unit_cgroup() {
 	[ "$(head -n 1 <<<"$output" | tr -s ' ' '\n' | grep -cx RESIDENT)" -eq 1 ]
 	head -n 1 <<<"$output" | grep -qw SWAP
 }
+
+@test "a comma-decimal locale: -J stays valid JSON and the text's numbers keep their point" {
+	# de_DE writes 2,5: built here from the locales package's sources,
+	# found through LOCPATH (nothing installed on the machine)
+	local loc=$BATS_TEST_TMPDIR/locale extra
+	mkdir -p "$loc"
+	localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8"
+	[[ $(LOCPATH=$loc LC_ALL=de_DE.UTF-8 locale decimal_point) == , ]]
+	start_target --anon 1
+	# -v, -o and --raw load the table library, which wants the locale
+	for extra in -v -o+RSS --raw ""; do
+		run -0 --separate-stderr env LOCPATH="$loc" LC_ALL=de_DE.UTF-8 \
+			"$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -f stop -J $extra
+		jq -e '.targets[0].frozen_ms | type == "number"' <<<"$output" ||
+			{ echo "$extra: $output"; return 1; }
+	done
+	run -0 --separate-stderr env LOCPATH="$loc" LC_ALL=de_DE.UTF-8 \
+		"$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -f stop -v
+	[[ $output =~ frozen\ [0-9]+\.[0-9]+\ ms ]]
+}
+
+@test "SIGTERM while waiting for another run's lock: ends the wait at once, nothing frozen, exit 1" {
+	start_target --anon 1
+	local start lock holder
+	start=$(awk '{ print $22 }' "/proc/$TARGET_PID/stat")
+	mkdir -p /run/pmadv
+	lock=/run/pmadv/pid-$TARGET_PID-$start.lock
+	# another run's lock, held for 20 s (released in teardown)
+	flock "$lock" sleep 20 3>&- &
+	holder=$!
+	CORE_PIDS+=("$holder")
+	sleep 0.3
+	"$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -f stop --freeze-timeout=30s -J \
+		>"$T/out" 2>"$T/err" 3>&- &
+	local pm=$! rc=0 t0 t1
+	sleep 0.5
+	t0=$(date +%s%N)
+	kill -TERM "$pm"
+	wait "$pm" || rc=$?
+	t1=$(date +%s%N)
+	cat "$T/err"
+	((rc == 1))
+	(((t1 - t0) / 1000000 < 2000))	# not at the lock's release (20 s)
+	grep -q 'interrupted by signal 15 (SIGTERM) while waiting for another pmadv freezing' "$T/err"
+	jq -e '.targets[0].windows == 0 and .targets[0].frozen_ms == 0' "$T/out"
+	[[ $(awk '{ print $3 }' "/proc/$TARGET_PID/stat") != T ]]
+	kill "$holder"
+}

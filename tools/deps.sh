@@ -16,9 +16,11 @@ build="gcc libc6-dev make pkg-config libproc2-dev libsmartcols-dev"
 # lines, and the sanitizers' leak check, which symbolizes to apply its
 # standard suppressions, such as the loader's lists of a dlopen'ed
 # library, stays quiet instead of warning on stderr); autoconf and
-# automake (autoreconf of configure.ac)
+# automake (autoreconf of configure.ac); locales (localedef and its
+# sources: a comma-decimal locale built for the output tests)
 tests="bats bash-completion jq util-linux util-linux-extra mount procps strace
-gdb groff-base mandoc valgrind clang libclang-rt-dev llvm autoconf automake"
+gdb groff-base mandoc valgrind clang libclang-rt-dev llvm autoconf automake
+locales"
 # the FUSE test file server (tests/helpers/fuse-mapped.c): fuse3 (fusermount3), libfuse3-dev
 fuse="fuse3 libfuse3-dev"
 # real programs to advise (tests/realprog.bats, bench/service-latency.sh):

@@ -370,6 +370,13 @@ int cg_wait_frozen(const struct cg *c, const struct freeze_wait *fw,
 			       "was held up (stopped, traced, frozen or starved) "
 			       "past the window's bound", hier_name(c->version),
 			       c->path, c->dir);
+	case WAIT_INTERRUPTED: {
+		char what[PATH_MAX + 64];
+
+		snprintf(what, sizeof(what), "%s cgroup %s to freeze",
+			 hier_name(c->version), c->path);
+		return wait_interrupted_error(e, what);
+	}
 	case WAIT_FAILED:
 		break;		/* the test's error is in e */
 	}

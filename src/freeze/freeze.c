@@ -427,14 +427,18 @@ static int freeze_ours(struct freeze *f, const struct freeze_req *req,
 /* Someone else's freeze, never thawed by us: wait for it to hold. */
 static int freeze_theirs(struct freeze *f, struct err *e)
 {
-	struct freeze_wait w = { .deadline = f->deadline,
+	struct freeze_wait w = { .deadline = f->deadline, .interruptible = true,
 				 .limit_ms = f->timeout_ms, .pollfd = -1 };
+	char what[96];
 
 	if (f->mode == FREEZE_STOP) {
 		/* it may not have taken hold everywhere yet; if it never does,
 		 * freeze_covers names the thread */
-		stop_wait_theirs(f->pid, f->deadline);
-		return 0;
+		if (stop_wait_theirs(f->pid, f->deadline) != WAIT_INTERRUPTED)
+			return 0;
+		snprintf(what, sizeof(what), "another program's stop of process "
+			 "%d to take hold", (int)f->pid);
+		return wait_interrupted_error(e, what);
 	}
 	if (cg_wait_frozen(f->cg, &w, e) == 0)
 		return 0;
@@ -480,6 +484,9 @@ int freeze_begin(const struct freeze_req *req, const pid_t *pids,
 			     prepare_cgroup(f, req, pids, pidfds, n, e);
 		if (rc == 0 && f->already)
 			look_ahead(f, req, pids, n);
+		/* an interrupt while the lock was taken: nothing frozen */
+		if (rc == 0 && !f->already && freeze_interrupted())
+			rc = wait_interrupted_error(e, "the freeze to begin");
 		if (rc == 0)
 			rc = f->already ? freeze_theirs(f, e) :
 			     freeze_ours(f, req, pids, n, e);

@@ -131,6 +131,7 @@ enum wait_result {
 	WAIT_DONE = 0,		/* the test was met */
 	WAIT_DEADLINE = 1,	/* time ran out first */
 	WAIT_OVER = 2,		/* the freeze window ended first (w->over) */
+	WAIT_INTERRUPTED = 3,	/* SIGINT, SIGTERM or SIGHUP came first */
 };
 
 /* Waiting for a freeze to take hold is part of the window (the service is
@@ -145,6 +146,8 @@ struct freeze_wait {
 	void *ctx;
 	int pollfd;		/* POLLPRI here ends naps (v2 cgroup.events), or -1 */
 	bool slow;		/* not in a window: wait_until's naps */
+	bool interruptible;	/* ends at the first interrupt: a wait before
+				 * anything of ours is frozen */
 };
 
 /* Ask test(dctx) (at least once) until met: for 0.5 ms again at once, then
@@ -153,9 +156,14 @@ struct freeze_wait {
 enum wait_result freeze_wait_run(const struct freeze_wait *w,
 				 enum wait_test (*test)(void *dctx), void *dctx);
 
-/* The same outside a window: no pollfd, nothing ends it but deadline. */
-enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
-			    void *ctx);
+/* The same outside a window: no pollfd; nothing ends it but the deadline
+ * and, when interruptible (a wait before our freeze: another run's lock,
+ * someone else's freeze taking hold), the first interrupt. */
+enum wait_result wait_until(uint64_t deadline, bool interruptible,
+			    enum wait_test (*test)(void *ctx), void *ctx);
+
+/* e says that interrupt came while waiting for what; -1. */
+int wait_interrupted_error(struct err *e, const char *what);
 
 /* The limit, for the message: the bound (50 ms floor), or "" (timeout). */
 const char *freeze_wait_why(const struct freeze_wait *w);
@@ -411,8 +419,9 @@ int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
 		   struct err *e);
 
 /* Someone else's stop: wait until every live thread is in T, at most until
- * deadline (freeze_covers names a thread it has not reached). */
-void stop_wait_theirs(pid_t pid, uint64_t deadline);
+ * deadline (freeze_covers names a thread it has not reached) or the first
+ * interrupt (WAIT_INTERRUPTED). */
+enum wait_result stop_wait_theirs(pid_t pid, uint64_t deadline);
 
 /* When a window closes: is every live thread still T (no SIGCONT from
  * another program)? An exited process counts as held. */

@@ -145,7 +145,7 @@ enum observed observe_thawed_within(const struct observe *o, unsigned int ms,
 {
 	struct look l = { o, why, len, OBSERVED_FAILED };
 
-	wait_until(clock_deadline(ms), look_again, &l);
+	wait_until(clock_deadline(ms), false, look_again, &l);
 	return l.last;
 }
 
@@ -194,6 +194,8 @@ static enum wait_result wait_run(const struct freeze_wait *w,
 			return WAIT_FAILED;
 		if (w->over && w->over(w->ctx))
 			return WAIT_OVER;
+		if (w->interruptible && freeze_interrupted())
+			return WAIT_INTERRUPTED;
 		now = clock_now_ns();
 		if (now >= w->deadline)
 			return WAIT_DEADLINE;
@@ -219,12 +221,22 @@ enum wait_result freeze_wait_run(const struct freeze_wait *w,
 	return wait_run(w, test, dctx);
 }
 
-enum wait_result wait_until(uint64_t deadline, enum wait_test (*test)(void *ctx),
-			    void *ctx)
+enum wait_result wait_until(uint64_t deadline, bool interruptible,
+			    enum wait_test (*test)(void *ctx), void *ctx)
 {
-	struct freeze_wait w = { .deadline = deadline, .pollfd = -1, .slow = true };
+	struct freeze_wait w = { .deadline = deadline, .pollfd = -1, .slow = true,
+				 .interruptible = interruptible };
 
 	return wait_run(&w, test, ctx);
+}
+
+int wait_interrupted_error(struct err *e, const char *what)
+{
+	int sig = freeze_interrupted();
+
+	return err_set(e, EINTR, "interrupted by signal %d (SIG%s) while "
+		       "waiting for %s; nothing frozen", sig, sigabbrev_np(sig),
+		       what);
 }
 
 const char *freeze_wait_why(const struct freeze_wait *w)

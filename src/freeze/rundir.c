@@ -318,11 +318,19 @@ int lock_take(struct lock *l, const char *name, const char *what,
 		l->path = NULL;
 		return err_set(e, ENOMEM, "cannot lock %s: out of memory", what);
 	}
-	r = wait_until(deadline, lock_try, &t);
-	if (r != WAIT_DEADLINE)
+	r = wait_until(deadline, true, lock_try, &t);
+	if (r == WAIT_INTERRUPTED) {
+		char why[PATH_MAX + 96];
+
+		snprintf(why, sizeof(why), "another pmadv freezing %s (lock %s)",
+			 what, l->path);
+		wait_interrupted_error(e, why);
+	} else if (r != WAIT_DEADLINE) {
 		return r == WAIT_DONE ? 0 : -1;	/* failed: lock_try set e */
-	err_set(e, ETIMEDOUT, "timed out after %u ms waiting for another pmadv "
-		"freezing %s (lock %s)", timeout_ms, what, l->path);
+	} else {
+		err_set(e, ETIMEDOUT, "timed out after %u ms waiting for another pmadv "
+			"freezing %s (lock %s)", timeout_ms, what, l->path);
+	}
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;

@@ -224,6 +224,7 @@ int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, pid_t *live,
 			       "window before the stop took hold: pmadv was "
 			       "held up (stopped, traced, frozen or starved) "
 			       "past the window's bound", (int)pid);
+	case WAIT_INTERRUPTED:	/* not asked for in a window */
 	case WAIT_FAILED:
 		break;		/* the test's error is in e */
 	}
@@ -240,11 +241,11 @@ static enum wait_test theirs_stopped(void *ctx)
 	       WAIT_NOT_YET;
 }
 
-void stop_wait_theirs(pid_t pid, uint64_t deadline)
+enum wait_result stop_wait_theirs(pid_t pid, uint64_t deadline)
 {
 	struct stop_wait w = { .pid = pid };
 
-	wait_until(deadline, theirs_stopped, &w);
+	return wait_until(deadline, true, theirs_stopped, &w);
 }
 
 bool stop_still_held(pid_t pid)

@@ -376,6 +376,9 @@ struct report *report_new(const struct options *o, struct err *e)
 	 * anything is advised, so its absence stops the run first */
 	if (o->table || o->list) {
 		setlocale(LC_ALL, "");
+		/* but numbers with a point, whatever the locale: JSON has no
+		 * other, and scripts parse the text too */
+		setlocale(LC_NUMERIC, "C");
 		if (table_load(e)) {
 			free(rp);
 			return NULL;
