@@ -369,7 +369,7 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 	struct piece *pv = NULL;
 	struct res_spans now = { 0 };
 	uint64_t out = 0, back = 0, small_out = 0;
-	size_t n = 0, judged_cold = 0;
+	size_t n = 0, npv = 0, judged_cold = 0;
 	uint64_t faulted = UINT64_MAX;
 	struct procstat st;
 	bool settled;
@@ -392,11 +392,18 @@ static int guard_look(struct member *mb, const struct options *o, bool acting)
 		    guarded(o, l->v[i].pair))
 			ev[n++] = &l->v[i];
 	qsort(ev, n, sizeof(*ev), entry_by_start);
-	for (size_t i = 0; i < n; i++)
-		pv[i] = (struct piece){ ev[i]->map.start, ev[i]->map.end, 0,
-					ev[i]->pair };
+	/* disjoint, so that what is read comes in address order (the sums
+	 * search it): an entry overlapping the one before is read from its end */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t s = ev[i]->map.start;
+
+		if (npv && s < pv[npv - 1].end)
+			s = pv[npv - 1].end;
+		if (s < ev[i]->map.end)
+			pv[npv++] = (struct piece){ s, ev[i]->map.end, 0, ev[i]->pair };
+	}
 	/* present or not: PAGEMAP_SCAN, fast on swapped-out spans */
-	if (resident_read_pieces(x->t.pid, RES_METHOD_SCAN, pv, n, &now, &e)) {
+	if (resident_read_pieces(x->t.pid, RES_METHOD_SCAN, pv, npv, &now, &e)) {
 		rc = 0;		/* no look this time: the figures stay */
 		goto out;
 	}

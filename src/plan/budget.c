@@ -40,8 +40,8 @@ static int take_piece(struct out *o, const struct piece *pc,
 		uint64_t e = spans->v[i].end < pc->end ? spans->v[i].end : pc->end;
 		struct piece *v;
 
-		if ((spans->v[i].flags & mask) != mask)
-			continue;
+		if ((spans->v[i].flags & mask) != mask || e <= s)
+			continue;	/* e <= s: a span out of order */
 		if (e - s > budget - o->bytes)
 			e = s + ((budget - o->bytes) & ~(page - 1));
 		if (e <= s)
@@ -163,7 +163,8 @@ uint64_t resspan_sum(const struct res_spans *r, uint64_t start, uint64_t end,
 		uint64_t s = r->v[i].start > start ? r->v[i].start : start;
 		uint64_t e = r->v[i].end < end ? r->v[i].end : end;
 
-		if ((r->v[i].flags & mask) == mask)
+		/* s < e: spans out of order must not wrap the sum */
+		if ((r->v[i].flags & mask) == mask && s < e)
 			sum += e - s;
 	}
 	return sum;

@@ -109,6 +109,16 @@ static void test_sums(void)
 	resspan_free(&before);
 	resspan_free(&now);
 
+	/* spans out of address order (pieces that overlapped): a span wholly
+	 * before the range is skipped, never summed as a wrapped e - s (a
+	 * comeback of 16.0 EiB on memcached) */
+	CHECK_NOTE("resspan_sum, spans out of order");
+	resspan_add(&now, 0x10000, 0x20000, RES_PRESENT);
+	resspan_add(&now, 0x50000, 0x60000, RES_PRESENT);
+	resspan_add(&now, 0x30000, 0x38000, RES_PRESENT);
+	CHECK_U64(resspan_sum(&now, 0x40000, 0x70000, RES_PRESENT), 0x10000);
+	resspan_free(&now);
+
 	CHECK_NOTE("comeback_hot");
 	CHECK(comeback_hot(4 * MIB, 4 * MIB, 10));
 	CHECK(!comeback_hot(4 * MIB, 400 * 1024, 10));	/* under 10% */
