@@ -425,3 +425,35 @@ killed_mid_window() {
 	done
 	[ -z "$(stale_locks)" ]
 }
+
+@test "-f stop on a child of su: su stops itself with it, and is resumed after the last thaw, said" {
+	command -v su >/dev/null
+	local latch=$T/ready target su st
+	# su waits for its child with WUNTRACED and stops itself when the
+	# child stops; nothing else would ever send it SIGCONT
+	setsid su root -s /bin/sh -c "exec $HELPERS/target --ready $latch --anon 1" \
+		</dev/null >/dev/null 2>&1 3>&- &
+	su=$!
+	FZ_PIDS+=("$su")
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $latch ]] && break
+		sleep 0.05
+	done
+	target=$(sed -n 's/^pid=//p' "$latch")
+	FZ_PIDS+=("$target")
+	[[ $(awk '{ print $4 }' "/proc/$target/stat") == "$su" ]]
+	for mode in "" --max-freeze=0; do
+		run -0 --separate-stderr "$PMADV" -p "$target" -a cold --all -f stop -J $mode
+		jq -e --arg w "its parent $su (su) stopped itself when pmadv stopped it" \
+			'.targets[0].warnings | any(contains($w))' <<<"$output"
+		[[ $stderr == *"resumed it (SIGCONT)"* ]]
+		# su runs (waits for its child) again, and so does the target
+		for ((i = 0; i < 100; i++)); do
+			st=$(awk '{ print $3 }' "/proc/$su/stat")
+			[[ $st != T ]] && break
+			sleep 0.02
+		done
+		[[ $st == S ]]
+		[[ $(awk '{ print $3 }' "/proc/$target/stat") != T ]]
+	done
+}

@@ -79,6 +79,7 @@ struct member {
 	struct res_spans before; /* residency before the run (pagemap) */
 	struct procstat st0;	/* fault counts before the run */
 	bool have_st0;
+	struct stop_parent parent;	/* -f stop: a parent that may stop too */
 };
 
 struct engine {
@@ -838,6 +839,21 @@ static void account(struct engine *s, struct window *w, struct freeze_info *fi)
 	freeze_info_free(fi);
 }
 
+/* After the last thaw: a parent our stops stopped runs again, said. */
+static void resume_parents(struct engine *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct stop_parent *p = &s->v[i].parent;
+		struct run *x = s->v[i].x;
+
+		if (stop_parent_resume(p))
+			run_warn(x, "%d (%s): its parent %d (%s) stopped itself "
+				 "when pmadv stopped it, as su, sudo and runuser "
+				 "do; resumed it (SIGCONT)", x->t.pid, x->t.comm,
+				 (int)p->pid, p->comm);
+	}
+}
+
 /* Said once per target: windows longer than the bound, the longest named. */
 static void warn_over(const struct engine *s)
 {
@@ -1085,10 +1101,16 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 				     msg_status_possible(),
 				     .start_ns = clock_now_ns() };
 	s->prog.last_ns = s->prog.start_ns;
+	for (size_t i = 0; i < n; i++)
+		s->v[i].parent.fd = -1;
+	if (how->mode == FREEZE_STOP)
+		for (size_t i = 0; i < n; i++)
+			stop_parent_note(&s->v[i].parent, m[i]->t.pid);
 	sequence(s, w);
 	if (s->prog.shown)
 		msg_status_clear();
 	warn_over(s);
+	resume_parents(s);
 	finish(s);
 	fill_info(w, s, how, id);
 	if (s->vmstat_fd >= 0)

@@ -418,6 +418,23 @@ int stop_prepare(pid_t pid, bool *already, struct err *e);
 int stop_wait_ours(pid_t pid, const struct freeze_wait *w, pid_t *live,
 		   struct err *e);
 
+/* A parent that relays job control (su, sudo, runuser: waitpid with
+ * WUNTRACED, then a SIGSTOP to itself) stops itself when its child is
+ * stopped, and then waits for a SIGCONT that nobody sends. */
+struct stop_parent {
+	int fd;			/* its pidfd, or -1: none to watch */
+	pid_t pid;
+	char comm[64];
+};
+
+/* Before the first stop of child: its parent, unless it is init or
+ * stopped already (fd -1 then). */
+void stop_parent_note(struct stop_parent *p, pid_t child);
+
+/* After the last thaw: a parent stopped now (it was not before) is
+ * resumed (SIGCONT through its pidfd); true then. The pidfd is closed. */
+bool stop_parent_resume(struct stop_parent *p);
+
 /* Someone else's stop: wait until every live thread is in T, at most until
  * deadline (freeze_covers names a thread it has not reached) or the first
  * interrupt (WAIT_INTERRUPTED). */

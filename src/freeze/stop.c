@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/lib.h"
 #include "freeze/freeze.h"
@@ -229,6 +230,48 @@ int stop_wait_ours(pid_t pid, const struct freeze_wait *fw, pid_t *live,
 		break;		/* the test's error is in e */
 	}
 	return -1;
+}
+
+void stop_parent_note(struct stop_parent *p, pid_t child)
+{
+	struct procstat c, par;
+
+	p->fd = -1;
+	if (procstat_of(child, &c) || c.ppid <= 1 ||
+	    procstat_of(c.ppid, &par) || par.state == 'T' || par.state == 't')
+		return;
+	p->pid = c.ppid;
+	p->fd = sys_pidfd_open(p->pid, 0);
+	/* still its parent once opened: the pidfd names that process */
+	if (p->fd >= 0 && (procstat_of(child, &c) || c.ppid != p->pid)) {
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
+/* How long a parent that was woken by its child's stop may take to stop
+ * itself after the last thaw (it runs, 'R', meanwhile) */
+#define PARENT_SETTLE_NS 20000000u
+
+bool stop_parent_resume(struct stop_parent *p)
+{
+	uint64_t until = clock_now_ns() + PARENT_SETTLE_NS;
+	struct procstat par;
+	bool resumed = false;
+
+	if (p->fd < 0)
+		return false;
+	while (procstat_of(p->pid, &par) == 0 && par.state == 'R' &&
+	       clock_now_ns() < until)
+		clock_sleep_us(100);
+	if (sys_pidfd_send_signal(p->fd, 0) == 0 &&
+	    procstat_of(p->pid, &par) == 0 && par.state == 'T') {
+		proc_comm(p->pid, p->comm, sizeof(p->comm));
+		resumed = sys_pidfd_send_signal(p->fd, SIGCONT) == 0;
+	}
+	close(p->fd);
+	p->fd = -1;
+	return resumed;
 }
 
 /* wait_until's test for someone else's stop: every live thread in T (or

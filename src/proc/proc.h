@@ -18,6 +18,7 @@
 
 struct procstat {
 	char state;			/* field 3: R, S, D, T, t, Z, X... */
+	pid_t ppid;			/* field 4: the parent */
 	unsigned long flags;		/* field 9: PF_* */
 	unsigned long long minflt;	/* field 10: minor faults */
 	unsigned long long majflt;	/* field 12: major faults */

@@ -10,6 +10,7 @@
 
 #include "proc/proc.h"
 
+#define FIELD_PPID 4
 #define FIELD_FLAGS 9
 #define FIELD_MINFLT 10
 #define FIELD_MAJFLT 12
@@ -30,12 +31,15 @@ int procstat_parse(const char *line, struct procstat *ps)
 			return -1;
 		p++;
 		if (field == FIELD_FLAGS || field == FIELD_START ||
-		    field == FIELD_MINFLT || field == FIELD_MAJFLT) {
+		    field == FIELD_MINFLT || field == FIELD_MAJFLT ||
+		    field == FIELD_PPID) {
 			unsigned long long v = strtoull(p, &end, 10);
 
 			if (end == p || (*end != ' ' && *end != '\n' && *end))
 				return -1;
-			if (field == FIELD_FLAGS)
+			if (field == FIELD_PPID)
+				ps->ppid = (pid_t)v;
+			else if (field == FIELD_FLAGS)
 				ps->flags = (unsigned long)v;
 			else if (field == FIELD_MINFLT)
 				ps->minflt = v;
