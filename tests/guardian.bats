@@ -302,6 +302,18 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 	[ "$status" -eq 1 ]
 	[[ $output == *"refusing lock file $lock"* ]]
 	none_stopped "$COUNTER"
+	# and a hard link to another file: refused, that file left as it was
+	# (the record written to the lock would have replaced it)
+	local victim=/run/pmadv-victim.$$
+	rm -f "$lock"
+	echo data >"$victim"
+	EXTRA+=("$victim")
+	ln "$victim" "$lock"
+	run "$PMADV" -p "$COUNTER" -a cold -m counter.shm --freeze=stop
+	[ "$status" -eq 1 ]
+	[[ $output == *"refusing lock file $lock: a hard link (2 names; remove it)"* ]]
+	[ "$(cat "$victim")" = data ]
+	none_stopped "$COUNTER"
 }
 
 @test "locks: waiting for another run's lock obeys --freeze-timeout" {

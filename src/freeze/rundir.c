@@ -216,6 +216,12 @@ static int check_lock_file(int fd, const char *path, struct err *e)
 	if (st.st_uid != geteuid())
 		return err_set(e, EPERM, "refusing lock file %s: owned by uid "
 			       "%u (remove it)", path, (unsigned int)st.st_uid);
+	/* a hard link to another file would have that file rewritten (0
+	 * links: unlinked since it was opened, which the caller sees) */
+	if (st.st_nlink > 1)
+		return err_set(e, EPERM, "refusing lock file %s: a hard link "
+			       "(%lu names; remove it)", path,
+			       (unsigned long)st.st_nlink);
 	return 0;
 }
 
