@@ -547,3 +547,16 @@ interrupted() {
 	echo "swap $swap"
 	((swap >= adv - (16 << 20)))
 }
+
+@test "a bound below one read of the maps: said before the first window, with the read's time" {
+	# 20,000 mappings: their read takes milliseconds on any machine, over
+	# the least bound, 1 ms; one small selection, so one window
+	start_target --many 20000 --anon 1
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' \
+		-f stop --max-freeze=1ms
+	echo "$stderr"
+	[[ ${stderr_lines[0]} =~ reading\ its\ maps\ \(200[0-9][0-9]\ mappings\)\ took\ [0-9.]+\ ms,\ longer\ than\ the\ --max-freeze\ bound\ of\ 1.0\ ms ]]
+	# a bound it fits under: nothing said
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold -m '[heap]' -f stop
+	[[ $stderr != *"reading its maps"* ]]
+}

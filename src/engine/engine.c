@@ -72,6 +72,7 @@ struct member {
 	size_t nkeep;
 	bool done;		/* nothing left for it, or it stopped */
 	size_t nmaps;		/* mappings the preview saw (before_freeze) */
+	uint64_t maps_ns;	/* how long the preview's maps read took */
 	/* the comeback guard (x->cb_on) */
 	enum guard_phase phase;
 	bool guard_acts;	/* samples and leaves hot mappings alone
@@ -514,9 +515,12 @@ static void preview(struct engine *s, struct member *mb)
 	if (!wants_residency(s) && !budget && !x->cb_on)
 		return;
 	/* a budget is of the Rss: smaps */
+	mb->maps_ns = clock_now_ns();
 	if (maps_source_read(&x->t, budget ? MAPS_FILE_SMAPS : MAPS_FILE_MAPS,
 			     o->maps_query, &x->text, &x->maps, &e))
 		goto fail;
+	/* the windows read maps, not smaps: only that read says their least */
+	mb->maps_ns = budget ? 0 : clock_now_ns() - mb->maps_ns;
 	mb->nmaps = x->maps.n;
 	if (select_pairs(&x->maps, o->pairs, o->npairs, &x->plan))
 		goto oom;
@@ -839,6 +843,23 @@ static void account(struct engine *s, struct window *w, struct freeze_info *fi)
 	freeze_info_free(fi);
 }
 
+/* Every window reads the maps again: a bound below that read cannot hold.
+ * Said before the first window (the preview's read, unfrozen, timed). */
+static void warn_slow_maps(const struct engine *s)
+{
+	for (size_t i = 0; s->bounded && i < s->n; i++) {
+		const struct member *mb = &s->v[i];
+		const struct run *x = mb->x;
+
+		if (!x->failed && !mb->done && mb->maps_ns > s->max_ns)
+			run_warn(mb->x, "%d (%s): reading its maps (%zu mappings) "
+				 "took %.1f ms, longer than the --max-freeze bound "
+				 "of %.1f ms: no window can be shorter (a larger "
+				 "bound, or 0 for one window)", x->t.pid, x->t.comm,
+				 mb->nmaps, mb->maps_ns / 1e6, s->max_ns / 1e6);
+	}
+}
+
 /* After the last thaw: a parent our stops stopped runs again, said. */
 static void resume_parents(struct engine *s)
 {
@@ -1101,6 +1122,7 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 				     msg_status_possible(),
 				     .start_ns = clock_now_ns() };
 	s->prog.last_ns = s->prog.start_ns;
+	warn_slow_maps(s);
 	for (size_t i = 0; i < n; i++)
 		s->v[i].parent.fd = -1;
 	if (how->mode == FREEZE_STOP)
