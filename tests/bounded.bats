@@ -540,7 +540,7 @@ interrupted() {
 	# what it says: the interrupt, and one line for the ranges not reached
 	grep -q "interrupted by signal 2 (SIGINT); the rest was not advised" "$T/err"
 	grep -qE "[0-9]+ ranges? not advised: the run stopped before" "$T/err"
-	! grep -q "Operation canceled" "$T/err"
+	if grep -q "Operation canceled" "$T/err"; then return 1; fi
 	(($(wc -l <"$T/err") == 2))
 	# and Swap holds what it says it advised (the reclaimer may add some)
 	swap=$(($(awk '$1 == "Swap:" { print $2 }' /proc/"$TARGET_PID"/smaps_rollup) * 1024))

@@ -140,6 +140,10 @@ complete_words() {
 	SLEEPER=$!
 	run -0 complete_words pmadv -p "$SLEEPER"
 	[[ $output == "$SLEEPER"* ]]
+	# every process, but not the ps and awk that list them
+	run -0 complete_words pmadv -p ""
+	grep -q "^$SLEEPER (sleep 1000)" <<<"$output"
+	if grep -E '\((ps -eo|awk )' <<<"$output"; then return 1; fi
 	run -0 complete_words "$PMADV" -p "$SLEEPER" -a cold -m ""
 	grep -qxF '[stack]' <<<"$output"
 	grep -qxF 'libc.so.6' <<<"$output"
