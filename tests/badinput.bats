@@ -411,3 +411,14 @@ start_execer() {
 		fi
 	done
 }
+
+@test "a process whose main thread exited (others run on): said so, not called a zombie; exit 1" {
+	start_target --threads 2 --main-exits
+	for ((i = 0; i < 100; i++)); do
+		[[ $(awk '{ print $3 }' "/proc/$TARGET_PID/stat") == Z ]] && break
+		sleep 0.02
+	done
+	run -1 --separate-stderr "$PMADV" -p "$TARGET_PID" -a cold --all
+	[[ $stderr == *"$TARGET_PID (target): its main thread has exited (2 threads run on)"* ]]
+	[[ $stderr != *zombie* ]]
+}

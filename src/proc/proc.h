@@ -69,6 +69,7 @@ struct target {
 	uint64_t locked;	/* VmLck, bytes */
 	uint64_t hugetlb;	/* HugetlbPages, bytes */
 	pid_t tracer;		/* TracerPid */
+	unsigned long threads;	/* Threads */
 	char *read_buf;		/* target_read_ready's buffer, or NULL */
 	size_t read_cap;
 };

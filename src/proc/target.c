@@ -89,7 +89,7 @@ static char *status_value(char *line, const char *key)
 }
 
 /* From /proc/PID/status, one read: the effective uid, VmLck, TracerPid,
- * HugetlbPages. 0, or -1 with errno. */
+ * HugetlbPages, Threads. 0, or -1 with errno. */
 static int read_status(struct target *t)
 {
 	char path[64], buf[4096];
@@ -116,6 +116,8 @@ static int read_status(struct target *t)
 			t->tracer = (pid_t)strtol(v, NULL, 10);
 		} else if ((v = status_value(line, "HugetlbPages:"))) {
 			t->hugetlb = strtoull(v, NULL, 10) * 1024;
+		} else if ((v = status_value(line, "Threads:"))) {
+			t->threads = strtoul(v, NULL, 10);
 		}
 		if (!nl)
 			break;
@@ -138,6 +140,14 @@ int target_facts(struct target *t, struct err *e)
 	if (ps.flags & PF_KTHREAD)
 		return err_set(e, EINVAL, "%d (%s) is a kernel thread: it has no "
 			       "address space to advise", (int)t->pid, t->comm);
+	/* a main thread that exited (pthread_exit) shows as Z while the
+	 * others run: the process is alive, but the kernel finds its memory
+	 * through that thread, which has none */
+	if ((ps.state == 'Z' || ps.state == 'X') && t->threads > 1)
+		return err_set(e, ESRCH, "%d (%s): its main thread has exited (%lu "
+			       "threads run on), and process_madvise reaches the "
+			       "memory only through it", (int)t->pid, t->comm,
+			       t->threads - 1);
 	if (ps.state == 'Z' || ps.state == 'X')
 		return err_set(e, ESRCH, "%d (%s) is a zombie: it has no memory left "
 			       "to advise", (int)t->pid, t->comm);

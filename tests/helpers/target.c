@@ -38,6 +38,8 @@
  *   --locked N          N MiB anonymous, written, mlock()ed. Key: locked.
  *   --threads N         start N extra threads (sleeping). Key: threads=N.
  *   --spin              make the --threads spin instead of sleep.
+ *   --main-exits        once ready, the main thread exits (pthread_exit):
+ *                       the --threads run on, the process shows as Z.
  *   --sharer            fork a child that keeps every mapping made by the
  *                       options before this one (MAP_SHARED ones stay shared
  *                       with it), reads every page of them (so they count
@@ -103,6 +105,7 @@ static long many_count;
 static unsigned char *hole_addr;
 static pid_t zombie_pid, sharer_pid;
 static long nthreads;
+static int main_exits;
 static int spin;
 static unsigned long gen;
 
@@ -572,6 +575,8 @@ int main(int argc, char **argv)
 			nthreads = (long)parse_num(need_arg(argc, argv, &i), o);
 		else if (!strcmp(o, "--spin"))
 			spin = 1;
+		else if (!strcmp(o, "--main-exits"))
+			main_exits = 1;
 		else if (!strcmp(o, "--zombie-child"))
 			start_zombie();
 		else if (!strcmp(o, "--sharer"))
@@ -589,6 +594,8 @@ int main(int argc, char **argv)
 		start_threads(nthreads);
 
 	write_latch();
+	if (main_exits)
+		pthread_exit(NULL);
 
 	while (!want_exit) {
 		sigsuspend(&waitmask);
