@@ -309,25 +309,27 @@ static void handle_targets(const struct target_list *l, const struct options *o,
 }
 
 /* Freezes a gone pmadv left are thawed at every start, said on stderr;
- * --recover's result (ctx not NULL) is its stdout. */
+ * --recover's result (ctx: its options) is its stdout, none with -q. */
 static void say(bool failure, const char *line, void *ctx)
 {
-	if (failure || !ctx)
+	const struct options *o = ctx;
+
+	if (failure || !o)
 		msg_warn("%s", line);
-	else
+	else if (!o->quiet)
 		report_recovered(line);
 }
 
-static int recover_command(void)
+static int recover_command(const struct options *o)
 {
 	struct recover_count n;
 	struct err e;
 
-	if (recover_run(true, say, &n, &n, &e) != 0) {
+	if (recover_run(true, say, (void *)o, &n, &e) != 0) {
 		msg_warn("%s", e.msg);
 		return PMADV_EXIT_FAIL;
 	}
-	if (!n.thawed && !n.vanished && !n.failed)
+	if (!n.thawed && !n.vanished && !n.failed && !o->quiet)
 		report_recovered(NULL);
 	return n.failed ? PMADV_EXIT_FAIL : PMADV_EXIT_OK;
 }
@@ -345,7 +347,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &o);
 	if (o.recover)
-		return recover_command();
+		return recover_command(&o);
 	/* a run directory that cannot be used is said when a freeze needs it */
 	recover_run(false, say, NULL, &(struct recover_count){ 0 }, &e);
 	rp = report_new(&o, &e);

@@ -194,6 +194,9 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 	run "${NS[@]}" "$PMADV" --recover
 	[ "$status" -eq 0 ]
 	[ "$output" = "nothing to recover" ]
+	run "${NS[@]}" "$PMADV" --recover -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "recover: pmadv and its guardian killed by PID (-f cgroup): --recover thaws the cgroup" {
@@ -206,10 +209,11 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 	kill_both
 	sleep 0.3
 	v2_frozen "$CG"
-	run "${NS[@]}" "$PMADV" --recover
+	# -q: thawed all the same, nothing said
+	run "${NS[@]}" "$PMADV" --recover -q
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == *"thawed cgroup $CG (v2), frozen by pmadv $M which is gone"* ]]
+	[ -z "$output" ]
 	v2_thawed "$CG"
 	running_within_a_second
 	[ -z "$(ns_stale_locks)" ]
