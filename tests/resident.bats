@@ -390,3 +390,21 @@ noswap() {
 	[ "$(jq_out '.totals[0].rss + .totals[1].rss')" -eq "$(jq_out '.total.rss')" ]
 	(($(jq_out '.total.rss') >= 12 << 20))
 }
+
+@test "several targets: the total's reclaimable is the sum of each target's own pages (never twice), resident counts shared pages per target" {
+	start_target --anon 8 --memfd shared:16 --sharer
+	CORE_PIDS+=("$sharer")
+	retouch
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID,$sharer" -a pageout --all -n -J
+	local rec sum res rsum
+	rec=$(jq_out .reclaimable)
+	sum=$(jq_out '[.targets[].reclaimable] | add')
+	res=$(jq_out .resident)
+	rsum=$(jq_out '[.targets[].resident] | add')
+	echo "reclaimable $rec (sum $sum), resident $res (sum $rsum)"
+	[ "$rec" -eq "$sum" ] && [ "$res" -eq "$rsum" ]
+	# the 16 MiB memfd is resident in both and reclaimable in neither
+	((res - rec >= 2 * (16 << 20)))
+	run -0 --separate-stderr "$PMADV" -p "$TARGET_PID,$sharer" -a pageout --all -n
+	grep -qE '^total: 2 targets: .* resident, .* of it reclaimable; address space: ' <<<"$output"
+}

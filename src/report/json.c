@@ -211,12 +211,15 @@ void report_totals_add(struct report_totals *t, const struct target_result *r)
 		   r->after.valid;
 	t->resident_known = (t->targets ? t->resident_known : true) &&
 			    r->resident_known;
+	t->reclaimable_known = (t->targets ? t->reclaimable_known : true) &&
+			       r->reclaimable_known;
 	t->targets++;
 	t->pss_before += r->before.pss;
 	t->pss_after += r->after.pss;
 	t->swap_pss_before += r->before.swap_pss;
 	t->swap_pss_after += r->after.swap_pss;
 	t->resident += r->resident;
+	t->reclaimable += r->reclaimable;
 }
 
 void json_totals(FILE *f, const struct report_totals *t)
@@ -226,6 +229,7 @@ void json_totals(FILE *f, const struct report_totals *t)
 	json_num_or_null(f, "swap_pss_before", t->valid, t->swap_pss_before);
 	json_num_or_null(f, "swap_pss_after", t->valid, t->swap_pss_after);
 	json_num_or_null(f, "resident", t->resident_known, t->resident);
+	json_num_or_null(f, "reclaimable", t->reclaimable_known, t->reclaimable);
 }
 
 static void json_list_total(FILE *f, const struct list_total *t)

@@ -316,8 +316,15 @@ static void human_totals(const struct report *rp)
 		report_size(rp->o, t->swap_pss_after, d, sizeof(d));
 		printf("Pss %s -> %s, SwapPss %s -> %s; ", a, b, c, d);
 	}
-	if (t->resident_known)
-		printf("%s resident; ", size_pair(rp, t->resident, a, sizeof(a)));
+	/* resident counts a page each target maps; reclaimable, a target's
+	 * own pages only, never counts one twice */
+	if (t->resident_known) {
+		printf("%s resident", size_pair(rp, t->resident, a, sizeof(a)));
+		if (t->reclaimable_known)
+			printf(", %s of it reclaimable",
+			       size_pair(rp, t->reclaimable, a, sizeof(a)));
+		printf("; ");
+	}
 	size_pair(rp, rp->advised, a, sizeof(a));
 	size_pair(rp, rp->requested, b, sizeof(b));
 	if (rp->o->dry_run)

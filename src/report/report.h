@@ -222,9 +222,10 @@ void json_window(FILE *f, bool first, const struct window_info *w);
  * the resident bytes selected. valid: every target had its rollup. */
 struct report_totals {
 	size_t targets;		/* with a result (no fatal error) */
-	bool valid, resident_known;
+	bool valid, resident_known, reclaimable_known;
 	uint64_t pss_before, pss_after, swap_pss_before, swap_pss_after;
 	uint64_t resident;
+	uint64_t reclaimable;	/* the targets' own pages: never twice */
 };
 
 void report_totals_add(struct report_totals *t, const struct target_result *r);
