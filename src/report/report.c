@@ -198,6 +198,14 @@ static void human_goal(const struct report *rp, const struct target_result *r)
 	if (!r->goal || r->goal->small)
 		return;
 	size_pair(rp, r->goal->goal, a, sizeof(a));
+	/* a group share above what could move is short of it, all moved:
+	 * the group line says whether the group's goal is met */
+	if (r->goal->group && !r->goal->reachable) {
+		printf("; group share %s out of reach: all the selection could "
+		       "move %s", a, rp->o->dry_run ? "would be advised" :
+		       "was advised");
+		return;
+	}
 	printf("; %s %s %s%s", r->goal->down_to ? "goal" : r->goal->group ?
 	       "group share" : "limit", a, rp->o->dry_run ?
 	       (r->goal_met ? "would be met" : "would not be met") :
