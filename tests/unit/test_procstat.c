@@ -42,12 +42,19 @@ int main(int argc, char **argv)
 		CHECK_INT(procstat_parse(line, &ps), 0);
 		CHECK_U64(ps.minflt, 126);
 		CHECK_U64(ps.majflt, 0);
+		CHECK_INT(ps.ppid, 1939);	/* field 4: -f stop's parent watch */
 	}
 	line = strtok_r(NULL, "\n", &save);
 	ok(line, 'S', 2129984, 12);		/* kthreadd */
 	CHECK(2129984 & PF_KTHREAD);
 	line = strtok_r(NULL, "\n", &save);
 	ok(line, 't', 4194560, 987654321);	/* comm "a) b (c) T" */
+	{	/* the parent counted from the last ')', as the rest */
+		struct procstat ps = { 0 };
+
+		CHECK_INT(procstat_parse(line, &ps), 0);
+		CHECK_INT(ps.ppid, 1);
+	}
 	line = strtok_r(NULL, "\n", &save);
 	ok(line, 'Z', 4227084, 55);		/* comm "(( ))" */
 	line = strtok_r(NULL, "\n", &save);
