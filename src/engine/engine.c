@@ -867,11 +867,19 @@ static void resume_parents(struct engine *s)
 		struct stop_parent *p = &s->v[i].parent;
 		struct run *x = s->v[i].x;
 
-		if (stop_parent_resume(p))
+		int r = stop_parent_resume(p);
+
+		if (r > 0)
 			run_warn(x, "%d (%s): its parent %d (%s) stopped itself "
 				 "when pmadv stopped it, as su, sudo and runuser "
 				 "do; resumed it (SIGCONT)", x->t.pid, x->t.comm,
 				 (int)p->pid, p->comm);
+		else if (r < 0)
+			run_warn(x, "%d (%s): its parent %d (%s) stopped itself "
+				 "when pmadv stopped it, as su, sudo and runuser "
+				 "do, and stays stopped: SIGCONT: %s (resume it: "
+				 "kill -CONT %d)", x->t.pid, x->t.comm, (int)p->pid,
+				 p->comm, strerror(errno), (int)p->pid);
 	}
 }
 

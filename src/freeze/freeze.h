@@ -432,8 +432,9 @@ struct stop_parent {
 void stop_parent_note(struct stop_parent *p, pid_t child);
 
 /* After the last thaw: a parent stopped now (it was not before) is
- * resumed (SIGCONT through its pidfd); true then. The pidfd is closed. */
-bool stop_parent_resume(struct stop_parent *p);
+ * resumed (SIGCONT through its pidfd): 1; 0 when it runs; -1 (errno)
+ * when it is stopped and the SIGCONT failed. The pidfd is closed. */
+int stop_parent_resume(struct stop_parent *p);
 
 /* Someone else's stop: wait until every live thread is in T, at most until
  * deadline (freeze_covers names a thread it has not reached) or the first

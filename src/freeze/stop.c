@@ -253,24 +253,26 @@ void stop_parent_note(struct stop_parent *p, pid_t child)
  * itself after the last thaw (it runs, 'R', meanwhile) */
 #define PARENT_SETTLE_NS 20000000u
 
-bool stop_parent_resume(struct stop_parent *p)
+int stop_parent_resume(struct stop_parent *p)
 {
 	uint64_t until = clock_now_ns() + PARENT_SETTLE_NS;
 	struct procstat par;
-	bool resumed = false;
+	int resumed = 0, err = 0;
 
 	if (p->fd < 0)
-		return false;
+		return 0;
 	while (procstat_of(p->pid, &par) == 0 && par.state == 'R' &&
 	       clock_now_ns() < until)
 		clock_sleep_us(100);
 	if (sys_pidfd_send_signal(p->fd, 0) == 0 &&
 	    procstat_of(p->pid, &par) == 0 && par.state == 'T') {
 		proc_comm(p->pid, p->comm, sizeof(p->comm));
-		resumed = sys_pidfd_send_signal(p->fd, SIGCONT) == 0;
+		resumed = sys_pidfd_send_signal(p->fd, SIGCONT) == 0 ? 1 : -1;
+		err = errno;
 	}
 	close(p->fd);
 	p->fd = -1;
+	errno = err;
 	return resumed;
 }
 
