@@ -119,6 +119,13 @@ cgroup_mount() {
 	for l in 0% 101% -5% 50%%; do
 		row 2 "a percentage from 1% to 100%" -p "$p" -a cold --all --limit "$l"
 	done
+	# each says why: zero bytes, and a number past 64 bits
+	for l in 0 0K; do
+		row 2 "invalid --limit '$l': zero bytes would advise nothing" -p "$p" -a cold --all --limit "$l"
+	done
+	for l in 16E 18446744073709551616; do
+		row 2 "invalid --limit '$l': number too large for 64 bits" -p "$p" -a cold --all --limit "$l"
+	done
 	for l in "" 0 0s 0ms -1s abc 5x 99999999999999999999s 4294967296ms 0.0001s; do
 		row 2 "invalid --freeze-timeout '$l'" -p "$p" -a cold --all -f stop --freeze-timeout "$l"
 	done

@@ -216,9 +216,17 @@ static void parse_limit(struct argp_state *st, struct options *o, const char *ar
 			argp_error(st, "invalid --limit '%s': a percentage from 1%% to 100%%", shown(arg));
 		o->limit_pct = (unsigned int)v;
 	} else {
-		if (size_parse(arg, &v, NULL) || v == 0)
+		struct err e = { 0 };
+		int bad = size_parse(arg, &v, &e);
+
+		if (bad && e.code == ERANGE)
+			argp_error(st, "invalid --limit '%s': %s", shown(arg), e.msg);
+		if (bad)
 			argp_error(st, "invalid --limit '%s': a size (4096, 64M, 1.5G) "
 				   "or a percentage (30%%)", shown(arg));
+		if (v == 0)
+			argp_error(st, "invalid --limit '%s': zero bytes would advise "
+				   "nothing (for a look, -n)", shown(arg));
 		o->limit_bytes = v;
 	}
 }
