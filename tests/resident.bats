@@ -273,11 +273,14 @@ noswap() {
 	for ((i = 0; i < 5; i++)); do
 		mem=$(memfd_rss "$TARGET_PID")
 		run -0 --separate-stderr "$PMADV" -p "$TARGET_PID,$sharer" -a cold -m /memfd:shared -J
-		[[ $(memfd_rss "$TARGET_PID") == "$mem" && $(memfd_rss "$sharer") == "$mem" ]] && break
+		rsum=$(jq_out '[.targets[].rss_before] | add')
+		# and in both Rss figures pmadv read (pages unmapped meanwhile
+		# and mapped again by the next look would not show otherwise)
+		[[ $(memfd_rss "$TARGET_PID") == "$mem" && $(memfd_rss "$sharer") == "$mem" ]] &&
+			((rsum >= 2 * mem)) && break
 	done
 	echo "memfd mapped by both: $mem bytes (try $((i + 1)))"
 	((i < 5 && mem >= 8 << 20))
-	rsum=$(jq_out '[.targets[].rss_before] | add')
 	psum=$(jq_out '[.targets[].pss_before] | add')
 	tot=$(jq_out .pss_before)
 	echo "rss sum $rsum, pss sum $psum, total $tot"
