@@ -866,20 +866,17 @@ static void resume_parents(struct engine *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct stop_parent *p = &s->v[i].parent;
 		struct run *x = s->v[i].x;
-
 		int r = stop_parent_resume(p);
+		char failed[96];
 
-		if (r > 0)
-			run_warn(x, "%d (%s): its parent %d (%s) stopped itself "
-				 "when pmadv stopped it, as su, sudo and runuser "
-				 "do; resumed it (SIGCONT)", x->t.pid, x->t.comm,
-				 (int)p->pid, p->comm);
-		else if (r < 0)
-			run_warn(x, "%d (%s): its parent %d (%s) stopped itself "
-				 "when pmadv stopped it, as su, sudo and runuser "
-				 "do, and stays stopped: SIGCONT: %s (resume it: "
-				 "kill -CONT %d)", x->t.pid, x->t.comm, (int)p->pid,
-				 p->comm, strerror(errno), (int)p->pid);
+		if (!r)
+			continue;
+		snprintf(failed, sizeof(failed), ", and stays stopped: SIGCONT: %s "
+			 "(resume it: kill -CONT %d)", strerror(errno), (int)p->pid);
+		run_warn(x, "%d (%s): its parent %d (%s) stopped itself when pmadv "
+			 "stopped it, as su, sudo and runuser do%s", x->t.pid,
+			 x->t.comm, (int)p->pid, p->comm,
+			 r > 0 ? "; resumed it (SIGCONT)" : failed);
 	}
 }
 
@@ -1131,11 +1128,12 @@ void engine_run(struct run **m, size_t n, const struct freeze_req *how,
 				     .start_ns = clock_now_ns() };
 	s->prog.last_ns = s->prog.start_ns;
 	warn_slow_maps(s);
+	/* -f stop: a parent that relays job control, noted before the first stop */
 	for (size_t i = 0; i < n; i++)
-		s->v[i].parent.fd = -1;
-	if (how->mode == FREEZE_STOP)
-		for (size_t i = 0; i < n; i++)
+		if (how->mode == FREEZE_STOP)
 			stop_parent_note(&s->v[i].parent, m[i]->t.pid);
+		else
+			s->v[i].parent.fd = -1;
 	sequence(s, w);
 	if (s->prog.shown)
 		msg_status_clear();
